@@ -1,0 +1,154 @@
+//! Parallel assembly of the reduced stiffness matrix Tᵀ K T into the fixed pattern.
+
+use rayon::prelude::*;
+
+use osteon_material::Voigt6x6;
+use osteon_mesh::{Mesh, MeshError};
+use osteon_solver::SymmetricCsr;
+
+use crate::dofs::DofMap;
+use crate::element::{ElementGeometryError, stiffness};
+use crate::error::AssemblyError;
+use crate::model::Model;
+use crate::pattern::SparsityPattern;
+
+/// Material index of every element, from the sections; every element must have exactly one.
+pub fn element_materials(model: &Model) -> Result<Vec<usize>, AssemblyError> {
+    let mesh = &model.mesh;
+    let mut mat = vec![usize::MAX; mesh.n_elements()];
+    let mut owner = vec![usize::MAX; mesh.n_elements()];
+    for (s, section) in model.sections.iter().enumerate() {
+        if section.material >= model.materials.len() {
+            return Err(AssemblyError::InvalidModel {
+                detail: format!("section '{}' refers to material index {} (only {} materials)", section.name, section.material, model.materials.len()),
+            });
+        }
+        for &e in &section.elements {
+            if e >= mat.len() {
+                return Err(AssemblyError::InvalidModel { detail: format!("section '{}' refers to element index {e}", section.name) });
+            }
+            if owner[e] != usize::MAX && owner[e] != s {
+                return Err(AssemblyError::DuplicateSection {
+                    element_id: mesh.element(e).id,
+                    first: model.sections[owner[e]].name.clone(),
+                    second: section.name.clone(),
+                });
+            }
+            owner[e] = s;
+            mat[e] = section.material;
+        }
+    }
+    if let Some(e) = mat.iter().position(|&m| m == usize::MAX) {
+        return Err(AssemblyError::MissingSection { element_id: mesh.element(e).id });
+    }
+    Ok(mat)
+}
+
+/// Turn an element-kernel geometry failure into the mesh error naming the element.
+pub(crate) fn inverted(mesh: &Mesh, e: usize, g: ElementGeometryError) -> AssemblyError {
+    let el = mesh.element(e);
+    let x = mesh.element_coords(e);
+    let vol = osteon_mesh::geometry::element_volume(el.etype, &x[..el.etype.n_nodes()]);
+    let mean = vol / el.etype.reference_volume();
+    AssemblyError::Mesh(MeshError::InvertedElement {
+        id: el.id,
+        det_j: g.det_j,
+        relative: if mean != 0.0 { g.det_j / mean.abs() } else { f64::NEG_INFINITY },
+        xi: g.xi,
+    })
+}
+
+/// A raw pointer to the matrix values that threads may share: each colour's elements write
+/// disjoint rows (see [`SparsityPattern::colors`]), hence disjoint slots.
+#[derive(Clone, Copy)]
+struct SharedValues(*mut f64);
+// SAFETY: used only inside one colour, whose elements write disjoint rows (disjoint slots).
+unsafe impl Send for SharedValues {}
+// SAFETY: as above.
+unsafe impl Sync for SharedValues {}
+
+impl SharedValues {
+    /// Add `v` to slot `slot`.
+    ///
+    /// # Safety
+    /// `slot` must be in bounds and no other thread may access it concurrently.
+    #[inline]
+    unsafe fn add(self, slot: usize, v: f64) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { *self.0.add(slot) += v }
+    }
+}
+
+/// Per-thread scratch of the element loop.
+struct Scratch {
+    ke: Vec<f64>,
+    kr: Vec<f64>,
+    expansion: Vec<(usize, usize, f64)>, // (local dof, position in unknown list, coefficient)
+}
+
+/// Assemble Tᵀ K T (N/mm) into `matrix` (zeroed first). `materials[e]` indexes `d`.
+/// Runs on the current rayon pool, one colour after another.
+pub fn assemble_stiffness(
+    mesh: &Mesh,
+    dofs: &DofMap,
+    pattern: &SparsityPattern,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    matrix: &mut SymmetricCsr,
+) -> Result<(), AssemblyError> {
+    matrix.fill_zero();
+    let values = SharedValues(matrix.values_mut().as_mut_ptr());
+    let (row_ptr, col_idx) = (matrix.row_ptr(), matrix.col_idx());
+    for color in &pattern.colors {
+        color.par_iter().try_for_each_init(
+            || Scratch { ke: vec![0.0; 60 * 60], kr: Vec::new(), expansion: Vec::with_capacity(64) },
+            |s, &e| {
+                let el = mesh.element(e);
+                let n = el.etype.n_nodes();
+                let x = mesh.element_coords(e);
+                stiffness(el.etype, &x[..n], &d[materials[e]], &mut s.ke).map_err(|g| inverted(mesh, e, g))?;
+                let unknowns = pattern.unknowns(e);
+                let k = unknowns.len();
+                // local DOF → (position in the element's unknown list, coefficient)
+                s.expansion.clear();
+                for (a, &node) in el.nodes.iter().enumerate() {
+                    for c in 0..3 {
+                        dofs.for_each_free(3 * node + c, |i, coef| {
+                            if let Ok(pos) = unknowns.binary_search(&i) {
+                                s.expansion.push((3 * a + c, pos, coef));
+                            }
+                        });
+                    }
+                }
+                s.kr.clear();
+                s.kr.resize(k * k, 0.0);
+                let m = 3 * n;
+                for &(p, ip, cp) in &s.expansion {
+                    for &(q, iq, cq) in &s.expansion {
+                        s.kr[ip * k + iq] += cp * cq * s.ke[p * m + q];
+                    }
+                }
+                // scatter the upper triangle row by row, merging the sorted unknown list
+                // with the row's sorted columns
+                for ia in 0..k {
+                    let row = unknowns[ia];
+                    let (start, end) = (row_ptr[row], row_ptr[row + 1]);
+                    let cols = &col_idx[start..end];
+                    let mut pos = 0;
+                    for ib in ia..k {
+                        let col = unknowns[ib];
+                        while pos < cols.len() && cols[pos] < col {
+                            pos += 1;
+                        }
+                        debug_assert!(pos < cols.len() && cols[pos] == col, "pattern misses ({row}, {col})");
+                        // SAFETY: slot start + pos lies in row `row`, which only elements of
+                        // other colours (assembled before or after, never concurrently) share.
+                        unsafe { values.add(start + pos, s.kr[ia * k + ib]) };
+                    }
+                }
+                Ok::<(), AssemblyError>(())
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,593 @@
+//! [`CholeskySolver`]: sparse `L Lᵀ` factorisation (faer 0.24, supernodal or simplicial) with a
+//! fill-reducing ordering, symbolic analysis reused across factorisations, explicit scratch
+//! memory, and detection of singular systems.
+
+use std::fmt;
+use std::time::Instant;
+
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
+use faer::perm::PermRef;
+use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::linalg::cholesky::{
+    CholeskySymbolicParams, LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
+    factorize_symbolic_cholesky,
+};
+use faer::sparse::{FaerError, SparseColMatRef, SymbolicSparseColMatRef};
+use faer::{Conj, MatMut, Side};
+
+use crate::csr::SymmetricCsr;
+use crate::error::SolverError;
+use crate::ordering::{Ordering, UnknownGroups, fill_reducing_permutation};
+use crate::parallel::{ThreadContext, norm};
+use crate::traits::{LinearSolver, SolveReport};
+
+/// Default relative pivot tolerance of [`CholeskySolver`]: a pivot with
+/// `L_kk² <= 1e-10 · A_kk` is reported as singular.
+///
+/// A singular system (a free rigid-body mode) rarely produces an exactly zero pivot: round-off
+/// leaves a tiny pivot of either sign, typically `1e-16 .. 1e-12` relative to `A_kk`. A
+/// regular system has `L_kk² / A_kk >= 1 / cond(A)`, and in practice far more. `1e-10`
+/// separates the two for finite-element matrices up to condition numbers around `1e10`; use
+/// [`CholeskySolver::with_pivot_tolerance`] for other needs.
+pub const DEFAULT_PIVOT_TOLERANCE: f64 = 1e-10;
+
+/// Options of [`CholeskySolver`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CholeskyOptions {
+    /// Fill-reducing ordering.
+    pub ordering: Ordering,
+    /// Threads for the numeric factorisation and the solves: `1` runs sequentially, `k > 1`
+    /// runs on a private rayon pool of `k` threads owned by the solver, `0` uses the rayon
+    /// pool the caller runs in.
+    pub threads: usize,
+}
+
+impl Default for CholeskyOptions {
+    /// Nested dissection on one thread.
+    fn default() -> Self {
+        Self {
+            ordering: Ordering::NestedDissection,
+            threads: 1,
+        }
+    }
+}
+
+/// Which numeric kernel faer uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FactorKind {
+    /// faer decides from the flop-per-nonzero ratio (supernodal for 3-D FE matrices).
+    #[default]
+    Auto,
+    /// Always supernodal (dense blocks, BLAS-3 kernels, parallel).
+    Supernodal,
+    /// Always simplicial (column by column; good for very sparse factors).
+    Simplicial,
+}
+
+/// Size, cost and timings of a Cholesky factorisation (see [`CholeskySolver::factor_stats`]).
+///
+/// Filled by `analyse` (structure, ordering and symbolic times) and updated by `factorise`
+/// and `solve`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FactorStats {
+    /// Number of unknowns.
+    pub n: usize,
+    /// Stored entries of `A` (upper triangle with diagonal).
+    pub nnz_a: usize,
+    /// The ordering used.
+    pub ordering: Ordering,
+    /// Whether faer chose (or was told to use) the supernodal kernel.
+    pub supernodal: bool,
+    /// Number of supernodes (0 for a simplicial factor).
+    pub n_supernodes: usize,
+    /// Widest supernode, in columns (0 for a simplicial factor).
+    pub max_supernode_cols: usize,
+    /// Nonzeros of `L` (lower triangle with diagonal).
+    pub nnz_l: usize,
+    /// Length of faer's value array for `L` (supernodes store their diagonal blocks as full
+    /// squares, so this is somewhat more than `nnz_l`).
+    pub l_storage_len: usize,
+    /// Bytes of the value array for `L`.
+    pub l_bytes: usize,
+    /// Estimated floating-point operations of the numeric factorisation, `Σ_j c_j²` with
+    /// `c_j` the nonzeros of column `j` of `L`.
+    pub flops: f64,
+    /// Seconds spent computing the ordering.
+    pub ordering_seconds: f64,
+    /// Seconds spent in faer's symbolic factorisation.
+    pub symbolic_seconds: f64,
+    /// Seconds of the last numeric factorisation (including the pivot check).
+    pub numeric_seconds: f64,
+    /// Seconds of the last solve (including the residual).
+    pub solve_seconds: f64,
+    /// Scratch bytes of the numeric factorisation (faer's own estimate, allocated once per
+    /// factorisation and freed at its end; includes faer's permuted copy of `A`).
+    pub factor_scratch_bytes: usize,
+    /// Scratch bytes of one solve.
+    pub solve_scratch_bytes: usize,
+    /// Largest scratch of any phase: the numeric factorisation's peak memory is
+    /// `l_bytes + peak_scratch_bytes` on top of the matrix itself.
+    pub peak_scratch_bytes: usize,
+    /// Numeric factorisations since the last `analyse`.
+    pub factorisations: usize,
+    /// Threads used for the numeric phases.
+    pub threads: usize,
+}
+
+/// The result of `analyse`: faer's symbolic factor and a fingerprint of the pattern.
+struct Analysis {
+    symbolic: SymbolicCholesky<usize>,
+    n: usize,
+    nnz: usize,
+    fingerprint: u64,
+}
+
+/// Sparse Cholesky solver (faer supernodal `L Lᵀ`) implementing [`LinearSolver`].
+///
+/// * `analyse` computes the ordering (METIS nested dissection on the group graph by default)
+///   and faer's symbolic factorisation; it is reused by every later `factorise` with the same
+///   pattern.
+/// * `factorise` allocates the values of `L` once (reused by later factorisations), sizes the
+///   scratch with faer's own query, frees it at the end, and checks every pivot: a pivot
+///   `L_kk² <= tol · A_kk` (tol = [`DEFAULT_PIVOT_TOLERANCE`]) is reported as
+///   [`SolverError::NotPositiveDefinite`] with the unknown in the original numbering.
+/// * `solve` solves with the factor and reports the relative residual.
+///
+/// # Examples
+/// ```
+/// use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SymmetricCsr};
+/// // The 1-D Laplacian tridiag(-1, 2, -1) of size 4.
+/// let t: Vec<_> = (0..4)
+///     .flat_map(|i| [(i, i, 2.0), (i, i + 1, -1.0)])
+///     .filter(|&(_, j, _)| j < 4)
+///     .collect();
+/// let a = SymmetricCsr::from_triplets(4, &t)?;
+/// let mut solver = CholeskySolver::new(CholeskyOptions { ordering: Ordering::Amd, threads: 1 });
+/// solver.analyse(&a, None)?;
+/// solver.factorise(&a)?;
+/// let mut x = vec![0.0; 4];
+/// let report = solver.solve(&a, &[1.0, 0.0, 0.0, 1.0], &mut x)?;
+/// assert!(report.relative_residual < 1e-14);
+/// assert!(x.iter().all(|&v| (v - 1.0).abs() < 1e-12));
+/// # Ok::<(), osteon_solver::SolverError>(())
+/// ```
+pub struct CholeskySolver {
+    options: CholeskyOptions,
+    pivot_tolerance: f64,
+    kind: FactorKind,
+    ctx: ThreadContext,
+    analysis: Option<Analysis>,
+    l_values: Vec<f64>,
+    factorised: bool,
+    stats: FactorStats,
+}
+
+impl fmt::Debug for CholeskySolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CholeskySolver")
+            .field("options", &self.options)
+            .field("pivot_tolerance", &self.pivot_tolerance)
+            .field("kind", &self.kind)
+            .field("analysed", &self.analysis.is_some())
+            .field("factorised", &self.factorised)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl CholeskySolver {
+    /// A solver with the given options, the default pivot tolerance and [`FactorKind::Auto`].
+    pub fn new(options: CholeskyOptions) -> Self {
+        Self {
+            options,
+            pivot_tolerance: DEFAULT_PIVOT_TOLERANCE,
+            kind: FactorKind::Auto,
+            ctx: ThreadContext::new(options.threads),
+            analysis: None,
+            l_values: Vec::new(),
+            factorised: false,
+            stats: FactorStats::default(),
+        }
+    }
+
+    /// Sets the relative pivot tolerance (see [`DEFAULT_PIVOT_TOLERANCE`]); `0` reports only
+    /// pivots that are not positive. Negative or NaN values are treated as 0.
+    pub fn with_pivot_tolerance(mut self, tolerance: f64) -> Self {
+        self.pivot_tolerance = if tolerance > 0.0 { tolerance } else { 0.0 };
+        self
+    }
+
+    /// Chooses the numeric kernel; takes effect at the next `analyse`.
+    pub fn with_factor_kind(mut self, kind: FactorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The options the solver was built with.
+    pub fn options(&self) -> CholeskyOptions {
+        self.options
+    }
+
+    /// The relative pivot tolerance in use.
+    pub fn pivot_tolerance(&self) -> f64 {
+        self.pivot_tolerance
+    }
+
+    /// Size, cost and timings of the current analysis and the last factorisation and solve.
+    pub fn factor_stats(&self) -> &FactorStats {
+        &self.stats
+    }
+
+    /// The fill-reducing permutation of the current analysis, `perm[new] = old` (the
+    /// identity for [`Ordering::Natural`]); `None` before `analyse`.
+    pub fn permutation(&self) -> Option<&[usize]> {
+        let perm = self.analysis.as_ref()?.symbolic.perm()?;
+        Some(perm.arrays().0)
+    }
+
+    /// Whether a valid factorisation is held (the last `factorise` succeeded).
+    pub fn is_factorised(&self) -> bool {
+        self.factorised
+    }
+
+    /// Solves `A X = B` for `nrhs` right-hand sides at once. `b` and `x` hold the columns one
+    /// after the other (column-major, `n · nrhs` entries); `x` is overwritten. Returns one
+    /// report per column.
+    ///
+    /// # Errors
+    /// As [`LinearSolver::solve`].
+    pub fn solve_many(
+        &mut self,
+        a: &SymmetricCsr,
+        b: &[f64],
+        x: &mut [f64],
+        nrhs: usize,
+    ) -> Result<Vec<SolveReport>, SolverError> {
+        let start = Instant::now();
+        let analysis = self.analysis.as_ref().ok_or(SolverError::NotAnalysed)?;
+        if !self.factorised {
+            return Err(SolverError::NotFactorised);
+        }
+        let n = analysis.n;
+        check_len("matrix dimension", n, a.n())?;
+        check_len("matrix stored entries", analysis.nnz, a.nnz_stored())?;
+        let total = n.checked_mul(nrhs).ok_or(SolverError::DimensionMismatch {
+            what: "right-hand sides",
+            expected: usize::MAX,
+            found: nrhs,
+        })?;
+        check_len("right-hand side", total, b.len())?;
+        check_len("solution", total, x.len())?;
+        x.copy_from_slice(b);
+        if nrhs == 0 {
+            return Ok(Vec::new());
+        }
+
+        let symbolic = &analysis.symbolic;
+        let l_values = &self.l_values;
+        let (reports, scratch) = self.ctx.run(|par, threads| {
+            let req = symbolic.solve_in_place_scratch::<f64>(nrhs, par);
+            let mut mem = try_scratch(req, "solve workspace")?;
+            let llt = LltRef::<'_, usize, f64>::new(symbolic, l_values);
+            let rhs = MatMut::from_column_major_slice_mut(&mut *x, n, nrhs);
+            llt.solve_in_place_with_conj(Conj::No, rhs, par, MemStack::new(&mut mem));
+            drop(mem);
+            let mut r = vec![0.0; n];
+            let reports = x
+                .chunks(n.max(1))
+                .zip(b.chunks(n.max(1)))
+                .map(|(xc, bc)| {
+                    a.mul_vec_with_threads(xc, &mut r, threads);
+                    for (ri, bi) in r.iter_mut().zip(bc) {
+                        *ri -= bi;
+                    }
+                    let b_norm = norm(bc, threads);
+                    let r_norm = norm(&r, threads);
+                    SolveReport {
+                        relative_residual: if b_norm > 0.0 { r_norm / b_norm } else { r_norm },
+                        iterations: 0,
+                    }
+                })
+                .collect::<Vec<_>>();
+            Ok::<_, SolverError>((reports, req.size_bytes()))
+        })??;
+        self.stats.solve_scratch_bytes = scratch;
+        self.stats.peak_scratch_bytes = self.stats.factor_scratch_bytes.max(scratch);
+        self.stats.solve_seconds = start.elapsed().as_secs_f64();
+        Ok(reports)
+    }
+}
+
+impl LinearSolver for CholeskySolver {
+    fn analyse(
+        &mut self,
+        a: &SymmetricCsr,
+        groups: Option<&UnknownGroups>,
+    ) -> Result<(), SolverError> {
+        self.analysis = None;
+        self.factorised = false;
+        let n = a.n();
+
+        let start = Instant::now();
+        // Natural order is passed to faer as an explicit identity permutation: faer 0.24's
+        // `SymmetricOrdering::Identity` skips the step that brings a `Side::Lower` input to
+        // the upper form its symbolic analysis reads, and would analyse only the diagonal.
+        let (fwd, inv) = match fill_reducing_permutation(a, groups, self.options.ordering)? {
+            Some(perm) => perm,
+            None => ((0..n).collect(), (0..n).collect()),
+        };
+        let ordering_seconds = start.elapsed().as_secs_f64();
+
+        let start = Instant::now();
+        let ordering = SymmetricOrdering::Custom(PermRef::new_checked(&fwd, &inv, n));
+        let params = CholeskySymbolicParams {
+            supernodal_flop_ratio_threshold: match self.kind {
+                FactorKind::Auto => SupernodalThreshold::AUTO,
+                FactorKind::Supernodal => SupernodalThreshold::FORCE_SUPERNODAL,
+                FactorKind::Simplicial => SupernodalThreshold::FORCE_SIMPLICIAL,
+            },
+            ..Default::default()
+        };
+        let symbolic = factorize_symbolic_cholesky(lower_pattern(a), Side::Lower, ordering, params)
+            .map_err(|e| faer_error(e, "symbolic factorisation"))?;
+        drop((fwd, inv));
+        let symbolic_seconds = start.elapsed().as_secs_f64();
+
+        // The values of L are allocated at the first factorisation; free a stale array now so
+        // an old and a new factor never coexist.
+        if self.l_values.len() != symbolic.len_val() {
+            self.l_values = Vec::new();
+        }
+        self.stats = structure_stats(&symbolic, a);
+        self.stats.ordering = self.options.ordering;
+        self.stats.ordering_seconds = ordering_seconds;
+        self.stats.symbolic_seconds = symbolic_seconds;
+        self.stats.threads = self.ctx.run(|_, threads| threads)?;
+        self.analysis = Some(Analysis {
+            symbolic,
+            n,
+            nnz: a.nnz_stored(),
+            fingerprint: a.pattern_fingerprint(),
+        });
+        Ok(())
+    }
+
+    fn factorise(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {
+        self.factorised = false;
+        let start = Instant::now();
+        let analysis = self.analysis.as_ref().ok_or(SolverError::NotAnalysed)?;
+        check_same_pattern(analysis, a)?;
+        if let Some((row, col, value)) = a.first_non_finite() {
+            return Err(SolverError::NonFiniteValue { row, col, value });
+        }
+        let diagonal = a.diagonal();
+        if let Some(k) = diagonal.iter().position(|&d| d <= 0.0) {
+            return Err(SolverError::NotPositiveDefinite {
+                unknown: k,
+                pivot: diagonal[k],
+            });
+        }
+
+        let symbolic = &analysis.symbolic;
+        let len = symbolic.len_val();
+        if self.l_values.len() != len {
+            self.l_values = Vec::new();
+            self.l_values
+                .try_reserve_exact(len)
+                .map_err(|_| SolverError::OutOfMemory {
+                    what: "Cholesky factor values",
+                    bytes: len.saturating_mul(size_of::<f64>()),
+                })?;
+            self.l_values.resize(len, 0.0);
+        }
+
+        let l_values = &mut self.l_values;
+        let scratch_bytes = self.ctx.run(|par, _| {
+            let req = symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default());
+            let mut mem = try_scratch(req, "factorisation workspace")?;
+            let matrix = SparseColMatRef::<'_, usize, f64>::new(lower_pattern(a), a.values());
+            symbolic
+                .factorize_numeric_llt::<f64>(
+                    l_values,
+                    matrix,
+                    Side::Lower,
+                    LltRegularization::default(),
+                    par,
+                    MemStack::new(&mut mem),
+                    Default::default(),
+                )
+                .map(|_| ())
+                .map_err(|e| not_positive_definite(e, symbolic))?;
+            Ok::<_, SolverError>(req.size_bytes())
+        })??;
+
+        if let Some((k, pivot)) =
+            first_small_pivot(symbolic, &self.l_values, &diagonal, self.pivot_tolerance)
+        {
+            return Err(SolverError::NotPositiveDefinite {
+                unknown: original_index(symbolic, k),
+                pivot,
+            });
+        }
+        self.factorised = true;
+        self.stats.factor_scratch_bytes = scratch_bytes;
+        self.stats.peak_scratch_bytes = scratch_bytes.max(self.stats.solve_scratch_bytes);
+        self.stats.numeric_seconds = start.elapsed().as_secs_f64();
+        self.stats.factorisations += 1;
+        Ok(())
+    }
+
+    fn solve(
+        &mut self,
+        a: &SymmetricCsr,
+        b: &[f64],
+        x: &mut [f64],
+    ) -> Result<SolveReport, SolverError> {
+        let mut reports = self.solve_many(a, b, x, 1)?;
+        Ok(reports.pop().unwrap_or(SolveReport {
+            relative_residual: 0.0,
+            iterations: 0,
+        }))
+    }
+
+    fn name(&self) -> &'static str {
+        "cholesky"
+    }
+}
+
+/// The stored upper CSR read as the CSC pattern of the lower triangle.
+fn lower_pattern(a: &SymmetricCsr) -> SymbolicSparseColMatRef<'_, usize> {
+    // The invariants of SymmetricCsr (validated at construction, pattern immutable) are
+    // exactly faer's: column pointers from 0 to nnz, sorted in-range row indices.
+    SymbolicSparseColMatRef::new_checked(a.n(), a.n(), a.row_ptr(), None, a.col_idx())
+}
+
+fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), SolverError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(SolverError::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}
+
+fn check_same_pattern(analysis: &Analysis, a: &SymmetricCsr) -> Result<(), SolverError> {
+    check_len("matrix dimension", analysis.n, a.n())?;
+    if a.nnz_stored() != analysis.nnz {
+        return Err(SolverError::PatternChanged {
+            detail: format!(
+                "{} stored entries, analysed {}",
+                a.nnz_stored(),
+                analysis.nnz
+            ),
+        });
+    }
+    if a.pattern_fingerprint() != analysis.fingerprint {
+        return Err(SolverError::PatternChanged {
+            detail: "same size, different positions".into(),
+        });
+    }
+    Ok(())
+}
+
+fn try_scratch(req: StackReq, what: &'static str) -> Result<MemBuffer, SolverError> {
+    MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
+        what,
+        bytes: req.size_bytes(),
+    })
+}
+
+fn faer_error(e: FaerError, phase: &str) -> SolverError {
+    match e {
+        FaerError::OutOfMemory => SolverError::OutOfMemory {
+            what: "symbolic factorisation",
+            bytes: usize::MAX,
+        },
+        other => SolverError::Factorisation {
+            detail: format!("{phase}: {other:?}"),
+        },
+    }
+}
+
+/// Maps faer's non-positive-pivot error (an index in the permuted order) to the original
+/// unknown.
+fn not_positive_definite(e: LltError, symbolic: &SymbolicCholesky<usize>) -> SolverError {
+    let LltError::NonPositivePivot { index } = e;
+    // faer 0.24's supernodal kernel reports the 0-based column, its simplicial kernel the
+    // 1-based one (`k + 1`).
+    let k = match symbolic.raw() {
+        SymbolicCholeskyRaw::Supernodal(_) => index,
+        SymbolicCholeskyRaw::Simplicial(_) => index.saturating_sub(1),
+    };
+    let k = k.min(symbolic.nrows().saturating_sub(1));
+    SolverError::NotPositiveDefinite {
+        unknown: original_index(symbolic, k),
+        pivot: f64::NAN,
+    }
+}
+
+/// The original unknown eliminated at permuted position `k`.
+fn original_index(symbolic: &SymbolicCholesky<usize>, k: usize) -> usize {
+    match symbolic.perm() {
+        Some(perm) => perm.arrays().0[k],
+        None => k,
+    }
+}
+
+/// The first pivot in elimination order with `L_kk² <= tol · A_kk` (or not finite): its
+/// permuted position and `L_kk²`.
+fn first_small_pivot(
+    symbolic: &SymbolicCholesky<usize>,
+    l_values: &[f64],
+    diagonal: &[f64],
+    tol: f64,
+) -> Option<(usize, f64)> {
+    let perm = symbolic.perm().map(|p| p.arrays().0);
+    let a_kk = |k: usize| match perm {
+        Some(p) => diagonal[p[k]],
+        None => diagonal[k],
+    };
+    let is_small = |k: usize, l_kk: f64| {
+        let d = l_kk * l_kk;
+        // `!(d > ..)` also catches NaN.
+        (!(d > tol * a_kk(k))).then_some((k, d))
+    };
+    match symbolic.raw() {
+        SymbolicCholeskyRaw::Supernodal(s) => {
+            let begin = s.supernode_begin();
+            let end = s.supernode_end();
+            let col_ptr = s.col_ptr_for_val();
+            (0..s.n_supernodes()).find_map(|sn| {
+                let width = end[sn] - begin[sn];
+                let rows = width + s.supernode(sn).pattern().len();
+                // Supernode values: a column-major `rows × width` block; the diagonal of
+                // local column c sits at c · rows + c.
+                (0..width).find_map(|c| is_small(begin[sn] + c, l_values[col_ptr[sn] + c * rows + c]))
+            })
+        }
+        SymbolicCholeskyRaw::Simplicial(s) => {
+            // Each column of a simplicial L starts with its diagonal.
+            let col_ptr = s.col_ptr();
+            (0..s.nrows()).find_map(|k| is_small(k, l_values[col_ptr[k]]))
+        }
+    }
+}
+
+/// Structure statistics of a symbolic factor.
+fn structure_stats(symbolic: &SymbolicCholesky<usize>, a: &SymmetricCsr) -> FactorStats {
+    let mut stats = FactorStats {
+        n: a.n(),
+        nnz_a: a.nnz_stored(),
+        l_storage_len: symbolic.len_val(),
+        l_bytes: symbolic.len_val() * size_of::<f64>(),
+        ..Default::default()
+    };
+    match symbolic.raw() {
+        SymbolicCholeskyRaw::Supernodal(s) => {
+            stats.supernodal = true;
+            stats.n_supernodes = s.n_supernodes();
+            for sn in 0..s.n_supernodes() {
+                let width = s.supernode_end()[sn] - s.supernode_begin()[sn];
+                let below = s.supernode(sn).pattern().len();
+                stats.max_supernode_cols = stats.max_supernode_cols.max(width);
+                for c in 0..width {
+                    let count = width - c + below;
+                    stats.nnz_l += count;
+                    stats.flops += (count as f64) * (count as f64);
+                }
+            }
+        }
+        SymbolicCholeskyRaw::Simplicial(s) => {
+            for w in s.col_ptr().windows(2) {
+                let count = w[1] - w[0];
+                stats.nnz_l += count;
+                stats.flops += (count as f64) * (count as f64);
+            }
+        }
+    }
+    stats
+}

@@ -1,0 +1,132 @@
+//! The error type of the solver crate.
+
+/// Everything that can go wrong in `osteon-solver`.
+///
+/// Indices of unknowns are always in the caller's (original, un-permuted) numbering, so a
+/// caller that owns a DOF map can turn `unknown` into a node and a direction.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SolverError {
+    /// The matrix is singular or not positive definite.
+    ///
+    /// `unknown` is the index, in the original numbering, of the first unknown (in elimination
+    /// order) whose pivot was non-positive or negligible. For a free rigid-body mode or a
+    /// mechanism this is one of the unknowns that move in that mode: the factorisation only
+    /// notices the singularity when it eliminates the last unknown of the mode's support, so
+    /// which member of the mode is named depends on the ordering.
+    ///
+    /// `pivot` is the pivot value `d = L_kk²` (the diagonal of the Schur complement at that
+    /// step), or the diagonal entry `A_kk` itself when that is already `<= 0`. When faer
+    /// stopped on a pivot it found non-positive it does not report the value, and `pivot` is
+    /// NaN.
+    #[error(
+        "matrix is singular or not positive definite: pivot {pivot:e} at unknown {unknown} \
+         (an unconstrained rigid-body mode or mechanism involves this unknown)"
+    )]
+    NotPositiveDefinite {
+        /// Index of the unknown in the original numbering.
+        unknown: usize,
+        /// The offending pivot (see the variant documentation); NaN when unknown.
+        pivot: f64,
+    },
+
+    /// An iterative solver stopped at its iteration limit before reaching the tolerance.
+    #[error(
+        "iterative solver did not converge: relative residual {relative_residual:e} after \
+         {iterations} iterations"
+    )]
+    NotConverged {
+        /// Iterations performed.
+        iterations: usize,
+        /// Relative residual `||b - A x|| / ||b||` of the last iterate.
+        relative_residual: f64,
+    },
+
+    /// A sparsity pattern (CSR arrays) violates the invariants of [`crate::SymmetricCsr`].
+    #[error("invalid sparsity pattern: {detail}")]
+    InvalidPattern {
+        /// What is wrong and where.
+        detail: String,
+    },
+
+    /// An [`crate::UnknownGroups`] does not partition the unknowns.
+    #[error("invalid unknown groups: {detail}")]
+    InvalidGroups {
+        /// What is wrong and where.
+        detail: String,
+    },
+
+    /// An adjacency graph given to an ordering routine is malformed.
+    #[error("invalid graph: {detail}")]
+    InvalidGraph {
+        /// What is wrong and where.
+        detail: String,
+    },
+
+    /// A vector or matrix has the wrong size.
+    #[error("dimension mismatch for {what}: expected {expected}, found {found}")]
+    DimensionMismatch {
+        /// Which argument.
+        what: &'static str,
+        /// The size that was expected.
+        expected: usize,
+        /// The size that was given.
+        found: usize,
+    },
+
+    /// `factorise` was given a matrix whose pattern differs from the analysed one.
+    #[error("the matrix pattern differs from the analysed pattern ({detail}); call analyse again")]
+    PatternChanged {
+        /// What differs.
+        detail: String,
+    },
+
+    /// A matrix entry is NaN or infinite.
+    #[error("matrix entry ({row}, {col}) is not finite: {value}")]
+    NonFiniteValue {
+        /// Row of the entry.
+        row: usize,
+        /// Column of the entry.
+        col: usize,
+        /// The value.
+        value: f64,
+    },
+
+    /// `factorise` (or `solve`) was called before `analyse`.
+    #[error("the solver has not analysed a pattern yet: call analyse first")]
+    NotAnalysed,
+
+    /// `solve` was called without a successful `factorise` after the last `analyse`.
+    #[error("the solver holds no valid factorisation: call factorise first")]
+    NotFactorised,
+
+    /// The fill-reducing ordering failed.
+    #[error("ordering failed: {detail}")]
+    Ordering {
+        /// What failed.
+        detail: String,
+    },
+
+    /// A memory allocation failed.
+    #[error("out of memory while allocating {bytes} bytes for {what}")]
+    OutOfMemory {
+        /// What was being allocated.
+        what: &'static str,
+        /// Requested size in bytes (`usize::MAX` when the size itself overflowed).
+        bytes: usize,
+    },
+
+    /// The thread pool for the requested number of threads could not be created.
+    #[error("could not create a thread pool: {detail}")]
+    ThreadPool {
+        /// The underlying error.
+        detail: String,
+    },
+
+    /// An error reported by the factorisation library that has no better classification
+    /// (for example an index overflow in the symbolic analysis).
+    #[error("sparse factorisation failed: {detail}")]
+    Factorisation {
+        /// The underlying error.
+        detail: String,
+    },
+}

@@ -1,0 +1,77 @@
+//! # osteon-solver
+//!
+//! Sparse symmetric positive definite linear solvers for osteon's finite-element systems.
+//! The crate is a leaf: it knows sparse matrices, never meshes.
+//!
+//! ## Entry points
+//!
+//! * [`SymmetricCsr`]: the matrix, stored as its upper triangle in CSR (which faer reads as
+//!   the lower triangle in CSC without a copy), with a parallel product
+//!   [`SymmetricCsr::mul_vec`]. The pattern is fixed at construction; values are refilled.
+//! * [`LinearSolver`]: the three-phase interface `analyse` (once per pattern) → `factorise`
+//!   (once per set of values) → `solve` (once per right-hand side).
+//! * [`CholeskySolver`]: faer's supernodal Cholesky with a fill-reducing [`Ordering`]
+//!   (METIS nested dissection by default), optional [`UnknownGroups`] to order the node
+//!   graph instead of the DOF graph, explicit thread count and scratch memory,
+//!   [`FactorStats`], and singular-system detection that names the offending unknown.
+//! * [`ConjugateGradient`]: Jacobi-preconditioned CG for systems too large to factor.
+//! * [`metis_nested_dissection`]: a small, safe wrapper of `METIS_NodeND`, with
+//!   [`amd_ordering`], [`Graph`] and [`expand_group_permutation`] to build orderings.
+//! * [`SolverError`]: every failure, with indices in the caller's numbering.
+//!
+//! ## Example
+//!
+//! Solve a 3×3 SPD system `A x = b`:
+//!
+//! ```
+//! use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SymmetricCsr};
+//!
+//! // A = [4 1 0; 1 3 1; 0 1 2], stored as its upper triangle (diagonal first in each row).
+//! let mut a = SymmetricCsr::from_pattern(3, vec![0, 2, 4, 5], vec![0, 1, 1, 2, 2])?;
+//! a.values_mut().copy_from_slice(&[4.0, 1.0, 3.0, 1.0, 2.0]);
+//!
+//! let mut solver = CholeskySolver::new(CholeskyOptions {
+//!     ordering: Ordering::NestedDissection,
+//!     threads: 1,
+//! });
+//! solver.analyse(&a, None)?; // ordering + symbolic factorisation (pattern only)
+//! solver.factorise(&a)?; // numeric factorisation (values)
+//!
+//! let b = [5.0, 5.0, 3.0]; // = A · (1, 1, 1)
+//! let mut x = [0.0; 3];
+//! let report = solver.solve(&a, &b, &mut x)?;
+//! assert!(report.relative_residual < 1e-14);
+//! for xi in x {
+//!     assert!((xi - 1.0).abs() < 1e-14);
+//! }
+//! # Ok::<(), osteon_solver::SolverError>(())
+//! ```
+//!
+//! ## Singular systems
+//!
+//! A structure with a free rigid-body mode usually factors with a tiny *positive* pivot made
+//! of round-off rather than failing. [`CholeskySolver`] therefore checks every pivot after
+//! the numeric factorisation and reports `L_kk² <= tol · A_kk` (tol =
+//! [`DEFAULT_PIVOT_TOLERANCE`] = 1e-10) as [`SolverError::NotPositiveDefinite`], with the
+//! unknown in the original numbering. The unknown named is the last-eliminated unknown of
+//! the free mode; see that variant's documentation.
+
+mod cg;
+mod cholesky;
+mod csr;
+mod error;
+mod ordering;
+mod parallel;
+mod traits;
+
+pub use cg::{CgOptions, ConjugateGradient};
+pub use cholesky::{
+    CholeskyOptions, CholeskySolver, DEFAULT_PIVOT_TOLERANCE, FactorKind, FactorStats,
+};
+pub use csr::SymmetricCsr;
+pub use error::SolverError;
+pub use ordering::{
+    Graph, Ordering, UnknownGroups, amd_ordering, expand_group_permutation,
+    fill_reducing_permutation, metis_nested_dissection,
+};
+pub use traits::{LinearSolver, SolveReport};

@@ -1,0 +1,1 @@
+//! osteon-validation
