@@ -81,39 +81,39 @@ impl DofMap {
                 state[3 * bc.node + bc.component] = DofState::Prescribed;
             }
         }
-        // equations: first term dependent
+        // equations: the first term's DOF is eliminated (Abaqus rule); if that DOF is already
+        // prescribed or eliminated, the free term with the largest coefficient is eliminated
+        // instead (e.g. a tied slave node lying on a symmetry plane). An equation whose
+        // terms are all prescribed or eliminated already is redundant and dropped.
         let mut raw_eqs: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
         for eq in equations {
-            let Some(&(n0, c0, a0)) = eq.terms.first() else { continue };
-            if a0 == 0.0 || !a0.is_finite() {
+            if eq.terms.iter().any(|t| !t.2.is_finite()) {
                 return Err(AssemblyError::ConstraintConflict {
-                    detail: format!("equation on node {} has a zero or non-finite first coefficient", mesh.node_ids[n0]),
+                    detail: format!("equation on node {} has a non-finite coefficient", mesh.node_ids[eq.terms[0].0]),
                 });
             }
+            let candidate = |&(n, c, a): &(usize, usize, f64)| a != 0.0 && matches!(state[3 * n + c], DofState::Free(_));
+            let pick = match eq.terms.first() {
+                Some(first) if candidate(first) => Some(0),
+                _ => eq
+                    .terms
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| candidate(t))
+                    .max_by(|a, b| a.1.2.abs().total_cmp(&b.1.2.abs()))
+                    .map(|(i, _)| i),
+            };
+            let Some(k) = pick else { continue };
+            let (n0, c0, a0) = eq.terms[k];
             let d = 3 * n0 + c0;
-            match state[d] {
-                DofState::Prescribed => {
-                    return Err(AssemblyError::ConstraintConflict {
-                        detail: format!(
-                            "node {} {} is both prescribed (*BOUNDARY) and the dependent term of an equation",
-                            mesh.node_ids[n0],
-                            axis_name(c0)
-                        ),
-                    });
-                }
-                DofState::Dependent(_) => {
-                    return Err(AssemblyError::ConstraintConflict {
-                        detail: format!(
-                            "node {} {} is the dependent term of two equations",
-                            mesh.node_ids[n0],
-                            axis_name(c0)
-                        ),
-                    });
-                }
-                _ => {}
-            }
             state[d] = DofState::Dependent(raw_eqs.len());
-            let terms = eq.terms[1..].iter().map(|&(n, c, a)| (3 * n + c, -a / a0)).collect();
+            let terms = eq
+                .terms
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != k)
+                .map(|(_, &(n, c, a))| (3 * n + c, -a / a0))
+                .collect();
             raw_eqs.push((d, terms));
         }
         // number free DOFs node by node

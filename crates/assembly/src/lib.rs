@@ -4,6 +4,7 @@
 //!
 //! - [`Model`]: mesh + materials + [`Section`]s + [`DirichletBc`]s + [`Equation`]s + [`LoadCase`]s;
 //! - [`DofMap`]: free / prescribed / eliminated DOFs (multi-point constraints eliminated exactly);
+//! - [`tie_equations`]: tie constraints between non-matching meshes, as equations;
 //! - [`SparsityPattern`]: the reduced stiffness pattern, built once, and the element colouring
 //!   for lock-free parallel assembly ([`assemble_stiffness`]);
 //! - [`element`]: stiffness, internal-force, strain and consistent-load kernels;
@@ -27,6 +28,7 @@ mod model;
 mod pattern;
 mod recovery;
 mod rigid_body;
+mod tie;
 
 pub use analysis::{
     CaseSolution, LinearSystem, PhaseTimings, SolveOptions, SolverChoice, StaticSolution, SystemStats, material_stiffnesses,
@@ -41,3 +43,4 @@ pub use model::{Component, DirichletBc, Equation, Gravity, LoadCase, Model, Noda
 pub use pattern::SparsityPattern;
 pub use recovery::{RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises};
 pub use rigid_body::check_rigid_body_modes;
+pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, tie_equations};

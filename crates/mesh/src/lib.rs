@@ -3,8 +3,8 @@
 //! Nodes, element blocks, named sets and surfaces ([`Mesh`]); the reference elements with
 //! shape functions, quadrature and faces in Abaqus/CalculiX numbering ([`ElementType`],
 //! [`FaceType`], [`reference`]); the isoparametric map ([`geometry`]); the Jacobian
-//! quality check ([`check_jacobians`]); and structured generators for boxes and tubes
-//! ([`generate`]).
+//! quality check ([`check_jacobians`]); closest-point projection onto faces ([`search`]);
+//! and structured generators for boxes and tubes ([`generate`]).
 //!
 //! Units: coordinates in mm.
 //!
@@ -25,6 +25,7 @@ pub mod geometry;
 mod mesh;
 mod quality;
 pub mod reference;
+pub mod search;
 
 pub use error::MeshError;
 pub use mesh::{ElementBlock, ElementView, FaceRef, Mesh, Surface};
