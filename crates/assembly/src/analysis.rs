@@ -83,6 +83,65 @@ impl PhaseTimings {
     }
 }
 
+/// A phase of the linear static pipeline, for progress reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// DOF map, rigid-body check, pattern, colouring.
+    Setup,
+    /// Stiffness assembly.
+    Assemble,
+    /// Fill-reducing ordering and symbolic factorisation.
+    Analyse,
+    /// Numeric factorisation.
+    Factorise,
+    /// Loads and solve of one load case.
+    Solve,
+    /// Strain/stress recovery of one load case.
+    Recover,
+}
+
+impl Phase {
+    /// Lower-case name ("setup", "assemble", ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Setup => "setup",
+            Phase::Assemble => "assemble",
+            Phase::Analyse => "analyse",
+            Phase::Factorise => "factorise",
+            Phase::Solve => "solve",
+            Phase::Recover => "recover",
+        }
+    }
+}
+
+/// Receives phase start/end events of [`solve_linear_static_observed`] (progress bars, logs).
+pub trait Observer: Send {
+    /// A phase starts; `detail` names the load case where there is one.
+    fn started(&mut self, phase: Phase, detail: &str);
+    /// The phase just started has finished after `seconds`.
+    fn finished(&mut self, phase: Phase, seconds: f64);
+}
+
+/// An observer that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Observer for Silent {
+    fn started(&mut self, _: Phase, _: &str) {}
+    fn finished(&mut self, _: Phase, _: f64) {}
+}
+
+/// Run `f` as phase `phase`, notify the observer and add the time to `slot`.
+fn timed<T>(observer: &mut dyn Observer, phase: Phase, detail: &str, slot: &mut f64, f: impl FnOnce() -> T) -> T {
+    observer.started(phase, detail);
+    let t = Instant::now();
+    let out = f();
+    let dt = t.elapsed().as_secs_f64();
+    *slot += dt;
+    observer.finished(phase, dt);
+    out
+}
+
 /// Size of the assembled system.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SystemStats {
@@ -244,14 +303,19 @@ pub fn material_stiffnesses(model: &Model) -> Result<Vec<Voigt6x6>, AssemblyErro
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn solve_linear_static(model: &Model, options: &SolveOptions) -> Result<StaticSolution, AssemblyError> {
+    solve_linear_static_observed(model, options, &mut Silent)
+}
+
+/// [`solve_linear_static`] reporting each phase to `observer`.
+pub fn solve_linear_static_observed(model: &Model, options: &SolveOptions, observer: &mut dyn Observer) -> Result<StaticSolution, AssemblyError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
         .map_err(|e| AssemblyError::InvalidModel { detail: format!("cannot start {} threads: {e}", options.threads) })?;
-    pool.install(|| solve_in_pool(model, options))
+    pool.install(|| solve_in_pool(model, options, observer))
 }
 
-fn solve_in_pool(model: &Model, options: &SolveOptions) -> Result<StaticSolution, AssemblyError> {
+fn solve_in_pool(model: &Model, options: &SolveOptions, observer: &mut dyn Observer) -> Result<StaticSolution, AssemblyError> {
     let mut timings = PhaseTimings::default();
     let t = Instant::now();
     let materials = element_materials(model)?;
@@ -272,29 +336,21 @@ fn solve_in_pool(model: &Model, options: &SolveOptions) -> Result<StaticSolution
         let boundary = effective_boundary(model, case);
         let key = constrained_key(&boundary);
         if system.as_ref().is_none_or(|s| s.constrained != key) {
-            let t = Instant::now();
-            let mut sys = LinearSystem::setup(model, &boundary)?;
-            timings.setup += t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            sys.assemble(model, &materials, &d)?;
-            timings.assemble += t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            solver.analyse(&sys.matrix, Some(sys.dofs.groups())).map_err(|e| sys.explain(model, e))?;
-            timings.analyse += t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            solver.factorise(&sys.matrix).map_err(|e| sys.explain(model, e))?;
-            timings.factorise += t.elapsed().as_secs_f64();
+            let mut sys = timed(observer, Phase::Setup, "", &mut timings.setup, || LinearSystem::setup(model, &boundary))?;
+            timed(observer, Phase::Assemble, "", &mut timings.assemble, || sys.assemble(model, &materials, &d))?;
+            timed(observer, Phase::Analyse, "", &mut timings.analyse, || solver.analyse(&sys.matrix, Some(sys.dofs.groups())))
+                .map_err(|e| sys.explain(model, e))?;
+            timed(observer, Phase::Factorise, "", &mut timings.factorise, || solver.factorise(&sys.matrix)).map_err(|e| sys.explain(model, e))?;
             stats = SystemStats { n_free: sys.dofs.n_free(), nnz_upper: sys.matrix.nnz_stored(), n_colors: sys.pattern.colors.len(), ..Default::default() };
             system = Some(sys);
         }
         let Some(sys) = system.as_ref() else { continue };
-        let t = Instant::now();
-        let (mut solution, u_raw) = solve_case(model, sys, solver, case, &boundary, &materials, &d)?;
-        timings.solve += t.elapsed().as_secs_f64();
+        let (mut solution, u_raw) = timed(observer, Phase::Solve, &case.name, &mut timings.solve, || {
+            solve_case(model, sys, &mut *solver, case, &boundary, &materials, &d)
+        })?;
         if options.recover {
-            let t = Instant::now();
-            solution.fields = recover_fields(&model.mesh, &materials, &d, &u_raw)?;
-            timings.recover += t.elapsed().as_secs_f64();
+            solution.fields =
+                timed(observer, Phase::Recover, &case.name, &mut timings.recover, || recover_fields(&model.mesh, &materials, &d, &u_raw))?;
         }
         cases.push(solution);
     }

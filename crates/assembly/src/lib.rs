@@ -31,8 +31,8 @@ mod rigid_body;
 mod tie;
 
 pub use analysis::{
-    CaseSolution, LinearSystem, PhaseTimings, SolveOptions, SolverChoice, StaticSolution, SystemStats, material_stiffnesses,
-    solve_case, solve_linear_static,
+    CaseSolution, LinearSystem, Observer, Phase, PhaseTimings, Silent, SolveOptions, SolverChoice, StaticSolution, SystemStats,
+    material_stiffnesses, solve_case, solve_linear_static, solve_linear_static_observed,
 };
 pub use assemble::{assemble_stiffness, element_materials};
 pub use dofs::{DependentDof, DofMap, DofState};
