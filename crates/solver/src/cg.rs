@@ -205,7 +205,7 @@ fn pcg(
         while relative_residual > options.rel_tol && iterations < options.max_iter {
             a.mul_vec_planned(&p, &mut q, &mut plan);
             let pq = dot(&p, &q, threads);
-            if !(pq > 0.0) {
+            if pq.is_nan() || pq <= 0.0 {
                 // pᵀ A p <= 0: A is not positive definite along p; name its largest component.
                 let unknown = (0..n)
                     .max_by(|&i, &j| p[i].abs().total_cmp(&p[j].abs()))

@@ -260,8 +260,12 @@ impl CholeskySolver {
         check_len("right-hand side", total, b.len())?;
         check_len("solution", total, x.len())?;
         x.copy_from_slice(b);
-        if nrhs == 0 {
-            return Ok(Vec::new());
+        if n == 0 {
+            let empty = SolveReport {
+                relative_residual: 0.0,
+                iterations: 0,
+            };
+            return Ok(vec![empty; nrhs]);
         }
 
         let symbolic = &analysis.symbolic;
@@ -275,8 +279,8 @@ impl CholeskySolver {
             drop(mem);
             let mut r = vec![0.0; n];
             let reports = x
-                .chunks(n.max(1))
-                .zip(b.chunks(n.max(1)))
+                .chunks(n)
+                .zip(b.chunks(n))
                 .map(|(xc, bc)| {
                     a.mul_vec_with_threads(xc, &mut r, threads);
                     for (ri, bi) in r.iter_mut().zip(bc) {
@@ -285,7 +289,11 @@ impl CholeskySolver {
                     let b_norm = norm(bc, threads);
                     let r_norm = norm(&r, threads);
                     SolveReport {
-                        relative_residual: if b_norm > 0.0 { r_norm / b_norm } else { r_norm },
+                        relative_residual: if b_norm > 0.0 {
+                            r_norm / b_norm
+                        } else {
+                            r_norm
+                        },
                         iterations: 0,
                     }
                 })
@@ -533,8 +541,7 @@ fn first_small_pivot(
     };
     let is_small = |k: usize, l_kk: f64| {
         let d = l_kk * l_kk;
-        // `!(d > ..)` also catches NaN.
-        (!(d > tol * a_kk(k))).then_some((k, d))
+        (d.is_nan() || d <= tol * a_kk(k)).then_some((k, d))
     };
     match symbolic.raw() {
         SymbolicCholeskyRaw::Supernodal(s) => {
@@ -546,7 +553,8 @@ fn first_small_pivot(
                 let rows = width + s.supernode(sn).pattern().len();
                 // Supernode values: a column-major `rows × width` block; the diagonal of
                 // local column c sits at c · rows + c.
-                (0..width).find_map(|c| is_small(begin[sn] + c, l_values[col_ptr[sn] + c * rows + c]))
+                (0..width)
+                    .find_map(|c| is_small(begin[sn] + c, l_values[col_ptr[sn] + c * rows + c]))
             })
         }
         SymbolicCholeskyRaw::Simplicial(s) => {

@@ -470,7 +470,13 @@ mod tests {
     fn slots_and_diagonal() {
         let mut a = SymmetricCsr::from_triplets(
             3,
-            &[(0, 0, 4.0), (1, 0, -1.0), (1, 1, 4.0), (2, 2, 5.0), (0, 1, -0.5)],
+            &[
+                (0, 0, 4.0),
+                (1, 0, -1.0),
+                (1, 1, 4.0),
+                (2, 2, 5.0),
+                (0, 1, -0.5),
+            ],
         )
         .unwrap();
         assert_eq!(a.row_ptr(), &[0, 2, 3, 4]);

@@ -71,7 +71,7 @@ pub use cholesky::{
 pub use csr::SymmetricCsr;
 pub use error::SolverError;
 pub use ordering::{
-    Graph, Ordering, UnknownGroups, amd_ordering, expand_group_permutation,
+    Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,
     fill_reducing_permutation, metis_nested_dissection,
 };
 pub use traits::{LinearSolver, SolveReport};

@@ -14,6 +14,10 @@ use faer::sparse::linalg::amd;
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
 
+/// A permutation and its inverse, `(perm, iperm)` with `perm[new] = old` and
+/// `iperm[old] = new`.
+pub type PermutationPair = (Vec<usize>, Vec<usize>);
+
 /// Which fill-reducing ordering the Cholesky factorisation uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Ordering {
@@ -242,7 +246,9 @@ fn validate_graph(xadj: &[usize], adjncy: &[usize]) -> Result<usize, SolverError
     let (tptr, tidx) = transpose(xadj, adjncy);
     let (ttptr, ttidx) = transpose(&tptr, &tidx);
     if tptr != ttptr || tidx != ttidx {
-        return bad("the adjacency is not symmetric (an edge appears in one direction only)".into());
+        return bad(
+            "the adjacency is not symmetric (an edge appears in one direction only)".into(),
+        );
     }
     for v in 0..n {
         if tidx[tptr[v]..tptr[v + 1]].windows(2).any(|w| w[0] == w[1]) {
@@ -467,18 +473,17 @@ pub fn fill_reducing_permutation(
     a: &SymmetricCsr,
     groups: Option<&UnknownGroups>,
     ordering: Ordering,
-) -> Result<Option<(Vec<usize>, Vec<usize>)>, SolverError> {
-    let order: fn(&[usize], &[usize]) -> Result<(Vec<usize>, Vec<usize>), SolverError> =
-        match ordering {
-            Ordering::Natural => {
-                if let Some(groups) = groups {
-                    groups.validate(a.n())?;
-                }
-                return Ok(None);
+) -> Result<Option<PermutationPair>, SolverError> {
+    let order: fn(&[usize], &[usize]) -> Result<PermutationPair, SolverError> = match ordering {
+        Ordering::Natural => {
+            if let Some(groups) = groups {
+                groups.validate(a.n())?;
             }
-            Ordering::NestedDissection => metis_nested_dissection,
-            Ordering::Amd => amd_ordering,
-        };
+            return Ok(None);
+        }
+        Ordering::NestedDissection => metis_nested_dissection,
+        Ordering::Amd => amd_ordering,
+    };
     match groups {
         None => {
             let graph = Graph::of_matrix(a);
@@ -562,7 +567,10 @@ mod tests {
     #[test]
     fn metis_handles_trivial_graphs() {
         assert_eq!(metis_nested_dissection(&[], &[]).unwrap(), (vec![], vec![]));
-        assert_eq!(metis_nested_dissection(&[0], &[]).unwrap(), (vec![], vec![]));
+        assert_eq!(
+            metis_nested_dissection(&[0], &[]).unwrap(),
+            (vec![], vec![])
+        );
         assert_eq!(
             metis_nested_dissection(&[0, 0], &[]).unwrap(),
             (vec![0], vec![0])
@@ -656,9 +664,10 @@ mod tests {
         let groups = UnknownGroups::uniform(a.n(), 2);
         let gg = Graph::of_groups(&a, &groups).unwrap();
         assert_eq!(gg, Graph::of_matrix(&scalar));
-        let (perm, iperm) = fill_reducing_permutation(&a, Some(&groups), Ordering::NestedDissection)
-            .unwrap()
-            .unwrap();
+        let (perm, iperm) =
+            fill_reducing_permutation(&a, Some(&groups), Ordering::NestedDissection)
+                .unwrap()
+                .unwrap();
         assert_permutation(&perm, &iperm);
         for pair in perm.chunks(2) {
             assert_eq!(pair[0] % 2, 0);

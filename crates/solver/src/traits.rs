@@ -29,8 +29,11 @@ pub trait LinearSolver: Send {
     ///
     /// # Errors
     /// Invalid groups, ordering failures, out of memory.
-    fn analyse(&mut self, a: &SymmetricCsr, groups: Option<&UnknownGroups>)
-    -> Result<(), SolverError>;
+    fn analyse(
+        &mut self,
+        a: &SymmetricCsr,
+        groups: Option<&UnknownGroups>,
+    ) -> Result<(), SolverError>;
 
     /// Numeric phase for the current values of `a`, which must have the analysed pattern.
     ///

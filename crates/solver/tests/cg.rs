@@ -69,7 +69,11 @@ fn cg_is_reproducible_across_thread_counts() {
     let (x2, it2) = run(2);
     let (x2_again, it2_again) = run(2);
     assert_eq!(it2, it2_again);
-    assert!(x2.iter().zip(&x2_again).all(|(p, q)| p.to_bits() == q.to_bits()));
+    assert!(
+        x2.iter()
+            .zip(&x2_again)
+            .all(|(p, q)| p.to_bits() == q.to_bits())
+    );
     // Other thread counts: the same solution up to round-off of the SpMV split.
     for threads in [1, 3] {
         let (x, it) = run(threads);
