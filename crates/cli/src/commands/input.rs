@@ -1,0 +1,62 @@
+//! Reading a model from the command line's input: an Abaqus/CalculiX deck (`.inp`), a Gmsh
+//! mesh with its TOML model description (`.msh` + `--model`), or the TOML alone (`mesh = ...`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use osteon_assembly::Model;
+
+/// A model and what reading it produced.
+pub struct Input {
+    /// The model.
+    pub model: Model,
+    /// Warnings (skipped keywords, untied nodes), one line each with file:line.
+    pub warnings: Vec<String>,
+    /// Node sets whose reaction sums the report shows.
+    pub constrained_sets: Vec<String>,
+}
+
+/// Read `path` (and `model_toml` for a `.msh`).
+pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "inp" => {
+            let deck = osteon_io::inp::read_inp(path)?;
+            let mut warnings: Vec<String> = deck.warnings.iter().map(ToString::to_string).collect();
+            for (name, report) in &deck.tie_reports {
+                if !report.too_far.is_empty() {
+                    warnings.push(format!(
+                        "tie {name}: {} slave node(s) farther than the position tolerance {:.4} mm were not tied",
+                        report.too_far.len(),
+                        report.tolerance
+                    ));
+                }
+            }
+            Ok(Input { model: deck.model, warnings, constrained_sets: deck.constrained_sets })
+        }
+        "msh" => {
+            let Some(toml) = model_toml else {
+                bail!("{}: a Gmsh mesh needs its model description: add --model MODEL.toml (materials, sections, boundary conditions, steps)", path.display());
+            };
+            let model = osteon_io::gmsh::read_msh_model(path, toml)?;
+            Ok(Input { model, warnings: Vec::new(), constrained_sets: Vec::new() })
+        }
+        "toml" => {
+            let model = osteon_io::gmsh::read_toml_model(path)?;
+            Ok(Input { model, warnings: Vec::new(), constrained_sets: Vec::new() })
+        }
+        _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "unknown input type"))
+            .with_context(|| format!("{}: expected an Abaqus/CalculiX deck (.inp), a Gmsh mesh (.msh, with --model) or a model TOML (.toml)", path.display())),
+    }
+}
+
+/// The file stem used to name outputs.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "result".into())
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod info;
+pub mod input;
+pub mod mesh;
+pub mod solve;

@@ -1,0 +1,52 @@
+//! `osteon`: solve Abaqus/CalculiX decks and Gmsh models, inspect them, generate meshes.
+//!
+//! ```text
+//! osteon solve model.inp -o out/          # → out/model.vtu, out/model.json (+ per-step VTU and .pvd)
+//! osteon info model.inp                   # counts, sets, materials, steps, memory estimate
+//! osteon mesh tube --element C3D10 -o tube.inp
+//! ```
+//! Exit status: 0 success, 2 input error (file:line and what was expected), 3 numerical
+//! failure (unconstrained rigid-body mode, singular part, inverted element).
+
+mod commands;
+mod exit;
+mod progress;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "osteon",
+    version,
+    about = "Finite-element biomechanics: linear elastic solves of Abaqus/CalculiX decks and Gmsh meshes"
+)]
+struct Cli {
+    /// Print nothing but results (no progress, no phase table).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Solve every step of a deck (.inp) or a Gmsh model (.msh + --model TOML) and write VTU/JSON results.
+    Solve(commands::solve::SolveArgs),
+    /// Describe a model: counts, sets, materials, steps, warnings and the memory a direct solve needs.
+    Info(commands::info::InfoArgs),
+    /// Generate a structured mesh (tube or box) and write it as a deck.
+    Mesh(commands::mesh::MeshArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Solve(args) => commands::solve::run(args, cli.quiet),
+        Command::Info(args) => commands::info::run(args),
+        Command::Mesh(args) => commands::mesh::run(args, cli.quiet),
+    };
+    if let Err(err) = result {
+        eprintln!("error: {err:#}");
+        std::process::exit(exit::code_for(&err));
+    }
+}

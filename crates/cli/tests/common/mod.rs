@@ -1,0 +1,3 @@
+//! Shared helpers of the CLI integration tests.
+
+pub mod ccx;

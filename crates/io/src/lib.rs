@@ -1,0 +1,17 @@
+//! # osteon-io
+//!
+//! Files in and out: the Abaqus/CalculiX `.inp` reader ([`inp`]), the Gmsh `.msh` reader
+//! with a TOML model description ([`gmsh`]), VTU/PVD output for ParaView ([`vtu`]), the
+//! JSON run summary ([`summary`]), and the deck writer ([`deck_writer`]). Every reader reports `file:line: what was expected`;
+//! every writer is atomic ([`write_atomically`]).
+
+mod atomic;
+pub mod deck_writer;
+mod error;
+pub mod gmsh;
+pub mod inp;
+pub mod summary;
+pub mod vtu;
+
+pub use atomic::write_atomically;
+pub use error::IoError;
