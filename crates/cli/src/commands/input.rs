@@ -12,8 +12,6 @@ pub struct Input {
     pub model: Model,
     /// Warnings (skipped keywords, untied nodes), one line each with file:line.
     pub warnings: Vec<String>,
-    /// Node sets whose reaction sums the report shows.
-    pub constrained_sets: Vec<String>,
 }
 
 /// Read `path` (and `model_toml` for a `.msh`).
@@ -36,18 +34,18 @@ pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
                     ));
                 }
             }
-            Ok(Input { model: deck.model, warnings, constrained_sets: deck.constrained_sets })
+            Ok(Input { model: deck.model, warnings })
         }
         "msh" => {
             let Some(toml) = model_toml else {
                 bail!("{}: a Gmsh mesh needs its model description: add --model MODEL.toml (materials, sections, boundary conditions, steps)", path.display());
             };
             let model = osteon_io::gmsh::read_msh_model(path, toml)?;
-            Ok(Input { model, warnings: Vec::new(), constrained_sets: Vec::new() })
+            Ok(Input { model, warnings: Vec::new() })
         }
         "toml" => {
             let model = osteon_io::gmsh::read_toml_model(path)?;
-            Ok(Input { model, warnings: Vec::new(), constrained_sets: Vec::new() })
+            Ok(Input { model, warnings: Vec::new() })
         }
         _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "unknown input type"))
             .with_context(|| format!("{}: expected an Abaqus/CalculiX deck (.inp), a Gmsh mesh (.msh, with --model) or a model TOML (.toml)", path.display())),

@@ -7,7 +7,8 @@ use clap::{Args, Subcommand};
 use osteon_mesh::generate::{BoxSpec, TubeSpec, box_mesh, tube_mesh};
 use osteon_mesh::{ElementType, Mesh, check_jacobians};
 
-/// Generate a mesh and write it as an `.inp` deck (nodes, elements, node sets, element sets, surfaces).
+/// Generate a mesh and write it as an `.inp` deck (nodes, elements, node sets, element sets,
+/// surfaces) with cortical bone assigned to all elements, ready for boundary conditions and steps.
 #[derive(Debug, Args)]
 pub struct MeshArgs {
     #[command(subcommand)]
@@ -117,8 +118,16 @@ pub fn run(args: &MeshArgs, quiet: bool) -> Result<()> {
         }
     };
     let quality = check_jacobians(&mesh)?;
-    osteon_io::deck_writer::write_mesh_inp(output, &mesh, &format!("osteon mesh: {what}"))
+    // A deck that reads and solves once steps are added: the mesh plus cortical bone on ALL.
+    let mut model = osteon_assembly::Model::new(mesh);
+    let bone = model.add_material(osteon_material::library::cortical_bone());
+    let all = model.mesh.element_set("ALL")?.to_vec();
+    model.add_section("ALL", all, bone);
+    let heading =
+        format!("osteon mesh: {what}; cortical bone (E 17000 MPa, nu 0.3) on all elements");
+    osteon_io::deck_writer::write_model_inp(output, &model, &heading)
         .with_context(|| format!("writing {}", output.display()))?;
+    let mesh = &model.mesh;
     if !quiet {
         println!(
             "wrote {}: {} nodes, {} elements ({what}), min scaled Jacobian {:.3}",

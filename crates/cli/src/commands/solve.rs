@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use osteon_assembly::{SolveOptions, SolverChoice, solve_linear_static_observed};
+use osteon_io::summary::{RunSummary, peak_memory_bytes, write_summary};
 use osteon_io::vtu::{VtuEncoding, write_results};
 use osteon_solver::Ordering;
 
@@ -97,7 +98,65 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
         VtuEncoding::Binary
     };
     let written = write_results(&args.output, &stem, model, &solution, encoding)?;
+    let json = args.output.join(format!("{stem}.json"));
+    let mut summary = RunSummary::new(&args.input, model, &solution);
+    summary.warnings = input.warnings.clone();
+    summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
+    summary.peak_memory_bytes = peak_memory_bytes();
+    write_summary(&json, &summary)?;
     progress.finish("write", t.elapsed().as_secs_f64());
-    let _ = (written, read_seconds, stem);
+    print_results(&summary, &written, &json, quiet);
     Ok(())
+}
+
+fn print_results(summary: &RunSummary, written: &[PathBuf], json: &std::path::Path, quiet: bool) {
+    for case in &summary.cases {
+        let node = case
+            .max_displacement_node_id
+            .map_or_else(|| "-".to_string(), |id| id.to_string());
+        println!(
+            "step {}: max |u| = {:.6e} mm at node {node}, relative residual {:.2e}",
+            case.name, case.max_displacement_mm, case.solver.relative_residual
+        );
+        if let Some(vm) = case.max_von_mises_mpa {
+            println!("  max von Mises (nodal)   {vm:.6e} MPa");
+        }
+        for (set, f) in &case.reaction_sums_n {
+            println!(
+                "  reaction on {set:<16} ({:+.6e}, {:+.6e}, {:+.6e}) N",
+                f[0], f[1], f[2]
+            );
+        }
+        let a = case.applied_load_total_n;
+        println!(
+            "  applied load total      ({:+.6e}, {:+.6e}, {:+.6e}) N",
+            a[0], a[1], a[2]
+        );
+        println!(
+            "  equilibrium error       {:.3e} N",
+            case.equilibrium_error_n
+        );
+    }
+    if !quiet {
+        let t = &summary.phase_seconds;
+        println!(
+            "phase timings (s): read {:.3}  setup {:.3}  assemble {:.3}  analyse {:.3}  factorise {:.3}  solve {:.3}  recover {:.3}  write {:.3}  total {:.3}",
+            t.read,
+            t.setup,
+            t.assemble,
+            t.analyse,
+            t.factorise,
+            t.solve,
+            t.recover,
+            t.write,
+            t.total
+        );
+        if let Some(peak) = summary.peak_memory_bytes {
+            println!("peak memory: {:.3} GiB", peak as f64 / (1u64 << 30) as f64);
+        }
+    }
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    println!("wrote {}", json.display());
 }
