@@ -500,6 +500,8 @@ fn the_shipped_example_deck_solves_both_body_weight_steps() {
     let area = std::f64::consts::PI * (13.0f64.powi(2) - 7.0f64.powi(2));
     let shortening = 0.5 * 70.0 * 9.81 * 300.0 / (17_000.0 * area);
     assert!((u(0) / shortening - 1.0).abs() < 0.01, "{} vs {shortening}", u(0));
+    // the pressure acts on the meshed end face, whose parabolic arcs (12 around) miss 0.02 %
+    // of the circle's area
     let applied = json["cases"][1]["applied_load_total_n"][2].as_f64().unwrap_or(f64::NAN);
-    assert!((applied + 686.7).abs() < 0.1, "{applied}");
+    assert!((applied / -686.7 - 1.0).abs() < 1e-3, "{applied}");
 }
