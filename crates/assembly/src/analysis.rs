@@ -6,7 +6,10 @@
 use std::time::Instant;
 
 use osteon_material::Voigt6x6;
-use osteon_solver::{CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, LinearSolver, Ordering, SolveReport, SolverError, SymmetricCsr};
+use osteon_solver::{
+    CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, LinearSolver, Ordering,
+    SolveReport, SolverError, SymmetricCsr,
+};
 
 use crate::assemble::{assemble_stiffness, element_materials};
 use crate::dofs::{DofMap, DofState};
@@ -132,7 +135,13 @@ impl Observer for Silent {
 }
 
 /// Run `f` as phase `phase`, notify the observer and add the time to `slot`.
-fn timed<T>(observer: &mut dyn Observer, phase: Phase, detail: &str, slot: &mut f64, f: impl FnOnce() -> T) -> T {
+fn timed<T>(
+    observer: &mut dyn Observer,
+    phase: Phase,
+    detail: &str,
+    slot: &mut f64,
+    f: impl FnOnce() -> T,
+) -> T {
     observer.started(phase, detail);
     let t = Instant::now();
     let out = f();
@@ -177,7 +186,10 @@ pub struct CaseSolution {
 impl CaseSolution {
     /// Largest displacement magnitude (mm).
     pub fn max_displacement(&self) -> f64 {
-        self.displacement.iter().map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()).fold(0.0, f64::max)
+        self.displacement
+            .iter()
+            .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt())
+            .fold(0.0, f64::max)
     }
 
     /// Sum of reactions over `nodes` (N).
@@ -233,12 +245,29 @@ impl LinearSystem {
         check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
         let (pattern, matrix) = SparsityPattern::build(&model.mesh, &dofs)?;
         let constrained = constrained_key(boundary);
-        Ok(Self { dofs, pattern, matrix, constrained })
+        Ok(Self {
+            dofs,
+            pattern,
+            matrix,
+            constrained,
+        })
     }
 
     /// Assembly phase: fill the stiffness values.
-    pub fn assemble(&mut self, model: &Model, materials: &[usize], d: &[Voigt6x6]) -> Result<(), AssemblyError> {
-        assemble_stiffness(&model.mesh, &self.dofs, &self.pattern, materials, d, &mut self.matrix)
+    pub fn assemble(
+        &mut self,
+        model: &Model,
+        materials: &[usize],
+        d: &[Voigt6x6],
+    ) -> Result<(), AssemblyError> {
+        assemble_stiffness(
+            &model.mesh,
+            &self.dofs,
+            &self.pattern,
+            materials,
+            d,
+            &mut self.matrix,
+        )
     }
 
     /// Turn a solver failure into a message about the model (node id and direction).
@@ -246,7 +275,11 @@ impl LinearSystem {
         match err {
             SolverError::NotPositiveDefinite { unknown, .. } if unknown < self.dofs.n_free() => {
                 let raw = self.dofs.free_to_raw(unknown);
-                AssemblyError::Singular { node_id: model.mesh.node_ids[raw / 3], direction: axis_name(raw % 3), unknown }
+                AssemblyError::Singular {
+                    node_id: model.mesh.node_ids[raw / 3],
+                    direction: axis_name(raw % 3),
+                    unknown,
+                }
             }
             other => AssemblyError::Solver(other),
         }
@@ -254,7 +287,12 @@ impl LinearSystem {
 }
 
 fn effective_boundary(model: &Model, case: &LoadCase) -> Vec<DirichletBc> {
-    model.boundary.iter().chain(case.boundary.iter()).copied().collect()
+    model
+        .boundary
+        .iter()
+        .chain(case.boundary.iter())
+        .copied()
+        .collect()
 }
 
 fn constrained_key(boundary: &[DirichletBc]) -> Vec<usize> {
@@ -302,20 +340,33 @@ pub fn material_stiffnesses(model: &Model) -> Result<Vec<Voigt6x6>, AssemblyErro
 /// assert!((elongation - 100.0 * 10.0 / (200_000.0 * 1.0)).abs() < 1e-12); // F L / (E A)
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn solve_linear_static(model: &Model, options: &SolveOptions) -> Result<StaticSolution, AssemblyError> {
+pub fn solve_linear_static(
+    model: &Model,
+    options: &SolveOptions,
+) -> Result<StaticSolution, AssemblyError> {
     solve_linear_static_observed(model, options, &mut Silent)
 }
 
 /// [`solve_linear_static`] reporting each phase to `observer`.
-pub fn solve_linear_static_observed(model: &Model, options: &SolveOptions, observer: &mut dyn Observer) -> Result<StaticSolution, AssemblyError> {
+pub fn solve_linear_static_observed(
+    model: &Model,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+) -> Result<StaticSolution, AssemblyError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
-        .map_err(|e| AssemblyError::InvalidModel { detail: format!("cannot start {} threads: {e}", options.threads) })?;
+        .map_err(|e| AssemblyError::InvalidModel {
+            detail: format!("cannot start {} threads: {e}", options.threads),
+        })?;
     pool.install(|| solve_in_pool(model, options, observer))
 }
 
-fn solve_in_pool(model: &Model, options: &SolveOptions, observer: &mut dyn Observer) -> Result<StaticSolution, AssemblyError> {
+fn solve_in_pool(
+    model: &Model,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+) -> Result<StaticSolution, AssemblyError> {
     let mut timings = PhaseTimings::default();
     let t = Instant::now();
     let materials = element_materials(model)?;
@@ -325,9 +376,16 @@ fn solve_in_pool(model: &Model, options: &SolveOptions, observer: &mut dyn Obser
     let mut cholesky: Option<CholeskySolver> = None;
     let mut cg: Option<ConjugateGradient> = None;
     let solver: &mut dyn LinearSolver = match options.solver {
-        SolverChoice::Cholesky(ordering) => cholesky.insert(CholeskySolver::new(CholeskyOptions { ordering, threads: options.threads })),
+        SolverChoice::Cholesky(ordering) => cholesky.insert(CholeskySolver::new(CholeskyOptions {
+            ordering,
+            threads: options.threads,
+        })),
         SolverChoice::ConjugateGradient { rel_tol, max_iter } => {
-            cg.insert(ConjugateGradient::new(CgOptions { rel_tol, max_iter, threads: options.threads }))
+            cg.insert(ConjugateGradient::new(CgOptions {
+                rel_tol,
+                max_iter,
+                threads: options.threads,
+            }))
         }
     };
     let mut stats = SystemStats::default();
@@ -336,21 +394,48 @@ fn solve_in_pool(model: &Model, options: &SolveOptions, observer: &mut dyn Obser
         let boundary = effective_boundary(model, case);
         let key = constrained_key(&boundary);
         if system.as_ref().is_none_or(|s| s.constrained != key) {
-            let mut sys = timed(observer, Phase::Setup, "", &mut timings.setup, || LinearSystem::setup(model, &boundary))?;
-            timed(observer, Phase::Assemble, "", &mut timings.assemble, || sys.assemble(model, &materials, &d))?;
-            timed(observer, Phase::Analyse, "", &mut timings.analyse, || solver.analyse(&sys.matrix, Some(sys.dofs.groups())))
-                .map_err(|e| sys.explain(model, e))?;
-            timed(observer, Phase::Factorise, "", &mut timings.factorise, || solver.factorise(&sys.matrix)).map_err(|e| sys.explain(model, e))?;
-            stats = SystemStats { n_free: sys.dofs.n_free(), nnz_upper: sys.matrix.nnz_stored(), n_colors: sys.pattern.colors.len(), ..Default::default() };
+            let mut sys = timed(observer, Phase::Setup, "", &mut timings.setup, || {
+                LinearSystem::setup(model, &boundary)
+            })?;
+            timed(observer, Phase::Assemble, "", &mut timings.assemble, || {
+                sys.assemble(model, &materials, &d)
+            })?;
+            timed(observer, Phase::Analyse, "", &mut timings.analyse, || {
+                solver.analyse(&sys.matrix, Some(sys.dofs.groups()))
+            })
+            .map_err(|e| sys.explain(model, e))?;
+            timed(
+                observer,
+                Phase::Factorise,
+                "",
+                &mut timings.factorise,
+                || solver.factorise(&sys.matrix),
+            )
+            .map_err(|e| sys.explain(model, e))?;
+            stats = SystemStats {
+                n_free: sys.dofs.n_free(),
+                nnz_upper: sys.matrix.nnz_stored(),
+                n_colors: sys.pattern.colors.len(),
+                ..Default::default()
+            };
             system = Some(sys);
         }
         let Some(sys) = system.as_ref() else { continue };
-        let (mut solution, u_raw) = timed(observer, Phase::Solve, &case.name, &mut timings.solve, || {
-            solve_case(model, sys, &mut *solver, case, &boundary, &materials, &d)
-        })?;
+        let (mut solution, u_raw) = timed(
+            observer,
+            Phase::Solve,
+            &case.name,
+            &mut timings.solve,
+            || solve_case(model, sys, &mut *solver, case, &boundary, &materials, &d),
+        )?;
         if options.recover {
-            solution.fields =
-                timed(observer, Phase::Recover, &case.name, &mut timings.recover, || recover_fields(&model.mesh, &materials, &d, &u_raw))?;
+            solution.fields = timed(
+                observer,
+                Phase::Recover,
+                &case.name,
+                &mut timings.recover,
+                || recover_fields(&model.mesh, &materials, &d, &u_raw),
+            )?;
         }
         cases.push(solution);
     }
@@ -358,7 +443,11 @@ fn solve_in_pool(model: &Model, options: &SolveOptions, observer: &mut dyn Obser
         stats.nnz_factor = chol.factor_stats().nnz_l;
         stats.factor_bytes = chol.factor_stats().l_bytes;
     }
-    Ok(StaticSolution { cases, timings, stats })
+    Ok(StaticSolution {
+        cases,
+        timings,
+        stats,
+    })
 }
 
 /// Solve one load case on an assembled, factorised system; returns the case solution
@@ -385,9 +474,14 @@ pub fn solve_case(
     let rhs = sys.dofs.reduce(&rhs_raw);
     let mut x = vec![0.0; rhs.len()];
     let report = if rhs.iter().all(|&v| v == 0.0) {
-        SolveReport { relative_residual: 0.0, iterations: 0 }
+        SolveReport {
+            relative_residual: 0.0,
+            iterations: 0,
+        }
     } else {
-        solver.solve(&sys.matrix, &rhs, &mut x).map_err(|e| sys.explain(model, e))?
+        solver
+            .solve(&sys.matrix, &rhs, &mut x)
+            .map_err(|e| sys.explain(model, e))?
     };
     let u = sys.dofs.expand(&x, &g);
     // reactions R = K u − f at prescribed DOFs
@@ -409,7 +503,14 @@ pub fn solve_case(
         applied_total[r % 3] += v;
     }
     Ok((
-        CaseSolution { name: case.name.clone(), displacement, reaction, applied_total, report, fields: RecoveredFields::default() },
+        CaseSolution {
+            name: case.name.clone(),
+            displacement,
+            reaction,
+            applied_total,
+            report,
+            fields: RecoveredFields::default(),
+        },
         u,
     ))
 }

@@ -20,12 +20,19 @@ pub fn element_materials(model: &Model) -> Result<Vec<usize>, AssemblyError> {
     for (s, section) in model.sections.iter().enumerate() {
         if section.material >= model.materials.len() {
             return Err(AssemblyError::InvalidModel {
-                detail: format!("section '{}' refers to material index {} (only {} materials)", section.name, section.material, model.materials.len()),
+                detail: format!(
+                    "section '{}' refers to material index {} (only {} materials)",
+                    section.name,
+                    section.material,
+                    model.materials.len()
+                ),
             });
         }
         for &e in &section.elements {
             if e >= mat.len() {
-                return Err(AssemblyError::InvalidModel { detail: format!("section '{}' refers to element index {e}", section.name) });
+                return Err(AssemblyError::InvalidModel {
+                    detail: format!("section '{}' refers to element index {e}", section.name),
+                });
             }
             if owner[e] != usize::MAX && owner[e] != s {
                 return Err(AssemblyError::DuplicateSection {
@@ -39,7 +46,9 @@ pub fn element_materials(model: &Model) -> Result<Vec<usize>, AssemblyError> {
         }
     }
     if let Some(e) = mat.iter().position(|&m| m == usize::MAX) {
-        return Err(AssemblyError::MissingSection { element_id: mesh.element(e).id });
+        return Err(AssemblyError::MissingSection {
+            element_id: mesh.element(e).id,
+        });
     }
     Ok(mat)
 }
@@ -53,7 +62,11 @@ pub(crate) fn inverted(mesh: &Mesh, e: usize, g: ElementGeometryError) -> Assemb
     AssemblyError::Mesh(MeshError::InvertedElement {
         id: el.id,
         det_j: g.det_j,
-        relative: if mean != 0.0 { g.det_j / mean.abs() } else { f64::NEG_INFINITY },
+        relative: if mean != 0.0 {
+            g.det_j / mean.abs()
+        } else {
+            f64::NEG_INFINITY
+        },
         xi: g.xi,
     })
 }
@@ -101,12 +114,17 @@ pub fn assemble_stiffness(
     let (row_ptr, col_idx) = (matrix.row_ptr(), matrix.col_idx());
     for color in &pattern.colors {
         color.par_iter().try_for_each_init(
-            || Scratch { ke: vec![0.0; 60 * 60], kr: Vec::new(), expansion: Vec::with_capacity(64) },
+            || Scratch {
+                ke: vec![0.0; 60 * 60],
+                kr: Vec::new(),
+                expansion: Vec::with_capacity(64),
+            },
             |s, &e| {
                 let el = mesh.element(e);
                 let n = el.etype.n_nodes();
                 let x = mesh.element_coords(e);
-                stiffness(el.etype, &x[..n], &d[materials[e]], &mut s.ke).map_err(|g| inverted(mesh, e, g))?;
+                stiffness(el.etype, &x[..n], &d[materials[e]], &mut s.ke)
+                    .map_err(|g| inverted(mesh, e, g))?;
                 let unknowns = pattern.unknowns(e);
                 let k = unknowns.len();
                 // local DOF → (position in the element's unknown list, coefficient)
@@ -140,7 +158,10 @@ pub fn assemble_stiffness(
                         while pos < cols.len() && cols[pos] < col {
                             pos += 1;
                         }
-                        debug_assert!(pos < cols.len() && cols[pos] == col, "pattern misses ({row}, {col})");
+                        debug_assert!(
+                            pos < cols.len() && cols[pos] == col,
+                            "pattern misses ({row}, {col})"
+                        );
                         // SAFETY: slot start + pos lies in row `row`, which only elements of
                         // other colours (assembled before or after, never concurrently) share.
                         unsafe { values.add(start + pos, s.kr[ia * k + ib]) };

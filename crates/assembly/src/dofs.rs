@@ -47,7 +47,11 @@ pub struct DofMap {
 
 impl DofMap {
     /// Build the map for a mesh, the prescribed DOFs (values ignored here) and equations.
-    pub fn new(mesh: &Mesh, boundary: &[DirichletBc], equations: &[Equation]) -> Result<Self, AssemblyError> {
+    pub fn new(
+        mesh: &Mesh,
+        boundary: &[DirichletBc],
+        equations: &[Equation],
+    ) -> Result<Self, AssemblyError> {
         let n_nodes = mesh.n_nodes();
         let n_raw = 3 * n_nodes;
         let mut used = vec![false; n_nodes];
@@ -74,7 +78,10 @@ impl DofMap {
             check_dof(n_nodes, bc.node, bc.component)?;
             if !bc.value.is_finite() {
                 return Err(AssemblyError::InvalidModel {
-                    detail: format!("prescribed displacement at node {} is not finite", mesh.node_ids[bc.node]),
+                    detail: format!(
+                        "prescribed displacement at node {} is not finite",
+                        mesh.node_ids[bc.node]
+                    ),
                 });
             }
             if used[bc.node] {
@@ -89,10 +96,15 @@ impl DofMap {
         for eq in equations {
             if eq.terms.iter().any(|t| !t.2.is_finite()) {
                 return Err(AssemblyError::ConstraintConflict {
-                    detail: format!("equation on node {} has a non-finite coefficient", mesh.node_ids[eq.terms[0].0]),
+                    detail: format!(
+                        "equation on node {} has a non-finite coefficient",
+                        mesh.node_ids[eq.terms[0].0]
+                    ),
                 });
             }
-            let candidate = |&(n, c, a): &(usize, usize, f64)| a != 0.0 && matches!(state[3 * n + c], DofState::Free(_));
+            let candidate = |&(n, c, a): &(usize, usize, f64)| {
+                a != 0.0 && matches!(state[3 * n + c], DofState::Free(_))
+            };
             let pick = match eq.terms.first() {
                 Some(first) if candidate(first) => Some(0),
                 _ => eq
@@ -138,8 +150,16 @@ impl DofMap {
         for k in 0..raw_eqs.len() {
             resolve(k, &raw_eqs, &state, &mut resolved, &mut visiting, mesh)?;
         }
-        let dependents = resolved.into_iter().map(Option::unwrap_or_default).collect();
-        Ok(Self { state, dependents, free_to_raw, groups: UnknownGroups { group_ptr } })
+        let dependents = resolved
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        Ok(Self {
+            state,
+            dependents,
+            free_to_raw,
+            groups: UnknownGroups { group_ptr },
+        })
     }
 
     /// Number of raw DOFs (3 per node).
@@ -198,7 +218,11 @@ impl DofMap {
         }
         for r in 0..self.n_raw() {
             if let DofState::Dependent(k) = self.state[r] {
-                g[r] = self.dependents[k].prescribed.iter().map(|&(p, b)| b * g[p]).sum();
+                g[r] = self.dependents[k]
+                    .prescribed
+                    .iter()
+                    .map(|&(p, b)| b * g[p])
+                    .sum();
             }
         }
         g
@@ -222,7 +246,11 @@ impl DofMap {
             match self.state[r] {
                 DofState::Free(i) => u[r] = free[i],
                 DofState::Dependent(k) => {
-                    u[r] += self.dependents[k].free.iter().map(|&(i, a)| a * free[i]).sum::<f64>();
+                    u[r] += self.dependents[k]
+                        .free
+                        .iter()
+                        .map(|&(i, a)| a * free[i])
+                        .sum::<f64>();
                 }
                 _ => {}
             }
@@ -234,7 +262,9 @@ impl DofMap {
 fn check_dof(n_nodes: usize, node: usize, c: usize) -> Result<(), AssemblyError> {
     if node >= n_nodes || c > 2 {
         return Err(AssemblyError::InvalidModel {
-            detail: format!("DOF (node index {node}, component {c}) does not exist ({n_nodes} nodes, components 0..3)"),
+            detail: format!(
+                "DOF (node index {node}, component {c}) does not exist ({n_nodes} nodes, components 0..3)"
+            ),
         });
     }
     Ok(())
@@ -254,7 +284,11 @@ fn resolve(
     if visiting[k] {
         let r = eqs[k].0;
         return Err(AssemblyError::ConstraintConflict {
-            detail: format!("equations form a cycle through node {} {}", mesh.node_ids[r / 3], axis_name(r % 3)),
+            detail: format!(
+                "equations form a cycle through node {} {}",
+                mesh.node_ids[r / 3],
+                axis_name(r % 3)
+            ),
         });
     }
     visiting[k] = true;
@@ -268,7 +302,8 @@ fn resolve(
                 resolve(j, eqs, state, resolved, visiting, mesh)?;
                 let sub = resolved[j].clone().unwrap_or_default();
                 out.free.extend(sub.free.iter().map(|&(i, b)| (i, a * b)));
-                out.prescribed.extend(sub.prescribed.iter().map(|&(p, b)| (p, a * b)));
+                out.prescribed
+                    .extend(sub.prescribed.iter().map(|&(p, b)| (p, a * b)));
             }
         }
     }

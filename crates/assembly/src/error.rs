@@ -39,7 +39,9 @@ pub enum AssemblyError {
         detail: String,
     },
     /// The constraints leave a rigid-body motion of the whole model free.
-    #[error("the model can move as a rigid body: {mode} is not constrained; add boundary conditions that stop it")]
+    #[error(
+        "the model can move as a rigid body: {mode} is not constrained; add boundary conditions that stop it"
+    )]
     RigidBodyMode {
         /// Description such as "translation in x" or "rotation about z (about the point (…))".
         mode: String,

@@ -12,7 +12,12 @@ use crate::error::AssemblyError;
 
 /// K u (N) on raw DOFs for raw displacements `u` (mm). Elements whose nodes all have zero
 /// displacement are skipped. Threads work on contiguous element ranges with private vectors.
-pub fn internal_forces(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f64]) -> Result<Vec<f64>, AssemblyError> {
+pub fn internal_forces(
+    mesh: &Mesh,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    u: &[f64],
+) -> Result<Vec<f64>, AssemblyError> {
     let n_el = mesh.n_elements();
     let n_raw = 3 * mesh.n_nodes();
     let parts = rayon::current_num_threads().max(1);
@@ -37,7 +42,8 @@ pub fn internal_forces(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f6
                     continue;
                 }
                 let x = mesh.element_coords(e);
-                internal_force(el.etype, &x[..n], &d[materials[e]], &ue[..3 * n], &mut fe).map_err(|g| inverted(mesh, e, g))?;
+                internal_force(el.etype, &x[..n], &d[materials[e]], &ue[..3 * n], &mut fe)
+                    .map_err(|g| inverted(mesh, e, g))?;
                 for (a, &node) in el.nodes.iter().enumerate() {
                     for i in 0..3 {
                         f[3 * node + i] += fe[3 * a + i];
@@ -49,7 +55,10 @@ pub fn internal_forces(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f6
         .collect::<Result<_, AssemblyError>>()?;
     let mut total = vec![0.0; n_raw];
     for part in partials {
-        total.par_iter_mut().zip(part.par_iter()).for_each(|(t, v)| *t += v);
+        total
+            .par_iter_mut()
+            .zip(part.par_iter())
+            .for_each(|(t, v)| *t += v);
     }
     Ok(total)
 }

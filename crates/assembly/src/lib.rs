@@ -17,6 +17,10 @@
 //!
 //! Units: mm, N, MPa throughout.
 
+// Index loops over nodes, components and quadrature points mirror the formulas (Σ_a, i, k);
+// iterator chains would hide them.
+#![allow(clippy::needless_range_loop)]
+
 mod analysis;
 mod assemble;
 mod dofs;
@@ -31,16 +35,22 @@ mod rigid_body;
 mod tie;
 
 pub use analysis::{
-    CaseSolution, LinearSystem, Observer, Phase, PhaseTimings, Silent, SolveOptions, SolverChoice, StaticSolution, SystemStats,
-    material_stiffnesses, solve_case, solve_linear_static, solve_linear_static_observed,
+    CaseSolution, LinearSystem, Observer, Phase, PhaseTimings, Silent, SolveOptions, SolverChoice,
+    StaticSolution, SystemStats, material_stiffnesses, solve_case, solve_linear_static,
+    solve_linear_static_observed,
 };
 pub use assemble::{assemble_stiffness, element_materials};
 pub use dofs::{DependentDof, DofMap, DofState};
 pub use error::AssemblyError;
 pub use forces::internal_forces;
 pub use loads::external_forces;
-pub use model::{Component, DirichletBc, Equation, Gravity, LoadCase, Model, NodalLoad, PressureLoad, Section, TractionLoad};
+pub use model::{
+    Component, DirichletBc, Equation, Gravity, LoadCase, Model, NodalLoad, PressureLoad, Section,
+    TractionLoad,
+};
 pub use pattern::SparsityPattern;
-pub use recovery::{RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises};
+pub use recovery::{
+    RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises,
+};
 pub use rigid_body::check_rigid_body_modes;
 pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, tie_equations};

@@ -10,22 +10,35 @@ use crate::model::{LoadCase, Model};
 /// f_ext (N) on raw DOFs: concentrated forces, consistent face pressures and tractions, and
 /// body forces ρ a (density from the element's material). `materials[e]` is the material
 /// index of element e.
-pub fn external_forces(model: &Model, case: &LoadCase, materials: &[usize]) -> Result<Vec<f64>, AssemblyError> {
+pub fn external_forces(
+    model: &Model,
+    case: &LoadCase,
+    materials: &[usize],
+) -> Result<Vec<f64>, AssemblyError> {
     let mesh = &model.mesh;
     let n_nodes = mesh.n_nodes();
     let mut f = vec![0.0; 3 * n_nodes];
     for load in &case.nodal_loads {
         if load.node >= n_nodes || load.component > 2 || !load.value.is_finite() {
             return Err(AssemblyError::Load {
-                detail: format!("concentrated load on node index {} component {} = {} is invalid", load.node, load.component, load.value),
+                detail: format!(
+                    "concentrated load on node index {} component {} = {} is invalid",
+                    load.node, load.component, load.value
+                ),
             });
         }
         f[3 * load.node + load.component] += load.value;
     }
     let mut face_forces = [[0.0; 3]; 8];
-    let mut add_face = |element: usize, face: u8, traction: Option<[f64; 3]>, pressure: f64| -> Result<(), AssemblyError> {
+    let mut add_face = |element: usize,
+                        face: u8,
+                        traction: Option<[f64; 3]>,
+                        pressure: f64|
+     -> Result<(), AssemblyError> {
         if element >= mesh.n_elements() {
-            return Err(AssemblyError::Load { detail: format!("surface load on element index {element}, which does not exist") });
+            return Err(AssemblyError::Load {
+                detail: format!("surface load on element index {element}, which does not exist"),
+            });
         }
         let el = mesh.element(element);
         let x = mesh.element_coords(element);
@@ -35,7 +48,12 @@ pub fn external_forces(model: &Model, case: &LoadCase, materials: &[usize]) -> R
             None => face_pressure(el.etype, face as usize, x, pressure, &mut face_forces),
         }
         .ok_or_else(|| AssemblyError::Load {
-            detail: format!("element {} ({}) has no face S{}", el.id, el.etype, face as usize + 1),
+            detail: format!(
+                "element {} ({}) has no face S{}",
+                el.id,
+                el.etype,
+                face as usize + 1
+            ),
         })?;
         for (k, &l) in local.iter().enumerate() {
             let node = el.nodes[l];
@@ -47,7 +65,9 @@ pub fn external_forces(model: &Model, case: &LoadCase, materials: &[usize]) -> R
     };
     for p in &case.pressures {
         if !p.pressure.is_finite() {
-            return Err(AssemblyError::Load { detail: "pressure is not finite".into() });
+            return Err(AssemblyError::Load {
+                detail: "pressure is not finite".into(),
+            });
         }
         add_face(p.face.element, p.face.face, None, p.pressure)?;
     }
@@ -65,12 +85,20 @@ pub fn external_forces(model: &Model, case: &LoadCase, materials: &[usize]) -> R
                 let el = mesh.element(e);
                 let material = &model.materials[materials[e]];
                 let rho = material.density.ok_or_else(|| AssemblyError::Load {
-                    detail: format!("gravity load on element {} but material '{}' has no density", el.id, material.name),
+                    detail: format!(
+                        "gravity load on element {} but material '{}' has no density",
+                        el.id, material.name
+                    ),
                 })?;
                 let x = mesh.element_coords(e);
                 let mut fe = vec![0.0; 3 * el.etype.n_nodes()];
-                let b = [rho * g.acceleration[0], rho * g.acceleration[1], rho * g.acceleration[2]];
-                body_force(el.etype, &x[..el.etype.n_nodes()], b, &mut fe).map_err(|err| inverted(mesh, e, err))?;
+                let b = [
+                    rho * g.acceleration[0],
+                    rho * g.acceleration[1],
+                    rho * g.acceleration[2],
+                ];
+                body_force(el.etype, &x[..el.etype.n_nodes()], b, &mut fe)
+                    .map_err(|err| inverted(mesh, e, err))?;
                 Ok((e, fe))
             })
             .collect::<Result<_, AssemblyError>>()?;

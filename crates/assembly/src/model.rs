@@ -98,7 +98,10 @@ pub struct LoadCase {
 impl LoadCase {
     /// An empty load case with a name.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), ..Self::default() }
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -122,7 +125,10 @@ pub struct Model {
 impl Model {
     /// A model of `mesh` with nothing else yet.
     pub fn new(mesh: Mesh) -> Self {
-        Self { mesh, ..Self::default() }
+        Self {
+            mesh,
+            ..Self::default()
+        }
     }
 
     /// Add a material; returns its index.
@@ -133,14 +139,22 @@ impl Model {
 
     /// Assign `material` to `elements` under the section name `name`.
     pub fn add_section(&mut self, name: impl Into<String>, elements: Vec<usize>, material: usize) {
-        self.sections.push(Section { elements, material, name: name.into() });
+        self.sections.push(Section {
+            elements,
+            material,
+            name: name.into(),
+        });
     }
 
     /// Fix components `components` of every node in `nodes` at zero.
     pub fn fix(&mut self, nodes: &[usize], components: &[Component]) {
         for &node in nodes {
             for &component in components {
-                self.boundary.push(DirichletBc { node, component, value: 0.0 });
+                self.boundary.push(DirichletBc {
+                    node,
+                    component,
+                    value: 0.0,
+                });
             }
         }
     }

@@ -55,7 +55,11 @@ impl SparsityPattern {
             element_ptr.push(element_ptr.last().copied().unwrap_or(0) + l.len());
         }
         let element_unknowns: Vec<usize> = lists.into_iter().flatten().collect();
-        let pattern = Self { element_ptr, element_unknowns, colors: Vec::new() };
+        let pattern = Self {
+            element_ptr,
+            element_unknowns,
+            colors: Vec::new(),
+        };
         let n = dofs.n_free();
         // unknown → elements
         let mut inc_ptr = vec![0usize; n + 1];

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use osteon_material::Voigt6x6;
-use osteon_mesh::{ElementType, Mesh};
 use osteon_mesh::geometry::{physical_gradients, position};
+use osteon_mesh::{ElementType, Mesh};
 
 use crate::assemble::inverted;
 use crate::element::kernels::{strain_from_gradients, voigt_mul};
@@ -51,7 +51,9 @@ impl RecoveredFields {
 
     /// Total strain energy ½ ∫ σ·ε dV (mJ = N·mm).
     pub fn strain_energy(&self) -> f64 {
-        (0..self.point_volume.len()).map(|p| self.point_sed(p) * self.point_volume[p]).sum()
+        (0..self.point_volume.len())
+            .map(|p| self.point_sed(p) * self.point_volume[p])
+            .sum()
     }
 }
 
@@ -68,7 +70,12 @@ pub fn strain_energy_density(stress: &[f64; 6], strain: &[f64; 6]) -> f64 {
 
 /// Recover strain and stress at every integration point of the stiffness rule for raw
 /// displacements `u` (mm), and average the extrapolated values at the nodes.
-pub fn recover_fields(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f64]) -> Result<RecoveredFields, AssemblyError> {
+pub fn recover_fields(
+    mesh: &Mesh,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    u: &[f64],
+) -> Result<RecoveredFields, AssemblyError> {
     let n_el = mesh.n_elements();
     let mut point_ptr = Vec::with_capacity(n_el + 1);
     point_ptr.push(0);
@@ -88,10 +95,22 @@ pub fn recover_fields(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f64
             }
             let mut grad = [[0.0; 3]; 20];
             let mut out = Vec::with_capacity(el.etype.stiffness_rule().len());
-            for (shape, (xi, w)) in el.etype.stiffness_shapes().iter().zip(el.etype.stiffness_rule().iter()) {
+            for (shape, (xi, w)) in el
+                .etype
+                .stiffness_shapes()
+                .iter()
+                .zip(el.etype.stiffness_rule().iter())
+            {
                 let det = physical_gradients(shape, &x[..n], &mut grad);
-                if !(det > 0.0) {
-                    return Err(inverted(mesh, e, crate::element::ElementGeometryError { det_j: det, xi: *xi }));
+                if crate::element::kernels::is_invalid_det(det) {
+                    return Err(inverted(
+                        mesh,
+                        e,
+                        crate::element::ElementGeometryError {
+                            det_j: det,
+                            xi: *xi,
+                        },
+                    ));
                 }
                 let eps = strain_from_gradients(&grad[..n], &ue[..3 * n]);
                 let sig = voigt_mul(&d[materials[e]], &eps);
@@ -100,7 +119,10 @@ pub fn recover_fields(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f64
             Ok(out)
         })
         .collect::<Result<_, AssemblyError>>()?;
-    let mut f = RecoveredFields { point_ptr, ..Default::default() };
+    let mut f = RecoveredFields {
+        point_ptr,
+        ..Default::default()
+    };
     for pts in &per_element {
         for &(p, v, e, s) in pts {
             f.point_position.push(p);
@@ -145,8 +167,16 @@ pub fn recover_fields(mesh: &Mesh, materials: &[usize], d: &[Voigt6x6], u: &[f64
 /// point values come from such a field; mid-edge nodes get the mean of their corners.
 pub fn extrapolation(etype: ElementType) -> &'static [f64] {
     static CACHE: OnceLock<Vec<Vec<f64>>> = OnceLock::new();
-    let all = CACHE.get_or_init(|| ElementType::ALL.iter().map(|&t| build_extrapolation(t)).collect());
-    let i = ElementType::ALL.iter().position(|&t| t == etype).unwrap_or(0);
+    let all = CACHE.get_or_init(|| {
+        ElementType::ALL
+            .iter()
+            .map(|&t| build_extrapolation(t))
+            .collect()
+    });
+    let i = ElementType::ALL
+        .iter()
+        .position(|&t| t == etype)
+        .unwrap_or(0);
     &all[i]
 }
 
@@ -154,7 +184,16 @@ fn basis(etype: ElementType, xi: &[f64; 3]) -> Vec<f64> {
     match etype {
         ElementType::Tet4 => vec![1.0],
         ElementType::Tet10 => vec![1.0, xi[0], xi[1], xi[2]],
-        _ => vec![1.0, xi[0], xi[1], xi[2], xi[0] * xi[1], xi[1] * xi[2], xi[0] * xi[2], xi[0] * xi[1] * xi[2]],
+        _ => vec![
+            1.0,
+            xi[0],
+            xi[1],
+            xi[2],
+            xi[0] * xi[1],
+            xi[1] * xi[2],
+            xi[0] * xi[2],
+            xi[0] * xi[1] * xi[2],
+        ],
     }
 }
 
@@ -171,7 +210,9 @@ fn build_extrapolation(etype: ElementType) -> Vec<f64> {
         nm[i][m + i] = 1.0;
     }
     for c in 0..m {
-        let piv = (c..m).max_by(|&x, &y| nm[x][c].abs().total_cmp(&nm[y][c].abs())).unwrap_or(c);
+        let piv = (c..m)
+            .max_by(|&x, &y| nm[x][c].abs().total_cmp(&nm[y][c].abs()))
+            .unwrap_or(c);
         nm.swap(c, piv);
         let p = nm[c][c];
         for v in nm[c].iter_mut() {
@@ -215,10 +256,24 @@ mod tests {
         for t in ElementType::ALL {
             let ex = extrapolation(t);
             let pts = &t.stiffness_rule().points;
-            let field = |x: &[f64; 3]| basis(t, x).iter().enumerate().map(|(i, b)| (i as f64 + 1.0) * b).sum::<f64>();
+            let field = |x: &[f64; 3]| {
+                basis(t, x)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (i as f64 + 1.0) * b)
+                    .sum::<f64>()
+            };
             for (a, xn) in t.node_coords().iter().enumerate() {
-                let v: f64 = pts.iter().enumerate().map(|(g, p)| ex[a * pts.len() + g] * field(p)).sum();
-                assert!((v - field(xn)).abs() < 1e-12, "{t} node {a}: {v} vs {}", field(xn));
+                let v: f64 = pts
+                    .iter()
+                    .enumerate()
+                    .map(|(g, p)| ex[a * pts.len() + g] * field(p))
+                    .sum();
+                assert!(
+                    (v - field(xn)).abs() < 1e-12,
+                    "{t} node {a}: {v} vs {}",
+                    field(xn)
+                );
             }
         }
     }

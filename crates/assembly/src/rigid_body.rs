@@ -17,13 +17,21 @@ use crate::model::Equation;
 const NULL_TOLERANCE: f64 = 1e-10;
 
 /// Check that the prescribed DOFs of `dofs` and the `equations` leave no rigid-body mode free.
-pub fn check_rigid_body_modes(mesh: &Mesh, dofs: &DofMap, equations: &[Equation]) -> Result<(), AssemblyError> {
+pub fn check_rigid_body_modes(
+    mesh: &Mesh,
+    dofs: &DofMap,
+    equations: &[Equation],
+) -> Result<(), AssemblyError> {
     if mesh.n_nodes() == 0 {
         return Ok(());
     }
     let (lo, hi) = mesh.bounding_box();
     let c: [f64; 3] = std::array::from_fn(|k| 0.5 * (lo[k] + hi[k]));
-    let size = (0..3).map(|k| (hi[k] - lo[k]).powi(2)).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
+    let size = (0..3)
+        .map(|k| (hi[k] - lo[k]).powi(2))
+        .sum::<f64>()
+        .sqrt()
+        .max(f64::MIN_POSITIVE);
     let mode = |node: usize, comp: usize| -> [f64; 6] {
         let r: [f64; 3] = std::array::from_fn(|k| (mesh.coords[node][k] - c[k]) / size);
         let mut m = [0.0; 6];
@@ -69,7 +77,9 @@ pub fn check_rigid_body_modes(mesh: &Mesh, dofs: &DofMap, equations: &[Equation]
         .iter()
         .map(|&k| describe(&std::array::from_fn(|i| vectors[i][k]), c))
         .collect();
-    Err(AssemblyError::RigidBodyMode { mode: names.join("; ") })
+    Err(AssemblyError::RigidBodyMode {
+        mode: names.join("; "),
+    })
 }
 
 fn describe(v: &[f64; 6], c: [f64; 3]) -> String {
@@ -80,11 +90,21 @@ fn describe(v: &[f64; 6], c: [f64; 3]) -> String {
             if k < 3 {
                 format!("translation in {}", axis_name(k))
             } else {
-                format!("rotation about {} (axis through ({:.4}, {:.4}, {:.4}) mm)", axis_name(k - 3), c[0], c[1], c[2])
+                format!(
+                    "rotation about {} (axis through ({:.4}, {:.4}, {:.4}) mm)",
+                    axis_name(k - 3),
+                    c[0],
+                    c[1],
+                    c[2]
+                )
             }
         })
         .collect();
-    if parts.len() == 1 { parts[0].clone() } else { format!("a combination of {}", parts.join(" and ")) }
+    if parts.len() == 1 {
+        parts[0].clone()
+    } else {
+        format!("a combination of {}", parts.join(" and "))
+    }
 }
 
 /// Eigenvalues and eigenvectors (columns) of a symmetric 6×6 matrix by cyclic Jacobi rotations.
@@ -94,7 +114,10 @@ fn jacobi_eigen(mut a: [[f64; 6]; 6]) -> ([f64; 6], [[f64; 6]; 6]) {
         row[i] = 1.0;
     }
     for _sweep in 0..100 {
-        let off: f64 = (0..6).flat_map(|i| (0..6).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i][j] * a[i][j]).sum();
+        let off: f64 = (0..6)
+            .flat_map(|i| (0..6).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i][j] * a[i][j])
+            .sum();
         if off < 1e-30 {
             break;
         }

@@ -44,7 +44,9 @@ pub struct TieReport {
 /// Build the equations of `tie` on `mesh`.
 pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport), AssemblyError> {
     if tie.master_faces.is_empty() {
-        return Err(AssemblyError::InvalidModel { detail: format!("tie '{}' has an empty master surface", tie.name) });
+        return Err(AssemblyError::InvalidModel {
+            detail: format!("tie '{}' has an empty master surface", tie.name),
+        });
     }
     let mut master_nodes = vec![false; mesh.n_nodes()];
     let mut size_sum = 0.0;
@@ -64,11 +66,16 @@ pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport
         .position_tolerance
         .unwrap_or(DEFAULT_TIE_TOLERANCE_FRACTION * size_sum / tie.master_faces.len() as f64);
     let locator = FaceLocator::new(mesh, &tie.master_faces, tolerance);
-    let mut report = TieReport { tolerance, ..Default::default() };
+    let mut report = TieReport {
+        tolerance,
+        ..Default::default()
+    };
     let mut equations = Vec::new();
     for &s in &tie.slave_nodes {
         if s >= mesh.n_nodes() {
-            return Err(AssemblyError::InvalidModel { detail: format!("tie '{}' slave node index {s} does not exist", tie.name) });
+            return Err(AssemblyError::InvalidModel {
+                detail: format!("tie '{}' slave node index {s} does not exist", tie.name),
+            });
         }
         if master_nodes[s] {
             report.shared += 1;

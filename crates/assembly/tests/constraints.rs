@@ -2,7 +2,8 @@
 //! displacements, rigid-body and singular-system diagnostics.
 
 use osteon_assembly::{
-    AssemblyError, DirichletBc, Equation, LoadCase, Model, NodalLoad, SolveOptions, Tie, solve_linear_static, tie_equations,
+    AssemblyError, DirichletBc, Equation, LoadCase, Model, NodalLoad, SolveOptions, Tie,
+    solve_linear_static, tie_equations,
 };
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::generate::{BoxSpec, box_mesh};
@@ -16,18 +17,26 @@ fn append(mesh: &mut Mesh, other: &Mesh, id_offset: i64) -> (usize, usize) {
     let node0 = mesh.n_nodes();
     let el0 = mesh.n_elements();
     for (i, x) in other.coords.iter().enumerate() {
-        mesh.add_node(other.node_ids[i] + id_offset, *x).expect("fresh ids");
+        mesh.add_node(other.node_ids[i] + id_offset, *x)
+            .expect("fresh ids");
     }
     for el in other.elements() {
         let nodes: Vec<usize> = el.nodes.iter().map(|n| n + node0).collect();
-        mesh.push_element(el.etype, el.id + id_offset, &nodes).expect("fresh ids");
+        mesh.push_element(el.etype, el.id + id_offset, &nodes)
+            .expect("fresh ids");
     }
     (node0, el0)
 }
 
 fn faces(mesh: &Mesh, name: &str, el_offset: usize) -> Vec<FaceRef> {
     match mesh.surface(name) {
-        Ok(Surface::Faces(f)) => f.iter().map(|f| FaceRef { element: f.element + el_offset, face: f.face }).collect(),
+        Ok(Surface::Faces(f)) => f
+            .iter()
+            .map(|f| FaceRef {
+                element: f.element + el_offset,
+                face: f.face,
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -46,7 +55,11 @@ fn uniaxial_supports(model: &mut Model) {
 fn pull(model: &mut Model, nodes: &[usize], total: f64, weights: &[f64]) {
     let mut case = LoadCase::new("pull");
     for (&n, &w) in nodes.iter().zip(weights) {
-        case.nodal_loads.push(NodalLoad { node: n, component: 0, value: total * w });
+        case.nodal_loads.push(NodalLoad {
+            node: n,
+            component: 0,
+            value: total * w,
+        });
     }
     model.load_cases.push(case);
 }
@@ -59,8 +72,14 @@ fn face_weights(model: &Model, surface: &[FaceRef]) -> (Vec<usize>, Vec<f64>) {
     for face in surface {
         let el = model.mesh.element(face.element);
         let x = model.mesh.element_coords(face.element);
-        let local = osteon_assembly::element::face_traction(el.etype, face.face as usize, &x[..el.etype.n_nodes()], [1.0, 0.0, 0.0], &mut out)
-            .expect("face exists");
+        let local = osteon_assembly::element::face_traction(
+            el.etype,
+            face.face as usize,
+            &x[..el.etype.n_nodes()],
+            [1.0, 0.0, 0.0],
+            &mut out,
+        )
+        .expect("face exists");
         for (k, &l) in local.iter().enumerate() {
             f[el.nodes[l]] += out[k][0];
             area += out[k][0];
@@ -73,18 +92,50 @@ fn face_weights(model: &Model, surface: &[FaceRef]) -> (Vec<usize>, Vec<f64>) {
 
 /// Two bars in series, [0, 4] and [4, 10] × [0, 2]², part B tied (slave) to part A's end face
 /// (master), pulled with 400 N (σ = 100 MPa). Returns the model and its solution.
-fn tied_bars(t: ElementType, cells_b: usize) -> (Model, osteon_assembly::CaseSolution, osteon_assembly::TieReport) {
-    let a = box_mesh(&BoxSpec { origin: [0.0; 3], size: [4.0, 2.0, 2.0], cells: [2, 2, 2], element: t }).expect("box");
-    let b = box_mesh(&BoxSpec { origin: [4.0, 0.0, 0.0], size: [6.0, 2.0, 2.0], cells: [3, cells_b, cells_b], element: t }).expect("box");
+fn tied_bars(
+    t: ElementType,
+    cells_b: usize,
+) -> (
+    Model,
+    osteon_assembly::CaseSolution,
+    osteon_assembly::TieReport,
+) {
+    let a = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [4.0, 2.0, 2.0],
+        cells: [2, 2, 2],
+        element: t,
+    })
+    .expect("box");
+    let b = box_mesh(&BoxSpec {
+        origin: [4.0, 0.0, 0.0],
+        size: [6.0, 2.0, 2.0],
+        cells: [3, cells_b, cells_b],
+        element: t,
+    })
+    .expect("box");
     let mut mesh = Mesh::new();
     append(&mut mesh, &a, 0);
     let (node_b, el_b) = append(&mut mesh, &b, 100_000);
     let master = faces(&a, "XMAX", 0);
-    let slave: Vec<usize> = b.node_set("XMIN").expect("XMIN").iter().map(|n| n + node_b).collect();
-    let tie = Tie { name: "glue".into(), slave_nodes: slave, master_faces: master, position_tolerance: None };
+    let slave: Vec<usize> = b
+        .node_set("XMIN")
+        .expect("XMIN")
+        .iter()
+        .map(|n| n + node_b)
+        .collect();
+    let tie = Tie {
+        name: "glue".into(),
+        slave_nodes: slave,
+        master_faces: master,
+        position_tolerance: None,
+    };
     let (equations, report) = tie_equations(&mesh, &tie).expect("tie");
     let mut model = Model::new(mesh);
-    let mat = model.add_material(Material::new("bone", IsotropicElastic::new(E, NU).expect("valid").into()));
+    let mat = model.add_material(Material::new(
+        "bone",
+        IsotropicElastic::new(E, NU).expect("valid").into(),
+    ));
     model.add_section("ALL", (0..model.mesh.n_elements()).collect(), mat);
     model.equations = equations;
     uniaxial_supports(&mut model);
@@ -107,11 +158,23 @@ fn tie_between_nested_non_matching_meshes_transmits_uniform_tension_exactly() {
         for (i, x) in model.mesh.coords.iter().enumerate() {
             let ux = sigma / E * x[0];
             let uy = -NU * sigma / E * x[1];
-            assert!((case.displacement[i][0] - ux).abs() < 1e-10 * 0.06, "{t}: node {i} u_x {} vs {ux}", case.displacement[i][0]);
-            assert!((case.displacement[i][1] - uy).abs() < 1e-10 * 0.06, "{t}: node {i}");
+            assert!(
+                (case.displacement[i][0] - ux).abs() < 1e-10 * 0.06,
+                "{t}: node {i} u_x {} vs {ux}",
+                case.displacement[i][0]
+            );
+            assert!(
+                (case.displacement[i][1] - uy).abs() < 1e-10 * 0.06,
+                "{t}: node {i}"
+            );
         }
         for s in &case.fields.point_stress {
-            assert!((s[0] - sigma).abs() < 1e-8 * sigma && s[1].abs() < 1e-8 * sigma && s[3].abs() < 1e-8 * sigma, "{t}: {s:?}");
+            assert!(
+                (s[0] - sigma).abs() < 1e-8 * sigma
+                    && s[1].abs() < 1e-8 * sigma
+                    && s[3].abs() < 1e-8 * sigma,
+                "{t}: {s:?}"
+            );
         }
         let r = case.total_reaction();
         assert!((r[0] + 400.0).abs() < 1e-8 * 400.0, "{t}: {r:?}");
@@ -127,7 +190,9 @@ fn tie_between_general_non_matching_meshes_is_in_equilibrium_and_close() {
         let (model, case, _) = tied_bars(t, 3);
         let r = case.total_reaction();
         assert!((r[0] + 400.0).abs() < 1e-8 * 400.0, "{t}: {r:?}");
-        let tip = model.mesh.nodes_where(|x| (x[0] - 10.0).abs() < 1e-12 && x[1] == 0.0 && x[2] == 0.0)[0];
+        let tip = model
+            .mesh
+            .nodes_where(|x| (x[0] - 10.0).abs() < 1e-12 && x[1] == 0.0 && x[2] == 0.0)[0];
         let exact = 100.0 / E * 10.0;
         let rel = (case.displacement[tip][0] - exact).abs() / exact;
         assert!(rel < 0.02, "{t}: relative end-displacement error {rel}");
@@ -136,19 +201,37 @@ fn tie_between_general_non_matching_meshes_is_in_equilibrium_and_close() {
 
 #[test]
 fn equations_join_duplicate_nodes_exactly() {
-    let a = box_mesh(&BoxSpec { origin: [0.0; 3], size: [5.0, 1.0, 1.0], cells: [2, 1, 1], element: ElementType::Hex20 }).expect("box");
-    let b = box_mesh(&BoxSpec { origin: [5.0, 0.0, 0.0], size: [5.0, 1.0, 1.0], cells: [2, 1, 1], element: ElementType::Hex20 }).expect("box");
+    let a = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [5.0, 1.0, 1.0],
+        cells: [2, 1, 1],
+        element: ElementType::Hex20,
+    })
+    .expect("box");
+    let b = box_mesh(&BoxSpec {
+        origin: [5.0, 0.0, 0.0],
+        size: [5.0, 1.0, 1.0],
+        cells: [2, 1, 1],
+        element: ElementType::Hex20,
+    })
+    .expect("box");
     let mut mesh = Mesh::new();
     append(&mut mesh, &a, 0);
     let (node_b, el_b) = append(&mut mesh, &b, 1000);
     let mut model = Model::new(mesh);
     for &na in a.node_set("XMAX").expect("XMAX") {
-        let nb = b.nodes_where(|x| (0..3).all(|k| (x[k] - a.coords[na][k]).abs() < 1e-12))[0] + node_b;
+        let nb =
+            b.nodes_where(|x| (0..3).all(|k| (x[k] - a.coords[na][k]).abs() < 1e-12))[0] + node_b;
         for c in 0..3 {
-            model.equations.push(Equation { terms: vec![(nb, c, 2.0), (na, c, -2.0)] });
+            model.equations.push(Equation {
+                terms: vec![(nb, c, 2.0), (na, c, -2.0)],
+            });
         }
     }
-    let mat = model.add_material(Material::new("m", IsotropicElastic::new(E, NU).expect("valid").into()));
+    let mat = model.add_material(Material::new(
+        "m",
+        IsotropicElastic::new(E, NU).expect("valid").into(),
+    ));
     model.add_section("ALL", (0..model.mesh.n_elements()).collect(), mat);
     uniaxial_supports(&mut model);
     let (nodes, w) = face_weights(&model, &faces(&b, "XMAX", el_b));
@@ -164,10 +247,23 @@ fn bar(t: ElementType, cells: [usize; 3]) -> Model {
 }
 
 fn bar_with_poisson(t: ElementType, cells: [usize; 3], nu: f64) -> Model {
-    let mesh = box_mesh(&BoxSpec { origin: [0.0; 3], size: [10.0, 2.0, 1.0], cells, element: t }).expect("box");
+    let mesh = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [10.0, 2.0, 1.0],
+        cells,
+        element: t,
+    })
+    .expect("box");
     let mut model = Model::new(mesh);
-    let mat = model.add_material(Material::new("m", IsotropicElastic::new(E, nu).expect("valid").into()).with_density(1.9e-9));
-    model.add_section("ALL", model.mesh.element_set("ALL").expect("ALL").to_vec(), mat);
+    let mat = model.add_material(
+        Material::new("m", IsotropicElastic::new(E, nu).expect("valid").into())
+            .with_density(1.9e-9),
+    );
+    model.add_section(
+        "ALL",
+        model.mesh.element_set("ALL").expect("ALL").to_vec(),
+        mat,
+    );
     model
 }
 
@@ -179,13 +275,21 @@ fn prescribed_displacement_gives_the_reaction_e_a_delta_over_l() {
     let delta = 0.01;
     let mut case = LoadCase::new("stretch");
     for &n in &end {
-        case.boundary.push(DirichletBc { node: n, component: 0, value: delta });
+        case.boundary.push(DirichletBc {
+            node: n,
+            component: 0,
+            value: delta,
+        });
     }
     model.load_cases.push(case);
     let sol = solve_linear_static(&model, &SolveOptions::default()).expect("solve");
     let r = sol.cases[0].reaction_sum(&end);
     let expected = E * 2.0 * delta / 10.0;
-    assert!((r[0] - expected).abs() < 1e-9 * expected, "{} vs {expected}", r[0]);
+    assert!(
+        (r[0] - expected).abs() < 1e-9 * expected,
+        "{} vs {expected}",
+        r[0]
+    );
     let total = sol.cases[0].total_reaction();
     assert!(total[0].abs() < 1e-9 * expected);
 }
@@ -201,17 +305,26 @@ fn self_weight_of_a_hanging_bar_is_exact_for_quadratic_elements() {
         uniaxial_supports(&mut model);
         let g = 9810.0;
         let mut case = LoadCase::new("gravity");
-        case.gravity.push(osteon_assembly::Gravity { elements: None, acceleration: [g, 0.0, 0.0] });
+        case.gravity.push(osteon_assembly::Gravity {
+            elements: None,
+            acceleration: [g, 0.0, 0.0],
+        });
         model.load_cases.push(case);
         let sol = solve_linear_static(&model, &SolveOptions::default()).expect("solve");
         let rho = 1.9e-9;
         for (i, x) in model.mesh.coords.iter().enumerate() {
             let ux = rho * g * (10.0 * x[0] - 0.5 * x[0] * x[0]) / E;
-            assert!((sol.cases[0].displacement[i][0] - ux).abs() < 1e-10 * 1e-6, "{t}");
+            assert!(
+                (sol.cases[0].displacement[i][0] - ux).abs() < 1e-10 * 1e-6,
+                "{t}"
+            );
         }
         let weight = rho * g * 20.0;
         let r = sol.cases[0].total_reaction();
-        assert!((r[0] + weight).abs() < 1e-10 * weight, "{t}: {r:?} vs {weight}");
+        assert!(
+            (r[0] + weight).abs() < 1e-10 * weight,
+            "{t}: {r:?} vs {weight}"
+        );
         assert!((sol.cases[0].applied_total[0] - weight).abs() < 1e-12 * weight);
     }
 }
@@ -222,11 +335,20 @@ fn missing_supports_name_the_free_rigid_body_modes() {
     let x0 = model.mesh.node_set("XMIN").expect("XMIN").to_vec();
     model.fix(&x0, &[0]);
     let mut case = LoadCase::new("pull");
-    case.nodal_loads.push(NodalLoad { node: 0, component: 0, value: 1.0 });
+    case.nodal_loads.push(NodalLoad {
+        node: 0,
+        component: 0,
+        value: 1.0,
+    });
     model.load_cases.push(case);
     match solve_linear_static(&model, &SolveOptions::default()) {
         Err(AssemblyError::RigidBodyMode { mode }) => {
-            assert!(mode.contains("translation in y") && mode.contains("translation in z") && mode.contains("rotation about x"), "{mode}");
+            assert!(
+                mode.contains("translation in y")
+                    && mode.contains("translation in z")
+                    && mode.contains("rotation about x"),
+                "{mode}"
+            );
         }
         other => panic!("expected a rigid-body error, got {other:?}"),
     }
@@ -235,21 +357,43 @@ fn missing_supports_name_the_free_rigid_body_modes() {
 #[test]
 fn a_floating_part_is_reported_with_one_of_its_nodes() {
     // two disjoint bars; only the first is supported
-    let a = box_mesh(&BoxSpec { origin: [0.0; 3], size: [4.0, 1.0, 1.0], cells: [2, 1, 1], element: ElementType::Hex8 }).expect("box");
-    let b = box_mesh(&BoxSpec { origin: [10.0, 0.0, 0.0], size: [4.0, 1.0, 1.0], cells: [2, 1, 1], element: ElementType::Hex8 }).expect("box");
+    let a = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [4.0, 1.0, 1.0],
+        cells: [2, 1, 1],
+        element: ElementType::Hex8,
+    })
+    .expect("box");
+    let b = box_mesh(&BoxSpec {
+        origin: [10.0, 0.0, 0.0],
+        size: [4.0, 1.0, 1.0],
+        cells: [2, 1, 1],
+        element: ElementType::Hex8,
+    })
+    .expect("box");
     let mut mesh = Mesh::new();
     append(&mut mesh, &a, 0);
     let (node_b, _) = append(&mut mesh, &b, 500);
     let mut model = Model::new(mesh);
-    let mat = model.add_material(Material::new("m", IsotropicElastic::new(E, NU).expect("valid").into()));
+    let mat = model.add_material(Material::new(
+        "m",
+        IsotropicElastic::new(E, NU).expect("valid").into(),
+    ));
     model.add_section("ALL", (0..model.mesh.n_elements()).collect(), mat);
     let x0 = a.node_set("XMIN").expect("XMIN").to_vec();
     model.fix(&x0, &[0, 1, 2]);
     let mut case = LoadCase::new("pull");
-    case.nodal_loads.push(NodalLoad { node: node_b, component: 0, value: 1.0 });
+    case.nodal_loads.push(NodalLoad {
+        node: node_b,
+        component: 0,
+        value: 1.0,
+    });
     model.load_cases.push(case);
     match solve_linear_static(&model, &SolveOptions::default()) {
-        Err(AssemblyError::Singular { node_id, .. }) => assert!(node_id > 500, "named node {node_id} is not on the floating bar"),
+        Err(AssemblyError::Singular { node_id, .. }) => assert!(
+            node_id > 500,
+            "named node {node_id} is not on the floating bar"
+        ),
         other => panic!("expected a singular-system error, got {other:?}"),
     }
 }
@@ -259,11 +403,19 @@ fn element_without_section_and_conflicting_constraints_are_errors() {
     let mut model = bar(ElementType::Hex8, [2, 1, 1]);
     model.sections[0].elements.pop();
     model.load_cases.push(LoadCase::new("empty"));
-    assert!(matches!(solve_linear_static(&model, &SolveOptions::default()), Err(AssemblyError::MissingSection { element_id: 2 })));
+    assert!(matches!(
+        solve_linear_static(&model, &SolveOptions::default()),
+        Err(AssemblyError::MissingSection { element_id: 2 })
+    ));
     // a cycle of equations: u0 = u1, u1 = u0 (after eliminating u0 the second has no free term
     // left but u1 itself, which is then eliminated in terms of u0 → cycle)
     let mut model = bar(ElementType::Hex8, [2, 1, 1]);
-    model.equations.push(Equation { terms: vec![(0, 0, 1.0), (1, 0, f64::NAN)] });
+    model.equations.push(Equation {
+        terms: vec![(0, 0, 1.0), (1, 0, f64::NAN)],
+    });
     model.load_cases.push(LoadCase::new("empty"));
-    assert!(matches!(solve_linear_static(&model, &SolveOptions::default()), Err(AssemblyError::ConstraintConflict { .. })));
+    assert!(matches!(
+        solve_linear_static(&model, &SolveOptions::default()),
+        Err(AssemblyError::ConstraintConflict { .. })
+    ));
 }

@@ -21,10 +21,15 @@ fn pressure_resultant_on_curved_faces_is_exact() {
             element: t,
         })
         .expect("tube");
-        let Ok(Surface::Faces(inner)) = mesh.surface("INNER") else { panic!("no INNER surface") };
+        let Ok(Surface::Faces(inner)) = mesh.surface("INNER") else {
+            panic!("no INNER surface")
+        };
         let inner = inner.clone();
         let mut model = Model::new(mesh);
-        let m = model.add_material(Material::new("m", IsotropicElastic::new(1000.0, 0.3).expect("valid").into()));
+        let m = model.add_material(Material::new(
+            "m",
+            IsotropicElastic::new(1000.0, 0.3).expect("valid").into(),
+        ));
         model.add_section("ALL", (0..model.mesh.n_elements()).collect(), m);
         let p = 2.5;
         let mut all = LoadCase::new("all");
@@ -37,12 +42,20 @@ fn pressure_resultant_on_curved_faces_is_exact() {
             }
         }
         let materials = vec![0; model.mesh.n_elements()];
-        let sum = |f: &[f64]| -> [f64; 3] { std::array::from_fn(|k| f.iter().skip(k).step_by(3).sum()) };
+        let sum =
+            |f: &[f64]| -> [f64; 3] { std::array::from_fn(|k| f.iter().skip(k).step_by(3).sum()) };
         let closed = sum(&external_forces(&model, &all, &materials).expect("loads"));
-        assert!(closed.iter().all(|v| v.abs() < 1e-10 * p * 7.0 * 30.0), "{t}: closed surface resultant {closed:?}");
+        assert!(
+            closed.iter().all(|v| v.abs() < 1e-10 * p * 7.0 * 30.0),
+            "{t}: closed surface resultant {closed:?}"
+        );
         let half = sum(&external_forces(&model, &upper, &materials).expect("loads"));
         // inner pressure pushes the wall outwards: on the upper half towards +y
         let exact = p * 2.0 * 7.0 * 30.0;
-        assert!((half[1] - exact).abs() < 1e-10 * exact, "{t}: {} vs {exact}", half[1]);
+        assert!(
+            (half[1] - exact).abs() < 1e-10 * exact,
+            "{t}: {} vs {exact}",
+            half[1]
+        );
     }
 }

@@ -343,8 +343,8 @@ fn compare(dir: &Path, deck: &Deck) -> Result<String, String> {
             let i = mesh
                 .node_index(id)
                 .ok_or(format!("ccx node {id} unknown"))?;
-            for c in 0..3 {
-                du = du.max((case.displacement[i][c] - uc[c]).abs());
+            for (uo, uc) in case.displacement[i].iter().zip(uc) {
+                du = du.max((uo - uc).abs());
             }
         }
         let smax = r

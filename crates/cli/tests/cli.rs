@@ -487,21 +487,46 @@ fn malformed_decks_exit_2_name_the_line_and_leave_nothing() {
 fn the_shipped_example_deck_solves_both_body_weight_steps() {
     let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/decks/tibia_shaft.inp");
     let dir = tempfile::tempdir().expect("tmp");
-    let o = osteon(&["--quiet", "solve", deck.to_str().unwrap_or_default(), "-o", dir.path().to_str().unwrap_or_default()]);
+    let o = osteon(&[
+        "--quiet",
+        "solve",
+        deck.to_str().unwrap_or_default(),
+        "-o",
+        dir.path().to_str().unwrap_or_default(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in ["tibia_shaft.vtu", "tibia_shaft_step1.vtu", "tibia_shaft_step2.vtu", "tibia_shaft.pvd", "tibia_shaft.json"] {
+    for f in [
+        "tibia_shaft.vtu",
+        "tibia_shaft_step1.vtu",
+        "tibia_shaft_step2.vtu",
+        "tibia_shaft.pvd",
+        "tibia_shaft.json",
+    ] {
         assert!(dir.path().join(f).exists(), "{f} missing");
     }
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("tibia_shaft.json")).unwrap_or_default()).expect("JSON");
-    let u = |k: usize| json["cases"][k]["max_displacement_mm"].as_f64().unwrap_or(f64::NAN);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("tibia_shaft.json")).unwrap_or_default(),
+    )
+    .expect("JSON");
+    let u = |k: usize| {
+        json["cases"][k]["max_displacement_mm"]
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
     // linear model: 100 % body weight gives exactly twice the 50 % displacement
     assert!((u(1) / u(0) - 2.0).abs() < 1e-10, "{} {}", u(0), u(1));
     // hand calculation of the axial shortening F L / (E A) at 50 % BW, within 1 %
     let area = std::f64::consts::PI * (13.0f64.powi(2) - 7.0f64.powi(2));
     let shortening = 0.5 * 70.0 * 9.81 * 300.0 / (17_000.0 * area);
-    assert!((u(0) / shortening - 1.0).abs() < 0.01, "{} vs {shortening}", u(0));
+    assert!(
+        (u(0) / shortening - 1.0).abs() < 0.01,
+        "{} vs {shortening}",
+        u(0)
+    );
     // the pressure acts on the meshed end face, whose parabolic arcs (12 around) miss 0.02 %
     // of the circle's area
-    let applied = json["cases"][1]["applied_load_total_n"][2].as_f64().unwrap_or(f64::NAN);
+    let applied = json["cases"][1]["applied_load_total_n"][2]
+        .as_f64()
+        .unwrap_or(f64::NAN);
     assert!((applied / -686.7 - 1.0).abs() < 1e-3, "{applied}");
 }

@@ -21,7 +21,8 @@ pub fn jacobian(shape: &ShapeValues, x: &[[f64; 3]]) -> [[f64; 3]; 3] {
 /// Determinant of a 3×3 matrix.
 #[inline]
 pub fn det3(m: &[[f64; 3]; 3]) -> f64 {
-    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
         + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
 }
 
@@ -107,7 +108,12 @@ pub fn face_area_vector(ft: FaceType, xf: &[[f64; 3]], st: [f64; 2]) -> ([f64; 3
 
 /// Position (mm) and area vector (mm²) of face `face` (0-based) at face point (s, t), pointing
 /// *out of* the element. `xe` are the element node coordinates. `None` if there is no such face.
-pub fn outward_area_vector(etype: ElementType, face: usize, xe: &[[f64; 3]], st: [f64; 2]) -> Option<([f64; 3], [f64; 3])> {
+pub fn outward_area_vector(
+    etype: ElementType,
+    face: usize,
+    xe: &[[f64; 3]],
+    st: [f64; 2],
+) -> Option<([f64; 3], [f64; 3])> {
     let nodes = etype.face_nodes(face)?;
     let ft = etype.face_type();
     let mut xf = [[0.0; 3]; 8];
@@ -123,7 +129,11 @@ pub fn outward_area_vector(etype: ElementType, face: usize, xe: &[[f64; 3]], st:
 /// Cross product.
 #[inline]
 pub fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
 }
 
 #[cfg(test)]
@@ -168,8 +178,15 @@ mod tests {
     fn gradients_of_a_linear_field_are_exact() {
         for t in ElementType::ALL {
             let x = unit_element(t);
-            let u: Vec<f64> = x.iter().map(|p| 3.0 * p[0] - 2.0 * p[1] + 0.5 * p[2]).collect();
-            let sh = t.shape(if t.is_tet() { [0.1, 0.2, 0.3] } else { [0.2, -0.5, 0.7] });
+            let u: Vec<f64> = x
+                .iter()
+                .map(|p| 3.0 * p[0] - 2.0 * p[1] + 0.5 * p[2])
+                .collect();
+            let sh = t.shape(if t.is_tet() {
+                [0.1, 0.2, 0.3]
+            } else {
+                [0.2, -0.5, 0.7]
+            });
             let mut g = [[0.0; 3]; 20];
             physical_gradients(&sh, &x, &mut g);
             let mut du = [0.0; 3];
@@ -178,7 +195,11 @@ mod tests {
                     du[k] += g[a][k] * u[a];
                 }
             }
-            assert!((du[0] - 3.0).abs() < 1e-12 && (du[1] + 2.0).abs() < 1e-12 && (du[2] - 0.5).abs() < 1e-12);
+            assert!(
+                (du[0] - 3.0).abs() < 1e-12
+                    && (du[1] + 2.0).abs() < 1e-12
+                    && (du[2] - 0.5).abs() < 1e-12
+            );
         }
     }
 }

@@ -19,6 +19,10 @@
 //! # Ok::<(), osteon_mesh::MeshError>(())
 //! ```
 
+// Index loops over nodes, components and quadrature points mirror the formulas (Σ_a, i, k);
+// iterator chains would hide them.
+#![allow(clippy::needless_range_loop)]
+
 mod error;
 pub mod generate;
 pub mod geometry;

@@ -111,15 +111,16 @@ impl Mesh {
 
     /// Number of elements over all blocks.
     pub fn n_elements(&self) -> usize {
-        self.block_offsets.last().copied().unwrap_or(0)
-            + self.blocks.last().map_or(0, |b| b.len())
+        self.block_offsets.last().copied().unwrap_or(0) + self.blocks.last().map_or(0, |b| b.len())
     }
 
     /// Add a node with id `id` at `x` (mm); returns its index.
     pub fn add_node(&mut self, id: i64, x: [f64; 3]) -> Result<usize, MeshError> {
         let index = self.coords.len();
         match self.node_index.entry(id) {
-            std::collections::hash_map::Entry::Occupied(_) => return Err(MeshError::DuplicateNode { id }),
+            std::collections::hash_map::Entry::Occupied(_) => {
+                return Err(MeshError::DuplicateNode { id });
+            }
             std::collections::hash_map::Entry::Vacant(v) => v.insert(index),
         };
         self.coords.push(x);
@@ -140,7 +141,12 @@ impl Mesh {
     /// Add an element given by node *ids*; returns its global index. Elements of one type
     /// are appended to the last block of that type if it is the last block, else a new block
     /// is opened, so the global numbering follows the order of definition.
-    pub fn add_element(&mut self, etype: ElementType, id: i64, node_ids: &[i64]) -> Result<usize, MeshError> {
+    pub fn add_element(
+        &mut self,
+        etype: ElementType,
+        id: i64,
+        node_ids: &[i64],
+    ) -> Result<usize, MeshError> {
         if node_ids.len() != etype.n_nodes() {
             return Err(MeshError::WrongNodeCount {
                 element: id,
@@ -151,15 +157,21 @@ impl Mesh {
         }
         let mut nodes = [0usize; 20];
         for (slot, &nid) in nodes.iter_mut().zip(node_ids) {
-            *slot = self
-                .node_index(nid)
-                .ok_or(MeshError::UndefinedNode { element: id, node: nid })?;
+            *slot = self.node_index(nid).ok_or(MeshError::UndefinedNode {
+                element: id,
+                node: nid,
+            })?;
         }
         self.push_element(etype, id, &nodes[..node_ids.len()])
     }
 
     /// Add an element given by node *indices*; returns its global index.
-    pub fn push_element(&mut self, etype: ElementType, id: i64, nodes: &[usize]) -> Result<usize, MeshError> {
+    pub fn push_element(
+        &mut self,
+        etype: ElementType,
+        id: i64,
+        nodes: &[usize],
+    ) -> Result<usize, MeshError> {
         if nodes.len() != etype.n_nodes() {
             return Err(MeshError::WrongNodeCount {
                 element: id,
@@ -169,11 +181,16 @@ impl Mesh {
             });
         }
         if let Some(&bad) = nodes.iter().find(|&&n| n >= self.coords.len()) {
-            return Err(MeshError::UndefinedNode { element: id, node: bad as i64 });
+            return Err(MeshError::UndefinedNode {
+                element: id,
+                node: bad as i64,
+            });
         }
         let global = self.n_elements();
         match self.element_index.entry(id) {
-            std::collections::hash_map::Entry::Occupied(_) => return Err(MeshError::DuplicateElement { id }),
+            std::collections::hash_map::Entry::Occupied(_) => {
+                return Err(MeshError::DuplicateElement { id });
+            }
             std::collections::hash_map::Entry::Vacant(v) => v.insert(global),
         };
         if self.blocks.last().is_none_or(|b| b.etype != etype) {
@@ -238,26 +255,34 @@ impl Mesh {
 
     /// Node set by name.
     pub fn node_set(&self, name: &str) -> Result<&[usize], MeshError> {
-        self.node_sets.get(name).map(Vec::as_slice).ok_or_else(|| MeshError::UndefinedSet {
-            kind: "node set",
-            name: name.to_string(),
-        })
+        self.node_sets
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| MeshError::UndefinedSet {
+                kind: "node set",
+                name: name.to_string(),
+            })
     }
 
     /// Element set by name.
     pub fn element_set(&self, name: &str) -> Result<&[usize], MeshError> {
-        self.element_sets.get(name).map(Vec::as_slice).ok_or_else(|| MeshError::UndefinedSet {
-            kind: "element set",
-            name: name.to_string(),
-        })
+        self.element_sets
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| MeshError::UndefinedSet {
+                kind: "element set",
+                name: name.to_string(),
+            })
     }
 
     /// Surface by name.
     pub fn surface(&self, name: &str) -> Result<&Surface, MeshError> {
-        self.surfaces.get(name).ok_or_else(|| MeshError::UndefinedSet {
-            kind: "surface",
-            name: name.to_string(),
-        })
+        self.surfaces
+            .get(name)
+            .ok_or_else(|| MeshError::UndefinedSet {
+                kind: "surface",
+                name: name.to_string(),
+            })
     }
 
     /// Node indices of a surface (face nodes, or the node list), sorted and unique.
@@ -284,11 +309,14 @@ impl Mesh {
     /// Node indices of a face.
     pub fn face_nodes(&self, face: FaceRef) -> Result<Vec<usize>, MeshError> {
         let el = self.element(face.element);
-        let local = el.etype.face_nodes(face.face as usize).ok_or(MeshError::InvalidFace {
-            element: el.id,
-            etype: el.etype.abaqus_name(),
-            face: face.face as usize + 1,
-        })?;
+        let local = el
+            .etype
+            .face_nodes(face.face as usize)
+            .ok_or(MeshError::InvalidFace {
+                element: el.id,
+                etype: el.etype.abaqus_name(),
+                face: face.face as usize + 1,
+            })?;
         Ok(local.iter().map(|&l| el.nodes[l]).collect())
     }
 
@@ -320,7 +348,9 @@ impl Mesh {
 
     /// Node indices whose coordinates satisfy `pred`.
     pub fn nodes_where(&self, pred: impl Fn([f64; 3]) -> bool) -> Vec<usize> {
-        (0..self.n_nodes()).filter(|&i| pred(self.coords[i])).collect()
+        (0..self.n_nodes())
+            .filter(|&i| pred(self.coords[i]))
+            .collect()
     }
 
     /// For each node, the sorted list of nodes sharing an element with it (itself included),
@@ -378,24 +408,48 @@ mod tests {
     #[test]
     fn ids_are_kept_and_errors_are_clear() {
         let mut m = Mesh::new();
-        for (i, x) in [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]].iter().enumerate() {
+        for (i, x) in [
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+        ]
+        .iter()
+        .enumerate()
+        {
             m.add_node(10 + 5 * i as i64, *x).unwrap_or_default();
         }
-        assert_eq!(m.add_node(10, [0.0; 3]), Err(MeshError::DuplicateNode { id: 10 }));
+        assert_eq!(
+            m.add_node(10, [0.0; 3]),
+            Err(MeshError::DuplicateNode { id: 10 })
+        );
         let e = m.add_element(ElementType::Tet4, 7, &[10, 15, 20, 25]);
         assert_eq!(e, Ok(0));
-        assert_eq!(m.add_element(ElementType::Tet4, 7, &[10, 15, 20, 25]), Err(MeshError::DuplicateElement { id: 7 }));
+        assert_eq!(
+            m.add_element(ElementType::Tet4, 7, &[10, 15, 20, 25]),
+            Err(MeshError::DuplicateElement { id: 7 })
+        );
         assert_eq!(
             m.add_element(ElementType::Tet4, 8, &[10, 15, 20, 99]),
-            Err(MeshError::UndefinedNode { element: 8, node: 99 })
+            Err(MeshError::UndefinedNode {
+                element: 8,
+                node: 99
+            })
         );
         assert!(matches!(
             m.add_element(ElementType::Tet10, 9, &[10, 15, 20, 25]),
-            Err(MeshError::WrongNodeCount { expected: 10, got: 4, .. })
+            Err(MeshError::WrongNodeCount {
+                expected: 10,
+                got: 4,
+                ..
+            })
         ));
         assert_eq!(m.element(0).id, 7);
         assert_eq!(m.element_index(7), Some(0));
         assert!((m.volume() - 1.0 / 6.0).abs() < 1e-15);
-        assert!(matches!(m.node_set("NOPE"), Err(MeshError::UndefinedSet { .. })));
+        assert!(matches!(
+            m.node_set("NOPE"),
+            Err(MeshError::UndefinedSet { .. })
+        ));
     }
 }

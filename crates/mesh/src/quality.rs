@@ -32,11 +32,25 @@ pub fn check_jacobians(mesh: &Mesh) -> Result<QualityReport, MeshError> {
             let el = mesh.element(e);
             let x = mesh.element_coords(e);
             let xs = &x[..el.etype.n_nodes()];
-            let points = el.etype.node_coords().iter().chain(el.etype.stiffness_rule().points.iter());
-            let dets: Vec<([f64; 3], f64)> = points.map(|p| (*p, det3(&jacobian(&el.etype.shape(*p), xs)))).collect();
+            let points = el
+                .etype
+                .node_coords()
+                .iter()
+                .chain(el.etype.stiffness_rule().points.iter());
+            let dets: Vec<([f64; 3], f64)> = points
+                .map(|p| (*p, det3(&jacobian(&el.etype.shape(*p), xs))))
+                .collect();
             let mean = dets.iter().map(|d| d.1).sum::<f64>() / dets.len() as f64;
-            let (xi, dmin) = dets.iter().copied().fold(([0.0; 3], f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
-            let scaled = if mean > 0.0 { dmin / mean } else { f64::NEG_INFINITY };
+            let (xi, dmin) =
+                dets.iter().copied().fold(
+                    ([0.0; 3], f64::INFINITY),
+                    |a, b| if b.1 < a.1 { b } else { a },
+                );
+            let scaled = if mean > 0.0 {
+                dmin / mean
+            } else {
+                f64::NEG_INFINITY
+            };
             (scaled, el.id, dmin, xi)
         })
         .collect();
@@ -46,8 +60,14 @@ pub fn check_jacobians(mesh: &Mesh) -> Result<QualityReport, MeshError> {
         n_elements: results.len(),
     };
     for &(scaled, id, det_j, xi) in &results {
-        if !(scaled > DEGENERATE_TOLERANCE) || !(det_j > 0.0) {
-            return Err(MeshError::InvertedElement { id, det_j, relative: scaled, xi });
+        // NaN counts as bad too
+        if scaled.is_nan() || scaled <= DEGENERATE_TOLERANCE || det_j.is_nan() || det_j <= 0.0 {
+            return Err(MeshError::InvertedElement {
+                id,
+                det_j,
+                relative: scaled,
+                xi,
+            });
         }
         if scaled < report.min_scaled_jacobian {
             report.min_scaled_jacobian = scaled;
@@ -65,12 +85,23 @@ mod tests {
     #[test]
     fn inverted_and_flat_elements_are_named() {
         let mut m = Mesh::new();
-        for (i, x) in [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]].iter().enumerate() {
+        for (i, x) in [
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+            [1.0, 1.0, 0.0],
+        ]
+        .iter()
+        .enumerate()
+        {
             m.add_node(i as i64 + 1, *x).expect("fresh id");
         }
-        m.add_element(ElementType::Tet4, 1, &[1, 2, 3, 4]).expect("valid");
+        m.add_element(ElementType::Tet4, 1, &[1, 2, 3, 4])
+            .expect("valid");
         assert!(check_jacobians(&m).is_ok());
-        m.add_element(ElementType::Tet4, 42, &[1, 3, 2, 4]).expect("valid ids");
+        m.add_element(ElementType::Tet4, 42, &[1, 3, 2, 4])
+            .expect("valid ids");
         match check_jacobians(&m) {
             Err(MeshError::InvertedElement { id, det_j, .. }) => {
                 assert_eq!(id, 42);
@@ -79,10 +110,22 @@ mod tests {
             other => panic!("expected inverted element 42, got {other:?}"),
         }
         let mut flat = Mesh::new();
-        for (i, x) in [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 0.0]].iter().enumerate() {
+        for (i, x) in [
+            [0.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [1.0, 1.0, 0.0],
+        ]
+        .iter()
+        .enumerate()
+        {
             flat.add_node(i as i64 + 1, *x).expect("fresh id");
         }
-        flat.add_element(ElementType::Tet4, 7, &[1, 2, 3, 4]).expect("valid ids");
-        assert!(matches!(check_jacobians(&flat), Err(MeshError::InvertedElement { id: 7, .. })));
+        flat.add_element(ElementType::Tet4, 7, &[1, 2, 3, 4])
+            .expect("valid ids");
+        assert!(matches!(
+            check_jacobians(&flat),
+            Err(MeshError::InvertedElement { id: 7, .. })
+        ));
     }
 }

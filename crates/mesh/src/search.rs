@@ -26,7 +26,11 @@ const INSIDE_MARGIN: f64 = 1e-6;
 /// |x(s, t) − p|², clamping to the face's natural domain. Returns (s, t), the point and the
 /// distance.
 pub fn project_to_face(ft: FaceType, xf: &[[f64; 3]], p: [f64; 3]) -> ([f64; 2], [f64; 3], f64) {
-    let mut st = if ft.is_triangle() { [1.0 / 3.0, 1.0 / 3.0] } else { [0.0, 0.0] };
+    let mut st = if ft.is_triangle() {
+        [1.0 / 3.0, 1.0 / 3.0]
+    } else {
+        [0.0, 0.0]
+    };
     let eval = |st: [f64; 2]| {
         let sh = ft.shape(st);
         let mut x = [0.0; 3];
@@ -68,7 +72,11 @@ fn clamp(ft: FaceType, st: [f64; 2]) -> [f64; 2] {
         let s = st[0].max(0.0);
         let t = st[1].max(0.0);
         let sum = s + t;
-        if sum > 1.0 + INSIDE_MARGIN { [s / sum, t / sum] } else { [s, t] }
+        if sum > 1.0 + INSIDE_MARGIN {
+            [s / sum, t / sum]
+        } else {
+            [s, t]
+        }
     } else {
         [st[0].clamp(-1.0, 1.0), st[1].clamp(-1.0, 1.0)]
     }
@@ -94,7 +102,9 @@ impl FaceLocator {
         let mut nodes = Vec::with_capacity(faces.len());
         let mut size_sum = 0.0;
         for &f in faces {
-            let Ok(fnodes) = mesh.face_nodes(f) else { continue };
+            let Ok(fnodes) = mesh.face_nodes(f) else {
+                continue;
+            };
             let mut lo = [f64::INFINITY; 3];
             let mut hi = [f64::NEG_INFINITY; 3];
             for &n in &fnodes {
@@ -108,8 +118,14 @@ impl FaceLocator {
             kept.push(f);
             nodes.push(fnodes);
         }
-        let cell = if kept.is_empty() { 1.0 } else { (size_sum / kept.len() as f64).max(1e-9) };
-        let origin = boxes.iter().fold([f64::INFINITY; 3], |o, b| std::array::from_fn(|k| o[k].min(b.0[k])));
+        let cell = if kept.is_empty() {
+            1.0
+        } else {
+            (size_sum / kept.len() as f64).max(1e-9)
+        };
+        let origin = boxes.iter().fold([f64::INFINITY; 3], |o, b| {
+            std::array::from_fn(|k| o[k].min(b.0[k]))
+        });
         let origin = if kept.is_empty() { [0.0; 3] } else { origin };
         let mut buckets: HashMap<[i64; 3], Vec<usize>> = HashMap::new();
         for (i, (lo, hi)) in boxes.iter().enumerate() {
@@ -123,7 +139,13 @@ impl FaceLocator {
                 }
             }
         }
-        Self { faces: kept, nodes, cell, origin, buckets }
+        Self {
+            faces: kept,
+            nodes,
+            cell,
+            origin,
+            buckets,
+        }
     }
 
     /// Number of indexed faces.
@@ -144,8 +166,14 @@ impl FaceLocator {
     /// The closest projection of `p` onto the indexed faces whose (enlarged) boxes contain
     /// `p`; `None` if there is none. `skip(node)` excludes faces that contain such a node
     /// (a slave node never ties to a face it belongs to).
-    pub fn closest(&self, mesh: &Mesh, p: [f64; 3], skip: impl Fn(usize) -> bool) -> Option<FaceProjection> {
-        let key: [i64; 3] = std::array::from_fn(|k| ((p[k] - self.origin[k]) / self.cell).floor() as i64);
+    pub fn closest(
+        &self,
+        mesh: &Mesh,
+        p: [f64; 3],
+        skip: impl Fn(usize) -> bool,
+    ) -> Option<FaceProjection> {
+        let key: [i64; 3] =
+            std::array::from_fn(|k| ((p[k] - self.origin[k]) / self.cell).floor() as i64);
         let candidates = self.buckets.get(&key)?;
         let mut best: Option<FaceProjection> = None;
         for &i in candidates {
@@ -160,7 +188,12 @@ impl FaceLocator {
             }
             let (st, point, distance) = project_to_face(ft, &xf[..ft.n_nodes()], p);
             if best.is_none_or(|b| distance < b.distance) {
-                best = Some(FaceProjection { face, st, point, distance });
+                best = Some(FaceProjection {
+                    face,
+                    st,
+                    point,
+                    distance,
+                });
             }
         }
         best
@@ -173,14 +206,26 @@ mod tests {
 
     #[test]
     fn projection_onto_flat_and_curved_faces() {
-        let quad = [[0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [2.0, 2.0, 0.0], [0.0, 2.0, 0.0]];
+        let quad = [
+            [0.0, 0.0, 0.0],
+            [2.0, 0.0, 0.0],
+            [2.0, 2.0, 0.0],
+            [0.0, 2.0, 0.0],
+        ];
         let (st, x, d) = project_to_face(FaceType::Quad4, &quad, [0.5, 1.5, 0.3]);
         assert!((st[0] + 0.5).abs() < 1e-12 && (st[1] - 0.5).abs() < 1e-12);
         assert!((x[0] - 0.5).abs() < 1e-12 && (d - 0.3).abs() < 1e-12);
         // a curved Tri6: corners on the unit circle arc in the xy plane, lifted mid nodes
         let r = 10.0f64;
         let a = |t: f64| [r * t.cos(), r * t.sin(), 0.0];
-        let tri = [a(0.0), [r * 0.3f64.cos(), r * 0.3f64.sin(), 5.0], [r, 0.0, 5.0], a(0.15), [r * 0.15f64.cos(), r * 0.15f64.sin(), 5.0], [r, 0.0, 2.5]];
+        let tri = [
+            a(0.0),
+            [r * 0.3f64.cos(), r * 0.3f64.sin(), 5.0],
+            [r, 0.0, 5.0],
+            a(0.15),
+            [r * 0.15f64.cos(), r * 0.15f64.sin(), 5.0],
+            [r, 0.0, 2.5],
+        ];
         let p = [2.0 * r, 0.0, 2.5];
         let (_, x, d) = project_to_face(FaceType::Tri6, &tri, p);
         assert!((d - (p[0] - x[0]).hypot(x[1]).hypot(p[2] - x[2])).abs() < 1e-12);

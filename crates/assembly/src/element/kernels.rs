@@ -13,6 +13,12 @@ pub struct ElementGeometryError {
     pub xi: [f64; 3],
 }
 
+/// True when a Jacobian determinant marks an inverted or degenerate map (≤ 0 or NaN).
+#[inline(always)]
+pub(crate) fn is_invalid_det(det: f64) -> bool {
+    det.is_nan() || det <= 0.0
+}
+
 /// D·B_a for one node: the 6×3 block, from the node gradient g.
 #[inline(always)]
 fn d_times_b(d: &Voigt6x6, g: &[f64; 3]) -> [[f64; 3]; 6] {
@@ -40,7 +46,12 @@ fn bt_times(g: &[f64; 3], v: &[f64; 6]) -> [f64; 3] {
 /// Element stiffness K_e = Σ_gp Bᵀ D B det J w (N/mm), written row-major into `ke`
 /// (`(3n)²` entries, n = nodes). `x` holds the n node coordinates (mm), `d` the material
 /// stiffness (MPa). Uses the element type's stiffness rule.
-pub fn stiffness(etype: ElementType, x: &[[f64; 3]], d: &Voigt6x6, ke: &mut [f64]) -> Result<(), ElementGeometryError> {
+pub fn stiffness(
+    etype: ElementType,
+    x: &[[f64; 3]],
+    d: &Voigt6x6,
+    ke: &mut [f64],
+) -> Result<(), ElementGeometryError> {
     let n = etype.n_nodes();
     let m = 3 * n;
     ke[..m * m].fill(0.0);
@@ -48,8 +59,11 @@ pub fn stiffness(etype: ElementType, x: &[[f64; 3]], d: &Voigt6x6, ke: &mut [f64
     let mut grad = [[0.0; 3]; 20];
     for (shape, (xi, w)) in etype.stiffness_shapes().iter().zip(rule.iter()) {
         let det = physical_gradients(shape, &x[..n], &mut grad);
-        if !(det > 0.0) {
-            return Err(ElementGeometryError { det_j: det, xi: *xi });
+        if is_invalid_det(det) {
+            return Err(ElementGeometryError {
+                det_j: det,
+                xi: *xi,
+            });
         }
         let dv = det * w;
         for b in 0..n {
@@ -92,10 +106,17 @@ pub fn internal_force(
     let n = etype.n_nodes();
     f[..3 * n].fill(0.0);
     let mut grad = [[0.0; 3]; 20];
-    for (shape, (xi, w)) in etype.stiffness_shapes().iter().zip(etype.stiffness_rule().iter()) {
+    for (shape, (xi, w)) in etype
+        .stiffness_shapes()
+        .iter()
+        .zip(etype.stiffness_rule().iter())
+    {
         let det = physical_gradients(shape, &x[..n], &mut grad);
-        if !(det > 0.0) {
-            return Err(ElementGeometryError { det_j: det, xi: *xi });
+        if is_invalid_det(det) {
+            return Err(ElementGeometryError {
+                det_j: det,
+                xi: *xi,
+            });
         }
         let eps = strain_from_gradients(&grad[..n], u);
         let sig = voigt_mul(d, &eps);
@@ -111,11 +132,16 @@ pub fn internal_force(
 
 /// Small strain (Voigt, engineering shear) at natural point `xi` for element displacements `u`.
 /// Also returns det J at the point.
-pub fn strain_at(etype: ElementType, x: &[[f64; 3]], u: &[f64], xi: [f64; 3]) -> Result<([f64; 6], f64), ElementGeometryError> {
+pub fn strain_at(
+    etype: ElementType,
+    x: &[[f64; 3]],
+    u: &[f64],
+    xi: [f64; 3],
+) -> Result<([f64; 6], f64), ElementGeometryError> {
     let n = etype.n_nodes();
     let mut grad = [[0.0; 3]; 20];
     let det = physical_gradients(&etype.shape(xi), &x[..n], &mut grad);
-    if !(det > 0.0) {
+    if is_invalid_det(det) {
         return Err(ElementGeometryError { det_j: det, xi });
     }
     Ok((strain_from_gradients(&grad[..n], u), det))
@@ -152,7 +178,11 @@ mod tests {
         t.node_coords()
             .iter()
             .map(|p| {
-                let q = [p[0] + 0.1 * p[1] * p[2], p[1] + 0.05 * p[0] * p[0], p[2] - 0.08 * p[0] * p[1]];
+                let q = [
+                    p[0] + 0.1 * p[1] * p[2],
+                    p[1] + 0.05 * p[0] * p[0],
+                    p[2] - 0.08 * p[0] * p[1],
+                ];
                 [2.0 * q[0] + 0.3 * q[1], 1.5 * q[1], q[2] + 0.2 * q[0]]
             })
             .collect()
@@ -181,17 +211,26 @@ mod tests {
                         if mode < 3 {
                             f64::from(u8::from(i == mode))
                         } else {
-                            let w: [f64; 3] = std::array::from_fn(|c| f64::from(u8::from(c == mode - 3)));
+                            let w: [f64; 3] =
+                                std::array::from_fn(|c| f64::from(u8::from(c == mode - 3)));
                             let r = x[a];
-                            [w[1] * r[2] - w[2] * r[1], w[2] * r[0] - w[0] * r[2], w[0] * r[1] - w[1] * r[0]][i]
+                            [
+                                w[1] * r[2] - w[2] * r[1],
+                                w[2] * r[0] - w[0] * r[2],
+                                w[0] * r[1] - w[1] * r[0],
+                            ][i]
                         }
                     })
                     .collect();
-                let f: Vec<f64> = (0..m).map(|i| (0..m).map(|j| ke[i * m + j] * u[j]).sum()).collect();
+                let f: Vec<f64> = (0..m)
+                    .map(|i| (0..m).map(|j| ke[i * m + j] * u[j]).sum())
+                    .collect();
                 assert!(f.iter().all(|v| v.abs() < 1e-10 * scale), "{t} mode {mode}");
             }
             // K u equals the internal force for an arbitrary u
-            let u: Vec<f64> = (0..m).map(|k| ((k * 7919) % 13) as f64 * 0.01 - 0.05).collect();
+            let u: Vec<f64> = (0..m)
+                .map(|k| ((k * 7919) % 13) as f64 * 0.01 - 0.05)
+                .collect();
             let mut f = vec![0.0; m];
             internal_force(t, &x, &d, &u, &mut f).expect("valid element");
             for i in 0..m {

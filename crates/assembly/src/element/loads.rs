@@ -9,14 +9,30 @@ use super::kernels::ElementGeometryError;
 /// face `face` (0-based) of an element with node coordinates `x` (mm). Exact on curved
 /// quadratic faces up to the face rule's degree. Returns the face's *element-local* node
 /// indices and the forces at them (3 per face node) in `out`.
-pub fn face_pressure(etype: ElementType, face: usize, x: &[[f64; 3]], p: f64, out: &mut [[f64; 3]; 8]) -> Option<&'static [usize]> {
-    face_load(etype, face, x, out, |a, _| [-p * a[0], -p * a[1], -p * a[2]])
+pub fn face_pressure(
+    etype: ElementType,
+    face: usize,
+    x: &[[f64; 3]],
+    p: f64,
+    out: &mut [[f64; 3]; 8],
+) -> Option<&'static [usize]> {
+    face_load(etype, face, x, out, |a, _| {
+        [-p * a[0], -p * a[1], -p * a[2]]
+    })
 }
 
 /// Consistent nodal forces (N) of a uniform traction `t` (MPa, force per deformed-free area)
 /// on face `face`; see [`face_pressure`].
-pub fn face_traction(etype: ElementType, face: usize, x: &[[f64; 3]], t: [f64; 3], out: &mut [[f64; 3]; 8]) -> Option<&'static [usize]> {
-    face_load(etype, face, x, out, |_, da| [t[0] * da, t[1] * da, t[2] * da])
+pub fn face_traction(
+    etype: ElementType,
+    face: usize,
+    x: &[[f64; 3]],
+    t: [f64; 3],
+    out: &mut [[f64; 3]; 8],
+) -> Option<&'static [usize]> {
+    face_load(etype, face, x, out, |_, da| {
+        [t[0] * da, t[1] * da, t[2] * da]
+    })
 }
 
 /// `density_force(area vector, |area vector|)` gives the force per unit (s, t) area.
@@ -46,14 +62,22 @@ fn face_load(
 
 /// Consistent nodal forces (N) of a uniform body force density `b` (N/mm³) over the element,
 /// written node-major into `f` (3n entries, overwritten).
-pub fn body_force(etype: ElementType, x: &[[f64; 3]], b: [f64; 3], f: &mut [f64]) -> Result<(), ElementGeometryError> {
+pub fn body_force(
+    etype: ElementType,
+    x: &[[f64; 3]],
+    b: [f64; 3],
+    f: &mut [f64],
+) -> Result<(), ElementGeometryError> {
     let n = etype.n_nodes();
     f[..3 * n].fill(0.0);
     for (xi, w) in etype.accurate_rule().iter() {
         let sh = etype.shape(*xi);
         let det = det3(&jacobian(&sh, &x[..n]));
-        if !(det > 0.0) {
-            return Err(ElementGeometryError { det_j: det, xi: *xi });
+        if crate::element::kernels::is_invalid_det(det) {
+            return Err(ElementGeometryError {
+                det_j: det,
+                xi: *xi,
+            });
         }
         for a in 0..n {
             for i in 0..3 {

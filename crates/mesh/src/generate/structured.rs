@@ -64,7 +64,11 @@ pub struct TubeSpec {
 pub fn box_mesh(spec: &BoxSpec) -> Result<Mesh, MeshError> {
     for (k, name) in ["size x", "size y", "size z"].iter().enumerate() {
         if !(spec.size[k] > 0.0 && spec.size[k].is_finite()) {
-            return Err(MeshError::InvalidParameter { name, value: spec.size[k], expected: "a positive length in mm" });
+            return Err(MeshError::InvalidParameter {
+                name,
+                value: spec.size[k],
+                expected: "a positive length in mm",
+            });
         }
     }
     let (o, s) = (spec.origin, spec.size);
@@ -83,17 +87,36 @@ pub fn box_mesh(spec: &BoxSpec) -> Result<Mesh, MeshError> {
 /// (radius, angle, z); nodes — mid-edge nodes included — lie on the exact circles.
 /// Node sets and surfaces `INNER`, `OUTER`, `Z0` (z = 0), `Z1` (z = length); element set `ALL`.
 pub fn tube_mesh(spec: &TubeSpec) -> Result<Mesh, MeshError> {
-    if !(spec.inner_radius > 0.0) {
-        return Err(MeshError::InvalidParameter { name: "inner_radius", value: spec.inner_radius, expected: "> 0 mm" });
+    if spec.inner_radius.is_nan() || spec.inner_radius <= 0.0 {
+        return Err(MeshError::InvalidParameter {
+            name: "inner_radius",
+            value: spec.inner_radius,
+            expected: "> 0 mm",
+        });
     }
-    if !(spec.outer_radius > spec.inner_radius) || !spec.outer_radius.is_finite() {
-        return Err(MeshError::InvalidParameter { name: "outer_radius", value: spec.outer_radius, expected: "> inner_radius" });
+    if spec.outer_radius.is_nan()
+        || spec.outer_radius <= spec.inner_radius
+        || !spec.outer_radius.is_finite()
+    {
+        return Err(MeshError::InvalidParameter {
+            name: "outer_radius",
+            value: spec.outer_radius,
+            expected: "> inner_radius",
+        });
     }
-    if !(spec.length > 0.0) || !spec.length.is_finite() {
-        return Err(MeshError::InvalidParameter { name: "length", value: spec.length, expected: "> 0 mm" });
+    if !spec.length.is_finite() || spec.length <= 0.0 {
+        return Err(MeshError::InvalidParameter {
+            name: "length",
+            value: spec.length,
+            expected: "> 0 mm",
+        });
     }
     if spec.cells_around < 3 {
-        return Err(MeshError::InvalidParameter { name: "cells_around", value: spec.cells_around as f64, expected: ">= 3" });
+        return Err(MeshError::InvalidParameter {
+            name: "cells_around",
+            value: spec.cells_around as f64,
+            expected: ">= 3",
+        });
     }
     let (ri, ro, len) = (spec.inner_radius, spec.outer_radius, spec.length);
     structured_mesh(
@@ -113,24 +136,44 @@ pub fn tube_mesh(spec: &TubeSpec) -> Result<Mesh, MeshError> {
 
 /// Kuhn split of the unit cube into six tetrahedra: the path 000 → e_a → e_a + e_b → 111
 /// for each permutation (a, b, c). Neighbouring cells split their shared faces identically.
-const KUHN: [[usize; 3]; 6] = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+const KUHN: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
 /// Tet10 mid-edge nodes as pairs of corners (Abaqus order).
 const TET_EDGES: [(usize, usize); 6] = [(0, 1), (1, 2), (2, 0), (0, 3), (1, 3), (2, 3)];
 
 /// Build a structured mesh of [0, 1]³ mapped by `map` (parametric → physical, mm). The map
 /// must preserve orientation (positive Jacobian); the Jacobian check is the caller's choice
 /// ([`crate::check_jacobians`]). Node and element ids start at 1.
-pub fn structured_mesh(spec: &StructuredSpec, map: impl Fn([f64; 3]) -> [f64; 3]) -> Result<Mesh, MeshError> {
+pub fn structured_mesh(
+    spec: &StructuredSpec,
+    map: impl Fn([f64; 3]) -> [f64; 3],
+) -> Result<Mesh, MeshError> {
     for (k, name) in ["cells[0]", "cells[1]", "cells[2]"].iter().enumerate() {
         if spec.cells[k] == 0 || spec.cells[k] > 100_000 {
-            return Err(MeshError::InvalidParameter { name, value: spec.cells[k] as f64, expected: "1..=100000 cells" });
+            return Err(MeshError::InvalidParameter {
+                name,
+                value: spec.cells[k] as f64,
+                expected: "1..=100000 cells",
+            });
         }
     }
     let n = spec.cells;
     // fine lattice: 2 points per cell and direction, + 1 unless periodic
     let fine: [usize; 3] = std::array::from_fn(|k| 2 * n[k] + usize::from(!spec.periodic[k]));
     let flat = |p: [usize; 3]| -> usize {
-        let w: [usize; 3] = std::array::from_fn(|k| if spec.periodic[k] { p[k] % fine[k] } else { p[k] });
+        let w: [usize; 3] = std::array::from_fn(|k| {
+            if spec.periodic[k] {
+                p[k] % fine[k]
+            } else {
+                p[k]
+            }
+        });
         (w[2] * fine[1] + w[1]) * fine[0] + w[0]
     };
     let etype = spec.element;
@@ -144,7 +187,9 @@ pub fn structured_mesh(spec: &StructuredSpec, map: impl Fn([f64; 3]) -> [f64; 3]
                 c[step + 1][perm[step]] = 2;
             }
             // orientation in parametric space (the map keeps it)
-            let d: [[f64; 3]; 3] = std::array::from_fn(|i| std::array::from_fn(|k| c[i + 1][k] as f64 - c[0][k] as f64));
+            let d: [[f64; 3]; 3] = std::array::from_fn(|i| {
+                std::array::from_fn(|k| c[i + 1][k] as f64 - c[0][k] as f64)
+            });
             if crate::geometry::det3(&d) < 0.0 {
                 c.swap(1, 2);
             }
@@ -186,7 +231,11 @@ pub fn structured_mesh(spec: &StructuredSpec, map: impl Fn([f64; 3]) -> [f64; 3]
     let mut mesh = Mesh::new();
     for f in 0..total {
         if index[f] == 0 {
-            let p = [f % fine[0], (f / fine[0]) % fine[1], f / (fine[0] * fine[1])];
+            let p = [
+                f % fine[0],
+                (f / fine[0]) % fine[1],
+                f / (fine[0] * fine[1]),
+            ];
             let denom: [f64; 3] = std::array::from_fn(|k| 2.0 * n[k] as f64);
             let x = map(std::array::from_fn(|k| p[k] as f64 / denom[k]));
             index[f] = mesh.add_node(mesh.n_nodes() as i64 + 1, x)?;
@@ -205,7 +254,11 @@ pub fn structured_mesh(spec: &StructuredSpec, map: impl Fn([f64; 3]) -> [f64; 3]
     let mut lattice = vec![[0usize; 3]; mesh.n_nodes()];
     for f in 0..total {
         if index[f] != usize::MAX {
-            lattice[index[f]] = [f % fine[0], (f / fine[0]) % fine[1], f / (fine[0] * fine[1])];
+            lattice[index[f]] = [
+                f % fine[0],
+                (f / fine[0]) % fine[1],
+                f / (fine[0] * fine[1]),
+            ];
         }
     }
     for d in 0..3 {
@@ -217,18 +270,24 @@ pub fn structured_mesh(spec: &StructuredSpec, map: impl Fn([f64; 3]) -> [f64; 3]
             if name.is_empty() {
                 continue;
             }
-            let nodes: Vec<usize> = (0..mesh.n_nodes()).filter(|&i| lattice[i][d] == target).collect();
+            let nodes: Vec<usize> = (0..mesh.n_nodes())
+                .filter(|&i| lattice[i][d] == target)
+                .collect();
             let mut faces = Vec::new();
             for el in mesh.elements() {
                 for f in 0..etype.n_faces() {
                     let fn_ = etype.face_nodes(f).unwrap_or_default();
                     if fn_.iter().all(|&l| lattice[el.nodes[l]][d] == target) {
-                        faces.push(FaceRef { element: el.index, face: f as u8 });
+                        faces.push(FaceRef {
+                            element: el.index,
+                            face: f as u8,
+                        });
                     }
                 }
             }
             mesh.set_node_set(name, nodes);
-            mesh.surfaces.insert(name.to_string(), Surface::Faces(faces));
+            mesh.surfaces
+                .insert(name.to_string(), Surface::Faces(faces));
         }
     }
     Ok(mesh)
@@ -242,7 +301,13 @@ mod tests {
     #[test]
     fn box_meshes_of_every_type_fill_the_box_with_valid_elements() {
         for t in ElementType::ALL {
-            let m = box_mesh(&BoxSpec { origin: [1.0, -2.0, 0.5], size: [3.0, 2.0, 1.5], cells: [3, 2, 2], element: t }).expect("valid spec");
+            let m = box_mesh(&BoxSpec {
+                origin: [1.0, -2.0, 0.5],
+                size: [3.0, 2.0, 1.5],
+                cells: [3, 2, 2],
+                element: t,
+            })
+            .expect("valid spec");
             assert!((m.volume() - 9.0).abs() < 1e-12, "{t}");
             assert!(check_jacobians(&m).is_ok());
             let per_cell = if t.is_tet() { 6 } else { 1 };
@@ -255,7 +320,9 @@ mod tests {
             };
             assert_eq!(m.n_nodes(), expected_nodes, "{t}");
             // the surface XMAX covers the face area 2 × 1.5
-            let Ok(Surface::Faces(faces)) = m.surface("XMAX") else { panic!("XMAX missing") };
+            let Ok(Surface::Faces(faces)) = m.surface("XMAX") else {
+                panic!("XMAX missing")
+            };
             let area: f64 = faces
                 .iter()
                 .map(|f| {
@@ -264,7 +331,13 @@ mod tests {
                         .load_rule()
                         .iter()
                         .map(|(st, w)| {
-                            let (_, a) = crate::geometry::outward_area_vector(t, f.face as usize, &x, [st[0], st[1]]).unwrap_or_default();
+                            let (_, a) = crate::geometry::outward_area_vector(
+                                t,
+                                f.face as usize,
+                                &x,
+                                [st[0], st[1]],
+                            )
+                            .unwrap_or_default();
                             assert!(a[0] > 0.0);
                             w * (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt()
                         })
@@ -272,7 +345,12 @@ mod tests {
                 })
                 .sum();
             assert!((area - 3.0).abs() < 1e-12, "{t}: {area}");
-            assert!(m.node_set("XMIN").expect("XMIN").iter().all(|&i| (m.coords[i][0] - 1.0).abs() < 1e-14));
+            assert!(
+                m.node_set("XMIN")
+                    .expect("XMIN")
+                    .iter()
+                    .all(|&i| (m.coords[i][0] - 1.0).abs() < 1e-14)
+            );
         }
     }
 
@@ -282,20 +360,45 @@ mod tests {
         for t in [ElementType::Tet10, ElementType::Hex20] {
             let mut errors = Vec::new();
             for around in [12, 24] {
-                let spec = TubeSpec { inner_radius: 7.0, outer_radius: 13.0, length: 30.0, cells_radial: 1, cells_around: around, cells_axial: 3, element: t };
+                let spec = TubeSpec {
+                    inner_radius: 7.0,
+                    outer_radius: 13.0,
+                    length: 30.0,
+                    cells_radial: 1,
+                    cells_around: around,
+                    cells_axial: 3,
+                    element: t,
+                };
                 let m = tube_mesh(&spec).expect("valid");
                 assert!(check_jacobians(&m).is_ok());
                 for &i in m.node_set("OUTER").expect("OUTER") {
                     let r = m.coords[i][0].hypot(m.coords[i][1]);
                     assert!((r - 13.0).abs() < 1e-12);
                 }
-                assert_eq!(m.node_set("Z0").expect("Z0").len(), m.node_set("Z1").expect("Z1").len());
+                assert_eq!(
+                    m.node_set("Z0").expect("Z0").len(),
+                    m.node_set("Z1").expect("Z1").len()
+                );
                 errors.push(((m.volume() - exact) / exact).abs());
             }
             // parabolic arcs: the area error falls as h⁴ (a linear-edge mesh would give h²)
             let rate = (errors[0] / errors[1]).log2();
-            assert!(errors[0] < 5e-4 && rate > 3.7, "{t}: errors {errors:?}, rate {rate}");
+            assert!(
+                errors[0] < 5e-4 && rate > 3.7,
+                "{t}: errors {errors:?}, rate {rate}"
+            );
         }
-        assert!(tube_mesh(&TubeSpec { inner_radius: 5.0, outer_radius: 4.0, length: 1.0, cells_radial: 1, cells_around: 8, cells_axial: 1, element: ElementType::Hex8 }).is_err());
+        assert!(
+            tube_mesh(&TubeSpec {
+                inner_radius: 5.0,
+                outer_radius: 4.0,
+                length: 1.0,
+                cells_radial: 1,
+                cells_around: 8,
+                cells_axial: 1,
+                element: ElementType::Hex8
+            })
+            .is_err()
+        );
     }
 }

@@ -102,7 +102,10 @@ impl ElementType {
 
     /// True for quadratic (mid-edge node) elements.
     pub fn is_quadratic(self) -> bool {
-        matches!(self, ElementType::Tet10 | ElementType::Hex20 | ElementType::Hex20R)
+        matches!(
+            self,
+            ElementType::Tet10 | ElementType::Hex20 | ElementType::Hex20R
+        )
     }
 
     /// Polynomial degree of the complete interpolation (1 or 2).
@@ -162,7 +165,13 @@ impl ElementType {
     pub fn stiffness_rule(self) -> &'static QuadratureRule {
         static RULES: OnceLock<[QuadratureRule; 5]> = OnceLock::new();
         let rules = RULES.get_or_init(|| {
-            [tet_1point(), tet_4point(), hex_gauss(2), hex_gauss(3), hex_gauss(2)]
+            [
+                tet_1point(),
+                tet_4point(),
+                hex_gauss(2),
+                hex_gauss(3),
+                hex_gauss(2),
+            ]
         });
         &rules[self.index()]
     }
@@ -179,7 +188,13 @@ impl ElementType {
     pub fn stiffness_shapes(self) -> &'static [ShapeValues] {
         static SHAPES: OnceLock<[Vec<ShapeValues>; 5]> = OnceLock::new();
         let all = SHAPES.get_or_init(|| {
-            ElementType::ALL.map(|t| t.stiffness_rule().points.iter().map(|&p| t.shape(p)).collect())
+            ElementType::ALL.map(|t| {
+                t.stiffness_rule()
+                    .points
+                    .iter()
+                    .map(|&p| t.shape(p))
+                    .collect()
+            })
         });
         &all[self.index()]
     }
@@ -217,7 +232,12 @@ impl ElementType {
         let ft = self.face_type();
         let nodes = self.face_nodes(face)?;
         let coords = self.node_coords();
-        let linear = if ft.is_triangle() { FaceType::Tri3 } else { FaceType::Quad4 }.shape(st);
+        let linear = if ft.is_triangle() {
+            FaceType::Tri3
+        } else {
+            FaceType::Quad4
+        }
+        .shape(st);
         let mut xi = [0.0; 3];
         for (a, &node) in nodes.iter().enumerate().take(ft.n_corners()) {
             // Corner interpolation is exact because every face is flat in natural space.
@@ -262,7 +282,11 @@ mod tests {
                     assert!((s.n[b] - e).abs() < 1e-14, "{t} N{b}({a})");
                 }
             }
-            let p = if t.is_tet() { [0.17, 0.23, 0.31] } else { [0.3, -0.45, 0.6] };
+            let p = if t.is_tet() {
+                [0.17, 0.23, 0.31]
+            } else {
+                [0.3, -0.45, 0.6]
+            };
             let s = t.shape(p);
             let sum: f64 = s.values().iter().sum();
             let dsum: [f64; 3] =
@@ -282,7 +306,11 @@ mod tests {
                 let (sp, sm) = (t.shape(pp), t.shape(pm));
                 for a in 0..t.n_nodes() {
                     let fd = (sp.n[a] - sm.n[a]) / (2.0 * h);
-                    assert!((fd - s.dn[a][k]).abs() < 1e-8, "{t} dN{a}/dxi{k}: {fd} vs {}", s.dn[a][k]);
+                    assert!(
+                        (fd - s.dn[a][k]).abs() < 1e-8,
+                        "{t} dN{a}/dxi{k}: {fd} vs {}",
+                        s.dn[a][k]
+                    );
                 }
             }
         }
@@ -294,11 +322,24 @@ mod tests {
         // a serendipity-representable field ξη + ζ² + ξηζ.
         for t in [ElementType::Tet10, ElementType::Hex20] {
             let f = |x: [f64; 3]| {
-                if t.is_tet() { x[0] * x[1] + x[2] * x[2] - x[0] } else { x[0] * x[1] + x[2] * x[2] + x[0] * x[1] * x[2] }
+                if t.is_tet() {
+                    x[0] * x[1] + x[2] * x[2] - x[0]
+                } else {
+                    x[0] * x[1] + x[2] * x[2] + x[0] * x[1] * x[2]
+                }
             };
-            let p = if t.is_tet() { [0.2, 0.3, 0.1] } else { [0.4, -0.7, 0.2] };
+            let p = if t.is_tet() {
+                [0.2, 0.3, 0.1]
+            } else {
+                [0.4, -0.7, 0.2]
+            };
             let s = t.shape(p);
-            let v: f64 = t.node_coords().iter().enumerate().map(|(a, &x)| s.n[a] * f(x)).sum();
+            let v: f64 = t
+                .node_coords()
+                .iter()
+                .enumerate()
+                .map(|(a, &x)| s.n[a] * f(x))
+                .sum();
             assert!((v - f(p)).abs() < 1e-14);
         }
     }
@@ -314,7 +355,11 @@ mod tests {
                 for (a, st) in t.face_type().node_coords().iter().enumerate() {
                     let xi = t.face_to_element(face, *st).unwrap_or_default();
                     for k in 0..3 {
-                        assert!((xi[k] - coords[nodes[a]][k]).abs() < 1e-14, "{t} S{} node {a}", face + 1);
+                        assert!(
+                            (xi[k] - coords[nodes[a]][k]).abs() < 1e-14,
+                            "{t} S{} node {a}",
+                            face + 1
+                        );
                     }
                 }
             }
@@ -325,7 +370,10 @@ mod tests {
     #[test]
     fn abaqus_names_round_trip() {
         for t in ElementType::ALL {
-            assert_eq!(ElementType::from_abaqus(&t.abaqus_name().to_lowercase()), Some(t));
+            assert_eq!(
+                ElementType::from_abaqus(&t.abaqus_name().to_lowercase()),
+                Some(t)
+            );
         }
         assert_eq!(ElementType::from_abaqus("C3D8R"), None);
     }

@@ -57,14 +57,25 @@ impl FaceType {
     /// A rule that integrates shape function × area element accurately on curved quadratic
     /// faces: collapsed Gauss 4×4 on triangles (degree 6), 3×3 Gauss on quadrilaterals (degree 5).
     pub fn load_rule(self) -> QuadratureRule {
-        if self.is_triangle() { tri_collapsed(4) } else { quad_gauss(3) }
+        if self.is_triangle() {
+            tri_collapsed(4)
+        } else {
+            quad_gauss(3)
+        }
     }
 
     /// Natural coordinates of the face's own nodes.
     pub fn node_coords(self) -> &'static [[f64; 2]] {
         match self {
             FaceType::Tri3 => &[[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]],
-            FaceType::Tri6 => &[[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.5, 0.0], [0.5, 0.5], [0.0, 0.5]],
+            FaceType::Tri6 => &[
+                [0.0, 0.0],
+                [1.0, 0.0],
+                [0.0, 1.0],
+                [0.5, 0.0],
+                [0.5, 0.5],
+                [0.0, 0.5],
+            ],
             FaceType::Quad4 => &[[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]],
             FaceType::Quad8 => &[
                 [-1.0, -1.0],
@@ -144,12 +155,20 @@ mod tests {
 
     #[test]
     fn face_shapes_are_nodal_and_sum_to_one() {
-        for ft in [FaceType::Tri3, FaceType::Tri6, FaceType::Quad4, FaceType::Quad8] {
+        for ft in [
+            FaceType::Tri3,
+            FaceType::Tri6,
+            FaceType::Quad4,
+            FaceType::Quad8,
+        ] {
             for (a, c) in ft.node_coords().iter().enumerate() {
                 let sh = ft.shape(*c);
                 for b in 0..ft.n_nodes() {
                     let expected = if a == b { 1.0 } else { 0.0 };
-                    assert!((sh.n[b] - expected).abs() < 1e-14, "{ft:?} N{b} at node {a}");
+                    assert!(
+                        (sh.n[b] - expected).abs() < 1e-14,
+                        "{ft:?} N{b} at node {a}"
+                    );
                 }
             }
             let p = [0.21, 0.33];

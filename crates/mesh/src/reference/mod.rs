@@ -14,5 +14,7 @@ mod shape;
 
 pub use element_type::ElementType;
 pub use face::{FaceShape, FaceType};
-pub use quadrature::{QuadratureRule, gauss_legendre, hex_gauss, quad_gauss, tet_collapsed, tri_collapsed};
+pub use quadrature::{
+    QuadratureRule, gauss_legendre, hex_gauss, quad_gauss, tet_collapsed, tri_collapsed,
+};
 pub use shape::ShapeValues;

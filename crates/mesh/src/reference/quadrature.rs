@@ -180,9 +180,20 @@ mod tests {
         for n in 1..=8 {
             let (x, w) = gauss_legendre(n);
             for deg in 0..(2 * n) {
-                let num: f64 = x.iter().zip(&w).map(|(xi, wi)| wi * xi.powi(deg as i32)).sum();
-                let exact = if deg % 2 == 1 { 0.0 } else { 2.0 / (deg as f64 + 1.0) };
-                assert!((num - exact).abs() < 1e-14, "n={n} deg={deg}: {num} vs {exact}");
+                let num: f64 = x
+                    .iter()
+                    .zip(&w)
+                    .map(|(xi, wi)| wi * xi.powi(deg as i32))
+                    .sum();
+                let exact = if deg % 2 == 1 {
+                    0.0
+                } else {
+                    2.0 / (deg as f64 + 1.0)
+                };
+                assert!(
+                    (num - exact).abs() < 1e-14,
+                    "n={n} deg={deg}: {num} vs {exact}"
+                );
             }
         }
     }
@@ -213,12 +224,18 @@ mod tests {
         let f = |k: i32| (1..=k).map(f64::from).product::<f64>();
         for p in 0..=4 {
             for q in 0..=(4 - p) {
-                let num: f64 = tri.iter().map(|(x, w)| w * x[0].powi(p) * x[1].powi(q)).sum();
+                let num: f64 = tri
+                    .iter()
+                    .map(|(x, w)| w * x[0].powi(p) * x[1].powi(q))
+                    .sum();
                 assert!((num - f(p) * f(q) / f(p + q + 2)).abs() < 1e-15);
             }
         }
         let quad = quad_gauss(2);
-        let num: f64 = quad.iter().map(|(x, w)| w * x[0].powi(2) * x[1].powi(2)).sum();
+        let num: f64 = quad
+            .iter()
+            .map(|(x, w)| w * x[0].powi(2) * x[1].powi(2))
+            .sum();
         assert!((num - 4.0 / 9.0).abs() < 1e-15);
         assert!((hex_gauss(3).weights.iter().sum::<f64>() - 8.0).abs() < 1e-13);
     }
