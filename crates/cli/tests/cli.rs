@@ -459,7 +459,7 @@ fn malformed_decks_exit_2_name_the_line_and_leave_nothing() {
         ]);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         let named = if *line > 0 {
-            err.contains(&format!("case{i}.inp:{line}:")) || err.contains(&format!("nowhere.inp"))
+            err.contains(&format!("case{i}.inp:{line}:")) || err.contains("nowhere.inp")
         } else {
             err.contains(".inp:")
         };
