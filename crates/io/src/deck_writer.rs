@@ -42,7 +42,10 @@ fn write_model(w: &mut dyn Write, model: &Model, heading: &str) -> std::io::Resu
                 // general laws as the Abaqus orthotropic D-matrix (our Voigt order → Abaqus 11,22,33,12,13,23)
                 let d = other.stiffness();
                 writeln!(w, "*ELASTIC, TYPE=ORTHOTROPIC")?;
-                let v = [d[0][0], d[0][1], d[1][1], d[0][2], d[1][2], d[2][2], d[3][3], d[5][5], d[4][4]].map(num);
+                let v = [
+                    d[0][0], d[0][1], d[1][1], d[0][2], d[1][2], d[2][2], d[3][3], d[5][5], d[4][4],
+                ]
+                .map(num);
                 writeln!(w, "{},\n{}", v[..8].join(", "), v[8])?;
             }
         }
@@ -52,14 +55,22 @@ fn write_model(w: &mut dyn Write, model: &Model, heading: &str) -> std::io::Resu
     }
     for (s, section) in model.sections.iter().enumerate() {
         let m = section.material;
-        let name = model.materials.get(m).map(|x| sanitize(&x.name)).unwrap_or_default();
+        let name = model
+            .materials
+            .get(m)
+            .map(|x| sanitize(&x.name))
+            .unwrap_or_default();
         writeln!(w, "*SOLID SECTION, ELSET=SECTION_{s}, MATERIAL=M{m}_{name}")?;
     }
     if !model.equations.is_empty() {
         for eq in &model.equations {
             writeln!(w, "*EQUATION\n{}", eq.terms.len())?;
             for (i, &(n, c, a)) in eq.terms.iter().enumerate() {
-                let sep = if i % 4 == 3 || i + 1 == eq.terms.len() { "\n" } else { ", " };
+                let sep = if i % 4 == 3 || i + 1 == eq.terms.len() {
+                    "\n"
+                } else {
+                    ", "
+                };
                 write!(w, "{}, {}, {}{sep}", mesh.node_ids[n], c + 1, num(a))?;
             }
         }
@@ -77,11 +88,23 @@ fn write_step(w: &mut dyn Write, mesh: &Mesh, case: &LoadCase) -> std::io::Resul
     write_boundary(w, mesh, &case.boundary)?;
     writeln!(w, "*CLOAD, OP=NEW")?;
     for l in &case.nodal_loads {
-        writeln!(w, "{}, {}, {}", mesh.node_ids[l.node], l.component + 1, num(l.value))?;
+        writeln!(
+            w,
+            "{}, {}, {}",
+            mesh.node_ids[l.node],
+            l.component + 1,
+            num(l.value)
+        )?;
     }
     writeln!(w, "*DLOAD, OP=NEW")?;
     for p in &case.pressures {
-        writeln!(w, "{}, P{}, {}", mesh.element(p.face.element).id, p.face.face + 1, num(p.pressure))?;
+        writeln!(
+            w,
+            "{}, P{}, {}",
+            mesh.element(p.face.element).id,
+            p.face.face + 1,
+            num(p.pressure)
+        )?;
     }
     for g in &case.gravity {
         let a = g.acceleration;
@@ -92,11 +115,21 @@ fn write_step(w: &mut dyn Write, mesh: &Mesh, case: &LoadCase) -> std::io::Resul
                 None => mesh.elements().map(|e| e.id).collect(),
             };
             for id in ids {
-                writeln!(w, "{id}, GRAV, {}, {}, {}, {}", num(mag), num(a[0] / mag), num(a[1] / mag), num(a[2] / mag))?;
+                writeln!(
+                    w,
+                    "{id}, GRAV, {}, {}, {}, {}",
+                    num(mag),
+                    num(a[0] / mag),
+                    num(a[1] / mag),
+                    num(a[2] / mag)
+                )?;
             }
         }
     }
-    writeln!(w, "*NODE PRINT, NSET=NALL\nU, RF\n*EL PRINT, ELSET=EALL\nS\n*NODE FILE\nU, RF\n*EL FILE\nS\n*END STEP")
+    writeln!(
+        w,
+        "*NODE PRINT, NSET=NALL\nU, RF\n*EL PRINT, ELSET=EALL\nS\n*NODE FILE\nU, RF\n*EL FILE\nS\n*END STEP"
+    )
 }
 
 fn write_boundary(w: &mut dyn Write, mesh: &Mesh, bcs: &[DirichletBc]) -> std::io::Result<()> {
@@ -105,7 +138,14 @@ fn write_boundary(w: &mut dyn Write, mesh: &Mesh, bcs: &[DirichletBc]) -> std::i
     }
     writeln!(w, "*BOUNDARY")?;
     for b in bcs {
-        writeln!(w, "{}, {}, {}, {}", mesh.node_ids[b.node], b.component + 1, b.component + 1, num(b.value))?;
+        writeln!(
+            w,
+            "{}, {}, {}, {}",
+            mesh.node_ids[b.node],
+            b.component + 1,
+            b.component + 1,
+            num(b.value)
+        )?;
     }
     Ok(())
 }
@@ -113,10 +153,21 @@ fn write_boundary(w: &mut dyn Write, mesh: &Mesh, bcs: &[DirichletBc]) -> std::i
 fn write_mesh_body(w: &mut dyn Write, mesh: &Mesh) -> std::io::Result<()> {
     writeln!(w, "*NODE, NSET=NALL")?;
     for (i, x) in mesh.coords.iter().enumerate() {
-        writeln!(w, "{}, {}, {}, {}", mesh.node_ids[i], num(x[0]), num(x[1]), num(x[2]))?;
+        writeln!(
+            w,
+            "{}, {}, {}, {}",
+            mesh.node_ids[i],
+            num(x[0]),
+            num(x[1]),
+            num(x[2])
+        )?;
     }
     for (b, block) in mesh.blocks.iter().enumerate() {
-        writeln!(w, "*ELEMENT, TYPE={}, ELSET=BLOCK_{b}", block.etype.abaqus_name())?;
+        writeln!(
+            w,
+            "*ELEMENT, TYPE={}, ELSET=BLOCK_{b}",
+            block.etype.abaqus_name()
+        )?;
         for i in 0..block.len() {
             write!(w, "{}", block.ids[i])?;
             for (k, &n) in block.nodes(i).iter().enumerate() {
@@ -184,12 +235,25 @@ pub fn num(v: f64) -> String {
     if s.len() <= 20 {
         return s;
     }
-    (0..16).rev().map(|p| format!("{v:.p$e}")).find(|s| s.len() <= 20).unwrap_or(s)
+    (0..16)
+        .rev()
+        .map(|p| format!("{v:.p$e}"))
+        .find(|s| s.len() <= 20)
+        .unwrap_or(s)
 }
 
 /// Abaqus names: letters, digits and underscores, starting with a letter.
 fn sanitize(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_uppercase() } else { '_' }).collect();
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
         s.insert(0, 'S');
     }
@@ -202,7 +266,19 @@ mod tests {
 
     #[test]
     fn numbers_fit_twenty_characters_and_round_trip_when_they_can() {
-        for v in [0.0, 1.0, -2.5, 0.1 + 0.2, 1.0 / 3.0, -1.0 / 3.0, 123_456.789, 6.02e23, 1.6e-19, -f64::MIN_POSITIVE, f64::MAX] {
+        for v in [
+            0.0,
+            1.0,
+            -2.5,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            -1.0 / 3.0,
+            123_456.789,
+            6.02e23,
+            1.6e-19,
+            -f64::MIN_POSITIVE,
+            -1.234_567_890_123_456_7e-300,
+        ] {
             let s = num(v);
             assert!(s.len() <= 20, "{s}");
             let back: f64 = s.parse().unwrap_or(f64::NAN);

@@ -1,0 +1,55 @@
+//! Errors of the io crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading or writing files.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// A syntax or content error in an input file, with its location.
+    #[error("{}:{line}: {message}", file.display())]
+    Parse {
+        /// The file (as given, or resolved for `*INCLUDE`).
+        file: PathBuf,
+        /// 1-based line number (0 when the whole file is at fault, e.g. empty).
+        line: usize,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// An operating-system error on a path.
+    #[error("{}: {source}", path.display())]
+    Os {
+        /// The path.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The model read from a file is inconsistent.
+    #[error("{}: {source}", file.display())]
+    Model {
+        /// The file.
+        file: PathBuf,
+        /// The model error.
+        #[source]
+        source: osteon_assembly::AssemblyError,
+    },
+}
+
+impl IoError {
+    /// A parse error at `file:line`.
+    pub fn parse(file: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        IoError::Parse {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// An OS error on `path`.
+    pub fn os(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        IoError::Os {
+            path: path.into(),
+            source,
+        }
+    }
+}

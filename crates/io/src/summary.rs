@@ -1,0 +1,347 @@
+//! The JSON run summary written beside the results (`<stem>.json`, DESIGN §4): counts,
+//! per-phase timings, peak memory, and per load case the largest displacement, reaction
+//! sums per constrained node set, applied load totals, equilibrium and solver diagnostics,
+//! and the largest von Mises stress. Units are in the field names (`_mm`, `_n`, `_mpa`,
+//! `_seconds`, `_bytes`).
+//!
+//! ```no_run
+//! use osteon_io::summary::{RunSummary, peak_memory_bytes, write_summary};
+//! # fn demo(model: &osteon_assembly::Model, solution: &osteon_assembly::StaticSolution) -> Result<(), osteon_io::IoError> {
+//! let mut summary = RunSummary::new(std::path::Path::new("bar.inp"), model, solution);
+//! summary.set_io_seconds(0.12, 0.05); // read and write phases, timed by the caller
+//! summary.peak_memory_bytes = peak_memory_bytes();
+//! write_summary(std::path::Path::new("out/bar.json"), &summary)?;
+//! # Ok(()) }
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use osteon_assembly::{CaseSolution, LoadCase, Model, PhaseTimings, StaticSolution, von_mises};
+
+use crate::atomic::write_atomically;
+use crate::error::IoError;
+
+/// Everything the JSON summary holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// Version of osteon-io that wrote the file.
+    pub osteon_version: String,
+    /// The input file as given.
+    pub input_file: String,
+    /// Model and system sizes.
+    pub counts: Counts,
+    /// Wall-clock seconds per phase.
+    pub phase_seconds: PhaseSeconds,
+    /// Peak resident memory of the process (bytes; `VmHWM`), where the OS tells.
+    pub peak_memory_bytes: Option<u64>,
+    /// One entry per load case, in order.
+    pub cases: Vec<CaseSummary>,
+    /// Reader warnings and other notes.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// Model and system sizes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Nodes.
+    pub nodes: usize,
+    /// Elements.
+    pub elements: usize,
+    /// Elements per Abaqus type name (`C3D10`, ...).
+    pub elements_by_type: BTreeMap<String, usize>,
+    /// Materials.
+    pub materials: usize,
+    /// Sections.
+    pub sections: usize,
+    /// Load cases.
+    pub load_cases: usize,
+    /// Raw DOFs, 3 per node.
+    pub dofs_total: usize,
+    /// Unknowns of the reduced system (of the last constraint set solved).
+    pub dofs_free: usize,
+    /// Stored entries of the upper triangle of the reduced stiffness.
+    pub nnz_upper: usize,
+    /// Nonzeros of the Cholesky factor (0 for an iterative solve).
+    pub nnz_factor: usize,
+    /// Bytes of the factor values (0 for an iterative solve).
+    pub factor_bytes: usize,
+}
+
+/// Seconds per phase (wall clock).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSeconds {
+    /// Reading the input.
+    pub read: f64,
+    /// DOF map, pattern, colouring, rigid-body check.
+    pub setup: f64,
+    /// Stiffness assembly.
+    pub assemble: f64,
+    /// Ordering and symbolic factorisation.
+    pub analyse: f64,
+    /// Numeric factorisation.
+    pub factorise: f64,
+    /// Loads, solves, reactions.
+    pub solve: f64,
+    /// Stress recovery.
+    pub recover: f64,
+    /// Writing results.
+    pub write: f64,
+    /// Sum of the above.
+    pub total: f64,
+}
+
+impl PhaseSeconds {
+    /// The solver phases from `timings`; read and write zero.
+    pub fn from_timings(timings: &PhaseTimings) -> Self {
+        let mut p = Self {
+            setup: timings.setup,
+            assemble: timings.assemble,
+            analyse: timings.analyse,
+            factorise: timings.factorise,
+            solve: timings.solve,
+            recover: timings.recover,
+            ..Self::default()
+        };
+        p.update_total();
+        p
+    }
+
+    /// Recompute `total` as the sum of the phases.
+    pub fn update_total(&mut self) {
+        self.total = self.read
+            + self.setup
+            + self.assemble
+            + self.analyse
+            + self.factorise
+            + self.solve
+            + self.recover
+            + self.write;
+    }
+}
+
+/// Linear-solver diagnostics of one load case.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SolverDiagnostics {
+    /// ‖b − A x‖ / ‖b‖ of the reduced system.
+    pub relative_residual: f64,
+    /// Iterations (0 for a direct solve).
+    pub iterations: usize,
+}
+
+/// The results of one load case in numbers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// Load case name.
+    pub name: String,
+    /// Largest displacement magnitude |u| (mm).
+    pub max_displacement_mm: f64,
+    /// Node id where it occurs.
+    pub max_displacement_node_id: Option<i64>,
+    /// Reaction force sums (N) over every node set whose nodes all have a prescribed
+    /// displacement component in this case.
+    pub reaction_sums_n: BTreeMap<String, [f64; 3]>,
+    /// Sum of all reaction forces (N).
+    pub total_reaction_n: [f64; 3],
+    /// Sum of all applied forces (N): concentrated, surface and body loads.
+    pub applied_load_total_n: [f64; 3],
+    /// |applied + reactions| (N); near zero when the solution is in equilibrium.
+    pub equilibrium_error_n: f64,
+    /// Linear-solver diagnostics.
+    pub solver: SolverDiagnostics,
+    /// Largest nodal von Mises stress (MPa), when stress was recovered.
+    pub max_von_mises_mpa: Option<f64>,
+    /// Node id where it occurs.
+    pub max_von_mises_node_id: Option<i64>,
+    /// Strain energy ½ ∫ σ·ε dV (N·mm), when stress was recovered.
+    pub strain_energy_nmm: Option<f64>,
+}
+
+/// Index and value of the largest entry of `values` (finite values only).
+fn arg_max(values: impl Iterator<Item = f64>) -> Option<(usize, f64)> {
+    values
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .fold(None, |best, (i, v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((i, v)),
+        })
+}
+
+/// Nodes with at least one prescribed component in `case` (model-level or case-level).
+fn constrained_nodes(model: &Model, case: Option<&LoadCase>) -> BTreeSet<usize> {
+    let case_bcs = case.map(|c| c.boundary.as_slice()).unwrap_or(&[]);
+    model
+        .boundary
+        .iter()
+        .chain(case_bcs)
+        .map(|b| b.node)
+        .collect()
+}
+
+impl CaseSummary {
+    /// Summarise `case`; `load_case` (the model's definition) tells which nodes are held.
+    pub fn new(model: &Model, load_case: Option<&LoadCase>, case: &CaseSolution) -> Self {
+        let ids = &model.mesh.node_ids;
+        let norms = case
+            .displacement
+            .iter()
+            .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt());
+        let (max_displacement_node_id, max_displacement_mm) = match arg_max(norms) {
+            Some((i, v)) => (ids.get(i).copied(), v),
+            None => (None, 0.0),
+        };
+        let vm = arg_max(case.fields.nodal_stress.iter().map(von_mises));
+        let held = constrained_nodes(model, load_case);
+        let reaction_sums_n = model
+            .mesh
+            .node_sets
+            .iter()
+            .filter(|(_, nodes)| !nodes.is_empty() && nodes.iter().all(|n| held.contains(n)))
+            .map(|(name, nodes)| (name.clone(), case.reaction_sum(nodes)))
+            .collect();
+        let total = case.total_reaction();
+        let applied = case.applied_total;
+        let residual = (0..3)
+            .map(|k| (applied[k] + total[k]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        Self {
+            name: case.name.clone(),
+            max_displacement_mm,
+            max_displacement_node_id,
+            reaction_sums_n,
+            total_reaction_n: total,
+            applied_load_total_n: applied,
+            equilibrium_error_n: residual,
+            solver: SolverDiagnostics {
+                relative_residual: case.report.relative_residual,
+                iterations: case.report.iterations,
+            },
+            max_von_mises_mpa: vm.map(|(_, v)| v),
+            max_von_mises_node_id: vm.and_then(|(i, _)| ids.get(i).copied()),
+            strain_energy_nmm: (!case.fields.point_stress.is_empty())
+                .then(|| case.fields.strain_energy()),
+        }
+    }
+}
+
+impl RunSummary {
+    /// Summarise a solved model. Read and write times are zero until
+    /// [`RunSummary::set_io_seconds`]; `peak_memory_bytes` is filled from
+    /// [`peak_memory_bytes`] now.
+    pub fn new(input_file: &Path, model: &Model, solution: &StaticSolution) -> Self {
+        let mesh = &model.mesh;
+        let mut elements_by_type = BTreeMap::new();
+        for block in &mesh.blocks {
+            *elements_by_type
+                .entry(block.etype.abaqus_name().to_string())
+                .or_insert(0) += block.len();
+        }
+        let counts = Counts {
+            nodes: mesh.n_nodes(),
+            elements: mesh.n_elements(),
+            elements_by_type,
+            materials: model.materials.len(),
+            sections: model.sections.len(),
+            load_cases: model.load_cases.len(),
+            dofs_total: 3 * mesh.n_nodes(),
+            dofs_free: solution.stats.n_free,
+            nnz_upper: solution.stats.nnz_upper,
+            nnz_factor: solution.stats.nnz_factor,
+            factor_bytes: solution.stats.factor_bytes,
+        };
+        let cases = solution
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(k, case)| {
+                let load_case = model
+                    .load_cases
+                    .get(k)
+                    .filter(|lc| lc.name == case.name)
+                    .or_else(|| model.load_cases.iter().find(|lc| lc.name == case.name));
+                CaseSummary::new(model, load_case, case)
+            })
+            .collect();
+        Self {
+            osteon_version: env!("CARGO_PKG_VERSION").to_string(),
+            input_file: input_file.display().to_string(),
+            counts,
+            phase_seconds: PhaseSeconds::from_timings(&solution.timings),
+            peak_memory_bytes: peak_memory_bytes(),
+            cases,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Set the read and write phase times (s) and update the total.
+    pub fn set_io_seconds(&mut self, read: f64, write: f64) {
+        self.phase_seconds.read = read;
+        self.phase_seconds.write = write;
+        self.phase_seconds.update_total();
+    }
+}
+
+/// Peak resident set size of this process in bytes (`VmHWM` of `/proc/self/status`);
+/// `None` where that file does not exist (not Linux) or cannot be read.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_hwm(&status)
+}
+
+fn parse_vm_hwm(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let mut parts = line["VmHWM:".len()..].split_whitespace();
+    let value: u64 = parts.next()?.parse().ok()?;
+    let factor = match parts.next().unwrap_or("kB") {
+        "kB" | "KB" | "kb" => 1024,
+        "mB" | "MB" => 1024 * 1024,
+        "B" => 1,
+        _ => return None,
+    };
+    value.checked_mul(factor)
+}
+
+/// Write the summary as pretty JSON (atomically).
+pub fn write_summary(path: &Path, summary: &RunSummary) -> Result<(), IoError> {
+    write_atomically(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, summary).map_err(std::io::Error::other)?;
+        writeln!(w)
+    })
+}
+
+/// Read a summary written by [`write_summary`].
+pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
+    let text = std::fs::read_to_string(path).map_err(|e| IoError::os(path, e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| IoError::parse(path, e.line(), format!("run summary: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vm_hwm_is_parsed_in_bytes() {
+        let status = "Name:\tosteon\nVmPeak:\t  200 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n";
+        assert_eq!(parse_vm_hwm(status), Some(1234 * 1024));
+        assert_eq!(parse_vm_hwm("Name: x\n"), None);
+        assert_eq!(parse_vm_hwm("VmHWM: lots kB\n"), None);
+        if cfg!(target_os = "linux") {
+            assert!(peak_memory_bytes().is_some_and(|b| b > 0));
+        }
+    }
+
+    #[test]
+    fn arg_max_skips_nan() {
+        assert_eq!(
+            arg_max([1.0, f64::NAN, 3.0, 2.0].into_iter()),
+            Some((2, 3.0))
+        );
+        assert_eq!(arg_max(std::iter::empty()), None);
+    }
+}
