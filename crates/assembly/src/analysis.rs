@@ -484,8 +484,20 @@ pub fn solve_case(
             .map_err(|e| sys.explain(model, e))?
     };
     let u = sys.dofs.expand(&x, &g);
-    // reactions R = K u − f at prescribed DOFs
+    // reactions R = K u − f at prescribed DOFs; the residual of an eliminated DOF is the force
+    // its equation carries, handed on to the DOFs it depends on with the same coefficients
+    // (virtual work: δu_d r_d = Σ a_j δu_j r_d), so prescribed DOFs in equations (e.g. tied
+    // master nodes on a support) receive their share
     let ku = internal_forces(mesh, materials, d, &u)?;
+    let mut residual: Vec<f64> = ku.iter().zip(&f_ext).map(|(k, f)| k - f).collect();
+    for r in 0..residual.len() {
+        if let DofState::Dependent(k) = sys.dofs.state(r) {
+            let rd = residual[r];
+            for &(p, b) in &sys.dofs.dependent(k).prescribed {
+                residual[p] += b * rd;
+            }
+        }
+    }
     let n = mesh.n_nodes();
     let mut reaction = vec![[0.0; 3]; n];
     let mut displacement = vec![[0.0; 3]; n];
@@ -494,7 +506,7 @@ pub fn solve_case(
             let r = 3 * node + c;
             displacement[node][c] = u[r];
             if sys.dofs.state(r) == DofState::Prescribed {
-                reaction[node][c] = ku[r] - f_ext[r];
+                reaction[node][c] = residual[r];
             }
         }
     }

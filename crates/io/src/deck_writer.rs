@@ -75,17 +75,29 @@ fn write_model(w: &mut dyn Write, model: &Model, heading: &str) -> std::io::Resu
             }
         }
     }
-    write_boundary(w, mesh, &model.boundary)?;
+    write_boundary(w, mesh, &model.boundary, "*BOUNDARY")?;
     for case in &model.load_cases {
-        write_step(w, mesh, case)?;
+        write_step(w, mesh, &model.boundary, case)?;
     }
     Ok(())
 }
 
-fn write_step(w: &mut dyn Write, mesh: &Mesh, case: &LoadCase) -> std::io::Result<()> {
+fn write_step(
+    w: &mut dyn Write,
+    mesh: &Mesh,
+    model_boundary: &[DirichletBc],
+    case: &LoadCase,
+) -> std::io::Result<()> {
     writeln!(w, "** load case: {}", case.name.replace('\n', " "))?;
     writeln!(w, "*STEP\n*STATIC")?;
-    write_boundary(w, mesh, &case.boundary)?;
+    // every step states its complete set of conditions: model-level ones and the case's own
+    // (OP=NEW drops whatever an earlier step prescribed)
+    let all: Vec<DirichletBc> = model_boundary
+        .iter()
+        .chain(&case.boundary)
+        .copied()
+        .collect();
+    write_boundary(w, mesh, &all, "*BOUNDARY, OP=NEW")?;
     writeln!(w, "*CLOAD, OP=NEW")?;
     for l in &case.nodal_loads {
         writeln!(
@@ -110,14 +122,17 @@ fn write_step(w: &mut dyn Write, mesh: &Mesh, case: &LoadCase) -> std::io::Resul
         let a = g.acceleration;
         let mag = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
         if mag > 0.0 {
-            let ids: Vec<i64> = match &g.elements {
-                Some(list) => list.iter().map(|&e| mesh.element(e).id).collect(),
-                None => mesh.elements().map(|e| e.id).collect(),
+            let targets: Vec<String> = match &g.elements {
+                Some(list) => list
+                    .iter()
+                    .map(|&e| mesh.element(e).id.to_string())
+                    .collect(),
+                None => vec!["EALL".to_string()],
             };
-            for id in ids {
+            for target in targets {
                 writeln!(
                     w,
-                    "{id}, GRAV, {}, {}, {}, {}",
+                    "{target}, GRAV, {}, {}, {}, {}",
                     num(mag),
                     num(a[0] / mag),
                     num(a[1] / mag),
@@ -132,11 +147,16 @@ fn write_step(w: &mut dyn Write, mesh: &Mesh, case: &LoadCase) -> std::io::Resul
     )
 }
 
-fn write_boundary(w: &mut dyn Write, mesh: &Mesh, bcs: &[DirichletBc]) -> std::io::Result<()> {
+fn write_boundary(
+    w: &mut dyn Write,
+    mesh: &Mesh,
+    bcs: &[DirichletBc],
+    keyword: &str,
+) -> std::io::Result<()> {
     if bcs.is_empty() {
         return Ok(());
     }
-    writeln!(w, "*BOUNDARY")?;
+    writeln!(w, "{keyword}")?;
     for b in bcs {
         writeln!(
             w,

@@ -53,5 +53,16 @@ fn read_benchmark_decks() {
                 "s150k must read in well under 1 s, took {best:.3} s"
             );
         }
+        if size == "s30k" {
+            // end to end: the benchmark README gives max |u| ≈ 1.2971 mm for this deck
+            let options = osteon_assembly::SolveOptions {
+                recover: false,
+                ..Default::default()
+            };
+            let solution = osteon_assembly::solve_linear_static(m, &options).expect("s30k solves");
+            let u = solution.cases[0].max_displacement();
+            eprintln!("s30k: max |u| = {u:.7} mm");
+            assert!((u - 1.2971).abs() < 0.005, "max |u| = {u}");
+        }
     }
 }
