@@ -116,18 +116,33 @@ fn a_written_model_reads_back_the_same() {
             .collect::<Vec<_>>(),
         [vec![0], vec![1]]
     );
-    assert_eq!(m.boundary, original.boundary);
+    // every written step states its full boundary set with OP=NEW, so the conditions may come
+    // back as the step's own rather than model-level: compare what holds in the step
     let (a, b) = (&original.load_cases[0], &m.load_cases[0]);
-    assert_eq!(b.boundary, a.boundary);
+    let effective = |model_bcs: &[osteon_assembly::DirichletBc],
+                     case_bcs: &[osteon_assembly::DirichletBc]| {
+        let mut v: Vec<(usize, usize, u64)> = model_bcs
+            .iter()
+            .chain(case_bcs)
+            .map(|c| (c.node, c.component, c.value.to_bits()))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    assert_eq!(
+        effective(&m.boundary, &b.boundary),
+        effective(&original.boundary, &a.boundary)
+    );
     assert_eq!(b.nodal_loads, a.nodal_loads);
     assert_eq!(b.pressures, a.pressures);
-    // gravity is written per element; the total acceleration field is the same
+    // gravity on all elements is written as one `EALL, GRAV` line; the acceleration is the same
     assert!(
         b.gravity
             .iter()
             .all(|g| g.acceleration == [0.0, 0.0, -9810.0])
     );
-    assert_eq!(b.gravity.len(), 2);
+    assert_eq!(b.gravity.len(), 1);
 
     let options = SolveOptions {
         threads: 1,
