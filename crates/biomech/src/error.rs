@@ -1,0 +1,73 @@
+//! Errors of the biomech crate.
+
+use osteon_assembly::AssemblyError;
+use osteon_io::IoError;
+use osteon_material::MaterialError;
+use osteon_mesh::MeshError;
+
+/// Everything that can go wrong building, solving or reporting a study.
+#[derive(Debug, thiserror::Error)]
+pub enum BiomechError {
+    /// A study parameter is out of range.
+    #[error("invalid study parameter {name} = {value}: {expected}")]
+    InvalidParameter {
+        /// Parameter path as in the study file (e.g. `defect.length_mm`).
+        name: String,
+        /// The value given.
+        value: f64,
+        /// What was expected.
+        expected: String,
+    },
+    /// A requested feature exists in the study format but not yet in the code.
+    #[error("{feature} is not yet available: {detail}")]
+    NotYetAvailable {
+        /// The feature.
+        feature: String,
+        /// Why, and what to use meanwhile.
+        detail: String,
+    },
+    /// The generated model is inconsistent (a bug or an extreme parameter combination).
+    #[error("model construction failed: {detail}")]
+    Construction {
+        /// What went wrong.
+        detail: String,
+    },
+    /// The study file could not be parsed.
+    #[error("study file {file}: {message}")]
+    StudyFile {
+        /// The file.
+        file: String,
+        /// The parser's message (with line and column).
+        message: String,
+    },
+    /// Mesh error.
+    #[error(transparent)]
+    Mesh(#[from] MeshError),
+    /// Material error.
+    #[error(transparent)]
+    Material(#[from] MaterialError),
+    /// Assembly or solver error.
+    #[error(transparent)]
+    Assembly(#[from] AssemblyError),
+    /// File output error.
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+impl BiomechError {
+    /// An [`BiomechError::InvalidParameter`].
+    pub fn invalid(name: impl Into<String>, value: f64, expected: impl Into<String>) -> Self {
+        BiomechError::InvalidParameter {
+            name: name.into(),
+            value,
+            expected: expected.into(),
+        }
+    }
+
+    /// A [`BiomechError::Construction`].
+    pub fn construction(detail: impl Into<String>) -> Self {
+        BiomechError::Construction {
+            detail: detail.into(),
+        }
+    }
+}

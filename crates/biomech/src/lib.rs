@@ -1,0 +1,66 @@
+//! # osteon-biomech
+//!
+//! The tibial-defect reconstruction study: a parametric tibia with a segmental defect bridged
+//! by a 3D-printed porous-tantalum prosthesis, a lateral flange and Ti-6Al-4V locking screws,
+//! loaded at 50 % and 100 % body weight through the plateau, compared point by point with the
+//! intact bone under the same loads. Units: mm, N, MPa; strains in µε in reports. Every number
+//! comes from `/work/shared/reference/biomechanics.md` (cited where it is used, with its
+//! "(unverified)" flags) or is marked as an engineering choice.
+//!
+//! A study reads as *setup → solve → postprocess → write*:
+//!
+//! - [`Study`] (TOML, every field optional) — [`TibiaGeometry`], [`DefectSpec`],
+//!   [`ImplantSpec`] ([`FlangeSpec`], [`ScrewSpec`]), [`InterfaceModel`], [`LoadSpec`],
+//!   [`MeshSpec`], [`MetricSpec`];
+//! - [`build_reconstruction`] → [`Reconstruction`]: multi-block quadratic-brick mesh (O-grid
+//!   core + cortical ring swept along the flared shaft, merged by [`merge::NodeMerger`]),
+//!   defect and prosthesis, flange tie, embedded screws ([`embed`]), interface node sets;
+//!   [`Reconstruction::implanted_model`] and [`Reconstruction::intact_model`];
+//! - [`run_study`] solves both models (one factorisation each for all load cases) and
+//!   computes the [`metrics`] of DESIGN.md §5: interface displacement, micromotion ("not
+//!   applicable (bonded)" for the bonded interface), stress shielding per bone zone, implant
+//!   safety, bone strain, with pass/fail [`metrics::Check`]s;
+//! - [`report::write_report`] writes `report.json` and `report.md`, [`output::write_study_vtu`]
+//!   one VTU per load case for the implanted and the intact model (region labels and
+//!   metric fields);
+//!   [`report::metric_table`] is the console table.
+//!
+//! ```no_run
+//! use osteon_biomech::{ConsoleProgress, Study, run_study, report::metric_table};
+//! let study = Study { output: Some("out/tibia".into()), ..Study::default() };
+//! let run = run_study(&study, &mut ConsoleProgress::default())?;
+//! println!("{}", metric_table(&run.report));
+//! # Ok::<(), osteon_biomech::BiomechError>(())
+//! ```
+//!
+//! The frictional interface ([`InterfaceModel::Frictional`]) is part of the study format but
+//! not yet available: it needs `osteon-contact`, and a study asking for it stops with
+//! [`BiomechError::NotYetAvailable`].
+
+mod builder;
+pub mod embed;
+mod error;
+pub mod geometry;
+pub mod merge;
+pub mod metrics;
+mod model;
+pub mod output;
+pub mod report;
+mod spec;
+mod study;
+
+pub use builder::{
+    CellCounts, Fragment, InterfaceSet, Reconstruction, Region, ScrewPlacement,
+    build_reconstruction, defect_planes, faces_area, ogrid_point,
+};
+pub use error::BiomechError;
+pub use geometry::TibiaGeometry;
+pub use model::{MaterialSummary, StudyMaterials, fixed_nodes, plateau_load_cases};
+pub use spec::{
+    DefectSpec, ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec, InterfaceModel, LoadSpec,
+    MeshSpec, MetricSpec, ScrewSpec,
+};
+pub use study::{
+    CaseReport, ConsoleProgress, MeshSummary, Progress, Quiet, SolveTimings, Study, StudyReport,
+    StudyRun, StudyTimings, run_study,
+};

@@ -1,0 +1,153 @@
+//! VTU output of a study (through `osteon_io::vtu`): one file per load case for the implanted
+//! model and for the intact reference, and a PVD collection of each.
+//!
+//! Implanted files carry, besides the standard arrays of DESIGN.md §4 (`node_id`,
+//! `displacement`, `stress`, `von_mises`, `reaction`, `element_id`, `material`):
+//!
+//! | where | name | type | meaning |
+//! |---|---|---|---|
+//! | cell | `region` | Int32 | 0 cortical, 1 cancellous, 2 prosthesis, 3 flange, 4 screw |
+//! | cell | `screw` | Int32 | screw number (1-based), 0 elsewhere |
+//! | cell | `CORTICAL`, `CANCELLOUS`, `IMPLANT`, `FLANGE`, `SCREWS` | Int32 | 0/1 set flags |
+//! | cell | `sed_ratio` | Float64 | S = SED_implanted / SED_intact of bone elements, −1 elsewhere |
+//! | cell | `below_lazy_zone` | Int32 | 1 where S < 1 − s (resorption predicted), 0 bone, −1 elsewhere |
+//! | cell | `shielding_zone` | Int32 | zone index along the bone (0 distal metaphysis …), −1 elsewhere |
+//! | cell | `sed` | Float64 | mean strain-energy density (mJ/mm³) |
+//! | cell | `max_abs_principal_strain` | Float64 | largest |principal strain| at the element's points (µε) |
+//! | cell | `max_von_mises` | Float64 | largest von Mises stress at the element's points (MPa) |
+//! | point | `displacement_magnitude` | Float64 | |u| (mm) |
+//! | point | interface node sets (`PROXIMAL_DOCKING`, `DISTAL_DOCKING`, `FLANGE_BONE`, `SCREW_HOLES`) | Int32 | 0/1 |
+//!
+//! Intact files carry the standard arrays, `region`, `sed`, `max_abs_principal_strain` and the
+//! docking-face flags.
+
+use std::path::{Path, PathBuf};
+
+use osteon_assembly::{CaseSolution, Model, StaticSolution};
+use osteon_io::vtu::{DataArray, VtuFields, write_pvd, write_vtu};
+
+use crate::builder::{Reconstruction, Region};
+use crate::error::BiomechError;
+use crate::metrics::{element_fields, principal_values};
+use crate::spec::MetricSpec;
+
+fn region_code(r: Region) -> i32 {
+    match r {
+        Region::Cortical => 0,
+        Region::Cancellous => 1,
+        Region::Implant => 2,
+        Region::Flange => 3,
+        Region::Screw(_) => 4,
+    }
+}
+
+fn magnitude(u: &[[f64; 3]]) -> Vec<f64> {
+    u.iter()
+        .map(|v| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt())
+        .collect()
+}
+
+/// Per-element mean SED and largest |principal strain| (µε) of a solution.
+fn basic_element_fields(case: &CaseSolution, n: usize) -> (Vec<f64>, Vec<f64>) {
+    let f = &case.fields;
+    let mut sed = vec![0.0; n];
+    let mut eps = vec![0.0f64; n];
+    for e in 0..n {
+        let (mut v, mut s) = (0.0, 0.0);
+        for p in f.points_of(e) {
+            v += f.point_volume[p];
+            s += f.point_sed(p) * f.point_volume[p];
+            let pr = principal_values(&f.point_strain[p], true);
+            eps[e] = eps[e].max(pr[0].abs().max(pr[2].abs()) * 1e6);
+        }
+        sed[e] = s / v.max(f64::MIN_POSITIVE);
+    }
+    (sed, eps)
+}
+
+/// Write `implanted_case<k>.vtu` and `intact_case<k>.vtu` for every load case and the PVD
+/// collections `implanted.pvd`, `intact.pvd` into `dir`; returns the file names written.
+pub fn write_study_vtu(
+    dir: &Path,
+    rec: &Reconstruction,
+    models: [&Model; 2],
+    solutions: [&StaticSolution; 2],
+    spec: &MetricSpec,
+) -> Result<Vec<PathBuf>, BiomechError> {
+    std::fs::create_dir_all(dir).map_err(|e| BiomechError::Io(osteon_io::IoError::os(dir, e)))?;
+    let [implanted_model, intact_model] = models;
+    let [implanted, intact] = solutions;
+    let mut written = Vec::new();
+    let mut entries = (Vec::new(), Vec::new());
+    let interface_sets: Vec<String> = rec.interfaces.iter().map(|i| i.set.clone()).collect();
+    let regions: Vec<i32> = rec.regions.iter().map(|&r| region_code(r)).collect();
+    let screw: Vec<i32> = rec
+        .regions
+        .iter()
+        .map(|&r| {
+            if let Region::Screw(k) = r {
+                k as i32 + 1
+            } else {
+                0
+            }
+        })
+        .collect();
+    let sets: Vec<&str> = ["CORTICAL", "CANCELLOUS", "IMPLANT", "FLANGE", "SCREWS"]
+        .into_iter()
+        .filter(|s| rec.mesh.element_sets.get(*s).is_some_and(|v| !v.is_empty()))
+        .collect();
+    for (k, (imp, int)) in implanted.cases.iter().zip(&intact.cases).enumerate() {
+        let ef = element_fields(rec, imp, int, spec);
+        let fields = VtuFields::from_solution(implanted_model, imp)
+            .with_cell_array(DataArray::int32("region", 1, regions.clone()))
+            .with_cell_array(DataArray::int32("screw", 1, screw.clone()))
+            .with_cell_array(DataArray::float64("sed_ratio", 1, ef.sed_ratio))
+            .with_cell_array(DataArray::int32("below_lazy_zone", 1, ef.below_lazy_zone))
+            .with_cell_array(DataArray::int32("shielding_zone", 1, ef.zone))
+            .with_cell_array(DataArray::float64("sed", 1, ef.sed))
+            .with_cell_array(DataArray::float64(
+                "max_abs_principal_strain",
+                1,
+                ef.max_abs_principal_microstrain,
+            ))
+            .with_cell_array(DataArray::float64("max_von_mises", 1, ef.max_von_mises))
+            .with_point_array(DataArray::float64(
+                "displacement_magnitude",
+                1,
+                magnitude(&imp.displacement),
+            ))
+            .with_element_set_flags(sets.iter().copied())
+            .with_node_set_flags(interface_sets.iter().cloned());
+        let name = format!("implanted_case{}.vtu", k + 1);
+        write_vtu(&dir.join(&name), &implanted_model.mesh, &fields)?;
+        written.push(dir.join(&name));
+        entries.0.push(((k + 1) as f64, name));
+
+        let n_int = intact_model.mesh.n_elements();
+        let (sed, eps) = basic_element_fields(int, n_int);
+        let intact_regions: Vec<i32> = rec
+            .intact_regions()
+            .iter()
+            .map(|&r| region_code(r))
+            .collect();
+        let fields = VtuFields::from_solution(intact_model, int)
+            .with_cell_array(DataArray::int32("region", 1, intact_regions))
+            .with_cell_array(DataArray::float64("sed", 1, sed))
+            .with_cell_array(DataArray::float64("max_abs_principal_strain", 1, eps))
+            .with_point_array(DataArray::float64(
+                "displacement_magnitude",
+                1,
+                magnitude(&int.displacement),
+            ))
+            .with_node_set_flags(["PROXIMAL_DOCKING", "DISTAL_DOCKING"]);
+        let name = format!("intact_case{}.vtu", k + 1);
+        write_vtu(&dir.join(&name), &intact_model.mesh, &fields)?;
+        written.push(dir.join(&name));
+        entries.1.push(((k + 1) as f64, name));
+    }
+    for (name, list) in [("implanted.pvd", &entries.0), ("intact.pvd", &entries.1)] {
+        write_pvd(&dir.join(name), list)?;
+        written.push(dir.join(name));
+    }
+    Ok(written)
+}

@@ -1,0 +1,381 @@
+//! The inputs of a reconstruction study, as serde structs with defaults: every field of the
+//! study file (DESIGN.md §4) may be left out. Numbers cite biomechanics.md (section, source,
+//! and its "(unverified)" flags); numbers that are engineering choices of this crate or of
+//! the study brief, not in biomechanics.md, say so.
+
+use serde::{Deserialize, Serialize};
+
+use osteon_material::library;
+
+use crate::error::BiomechError;
+
+/// The segmental defect: a transverse gap through the whole bone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DefectSpec {
+    /// Defect length along z (mm); 63, the seed series' mean (45–82 mm, mean 63 ± 12 mm,
+    /// biomechanics.md §0).
+    pub length_mm: f64,
+    /// z of the defect centre (mm); `None`: mid-shaft, half the bone length
+    /// (biomechanics.md §2).
+    pub center_mm: Option<f64>,
+}
+
+impl Default for DefectSpec {
+    fn default() -> Self {
+        Self {
+            length_mm: 63.0,
+            center_mm: None,
+        }
+    }
+}
+
+/// Material of the lateral flange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlangeMaterial {
+    /// The prosthesis' own porous tantalum (same porosity/modulus as the body): the seed
+    /// flange is printed with the body (biomechanics.md §0, §8 "Flange printed with the
+    /// body"). **Default**: the whole printed prosthesis is one porous-Ta part, so the
+    /// modulus sweep stiffens body and flange together.
+    PorousTantalum,
+    /// Dense tantalum, E = 186000 MPa, ν = 0.34 (unverified) (biomechanics.md §4).
+    DenseTantalum,
+    /// Ti-6Al-4V, E = 110000 MPa, ν = 0.34, yield 795 MPa (biomechanics.md §8).
+    Ti6Al4V,
+}
+
+/// The lateral fixation flange: a curved plate on the lateral (+x) periosteal surface,
+/// spanning the defect and `overlap_mm` of each fragment, tied (bonded) to bone and
+/// prosthesis. Its dimensions are engineering choices of the study brief ("~3 mm thick,
+/// ~15 mm wide, defect + 2 × ~40 mm long"); biomechanics.md gives none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlangeSpec {
+    /// Include the flange; true.
+    pub enabled: bool,
+    /// Thickness (mm); 3 (study brief, not in biomechanics.md).
+    pub thickness_mm: f64,
+    /// Width measured along the periosteal surface (mm); 15 (study brief, not in
+    /// biomechanics.md).
+    pub width_mm: f64,
+    /// Length over each fragment beyond the docking face (mm); 40 (study brief, not in
+    /// biomechanics.md).
+    pub overlap_mm: f64,
+    /// Material; porous tantalum of the body by default (see [`FlangeMaterial`]).
+    pub material: FlangeMaterial,
+}
+
+impl Default for FlangeSpec {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            thickness_mm: 3.0,
+            width_mm: 15.0,
+            overlap_mm: 40.0,
+            material: FlangeMaterial::PorousTantalum,
+        }
+    }
+}
+
+/// Locking screws (Ti-6Al-4V, biomechanics.md §8), lateral to medial through flange, near
+/// cortex, canal and far cortex, at y = 0. Modelled as threadless solid cylinders at the
+/// given diameter embedded in the flange and bone they pass through (biomechanics.md §8
+/// model (a); see [`crate::embed`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScrewSpec {
+    /// Include the screws (needs the flange); true.
+    pub enabled: bool,
+    /// Diameter (mm); 5.0, the AO large-fragment locking screw (biomechanics.md §8,
+    /// unverified; 3.5 mm small-fragment screws are the other listed size).
+    pub diameter_mm: f64,
+    /// Distances of the screw axes from the docking face into each fragment (mm); one
+    /// proximal and one distal screw per entry. [12, 28]: engineering choice of this crate
+    /// (two screws per fragment inside the 40 mm flange overlap), not in biomechanics.md.
+    pub offsets_mm: Vec<f64>,
+}
+
+impl Default for ScrewSpec {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            diameter_mm: 5.0,
+            offsets_mm: vec![12.0, 28.0],
+        }
+    }
+}
+
+/// The porous-tantalum prosthesis filling the defect.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImplantSpec {
+    /// Porosity (dimensionless, 0–1); 0.72 (seed prosthesis, biomechanics.md §0). The
+    /// modulus follows Gibson–Ashby, E = 186000 · (1 − p)² MPa = 14582 MPa at 72 %
+    /// (biomechanics.md §4, C = 1 unverified; an ideal upper estimate, measured SLM lattices
+    /// are 1300–5720 MPa).
+    pub porosity: f64,
+    /// Measured or chosen modulus (MPa) overriding Gibson–Ashby; `None` by default.
+    /// biomechanics.md §4 recommends sweeping {1300, 3000, 10000, 14600, 30000} MPa.
+    pub modulus_mpa: Option<f64>,
+    /// Also fill the medullary canal over the defect (a solid prosthesis); false: the
+    /// prosthesis has the cross-section of the bone it replaces, a hollow ellipse with the
+    /// canal continued through it.
+    pub fill_canal: bool,
+    /// The lateral flange.
+    pub flange: FlangeSpec,
+    /// The locking screws.
+    pub screws: ScrewSpec,
+}
+
+impl Default for ImplantSpec {
+    fn default() -> Self {
+        Self {
+            porosity: library::SEED_POROSITY,
+            modulus_mpa: None,
+            fill_canal: false,
+            flange: FlangeSpec::default(),
+            screws: ScrewSpec::default(),
+        }
+    }
+}
+
+/// How bone and prosthesis are joined at the docking faces and under the flange.
+///
+/// In a study file: `interface = { model = "bonded" }` or
+/// `interface = { model = "frictional", mu = 0.74 }`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InterfaceModel {
+    /// Bonded (post-ingrowth, biomechanics.md §6 "report the bonded case alongside"):
+    /// shared nodes at the docking faces, ties under the flange, embedded screws. Relative
+    /// interface motion is zero by construction, so micromotion is reported as "not
+    /// applicable (bonded)", never as 0. The default.
+    #[default]
+    Bonded,
+    /// Coulomb friction with coefficient `mu` at the docking faces (porous Ta vs cortical
+    /// bone 0.74, vs cancellous 0.88; Zhang 1999, unverified, biomechanics.md §4).
+    /// **Not yet available**: needs the node-to-surface contact of `osteon-contact`, which
+    /// is being written; a study asking for it stops with [`BiomechError::NotYetAvailable`].
+    Frictional {
+        /// Friction coefficient (dimensionless).
+        mu: f64,
+    },
+}
+
+impl InterfaceModel {
+    /// Check that the model can be solved now: bonded yes, frictional not yet.
+    pub fn require_available(&self) -> Result<(), BiomechError> {
+        match self {
+            InterfaceModel::Bonded => Ok(()),
+            InterfaceModel::Frictional { mu } => Err(BiomechError::NotYetAvailable {
+                feature: format!("the frictional interface (mu = {mu})"),
+                detail: "it needs node-to-surface Coulomb contact from osteon-contact, which is still being written; \
+                         run the study with interface = { model = \"bonded\" } meanwhile"
+                    .into(),
+            }),
+        }
+    }
+
+    /// Short label for reports.
+    pub fn label(&self) -> String {
+        match self {
+            InterfaceModel::Bonded => "bonded".into(),
+            InterfaceModel::Frictional { mu } => format!("frictional (mu = {mu})"),
+        }
+    }
+}
+
+/// An additional load case: a multiple of body weight through the plateau, e.g. one-legged
+/// stance at 2.59 BW (Kutzner et al. 2010, biomechanics.md §5).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraCase {
+    /// Name for reports.
+    pub name: String,
+    /// Axial load as a multiple of body weight.
+    pub fraction: f64,
+    /// Medial share of the load (0–1); `None`: the study's `medial_share`.
+    #[serde(default)]
+    pub medial_share: Option<f64>,
+}
+
+/// Loads and support.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadSpec {
+    /// Body mass (kg); 70 (biomechanics.md §1: 1 BW = 686.7 N at 70 kg, derived).
+    pub body_mass_kg: f64,
+    /// Gravitational acceleration (m/s²); 9.81 (biomechanics.md §1).
+    pub gravity_m_per_s2: f64,
+    /// Load cases as fractions of body weight; [0.5, 1.0]: partial and full weight-bearing
+    /// (seed, biomechanics.md §0, §5).
+    pub fractions: Vec<f64>,
+    /// Medial share of the plateau load; 0.6, i.e. 60/40 medial/lateral (PMC2965044,
+    /// authors unverified, biomechanics.md §5 and defaults table).
+    pub medial_share: f64,
+    /// Extra cases (none by default).
+    pub extra_cases: Vec<ExtraCase>,
+    /// Fix every bone node with z ≤ this (mm); 0: the distal end face (plafond) only.
+    /// biomechanics.md §5 allows the plafond or the distal 10–20 mm.
+    pub distal_fixation_mm: f64,
+}
+
+impl Default for LoadSpec {
+    fn default() -> Self {
+        Self {
+            body_mass_kg: 70.0,
+            gravity_m_per_s2: 9.81,
+            fractions: vec![0.5, 1.0],
+            medial_share: 0.6,
+            extra_cases: Vec::new(),
+            distal_fixation_mm: 0.0,
+        }
+    }
+}
+
+impl LoadSpec {
+    /// Body weight m·g (N).
+    pub fn body_weight_n(&self) -> f64 {
+        self.body_mass_kg * self.gravity_m_per_s2
+    }
+
+    /// All cases: (name, fraction of BW, medial share).
+    pub fn cases(&self) -> Vec<(String, f64, f64)> {
+        let mut out: Vec<(String, f64, f64)> = self
+            .fractions
+            .iter()
+            .map(|&f| (format!("{} % BW", fmt_percent(f)), f, self.medial_share))
+            .collect();
+        for c in &self.extra_cases {
+            out.push((
+                c.name.clone(),
+                c.fraction,
+                c.medial_share.unwrap_or(self.medial_share),
+            ));
+        }
+        out
+    }
+
+    /// Check ranges.
+    pub fn validate(&self) -> Result<(), BiomechError> {
+        if !(self.body_mass_kg > 0.0 && self.body_mass_kg.is_finite()) {
+            return Err(BiomechError::invalid(
+                "loads.body_mass_kg",
+                self.body_mass_kg,
+                "a positive mass in kg",
+            ));
+        }
+        if !(self.gravity_m_per_s2 > 0.0 && self.gravity_m_per_s2.is_finite()) {
+            return Err(BiomechError::invalid(
+                "loads.gravity_m_per_s2",
+                self.gravity_m_per_s2,
+                "a positive acceleration in m/s²",
+            ));
+        }
+        if self.fractions.is_empty() && self.extra_cases.is_empty() {
+            return Err(BiomechError::invalid(
+                "loads.fractions",
+                0.0,
+                "at least one load case",
+            ));
+        }
+        for (name, f, share) in self.cases() {
+            if !(f > 0.0 && f.is_finite()) {
+                return Err(BiomechError::invalid(
+                    format!("load case '{name}' fraction"),
+                    f,
+                    "a positive multiple of body weight",
+                ));
+            }
+            if !(0.0..=1.0).contains(&share) {
+                return Err(BiomechError::invalid(
+                    format!("load case '{name}' medial share"),
+                    share,
+                    "0 ≤ share ≤ 1",
+                ));
+            }
+        }
+        if !(self.distal_fixation_mm >= 0.0 && self.distal_fixation_mm.is_finite()) {
+            return Err(BiomechError::invalid(
+                "loads.distal_fixation_mm",
+                self.distal_fixation_mm,
+                "≥ 0 mm",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// "50", "100", "259" or "37.5".
+pub(crate) fn fmt_percent(f: f64) -> String {
+    let p = 100.0 * f;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}", p.round() as i64)
+    } else {
+        format!("{p}")
+    }
+}
+
+/// Mesh density.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeshSpec {
+    /// Target element edge length (mm) along the shaft over the flange span (defect ±
+    /// overlap + 10 mm) and for flange and screws; 3. biomechanics.md §10 quotes 1–2 mm in
+    /// bone and ≤ 0.5–1 mm at interfaces as common practice for tetrahedra (unverified); our
+    /// quadratic bricks are coarser per element — check with a refined run.
+    pub size_mm: f64,
+    /// Element length far from the implant and in the metaphyses, as a multiple of
+    /// `size_mm`; 2.
+    pub far_factor: f64,
+    /// Cells through the cortical wall; `None`: round(wall / size), at least 1.
+    pub cells_through_wall: Option<usize>,
+    /// Cells around the circumference (rounded up to a multiple of 8); `None`: from the
+    /// diaphyseal perimeter and `size_mm`.
+    pub cells_around: Option<usize>,
+    /// Use C3D20R (2×2×2 reduced integration) instead of C3D20 (3×3×3); false.
+    pub reduced_integration: bool,
+}
+
+impl Default for MeshSpec {
+    fn default() -> Self {
+        Self {
+            size_mm: 3.0,
+            far_factor: 2.0,
+            cells_through_wall: None,
+            cells_around: None,
+            reduced_integration: false,
+        }
+    }
+}
+
+/// Metric settings (DESIGN.md §5).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricSpec {
+    /// Half-width s of the remodelling lazy zone; 0.75 (Huiskes et al. 1987, the common
+    /// default, unverified; biomechanics.md §7). Bone with S < 1 − s is predicted to resorb.
+    pub lazy_zone_s: f64,
+    /// Edges of the stress-shielding bands, measured from each docking face into its
+    /// fragment (mm); [0, 20, 40, 80]: near the implant (0–20, 20–40: under the flange and
+    /// screws), away from it (40–80) and the rest of the shaft; the metaphyses are zones of
+    /// their own. Engineering choice of this crate (biomechanics.md §7 asks for bands along
+    /// the bone, Gruen-like, without giving widths).
+    pub band_edges_mm: Vec<f64>,
+    /// Interface displacement limit (mm); 2 (seed, biomechanics.md §0).
+    pub interface_displacement_limit_mm: f64,
+    /// Bone strain alarm (µε); 3000 (Frost mechanostat, biomechanics.md §9).
+    pub bone_strain_limit_microstrain: f64,
+}
+
+impl Default for MetricSpec {
+    fn default() -> Self {
+        Self {
+            lazy_zone_s: 0.75,
+            band_edges_mm: vec![0.0, 20.0, 40.0, 80.0],
+            interface_displacement_limit_mm: 2.0,
+            bone_strain_limit_microstrain: 3000.0,
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! The study: one reconstruction under its load cases, compared with the intact bone.
+//!
+//! `Study` (TOML-readable, every field optional) → [`run_study`]: setup (build the mesh,
+//! materials, both models) → solve (implanted and intact, one factorisation each for all
+//! load cases) → postprocess ([`crate::metrics`]) → write (`report.json`, `report.md`) →
+//! [`StudyRun`].
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use osteon_assembly::{
+    Observer, Phase, PhaseTimings, SolveOptions, StaticSolution, solve_linear_static_observed,
+};
+
+use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
+use crate::error::BiomechError;
+use crate::geometry::TibiaGeometry;
+use crate::metrics::{CaseMetrics, Check, MetricInputs, case_metrics, checks};
+use crate::model::{MaterialSummary, StudyMaterials};
+use crate::spec::{DefectSpec, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec};
+
+/// A reconstruction study (DESIGN.md §4). Every field has a default: the default study is the
+/// seed case (63 mm mid-shaft defect, 72 % porous Ta, flange and screws, bonded, 70 kg at
+/// 50 % and 100 % BW).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Study {
+    /// Name for reports.
+    pub name: String,
+    /// Parametric tibia.
+    pub geometry: TibiaGeometry,
+    /// Segmental defect.
+    pub defect: DefectSpec,
+    /// Prosthesis, flange, screws.
+    pub implant: ImplantSpec,
+    /// Bone–implant interface.
+    pub interface: InterfaceModel,
+    /// Loads and support.
+    pub loads: LoadSpec,
+    /// Mesh density.
+    pub mesh: MeshSpec,
+    /// Metric settings.
+    pub metrics: MetricSpec,
+    /// Output folder for report.json and report.md; `None`: write nothing.
+    pub output: Option<PathBuf>,
+    /// Worker threads; `None`: all available cores.
+    pub threads: Option<usize>,
+    /// Also write VTU files (one per load case, implanted and intact) into `output`; true.
+    pub write_vtu: bool,
+}
+
+impl Default for Study {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            geometry: TibiaGeometry::default(),
+            defect: DefectSpec::default(),
+            implant: ImplantSpec::default(),
+            interface: InterfaceModel::default(),
+            loads: LoadSpec::default(),
+            mesh: MeshSpec::default(),
+            metrics: MetricSpec::default(),
+            output: None,
+            threads: None,
+            write_vtu: true,
+        }
+    }
+}
+
+impl Study {
+    /// Parse a study from TOML text (`file` names it in errors).
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
+        toml::from_str(text).map_err(|e| BiomechError::StudyFile {
+            file: file.into(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Read a study file.
+    pub fn from_path(path: &Path) -> Result<Self, BiomechError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| BiomechError::Io(osteon_io::IoError::os(path, e)))?;
+        Self::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// The study as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Check the whole study before any work: the interface model must be available.
+    pub fn validate(&self) -> Result<(), BiomechError> {
+        self.interface.require_available()?;
+        self.geometry.validate()?;
+        self.loads.validate()?;
+        let s = self.metrics.lazy_zone_s;
+        if !(s > 0.0 && s < 1.0) {
+            return Err(BiomechError::invalid("metrics.lazy_zone_s", s, "0 < s < 1"));
+        }
+        let e = &self.metrics.band_edges_mm;
+        if e.first() != Some(&0.0) || e.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(BiomechError::invalid(
+                "metrics.band_edges_mm",
+                e.first().copied().unwrap_or(f64::NAN),
+                "increasing edges starting at 0 mm",
+            ));
+        }
+        if let Some(t) = self.threads
+            && t == 0
+        {
+            return Err(BiomechError::invalid("threads", 0.0, "≥ 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Progress of a running study (a console line printer, a progress bar, or nothing).
+pub trait Progress: Send {
+    /// A stage of the study starts ("building the mesh", ...).
+    fn stage(&mut self, stage: &str);
+    /// A solver phase of `model` ("implanted" or "intact") started (`seconds` None) or
+    /// finished.
+    fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
+        let _ = (model, phase, detail, seconds);
+    }
+}
+
+/// Reports nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn stage(&mut self, _: &str) {}
+}
+
+/// Prints one line per stage and finished phase on stderr, with the elapsed time.
+#[derive(Debug)]
+pub struct ConsoleProgress {
+    start: Instant,
+}
+
+impl Default for ConsoleProgress {
+    fn default() -> Self {
+        Self {
+            start: Instant::now(),
+        }
+    }
+}
+
+impl Progress for ConsoleProgress {
+    fn stage(&mut self, stage: &str) {
+        eprintln!("[{:6.1} s] {stage}", self.start.elapsed().as_secs_f64());
+    }
+
+    fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
+        if let Some(s) = seconds {
+            let detail = if detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({detail})")
+            };
+            eprintln!(
+                "[{:6.1} s]   {model}: {}{detail} {s:.2} s",
+                self.start.elapsed().as_secs_f64(),
+                phase.name()
+            );
+        }
+    }
+}
+
+struct ObserverBridge<'a> {
+    model: &'static str,
+    progress: &'a mut dyn Progress,
+    detail: String,
+}
+
+impl Observer for ObserverBridge<'_> {
+    fn started(&mut self, phase: Phase, detail: &str) {
+        self.detail = detail.to_string();
+        self.progress.phase(self.model, phase, detail, None);
+    }
+
+    fn finished(&mut self, phase: Phase, seconds: f64) {
+        self.progress
+            .phase(self.model, phase, &self.detail, Some(seconds));
+    }
+}
+
+/// Phase timings (s) in a serialisable form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SolveTimings {
+    /// DOF map, pattern, colouring.
+    pub setup_s: f64,
+    /// Stiffness assembly.
+    pub assemble_s: f64,
+    /// Ordering and symbolic factorisation.
+    pub analyse_s: f64,
+    /// Numeric factorisation (once for all cases).
+    pub factorise_s: f64,
+    /// Loads and solves, all cases.
+    pub solve_s: f64,
+    /// Stress recovery, all cases.
+    pub recover_s: f64,
+    /// Free unknowns.
+    pub free_dofs: usize,
+    /// Nonzeros of the Cholesky factor.
+    pub factor_nnz: usize,
+}
+
+impl SolveTimings {
+    fn from(sol: &StaticSolution) -> Self {
+        let t: &PhaseTimings = &sol.timings;
+        Self {
+            setup_s: t.setup,
+            assemble_s: t.assemble,
+            analyse_s: t.analyse,
+            factorise_s: t.factorise,
+            solve_s: t.solve,
+            recover_s: t.recover,
+            free_dofs: sol.stats.n_free,
+            factor_nnz: sol.stats.nnz_factor,
+        }
+    }
+
+    /// Sum of the phases (s).
+    pub fn total_s(&self) -> f64 {
+        self.setup_s
+            + self.assemble_s
+            + self.analyse_s
+            + self.factorise_s
+            + self.solve_s
+            + self.recover_s
+    }
+}
+
+/// Wall-clock times of the study (s).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StudyTimings {
+    /// Mesh, constraints and models.
+    pub build_s: f64,
+    /// Implanted model.
+    pub implanted: SolveTimings,
+    /// Intact model.
+    pub intact: SolveTimings,
+    /// Metrics.
+    pub metrics_s: f64,
+    /// Writing files.
+    pub write_s: f64,
+    /// Whole study.
+    pub total_s: f64,
+}
+
+/// Mesh statistics.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeshSummary {
+    /// Element type (Abaqus name).
+    pub element_type: String,
+    /// Nodes of the implanted / intact model.
+    pub nodes: [usize; 2],
+    /// Elements of the implanted / intact model.
+    pub elements: [usize; 2],
+    /// Elements: cortical, cancellous, prosthesis, flange, screws.
+    pub elements_by_region: [usize; 5],
+    /// Cells around, through the wall, radial in the core, along z; sizes.
+    pub cells: CellCounts,
+    /// Smallest scaled Jacobian (1 = undistorted).
+    pub min_scaled_jacobian: f64,
+    /// Flange nodes tied and the largest gap closed (mm).
+    pub flange_tie: Option<(usize, f64)>,
+    /// Screws.
+    pub screws: Vec<ScrewPlacement>,
+    /// Constraint equations (ties and embeddings).
+    pub equations: usize,
+}
+
+/// One load case: metrics and checks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseReport {
+    /// The metrics.
+    pub metrics: CaseMetrics,
+    /// Pass/fail against the clinical targets.
+    pub checks: Vec<Check>,
+}
+
+/// Everything a study produces, as written to report.json.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyReport {
+    /// The inputs, with every default filled in.
+    pub study: Study,
+    /// Body weight (N).
+    pub body_weight_n: f64,
+    /// Porous-Ta modulus used (MPa).
+    pub implant_modulus_mpa: f64,
+    /// Docking planes (mm).
+    pub defect_z_mm: [f64; 2],
+    /// Materials.
+    pub materials: Vec<MaterialSummary>,
+    /// Mesh.
+    pub mesh: MeshSummary,
+    /// Per load case.
+    pub cases: Vec<CaseReport>,
+    /// Timings.
+    pub timings: StudyTimings,
+    /// Modelling notes and limitations.
+    pub notes: Vec<String>,
+    /// Files written besides the report (VTU, PVD), relative to the output folder.
+    pub files: Vec<String>,
+}
+
+/// A finished study: the report, the model and both solutions (for VTU output or further
+/// post-processing).
+pub struct StudyRun {
+    /// The report.
+    pub report: StudyReport,
+    /// The built reconstruction.
+    pub reconstruction: Reconstruction,
+    /// Implanted solution, one case per load case.
+    pub implanted: StaticSolution,
+    /// Intact solution, same cases.
+    pub intact: StaticSolution,
+}
+
+/// Notes that every report carries: the modelling simplifications.
+fn notes(study: &Study) -> Vec<String> {
+    let mut n = vec![
+        "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable; the frictional interface awaits osteon-contact.".to_string(),
+        "Geometry: the biomechanics.md §2 surrogate (hollow elliptical shaft, linear flares, cancellous metaphyses), not a patient CT; +x is lateral, z the long axis (0 distal).".to_string(),
+        "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string(),
+        "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; it is load-independent in this linear model.".to_string(),
+        "Peak stresses and strains are integration-point values; peaks next to the docking-face corners and screw ends depend on the mesh (see the 99th percentiles).".to_string(),
+        "Porous-Ta fatigue: the peak von Mises stress at the case load is compared with the 10 MPa fatigue stress of the seed specimens (conservative: the load cycles from 0 to the peak).".to_string(),
+    ];
+    if study.implant.modulus_mpa.is_none() {
+        n.push("Porous-Ta modulus from Gibson–Ashby with C = 1 (unverified): an ideal upper estimate; measured SLM lattices are 1.3–5.7 GPa (biomechanics.md §4) — run the modulus sweep.".into());
+    }
+    n
+}
+
+/// Run a study: build, solve the implanted and intact models, compute the metrics, and write
+/// report.json and report.md into `study.output` when it is set.
+pub fn run_study(study: &Study, progress: &mut dyn Progress) -> Result<StudyRun, BiomechError> {
+    let t0 = Instant::now();
+    study.validate()?;
+    progress.stage("building the mesh (tibia, defect, prosthesis, flange, screws)");
+    let rec = build_reconstruction(&study.geometry, &study.defect, &study.implant, &study.mesh)?;
+    let materials = StudyMaterials::new(&study.implant)?;
+    let implanted_model = rec.implanted_model(&materials, &study.loads)?;
+    let intact_model = rec.intact_model(&materials, &study.loads)?;
+    let build_s = t0.elapsed().as_secs_f64();
+    let [c, k, i, f, s] = rec.region_counts();
+    progress.stage(&format!(
+        "mesh: {} nodes, {} elements (cortical {c}, cancellous {k}, prosthesis {i}, flange {f}, screws {s}); intact reference {} nodes",
+        rec.mesh.n_nodes(),
+        rec.mesh.n_elements(),
+        rec.n_intact_nodes
+    ));
+
+    let threads = study
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let options = SolveOptions {
+        threads,
+        ..SolveOptions::default()
+    };
+    progress.stage("solving the implanted model");
+    let implanted = solve_linear_static_observed(
+        &implanted_model,
+        &options,
+        &mut ObserverBridge {
+            model: "implanted",
+            progress,
+            detail: String::new(),
+        },
+    )?;
+    progress.stage("solving the intact reference");
+    let intact = solve_linear_static_observed(
+        &intact_model,
+        &options,
+        &mut ObserverBridge {
+            model: "intact",
+            progress,
+            detail: String::new(),
+        },
+    )?;
+
+    progress.stage("computing metrics");
+    let t_metrics = Instant::now();
+    for (a, b) in implanted.cases.iter().zip(&intact.cases) {
+        if a.fields.point_ptr.get(rec.n_bone_elements)
+            != b.fields.point_ptr.get(rec.n_bone_elements)
+        {
+            return Err(BiomechError::construction(
+                "implanted and intact bone integration points do not correspond",
+            ));
+        }
+    }
+    let bw = study.loads.body_weight_n();
+    let cases: Vec<CaseReport> = study
+        .loads
+        .cases()
+        .iter()
+        .zip(implanted.cases.iter().zip(&intact.cases))
+        .map(|((_, fraction, share), (imp, int))| {
+            let metrics = case_metrics(&MetricInputs {
+                rec: &rec,
+                implanted: imp,
+                intact: int,
+                spec: &study.metrics,
+                interface: &study.interface,
+                flange_material: study.implant.flange.material,
+                load: (*fraction, *share, fraction * bw),
+            });
+            let checks = checks(&metrics, &study.metrics);
+            CaseReport { metrics, checks }
+        })
+        .collect();
+    let metrics_s = t_metrics.elapsed().as_secs_f64();
+
+    let mesh = MeshSummary {
+        element_type: rec
+            .mesh
+            .blocks
+            .first()
+            .map(|b| b.etype.abaqus_name().to_string())
+            .unwrap_or_default(),
+        nodes: [rec.mesh.n_nodes(), rec.n_intact_nodes],
+        elements: [rec.mesh.n_elements(), rec.n_intact_elements],
+        elements_by_region: rec.region_counts(),
+        cells: rec.cells.clone(),
+        min_scaled_jacobian: rec.quality.min_scaled_jacobian,
+        flange_tie: rec.tie.as_ref().map(|t| (t.tied, t.max_distance)),
+        screws: rec.screws.clone(),
+        equations: rec.equations.len(),
+    };
+    let mut report = StudyReport {
+        study: study.clone(),
+        body_weight_n: bw,
+        implant_modulus_mpa: materials.porous.modulus(),
+        defect_z_mm: rec.defect_z,
+        materials: materials.summary(study.implant.flange.material),
+        mesh,
+        cases,
+        timings: StudyTimings {
+            build_s,
+            implanted: SolveTimings::from(&implanted),
+            intact: SolveTimings::from(&intact),
+            metrics_s,
+            write_s: 0.0,
+            total_s: 0.0,
+        },
+        notes: notes(study),
+        files: Vec::new(),
+    };
+    if let Some(dir) = &study.output {
+        progress.stage(&format!("writing {}", dir.display()));
+        let t = Instant::now();
+        if study.write_vtu {
+            let files = crate::output::write_study_vtu(
+                dir,
+                &rec,
+                [&implanted_model, &intact_model],
+                [&implanted, &intact],
+                &study.metrics,
+            )?;
+            report.files = files
+                .iter()
+                .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+        }
+        report.timings.total_s = t0.elapsed().as_secs_f64();
+        crate::report::write_report(&report, dir)?;
+        report.timings.write_s = t.elapsed().as_secs_f64();
+    }
+    report.timings.total_s = t0.elapsed().as_secs_f64();
+    progress.stage(&format!("done in {:.1} s", report.timings.total_s));
+    Ok(StudyRun {
+        report,
+        reconstruction: rec,
+        implanted,
+        intact,
+    })
+}

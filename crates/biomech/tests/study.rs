@@ -1,0 +1,410 @@
+//! The study end to end on coarse meshes: hand calculations on the intact tibia,
+//! equilibrium, linearity, and the physical trends of DESIGN.md §5 / issue 6.
+
+use osteon_assembly::{SolveOptions, solve_linear_static};
+use osteon_biomech::metrics::{Micromotion, Status};
+use osteon_biomech::{
+    BiomechError, DefectSpec, FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
+    Quiet, Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction, run_study,
+};
+use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
+
+fn coarse() -> MeshSpec {
+    MeshSpec {
+        size_mm: 6.0,
+        far_factor: 2.0,
+        ..MeshSpec::default()
+    }
+}
+
+fn options() -> SolveOptions {
+    SolveOptions {
+        threads: 2,
+        ..SolveOptions::default()
+    }
+}
+
+fn coarse_study() -> Study {
+    Study {
+        mesh: coarse(),
+        threads: Some(2),
+        ..Study::default()
+    }
+}
+
+/// Mean axial displacement (mm) of the cortical-ring nodes on the plane z = z0.
+fn mean_uz_at(mesh: &osteon_mesh::Mesh, u: &[[f64; 3]], z0: f64) -> f64 {
+    let nodes: Vec<usize> = mesh.nodes_where(|x| (x[2] - z0).abs() < 1e-7);
+    assert!(!nodes.is_empty());
+    nodes.iter().map(|&n| u[n][2]).sum::<f64>() / nodes.len() as f64
+}
+
+/// Intact tibia under a centred axial load (50/50 split): the shortening of the distal flare
+/// plus diaphysis, ∫ F dz / EA(z) with EA(z) = E_c A_c(z) + E_cc A_canal(z), and the mean
+/// cortical stress at mid-shaft F / A_c (biomechanics.md §2, §3).
+#[test]
+fn intact_tibia_matches_the_hand_calculation() {
+    let g = TibiaGeometry::default();
+    let rec = build_reconstruction(
+        &g,
+        &DefectSpec::default(),
+        &ImplantSpec::default(),
+        &coarse(),
+    )
+    .expect("builds");
+    let materials = StudyMaterials::new(&ImplantSpec::default()).expect("materials");
+    let loads = LoadSpec {
+        fractions: vec![1.0],
+        medial_share: 0.5,
+        ..LoadSpec::default()
+    };
+    let model = rec.intact_model(&materials, &loads).expect("model");
+    let sol = solve_linear_static(&model, &options()).expect("solves");
+    let case = &sol.cases[0];
+    let f = loads.body_weight_n();
+    assert!((f - 686.7).abs() < 1e-9); // biomechanics.md §1
+    // hand calculation: compliance integrated by Simpson over the distal flare (where EA varies) and the prismatic diaphysis
+    let ea = |z: f64| CORTICAL_E_MPA * g.cortical_area(z) + CANCELLOUS_E_MPA * g.canal_area(z);
+    let n = 200;
+    let (a, b) = (0.0, g.diaphysis_start());
+    let h = (b - a) / n as f64;
+    let flare: f64 = (0..=n).map(|k| if k == 0 || k == n { 1.0 } else if k % 2 == 1 { 4.0 } else { 2.0 } * f / ea(a + k as f64 * h)).sum::<f64>() * h / 3.0;
+    let shaft =
+        f * (g.diaphysis_end() - g.diaphysis_start()) / (CORTICAL_E_MPA * g.cortical_area(180.0));
+    let hand = -(flare + shaft);
+    let fe = mean_uz_at(&model.mesh, &case.displacement, g.diaphysis_end());
+    let err = (fe - hand) / hand;
+    eprintln!(
+        "shortening to z = {}: FE {fe:.6} mm, hand {hand:.6} mm, {:.2} %",
+        g.diaphysis_end(),
+        100.0 * err
+    );
+    assert!(err.abs() < 0.05);
+    // prismatic diaphysis alone: Δu between z = 100 and 250 is F·150/(E A)
+    let station = |z: f64| {
+        rec.z_stations
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - z).abs().total_cmp(&(b - z).abs()))
+            .expect("stations")
+    };
+    let (z_lo, z_hi) = (station(100.0), station(250.0));
+    let du = mean_uz_at(&model.mesh, &case.displacement, z_hi)
+        - mean_uz_at(&model.mesh, &case.displacement, z_lo);
+    let du_hand = -f * (z_hi - z_lo) / (CORTICAL_E_MPA * g.cortical_area(180.0));
+    eprintln!("diaphysis {z_lo:.1}–{z_hi:.1} mm: FE {du:.6} mm, hand {du_hand:.6} mm");
+    assert!(((du - du_hand) / du_hand).abs() < 0.01);
+    // mean cortical σzz over the element layer at mid-shaft = −F / A_c (2.03 MPa at 686.7 N, biomechanics.md §2)
+    let fields = &case.fields;
+    let (mut s, mut v) = (0.0, 0.0);
+    let layer = rec
+        .z_stations
+        .windows(2)
+        .find(|w| w[0] <= 180.0 && w[1] > 180.0)
+        .expect("a layer at mid-shaft");
+    for e in model.mesh.element_set("CORTICAL").expect("set") {
+        for p in fields.points_of(*e) {
+            let z = fields.point_position[p][2];
+            if z > layer[0] && z < layer[1] {
+                s += fields.point_stress[p][2] * fields.point_volume[p];
+                v += fields.point_volume[p];
+            }
+        }
+    }
+    let sigma = s / v;
+    let sigma_hand = -f / g.cortical_area(180.0);
+    eprintln!("mid-shaft mean σzz: FE {sigma:.4} MPa, hand {sigma_hand:.4} MPa");
+    assert!((sigma_hand + 2.03).abs() < 0.01);
+    assert!(((sigma - sigma_hand) / sigma_hand).abs() < 0.05);
+    // equilibrium
+    let r = case.total_reaction();
+    assert!(
+        ((r[2] - f) / f).abs() < 1e-8 && r[0].abs() < 1e-8 * f && r[1].abs() < 1e-8 * f,
+        "{r:?}"
+    );
+}
+
+/// A prismatic 360 mm tube (no flare, no cancellous bone): biomechanics.md §2's analytic check,
+/// 686.7 N shortens it by 0.043 mm (stiffness 15.9 kN/mm).
+#[test]
+fn prismatic_surrogate_matches_the_biomechanics_md_check() {
+    let g = TibiaGeometry {
+        proximal_outer_width_mm: [28.0, 25.0],
+        distal_outer_width_mm: [28.0, 25.0],
+        cancellous_metaphyses: false,
+        ..TibiaGeometry::default()
+    };
+    let rec = build_reconstruction(
+        &g,
+        &DefectSpec::default(),
+        &ImplantSpec::default(),
+        &coarse(),
+    )
+    .expect("builds");
+    let materials = StudyMaterials::new(&ImplantSpec::default()).expect("materials");
+    let loads = LoadSpec {
+        fractions: vec![1.0],
+        medial_share: 0.5,
+        ..LoadSpec::default()
+    };
+    let model = rec.intact_model(&materials, &loads).expect("model");
+    let sol = solve_linear_static(&model, &options()).expect("solves");
+    let top = mean_uz_at(&model.mesh, &sol.cases[0].displacement, 360.0);
+    let stiffness = 686.7 / -top;
+    eprintln!(
+        "prismatic tube: shortening {:.5} mm, stiffness {:.2} kN/mm",
+        -top,
+        stiffness / 1000.0
+    );
+    assert!(((-top) - 0.043).abs() / 0.043 < 0.05);
+    assert!((stiffness / 1000.0 - 15.9).abs() / 15.9 < 0.05);
+}
+
+fn max_interface(r: &StudyReport, case: usize, name: &str) -> f64 {
+    r.cases[case]
+        .metrics
+        .interfaces
+        .iter()
+        .find(|i| i.name == name)
+        .map(|i| i.max_mm)
+        .expect("interface present")
+}
+
+/// The default study on a coarse mesh: equilibrium, exact linearity, bonded micromotion,
+/// every metric present and finite, report files written.
+#[test]
+fn default_study_is_balanced_linear_and_complete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let study = Study {
+        output: Some(dir.path().to_path_buf()),
+        ..coarse_study()
+    };
+    let run = run_study(&study, &mut Quiet).expect("study runs");
+    let r = &run.report;
+    assert_eq!(r.cases.len(), 2);
+    for c in &r.cases {
+        assert!(
+            c.metrics.equilibrium.relative_error < 1e-8,
+            "{:?}",
+            c.metrics.equilibrium
+        );
+        assert!(c.metrics.intact_equilibrium.relative_error < 1e-8);
+        assert!(
+            matches!(&c.metrics.micromotion, Micromotion::NotApplicable { reason } if reason.starts_with("not applicable (bonded)"))
+        );
+        assert_eq!(
+            c.checks
+                .iter()
+                .find(|k| k.criterion.starts_with("micromotion"))
+                .map(|k| k.status),
+            Some(Status::NotApplicable)
+        );
+        assert_eq!(c.metrics.interfaces.len(), 4);
+        assert!(
+            c.metrics
+                .interfaces
+                .iter()
+                .all(|i| i.max_mm > 0.0 && i.max_mm.is_finite() && i.mean_mm <= i.max_mm)
+        );
+        assert!(
+            c.metrics.porous_tantalum.peak_mpa > 0.0
+                && c.metrics.screws.as_ref().is_some_and(|s| s.peak_mpa > 0.0)
+        );
+        assert!(c.metrics.bone.peak_microstrain > 0.0);
+        let zones: Vec<(&str, f64)> = c
+            .metrics
+            .shielding
+            .zones
+            .iter()
+            .map(|z| (z.name.as_str(), z.ratio))
+            .collect();
+        // 4 bands per side + 2 metaphyses, less the proximal "> 80 mm" band, which is empty:
+        // the proximal docking face (211.5 mm) + 80 mm lies beyond the flare start (290 mm)
+        assert!(
+            zones.len() == 9 && zones.iter().all(|z| z.1.is_finite()),
+            "{zones:?}"
+        );
+    }
+    // linearity: 100 % BW displacements are exactly twice the 50 % BW ones, SED ratios equal
+    let (half, full) = (&run.implanted.cases[0], &run.implanted.cases[1]);
+    let scale = half
+        .displacement
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    for (a, b) in half.displacement.iter().zip(&full.displacement) {
+        for k in 0..3 {
+            assert!(
+                (b[k] - 2.0 * a[k]).abs() <= 1e-12 * scale,
+                "{} vs {}",
+                b[k],
+                2.0 * a[k]
+            );
+        }
+    }
+    for (a, b) in r.cases[0]
+        .metrics
+        .interfaces
+        .iter()
+        .zip(&r.cases[1].metrics.interfaces)
+    {
+        assert!((b.max_mm - 2.0 * a.max_mm).abs() < 1e-12 * b.max_mm);
+    }
+    for (a, b) in r.cases[0]
+        .metrics
+        .shielding
+        .zones
+        .iter()
+        .zip(&r.cases[1].metrics.shielding.zones)
+    {
+        assert!((a.ratio - b.ratio).abs() < 1e-9);
+    }
+    // bone far from the implant is not shielded; bone under the flange is
+    let zones = &r.cases[1].metrics.shielding.zones;
+    assert!(
+        zones.first().is_some_and(|z| z.shielding.abs() < 0.02)
+            && zones.last().is_some_and(|z| z.shielding.abs() < 0.02)
+    );
+    assert!(
+        zones
+            .iter()
+            .filter(|z| z.name.contains("0–20"))
+            .all(|z| z.shielding > 0.0)
+    );
+    // the report files
+    let json = std::fs::read_to_string(dir.path().join("report.json")).expect("report.json");
+    let back: StudyReport = serde_json::from_str(&json).expect("report.json parses");
+    assert_eq!(back.cases.len(), 2);
+    assert_eq!(back.files.len(), 6, "{:?}", back.files); // 2 cases × (implanted, intact) + 2 PVD
+    for f in &back.files {
+        let text = std::fs::read_to_string(dir.path().join(f)).expect("VTU/PVD file");
+        assert!(text.starts_with("<?xml"));
+    }
+    let vtu = std::fs::read_to_string(dir.path().join("implanted_case1.vtu")).expect("vtu");
+    for name in [
+        "\"region\"",
+        "\"sed_ratio\"",
+        "\"below_lazy_zone\"",
+        "\"PROXIMAL_DOCKING\"",
+        "\"displacement\"",
+    ] {
+        assert!(vtu.contains(name), "{name} missing");
+    }
+    let md = std::fs::read_to_string(dir.path().join("report.md")).expect("report.md");
+    assert!(
+        md.contains("not applicable (bonded)")
+            && md.contains("| criterion | value | target | result | source |")
+    );
+}
+
+/// Stiffer prosthesis (body and its printed flange) → more of the load bypasses the bone under
+/// the flange → more stress shielding (biomechanics.md §7; Burchard 2023: lower stem stiffness,
+/// less shielding).
+#[test]
+fn a_stiffer_implant_raises_stress_shielding() {
+    let near = |e: f64| {
+        let study = Study {
+            implant: ImplantSpec {
+                modulus_mpa: Some(e),
+                ..ImplantSpec::default()
+            },
+            loads: LoadSpec {
+                fractions: vec![1.0],
+                ..LoadSpec::default()
+            },
+            ..coarse_study()
+        };
+        let r = run_study(&study, &mut Quiet).expect("study runs").report;
+        let zones = &r.cases[0].metrics.shielding.zones;
+        let near: Vec<f64> = zones
+            .iter()
+            .filter(|z| z.name.contains("0–20") || z.name.contains("20–40"))
+            .map(|z| z.shielding)
+            .collect();
+        near.iter().sum::<f64>() / near.len() as f64
+    };
+    // biomechanics.md §4 sweep ends: 1300 MPa (measured lattice) and 30000 MPa (seed design maximum)
+    let (soft, stiff) = (near(1300.0), near(30000.0));
+    eprintln!("mean shielding near the implant: E 1.3 GPa {soft:.4}, E 30 GPa {stiff:.4}");
+    assert!(stiff > soft + 0.01);
+}
+
+/// Longer defect (45 → 82 mm, the seed range) → larger interface displacement.
+#[test]
+fn a_longer_defect_raises_interface_displacement() {
+    let docking = |l: f64| {
+        let study = Study {
+            defect: DefectSpec {
+                length_mm: l,
+                center_mm: None,
+            },
+            loads: LoadSpec {
+                fractions: vec![1.0],
+                ..LoadSpec::default()
+            },
+            ..coarse_study()
+        };
+        let r = run_study(&study, &mut Quiet).expect("study runs").report;
+        (
+            max_interface(&r, 0, "proximal docking"),
+            r.cases[0]
+                .metrics
+                .interfaces
+                .iter()
+                .map(|i| i.max_mm)
+                .fold(0.0, f64::max),
+        )
+    };
+    let (short, long) = (docking(45.0), docking(82.0));
+    eprintln!("proximal docking / any interface max |u|: 45 mm {short:?}, 82 mm {long:?}");
+    assert!(long.0 > short.0 && long.1 > short.1);
+}
+
+/// The frictional interface is part of the study format but stops with a clear error.
+#[test]
+fn frictional_interface_is_not_yet_available() {
+    let study = Study {
+        interface: InterfaceModel::Frictional { mu: 0.74 },
+        ..coarse_study()
+    };
+    match run_study(&study, &mut Quiet) {
+        Err(BiomechError::NotYetAvailable { feature, detail }) => {
+            assert!(
+                feature.contains("frictional") && detail.contains("osteon-contact"),
+                "{feature}: {detail}"
+            );
+        }
+        Err(e) => panic!("expected NotYetAvailable, got {e}"),
+        Ok(_) => panic!("frictional contact must not run yet"),
+    }
+}
+
+/// The commented example study file parses, and unknown keys are rejected with a location.
+#[test]
+fn example_study_file_parses() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tibia_study.toml");
+    let study = Study::from_path(&path).expect("examples/tibia_study.toml parses");
+    study.validate().expect("and is valid");
+    assert_eq!(study.defect.length_mm, 63.0);
+    assert_eq!(
+        study.implant.flange.material,
+        FlangeMaterial::PorousTantalum
+    );
+    assert_eq!(study.interface, InterfaceModel::Bonded);
+    // round trip through TOML
+    let again = Study::from_toml_str(&study.to_toml(), "round trip").expect("round trip");
+    assert_eq!(again, study);
+    let err =
+        Study::from_toml_str("[defect]\nlenght_mm = 50\n", "typo.toml").expect_err("unknown key");
+    assert!(
+        err.to_string().contains("typo.toml") && err.to_string().contains("lenght_mm"),
+        "{err}"
+    );
+    let fr = Study::from_toml_str(
+        "interface = { model = \"frictional\", mu = 0.88 }\n",
+        "f.toml",
+    )
+    .expect("parses");
+    assert_eq!(fr.interface, InterfaceModel::Frictional { mu: 0.88 });
+}
