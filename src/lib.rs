@@ -1,1 +1,82 @@
-//! osteon
+//! # osteon
+//!
+//! Finite-element biomechanics with verified small-strain linear elasticity: tibial shafts,
+//! porous-tantalum reconstructions, bone and implant materials. Units are mm, N and MPa
+//! throughout.
+//!
+//! This umbrella crate re-exports the building blocks under short names, so one dependency
+//! gives the whole pipeline:
+//!
+//! | module | crate | what it holds |
+//! |---|---|---|
+//! | [`mesh`] | `osteon-mesh` | nodes, elements, named sets and surfaces; reference elements; box and tube generators |
+//! | [`material`] | `osteon-material` | isotropic, transversely isotropic, orthotropic and porous laws; a library of bone and implant materials |
+//! | [`assembly`] | `osteon-assembly` | the [`Model`](assembly::Model), DOF map, sparsity pattern, element kernels, parallel assembly, the linear static pipeline |
+//! | [`solver`] | `osteon-solver` | sparse Cholesky (faer, METIS or AMD ordering) and Jacobi-preconditioned CG behind one [`LinearSolver`](solver::LinearSolver) trait |
+//! | [`biomech`] | `osteon-biomech` | the tibial-defect reconstruction study: parametric tibia, porous-tantalum prosthesis, screws, load cases, comparison with the intact bone |
+//!
+//! A study reads as *setup → assemble → analyse → factorise → solve → recover*, each phase a
+//! public function and each timed. [`assembly::solve_linear_static`] runs them all; drive
+//! them yourself with [`assembly::LinearSystem`], a [`solver::LinearSolver`] and
+//! [`assembly::solve_case`] when you need to look between the phases.
+//!
+//! [`prelude`] holds the types almost every program uses. The runnable examples tell the
+//! story end to end:
+//!
+//! ```text
+//! cargo run --release --example cantilever        # first program: a clamped beam vs beam theory
+//! cargo run --release --example tube_benchmark    # the tibia-like tube benchmark, phase by phase
+//! ```
+//!
+//! ## A complete program
+//!
+//! A 10 × 1 × 1 mm steel bar, held at x = 0, pulled with 100 N at x = 10:
+//!
+//! ```
+//! use osteon::prelude::*;
+//!
+//! let mesh = box_mesh(&BoxSpec { origin: [0.0; 3], size: [10.0, 1.0, 1.0], cells: [4, 1, 1], element: ElementType::Hex8 })?;
+//! let mut model = Model::new(mesh);
+//! let steel = model.add_material(Material::new("steel", IsotropicElastic::new(200_000.0, 0.3)?.into()));
+//! model.add_section("ALL", model.mesh.element_set("ALL")?.to_vec(), steel);
+//! // x = 0 held axially; one corner fully and one more node in y stop the rigid-body modes
+//! let xmin = model.mesh.node_set("XMIN")?.to_vec();
+//! model.fix(&xmin, &[0]);
+//! let origin = model.mesh.nodes_where(|x| x == [0.0, 0.0, 0.0]);
+//! let y_hold = model.mesh.nodes_where(|x| x == [0.0, 0.0, 1.0]);
+//! model.fix(&origin, &[1, 2]);
+//! model.fix(&y_hold, &[1]);
+//! let xmax = model.mesh.node_set("XMAX")?.to_vec();
+//! let mut pull = LoadCase::new("pull");
+//! for &node in &xmax {
+//!     pull.nodal_loads.push(NodalLoad { node, component: 0, value: 100.0 / xmax.len() as f64 });
+//! }
+//! model.load_cases.push(pull);
+//!
+//! let solution = solve_linear_static(&model, &SolveOptions { threads: 1, ..SolveOptions::default() })?;
+//! let elongation = solution.cases[0].displacement[xmax[0]][0]; // mm
+//! assert!((elongation - 100.0 * 10.0 / 200_000.0).abs() < 1e-12); // F L / (E A)
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub use osteon_assembly as assembly;
+pub use osteon_biomech as biomech;
+pub use osteon_material as material;
+pub use osteon_mesh as mesh;
+pub use osteon_solver as solver;
+
+/// The types most programs use: `use osteon::prelude::*;`.
+pub mod prelude {
+    pub use osteon_assembly::{
+        AssemblyError, CaseSolution, DirichletBc, LinearSystem, LoadCase, Model, NodalLoad,
+        PhaseTimings, PressureLoad, SolveOptions, SolverChoice, StaticSolution, TractionLoad,
+        solve_case, solve_linear_static,
+    };
+    pub use osteon_material::{Elastic, IsotropicElastic, Material, MaterialError, library};
+    pub use osteon_mesh::generate::{BoxSpec, TubeSpec, box_mesh, tube_mesh};
+    pub use osteon_mesh::{ElementType, Mesh, MeshError};
+    pub use osteon_solver::{
+        CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, LinearSolver, Ordering,
+        SolverError,
+    };
+}

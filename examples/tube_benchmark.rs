@@ -1,0 +1,697 @@
+//! # The tibia-like tube benchmark, phase by phase
+//!
+//! osteon's standard performance problem (`/work/shared/bench/README.md`): a hollow cortical
+//! bone shaft, outer radius 13 mm, inner radius 7 mm, 300 mm long along z, E = 17 000 MPa,
+//! ν = 0.3, quadratic tetrahedra (Tet10, mid-edge nodes on the circles). The end z = 0 is
+//! clamped; the end z = 300 carries −700 N axially and +50 N laterally (along x), each split
+//! equally over the nodes of that face (`*CLOAD` on a node set, as in the reference deck).
+//!
+//! ```text
+//!            z = 0 clamped                                   z = 300: 50 N → x, 700 N → −z
+//!   ///|==============================================================|  →
+//!   ///|        R_out 13 mm, R_in 7 mm, L 300 mm, Tet10               |  ↓
+//!   ///|==============================================================|
+//! ```
+//!
+//! The program builds the mesh, solves the one load case with every phase timed and its
+//! memory measured, and prints a report: phase times (s), system size, size of the Cholesky
+//! factor, peak memory, the tip deflection against beam theory, and the equilibrium check.
+//!
+//! ## Run it
+//!
+//! ```text
+//! cargo run --release --example tube_benchmark                                  # s150k, 2 threads, Cholesky + METIS
+//! cargo run --release --example tube_benchmark -- --size s30k --threads 1
+//! cargo run --release --example tube_benchmark -- --size s600k --solver cholesky-amd
+//! cargo run --release --example tube_benchmark -- --cells 2x28x90 --solver cg
+//! ```
+//!
+//! Options:
+//!
+//! * `--size s30k|s150k|s600k|s1500k`: the size ladder of the benchmark README; the structured
+//!   tube (cells through the wall × around × along) is chosen to land near the README's free
+//!   DOF counts (36 480, 151 200, 641 520, 1 419 264 free DOF here);
+//! * `--cells R,A,Z` (or `RxAxZ`): any other tube; free DOF = 3 (2R+1)(2A)(2Z) for Tet10;
+//! * `--threads N`: threads for every phase (default 2, the benchmark machine's cores);
+//! * `--solver cholesky|cholesky-amd|cg`: sparse Cholesky with METIS nested dissection
+//!   (default) or AMD ordering, or Jacobi-preconditioned CG to a relative residual of 1e-8;
+//! * `--no-recover`: skip the strain/stress recovery phase;
+//! * `--profile`: after the report, take the slow phases apart (step 11): setup into DOF map,
+//!   rigid-body check and pattern; assembly into element kernels and scatter; analyse into
+//!   graph, METIS and symbolic; a second numeric factorisation (factor storage reused) and
+//!   one on a single thread.
+//!
+//! ## What it prints
+//!
+//! `--size s150k --threads 2`, on two cores of a Xeon (AVX-512) virtual machine; times vary
+//! by 10–30 % from run to run and machine to machine, memory and results do not:
+//!
+//! ```text
+//! tube Tet10 2 × 28 × 90 cells (s150k): 30240 elements, 50680 nodes, 151200 free DOF, 2 threads
+//!
+//! phase                         time (s)     RSS (GiB)   VmHWM (GiB)
+//! mesh + model                     0.013         0.010         0.014
+//! setup                            0.097         0.071         0.102
+//! assemble                         0.153         0.114         0.114
+//! analyse                          0.917         0.162         0.225
+//! factorise                        2.200         0.779         0.868
+//! solve                            0.120         0.782         0.868
+//! recover                          0.034         0.803         0.868
+//! analyse + factorise + solve      3.237
+//! total (setup .. recover)         3.522
+//!
+//! free DOF                    151200
+//! nnz(K), full symmetric      11424672  (11.4 M)
+//! nnz(L)                      70110297  (70.1 M, 12.1 × nnz(K) upper)
+//! factor values               0.610 GiB (654646824 bytes)
+//! factorisation peak          0.706 GiB above the 0.162 GiB resident before it = 1.16 × the factor (target ≤ 1.2 ×)
+//! ...
+//!   mean tip u_x             1.2917 mm  (+0.26 % vs Euler–Bernoulli, -0.52 % vs Timoshenko)
+//!   max |u|                  1.2973 mm  (+0.67 % vs Euler–Bernoulli + axial, -0.11 % vs Timoshenko + axial)
+//! equilibrium (N)                    x            y            z
+//!   applied loads             50.000000     0.000000  -700.000000
+//!   reactions at z = 0       -50.000000    -0.000000   700.000000
+//!   sum                        -6.42e-9     -2.64e-9     1.88e-10
+//! ```
+//!
+//! The peak resident memory is read from `VmHWM` in `/proc/self/status`; the program resets
+//! it just before the numeric factorisation (`/proc/self/clear_refs`), so the factorisation
+//! peak is measured on its own. The FE tip deflection lies between the Euler–Bernoulli value
+//! P L³/(3 E I) = 1.288 mm and the Timoshenko value that adds shear (the reference CalculiX
+//! run of the README gives max |u| ≈ 1.2975 mm on its gmsh mesh), and the reactions balance
+//! the applied 700 N and 50 N to round-off.
+//!
+//! The phases are the ones [`osteon::assembly::solve_linear_static`] runs in one call; the
+//! program drives them one by one so it can read the memory in between.
+
+use std::f64::consts::PI;
+use std::time::Instant;
+
+use osteon::assembly::recover_fields;
+use osteon::prelude::*;
+
+/// Geometry and material of the benchmark (mm, MPa, N).
+const R_OUT: f64 = 13.0;
+const R_IN: f64 = 7.0;
+const LENGTH: f64 = 300.0;
+const E: f64 = 17_000.0;
+const NU: f64 = 0.3;
+const AXIAL_FORCE: f64 = -700.0;
+const LATERAL_FORCE: f64 = 50.0;
+
+/// Which linear solver to use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SolverArg {
+    Cholesky(Ordering),
+    Cg,
+}
+
+/// Command-line options.
+struct Args {
+    cells: [usize; 3],
+    label: String,
+    threads: usize,
+    solver: SolverArg,
+    recover: bool,
+    profile: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        cells: [2, 28, 90],
+        label: "s150k".into(),
+        threads: 2,
+        solver: SolverArg::Cholesky(Ordering::NestedDissection),
+        recover: true,
+        profile: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--size" => {
+                let size = value()?;
+                args.cells = match size.as_str() {
+                    "s30k" => [2, 16, 38],
+                    "s150k" => [2, 28, 90],
+                    "s600k" => [4, 36, 165],
+                    "s1500k" => [5, 48, 224],
+                    other => {
+                        return Err(format!(
+                            "unknown size '{other}' (s30k, s150k, s600k, s1500k)"
+                        ));
+                    }
+                };
+                args.label = size;
+            }
+            "--cells" => {
+                let v = value()?;
+                let parts: Vec<usize> = v
+                    .split([',', 'x'])
+                    .map(|p| p.trim().parse::<usize>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("--cells {v}: {e}"))?;
+                let [r, a, z] = parts[..] else {
+                    return Err(format!("--cells {v}: expected three counts R,A,Z"));
+                };
+                args.cells = [r, a, z];
+                args.label = format!("cells {r}x{a}x{z}");
+            }
+            "--threads" => {
+                let v = value()?;
+                args.threads = v.parse().map_err(|e| format!("--threads {v}: {e}"))?;
+                if args.threads == 0 {
+                    return Err("--threads must be at least 1".into());
+                }
+            }
+            "--solver" => {
+                args.solver = match value()?.as_str() {
+                    "cholesky" => SolverArg::Cholesky(Ordering::NestedDissection),
+                    "cholesky-amd" => SolverArg::Cholesky(Ordering::Amd),
+                    "cg" => SolverArg::Cg,
+                    other => {
+                        return Err(format!(
+                            "unknown solver '{other}' (cholesky, cholesky-amd, cg)"
+                        ));
+                    }
+                };
+            }
+            "--no-recover" => args.recover = false,
+            "--profile" => args.profile = true,
+            "-h" | "--help" => {
+                return Err("usage: tube_benchmark [--size s30k|s150k|s600k|s1500k | --cells R,A,Z] [--threads N] [--solver cholesky|cholesky-amd|cg] [--no-recover] [--profile]".into());
+            }
+            other => return Err(format!("unknown argument '{other}' (try --help)")),
+        }
+    }
+    Ok(args)
+}
+
+/// Resident memory of this process from `/proc/self/status`: (VmRSS, VmHWM) in bytes; zeros
+/// where the file does not exist (not Linux).
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kib| kib * 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Reset the peak resident memory (VmHWM) to the current one, so the next reading is the peak
+/// of what follows. Linux ≥ 4.0; returns false where that is not possible.
+fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// A phase's time and the memory at its end.
+struct Phase {
+    name: &'static str,
+    seconds: f64,
+    rss: f64,
+    peak: f64,
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("tube_benchmark: {e}");
+        std::process::exit(1);
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn run() -> Result<(), BoxError> {
+    let args = parse_args()?;
+    let [cr, ca, cz] = args.cells;
+
+    // Every phase runs inside one pool of `--threads` threads: assembly and recovery use the
+    // pool they run in, the solvers are given the same count explicitly.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()?;
+    pool.install(|| solve_tube(&args, cr, ca, cz))
+}
+
+fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxError> {
+    let mut phases: Vec<Phase> = Vec::new();
+    let mut record = |name, seconds| {
+        let (rss, peak) = memory();
+        phases.push(Phase {
+            name,
+            seconds,
+            rss,
+            peak,
+        });
+    };
+
+    // 1. The mesh: a structured tube of Tet10, six tetrahedra per cell, mid-edge nodes on the
+    //    exact circles. Node sets Z0 and Z1 are the two end faces.
+    let t = Instant::now();
+    let mesh = tube_mesh(&TubeSpec {
+        inner_radius: R_IN,
+        outer_radius: R_OUT,
+        length: LENGTH,
+        cells_radial: cr,
+        cells_around: ca,
+        cells_axial: cz,
+        element: ElementType::Tet10,
+    })?;
+
+    // 2. The model: cortical bone everywhere, z = 0 clamped, the tip load split equally over
+    //    the nodes of z = 300 (corner and mid-edge nodes alike, as the reference deck does).
+    let mut model = Model::new(mesh);
+    let bone = model.add_material(Material::new(
+        "cortical_bone",
+        IsotropicElastic::new(E, NU)?.into(),
+    ));
+    model.add_section("ALL", model.mesh.element_set("ALL")?.to_vec(), bone);
+    let clamped = model.mesh.node_set("Z0")?.to_vec();
+    model.fix(&clamped, &[0, 1, 2]);
+    let tip = model.mesh.node_set("Z1")?.to_vec();
+    let mut case = LoadCase::new("axial + lateral");
+    let share = 1.0 / tip.len() as f64;
+    for &node in &tip {
+        case.nodal_loads.push(NodalLoad {
+            node,
+            component: 0,
+            value: LATERAL_FORCE * share,
+        });
+        case.nodal_loads.push(NodalLoad {
+            node,
+            component: 2,
+            value: AXIAL_FORCE * share,
+        });
+    }
+    model.load_cases.push(case);
+    record("mesh + model", t.elapsed().as_secs_f64());
+
+    // 3. Setup: DOF map (free / prescribed), rigid-body check, sparsity pattern of the reduced
+    //    stiffness and the element colouring for lock-free parallel assembly.
+    let t = Instant::now();
+    let materials = osteon::assembly::element_materials(&model)?;
+    let d = osteon::assembly::material_stiffnesses(&model)?;
+    let mut system = LinearSystem::setup(&model, &model.boundary)?;
+    record("setup", t.elapsed().as_secs_f64());
+    println!(
+        "tube Tet10 {cr} × {ca} × {cz} cells ({}): {} elements, {} nodes, {} free DOF, {} threads",
+        args.label,
+        model.mesh.n_elements(),
+        model.mesh.n_nodes(),
+        system.dofs.n_free(),
+        args.threads
+    );
+
+    // 4. Assembly: element stiffness matrices scattered into the fixed pattern, one colour of
+    //    elements after another.
+    let t = Instant::now();
+    system.assemble(&model, &materials, &d)?;
+    record("assemble", t.elapsed().as_secs_f64());
+
+    // 5. The solver: analyse (ordering + symbolic factorisation, pattern only) and factorise
+    //    (numeric values). For CG these build the Jacobi preconditioner and cost nothing.
+    let mut cholesky = None;
+    let mut cg = None;
+    let solver: &mut dyn LinearSolver = match args.solver {
+        SolverArg::Cholesky(ordering) => cholesky.insert(CholeskySolver::new(CholeskyOptions {
+            ordering,
+            threads: args.threads,
+        })),
+        SolverArg::Cg => cg.insert(ConjugateGradient::new(CgOptions {
+            rel_tol: 1e-8,
+            max_iter: 100_000,
+            threads: args.threads,
+        })),
+    };
+    let t = Instant::now();
+    solver
+        .analyse(&system.matrix, Some(system.dofs.groups()))
+        .map_err(|e| system.explain(&model, e))?;
+    record("analyse", t.elapsed().as_secs_f64());
+
+    // The factorisation's own peak: reset VmHWM to the current resident size first.
+    let before_factor = memory().0;
+    let peak_reset = reset_peak_memory();
+    let t = Instant::now();
+    solver
+        .factorise(&system.matrix)
+        .map_err(|e| system.explain(&model, e))?;
+    record("factorise", t.elapsed().as_secs_f64());
+    let factor_peak = memory().1;
+
+    // 6. Solve the load case: load vector, triangular solves (or CG iterations), expansion to
+    //    all nodes, reactions R = K u − f at the clamped DOFs.
+    let boundary = model.boundary.clone();
+    let t = Instant::now();
+    let (mut solution, u_raw) = solve_case(
+        &model,
+        &system,
+        solver,
+        &model.load_cases[0],
+        &boundary,
+        &materials,
+        &d,
+    )?;
+    record("solve", t.elapsed().as_secs_f64());
+
+    // 7. Recovery: strain and stress at the integration points, averaged at the nodes.
+    if args.recover {
+        let t = Instant::now();
+        solution.fields = recover_fields(&model.mesh, &materials, &d, &u_raw)?;
+        record("recover", t.elapsed().as_secs_f64());
+    }
+
+    // 8. The report. Phase times first.
+    println!();
+    println!(
+        "{:<28}{:>10}{:>14}{:>14}",
+        "phase", "time (s)", "RSS (GiB)", "VmHWM (GiB)"
+    );
+    for p in &phases {
+        println!(
+            "{:<28}{:>10.3}{:>14.3}{:>14.3}",
+            p.name,
+            p.seconds,
+            p.rss / GIB,
+            p.peak / GIB
+        );
+    }
+    let solver_total: f64 = phases
+        .iter()
+        .filter(|p| matches!(p.name, "analyse" | "factorise" | "solve"))
+        .map(|p| p.seconds)
+        .sum();
+    let total: f64 = phases
+        .iter()
+        .filter(|p| p.name != "mesh + model")
+        .map(|p| p.seconds)
+        .sum();
+    println!(
+        "{:<28}{:>10.3}",
+        "analyse + factorise + solve", solver_total
+    );
+    println!("{:<28}{:>10.3}", "total (setup .. recover)", total);
+
+    // Sizes: the matrix and, for Cholesky, the factor.
+    let n = system.dofs.n_free();
+    let nnz_upper = system.matrix.nnz_stored();
+    println!();
+    println!("free DOF                    {n}");
+    println!("nnz(K), upper triangle      {nnz_upper}");
+    println!(
+        "nnz(K), full symmetric      {}  ({:.1} M)",
+        2 * nnz_upper - n,
+        (2 * nnz_upper - n) as f64 * 1e-6
+    );
+    println!(
+        "element colours             {}",
+        system.pattern.colors.len()
+    );
+    let (rss_now, peak_now) = memory();
+    if let Some(chol) = &cholesky {
+        let s = chol.factor_stats();
+        println!(
+            "ordering                    {:?} ({:.3} s ordering, {:.3} s symbolic)",
+            s.ordering, s.ordering_seconds, s.symbolic_seconds
+        );
+        println!(
+            "supernodes                  {} (widest {} columns)",
+            s.n_supernodes, s.max_supernode_cols
+        );
+        println!(
+            "nnz(L)                      {}  ({:.1} M, {:.1} × nnz(K) upper)",
+            s.nnz_l,
+            s.nnz_l as f64 * 1e-6,
+            s.nnz_l as f64 / nnz_upper as f64
+        );
+        println!(
+            "factor values               {:.3} GiB ({} bytes)",
+            s.l_bytes as f64 / GIB,
+            s.l_bytes
+        );
+        println!(
+            "factor flops                {:.2e}  ({:.1} GFLOP/s in the numeric phase)",
+            s.flops,
+            s.flops / s.numeric_seconds * 1e-9
+        );
+        println!(
+            "factorisation scratch       {:.3} GiB (faer's estimate)",
+            s.factor_scratch_bytes as f64 / GIB
+        );
+        if peak_reset {
+            let extra = factor_peak - before_factor;
+            println!(
+                "factorisation peak          {:.3} GiB above the {:.3} GiB resident before it = {:.2} × the factor (target ≤ 1.2 ×)",
+                extra / GIB,
+                before_factor / GIB,
+                extra / s.l_bytes as f64
+            );
+        }
+        println!(
+            "process peak (VmHWM)        {:.3} GiB = {:.2} × the factor{}",
+            peak_now / GIB,
+            peak_now / s.l_bytes as f64,
+            if peak_reset {
+                " (since the reset before factorising)"
+            } else {
+                ""
+            }
+        );
+    } else {
+        println!(
+            "process peak (VmHWM)        {:.3} GiB{}",
+            peak_now / GIB,
+            if peak_reset {
+                " (since the reset before factorising)"
+            } else {
+                ""
+            }
+        );
+    }
+    println!("resident now (VmRSS)        {:.3} GiB", rss_now / GIB);
+    println!(
+        "reduced-system residual     {:.2e} (‖b − A x‖/‖b‖, {} iterations)",
+        solution.report.relative_residual, solution.report.iterations
+    );
+
+    // 9. Check against beam theory. Euler–Bernoulli tip deflection under the lateral force,
+    //    δ = P L³ / (3 E I) with I = π (R⁴ − r⁴) / 4; the axial force shortens the tube by
+    //    N L / (E A). Timoshenko adds the shear deflection P L / (κ G A), κ for a thick tube
+    //    from Cowper (1966): κ = 6(1+ν)(1+m²)² / ((7+6ν)(1+m²)² + (20+12ν)m²), m = r/R.
+    let area = PI * (R_OUT * R_OUT - R_IN * R_IN);
+    let inertia = PI * (R_OUT.powi(4) - R_IN.powi(4)) / 4.0;
+    let g = E / (2.0 * (1.0 + NU));
+    let m2 = (R_IN / R_OUT).powi(2);
+    let kappa = 6.0 * (1.0 + NU) * (1.0 + m2).powi(2)
+        / ((7.0 + 6.0 * NU) * (1.0 + m2).powi(2) + (20.0 + 12.0 * NU) * m2);
+    let bending = LATERAL_FORCE * LENGTH.powi(3) / (3.0 * E * inertia);
+    let shear = LATERAL_FORCE * LENGTH / (kappa * g * area);
+    let shortening = AXIAL_FORCE.abs() * LENGTH / (E * area);
+    let eb_total = bending.hypot(shortening);
+    let timo_total = (bending + shear).hypot(shortening);
+    // FE tip: mean displacement of the loaded face, and the largest |u| anywhere.
+    let mut tip_mean = [0.0; 3];
+    for &node in &tip {
+        for (k, m) in tip_mean.iter_mut().enumerate() {
+            *m += solution.displacement[node][k] / tip.len() as f64;
+        }
+    }
+    let max_u = solution.max_displacement();
+    let rel = |fe: f64, theory: f64| 100.0 * (fe - theory) / theory;
+    println!();
+    println!("beam theory (I = {inertia:.1} mm⁴, A = {area:.2} mm², κ = {kappa:.3})");
+    println!("  Euler–Bernoulli lateral  P L³/(3 E I)          {bending:.4} mm");
+    println!("  shear                    P L/(κ G A)           {shear:.4} mm");
+    println!("  axial shortening         N L/(E A)             {shortening:.4} mm");
+    println!("  |u| tip, Euler–Bernoulli + axial               {eb_total:.4} mm");
+    println!("  |u| tip, Timoshenko + axial                    {timo_total:.4} mm");
+    println!("finite elements");
+    println!(
+        "  mean tip u_x             {:.4} mm  ({:+.2} % vs Euler–Bernoulli, {:+.2} % vs Timoshenko)",
+        tip_mean[0],
+        rel(tip_mean[0], bending),
+        rel(tip_mean[0], bending + shear)
+    );
+    println!(
+        "  mean tip u_z             {:.4} mm  ({:+.2} % vs −N L/(E A))",
+        tip_mean[2],
+        rel(-tip_mean[2], shortening)
+    );
+    println!(
+        "  max |u|                  {max_u:.4} mm  ({:+.2} % vs Euler–Bernoulli + axial, {:+.2} % vs Timoshenko + axial)",
+        rel(max_u, eb_total),
+        rel(max_u, timo_total)
+    );
+
+    // 10. Equilibrium: the reactions at z = 0 must balance the applied loads.
+    let applied = solution.applied_total;
+    let reaction = solution.total_reaction();
+    println!("equilibrium (N)                    x            y            z");
+    println!(
+        "  applied loads          {:>12.6} {:>12.6} {:>12.6}",
+        applied[0], applied[1], applied[2]
+    );
+    println!(
+        "  reactions at z = 0     {:>12.6} {:>12.6} {:>12.6}",
+        reaction[0], reaction[1], reaction[2]
+    );
+    let imbalance: Vec<f64> = (0..3).map(|k| applied[k] + reaction[k]).collect();
+    println!(
+        "  sum                    {:>12.2e} {:>12.2e} {:>12.2e}",
+        imbalance[0], imbalance[1], imbalance[2]
+    );
+    if args.recover {
+        println!(
+            "strain energy               {:.4} N·mm (½ f·u = {:.4} N·mm)",
+            solution.fields.strain_energy(),
+            0.5 * work(&model, &solution)
+        );
+    }
+
+    if args.profile {
+        profile(
+            &model,
+            &mut system,
+            &materials,
+            &d,
+            cholesky.as_mut(),
+            args.threads,
+        )?;
+    }
+    Ok(())
+}
+
+/// Step 11, where the time goes (`--profile`). Each slow phase is rebuilt from the crates'
+/// public pieces and timed on the same threads; the differences point at the costly part.
+///
+/// The single-thread factorisation holds a second factor, so this needs about twice the
+/// factor's memory.
+fn profile(
+    model: &Model,
+    system: &mut LinearSystem,
+    materials: &[usize],
+    d: &[osteon::material::Voigt6x6],
+    cholesky: Option<&mut CholeskySolver>,
+    threads: usize,
+) -> Result<(), BoxError> {
+    use osteon::assembly::element::stiffness;
+    use osteon::assembly::{DofMap, SparsityPattern, check_rigid_body_modes};
+    use osteon::solver::{Graph, metis_nested_dissection};
+    use rayon::prelude::*;
+
+    let secs = |t: Instant| t.elapsed().as_secs_f64();
+    println!();
+    println!("where the time goes ({threads} threads)");
+
+    // Setup = DOF map + rigid-body check + pattern and colouring.
+    let t = Instant::now();
+    let dofs = DofMap::new(&model.mesh, &model.boundary, &model.equations)?;
+    let t_dofs = secs(t);
+    let t = Instant::now();
+    check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
+    let t_rigid = secs(t);
+    let t = Instant::now();
+    let pattern = SparsityPattern::build(&model.mesh, &dofs)?;
+    let t_pattern = secs(t);
+    drop((dofs, pattern));
+    println!(
+        "  setup: DOF map {t_dofs:.3} s, rigid-body check {t_rigid:.3} s, pattern + colouring {t_pattern:.3} s"
+    );
+
+    // Assembly = element kernels + expansion and scatter into the CSR slots, colour by colour.
+    let n_el = model.mesh.n_elements();
+    let kernel = |ke: &mut Vec<f64>, e: usize| {
+        let el = model.mesh.element(e);
+        let n = el.etype.n_nodes();
+        let x = model.mesh.element_coords(e);
+        stiffness(el.etype, &x[..n], &d[materials[e]], ke)
+            .map_err(|g| format!("element {} inverted (det J = {:.3e})", el.id, g.det_j))
+    };
+    let t = Instant::now();
+    (0..n_el)
+        .into_par_iter()
+        .try_for_each_init(|| vec![0.0; 60 * 60], kernel)?;
+    let t_kernels = secs(t);
+    let t = Instant::now();
+    for color in &system.pattern.colors {
+        color
+            .par_iter()
+            .try_for_each_init(|| vec![0.0; 60 * 60], |ke, &e| kernel(ke, e))?;
+    }
+    let t_kernels_by_colour = secs(t);
+    let t = Instant::now();
+    system.assemble(model, materials, d)?;
+    let t_assemble = secs(t);
+    println!(
+        "  assemble {t_assemble:.3} s: element stiffness kernels {t_kernels:.3} s in one parallel loop \
+         ({:.2} µs per element per thread), {t_kernels_by_colour:.3} s colour by colour ({} colours), \
+         expansion + scatter {:.3} s",
+        t_kernels * threads as f64 / n_el as f64 * 1e6,
+        system.pattern.colors.len(),
+        t_assemble - t_kernels_by_colour
+    );
+
+    // Analyse = node graph + METIS + symbolic factorisation.
+    let t = Instant::now();
+    let graph = Graph::of_groups(&system.matrix, system.dofs.groups())?;
+    let t_graph = secs(t);
+    let t = Instant::now();
+    metis_nested_dissection(&graph.xadj, &graph.adjncy)?;
+    let t_metis = secs(t);
+    println!(
+        "  analyse: node graph {t_graph:.3} s ({} vertices, {} edges), METIS_NodeND with input checks {t_metis:.3} s",
+        graph.n_vertices(),
+        graph.adjncy.len() / 2
+    );
+    drop(graph);
+
+    // Factorise: the first numeric factorisation also allocates and first-touches the factor;
+    // later ones reuse it. And the same on one thread, for the parallel speed-up.
+    let Some(chol) = cholesky else { return Ok(()) };
+    let stats = chol.factor_stats().clone();
+    let first = stats.numeric_seconds;
+    let t = Instant::now();
+    chol.factorise(&system.matrix)?;
+    let again = secs(t);
+    println!(
+        "  analyse: ordering {:.3} s + symbolic {:.3} s",
+        stats.ordering_seconds, stats.symbolic_seconds
+    );
+    println!(
+        "  factorise on {threads} threads: first {first:.3} s ({:.1} GFLOP/s), again with the factor storage reused {again:.3} s ({:.1} GFLOP/s)",
+        stats.flops / first * 1e-9,
+        stats.flops / again * 1e-9
+    );
+    if threads > 1 {
+        let mut one = CholeskySolver::new(CholeskyOptions {
+            ordering: chol.options().ordering,
+            threads: 1,
+        });
+        one.analyse(&system.matrix, Some(system.dofs.groups()))?;
+        one.factorise(&system.matrix)?;
+        let first_one = one.factor_stats().numeric_seconds;
+        let t = Instant::now();
+        one.factorise(&system.matrix)?;
+        let again_one = secs(t);
+        println!(
+            "  factorise on 1 thread: first {first_one:.3} s, again {again_one:.3} s ({:.1} GFLOP/s): {threads} threads are {:.2} × faster",
+            stats.flops / again_one * 1e-9,
+            again_one / again
+        );
+    }
+    Ok(())
+}
+
+/// The work of the applied nodal loads, f·u (N·mm).
+fn work(model: &Model, solution: &CaseSolution) -> f64 {
+    model.load_cases[0]
+        .nodal_loads
+        .iter()
+        .map(|l| l.value * solution.displacement[l.node][l.component])
+        .sum()
+}
