@@ -381,13 +381,10 @@ impl LinearSolver for CholeskySolver {
         let len = symbolic.len_val();
         if self.l_values.len() != len {
             self.l_values = Vec::new();
-            self.l_values
-                .try_reserve_exact(len)
-                .map_err(|_| SolverError::OutOfMemory {
-                    what: "Cholesky factor values",
-                    bytes: len.saturating_mul(size_of::<f64>()),
-                })?;
-            self.l_values.resize(len, 0.0);
+            self.l_values = zeroed_f64(len).ok_or(SolverError::OutOfMemory {
+                what: "Cholesky factor values",
+                bytes: len.saturating_mul(size_of::<f64>()),
+            })?;
         }
 
         let l_values = &mut self.l_values;
@@ -598,4 +595,24 @@ fn structure_stats(symbolic: &SymbolicCholesky<usize>, a: &SymmetricCsr) -> Fact
         }
     }
     stats
+}
+
+/// A zero-filled `Vec<f64>` of `len` entries from the allocator's zeroed allocation (calloc:
+/// fresh pages come zero from the kernel, so the factor's storage is not written twice —
+/// faer fills it again during the factorisation), or `None` if it cannot be allocated.
+fn zeroed_f64(len: usize) -> Option<Vec<f64>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<f64>(len).ok()?;
+    // SAFETY: `layout` has non-zero size (len > 0). The pointer, if non-null, comes from the
+    // global allocator with the layout of `[f64; len]`, which is what `Vec<f64>` with capacity
+    // `len` uses, and all-zero bits are a valid `f64` (0.0), so every element is initialised.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout).cast::<f64>();
+        if ptr.is_null() {
+            return None;
+        }
+        Some(Vec::from_raw_parts(ptr, len, len))
+    }
 }
