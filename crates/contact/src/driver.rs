@@ -1,0 +1,453 @@
+//! The analysis driver: pairing, then step by step — system set-up (once per constraint set:
+//! DOF map, extended pattern, K, symbolic analysis), load increments with step cutting,
+//! commitment of the contact history, step results.
+
+use std::time::Instant;
+
+use osteon_assembly::{
+    DirichletBc, DofState, Model, element_materials, external_forces, internal_forces,
+    material_stiffnesses,
+};
+use osteon_material::Voigt6x6;
+use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SolverError};
+
+use crate::constitutive::{ContactStatus, History, Response};
+use crate::definition::{ContactProblem, ContactStep};
+use crate::error::{ContactError, NonConvergence, axis_name};
+use crate::kinematics::Kinematics;
+use crate::newton::{IncrementFailure, NewtonContext, StepLoads, solve_increment};
+use crate::pairing::{ContactNode, pair_nodes};
+use crate::results::{
+    ContactSolution, ContactTimings, IncrementLog, NodeResult, PairResult, StepResult,
+};
+use crate::system::{NewtonSystem, add_contact_forces, constrained_key};
+use crate::vec3::{dot, norm};
+
+/// Solve a frictional contact problem step by step. Runs on a private pool of
+/// `problem.options.threads` threads.
+///
+/// # Errors
+/// [`ContactError::InvalidPair`]/[`ContactError::NoContactNodes`] for ill-defined pairs,
+/// [`ContactError::Assembly`] for model errors, [`ContactError::Singular`] when a part is held
+/// by nothing, and [`ContactError::NotConverged`] (increment, residual history, worst nodes)
+/// when an increment cannot be converged even at the minimum increment size.
+pub fn solve_contact(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
+    let o = &problem.options;
+    if problem.steps.is_empty() {
+        return Err(ContactError::InvalidProblem {
+            detail: "no steps: give at least one step (load case)".into(),
+        });
+    }
+    if o.max_iterations == 0 || !(o.residual_tolerance > 0.0 && o.residual_tolerance < 1.0) {
+        return Err(ContactError::InvalidProblem {
+            detail: format!(
+                "max_iterations ({}) must be ≥ 1 and residual_tolerance ({}) in (0, 1)",
+                o.max_iterations, o.residual_tolerance
+            ),
+        });
+    }
+    for (k, step) in problem.steps.iter().enumerate() {
+        let c = step.increments;
+        if !(c.initial > 0.0
+            && c.initial <= 1.0
+            && c.minimum > 0.0
+            && c.minimum <= c.initial
+            && c.maximum >= c.initial)
+        {
+            return Err(ContactError::InvalidProblem {
+                detail: format!("step {} has an invalid increment control {c:?}", k + 1),
+            });
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads.max(1))
+        .build()
+        .map_err(|e| ContactError::InvalidProblem {
+            detail: format!("cannot start {} threads: {e}", o.threads),
+        })?;
+    pool.install(|| run(problem))
+}
+
+fn effective_boundary(model: &Model, step: &ContactStep) -> Vec<DirichletBc> {
+    model
+        .boundary
+        .iter()
+        .chain(step.load_case.boundary.iter())
+        .copied()
+        .collect()
+}
+
+fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
+    let start = Instant::now();
+    let model = problem.model;
+    let options = &problem.options;
+    let mut timings = ContactTimings::default();
+    let t = Instant::now();
+    let materials = element_materials(model)?;
+    let d = material_stiffnesses(model)?;
+    let (contacts, pairing) = pair_nodes(model, &problem.pairs)?;
+    timings.pairing = t.elapsed().as_secs_f64();
+    let pair_names: Vec<String> = problem.pairs.iter().map(|p| p.name.clone()).collect();
+    let n_raw = 3 * model.mesh.n_nodes();
+    let mut u = vec![0.0; n_raw];
+    let mut history = vec![History::default(); contacts.len()];
+    let mut f_previous = vec![0.0; n_raw];
+    let mut system: Option<NewtonSystem> = None;
+    let mut solver = CholeskySolver::new(CholeskyOptions {
+        ordering: Ordering::NestedDissection,
+        threads: options.threads.max(1),
+    });
+    let mut steps = Vec::with_capacity(problem.steps.len());
+    let mut logs = Vec::new();
+    let ctx = NewtonContext {
+        mesh: &model.mesh,
+        contacts: &contacts,
+        pair_names: &pair_names,
+        max_iterations: options.max_iterations,
+        tolerance: options.residual_tolerance,
+        max_augmentations: options.max_augmentations,
+        consistent: options.slip_tangent == crate::definition::SlipTangent::Consistent,
+    };
+    for (k, step) in problem.steps.iter().enumerate() {
+        let step_number = k + 1;
+        let boundary = effective_boundary(model, step);
+        let key = constrained_key(&boundary);
+        if system.as_ref().is_none_or(|s| s.constrained != key) {
+            drop(system.take()); // free the old matrices first
+            let t = Instant::now();
+            let sys = NewtonSystem::new(model, &boundary, &contacts, &materials, &d)?;
+            timings.setup += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            solver
+                .analyse(&sys.tangent, Some(sys.dofs.groups()))
+                .map_err(|e| singular(model, &sys, e, step_number))?;
+            timings.analyse += t.elapsed().as_secs_f64();
+            system = Some(sys);
+        }
+        let Some(sys) = system.as_mut() else { continue };
+        let loads = step_loads(
+            model,
+            sys,
+            &materials,
+            &d,
+            step,
+            &boundary,
+            &u,
+            &f_previous,
+            k == 0 && options.ramp_interference,
+        )?;
+        let mut x: Vec<f64> = (0..sys.dofs.n_free())
+            .map(|i| u[sys.dofs.free_to_raw(i)])
+            .collect();
+        let control = step.increments;
+        let (mut fraction, mut size) = (0.0f64, control.initial);
+        let (mut increment, mut cutbacks) = (0usize, 0usize);
+        let mut last: Option<(Vec<Kinematics>, Vec<Response>)> = None;
+        while fraction < 1.0 - 1e-12 {
+            if fraction + size > 1.0 - 1e-9 {
+                size = 1.0 - fraction;
+            }
+            let target = fraction + size;
+            let t = Instant::now();
+            let mut x_try = x.clone();
+            match solve_increment(
+                &ctx,
+                sys,
+                &mut solver,
+                &loads,
+                target,
+                &mut x_try,
+                &history,
+                &mut timings,
+            ) {
+                Ok(out) => {
+                    x = x_try;
+                    increment += 1;
+                    for ((h, c), r) in history.iter_mut().zip(&contacts).zip(&out.responses) {
+                        h.slip = r.slip;
+                        h.status = r.status;
+                        h.multiplier = if c.augmented && r.status != ContactStatus::Open {
+                            r.pressure
+                        } else {
+                            0.0
+                        };
+                    }
+                    let log = increment_log(
+                        step_number,
+                        increment,
+                        (fraction, target),
+                        cutbacks,
+                        &out,
+                        &contacts,
+                        t.elapsed().as_secs_f64(),
+                    );
+                    if options.verbose {
+                        eprintln!("{log}");
+                    }
+                    if out.iterations <= 6 && cutbacks == 0 {
+                        size = (size * 1.5).min(control.maximum);
+                    }
+                    logs.push(log);
+                    last = Some((out.kinematics, out.responses));
+                    fraction = target;
+                    cutbacks = 0;
+                }
+                Err(failure) => {
+                    cutbacks += 1;
+                    if options.verbose {
+                        eprintln!(
+                            "step {step_number} increment {} [{fraction:.4} → {target:.4}] cut back: {} (residuals {:?})",
+                            increment + 1,
+                            failure.reason,
+                            failure
+                                .residuals
+                                .iter()
+                                .map(|r| format!("{r:.2e}"))
+                                .collect::<Vec<_>>()
+                        );
+                    }
+                    if size <= control.minimum * (1.0 + 1e-9) {
+                        return Err(non_convergence(
+                            step,
+                            step_number,
+                            increment + cutbacks,
+                            target,
+                            size,
+                            failure,
+                        ));
+                    }
+                    size = (size * 0.25).max(control.minimum);
+                }
+            }
+        }
+        // end of step: raw displacements, reactions, contact results
+        u = sys.dofs.expand(&x, &loads.g[1]);
+        let f_end = external_forces(model, &step.load_case, &materials)?;
+        let (kin, responses) = last.unwrap_or_default();
+        steps.push(step_result(
+            model,
+            sys,
+            &materials,
+            &d,
+            step,
+            &contacts,
+            &pair_names,
+            &u,
+            &f_end,
+            &kin,
+            &responses,
+            &history,
+        )?);
+        f_previous = f_end;
+    }
+    timings.total = start.elapsed().as_secs_f64();
+    let n_unknowns = system.as_ref().map_or(0, |s| s.dofs.n_free());
+    Ok(ContactSolution {
+        steps,
+        increments: logs,
+        pairing,
+        timings,
+        n_unknowns,
+    })
+}
+
+fn singular(model: &Model, sys: &NewtonSystem, e: SolverError, step_number: usize) -> ContactError {
+    match e {
+        SolverError::NotPositiveDefinite { unknown, .. } if unknown < sys.dofs.n_free() => {
+            let raw = sys.dofs.free_to_raw(unknown);
+            ContactError::Singular {
+                step_number,
+                node_id: model.mesh.node_ids[raw / 3],
+                direction: axis_name(raw % 3),
+            }
+        }
+        other => ContactError::Solver(other),
+    }
+}
+
+fn non_convergence(
+    step: &ContactStep,
+    step_number: usize,
+    increment: usize,
+    target: f64,
+    size: f64,
+    failure: IncrementFailure,
+) -> ContactError {
+    if let Some((node_id, direction)) = failure.singular {
+        return ContactError::Singular {
+            step_number,
+            node_id,
+            direction,
+        };
+    }
+    ContactError::NotConverged(Box::new(NonConvergence {
+        step: step.load_case.name.clone(),
+        step_number,
+        increment,
+        target_fraction: target,
+        increment_size: size,
+        reason: failure.reason,
+        residual_history: failure.residuals,
+        force_scale: failure.force_scale,
+        worst_nodes: failure.worst,
+    }))
+}
+
+/// Loads and prescribed displacements at the start and the end of a step.
+#[allow(clippy::too_many_arguments)]
+fn step_loads(
+    model: &Model,
+    sys: &NewtonSystem,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    step: &ContactStep,
+    boundary: &[DirichletBc],
+    u: &[f64],
+    f_previous: &[f64],
+    ramp_interference: bool,
+) -> Result<StepLoads, ContactError> {
+    let f_end = external_forces(model, &step.load_case, materials)?;
+    let g_end = sys.dofs.prescribed_vector(boundary);
+    let start_values: Vec<DirichletBc> = (0..sys.dofs.n_raw())
+        .filter(|&r| sys.dofs.state(r) == DofState::Prescribed)
+        .map(|r| DirichletBc {
+            node: r / 3,
+            component: r % 3,
+            value: u[r],
+        })
+        .collect();
+    let g_start = sys.dofs.prescribed_vector(&start_values);
+    let kg = |g: &[f64]| -> Result<Vec<f64>, ContactError> {
+        if g.iter().all(|&v| v == 0.0) {
+            return Ok(vec![0.0; sys.dofs.n_free()]);
+        }
+        Ok(sys
+            .dofs
+            .reduce(&internal_forces(&model.mesh, materials, d, g)?))
+    };
+    Ok(StepLoads {
+        f: [sys.dofs.reduce(f_previous), sys.dofs.reduce(&f_end)],
+        kg: [kg(&g_start)?, kg(&g_end)?],
+        g: [g_start, g_end],
+        ramp_interference,
+    })
+}
+
+fn increment_log(
+    step: usize,
+    increment: usize,
+    fraction: (f64, f64),
+    cutbacks: usize,
+    out: &crate::newton::IncrementOutcome,
+    contacts: &[ContactNode],
+    seconds: f64,
+) -> IncrementLog {
+    let mut log = IncrementLog {
+        step,
+        increment,
+        fraction,
+        iterations: out.iterations,
+        augmentations: out.augmentations,
+        cutbacks,
+        residuals: out.residuals.clone(),
+        force_scale: out.force_scale,
+        in_contact: 0,
+        sticking: 0,
+        slipping: 0,
+        max_penetration: 0.0,
+        max_slip: 0.0,
+        penetration_ok: out.penetration_ok,
+        seconds,
+    };
+    for ((_, k), r) in contacts.iter().zip(&out.kinematics).zip(&out.responses) {
+        match r.status {
+            ContactStatus::Open => continue,
+            ContactStatus::Stick => log.sticking += 1,
+            ContactStatus::Slip => log.slipping += 1,
+        }
+        log.in_contact += 1;
+        log.max_penetration = log.max_penetration.max(-k.gap);
+        log.max_slip = log.max_slip.max(norm(k.tangential));
+    }
+    log
+}
+
+#[allow(clippy::too_many_arguments)]
+fn step_result(
+    model: &Model,
+    sys: &NewtonSystem,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    step: &ContactStep,
+    contacts: &[ContactNode],
+    pair_names: &[String],
+    u: &[f64],
+    f_end: &[f64],
+    kin: &[Kinematics],
+    responses: &[Response],
+    history: &[History],
+) -> Result<StepResult, ContactError> {
+    let mesh = &model.mesh;
+    let n = mesh.n_nodes();
+    let ku = internal_forces(mesh, materials, d, u)?;
+    let mut fc = vec![0.0; u.len()];
+    add_contact_forces(contacts, responses, &mut fc);
+    let mut displacement = vec![[0.0; 3]; n];
+    let mut reaction = vec![[0.0; 3]; n];
+    let mut applied_total = [0.0; 3];
+    for node in 0..n {
+        for c in 0..3 {
+            let r = 3 * node + c;
+            displacement[node][c] = u[r];
+            applied_total[c] += f_end[r];
+            if sys.dofs.state(r) == DofState::Prescribed {
+                reaction[node][c] = ku[r] + fc[r] - f_end[r];
+            }
+        }
+    }
+    let mut pairs: Vec<PairResult> = pair_names
+        .iter()
+        .map(|name| PairResult {
+            name: name.clone(),
+            nodes: Vec::new(),
+            normal_force: 0.0,
+            contact_force: [0.0; 3],
+            friction_force: [0.0; 3],
+        })
+        .collect();
+    for (i, c) in contacts.iter().enumerate() {
+        let (Some(k), Some(r), Some(h)) = (kin.get(i), responses.get(i), history.get(i)) else {
+            continue;
+        };
+        let Some(pair) = pairs.get_mut(c.pair) else {
+            continue;
+        };
+        pair.normal_force += c.area * r.pressure;
+        for j in 0..3 {
+            pair.contact_force[j] += c.area * (r.pressure * c.normal[j] - r.shear[j]);
+            pair.friction_force[j] -= c.area * r.shear[j];
+        }
+        pair.nodes.push(NodeResult {
+            node: c.slave,
+            node_id: mesh.node_ids[c.slave],
+            status: r.status,
+            pressure: r.pressure,
+            gap: k.gap,
+            slip: k.tangential,
+            slip_magnitude: norm(k.tangential),
+            slip_local: [dot(k.tangential, c.tangent1), dot(k.tangential, c.tangent2)],
+            irreversible_slip: h.slip,
+            shear: r.shear,
+            shear_local: [dot(r.shear, c.tangent1), dot(r.shear, c.tangent2)],
+            area: c.area,
+            normal: c.normal,
+        });
+    }
+    Ok(StepResult {
+        name: step.load_case.name.clone(),
+        displacement,
+        reaction,
+        applied_total,
+        pairs,
+    })
+}

@@ -1,0 +1,380 @@
+//! One load increment: Newton iterations on the reduced system, wrapped in augmented-Lagrangian
+//! (Uzawa) updates of the hard-contact pressures.
+//!
+//! Residual (reduced unknowns x, raw displacements u = T x + g):
+//!
+//! r(x) = Tᵀ f_ext(λ) − K x − Tᵀ K g(λ) − Tᵀ f_c(u),
+//!
+//! with f_c = Σ_s A_s Bᵀ(−p n + t) the contact forces. Each iteration evaluates the contact
+//! law at every slave node from the history of the last converged increment, assembles
+//! K_T = K + Σ A Bᵀ D B into the fixed extended pattern, factorises it (numeric phase only;
+//! the symbolic analysis is reused) and solves K_T Δx = r.
+//!
+//! Converged when ‖r‖₂ ≤ tol × max(‖Tᵀ f_ext‖, ‖K x + Tᵀ K g‖, ‖f_c‖) **and** no slave node
+//! changed status (open/stick/slip) in the last iteration, so a converged increment never
+//! hides stick/slip chattering. Then, for hard contact, if the largest penetration exceeds the
+//! tolerance, the multipliers are updated λ_N ← p and Newton runs again.
+
+use rayon::prelude::*;
+
+use osteon_mesh::Mesh;
+use osteon_solver::{CholeskySolver, LinearSolver, SolverError};
+
+use crate::constitutive::{ContactStatus, History, LawParameters, Response, evaluate};
+use crate::error::{WorstNode, axis_name};
+use crate::gmres::fgmres;
+use crate::kinematics::{Kinematics, kinematics};
+use crate::pairing::ContactNode;
+use crate::results::ContactTimings;
+use crate::system::{NewtonSystem, add_contact_forces, apply_coupling};
+use crate::vec3::norm;
+
+/// Loads and prescribed displacements of a step at its start and end.
+pub(crate) struct StepLoads {
+    /// Reduced external loads at the start and the end of the step (N).
+    pub f: [Vec<f64>; 2],
+    /// Reduced Tᵀ K g at the start and the end (N).
+    pub kg: [Vec<f64>; 2],
+    /// Raw prescribed displacement vectors at the start and the end (mm).
+    pub g: [Vec<f64>; 2],
+    /// Scale geometric interference by the step fraction (first step).
+    pub ramp_interference: bool,
+}
+
+fn lerp(a: &[f64], b: &[f64], s: f64) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x + s * (y - x)).collect()
+}
+
+fn norm2(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+/// Everything Newton needs besides the system.
+pub(crate) struct NewtonContext<'a> {
+    pub mesh: &'a Mesh,
+    pub contacts: &'a [ContactNode],
+    pub pair_names: &'a [String],
+    pub max_iterations: usize,
+    pub tolerance: f64,
+    pub max_augmentations: usize,
+    pub consistent: bool,
+}
+
+/// A converged increment.
+pub(crate) struct IncrementOutcome {
+    pub responses: Vec<Response>,
+    pub kinematics: Vec<Kinematics>,
+    pub iterations: usize,
+    pub augmentations: usize,
+    pub residuals: Vec<f64>,
+    pub force_scale: f64,
+    pub penetration_ok: bool,
+}
+
+/// A failed attempt.
+pub(crate) struct IncrementFailure {
+    pub reason: String,
+    pub residuals: Vec<f64>,
+    pub force_scale: f64,
+    pub worst: Vec<WorstNode>,
+    /// (node id, direction) when the Newton matrix was singular.
+    pub singular: Option<(i64, &'static str)>,
+}
+
+/// Effective initial gap of a node at step fraction `s`.
+fn gap0(node: &ContactNode, s: f64, ramp: bool) -> f64 {
+    if ramp && node.gap0 < 0.0 {
+        node.gap0 * s
+    } else {
+        node.gap0
+    }
+}
+
+/// Evaluate every contact node at raw displacements `u`.
+fn evaluate_all(
+    ctx: &NewtonContext,
+    u: &[f64],
+    history: &[History],
+    s: f64,
+    ramp: bool,
+) -> (Vec<Kinematics>, Vec<Response>) {
+    ctx.contacts
+        .par_iter()
+        .zip(history.par_iter())
+        .map(|(c, h)| {
+            let kin = kinematics(c, u, gap0(c, s, ramp));
+            let law = LawParameters {
+                normal: c.normal,
+                k_normal: c.k_normal,
+                k_tangent: c.k_tangent,
+                mu: c.mu,
+                touch_tolerance: 1e-8 * c.thickness,
+            };
+            (kin, evaluate(&law, &kin, h))
+        })
+        .unzip()
+}
+
+/// Solve the increment ending at step fraction `s`; `x` holds the start value and receives
+/// the converged solution. `history` is the committed history (its multipliers are the
+/// starting point of the augmentation).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn solve_increment(
+    ctx: &NewtonContext,
+    sys: &mut NewtonSystem,
+    solver: &mut CholeskySolver,
+    loads: &StepLoads,
+    s: f64,
+    x: &mut [f64],
+    history: &[History],
+    timings: &mut ContactTimings,
+) -> Result<IncrementOutcome, IncrementFailure> {
+    let f = lerp(&loads.f[0], &loads.f[1], s);
+    let kg = lerp(&loads.kg[0], &loads.kg[1], s);
+    let g = lerp(&loads.g[0], &loads.g[1], s);
+    let mut hist = history.to_vec();
+    let mut iterations = 0;
+    let mut augmentations = 0;
+    loop {
+        let (kin, responses, residuals, force_scale, its) = newton(
+            ctx,
+            sys,
+            solver,
+            &f,
+            &kg,
+            &g,
+            s,
+            loads.ramp_interference,
+            x,
+            &hist,
+            history,
+            timings,
+        )?;
+        iterations += its;
+        // augmented Lagrangian: largest penetration beyond tolerance at hard-contact nodes
+        let mut excess = false;
+        for ((c, k), r) in ctx.contacts.iter().zip(&kin).zip(&responses) {
+            if c.augmented && r.status != ContactStatus::Open && -k.gap > c.penetration_tolerance {
+                excess = true;
+                break;
+            }
+        }
+        if !excess || augmentations >= ctx.max_augmentations {
+            return Ok(IncrementOutcome {
+                responses,
+                kinematics: kin,
+                iterations,
+                augmentations,
+                residuals,
+                force_scale,
+                penetration_ok: !excess,
+            });
+        }
+        augmentations += 1;
+        for ((h, c), r) in hist.iter_mut().zip(ctx.contacts).zip(&responses) {
+            if c.augmented {
+                h.multiplier = r.pressure;
+            }
+        }
+    }
+}
+
+type NewtonResult = (Vec<Kinematics>, Vec<Response>, Vec<f64>, f64, usize);
+
+#[allow(clippy::too_many_arguments)]
+fn newton(
+    ctx: &NewtonContext,
+    sys: &mut NewtonSystem,
+    solver: &mut CholeskySolver,
+    f: &[f64],
+    kg: &[f64],
+    g: &[f64],
+    s: f64,
+    ramp: bool,
+    x: &mut [f64],
+    hist: &[History],
+    committed: &[History],
+    timings: &mut ContactTimings,
+) -> Result<NewtonResult, IncrementFailure> {
+    let n = x.len();
+    let mut residuals = Vec::new();
+    let mut previous: Vec<ContactStatus> = committed.iter().map(|h| h.status).collect();
+    let mut kx = vec![0.0; n];
+    let mut dx = vec![0.0; n];
+    let mut solves = 0;
+    loop {
+        let t = std::time::Instant::now();
+        let u = sys.dofs.expand(x, g);
+        let (kin, responses) = evaluate_all(ctx, &u, hist, s, ramp);
+        let mut fc_raw = vec![0.0; u.len()];
+        add_contact_forces(ctx.contacts, &responses, &mut fc_raw);
+        let fc = sys.dofs.reduce(&fc_raw);
+        sys.stiffness.mul_vec(x, &mut kx);
+        let internal: Vec<f64> = kx.iter().zip(kg).map(|(a, b)| a + b).collect();
+        let r: Vec<f64> = (0..n).map(|i| f[i] - internal[i] - fc[i]).collect();
+        let res = norm2(&r);
+        let scale = norm2(f).max(norm2(&internal)).max(norm2(&fc_raw));
+        residuals.push(res);
+        let changed: Vec<usize> = (0..responses.len())
+            .filter(|&k| responses[k].status != previous[k])
+            .collect();
+        timings.contact += t.elapsed().as_secs_f64();
+        let fail =
+            |sys: &NewtonSystem, reason: String, residuals: Vec<f64>, singular| IncrementFailure {
+                worst: worst_nodes(ctx, sys, &r, &previous, &responses),
+                reason,
+                residuals,
+                force_scale: scale,
+                singular,
+            };
+        if !res.is_finite() {
+            return Err(fail(
+                sys,
+                "the residual is not finite".into(),
+                residuals,
+                None,
+            ));
+        }
+        if changed.is_empty() && res <= ctx.tolerance * scale.max(f64::MIN_POSITIVE) {
+            return Ok((kin, responses, residuals, scale, solves));
+        }
+        if solves >= ctx.max_iterations {
+            let reason = if changed.is_empty() {
+                format!(
+                    "the residual did not fall below {:.1e} × the force scale in {} iterations",
+                    ctx.tolerance, solves
+                )
+            } else {
+                format!(
+                    "the contact state still changes after {} iterations ({} nodes changed status in the last one: stick/slip or open/closed chattering)",
+                    solves,
+                    changed.len()
+                )
+            };
+            return Err(fail(sys, reason, residuals, None));
+        }
+        if solves >= 6 && res > 1e6 * residuals[0].max(scale) {
+            return Err(fail(
+                sys,
+                format!(
+                    "the iterations diverge (‖r‖ grew from {:.3e} to {:.3e} N)",
+                    residuals[0], res
+                ),
+                residuals,
+                None,
+            ));
+        }
+        // Newton step
+        let t = std::time::Instant::now();
+        sys.assemble_tangent(ctx.contacts, &responses);
+        timings.contact += t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        if let Err(e) = solver.factorise(&sys.tangent) {
+            timings.factorise += t.elapsed().as_secs_f64();
+            let singular = match e {
+                SolverError::NotPositiveDefinite { unknown, .. } if unknown < sys.dofs.n_free() => {
+                    let raw = sys.dofs.free_to_raw(unknown);
+                    Some((ctx.mesh.node_ids[raw / 3], axis_name(raw % 3)))
+                }
+                _ => None,
+            };
+            return Err(fail(
+                sys,
+                format!("the Newton matrix could not be factorised: {e}"),
+                residuals,
+                singular,
+            ));
+        }
+        timings.factorise += t.elapsed().as_secs_f64();
+        timings.factorisations += 1;
+        let t = std::time::Instant::now();
+        if let Err(e) = solver.solve(&sys.tangent, &r, &mut dx) {
+            return Err(fail(
+                sys,
+                format!("the linear solve failed: {e}"),
+                residuals,
+                None,
+            ));
+        }
+        if ctx.consistent {
+            let terms = sys.coupling_terms(ctx.contacts, &responses);
+            if !terms.is_empty() {
+                let tangent = &sys.tangent;
+                let report = fgmres(
+                    |v, out| {
+                        tangent.mul_vec(v, out);
+                        apply_coupling(&terms, v, out);
+                    },
+                    |v, out| solver.solve(tangent, v, out).map(|_| ()),
+                    &r,
+                    &mut dx,
+                    1e-10,
+                    40,
+                    40,
+                );
+                match report {
+                    Ok(rep) => timings.gmres_iterations += rep.iterations,
+                    Err(e) => {
+                        return Err(fail(
+                            sys,
+                            format!("the linear solve failed: {e}"),
+                            residuals,
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
+        timings.solve += t.elapsed().as_secs_f64();
+        timings.solves += 1;
+        solves += 1;
+        for (xi, d) in x.iter_mut().zip(&dx) {
+            *xi += d;
+        }
+        previous = responses.iter().map(|r| r.status).collect();
+    }
+}
+
+/// The five nodes with the largest out-of-balance force, with their contact status change.
+fn worst_nodes(
+    ctx: &NewtonContext,
+    sys: &NewtonSystem,
+    r: &[f64],
+    previous: &[ContactStatus],
+    responses: &[Response],
+) -> Vec<WorstNode> {
+    let mut per_node: std::collections::HashMap<usize, [f64; 3]> = Default::default();
+    for (i, &v) in r.iter().enumerate() {
+        let raw = sys.dofs.free_to_raw(i);
+        per_node.entry(raw / 3).or_default()[raw % 3] = v;
+    }
+    let mut list: Vec<(usize, f64)> = per_node.into_iter().map(|(n, v)| (n, norm(v))).collect();
+    list.sort_by(|a, b| b.1.total_cmp(&a.1));
+    list.truncate(5);
+    list.into_iter()
+        .map(|(node, residual)| {
+            let contact = ctx
+                .contacts
+                .iter()
+                .position(|c| c.slave == node)
+                .map(|k| {
+                    let name = ctx
+                        .pair_names
+                        .get(ctx.contacts[k].pair)
+                        .map_or("?", |s| s.as_str());
+                    format!(
+                        "slave of '{}', {}→{}",
+                        name,
+                        previous[k].name(),
+                        responses[k].status.name()
+                    )
+                })
+                .unwrap_or_default();
+            WorstNode {
+                node_id: ctx.mesh.node_ids[node],
+                residual,
+                contact,
+            }
+        })
+        .collect()
+}

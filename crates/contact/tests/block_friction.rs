@@ -1,0 +1,364 @@
+//! Proof 1: a block on an elastic foundation, pressed normally, then pulled tangentially.
+//!
+//! - Pulled by a prescribed displacement far beyond the stick range, every contact node
+//!   slides and the tangential reaction equals μ × the normal reaction (to 1e-3).
+//! - Pushed by a tangential force of half μN, every node sticks: no irreversible slip, and
+//!   the slip is the elastic stick range of the penalty (below μ p / k_T).
+//! - Pushed by 1.2 μN, no static equilibrium exists: the analysis must end in a
+//!   `NotConverged` error that names the increment, the residuals and the worst nodes.
+
+mod common;
+
+use common::*;
+use osteon_assembly::{LoadCase, Model, NodalLoad};
+use osteon_contact::{
+    ContactError, ContactOptions, ContactPair, ContactProblem, ContactSolution, ContactStatus,
+    ContactStep, IncrementControl, SlipTangent, solve_contact,
+};
+use osteon_mesh::ElementType;
+use osteon_mesh::generate::{BoxSpec, box_mesh};
+
+const MU: f64 = 0.4;
+const PRESS: f64 = 0.002; // mm
+
+struct Setup {
+    model: Model,
+    pair: ContactPair,
+    top: Vec<usize>,
+}
+
+fn setup() -> Setup {
+    setup_with(false, 0.3)
+}
+
+/// `rigid`: every foundation node fixed (a rigid master); `nu_block`: Poisson ratio of the block.
+fn setup_with(rigid: bool, nu_block: f64) -> Setup {
+    setup_typed(rigid, nu_block, ElementType::Hex8)
+}
+
+fn setup_typed(rigid: bool, nu_block: f64, element: ElementType) -> Setup {
+    let foundation = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [4.0, 4.0, 1.0],
+        cells: [4, 4, 2],
+        element,
+    })
+    .expect("box");
+    let block = box_mesh(&BoxSpec {
+        origin: [1.0, 1.0, 1.0],
+        size: [2.0, 2.0, 1.0],
+        cells: [3, 3, 2],
+        element,
+    })
+    .expect("box");
+    let (mesh, no, eo) = merge(&foundation, &block, 1000);
+    let slave = shifted_faces(&block, "ZMIN", eo);
+    let master = faces(&foundation, "ZMAX");
+    let top = shifted_nodes(&block, "ZMAX", no);
+    let bottom: Vec<usize> = if rigid {
+        (0..no).collect()
+    } else {
+        foundation.node_set("ZMIN").expect("ZMIN").to_vec()
+    };
+    let mut model = Model::new(mesh);
+    two_sections(
+        &mut model,
+        eo,
+        isotropic("bone", 17_000.0, 0.3),
+        isotropic("tantalum", 3_000.0, nu_block),
+    );
+    model.fix(&bottom, &[0, 1, 2]);
+    Setup {
+        model,
+        pair: ContactPair::new("block-foundation", slave, master, MU),
+        top,
+    }
+}
+
+fn sums(solution: &ContactSolution, step: usize, nodes: &[usize]) -> [f64; 3] {
+    solution.steps[step].reaction_sum(nodes)
+}
+
+#[test]
+fn sliding_reaction_is_mu_times_normal_force() {
+    let s = setup();
+    let mut press = LoadCase::new("press");
+    press.boundary = prescribe(&s.top, [Some(0.0), Some(0.0), Some(-PRESS)]);
+    let mut pull = LoadCase::new("pull");
+    pull.boundary = prescribe(&s.top, [Some(0.02), Some(0.0), Some(-PRESS)]);
+    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+    problem.steps = vec![
+        ContactStep::new(press),
+        ContactStep {
+            load_case: pull,
+            increments: IncrementControl::fixed(2),
+        },
+    ];
+    problem.options.verbose = true;
+    let solution = solve_contact(&problem).expect("converges");
+    for log in &solution.increments {
+        println!(
+            "{log}\n   residuals {:?}",
+            log.residuals
+                .iter()
+                .map(|r| format!("{r:.1e}"))
+                .collect::<Vec<_>>()
+        );
+    }
+    let n_press = -sums(&solution, 0, &s.top)[2];
+    let r = sums(&solution, 1, &s.top);
+    let (normal, tangential) = (-r[2], r[0].abs());
+    let pair = &solution.steps[1].pairs[0];
+    let (in_contact, stick, slip) = pair.counts();
+    println!(
+        "press: N = {n_press:.4} N; pull: N = {normal:.4} N, T = {tangential:.4} N, T/N = {:.6} (μ = {MU}); contact {in_contact} stick {stick} slip {slip}",
+        tangential / normal
+    );
+    assert!(n_press > 0.0 && normal > 0.0);
+    assert_eq!(in_contact, 16);
+    assert_eq!(slip, 16, "every node slides");
+    assert!(
+        ((tangential / normal) - MU).abs() < 1e-3 * MU,
+        "T/N = {}",
+        tangential / normal
+    );
+    // the contact forces balance the reactions at the top
+    assert!((pair.normal_force - normal).abs() < 1e-6 * normal);
+    assert!((pair.friction_force[0] + tangential).abs() < 1e-6 * normal);
+    // the block slid by about the prescribed 0.02 mm
+    let max_slip = pair
+        .nodes
+        .iter()
+        .map(|n| n.slip_magnitude)
+        .fold(0.0, f64::max);
+    assert!(max_slip > 0.015 && max_slip < 0.02, "slip {max_slip}");
+}
+
+fn force_problem(s: &Setup, fraction_of_mu_n: f64, normal: f64) -> (LoadCase, LoadCase) {
+    let mut press = LoadCase::new("press");
+    press.boundary = prescribe(&s.top, [None, None, Some(-PRESS)]);
+    let mut push = LoadCase::new("push");
+    push.boundary = press.boundary.clone();
+    let per_node = fraction_of_mu_n * MU * normal / s.top.len() as f64;
+    push.nodal_loads = s
+        .top
+        .iter()
+        .map(|&node| NodalLoad {
+            node,
+            component: 0,
+            value: per_node,
+        })
+        .collect();
+    (press, push)
+}
+
+fn normal_force(s: &Setup) -> f64 {
+    let (press, _) = force_problem(s, 0.0, 0.0);
+    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+    problem.steps = vec![ContactStep::new(press)];
+    let solution = solve_contact(&problem).expect("press converges");
+    -sums(&solution, 0, &s.top)[2]
+}
+
+fn push(s: &Setup, fraction: f64) -> ContactSolution {
+    let normal = normal_force(s);
+    let (press, push) = force_problem(s, fraction, normal);
+    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+    problem.steps = vec![ContactStep::new(press), ContactStep::new(push)];
+    let solution = solve_contact(&problem).expect("converges");
+    for log in &solution.increments {
+        println!("{log}");
+    }
+    let pair = &solution.steps[1].pairs[0];
+    let (in_contact, stick, slip) = pair.counts();
+    let max_irreversible = pair
+        .nodes
+        .iter()
+        .map(|n| {
+            n.irreversible_slip
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                .sqrt()
+        })
+        .fold(0.0, f64::max);
+    let max_slip = pair
+        .nodes
+        .iter()
+        .map(|n| n.slip_magnitude)
+        .fold(0.0, f64::max);
+    println!(
+        "T = {fraction} μN = {:.4} N: contact {in_contact} stick {stick} slip {slip}; max slip {max_slip:.3e} mm, max irreversible slip {max_irreversible:.2e} mm",
+        fraction * MU * normal
+    );
+    // friction carries the whole tangential load
+    assert!((pair.friction_force[0] + fraction * MU * normal).abs() < 1e-6 * normal);
+    solution
+}
+
+#[test]
+fn below_mu_n_the_block_sticks() {
+    // rigid foundation and a block with ν = 0: pressing causes no lateral mismatch, so the
+    // whole interface sticks under half the sliding force
+    let s = setup_with(true, 0.0);
+    let solution = push(&s, 0.5);
+    let pair = &solution.steps[1].pairs[0];
+    let k_t = solution.pairing[0].normal_stiffness.1;
+    let elastic_limit = pair
+        .nodes
+        .iter()
+        .map(|n| MU * n.pressure / k_t)
+        .fold(0.0, f64::max);
+    assert_eq!(pair.counts(), (16, 16, 0));
+    assert!(
+        pair.nodes
+            .iter()
+            .all(|n| n.status == ContactStatus::Stick && n.irreversible_slip == [0.0; 3])
+    );
+    let max_slip = pair
+        .nodes
+        .iter()
+        .map(|n| n.slip_magnitude)
+        .fold(0.0, f64::max);
+    println!(
+        "stick: max slip {max_slip:.3e} mm ≤ elastic stick range μ p / k_T = {elastic_limit:.3e} mm"
+    );
+    assert!(max_slip <= elastic_limit);
+}
+
+#[test]
+fn below_mu_n_an_elastic_foundation_slips_only_at_the_corners() {
+    // soft block (ν = 0.3) on a stiffer elastic foundation: the lateral mismatch makes the
+    // four corner nodes slip already while pressing (Cattaneo–Mindlin partial slip); the
+    // block as a whole sticks: its slip stays two orders below gross sliding (0.018 mm)
+    let s = setup();
+    let solution = push(&s, 0.5);
+    let pair = &solution.steps[1].pairs[0];
+    let (_, stick, slip) = pair.counts();
+    assert!(stick >= 12 && slip <= 4, "stick {stick} slip {slip}");
+    let max_slip = pair
+        .nodes
+        .iter()
+        .map(|n| n.slip_magnitude)
+        .fold(0.0, f64::max);
+    assert!(max_slip < 5e-4, "{max_slip}");
+}
+
+#[test]
+fn above_mu_n_the_analysis_fails_with_a_clear_error() {
+    let s = setup();
+    let normal = normal_force(&s);
+    let (press, push) = force_problem(&s, 1.2, normal);
+    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+    problem.steps = vec![
+        ContactStep::new(press),
+        ContactStep {
+            load_case: push,
+            increments: IncrementControl {
+                initial: 0.25,
+                minimum: 0.01,
+                maximum: 0.25,
+            },
+        },
+    ];
+    problem.options = ContactOptions {
+        max_iterations: 15,
+        ..ContactOptions::default()
+    };
+    match solve_contact(&problem) {
+        Err(ContactError::NotConverged(info)) => {
+            let message = format!("{}", ContactError::NotConverged(info.clone()));
+            println!("{message}");
+            assert_eq!(info.step_number, 2);
+            assert!(
+                info.target_fraction > 0.8 && info.target_fraction < 0.9,
+                "fails near 1/1.2 of the load: {}",
+                info.target_fraction
+            );
+            assert!(!info.residual_history.is_empty() && !info.worst_nodes.is_empty());
+            assert!(message.contains("residual history") && message.contains("worst nodes"));
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a block pushed beyond μN cannot be in equilibrium"),
+    }
+}
+
+#[test]
+fn consistent_tangent_needs_fewer_iterations_than_the_symmetric_one() {
+    let s = setup();
+    let mut press = LoadCase::new("press");
+    press.boundary = prescribe(&s.top, [Some(0.0), Some(0.0), Some(-PRESS)]);
+    let mut pull = LoadCase::new("pull");
+    pull.boundary = prescribe(&s.top, [Some(0.02), Some(0.0), Some(-PRESS)]);
+    let mut counts = Vec::new();
+    for tangent in [SlipTangent::Consistent, SlipTangent::Symmetric] {
+        let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+        problem.steps = vec![
+            ContactStep::new(press.clone()),
+            ContactStep {
+                load_case: pull.clone(),
+                increments: IncrementControl {
+                    initial: 0.5,
+                    minimum: 1e-3,
+                    maximum: 0.5,
+                },
+            },
+        ];
+        problem.options.slip_tangent = tangent;
+        let solution = solve_contact(&problem).expect("converges");
+        let step2: Vec<&osteon_contact::IncrementLog> =
+            solution.increments.iter().filter(|l| l.step == 2).collect();
+        let iterations: usize = step2.iter().map(|l| l.iterations).sum();
+        let cutbacks: usize = step2.iter().map(|l| l.cutbacks).sum();
+        let r = sums(&solution, 1, &s.top);
+        println!(
+            "{tangent:?}: sliding step in {} increments, {iterations} Newton iterations (+{} GMRES iterations), {cutbacks} cut attempts; T/N = {:.6}",
+            step2.len(),
+            solution.timings.gmres_iterations,
+            (r[0] / r[2]).abs()
+        );
+        assert!(((r[0] / r[2]).abs() - MU).abs() < 1e-3 * MU);
+        counts.push(iterations);
+    }
+    assert!(counts[0] < counts[1]);
+}
+
+#[test]
+fn quadratic_and_tetrahedral_faces_slide_at_mu_n() {
+    for element in [ElementType::Tet4, ElementType::Tet10, ElementType::Hex20] {
+        let s = setup_typed(false, 0.3, element);
+        let mut press = LoadCase::new("press");
+        press.boundary = prescribe(&s.top, [Some(0.0), Some(0.0), Some(-PRESS)]);
+        let mut pull = LoadCase::new("pull");
+        pull.boundary = prescribe(&s.top, [Some(0.02), Some(0.0), Some(-PRESS)]);
+        let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+        problem.steps = vec![
+            ContactStep::new(press),
+            ContactStep {
+                load_case: pull,
+                increments: IncrementControl::fixed(2),
+            },
+        ];
+        let solution = solve_contact(&problem).expect("converges");
+        let r = sums(&solution, 1, &s.top);
+        let pair = &solution.steps[1].pairs[0];
+        let iterations: usize = solution.increments.iter().map(|l| l.iterations).sum();
+        println!(
+            "{element}: {} slave nodes, contact {:?} (in contact, stick, slip), T/N = {:.6}, {iterations} iterations",
+            pair.nodes.len(),
+            pair.counts(),
+            (r[0] / r[2]).abs()
+        );
+        // quadratic faces: with node-to-surface contact some corner nodes of the slave faces
+        // stay open — the consistent nodal forces of a uniform pressure are negative at the
+        // corners of a Quad8 (zero at those of a Tri6), which a compression-only node cannot
+        // carry (measured: Tet10 43/49 nodes in contact, Hex20 24/40); the total force and
+        // T/N are right, and every node in contact slides
+        let (in_contact, stick, _) = pair.counts();
+        assert!(
+            stick == 0 && 2 * in_contact >= pair.nodes.len(),
+            "{element}"
+        );
+        assert!(((r[0] / r[2]).abs() - MU).abs() < 1e-3 * MU, "{element}");
+    }
+}
