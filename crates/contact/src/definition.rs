@@ -266,8 +266,10 @@ pub struct ContactOptions {
     pub residual_tolerance: f64,
     /// Largest number of augmented-Lagrangian updates per increment (hard contact).
     pub max_augmentations: usize,
-    /// Resolve geometric interference (g₀ < 0) gradually over the first step, as CalculiX
-    /// does, instead of all at once.
+    /// Resolve geometric interference (g₀ < 0) linearly over the increments of the first step
+    /// instead of all at once (CalculiX 2.20 does not ramp it this way for node-to-surface
+    /// pairs: its press fit reaches full pressure after its first increments, see
+    /// tests/ccx_implant.rs; compare with one increment for the press fit).
     pub ramp_interference: bool,
     /// Newton matrix for slipping nodes.
     pub slip_tangent: SlipTangent,
