@@ -1,11 +1,12 @@
 //! # osteon-io
 //!
 //! Files in and out: the Abaqus/CalculiX `.inp` reader ([`inp`]), the Gmsh `.msh` reader
-//! with a TOML model description ([`gmsh`]), VTU/PVD output for ParaView ([`vtu`]), the
+//! with a TOML model description ([`gmsh`]), VTU/PVD output for ParaView ([`vtu`]; contact fields and the contact run summary: [`contact`]), the
 //! JSON run summary ([`summary`]), and the deck writer ([`deck_writer`]). Every reader reports `file:line: what was expected`;
 //! every writer is atomic ([`write_atomically`]).
 
 mod atomic;
+pub mod contact;
 pub mod deck_writer;
 mod error;
 pub mod gmsh;

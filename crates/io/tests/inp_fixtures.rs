@@ -463,10 +463,7 @@ fn skipped_keywords_are_warned_once_each_with_their_lines() {
         (1, "*HEADING"),
         (3, "*PREPRINT"),
         (11, "*NODE FILE"),
-        (15, "contact is not supported yet: *SURFACE INTERACTION"),
-        (16, "contact is not supported yet: *SURFACE BEHAVIOR"),
-        (17, "contact is not supported yet: *FRICTION"),
-        (19, "contact is not supported yet: *CONTACT PAIR"),
+        // lines 15-20: contact, read since osteon-contact (tests/inp_contact.rs)
         (25, "NLGEOM"),
         (28, "rotational dofs 4-6"),
         (31, "FOLLOWER"),

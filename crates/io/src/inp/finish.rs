@@ -45,6 +45,7 @@ impl Reader<'_> {
         let (sections, owner) = self.build_sections(&materials)?;
         self.check_gravity(&materials, &sections, &owner)?;
         let (equations, tie_reports) = self.build_ties()?;
+        let contact_pairs = self.build_contact()?;
 
         let all_active = self.loads.steps.iter().all(|s| s.model_boundary_active);
         let model_boundary: Vec<DirichletBc> = self
@@ -101,6 +102,7 @@ impl Reader<'_> {
             warnings: self.warnings,
             steps,
             tie_reports,
+            contact_pairs,
             files,
             constrained_sets: self.constrained_sets,
         })

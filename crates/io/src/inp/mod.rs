@@ -3,8 +3,8 @@
 //! [`read_inp`] turns a deck (and everything it `*INCLUDE`s) into an
 //! [`osteon_assembly::Model`] — mesh with named sets and surfaces, materials, sections,
 //! boundary conditions, equations (including those of `*TIE`s), one load case per `*STEP` —
-//! plus the [`Warning`]s about what was skipped, the [`StepInfo`] of every step and the
-//! [`TieReport`] of every tie. Errors are [`IoError::Parse`] with the file (the included
+//! plus the [`Warning`]s about what was skipped, the [`StepInfo`] of every step, the
+//! [`TieReport`] of every tie and the contact pairs ([`Deck::contact_pairs`]). Errors are [`IoError::Parse`] with the file (the included
 //! file when the problem is there), the 1-based line, the offending text and what was
 //! expected. No input makes the reader panic.
 //!
@@ -65,10 +65,27 @@
 //!   be a node or element surface (its nodes), the master an element surface. Becomes
 //!   equations ([`osteon_assembly::tie_equations`]); slave nodes left untied are warned about.
 //! - `*BOUNDARY` outside a step: model-level prescribed displacements.
+//! - Contact ([`Deck::contact_pairs`], `osteon-contact` types; io depends on osteon-contact,
+//!   which does not depend on io):
+//!   `*SURFACE INTERACTION, NAME=` followed by its options `*SURFACE BEHAVIOR,
+//!   PRESSURE-OVERCLOSURE=HARD` (penalty from the element stiffness with augmented-Lagrangian
+//!   updates; a data line is ignored with a warning) or `=LINEAR` (data: slope K in MPa/mm,
+//!   p = K × overclosure; CalculiX's second value σ∞ is accepted and not used) and
+//!   `*FRICTION` (data: μ ≥ 0 [, stick slope λ > 0 MPa/mm; default: the normal penalty]);
+//!   without `*FRICTION` the interaction is frictionless, without `*SURFACE BEHAVIOR` hard.
+//!   `*CONTACT PAIR, INTERACTION=name [, TYPE=NODE TO SURFACE] [, ADJUST=distance]`: one
+//!   pair per data line `slave surface, master surface`; the master must be an element
+//!   surface; a node slave surface stands for the exterior element faces whose nodes are all
+//!   in it (they give each node its tributary area). Interactions and surfaces may be
+//!   defined before or after the pair. `TYPE=SURFACE TO SURFACE` is refused (use NODE TO
+//!   SURFACE); `ADJUST=` a node set is refused.
 //!
 //! History data (between `*STEP` and `*END STEP`; each step is one [`osteon_assembly::LoadCase`]):
 //!
-//! - `*STATIC` (its data line of increments is ignored: the analysis is linear).
+//! - `*STATIC [, DIRECT]`: data line `Δt₀, T, Δt_min, Δt_max` → [`StepInfo::increments`]
+//!   (fractions of the step, [`IncrementControl::from_static`]; `DIRECT` fixes the increment
+//!   at Δt₀). Used when the deck has contact; ignored (as the linear analysis needs no
+//!   increments) and not checked otherwise.
 //! - `*BOUNDARY`: `node or node set, first dof [, last dof [, value]]`, or the named types
 //!   `ENCASTRE`, `PINNED`, `XSYMM`, `YSYMM`, `ZSYMM`, `XASYMM`, `YASYMM`, `ZASYMM`.
 //!   DOFs 1–3 are the displacements; DOFs 4–6 (rotations) do not exist on solid nodes and
@@ -81,9 +98,9 @@
 //! - `*DSLOAD`: `surface, P, pressure (MPa)` on the faces of an element surface.
 //!
 //! Skipped with one warning each: every other keyword together with its data lines
-//! (`*HEADING`, `*NODE PRINT`, `*NODE FILE`, `*EL PRINT`, `*EL FILE`, `*OUTPUT`, …); contact
-//! (`*SURFACE INTERACTION`, `*SURFACE BEHAVIOR`, `*FRICTION`, `*CONTACT PAIR`, …) with
-//! "contact is not supported yet". Refused with an error because skipping them would change
+//! (`*HEADING`, `*NODE PRINT`, `*NODE FILE`, `*EL PRINT`, `*EL FILE`, `*OUTPUT`,
+//! `*CONTACT PRINT`, …), and the contact keywords osteon does not model (`*CONTACT`
+//! general contact, `*CONTACT INCLUSIONS`, `*GAP`, …). Refused with an error because skipping them would change
 //! the answer silently: other procedures in a step (`*FREQUENCY`, `*DYNAMIC`, …), `*SYSTEM`,
 //! `*TRANSFORM`, and an `ORIENTATION=` of a section whose material is not isotropic.
 //! Parameters that are not understood are ignored with a warning.
@@ -107,6 +124,7 @@
 //! the full list that holds in it.
 
 mod constraints;
+mod contact;
 mod elements;
 mod fields;
 mod finish;
@@ -121,6 +139,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use osteon_assembly::{Model, TieReport};
+use osteon_contact::{ContactPair, ContactProblem, ContactStep, IncrementControl};
 
 use crate::error::IoError;
 
@@ -136,6 +155,9 @@ pub struct Deck {
     pub steps: Vec<StepInfo>,
     /// The report of each `*TIE` (name, as in the deck), in order.
     pub tie_reports: Vec<(String, TieReport)>,
+    /// One per `*CONTACT PAIR` data line, in order (empty: a linear deck). Solve with
+    /// [`Deck::contact_problem`].
+    pub contact_pairs: Vec<ContactPair>,
     /// The deck and the files it included, in order of first reading.
     pub files: Vec<PathBuf>,
     /// Names of the node sets used in `*BOUNDARY` cards (upper case, first use first): the
@@ -180,6 +202,40 @@ pub struct StepInfo {
     /// The procedure keyword (`STATIC`), or `None` when the step had none (then it is
     /// solved as a linear static step, with a warning).
     pub procedure: Option<String>,
+    /// The `*STATIC` data line `Δt₀, T, Δt_min, Δt_max` as fractions of the step
+    /// ([`IncrementControl::from_static`]; `*STATIC, DIRECT`: fixed increments), when given.
+    /// Used by contact steps; a linear step is solved in one go.
+    pub increments: Option<IncrementControl>,
+}
+
+impl Deck {
+    /// True when the deck has `*CONTACT PAIR`s (solve it with [`Deck::contact_problem`]).
+    pub fn has_contact(&self) -> bool {
+        !self.contact_pairs.is_empty()
+    }
+
+    /// One contact step per `*STEP`: its load case and the increment control of its
+    /// `*STATIC` line (one increment when the line gives none).
+    pub fn contact_steps(&self) -> Vec<ContactStep> {
+        self.steps
+            .iter()
+            .filter_map(|s| {
+                let load_case = self.model.load_cases.get(s.load_case)?.clone();
+                Some(ContactStep {
+                    load_case,
+                    increments: s.increments.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The contact problem of the deck: the model, its contact pairs and
+    /// [`Deck::contact_steps`], with default options.
+    pub fn contact_problem(&self) -> ContactProblem<'_> {
+        let mut problem = ContactProblem::from_model(&self.model, self.contact_pairs.clone());
+        problem.steps = self.contact_steps();
+        problem
+    }
 }
 
 /// Read the deck at `path` and everything it includes.

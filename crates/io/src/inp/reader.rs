@@ -12,6 +12,7 @@ use crate::error::IoError;
 
 use super::Deck;
 use super::Warning;
+use super::contact::ContactState;
 use super::fields::{self, clip};
 use super::keyword::Keyword;
 use super::source::{Cursor, LineKind, Loc, Sources};
@@ -55,6 +56,8 @@ pub(crate) struct OpenStep {
     pub name: String,
     pub loc: Loc,
     pub procedure: Option<String>,
+    /// Increment control of the `*STATIC` data line, when given.
+    pub increments: Option<osteon_contact::IncrementControl>,
 }
 
 /// Everything read so far.
@@ -78,13 +81,15 @@ pub(crate) struct Reader<'a> {
     pub warnings: Vec<Warning>,
     pub loads: LoadState,
     pub open_step: Option<OpenStep>,
+    /// Surface interactions and contact pairs.
+    pub contact: ContactState,
     pub constrained_sets: Vec<String>,
     /// Reused buffer for element records.
     pub record: Vec<i64>,
 }
 
 /// Keywords with a handler of their own.
-const HANDLED: [&str; 18] = [
+const HANDLED: [&str; 22] = [
     "NODE",
     "ELEMENT",
     "NSET",
@@ -103,10 +108,14 @@ const HANDLED: [&str; 18] = [
     "STEP",
     "STATIC",
     "END STEP",
+    "SURFACE INTERACTION",
+    "SURFACE BEHAVIOR",
+    "FRICTION",
+    "CONTACT PAIR",
 ];
 
 /// Keywords that only make sense as model data (before the first `*STEP`).
-const MODEL_DATA: [&str; 9] = [
+const MODEL_DATA: [&str; 13] = [
     "NODE",
     "ELEMENT",
     "MATERIAL",
@@ -116,14 +125,15 @@ const MODEL_DATA: [&str; 9] = [
     "EQUATION",
     "TIE",
     "SURFACE",
-];
-
-/// Contact keywords: a separate feature, skipped with one warning each.
-const CONTACT: [&str; 9] = [
     "SURFACE INTERACTION",
     "SURFACE BEHAVIOR",
     "FRICTION",
     "CONTACT PAIR",
+];
+
+/// Other contact keywords (general contact, gap elements, ...): not supported, skipped with
+/// one warning each.
+const CONTACT: [&str; 5] = [
     "CONTACT",
     "CONTACT INCLUSIONS",
     "CONTACT PROPERTY ASSIGNMENT",
@@ -225,6 +235,7 @@ impl<'a> Reader<'a> {
             warnings: Vec::new(),
             loads: LoadState::default(),
             open_step: None,
+            contact: ContactState::default(),
             constrained_sets: Vec::new(),
             record: Vec::new(),
         }
@@ -257,6 +268,12 @@ impl<'a> Reader<'a> {
         {
             self.current_material = None;
         }
+        // likewise the options of a *SURFACE INTERACTION
+        if !matches!(name, "SURFACE BEHAVIOR" | "FRICTION")
+            && (HANDLED.contains(&name) || CONTACT.contains(&name))
+        {
+            self.contact.current = None;
+        }
         match name {
             "NODE" => self.node(kw, cur),
             "ELEMENT" => self.element(kw, cur),
@@ -276,6 +293,10 @@ impl<'a> Reader<'a> {
             "STEP" => self.step(kw, cur),
             "STATIC" => self.static_procedure(kw, cur),
             "END STEP" => self.end_step(kw),
+            "SURFACE INTERACTION" => self.surface_interaction(kw),
+            "SURFACE BEHAVIOR" => self.surface_behavior(kw, cur),
+            "FRICTION" => self.friction(kw, cur),
+            "CONTACT PAIR" => self.contact_pair(kw, cur),
             "INCLUDE" => Err(self.err(kw.loc, "*INCLUDE could not be expanded here")),
             "SYSTEM" | "TRANSFORM" => Err(self.err(
                 kw.loc,
@@ -288,7 +309,7 @@ impl<'a> Reader<'a> {
             _ if CONTACT.contains(&name) => {
                 kw.ignore_all();
                 let n = cur.skip_data();
-                self.warn(kw.loc, format!("contact is not supported yet: *{name} skipped{}", data_lines(n)));
+                self.warn(kw.loc, format!("*{name} is not supported and was skipped{}: osteon reads node-to-surface contact (*CONTACT PAIR, *SURFACE INTERACTION, *SURFACE BEHAVIOR, *FRICTION)", data_lines(n)));
                 Ok(())
             }
             _ => {

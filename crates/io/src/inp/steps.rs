@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use osteon_assembly::{DirichletBc, Gravity, LoadCase, NodalLoad, PressureLoad};
+use osteon_contact::IncrementControl;
 use osteon_mesh::{FaceRef, Surface};
 
 use crate::error::IoError;
@@ -41,6 +42,8 @@ pub(crate) struct StepRecord {
     pub name: String,
     pub loc: Loc,
     pub procedure: Option<String>,
+    /// Increment control of the `*STATIC` data line.
+    pub increments: Option<IncrementControl>,
     pub case: LoadCase,
     /// The model-level boundary conditions hold in this step (no `*BOUNDARY, OP=NEW` so far).
     pub model_boundary_active: bool,
@@ -137,20 +140,38 @@ impl Reader<'_> {
             name,
             loc: kw.loc,
             procedure: None,
+            increments: None,
         });
         Ok(())
     }
 
-    /// `*STATIC`: the procedure; its parameters and data line (time incrementation) mean
-    /// nothing for a linear analysis.
+    /// `*STATIC [, DIRECT]`: the procedure, and its data line `Δt₀, T, Δt_min, Δt_max`
+    /// (time incrementation) as an [`IncrementControl`] for contact steps
+    /// ([`IncrementControl::from_static`]; `DIRECT`: fixed increments of Δt₀, never cut).
+    /// A linear deck (no `*CONTACT PAIR`) ignores the line, as before.
     pub(super) fn static_procedure(
         &mut self,
         kw: &Keyword,
         cur: &mut Cursor<'_>,
     ) -> Result<(), IoError> {
         self.require_step(kw)?;
+        let direct = kw.flag("DIRECT");
         kw.ignore_all();
-        cur.skip_data();
+        let contact = !self.contact.pairs.is_empty();
+        let mut increments = None;
+        if let Some(line) = cur.data()? {
+            match static_line(line.text, direct) {
+                Ok(c) => increments = c,
+                Err(m) if contact => {
+                    return Err(self.err(
+                        line.loc,
+                        format!("*STATIC: {m} in '{}' (expected: initial increment, step time, minimum increment, maximum increment)", clip(line.text)),
+                    ));
+                }
+                Err(_) => {}
+            }
+            cur.skip_data();
+        }
         if let Some(step) = &mut self.open_step {
             if let Some(p) = &step.procedure {
                 let p = p.clone();
@@ -160,6 +181,7 @@ impl Reader<'_> {
                 ));
             }
             step.procedure = Some("STATIC".to_string());
+            step.increments = increments;
         }
         Ok(())
     }
@@ -214,6 +236,7 @@ impl Reader<'_> {
             name: open.name,
             loc: open.loc,
             procedure: open.procedure,
+            increments: open.increments,
             case,
             model_boundary_active,
             gravity_locs,
@@ -569,5 +592,45 @@ pub(crate) fn step_info(record: &StepRecord, index: usize, path: &std::path::Pat
         line: record.loc.line as usize,
         load_case: index,
         procedure: record.procedure.clone(),
+        increments: record.increments,
     }
+}
+
+/// The `*STATIC` data line `Δt₀, T, Δt_min, Δt_max` (any may be empty or missing; values
+/// after the fourth are ignored) as increment fractions; `None` for an empty line.
+fn static_line(text: &str, direct: bool) -> Result<Option<IncrementControl>, String> {
+    let mut v = [0.0; 4];
+    let mut any = false;
+    let what = [
+        "the initial increment",
+        "the step time",
+        "the minimum increment",
+        "the maximum increment",
+    ];
+    for (k, f) in fields::fields(text).take(4).enumerate() {
+        v[k] = fields::float_or(Some(f), 0.0, what[k])?;
+        if v[k] < 0.0 {
+            return Err(format!("{} must be ≥ 0, found {}", what[k], v[k]));
+        }
+        any |= !f.is_empty();
+    }
+    if !any {
+        return Ok(None);
+    }
+    if v[0] > 0.0 && v[1] > 0.0 && v[0] > v[1] {
+        return Err(format!(
+            "the initial increment {} is longer than the step time {}",
+            v[0], v[1]
+        ));
+    }
+    let c = IncrementControl::from_static(v[0], v[1], v[2], v[3]);
+    Ok(Some(if direct {
+        IncrementControl {
+            initial: c.initial,
+            minimum: c.initial,
+            maximum: c.initial,
+        }
+    } else {
+        c
+    }))
 }
