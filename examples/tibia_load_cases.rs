@@ -24,7 +24,8 @@
 //! Geometry, materials, loads and thresholds come from biomechanics.md (see the
 //! `osteon-biomech` docs); the intact tibia under the same loads is the reference for stress
 //! shielding. The program prints the progress, the metric table and the pass/fail checks,
-//! and writes `report.md` and `report.json`.
+//! and writes `report.md`, `report.json`, the SVG plots (`shielding.svg`, `shaft_profile.svg`)
+//! and one VTU per load case for the implanted and the intact model.
 //!
 //! ## Run it
 //!
@@ -134,6 +135,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             dir.display(),
             dir.display()
         );
+        for p in &r.plots {
+            println!("plot: {}", dir.join(&p.file).display());
+        }
     }
     Ok(())
 }

@@ -191,7 +191,12 @@ fn tie_between_general_non_matching_meshes_is_in_equilibrium_and_close() {
         // all three components: the forces that tie equations hand to supported master or
         // slave DOFs belong to the reactions too (no load in y or z)
         let r = case.total_reaction();
-        assert!((r[0] + 400.0).abs() < 1e-8 * 400.0 && r[1].abs() < 1e-8 * 400.0 && r[2].abs() < 1e-8 * 400.0, "{t}: {r:?}");
+        assert!(
+            (r[0] + 400.0).abs() < 1e-8 * 400.0
+                && r[1].abs() < 1e-8 * 400.0
+                && r[2].abs() < 1e-8 * 400.0,
+            "{t}: {r:?}"
+        );
         let tip = model
             .mesh
             .nodes_where(|x| (x[0] - 10.0).abs() < 1e-12 && x[1] == 0.0 && x[2] == 0.0)[0];

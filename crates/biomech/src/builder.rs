@@ -181,8 +181,16 @@ pub struct Reconstruction {
     pub quality: QualityReport,
     /// Resolution used.
     pub cells: CellCounts,
-    /// The geometry the mesh was built from.
-    pub geometry: TibiaGeometry,
+    /// The parametric geometry the mesh was built from; `None` for an imported patient mesh.
+    pub geometry: Option<TibiaGeometry>,
+    /// z range of the bone [distal end, proximal end] (mm).
+    pub bone_z: [f64; 2],
+    /// z range of the diaphysis (mm): bone below is the distal metaphysis, above the
+    /// proximal one (stress-shielding zones and the diaphyseal strain peak).
+    pub diaphysis_z: [f64; 2],
+    /// The bone region each defect element has in the intact model (elements
+    /// `n_bone_elements..n_intact_elements`, in order).
+    pub defect_bone_regions: Vec<Region>,
 }
 
 /// One element before numbering: its nodes (merged indices) and region.
@@ -888,7 +896,10 @@ pub fn build_reconstruction(
             axial: stations.len() - 1,
             size_mm: [h, h_far],
         },
-        geometry: geometry.clone(),
+        geometry: Some(geometry.clone()),
+        bone_z: [0.0, geometry.length_mm],
+        diaphysis_z: [geometry.diaphysis_start(), geometry.diaphysis_end()],
+        defect_bone_regions: vec![Region::Cortical; n_intact_elements - n_bone_elements],
     })
 }
 
@@ -946,11 +957,12 @@ impl Reconstruction {
             let el = self.mesh.element(e);
             mesh.push_element(el.etype, el.id, el.nodes)?;
         }
+        let regions = self.intact_regions();
         let cortical: Vec<usize> = (0..self.n_intact_elements)
-            .filter(|&e| self.regions[e] != Region::Cancellous)
+            .filter(|&e| regions[e] == Region::Cortical)
             .collect();
         let cancellous: Vec<usize> = (0..self.n_intact_elements)
-            .filter(|&e| self.regions[e] == Region::Cancellous)
+            .filter(|&e| regions[e] == Region::Cancellous)
             .collect();
         mesh.set_element_set("CORTICAL", cortical);
         mesh.set_element_set("CANCELLOUS", cancellous);
@@ -974,18 +986,12 @@ impl Reconstruction {
         Ok(mesh)
     }
 
-    /// Regions of the intact model's elements (defect ring as cortical).
+    /// Regions of the intact model's elements: the defect elements get back the bone region
+    /// they replace (cortical for the parametric defect ring).
     pub fn intact_regions(&self) -> Vec<Region> {
-        self.regions[..self.n_intact_elements]
-            .iter()
-            .map(|&r| {
-                if r == Region::Implant {
-                    Region::Cortical
-                } else {
-                    r
-                }
-            })
-            .collect()
+        let mut r = self.regions[..self.n_bone_elements].to_vec();
+        r.extend_from_slice(&self.defect_bone_regions);
+        r
     }
 
     /// Number of elements per region: (cortical, cancellous, implant, flange, screws).

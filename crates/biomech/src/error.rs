@@ -33,12 +33,42 @@ pub enum BiomechError {
         detail: String,
     },
     /// The study file could not be parsed.
-    #[error("study file {file}: {message}")]
+    #[error("{file}:{line}: {message}")]
     StudyFile {
         /// The file.
         file: String,
-        /// The parser's message (with line and column).
+        /// 1-based line of the error (0 when unknown).
+        line: usize,
+        /// The parser's message (what was found, what was expected).
         message: String,
+    },
+    /// A set that the study needs is missing from an imported patient mesh.
+    #[error("patient mesh {file}: {kind} '{name}' not found: {detail}")]
+    MissingSet {
+        /// The mesh file.
+        file: String,
+        /// "element set", "node set" or "surface".
+        kind: &'static str,
+        /// The name looked for.
+        name: String,
+        /// What it is for, what the mesh has instead, and the study-file key that names it.
+        detail: String,
+    },
+    /// An imported patient mesh cannot be used as it is.
+    #[error("patient mesh {file}: {detail}")]
+    PatientMesh {
+        /// The mesh file.
+        file: String,
+        /// What is wrong and what to do.
+        detail: String,
+    },
+    /// A plot could not be drawn.
+    #[error("plot {plot}: {detail}")]
+    Plot {
+        /// The plot file.
+        plot: String,
+        /// The plotting library's message.
+        detail: String,
     },
     /// Mesh error.
     #[error(transparent)]

@@ -20,6 +20,12 @@
 //!   computes the [`metrics`] of DESIGN.md §5: interface displacement, micromotion ("not
 //!   applicable (bonded)" for the bonded interface), stress shielding per bone zone, implant
 //!   safety, bone strain, with pass/fail [`metrics::Check`]s;
+//! - or [`patient::build_patient_reconstruction`]: an imported `.inp`/`.msh` patient mesh with
+//!   named bone sets instead of the parametric tibia (required set names in [`patient`]);
+//! - [`run_study_cached`] shares the intact solve across the studies of a sweep
+//!   ([`IntactCache`]);
+//! - [`plots`] draws the SVG plots (stress shielding per zone, von Mises/SED along the shaft,
+//!   the micromotion histogram of a frictional interface, the sweep trade-off);
 //! - [`report::write_report`] writes `report.json` and `report.md`, [`output::write_study_vtu`]
 //!   one VTU per load case for the implanted and the intact model (region labels and
 //!   metric fields);
@@ -45,6 +51,8 @@ pub mod merge;
 pub mod metrics;
 mod model;
 pub mod output;
+pub mod patient;
+pub mod plots;
 pub mod report;
 mod spec;
 mod study;
@@ -56,11 +64,12 @@ pub use builder::{
 pub use error::BiomechError;
 pub use geometry::TibiaGeometry;
 pub use model::{MaterialSummary, StudyMaterials, fixed_nodes, plateau_load_cases};
+pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
 pub use spec::{
     DefectSpec, ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec, InterfaceModel, LoadSpec,
     MeshSpec, MetricSpec, ScrewSpec,
 };
 pub use study::{
-    CaseReport, ConsoleProgress, MeshSummary, Progress, Quiet, SolveTimings, Study, StudyReport,
-    StudyRun, StudyTimings, run_study,
+    CaseReport, ConsoleProgress, IntactCache, MeshSummary, Progress, Quiet, SolveTimings, Study,
+    StudyReport, StudyRun, StudyTimings, build_study_reconstruction, run_study, run_study_cached,
 };

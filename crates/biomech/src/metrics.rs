@@ -65,7 +65,83 @@ pub enum Micromotion {
         p95_um: f64,
         /// Area fractions with slip below 28, 50, 100 and 150 µm.
         area_fraction_below: [f64; 4],
+        /// Area fraction per slip bin, for the histogram plot.
+        #[serde(default)]
+        histogram: SlipHistogram,
     },
+}
+
+/// Slip histogram: area fraction of the interface per bin.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SlipHistogram {
+    /// Bin edges (µm), ascending, one more than bins.
+    pub bin_edges_um: Vec<f64>,
+    /// Interface area fraction in each bin (sums to 1).
+    pub area_fraction: Vec<f64>,
+}
+
+impl Micromotion {
+    /// Statistics of the tangential slip at interface points: `samples` are (slip in µm,
+    /// tributary area in mm²). Max, area-weighted mean and 95th percentile, the area
+    /// fractions below 28/50/100/150 µm (Pilliar 1986, seed band, Jasty 1997;
+    /// biomechanics.md §6) and a 10 µm-bin histogram (bins widened to keep ≤ 40 of them).
+    /// This is what the frictional interface reports once contact is available.
+    pub fn from_slip(samples: &[(f64, f64)]) -> Micromotion {
+        let total: f64 = samples
+            .iter()
+            .map(|s| s.1)
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE);
+        let max = samples.iter().map(|s| s.0).fold(0.0f64, f64::max);
+        let mean = samples.iter().map(|s| s.0 * s.1).sum::<f64>() / total;
+        let mut sorted: Vec<(f64, f64)> = samples.to_vec();
+        let p95 = weighted_quantile(&mut sorted, 0.95);
+        let below = [28.0, 50.0, 100.0, 150.0]
+            .map(|t| samples.iter().filter(|s| s.0 < t).map(|s| s.1).sum::<f64>() / total);
+        let mut width = 10.0;
+        while max / width > 40.0 {
+            width *= 2.0;
+        }
+        let bins = ((max / width).floor() as usize + 1).max(1);
+        let edges: Vec<f64> = (0..=bins).map(|k| k as f64 * width).collect();
+        let mut frac = vec![0.0; bins];
+        for &(v, a) in samples {
+            frac[((v / width).floor() as usize).min(bins - 1)] += a / total;
+        }
+        Micromotion::Computed {
+            max_um: max,
+            mean_um: mean,
+            p95_um: p95,
+            area_fraction_below: below,
+            histogram: SlipHistogram {
+                bin_edges_um: edges,
+                area_fraction: frac,
+            },
+        }
+    }
+}
+
+/// Cross-section means of the bone along z, in bands of `band_mm` whose edges include the
+/// distal docking plane: the von Mises and SED "along the shaft" of the report's plot.
+/// `None` where a band holds no such material (the implanted bone in the defect).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShaftProfile {
+    /// Band height (mm).
+    pub band_mm: f64,
+    /// Band centres (mm).
+    pub z_mm: Vec<f64>,
+    /// Volume-mean von Mises stress of the implanted model's bone (MPa).
+    pub von_mises_implanted: Vec<Option<f64>>,
+    /// Volume-mean von Mises stress of the intact bone (MPa).
+    pub von_mises_intact: Vec<Option<f64>>,
+    /// Volume-mean von Mises stress of the porous-Ta prosthesis body (MPa).
+    pub von_mises_prosthesis: Vec<Option<f64>>,
+    /// Volume-mean SED of the implanted model's bone (mJ/mm³).
+    pub sed_implanted: Vec<Option<f64>>,
+    /// Volume-mean SED of the intact bone (mJ/mm³).
+    pub sed_intact: Vec<Option<f64>>,
+    /// Volume-mean SED of the prosthesis body (mJ/mm³).
+    pub sed_prosthesis: Vec<Option<f64>>,
 }
 
 /// Stress shielding in one bone zone.
@@ -188,6 +264,9 @@ pub struct CaseMetrics {
     pub screws: Option<StressStat>,
     /// Bone.
     pub bone: BoneStrain,
+    /// Von Mises and SED along the shaft, implanted vs intact.
+    #[serde(default)]
+    pub shaft_profile: ShaftProfile,
 }
 
 /// Outcome of one check.
@@ -299,13 +378,12 @@ fn equilibrium(case: &CaseSolution) -> Equilibrium {
 
 /// Zone of a bone point at height z: its index in the zone list of [`zone_names`].
 fn zone_of(rec: &Reconstruction, edges: &[f64], z: f64) -> usize {
-    let g = &rec.geometry;
     let nb = edges.len(); // bands per side incl. the "shaft beyond" band
     // layout: 0 distal metaphysis, 1..=nb distal bands (far → near), nb+1..=2nb proximal bands (near → far), 2nb+1 proximal metaphysis
-    if z < g.diaphysis_start() {
+    if z < rec.diaphysis_z[0] {
         return 0;
     }
-    if z > g.diaphysis_end() {
+    if z > rec.diaphysis_z[1] {
         return 2 * nb + 1;
     }
     let band = |d: f64| edges.iter().rposition(|&e| d >= e).unwrap_or(0);
@@ -320,7 +398,7 @@ fn zone_of(rec: &Reconstruction, edges: &[f64], z: f64) -> usize {
 
 /// Names and nominal z ranges of the zones, distal to proximal.
 fn zone_names(rec: &Reconstruction, edges: &[f64]) -> Vec<(String, [f64; 2])> {
-    let g = &rec.geometry;
+    let [d0, d1] = rec.diaphysis_z;
     let nb = edges.len();
     let label = |b: usize| {
         if b + 1 < nb {
@@ -329,35 +407,26 @@ fn zone_names(rec: &Reconstruction, edges: &[f64]) -> Vec<(String, [f64; 2])> {
             format!("> {:.0} mm", edges[b])
         }
     };
-    let mut out = vec![("distal metaphysis".to_string(), [0.0, g.diaphysis_start()])];
+    let mut out = vec![("distal metaphysis".to_string(), [rec.bone_z[0], d0])];
     for b in (0..nb).rev() {
         let hi = rec.defect_z[0] - edges[b];
         let lo = if b + 1 < nb {
             rec.defect_z[0] - edges[b + 1]
         } else {
-            g.diaphysis_start()
+            d0
         };
-        out.push((
-            format!("distal {}", label(b)),
-            [lo.max(g.diaphysis_start()), hi],
-        ));
+        out.push((format!("distal {}", label(b)), [lo.max(d0), hi]));
     }
     for b in 0..nb {
         let lo = rec.defect_z[1] + edges[b];
         let hi = if b + 1 < nb {
             rec.defect_z[1] + edges[b + 1]
         } else {
-            g.diaphysis_end()
+            d1
         };
-        out.push((
-            format!("proximal {}", label(b)),
-            [lo, hi.min(g.diaphysis_end())],
-        ));
+        out.push((format!("proximal {}", label(b)), [lo, hi.min(d1)]));
     }
-    out.push((
-        "proximal metaphysis".to_string(),
-        [g.diaphysis_end(), g.length_mm],
-    ));
+    out.push(("proximal metaphysis".to_string(), [d1, rec.bone_z[1]]));
     out
 }
 
@@ -469,7 +538,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
     let mut intact_peak = 0.0f64;
     let mut shaft_peak = (0.0f64, [0.0; 3]);
     let mut intact_shaft_peak = 0.0f64;
-    let shaft = [rec.geometry.diaphysis_start(), rec.geometry.diaphysis_end()];
+    let shaft = rec.diaphysis_z;
     for e in 0..rec.n_bone_elements {
         let (ri, ra) = (fi.points_of(e), fa.points_of(e));
         for (p, q) in ri.zip(ra) {
@@ -590,6 +659,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
     );
 
     let p99 = weighted_quantile(&mut strain_values, 0.99);
+    let shaft_profile = shaft_profile(rec, imp, int, inp.spec.profile_band_mm);
     CaseMetrics {
         name: imp.name.clone(),
         load_n: inp.load.2,
@@ -617,6 +687,64 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
             shaft_peak_at_mm: shaft_peak.1,
             intact_shaft_peak_microstrain: intact_shaft_peak,
         },
+        shaft_profile,
+    }
+}
+
+/// Band means of von Mises stress and SED along z (see [`ShaftProfile`]).
+pub fn shaft_profile(
+    rec: &Reconstruction,
+    implanted: &CaseSolution,
+    intact: &CaseSolution,
+    band_mm: f64,
+) -> ShaftProfile {
+    let w = if band_mm > 0.0 && band_mm.is_finite() {
+        band_mm
+    } else {
+        5.0
+    };
+    let origin = rec.defect_z[0];
+    let k0 = ((rec.bone_z[0] - origin) / w).floor() as i64;
+    let k1 = ((rec.bone_z[1] - origin) / w).ceil() as i64;
+    let nb = (k1 - k0).max(1) as usize;
+    let band = |z: f64| (((z - origin) / w).floor() as i64 - k0).clamp(0, nb as i64 - 1) as usize;
+    // per band: volume, vm·V, sed·V
+    let accumulate = |case: &CaseSolution, elements: &mut dyn Iterator<Item = usize>| {
+        let f = &case.fields;
+        let mut acc = vec![[0.0f64; 3]; nb];
+        for e in elements {
+            for p in f.points_of(e) {
+                let v = f.point_volume[p];
+                let a = &mut acc[band(f.point_position[p][2])];
+                a[0] += v;
+                a[1] += von_mises(&f.point_stress[p]) * v;
+                a[2] += f.point_sed(p) * v;
+            }
+        }
+        acc
+    };
+    let imp_bone = accumulate(implanted, &mut (0..rec.n_bone_elements));
+    let int_bone = accumulate(intact, &mut (0..rec.n_intact_elements));
+    let prosthesis = accumulate(
+        implanted,
+        &mut (0..rec.regions.len()).filter(|&e| rec.regions[e] == Region::Implant),
+    );
+    let mean = |acc: &[[f64; 3]], k: usize| -> Vec<Option<f64>> {
+        acc.iter()
+            .map(|a| (a[0] > 0.0).then(|| a[k] / a[0]))
+            .collect()
+    };
+    ShaftProfile {
+        band_mm: w,
+        z_mm: (0..nb)
+            .map(|b| origin + (k0 + b as i64) as f64 * w + 0.5 * w)
+            .collect(),
+        von_mises_implanted: mean(&imp_bone, 1),
+        von_mises_intact: mean(&int_bone, 1),
+        von_mises_prosthesis: mean(&prosthesis, 1),
+        sed_implanted: mean(&imp_bone, 2),
+        sed_intact: mean(&int_bone, 2),
+        sed_prosthesis: mean(&prosthesis, 2),
     }
 }
 

@@ -182,122 +182,112 @@ pub fn markdown(r: &StudyReport) -> String {
     let _ = writeln!(o, "## Inputs\n");
     let g = &s.geometry;
     let _ = writeln!(o, "| input | value | unit |\n|---|---|---|");
-    let rows: Vec<(String, String, &str)> = vec![
-        ("tibia length".into(), format!("{}", g.length_mm), "mm"),
-        (
-            "diaphysis outer semi-axes x (ML) × y (AP)".into(),
-            format!(
-                "{} × {}",
-                g.diaphysis_outer_semi_axes_mm[0], g.diaphysis_outer_semi_axes_mm[1]
+    let geometry_rows: Vec<(String, String, &str)> = match &s.patient_mesh {
+        Some(p) => vec![
+            (
+                "patient mesh".into(),
+                format!("`{}`", p.path.display()),
+                "–",
             ),
-            "mm",
-        ),
-        (
-            "diaphyseal wall".into(),
-            format!("{}", g.diaphysis_wall_mm),
-            "mm",
-        ),
-        (
-            "proximal flare: length, end widths x × y, end wall".into(),
-            format!(
-                "{}, {} × {}, {}",
-                g.proximal_flare_length_mm,
-                g.proximal_outer_width_mm[0],
-                g.proximal_outer_width_mm[1],
-                g.proximal_wall_mm
+            (
+                "bone sets: cortical / cancellous".into(),
+                format!("{} / {}", p.cortical_set, p.cancellous_set),
+                "–",
             ),
-            "mm",
-        ),
-        (
-            "distal flare: length, end widths x × y, end wall".into(),
-            format!(
-                "{}, {} × {}, {}",
-                g.distal_flare_length_mm,
-                g.distal_outer_width_mm[0],
-                g.distal_outer_width_mm[1],
-                g.distal_wall_mm
-            ),
-            "mm",
-        ),
-        (
-            "defect length / docking planes".into(),
-            format!(
-                "{} / {:.1}, {:.1}",
-                s.defect.length_mm, r.defect_z_mm[0], r.defect_z_mm[1]
-            ),
-            "mm",
-        ),
-        (
-            "prosthesis porosity / modulus".into(),
-            format!(
-                "{:.0} % / {:.0}",
-                100.0 * s.implant.porosity,
-                r.implant_modulus_mpa
-            ),
-            "– / MPa",
-        ),
-        (
-            "prosthesis fills the canal".into(),
-            format!("{}", s.implant.fill_canal),
-            "–",
-        ),
-        (
-            "flange (thickness × width, overlap, material)".into(),
-            if s.implant.flange.enabled {
+            (
+                "distal fixation / plateau medial, lateral".into(),
                 format!(
-                    "{} × {}, {}, {:?}",
-                    s.implant.flange.thickness_mm,
-                    s.implant.flange.width_mm,
-                    s.implant.flange.overlap_mm,
-                    s.implant.flange.material
-                )
-            } else {
-                "none".into()
-            },
-            "mm",
-        ),
-        (
-            "screws (diameter; offsets from docking faces)".into(),
-            if s.implant.screws.enabled && s.implant.flange.enabled {
+                    "{} / {}, {}",
+                    p.distal_fixation_set, p.plateau_medial_surface, p.plateau_lateral_surface
+                ),
+                "–",
+            ),
+        ],
+        None => parametric_rows(g),
+    };
+    let rows: Vec<(String, String, &str)> = geometry_rows
+        .into_iter()
+        .chain(vec![
+            (
+                "defect length / docking planes".into(),
                 format!(
-                    "{}; {:?}",
-                    s.implant.screws.diameter_mm, s.implant.screws.offsets_mm
-                )
-            } else {
-                "none".into()
-            },
-            "mm",
-        ),
-        (
-            "body mass / body weight".into(),
-            format!("{} / {:.1}", s.loads.body_mass_kg, r.body_weight_n),
-            "kg / N",
-        ),
-        (
-            "load cases (fraction of BW)".into(),
-            format!("{:?}", s.loads.fractions),
-            "–",
-        ),
-        (
-            "medial share of plateau load".into(),
-            format!("{}", s.loads.medial_share),
-            "–",
-        ),
-        (
-            "distal fixation".into(),
-            if s.loads.distal_fixation_mm > 0.0 {
-                format!("z ≤ {}", s.loads.distal_fixation_mm)
-            } else {
-                "distal end face".into()
-            },
-            "mm",
-        ),
-        (
-            "lazy zone s".into(),
-            format!("{}", s.metrics.lazy_zone_s),
-            "–",
-        ),
-    ];
+                    "{} / {:.1}, {:.1}",
+                    s.defect.length_mm, r.defect_z_mm[0], r.defect_z_mm[1]
+                ),
+                "mm",
+            ),
+            (
+                "prosthesis porosity / modulus".into(),
+                format!(
+                    "{:.0} % / {:.0}",
+                    100.0 * s.implant.porosity,
+                    r.implant_modulus_mpa
+                ),
+                "– / MPa",
+            ),
+            (
+                "prosthesis fills the canal".into(),
+                format!("{}", s.implant.fill_canal),
+                "–",
+            ),
+            (
+                "flange (thickness × width, overlap, material)".into(),
+                if s.implant.flange.enabled {
+                    format!(
+                        "{} × {}, {}, {:?}",
+                        s.implant.flange.thickness_mm,
+                        s.implant.flange.width_mm,
+                        s.implant.flange.overlap_mm,
+                        s.implant.flange.material
+                    )
+                } else {
+                    "none".into()
+                },
+                "mm",
+            ),
+            (
+                "screws (diameter; offsets from docking faces)".into(),
+                if s.implant.screws.enabled && s.implant.flange.enabled {
+                    format!(
+                        "{}; {:?}",
+                        s.implant.screws.diameter_mm, s.implant.screws.offsets_mm
+                    )
+                } else {
+                    "none".into()
+                },
+                "mm",
+            ),
+            (
+                "body mass / body weight".into(),
+                format!("{} / {:.1}", s.loads.body_mass_kg, r.body_weight_n),
+                "kg / N",
+            ),
+            (
+                "load cases (fraction of BW)".into(),
+                format!("{:?}", s.loads.fractions),
+                "–",
+            ),
+            (
+                "medial share of plateau load".into(),
+                format!("{}", s.loads.medial_share),
+                "–",
+            ),
+            (
+                "distal fixation".into(),
+                if s.loads.distal_fixation_mm > 0.0 {
+                    format!("z ≤ {}", s.loads.distal_fixation_mm)
+                } else {
+                    "distal end face".into()
+                },
+                "mm",
+            ),
+            (
+                "lazy zone s".into(),
+                format!("{}", s.metrics.lazy_zone_s),
+                "–",
+            ),
+        ])
+        .collect();
     for (a, b, c) in rows {
         let _ = writeln!(o, "| {a} | {b} | {c} |");
     }
@@ -328,23 +318,31 @@ pub fn markdown(r: &StudyReport) -> String {
         r.timings.implanted.free_dofs, r.timings.intact.free_dofs
     );
     let e = m.elements_by_region;
-    let _ = writeln!(
-        o,
-        "\nElements: cortical {}, cancellous {}, prosthesis {}, flange {}, screws {}. Cells: {} around, {} through the wall, {} radial in the core, {} along z; element size {:.2} mm near the implant, {:.2} mm far. Smallest scaled Jacobian {:.3}. Constraint equations: {}.",
-        e[0],
-        e[1],
-        e[2],
-        e[3],
-        e[4],
-        m.cells.around,
-        m.cells.through_wall,
-        m.cells.core_radial,
-        m.cells.axial,
-        m.cells.size_mm[0],
-        m.cells.size_mm[1],
-        m.min_scaled_jacobian,
-        m.equations
-    );
+    if s.patient_mesh.is_some() {
+        let _ = writeln!(
+            o,
+            "\nElements: cortical {}, cancellous {}, prosthesis {} (patient mesh; no flange or screws). Smallest scaled Jacobian {:.3}.",
+            e[0], e[1], e[2], m.min_scaled_jacobian
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "\nElements: cortical {}, cancellous {}, prosthesis {}, flange {}, screws {}. Cells: {} around, {} through the wall, {} radial in the core, {} along z; element size {:.2} mm near the implant, {:.2} mm far. Smallest scaled Jacobian {:.3}. Constraint equations: {}.",
+            e[0],
+            e[1],
+            e[2],
+            e[3],
+            e[4],
+            m.cells.around,
+            m.cells.through_wall,
+            m.cells.core_radial,
+            m.cells.axial,
+            m.cells.size_mm[0],
+            m.cells.size_mm[1],
+            m.min_scaled_jacobian,
+            m.equations
+        );
+    }
     if let Some((tied, gap)) = m.flange_tie {
         let _ = writeln!(
             o,
@@ -410,6 +408,7 @@ pub fn markdown(r: &StudyReport) -> String {
                 mean_um,
                 p95_um,
                 area_fraction_below,
+                ..
             } => {
                 let _ = writeln!(
                     o,
@@ -474,6 +473,28 @@ pub fn markdown(r: &StudyReport) -> String {
         );
     }
 
+    let _ = writeln!(o, "## Plots\n");
+    for p in &r.plots {
+        let _ = writeln!(
+            o,
+            "![{}]({})\n\n*{}* (`{}`)\n",
+            p.caption, p.file, p.caption, p.file
+        );
+    }
+    let bonded = r
+        .cases
+        .iter()
+        .all(|c| matches!(c.metrics.micromotion, Micromotion::NotApplicable { .. }));
+    if bonded {
+        let _ = writeln!(
+            o,
+            "Micromotion histogram: not applicable — the bonded interface has no relative motion by construction.\n"
+        );
+    }
+    if r.plots.is_empty() {
+        let _ = writeln!(o, "(No plots: the report was written without them.)\n");
+    }
+
     let _ = writeln!(o, "## Published comparators (biomechanics.md §10)\n");
     let _ = writeln!(
         o,
@@ -528,4 +549,46 @@ pub fn markdown(r: &StudyReport) -> String {
         let _ = writeln!(o, "- {n}");
     }
     o
+}
+
+/// Input rows of the parametric tibia.
+fn parametric_rows(g: &crate::geometry::TibiaGeometry) -> Vec<(String, String, &'static str)> {
+    vec![
+        ("tibia length".into(), format!("{}", g.length_mm), "mm"),
+        (
+            "diaphysis outer semi-axes x (ML) × y (AP)".into(),
+            format!(
+                "{} × {}",
+                g.diaphysis_outer_semi_axes_mm[0], g.diaphysis_outer_semi_axes_mm[1]
+            ),
+            "mm",
+        ),
+        (
+            "diaphyseal wall".into(),
+            format!("{}", g.diaphysis_wall_mm),
+            "mm",
+        ),
+        (
+            "proximal flare: length, end widths x × y, end wall".into(),
+            format!(
+                "{}, {} × {}, {}",
+                g.proximal_flare_length_mm,
+                g.proximal_outer_width_mm[0],
+                g.proximal_outer_width_mm[1],
+                g.proximal_wall_mm
+            ),
+            "mm",
+        ),
+        (
+            "distal flare: length, end widths x × y, end wall".into(),
+            format!(
+                "{}, {} × {}, {}",
+                g.distal_flare_length_mm,
+                g.distal_outer_width_mm[0],
+                g.distal_outer_width_mm[1],
+                g.distal_wall_mm
+            ),
+            "mm",
+        ),
+    ]
 }

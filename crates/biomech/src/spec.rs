@@ -367,6 +367,9 @@ pub struct MetricSpec {
     pub interface_displacement_limit_mm: f64,
     /// Bone strain alarm (µε); 3000 (Frost mechanostat, biomechanics.md §9).
     pub bone_strain_limit_microstrain: f64,
+    /// Height of the cross-section bands of the von Mises / SED profile along the shaft
+    /// (mm); 5 (engineering choice: a few elements per band at the default mesh).
+    pub profile_band_mm: f64,
 }
 
 impl Default for MetricSpec {
@@ -376,6 +379,7 @@ impl Default for MetricSpec {
             band_edges_mm: vec![0.0, 20.0, 40.0, 80.0],
             interface_displacement_limit_mm: 2.0,
             bone_strain_limit_microstrain: 3000.0,
+            profile_band_mm: 5.0,
         }
     }
 }

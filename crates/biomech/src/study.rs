@@ -11,7 +11,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{
-    Observer, Phase, PhaseTimings, SolveOptions, StaticSolution, solve_linear_static_observed,
+    Model, Observer, Phase, PhaseTimings, SolveOptions, StaticSolution,
+    solve_linear_static_observed,
 };
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
@@ -19,6 +20,8 @@ use crate::error::BiomechError;
 use crate::geometry::TibiaGeometry;
 use crate::metrics::{CaseMetrics, Check, MetricInputs, case_metrics, checks};
 use crate::model::{MaterialSummary, StudyMaterials};
+use crate::patient::{PatientMeshSpec, build_patient_reconstruction};
+use crate::plots::PlotFile;
 use crate::spec::{DefectSpec, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec};
 
 /// A reconstruction study (DESIGN.md §4). Every field has a default: the default study is the
@@ -29,8 +32,11 @@ use crate::spec::{DefectSpec, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, M
 pub struct Study {
     /// Name for reports.
     pub name: String,
-    /// Parametric tibia.
+    /// Parametric tibia (ignored when `patient_mesh` is given).
     pub geometry: TibiaGeometry,
+    /// An imported patient mesh instead of the parametric tibia (see [`crate::patient`]);
+    /// `None` by default.
+    pub patient_mesh: Option<PatientMeshSpec>,
     /// Segmental defect.
     pub defect: DefectSpec,
     /// Prosthesis, flange, screws.
@@ -56,6 +62,7 @@ impl Default for Study {
         Self {
             name: String::new(),
             geometry: TibiaGeometry::default(),
+            patient_mesh: None,
             defect: DefectSpec::default(),
             implant: ImplantSpec::default(),
             interface: InterfaceModel::default(),
@@ -72,17 +79,31 @@ impl Default for Study {
 impl Study {
     /// Parse a study from TOML text (`file` names it in errors).
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
-        toml::from_str(text).map_err(|e| BiomechError::StudyFile {
-            file: file.into(),
-            message: e.to_string(),
+        toml::from_str(text).map_err(|e: toml::de::Error| {
+            let line = e.span().map_or(0, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
+            BiomechError::StudyFile {
+                file: file.into(),
+                line,
+                message: e.message().trim().to_string(),
+            }
         })
     }
 
     /// Read a study file.
+    /// A relative `patient_mesh.path` is taken relative to the study file's folder.
     pub fn from_path(path: &Path) -> Result<Self, BiomechError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| BiomechError::Io(osteon_io::IoError::os(path, e)))?;
-        Self::from_toml_str(&text, &path.display().to_string())
+        let mut study = Self::from_toml_str(&text, &path.display().to_string())?;
+        if let Some(p) = &mut study.patient_mesh
+            && p.path.is_relative()
+            && let Some(dir) = path.parent()
+        {
+            p.path = dir.join(&p.path);
+        }
+        Ok(study)
     }
 
     /// The study as TOML.
@@ -93,7 +114,9 @@ impl Study {
     /// Check the whole study before any work: the interface model must be available.
     pub fn validate(&self) -> Result<(), BiomechError> {
         self.interface.require_available()?;
-        self.geometry.validate()?;
+        if self.patient_mesh.is_none() {
+            self.geometry.validate()?;
+        }
         self.loads.validate()?;
         let s = self.metrics.lazy_zone_s;
         if !(s > 0.0 && s < 1.0) {
@@ -250,6 +273,10 @@ pub struct StudyTimings {
     pub write_s: f64,
     /// Whole study.
     pub total_s: f64,
+    /// The intact solution came from an [`IntactCache`] (its timings are those of the
+    /// original solve).
+    #[serde(default)]
+    pub intact_cached: bool,
 }
 
 /// Mesh statistics.
@@ -307,6 +334,9 @@ pub struct StudyReport {
     pub notes: Vec<String>,
     /// Files written besides the report (VTU, PVD), relative to the output folder.
     pub files: Vec<String>,
+    /// Plots written besides the report (SVG), relative to the output folder.
+    #[serde(default)]
+    pub plots: Vec<PlotFile>,
 }
 
 /// A finished study: the report, the model and both solutions (for VTU output or further
@@ -324,9 +354,22 @@ pub struct StudyRun {
 
 /// Notes that every report carries: the modelling simplifications.
 fn notes(study: &Study) -> Vec<String> {
+    let geometry = match &study.patient_mesh {
+        None => "Geometry: the biomechanics.md §2 surrogate (hollow elliptical shaft, linear flares, cancellous metaphyses), not a patient CT; +x is lateral, z the long axis (0 distal).".to_string(),
+        Some(p) => format!(
+            "Geometry: patient mesh {} (bone sets {} / {}); the bone elements whose centroid lies in the defect's z range are the porous-Ta prosthesis, bonded through shared nodes; no flange or screws (parametric tibia only); metaphysis/diaphysis limits for the shielding zones: {}.",
+            p.path.display(),
+            p.cortical_set,
+            p.cancellous_set,
+            match p.diaphysis_mm {
+                Some(d) => format!("diaphysis {:.1}–{:.1} mm (study file)", d[0], d[1]),
+                None => "the surrogate's proportions (50/360 distal, 70/360 proximal)".into(),
+            }
+        ),
+    };
     let mut n = vec![
         "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable; the frictional interface awaits osteon-contact.".to_string(),
-        "Geometry: the biomechanics.md §2 surrogate (hollow elliptical shaft, linear flares, cancellous metaphyses), not a patient CT; +x is lateral, z the long axis (0 distal).".to_string(),
+        geometry,
         "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string(),
         "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; it is load-independent in this linear model.".to_string(),
         "Peak stresses and strains are integration-point values; peaks next to the docking-face corners and screw ends depend on the mesh (see the 99th percentiles).".to_string(),
@@ -341,10 +384,88 @@ fn notes(study: &Study) -> Vec<String> {
 /// Run a study: build, solve the implanted and intact models, compute the metrics, and write
 /// report.json and report.md into `study.output` when it is set.
 pub fn run_study(study: &Study, progress: &mut dyn Progress) -> Result<StudyRun, BiomechError> {
+    run_study_cached(study, progress, None)
+}
+
+/// Intact-model solutions kept across the studies of a sweep: the intact reference depends
+/// on the bone mesh, the bone materials, the support and the loads, not on the implant, so
+/// studies that differ only in the prosthesis (modulus, porosity) share one intact solve.
+/// A cached solution is reused only when the new intact model is identical (mesh, materials,
+/// sections, constraints, load cases), so a changed defect length (which moves the mesh's
+/// docking planes) or mesh size solves again.
+#[derive(Debug, Default)]
+pub struct IntactCache {
+    entries: Vec<(Model, StaticSolution)>,
+    /// Intact solves served from the cache.
+    pub hits: usize,
+    /// Intact solves computed.
+    pub misses: usize,
+    /// Solver time saved (s): the summed phase times of the reused solutions.
+    pub saved_s: f64,
+}
+
+impl IntactCache {
+    /// How many solutions to keep (a sweep varies the implant fastest).
+    const CAPACITY: usize = 2;
+
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn same(a: &Model, b: &Model) -> bool {
+        a.mesh == b.mesh
+            && a.materials == b.materials
+            && a.sections == b.sections
+            && a.boundary == b.boundary
+            && a.equations == b.equations
+            && a.load_cases == b.load_cases
+    }
+
+    fn get(&mut self, model: &Model) -> Option<StaticSolution> {
+        let hit = self
+            .entries
+            .iter()
+            .find(|(m, _)| Self::same(m, model))
+            .map(|(_, s)| s.clone());
+        if let Some(s) = &hit {
+            self.hits += 1;
+            self.saved_s += SolveTimings::from(s).total_s();
+        }
+        hit
+    }
+
+    fn put(&mut self, model: Model, solution: StaticSolution) {
+        self.misses += 1;
+        if self.entries.len() >= Self::CAPACITY {
+            self.entries.remove(0);
+        }
+        self.entries.push((model, solution));
+    }
+}
+
+/// Build the reconstruction of a study: the parametric tibia, or the imported patient mesh.
+pub fn build_study_reconstruction(study: &Study) -> Result<Reconstruction, BiomechError> {
+    match &study.patient_mesh {
+        Some(p) => build_patient_reconstruction(p, &study.defect, &study.implant, &study.loads),
+        None => build_reconstruction(&study.geometry, &study.defect, &study.implant, &study.mesh),
+    }
+}
+
+/// [`run_study`] with an optional [`IntactCache`] shared across calls (a sweep).
+pub fn run_study_cached(
+    study: &Study,
+    progress: &mut dyn Progress,
+    cache: Option<&mut IntactCache>,
+) -> Result<StudyRun, BiomechError> {
     let t0 = Instant::now();
     study.validate()?;
-    progress.stage("building the mesh (tibia, defect, prosthesis, flange, screws)");
-    let rec = build_reconstruction(&study.geometry, &study.defect, &study.implant, &study.mesh)?;
+    progress.stage(if study.patient_mesh.is_some() {
+        "reading the patient mesh (bone sets, defect, prosthesis)"
+    } else {
+        "building the mesh (tibia, defect, prosthesis, flange, screws)"
+    });
+    let rec = build_study_reconstruction(study)?;
     let materials = StudyMaterials::new(&study.implant)?;
     let implanted_model = rec.implanted_model(&materials, &study.loads)?;
     let intact_model = rec.intact_model(&materials, &study.loads)?;
@@ -374,16 +495,33 @@ pub fn run_study(study: &Study, progress: &mut dyn Progress) -> Result<StudyRun,
             detail: String::new(),
         },
     )?;
-    progress.stage("solving the intact reference");
-    let intact = solve_linear_static_observed(
-        &intact_model,
-        &options,
-        &mut ObserverBridge {
-            model: "intact",
-            progress,
-            detail: String::new(),
-        },
-    )?;
+    let mut cache = cache;
+    let reused = match cache.as_deref_mut() {
+        Some(c) => c.get(&intact_model),
+        None => None,
+    };
+    let (intact, intact_cached) = match reused {
+        Some(sol) => {
+            progress.stage("intact reference: the same model was solved before, reused");
+            (sol, true)
+        }
+        None => {
+            progress.stage("solving the intact reference");
+            let sol = solve_linear_static_observed(
+                &intact_model,
+                &options,
+                &mut ObserverBridge {
+                    model: "intact",
+                    progress,
+                    detail: String::new(),
+                },
+            )?;
+            if let Some(c) = cache {
+                c.put(intact_model.clone(), sol.clone());
+            }
+            (sol, false)
+        }
+    };
 
     progress.stage("computing metrics");
     let t_metrics = Instant::now();
@@ -449,9 +587,11 @@ pub fn run_study(study: &Study, progress: &mut dyn Progress) -> Result<StudyRun,
             metrics_s,
             write_s: 0.0,
             total_s: 0.0,
+            intact_cached,
         },
         notes: notes(study),
         files: Vec::new(),
+        plots: Vec::new(),
     };
     if let Some(dir) = &study.output {
         progress.stage(&format!("writing {}", dir.display()));
@@ -469,6 +609,7 @@ pub fn run_study(study: &Study, progress: &mut dyn Progress) -> Result<StudyRun,
                 .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .collect();
         }
+        report.plots = crate::plots::write_study_plots(&report, dir)?;
         report.timings.total_s = t0.elapsed().as_secs_f64();
         crate::report::write_report(&report, dir)?;
         report.timings.write_s = t.elapsed().as_secs_f64();

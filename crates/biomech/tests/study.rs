@@ -408,3 +408,163 @@ fn example_study_file_parses() {
     .expect("parses");
     assert_eq!(fr.interface, InterfaceModel::Frictional { mu: 0.88 });
 }
+
+/// A patient mesh: the parametric intact tibia written as a deck (`write_model_inp`) and read
+/// back through `[patient_mesh]` gives the same metrics as the parametric study (no flange,
+/// no screws); missing sets and the parametric-only parts are clear errors.
+#[test]
+fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
+    use osteon_biomech::{PatientMeshSpec, build_reconstruction};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let implant = ImplantSpec {
+        flange: osteon_biomech::FlangeSpec {
+            enabled: false,
+            ..Default::default()
+        },
+        screws: osteon_biomech::ScrewSpec {
+            enabled: false,
+            ..Default::default()
+        },
+        ..ImplantSpec::default()
+    };
+    let parametric = Study {
+        implant: implant.clone(),
+        loads: LoadSpec {
+            fractions: vec![1.0],
+            ..LoadSpec::default()
+        },
+        ..coarse_study()
+    };
+    // the "patient" mesh: the intact bone, sets CORTICAL/CANCELLOUS, DISTAL_END, plateau surfaces
+    let rec = build_reconstruction(
+        &parametric.geometry,
+        &parametric.defect,
+        &implant,
+        &parametric.mesh,
+    )
+    .expect("builds");
+    let materials = StudyMaterials::new(&implant).expect("materials");
+    let intact = rec
+        .intact_model(&materials, &parametric.loads)
+        .expect("intact model");
+    let deck = dir.path().join("patient.inp");
+    osteon_io::deck_writer::write_model_inp(&deck, &intact, "patient tibia").expect("deck");
+
+    let patient = Study {
+        patient_mesh: Some(PatientMeshSpec {
+            path: deck.clone(),
+            diaphysis_mm: Some([50.0, 290.0]),
+            ..PatientMeshSpec::default()
+        }),
+        output: Some(dir.path().join("out")),
+        ..parametric.clone()
+    };
+    let a = run_study(&parametric, &mut Quiet)
+        .expect("parametric")
+        .report;
+    let b = run_study(&patient, &mut Quiet)
+        .expect("patient mesh")
+        .report;
+    assert_eq!(b.mesh.elements, a.mesh.elements);
+    assert_eq!(b.defect_z_mm, a.defect_z_mm);
+    let (ca, cb) = (&a.cases[0].metrics, &b.cases[0].metrics);
+    assert!(cb.equilibrium.relative_error < 1e-8);
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-6 * x.abs().max(y.abs()).max(1e-12);
+    for (x, y) in ca.interfaces.iter().zip(&cb.interfaces) {
+        assert_eq!(x.name, y.name);
+        assert!(
+            close(x.max_mm, y.max_mm) && close(x.mean_mm, y.mean_mm),
+            "{x:?} vs {y:?}"
+        );
+    }
+    assert_eq!(ca.shielding.zones.len(), cb.shielding.zones.len());
+    for (x, y) in ca.shielding.zones.iter().zip(&cb.shielding.zones) {
+        assert!(
+            x.name == y.name && close(x.ratio, y.ratio),
+            "{x:?} vs {y:?}"
+        );
+    }
+    assert!(close(
+        ca.porous_tantalum.peak_mpa,
+        cb.porous_tantalum.peak_mpa
+    ));
+    assert!(close(ca.bone.peak_microstrain, cb.bone.peak_microstrain));
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("report.md");
+    assert!(md.contains("patient mesh") && md.contains("patient.inp"));
+
+    // a set name the mesh does not have: named, with what the mesh has instead
+    let wrong = Study {
+        patient_mesh: Some(PatientMeshSpec {
+            path: deck.clone(),
+            cortical_set: "CORTEX".into(),
+            ..PatientMeshSpec::default()
+        }),
+        ..parametric.clone()
+    };
+    match run_study(&wrong, &mut Quiet) {
+        Err(e @ BiomechError::MissingSet { .. }) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("'CORTEX'") && m.contains("CORTICAL") && m.contains("cortical_set"),
+                "{m}"
+            );
+        }
+        Err(e) => panic!("expected MissingSet, got {e}"),
+        Ok(_) => panic!("a missing set must stop the study"),
+    }
+    let no_plateau = Study {
+        patient_mesh: Some(PatientMeshSpec {
+            path: deck.clone(),
+            plateau_medial_surface: "MEDIAL_CONDYLE".into(),
+            ..PatientMeshSpec::default()
+        }),
+        ..parametric.clone()
+    };
+    let e = run_study(&no_plateau, &mut Quiet)
+        .err()
+        .expect("missing surface");
+    assert!(e.to_string().contains("surface 'MEDIAL_CONDYLE'"), "{e}");
+    // the flange and screws are parametric-only
+    let with_flange = Study {
+        implant: ImplantSpec::default(),
+        ..patient
+    };
+    assert!(matches!(
+        run_study(&with_flange, &mut Quiet),
+        Err(BiomechError::NotYetAvailable { .. })
+    ));
+}
+
+/// The intact cache: a second study that differs only in the implant reuses the intact
+/// solution (identical metrics to a fresh solve); a different defect length solves again.
+#[test]
+fn the_intact_solve_is_cached_across_implant_moduli() {
+    use osteon_biomech::{IntactCache, run_study_cached};
+    let study = |e: f64, l: f64| Study {
+        implant: ImplantSpec {
+            modulus_mpa: Some(e),
+            ..ImplantSpec::default()
+        },
+        defect: DefectSpec {
+            length_mm: l,
+            center_mm: None,
+        },
+        ..coarse_study()
+    };
+    let mut cache = IntactCache::new();
+    let _ = run_study_cached(&study(3000.0, 63.0), &mut Quiet, Some(&mut cache)).expect("runs");
+    let cached =
+        run_study_cached(&study(10000.0, 63.0), &mut Quiet, Some(&mut cache)).expect("runs");
+    assert!(cached.report.timings.intact_cached);
+    assert_eq!((cache.hits, cache.misses), (1, 1));
+    let fresh = run_study(&study(10000.0, 63.0), &mut Quiet).expect("runs");
+    assert!(!fresh.report.timings.intact_cached);
+    for (a, b) in cached.report.cases.iter().zip(&fresh.report.cases) {
+        assert_eq!(a.metrics.shielding, b.metrics.shielding);
+        assert_eq!(a.metrics.interfaces, b.metrics.interfaces);
+    }
+    let other =
+        run_study_cached(&study(10000.0, 45.0), &mut Quiet, Some(&mut cache)).expect("runs");
+    assert!(!other.report.timings.intact_cached);
+    assert_eq!((cache.hits, cache.misses), (1, 2));
+}

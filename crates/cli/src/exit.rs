@@ -1,6 +1,8 @@
 //! Exit codes: 0 success, 2 input error, 3 numerical failure (DESIGN.md §4).
 
 use osteon_assembly::AssemblyError;
+use osteon_biomech::BiomechError;
+use osteon_contact::ContactError;
 use osteon_io::IoError;
 use osteon_mesh::MeshError;
 
@@ -18,8 +20,47 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         if let Some(IoError::Model { source, .. }) = cause.downcast_ref::<IoError>() {
             return assembly_code(source);
         }
+        if let Some(b) = cause.downcast_ref::<BiomechError>() {
+            return biomech_code(b);
+        }
+        if let Some(c) = cause.downcast_ref::<ContactError>() {
+            return contact_code(c);
+        }
     }
     INPUT_ERROR
+}
+
+/// Study errors: the study file, its parameters, the patient mesh and unavailable features
+/// are input errors; a singular system or an inverted element is a numerical failure.
+fn biomech_code(err: &BiomechError) -> i32 {
+    match err {
+        BiomechError::Assembly(a) => assembly_code(a),
+        BiomechError::Io(IoError::Model { source, .. }) => assembly_code(source),
+        BiomechError::Mesh(MeshError::InvertedElement { .. }) => NUMERICAL_FAILURE,
+        BiomechError::InvalidParameter { .. }
+        | BiomechError::NotYetAvailable { .. }
+        | BiomechError::StudyFile { .. }
+        | BiomechError::MissingSet { .. }
+        | BiomechError::PatientMesh { .. }
+        | BiomechError::Construction { .. }
+        | BiomechError::Mesh(_)
+        | BiomechError::Material(_)
+        | BiomechError::Io(_)
+        | BiomechError::Plot { .. } => INPUT_ERROR,
+    }
+}
+
+/// Contact errors: a non-converging increment, a singular contact system or a solver
+/// failure is a numerical failure; an ill-defined pair or problem is an input error.
+fn contact_code(err: &ContactError) -> i32 {
+    match err {
+        ContactError::Assembly(a) => assembly_code(a),
+        ContactError::NotConverged(_)
+        | ContactError::Singular { .. }
+        | ContactError::Solver(_)
+        | ContactError::Mesh(MeshError::InvertedElement { .. }) => NUMERICAL_FAILURE,
+        _ => INPUT_ERROR,
+    }
 }
 
 fn assembly_code(err: &AssemblyError) -> i32 {

@@ -4,6 +4,7 @@
 //! osteon solve model.inp -o out/          # → out/model.vtu, out/model.json (+ per-step VTU and .pvd)
 //! osteon info model.inp                   # counts, sets, materials, steps, memory estimate
 //! osteon mesh tube --element C3D10 -o tube.inp
+//! osteon study examples/tibia_study.toml -o out/  # → report.md/json, SVG plots, VTU per load case
 //! ```
 //! Exit status: 0 success, 2 input error (file:line and what was expected), 3 numerical
 //! failure (unconstrained rigid-body mode, singular part, inverted element).
@@ -36,6 +37,8 @@ enum Command {
     Info(commands::info::InfoArgs),
     /// Generate a structured mesh (tube or box) and write it as a deck.
     Mesh(commands::mesh::MeshArgs),
+    /// Run a tibial reconstruction study (STUDY.toml): report, plots, VTU, metric table with pass/fail.
+    Study(commands::study::StudyArgs),
 }
 
 fn main() {
@@ -44,6 +47,7 @@ fn main() {
         Command::Solve(args) => commands::solve::run(args, cli.quiet),
         Command::Info(args) => commands::info::run(args),
         Command::Mesh(args) => commands::mesh::run(args, cli.quiet),
+        Command::Study(args) => commands::study::run(args, cli.quiet),
     };
     if let Err(err) = result {
         eprintln!("error: {err:#}");

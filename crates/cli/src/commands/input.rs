@@ -24,16 +24,7 @@ pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
     match ext.as_str() {
         "inp" => {
             let deck = osteon_io::inp::read_inp(path)?;
-            let mut warnings: Vec<String> = deck.warnings.iter().map(ToString::to_string).collect();
-            for (name, report) in &deck.tie_reports {
-                if !report.too_far.is_empty() {
-                    warnings.push(format!(
-                        "tie {name}: {} slave node(s) farther than the position tolerance {:.4} mm were not tied",
-                        report.too_far.len(),
-                        report.tolerance
-                    ));
-                }
-            }
+            let warnings = deck_warnings(&deck);
             Ok(Input { model: deck.model, warnings })
         }
         "msh" => {
@@ -50,6 +41,22 @@ pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
         _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "unknown input type"))
             .with_context(|| format!("{}: expected an Abaqus/CalculiX deck (.inp), a Gmsh mesh (.msh, with --model) or a model TOML (.toml)", path.display())),
     }
+}
+
+/// The deck's warnings (skipped keywords, ignored parameters) and, per tie, the slave nodes
+/// left untied, one line each with file:line where there is one.
+pub fn deck_warnings(deck: &osteon_io::inp::Deck) -> Vec<String> {
+    let mut warnings: Vec<String> = deck.warnings.iter().map(ToString::to_string).collect();
+    for (name, report) in &deck.tie_reports {
+        if !report.too_far.is_empty() {
+            warnings.push(format!(
+                "tie {name}: {} slave node(s) farther than the position tolerance {:.4} mm were not tied",
+                report.too_far.len(),
+                report.tolerance
+            ));
+        }
+    }
+    warnings
 }
 
 /// The file stem used to name outputs.

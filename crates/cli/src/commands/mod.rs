@@ -4,3 +4,4 @@ pub mod info;
 pub mod input;
 pub mod mesh;
 pub mod solve;
+pub mod study;

@@ -1,4 +1,8 @@
 //! `osteon solve`: read → solve every step → write VTU (+ PVD) and the JSON summary.
+//! A deck with `*CONTACT PAIR`s is solved by the frictional contact analysis instead
+//! ([`contact`]).
+
+mod contact;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -54,7 +58,37 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let mut progress = Spinners::new(quiet);
     progress.start("read");
     let t = Instant::now();
-    let input = input::read(&args.input, args.model.as_ref())?;
+    let is_deck = args
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("inp"));
+    let input = if is_deck {
+        // read the deck once: a deck with contact pairs goes to the contact analysis
+        let deck = osteon_io::inp::read_inp(&args.input)?;
+        let warnings = input::deck_warnings(&deck);
+        if deck.has_contact() {
+            let read_seconds = t.elapsed().as_secs_f64();
+            progress.finish("read", read_seconds);
+            if !quiet {
+                for w in &warnings {
+                    eprintln!("{w}");
+                }
+            }
+            if deck.model.load_cases.is_empty() {
+                bail!(
+                    "{}: the model has no step (*STEP ... *END STEP): nothing to solve",
+                    args.input.display()
+                );
+            }
+            return contact::run(args, quiet, &deck, warnings, read_seconds, &mut progress);
+        }
+        input::Input {
+            model: deck.model,
+            warnings,
+        }
+    } else {
+        input::read(&args.input, args.model.as_ref())?
+    };
     let read_seconds = t.elapsed().as_secs_f64();
     progress.finish("read", read_seconds);
     for w in &input.warnings {
@@ -109,6 +143,8 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
+/// The reader's warnings and the untied slave nodes of each tie, one line each (as
+/// [`input::read`] reports them for a deck).
 fn print_results(summary: &RunSummary, written: &[PathBuf], json: &std::path::Path, quiet: bool) {
     for case in &summary.cases {
         let node = case

@@ -1,0 +1,498 @@
+//! An imported patient mesh in place of the parametric tibia.
+//!
+//! The study file names a mesh with `[patient_mesh]`:
+//!
+//! ```toml
+//! [patient_mesh]
+//! path = "tibia.inp"                  # or "tibia.msh"; relative to the study file
+//! # the set names below are the defaults; matching ignores case
+//! cortical_set = "CORTICAL"           # element set, required
+//! cancellous_set = "CANCELLOUS"       # element set; may be absent when every element is cortical
+//! distal_fixation_set = "DISTAL_END"  # node set (or surface) fixed in x, y, z; not needed with loads.distal_fixation_mm > 0
+//! plateau_medial_surface = "PLATEAU_MEDIAL"    # element-face surface, loaded with the medial share
+//! plateau_lateral_surface = "PLATEAU_LATERAL"  # element-face surface, loaded with the rest
+//! # diaphysis_mm = [50.0, 290.0]     # z range of the shaft; default: the surrogate's proportions
+//! ```
+//!
+//! **Required sets** (names configurable as above):
+//!
+//! | set | kind | used for |
+//! |---|---|---|
+//! | `CORTICAL` | element set | cortical bone (E 17000 MPa) |
+//! | `CANCELLOUS` | element set | cancellous bone (E 400 MPa); may be missing only if `CORTICAL` holds every element |
+//! | `DISTAL_END` | node set (or surface) | the distal fixation, unless `loads.distal_fixation_mm > 0` (then every bone node with z ≤ that value is fixed) |
+//! | `PLATEAU_MEDIAL`, `PLATEAU_LATERAL` | element-face surfaces | the plateau load: uniform pressure, `medial_share` of the axial force on the medial surface |
+//!
+//! Every element must be in exactly one of the two bone sets. In an `.inp` the sets are
+//! `*ELSET`, `*NSET` and `*SURFACE, TYPE=ELEMENT`; in a `.msh` they are physical groups (3-D
+//! groups become element sets, 2-D groups face surfaces, every group a node set). An `.inp`
+//! is read by the deck reader, which wants every element in a `*SOLID SECTION` (any
+//! placeholder material: the study assigns its own materials by set). The mesh must be in mm
+//! with z along the tibial axis (+z proximal) and +x lateral, like the parametric tibia.
+//!
+//! **Defect**: `defect.length_mm` and `defect.center_mm` (default: the middle of the bone's z
+//! extent) give a z range; every bone element whose centroid lies in it becomes the porous-Ta
+//! prosthesis, bonded to the bone through the shared nodes of the faces between them (the
+//! docking interfaces, found by matching faces). **Limitations**: the lateral flange, the
+//! screws and `implant.fill_canal` are built on the parametric tibia only — a patient-mesh
+//! study must disable them (`implant.flange.enabled = false`, `implant.screws.enabled =
+//! false`), otherwise it stops with a clear error.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use osteon_io::IoError;
+use osteon_mesh::{FaceRef, Mesh, Surface, check_jacobians};
+
+use crate::builder::{CellCounts, InterfaceSet, Reconstruction, Region};
+use crate::error::BiomechError;
+use crate::spec::{DefectSpec, ImplantSpec, LoadSpec};
+
+/// Proportions of the surrogate's metaphyses (biomechanics.md §2: 50 mm distal and 70 mm
+/// proximal flares on 360 mm), used for the default shaft range of a patient mesh.
+const DISTAL_METAPHYSIS_FRACTION: f64 = 50.0 / 360.0;
+const PROXIMAL_METAPHYSIS_FRACTION: f64 = 70.0 / 360.0;
+
+/// The imported mesh and the names of its bone sets (see the module documentation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PatientMeshSpec {
+    /// The mesh file, `.inp` or `.msh`; relative paths are relative to the study file.
+    pub path: PathBuf,
+    /// Element set of cortical bone; "CORTICAL".
+    pub cortical_set: String,
+    /// Element set of cancellous bone; "CANCELLOUS" (may be absent from the mesh when every
+    /// element is cortical).
+    pub cancellous_set: String,
+    /// Node set (or surface) fixed at the distal end; "DISTAL_END".
+    pub distal_fixation_set: String,
+    /// Element-face surface of the medial plateau; "PLATEAU_MEDIAL".
+    pub plateau_medial_surface: String,
+    /// Element-face surface of the lateral plateau; "PLATEAU_LATERAL".
+    pub plateau_lateral_surface: String,
+    /// z range of the diaphysis (mm) for the shielding zones; `None`: the bone's z extent
+    /// less the surrogate's metaphysis proportions (50/360 distal, 70/360 proximal).
+    pub diaphysis_mm: Option<[f64; 2]>,
+}
+
+impl Default for PatientMeshSpec {
+    fn default() -> Self {
+        Self {
+            path: PathBuf::new(),
+            cortical_set: "CORTICAL".into(),
+            cancellous_set: "CANCELLOUS".into(),
+            distal_fixation_set: "DISTAL_END".into(),
+            plateau_medial_surface: "PLATEAU_MEDIAL".into(),
+            plateau_lateral_surface: "PLATEAU_LATERAL".into(),
+            diaphysis_mm: None,
+        }
+    }
+}
+
+/// Read the mesh file (`.inp` through the deck reader, `.msh` through the Gmsh reader).
+pub fn read_patient_mesh(spec: &PatientMeshSpec) -> Result<Mesh, BiomechError> {
+    let path = &spec.path;
+    let file = path.display().to_string();
+    if path.as_os_str().is_empty() {
+        return Err(BiomechError::PatientMesh {
+            file,
+            detail: "patient_mesh.path is empty: name an .inp or .msh file".into(),
+        });
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "inp" => match osteon_io::inp::read_inp(path) {
+            Ok(deck) => Ok(deck.model.mesh),
+            Err(IoError::Parse {
+                file: f,
+                line,
+                message,
+            }) if message.contains("has no section") => Err(BiomechError::PatientMesh {
+                file,
+                detail: format!(
+                    "{}:{line}: {message}. The deck reader needs every element in a *SOLID SECTION; any placeholder material will do (the study assigns cortical and cancellous bone by element set), e.g. *MATERIAL, NAME=PLACEHOLDER / *ELASTIC / 1000., 0.3 / *SOLID SECTION, ELSET=CORTICAL, MATERIAL=PLACEHOLDER",
+                    f.display()
+                ),
+            }),
+            Err(e) => Err(e.into()),
+        },
+        "msh" => Ok(osteon_io::gmsh::read_msh(path)?.mesh),
+        _ => Err(BiomechError::PatientMesh {
+            file,
+            detail: "expected an Abaqus/CalculiX deck (.inp) or a Gmsh mesh (.msh)".into(),
+        }),
+    }
+}
+
+/// The key of `map` equal to `name` ignoring case.
+fn find<'a, V>(map: &'a std::collections::BTreeMap<String, V>, name: &str) -> Option<&'a V> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+fn names<V>(map: &std::collections::BTreeMap<String, V>, kind: &str) -> String {
+    if map.is_empty() {
+        format!("no {kind}s")
+    } else {
+        let list: Vec<&str> = map.keys().map(String::as_str).take(30).collect();
+        format!("{kind}s {}", list.join(", "))
+    }
+}
+
+/// Mean z of an element's nodes.
+fn centroid_z(mesh: &Mesh, e: usize) -> f64 {
+    let el = mesh.element(e);
+    el.nodes.iter().map(|&n| mesh.coords[n][2]).sum::<f64>() / el.nodes.len() as f64
+}
+
+/// Sorted corner nodes of a face: the key that matches it to the face of a neighbour.
+fn face_key(mesh: &Mesh, e: usize, f: usize) -> Vec<usize> {
+    let el = mesh.element(e);
+    let corners = el.etype.face_type().n_corners();
+    let mut k: Vec<usize> = el
+        .etype
+        .face_nodes(f)
+        .unwrap_or_default()
+        .iter()
+        .take(corners)
+        .map(|&l| el.nodes[l])
+        .collect();
+    k.sort_unstable();
+    k
+}
+
+/// Build the reconstruction on an imported mesh: bone regions from the sets, the defect z
+/// range turned into the prosthesis, docking interfaces, the canonical sets the models use
+/// (CORTICAL, CANCELLOUS, BONE, IMPLANT, DISTAL_END, PLATEAU_MEDIAL, PLATEAU_LATERAL,
+/// PROXIMAL_DOCKING, DISTAL_DOCKING).
+pub fn build_patient_reconstruction(
+    spec: &PatientMeshSpec,
+    defect: &DefectSpec,
+    implant: &ImplantSpec,
+    loads: &LoadSpec,
+) -> Result<Reconstruction, BiomechError> {
+    let file = spec.path.display().to_string();
+    if implant.flange.enabled
+        || (implant.screws.enabled && !implant.screws.offsets_mm.is_empty())
+        || implant.fill_canal
+    {
+        return Err(BiomechError::NotYetAvailable {
+            feature: "the flange, the screws and fill_canal on a patient mesh".into(),
+            detail: "they are built on the parametric tibia only; set implant.flange.enabled = false, implant.screws.enabled = false and implant.fill_canal = false (the prosthesis is then bonded to the bone at its docking faces)".into(),
+        });
+    }
+    let source = read_patient_mesh(spec)?;
+    let missing = |kind: &'static str, name: &str, role: &str, key: &str, available: String| {
+        BiomechError::MissingSet {
+            file: file.clone(),
+            kind,
+            name: name.into(),
+            detail: format!(
+                "it holds {role}; the mesh has {available}. Name it in the mesh, or point patient_mesh.{key} at the set that holds it"
+            ),
+        }
+    };
+    let patient_error = |detail: String| BiomechError::PatientMesh {
+        file: file.clone(),
+        detail,
+    };
+    let n_el = source.n_elements();
+    if n_el == 0 {
+        return Err(patient_error("the mesh has no 3-D elements".into()));
+    }
+
+    // 1. bone regions from the element sets
+    let cortical = find(&source.element_sets, &spec.cortical_set).ok_or_else(|| {
+        missing(
+            "element set",
+            &spec.cortical_set,
+            "cortical bone",
+            "cortical_set",
+            names(&source.element_sets, "element set"),
+        )
+    })?;
+    let cancellous = find(&source.element_sets, &spec.cancellous_set);
+    let mut region: Vec<Option<Region>> = vec![None; n_el];
+    for &e in cortical {
+        region[e] = Some(Region::Cortical);
+    }
+    for &e in cancellous.into_iter().flatten() {
+        if region[e].is_some() {
+            return Err(patient_error(format!(
+                "element {} is in both {} and {}: every element must be in exactly one bone set",
+                source.element(e).id,
+                spec.cortical_set,
+                spec.cancellous_set
+            )));
+        }
+        region[e] = Some(Region::Cancellous);
+    }
+    if let Some(e) = region.iter().position(Option::is_none) {
+        let count = region.iter().filter(|r| r.is_none()).count();
+        if cancellous.is_none() {
+            return Err(missing(
+                "element set",
+                &spec.cancellous_set,
+                &format!(
+                    "cancellous bone; needed because {count} element(s), e.g. {}, are not in {}",
+                    source.element(e).id,
+                    spec.cortical_set
+                ),
+                "cancellous_set",
+                names(&source.element_sets, "element set"),
+            ));
+        }
+        return Err(patient_error(format!(
+            "{count} element(s), e.g. element {}, are in neither {} nor {}: every element must be in exactly one bone set",
+            source.element(e).id,
+            spec.cortical_set,
+            spec.cancellous_set
+        )));
+    }
+    let region: Vec<Region> = region
+        .into_iter()
+        .map(|r| r.unwrap_or(Region::Cortical))
+        .collect();
+
+    // 2. load and support sets
+    let plateau = |name: &str, key: &str| -> Result<Vec<FaceRef>, BiomechError> {
+        match find(&source.surfaces, name) {
+            Some(Surface::Faces(f)) if !f.is_empty() => Ok(f.clone()),
+            Some(_) => Err(patient_error(format!(
+                "surface '{name}' (patient_mesh.{key}) must be made of element faces (*SURFACE, TYPE=ELEMENT, or a 2-D physical group): the plateau load is a pressure on them"
+            ))),
+            None => Err(missing(
+                "surface",
+                name,
+                "element faces of the plateau that carry the load",
+                key,
+                names(&source.surfaces, "surface"),
+            )),
+        }
+    };
+    let medial = plateau(&spec.plateau_medial_surface, "plateau_medial_surface")?;
+    let lateral = plateau(&spec.plateau_lateral_surface, "plateau_lateral_surface")?;
+    let fixation: Vec<usize> = if loads.distal_fixation_mm > 0.0 {
+        Vec::new()
+    } else if let Some(n) = find(&source.node_sets, &spec.distal_fixation_set) {
+        n.clone()
+    } else if let Some(s) = find(&source.surfaces, &spec.distal_fixation_set) {
+        source.surface_nodes(s)
+    } else {
+        return Err(missing(
+            "node set",
+            &spec.distal_fixation_set,
+            "the distal fixation, fixed in x, y and z (or set loads.distal_fixation_mm > 0 to fix the bone below a z)",
+            "distal_fixation_set",
+            names(&source.node_sets, "node set"),
+        ));
+    };
+    if loads.distal_fixation_mm == 0.0 && fixation.is_empty() {
+        return Err(patient_error(format!(
+            "node set '{}' (the distal fixation) is empty",
+            spec.distal_fixation_set
+        )));
+    }
+
+    // 3. the defect: bone elements whose centroid lies in the z range
+    let (lo, hi) = source.bounding_box();
+    let bone_z = [lo[2], hi[2]];
+    let length = bone_z[1] - bone_z[0];
+    if !(defect.length_mm > 0.0 && defect.length_mm.is_finite()) {
+        return Err(BiomechError::invalid(
+            "defect.length_mm",
+            defect.length_mm,
+            "a positive length in mm",
+        ));
+    }
+    let center = defect.center_mm.unwrap_or(0.5 * (bone_z[0] + bone_z[1]));
+    let defect_z = [
+        center - 0.5 * defect.length_mm,
+        center + 0.5 * defect.length_mm,
+    ];
+    let diaphysis_z = spec.diaphysis_mm.unwrap_or([
+        bone_z[0] + DISTAL_METAPHYSIS_FRACTION * length,
+        bone_z[1] - PROXIMAL_METAPHYSIS_FRACTION * length,
+    ]);
+    if !(diaphysis_z[0] >= bone_z[0] - 1e-9
+        && diaphysis_z[1] <= bone_z[1] + 1e-9
+        && diaphysis_z[0] < diaphysis_z[1])
+    {
+        return Err(BiomechError::invalid(
+            "patient_mesh.diaphysis_mm",
+            diaphysis_z[0],
+            format!(
+                "an increasing z range inside the bone [{:.1}, {:.1}] mm",
+                bone_z[0], bone_z[1]
+            ),
+        ));
+    }
+    let zc: Vec<f64> = (0..n_el).map(|e| centroid_z(&source, e)).collect();
+    let in_defect: Vec<bool> = zc
+        .iter()
+        .map(|&z| z > defect_z[0] && z < defect_z[1])
+        .collect();
+    let n_defect = in_defect.iter().filter(|&&d| d).count();
+    let below = zc.iter().any(|&z| z <= defect_z[0]);
+    let above = zc.iter().any(|&z| z >= defect_z[1]);
+    if n_defect == 0 || !below || !above {
+        return Err(BiomechError::invalid(
+            "defect.length_mm",
+            defect.length_mm,
+            format!(
+                "a defect [{:.1}, {:.1}] mm that holds element centroids and leaves bone on both sides, inside the mesh's z extent [{:.1}, {:.1}] mm (move defect.center_mm or shorten it)",
+                defect_z[0], defect_z[1], bone_z[0], bone_z[1]
+            ),
+        ));
+    }
+    for (name, faces) in [
+        (&spec.plateau_medial_surface, &medial),
+        (&spec.plateau_lateral_surface, &lateral),
+    ] {
+        if let Some(f) = faces.iter().find(|f| in_defect[f.element]) {
+            return Err(patient_error(format!(
+                "surface '{name}' has a face on element {}, which lies in the defect",
+                source.element(f.element).id
+            )));
+        }
+    }
+
+    // 4. renumber: used nodes in order; bone elements first, then the defect elements
+    let mut node_map = vec![usize::MAX; source.n_nodes()];
+    let mut mesh = Mesh::new();
+    let order: Vec<usize> = (0..n_el)
+        .filter(|&e| !in_defect[e])
+        .chain((0..n_el).filter(|&e| in_defect[e]))
+        .collect();
+    let mut new_index = vec![0usize; n_el];
+    for &e in &order {
+        for &n in source.element(e).nodes {
+            if node_map[n] == usize::MAX {
+                node_map[n] = mesh.add_node(source.node_ids[n], source.coords[n])?;
+            }
+        }
+    }
+    let mut regions = Vec::with_capacity(n_el);
+    let mut defect_bone_regions = Vec::with_capacity(n_defect);
+    for (k, &e) in order.iter().enumerate() {
+        let el = source.element(e);
+        let nodes: Vec<usize> = el.nodes.iter().map(|&n| node_map[n]).collect();
+        mesh.push_element(el.etype, el.id, &nodes)?;
+        new_index[e] = k;
+        if in_defect[e] {
+            regions.push(Region::Implant);
+            defect_bone_regions.push(region[e]);
+        } else {
+            regions.push(region[e]);
+        }
+    }
+    let n_bone_elements = n_el - n_defect;
+    let where_ = |f: &dyn Fn(Region) -> bool| -> Vec<usize> {
+        (0..regions.len()).filter(|&e| f(regions[e])).collect()
+    };
+    mesh.set_element_set("CORTICAL", where_(&|r| r == Region::Cortical));
+    mesh.set_element_set("CANCELLOUS", where_(&|r| r == Region::Cancellous));
+    mesh.set_element_set("BONE", where_(&|r| r.is_bone()));
+    mesh.set_element_set("IMPLANT", where_(&|r| r == Region::Implant));
+    let remap = |faces: &[FaceRef]| -> Vec<FaceRef> {
+        faces
+            .iter()
+            .map(|f| FaceRef {
+                element: new_index[f.element],
+                face: f.face,
+            })
+            .collect()
+    };
+    for (name, faces) in [
+        ("PLATEAU_MEDIAL", remap(&medial)),
+        ("PLATEAU_LATERAL", remap(&lateral)),
+    ] {
+        let nodes = mesh.surface_nodes(&Surface::Faces(faces.clone()));
+        mesh.set_node_set(name, nodes);
+        mesh.surfaces.insert(name.into(), Surface::Faces(faces));
+    }
+    let fixed: Vec<usize> = fixation
+        .iter()
+        .map(|&n| node_map[n])
+        .filter(|&n| n != usize::MAX)
+        .collect();
+    mesh.set_node_set("DISTAL_END", fixed.clone());
+    mesh.surfaces
+        .insert("DISTAL_END".into(), Surface::Nodes(fixed));
+    let quality = check_jacobians(&mesh)?;
+
+    // 5. docking interfaces: bone faces shared with a defect element
+    let mut defect_faces: HashSet<Vec<usize>> = HashSet::new();
+    for e in n_bone_elements..n_el {
+        for f in 0..mesh.element(e).etype.n_faces() {
+            defect_faces.insert(face_key(&mesh, e, f));
+        }
+    }
+    let mut docking: HashMap<bool, Vec<FaceRef>> = HashMap::new();
+    for e in 0..n_bone_elements {
+        for f in 0..mesh.element(e).etype.n_faces() {
+            if defect_faces.contains(&face_key(&mesh, e, f)) {
+                docking
+                    .entry(centroid_z(&mesh, e) > center)
+                    .or_default()
+                    .push(FaceRef {
+                        element: e,
+                        face: f as u8,
+                    });
+            }
+        }
+    }
+    let mut interfaces = Vec::new();
+    for (proximal, name, set) in [
+        (true, "proximal docking", "PROXIMAL_DOCKING"),
+        (false, "distal docking", "DISTAL_DOCKING"),
+    ] {
+        let faces = docking.remove(&proximal).unwrap_or_default();
+        if faces.is_empty() {
+            return Err(patient_error(format!(
+                "no bone face touches the prosthesis on the {} side of the defect [{:.1}, {:.1}] mm: is the mesh conforming (shared nodes) across it?",
+                if proximal { "proximal" } else { "distal" },
+                defect_z[0],
+                defect_z[1]
+            )));
+        }
+        let nodes = mesh.surface_nodes(&Surface::Faces(faces.clone()));
+        mesh.set_node_set(set, nodes.clone());
+        mesh.surfaces.insert(set.into(), Surface::Faces(faces));
+        interfaces.push(InterfaceSet {
+            name: name.into(),
+            set: set.into(),
+            nodes,
+        });
+    }
+    let n_nodes = mesh.n_nodes();
+    Ok(Reconstruction {
+        mesh,
+        regions,
+        n_bone_elements,
+        n_intact_elements: n_el,
+        n_intact_nodes: n_nodes,
+        equations: Vec::new(),
+        tie: None,
+        screws: Vec::new(),
+        z_stations: Vec::new(),
+        defect_z,
+        flange_z: None,
+        interfaces,
+        quality,
+        cells: CellCounts::default(),
+        geometry: None,
+        bone_z,
+        diaphysis_z,
+        defect_bone_regions,
+    })
+}

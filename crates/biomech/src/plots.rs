@@ -1,0 +1,699 @@
+//! The study's plots, as SVG (plotters' SVG backend: text is written as SVG `<text>`
+//! elements and drawn by the viewer, so no font files or system libraries are needed).
+//!
+//! | file | what |
+//! |---|---|
+//! | `shielding.svg` | stress shielding 1 − S per bone zone, one bar per load case |
+//! | `shaft_profile.svg` | cross-section mean von Mises stress and SED of the bone along z, implanted vs intact, and the prosthesis stress in the defect |
+//! | `micromotion.svg` | histogram of the interface slip (area fraction per bin) with the 28/50/100/150 µm marks — only with a frictional interface; a bonded one has no micromotion and no histogram |
+//! | `porosity_sweep.svg` | written by `examples/porosity_sweep.rs` ([`sweep_svg`]): interface displacement and shielding vs the implant modulus, one line per defect length |
+//!
+//! Every function returns the SVG text; [`write_study_plots`] writes the study's plots
+//! atomically (`osteon_io::write_atomically`).
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use osteon_io::write_atomically;
+
+use crate::error::BiomechError;
+use crate::metrics::Micromotion;
+use crate::study::StudyReport;
+
+/// Font family of all text: the viewer's sans-serif.
+const FONT: &str = "sans-serif";
+/// Colours of the load cases (and sweep lines), in order.
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(140, 86, 75),
+];
+const GREY: RGBColor = RGBColor(110, 110, 110);
+const LIGHT: RGBColor = RGBColor(235, 235, 235);
+
+/// A plot written next to the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlotFile {
+    /// File name, relative to the output folder.
+    pub file: String,
+    /// Caption for the report.
+    pub caption: String,
+}
+
+fn plot_error(plot: &str) -> impl Fn(String) -> BiomechError + '_ {
+    move |detail| BiomechError::Plot {
+        plot: plot.to_string(),
+        detail,
+    }
+}
+
+fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Padded [lo, hi] of finite values (always containing 0 when `with_zero`).
+fn span(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = if with_zero {
+        (0.0f64, 0.0f64)
+    } else {
+        (f64::INFINITY, f64::NEG_INFINITY)
+    };
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = if hi > lo {
+        0.08 * (hi - lo)
+    } else {
+        0.1 * hi.abs().max(1.0)
+    };
+    (
+        if with_zero && lo >= 0.0 {
+            0.0
+        } else {
+            lo - pad
+        },
+        hi + pad,
+    )
+}
+
+/// Stress shielding 1 − S per zone: horizontal bars, zones distal (bottom) to proximal
+/// (top), one bar per load case.
+pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
+    let err = plot_error("shielding.svg");
+    let cases = &report.cases;
+    let zones: Vec<String> = cases
+        .first()
+        .map(|c| {
+            c.metrics
+                .shielding
+                .zones
+                .iter()
+                .map(|z| z.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let n = zones.len().max(1);
+    let (lo, hi) = span(
+        cases
+            .iter()
+            .flat_map(|c| c.metrics.shielding.zones.iter().map(|z| z.shielding)),
+        true,
+    );
+    let s = 1.0
+        - cases
+            .first()
+            .map_or(0.75, |c| c.metrics.shielding.lazy_zone_s);
+    let hi = hi.max(1.0 - s + 0.05);
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (820, 120 + 44 * n as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Stress shielding per bone zone: 1 − S, S = SED implanted / SED intact",
+                (FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(170)
+            .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
+            .map_err(|e| err(e.to_string()))?;
+        let names = zones.clone();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&move |y: &f64| {
+                let k = y.round();
+                if (y - k).abs() < 1e-6 && k >= 0.0 {
+                    names.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(
+                "stress shielding 1 − S (–): 0 = as intact, 1 = fully shielded, < 0 = overloaded",
+            )
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
+        // lazy-zone line: S < 1 − s, i.e. shielding > s, predicts resorption (Huiskes)
+        let lazy = 1.0 - s;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(lazy, -0.5), (lazy, n as f64 - 0.5)],
+                GREY.stroke_width(2),
+            )))
+            .map_err(|e| err(e.to_string()))?
+            .label(format!(
+                "lazy-zone limit: resorption beyond 1 − S = {lazy:.2}"
+            ))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(2)));
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(|e| err(e.to_string()))?;
+        let nc = cases.len().max(1) as f64;
+        let h = 0.8 / nc;
+        for (i, c) in cases.iter().enumerate() {
+            let col = color(i);
+            chart
+                .draw_series(c.metrics.shielding.zones.iter().enumerate().map(|(k, z)| {
+                    let y0 = k as f64 - 0.4 + i as f64 * h;
+                    let v = if z.shielding.is_finite() {
+                        z.shielding
+                    } else {
+                        0.0
+                    };
+                    Rectangle::new([(0.0, y0), (v, y0 + 0.9 * h)], col.filled())
+                }))
+                .map_err(|e| err(e.to_string()))?
+                .label(format!("{} ({:.0} N)", c.metrics.name, c.metrics.load_n))
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// Split a series with gaps (`None`) into continuous pieces.
+fn pieces(z: &[f64], v: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for (&z, v) in z.iter().zip(v) {
+        match v {
+            Some(v) if v.is_finite() => cur.push((z, *v)),
+            _ => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Cross-section mean von Mises stress (top) and SED (bottom) of the bone along the shaft,
+/// implanted vs intact, for the load case with the largest load; the defect is shaded and
+/// the prosthesis' own mean von Mises stress is drawn across it.
+pub fn shaft_profile_svg(report: &StudyReport) -> Result<String, BiomechError> {
+    let err = plot_error("shaft_profile.svg");
+    let Some(case) = report
+        .cases
+        .iter()
+        .max_by(|a, b| a.metrics.load_n.total_cmp(&b.metrics.load_n))
+    else {
+        return Err(err("no load case".into()));
+    };
+    let p = &case.metrics.shaft_profile;
+    let half = 0.5 * p.band_mm;
+    let (z0, z1) = match (p.z_mm.first(), p.z_mm.last()) {
+        (Some(a), Some(b)) if b > a => (a - half, b + half),
+        _ => (0.0, 1.0),
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 760)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let root = root
+            .titled(
+                &format!(
+                    "Bone along the shaft, {} ({:.0} N): mean over {:.0} mm cross-section bands",
+                    case.metrics.name, case.metrics.load_n, p.band_mm
+                ),
+                (FONT, 18),
+            )
+            .map_err(|e| err(e.to_string()))?;
+        let panels = root.split_evenly((2, 1));
+        type Panel<'a> = (&'a str, &'a str, [&'a Vec<Option<f64>>; 3]);
+        let series: [Panel<'_>; 2] = [
+            (
+                "von Mises stress (MPa)",
+                "von Mises",
+                [
+                    &p.von_mises_intact,
+                    &p.von_mises_implanted,
+                    &p.von_mises_prosthesis,
+                ],
+            ),
+            (
+                "strain-energy density (mJ/mm³)",
+                "SED",
+                [&p.sed_intact, &p.sed_implanted, &p.sed_prosthesis],
+            ),
+        ];
+        for (panel, (ylabel, short, [intact, implanted, prosthesis])) in panels.iter().zip(series) {
+            let (_, y1) = span(
+                intact
+                    .iter()
+                    .chain(implanted.iter())
+                    .chain(prosthesis.iter())
+                    .flatten()
+                    .copied(),
+                true,
+            );
+            let mut chart = ChartBuilder::on(panel)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(70)
+                .build_cartesian_2d(z0..z1, 0.0..y1)
+                .map_err(|e| err(e.to_string()))?;
+            chart
+                .configure_mesh()
+                .x_desc("z (mm), 0 = distal end, + proximal")
+                .y_desc(ylabel)
+                .y_label_formatter(&|v: &f64| {
+                    if *v == 0.0 || (v.abs() >= 0.1 && v.abs() < 1e4) {
+                        format!("{v:.2}")
+                    } else {
+                        format!("{v:.1e}")
+                    }
+                })
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 13))
+                .draw()
+                .map_err(|e| err(e.to_string()))?;
+            let [d0, d1] = report.defect_z_mm;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(d0, 0.0), (d1, y1)],
+                    LIGHT.filled(),
+                )))
+                .map_err(|e| err(e.to_string()))?
+                .label("defect (prosthesis)")
+                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], LIGHT.filled()));
+            // the intact line last and thin, so that it stays visible where both agree
+            let lines: [(&Vec<Option<f64>>, String, RGBColor, u32); 3] = [
+                (implanted, format!("implanted bone, {short}"), color(0), 3),
+                (
+                    prosthesis,
+                    format!("porous-Ta prosthesis, {short}"),
+                    color(1),
+                    3,
+                ),
+                (intact, format!("intact bone, {short}"), BLACK, 1),
+            ];
+            for (values, label, col, w) in lines {
+                let mut first = true;
+                for piece in pieces(&p.z_mm, values) {
+                    let s = chart
+                        .draw_series(LineSeries::new(piece, col.stroke_width(w)))
+                        .map_err(|e| err(e.to_string()))?;
+                    if first {
+                        s.label(label.clone()).legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(w))
+                        });
+                        first = false;
+                    }
+                }
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(GREY)
+                .label_font((FONT, 13))
+                .draw()
+                .map_err(|e| err(e.to_string()))?;
+        }
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// Histogram of the interface slip (µm) per load case, area fraction per bin, with the
+/// 28/50/100/150 µm marks and the 50–100 µm target band shaded; `None` when no case has a
+/// computed micromotion (the bonded interface).
+pub fn micromotion_svg(report: &StudyReport) -> Option<Result<String, BiomechError>> {
+    let cases: Vec<(&str, f64, &crate::metrics::SlipHistogram)> = report
+        .cases
+        .iter()
+        .filter_map(|c| match &c.metrics.micromotion {
+            Micromotion::Computed { histogram, .. } if !histogram.area_fraction.is_empty() => {
+                Some((c.metrics.name.as_str(), c.metrics.load_n, histogram))
+            }
+            _ => None,
+        })
+        .collect();
+    if cases.is_empty() {
+        return None;
+    }
+    Some(micromotion_histogram(&cases))
+}
+
+fn micromotion_histogram(
+    cases: &[(&str, f64, &crate::metrics::SlipHistogram)],
+) -> Result<String, BiomechError> {
+    let err = plot_error("micromotion.svg");
+    let x1 = cases
+        .iter()
+        .filter_map(|c| c.2.bin_edges_um.last().copied())
+        .fold(160.0f64, f64::max);
+    let (_, y1) = span(
+        cases.iter().flat_map(|c| c.2.area_fraction.iter().copied()),
+        true,
+    );
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (860, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Micromotion: tangential slip at the bone–implant interface",
+                (FONT, 18),
+            )
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..x1, 0.0..y1)
+            .map_err(|e| err(e.to_string()))?;
+        chart
+            .configure_mesh()
+            .x_desc("slip (µm)")
+            .y_desc("interface area fraction (–)")
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
+        let band = RGBColor(200, 230, 200);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(50.0, 0.0), (100.0, y1)],
+                band.filled(),
+            )))
+            .map_err(|e| err(e.to_string()))?
+            .label("target band 50–100 µm (seed)")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
+        for mark in [28.0, 150.0] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(mark, 0.0), (mark, y1)],
+                    GREY.stroke_width(1),
+                )))
+                .map_err(|e| err(e.to_string()))?;
+        }
+        let nc = cases.len() as f64;
+        for (i, (name, load, h)) in cases.iter().enumerate() {
+            let col = color(i);
+            chart
+                .draw_series(
+                    h.bin_edges_um
+                        .windows(2)
+                        .zip(&h.area_fraction)
+                        .map(|(w, &f)| {
+                            let width = (w[1] - w[0]) / nc;
+                            let x0 = w[0] + i as f64 * width;
+                            Rectangle::new(
+                                [(x0, 0.0), (x0 + 0.92 * width, f)],
+                                col.mix(0.85).filled(),
+                            )
+                        }),
+                )
+                .map_err(|e| err(e.to_string()))?
+                .label(format!("{name} ({load:.0} N)"))
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// One run of a modulus × defect-length sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    /// Defect length (mm).
+    pub defect_mm: f64,
+    /// Porous-Ta modulus (MPa).
+    pub modulus_mpa: f64,
+    /// Largest |u| over the bone interface nodes (mm).
+    pub interface_max_mm: f64,
+    /// Mean stress shielding 1 − S of the bone bands next to the docking faces.
+    pub shielding_near: f64,
+    /// Volume fraction of that bone below the lazy zone.
+    pub below_lazy_zone: f64,
+}
+
+/// The porosity-sweep trade-off: interface displacement (left) and near-implant stress
+/// shielding (right) vs the implant modulus (log scale), one line per defect length.
+pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, BiomechError> {
+    let err = plot_error("porosity_sweep.svg");
+    let mut lengths: Vec<f64> = points.iter().map(|p| p.defect_mm).collect();
+    lengths.sort_by(f64::total_cmp);
+    lengths.dedup();
+    let e_gpa = |p: &SweepPoint| p.modulus_mpa / 1000.0;
+    let (e0, e1) = points
+        .iter()
+        .map(e_gpa)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), e| {
+            (a.min(e), b.max(e))
+        });
+    let (e0, e1) = if e0.is_finite() && e1 > e0 {
+        (e0 / 1.25, e1 * 1.25)
+    } else {
+        (1.0, 40.0)
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1100, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let root = root
+            .titled(
+                &format!(
+                    "Porous-Ta modulus sweep ({load_label}): interface motion vs stress shielding"
+                ),
+                (FONT, 18),
+            )
+            .map_err(|e| err(e.to_string()))?;
+        let panels = root.split_evenly((1, 2));
+        type Pick = fn(&SweepPoint) -> f64;
+        let views: [(&str, Pick); 2] = [
+            ("max |u| at the bone interfaces (mm)", |p| {
+                p.interface_max_mm
+            }),
+            (
+                "stress shielding 1 − S, bone 0–40 mm from the docking faces",
+                |p| p.shielding_near,
+            ),
+        ];
+        // legends where the curves are not: motion falls with E (upper right free),
+        // shielding rises (upper left free)
+        let corners = [
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::UpperLeft,
+        ];
+        for ((panel, (ylabel, pick)), corner) in panels.iter().zip(views).zip(corners) {
+            let (y0, y1) = span(points.iter().map(pick), true);
+            let mut chart = ChartBuilder::on(panel)
+                .margin(14)
+                .x_label_area_size(44)
+                .y_label_area_size(70)
+                .build_cartesian_2d(
+                    (e0..e1).log_scale().with_key_points(
+                        [1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0]
+                            .into_iter()
+                            .filter(|v| (e0..=e1).contains(v))
+                            .collect::<Vec<f64>>(),
+                    ),
+                    y0..y1,
+                )
+                .map_err(|e| err(e.to_string()))?;
+            chart
+                .configure_mesh()
+                .x_desc("porous-Ta modulus E (GPa, log scale)")
+                .y_desc(ylabel)
+                .x_label_formatter(&|x: &f64| {
+                    format!("{x:.3}")
+                        .trim_end_matches('0')
+                        .trim_end_matches('.')
+                        .to_string()
+                })
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 13))
+                .draw()
+                .map_err(|e| err(e.to_string()))?;
+            for (i, &l) in lengths.iter().enumerate() {
+                let col = color(i);
+                let mut line: Vec<(f64, f64)> = points
+                    .iter()
+                    .filter(|p| p.defect_mm == l)
+                    .map(|p| (e_gpa(p), pick(p)))
+                    .collect();
+                line.sort_by(|a, b| a.0.total_cmp(&b.0));
+                chart
+                    .draw_series(LineSeries::new(line.clone(), col.stroke_width(2)))
+                    .map_err(|e| err(e.to_string()))?
+                    .label(format!("defect {l:.0} mm"))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
+                    });
+                chart
+                    .draw_series(line.into_iter().map(|p| Circle::new(p, 4, col.filled())))
+                    .map_err(|e| err(e.to_string()))?;
+            }
+            chart
+                .configure_series_labels()
+                .position(corner)
+                .background_style(WHITE.mix(0.85))
+                .border_style(GREY)
+                .label_font((FONT, 13))
+                .draw()
+                .map_err(|e| err(e.to_string()))?;
+        }
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// Write `svg` to `path` atomically.
+pub fn write_svg(path: &Path, svg: &str) -> Result<(), BiomechError> {
+    write_atomically(path, |w| w.write_all(svg.as_bytes()))?;
+    Ok(())
+}
+
+/// Write a sweep's plot and points into `dir`: `porosity_sweep.svg` ([`sweep_svg`]) and
+/// `porosity_sweep.json`; returns the paths.
+pub fn write_sweep(
+    dir: &Path,
+    points: &[SweepPoint],
+    load_label: &str,
+) -> Result<Vec<std::path::PathBuf>, BiomechError> {
+    std::fs::create_dir_all(dir).map_err(|e| BiomechError::Io(osteon_io::IoError::os(dir, e)))?;
+    let svg = dir.join("porosity_sweep.svg");
+    write_svg(&svg, &sweep_svg(points, load_label)?)?;
+    let json = dir.join("porosity_sweep.json");
+    let text = serde_json::to_string_pretty(points)
+        .map_err(|e| BiomechError::construction(format!("sweep serialisation: {e}")))?;
+    write_atomically(&json, |w| w.write_all(text.as_bytes()))?;
+    Ok(vec![svg, json])
+}
+
+/// Write the study's plots into `dir`: `shielding.svg`, `shaft_profile.svg`, and
+/// `micromotion.svg` when the interface has computed micromotion.
+pub fn write_study_plots(report: &StudyReport, dir: &Path) -> Result<Vec<PlotFile>, BiomechError> {
+    std::fs::create_dir_all(dir).map_err(|e| BiomechError::Io(osteon_io::IoError::os(dir, e)))?;
+    let mut out = Vec::new();
+    let mut put = |file: &str, caption: String, svg: String| -> Result<(), BiomechError> {
+        write_svg(&dir.join(file), &svg)?;
+        out.push(PlotFile {
+            file: file.into(),
+            caption,
+        });
+        Ok(())
+    };
+    put(
+        "shielding.svg",
+        "Stress shielding 1 − S per bone zone, every load case".into(),
+        shielding_svg(report)?,
+    )?;
+    put(
+        "shaft_profile.svg",
+        "Von Mises stress and SED along the shaft, implanted vs intact (largest load case)".into(),
+        shaft_profile_svg(report)?,
+    )?;
+    if let Some(svg) = micromotion_svg(report) {
+        put(
+            "micromotion.svg",
+            "Micromotion histogram (interface slip)".into(),
+            svg?,
+        )?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slip_statistics_and_histogram_plot() {
+        // 100 equal-area points with slip 0, 2, …, 198 µm
+        let samples: Vec<(f64, f64)> = (0..100).map(|i| (2.0 * i as f64, 0.5)).collect();
+        let m = Micromotion::from_slip(&samples);
+        let Micromotion::Computed {
+            max_um,
+            mean_um,
+            p95_um,
+            area_fraction_below,
+            histogram,
+        } = &m
+        else {
+            panic!("computed")
+        };
+        assert_eq!(*max_um, 198.0);
+        assert!((mean_um - 99.0).abs() < 1e-12);
+        assert!((p95_um - 188.0).abs() < 1e-12, "{p95_um}");
+        assert_eq!(*area_fraction_below, [0.14, 0.25, 0.5, 0.75]);
+        assert_eq!(histogram.area_fraction.len(), 20);
+        assert!((histogram.area_fraction.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(
+            histogram
+                .area_fraction
+                .iter()
+                .all(|&f| (f - 0.05).abs() < 1e-12)
+        );
+        let svg = micromotion_histogram(&[("100 % BW", 686.7, histogram)]).expect("plot");
+        assert!(svg.starts_with("<svg") && svg.contains("slip (µm)") && svg.contains("<rect"));
+    }
+
+    #[test]
+    fn sweep_plot_has_one_line_per_defect_length() {
+        let points: Vec<SweepPoint> = [45.0, 63.0, 82.0]
+            .iter()
+            .flat_map(|&l| {
+                [1300.0, 3000.0, 10000.0, 14600.0, 30000.0].map(move |e| SweepPoint {
+                    defect_mm: l,
+                    modulus_mpa: e,
+                    interface_max_mm: 0.1 + l * 1e-3 / (e / 1000.0),
+                    shielding_near: 0.1 * (e / 30000.0),
+                    below_lazy_zone: 0.0,
+                })
+            })
+            .collect();
+        let svg = sweep_svg(&points, "100 % BW").expect("plot");
+        for l in ["defect 45 mm", "defect 63 mm", "defect 82 mm", "log scale"] {
+            assert!(svg.contains(l), "{l} missing");
+        }
+        assert_eq!(
+            svg.matches("defect 63 mm").count(),
+            2,
+            "one legend entry per panel"
+        );
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2 * points.len(),
+            "a marker per point"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! `osteon solve` on a deck with `*CONTACT PAIR`s: the frictional contact analysis
+//! (osteon-contact) instead of the linear path — one log line per increment on stderr
+//! (iterations, residual, nodes in contact / sticking / slipping, max penetration, max slip),
+//! VTU/PVD with the contact fields, and the JSON summary with a `contact` section per step.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use osteon_contact::solve_contact;
+use osteon_io::contact::{ContactRun, write_contact_results};
+use osteon_io::inp::Deck;
+use osteon_io::vtu::VtuEncoding;
+
+use super::{SolveArgs, SolverArg, input};
+use crate::progress::Spinners;
+
+/// Solve the contact problem of `deck` and write its results.
+pub fn run(
+    args: &SolveArgs,
+    quiet: bool,
+    deck: &Deck,
+    warnings: Vec<String>,
+    read_seconds: f64,
+    progress: &mut Spinners,
+) -> Result<()> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    if args.solver != SolverArg::Cholesky && !quiet {
+        eprintln!(
+            "note: --solver is ignored for contact: each Newton iteration uses the Cholesky factorisation (symbolic analysis reused) and GMRES for the slip tangent"
+        );
+    }
+    let mut problem = deck.contact_problem();
+    problem.options.threads = threads;
+    problem.options.verbose = !quiet;
+    if !quiet {
+        eprintln!(
+            "contact: {} pair(s), {} step(s); one line per increment",
+            problem.pairs.len(),
+            problem.steps.len()
+        );
+        for pair in &problem.pairs {
+            let friction = pair
+                .interaction
+                .friction
+                .map_or_else(|| "frictionless".to_string(), |f| format!("μ = {}", f.mu));
+            eprintln!(
+                "  pair {}: {} slave faces on {} master faces, {friction}",
+                pair.name,
+                pair.slave_faces.len(),
+                pair.master_faces.len()
+            );
+        }
+    }
+    let t = Instant::now();
+    let solution = solve_contact(&problem).with_context(|| {
+        format!(
+            "{}: frictional contact analysis failed",
+            args.input.display()
+        )
+    })?;
+    let solve_seconds = t.elapsed().as_secs_f64();
+    if !quiet {
+        eprintln!(
+            "  {:<28} {solve_seconds:>9.3} s ({} increments, {} Newton solves)",
+            "contact solve",
+            solution.increments.len(),
+            solution.timings.solves
+        );
+    }
+
+    progress.start("write");
+    let t = Instant::now();
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("creating output folder {}", args.output.display()))?;
+    let stem = input::stem(&args.input);
+    let encoding = if args.ascii {
+        VtuEncoding::Ascii
+    } else {
+        VtuEncoding::Binary
+    };
+    let written = write_contact_results(&args.output, &stem, &deck.model, &solution, encoding)?;
+    let json = args.output.join(format!("{stem}.json"));
+    let mut summary = ContactRun::new(&args.input, &deck.model, &solution);
+    summary.run.warnings = warnings;
+    summary.run.phase_seconds.read = read_seconds;
+    summary.run.phase_seconds.write = t.elapsed().as_secs_f64();
+    summary.run.phase_seconds.update_total();
+    summary.write(&json)?;
+    progress.finish("write", t.elapsed().as_secs_f64());
+    print_results(&summary, &written, &json, quiet);
+    Ok(())
+}
+
+fn print_results(summary: &ContactRun, written: &[std::path::PathBuf], json: &Path, quiet: bool) {
+    for (case, contact) in summary.run.cases.iter().zip(&summary.contact) {
+        let node = case
+            .max_displacement_node_id
+            .map_or_else(|| "-".to_string(), |id| id.to_string());
+        println!(
+            "step {}: max |u| = {:.6e} mm at node {node}; {} increment(s), {} iteration(s), final |r| {:.2e} N",
+            case.name,
+            case.max_displacement_mm,
+            contact.increments,
+            contact.iterations,
+            contact.final_residual_n
+        );
+        for p in &contact.pairs {
+            let f = p.friction_force_n;
+            println!(
+                "  pair {:<20} contact {:>5} (stick {}, slip {})  N = {:.6e} N  friction ({:+.4e}, {:+.4e}, {:+.4e}) N  |F_t|/N = {:.4}  max p = {:.4e} MPa",
+                p.name,
+                p.nodes_in_contact,
+                p.sticking,
+                p.slipping,
+                p.normal_force_n,
+                f[0],
+                f[1],
+                f[2],
+                p.friction_to_normal_ratio,
+                p.max_pressure_mpa
+            );
+        }
+        let a = &contact.area_fraction_below;
+        let below = format!(
+            "<28 µm {:.1} %, <50 µm {:.1} %, <100 µm {:.1} %, <150 µm {:.1} %",
+            100.0 * a.below_28_um,
+            100.0 * a.below_50_um,
+            100.0 * a.below_100_um,
+            100.0 * a.below_150_um
+        );
+        println!(
+            "  micromotion max {:.2} µm  mean {:.2} µm  p95 {:.2} µm; area {}",
+            contact.micromotion_max_um,
+            contact.micromotion_mean_um,
+            contact.micromotion_p95_um,
+            below
+        );
+        for (set, f) in &case.reaction_sums_n {
+            println!(
+                "  reaction on {set:<16} ({:+.6e}, {:+.6e}, {:+.6e}) N",
+                f[0], f[1], f[2]
+            );
+        }
+        println!(
+            "  equilibrium error       {:.3e} N",
+            case.equilibrium_error_n
+        );
+    }
+    if !quiet {
+        let t = &summary.run.phase_seconds;
+        println!(
+            "phase timings (s): read {:.3}  setup {:.3}  analyse {:.3}  factorise {:.3}  solve+contact {:.3}  write {:.3}  total {:.3}",
+            t.read, t.setup, t.analyse, t.factorise, t.solve, t.write, t.total
+        );
+        if let Some(peak) = summary.run.peak_memory_bytes {
+            println!("peak memory: {:.3} GiB", peak as f64 / (1u64 << 30) as f64);
+        }
+    }
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    println!("wrote {}", json.display());
+}

@@ -1,0 +1,154 @@
+//! `osteon study`: run a reconstruction study (DESIGN.md §4) and print its metric table
+//! with pass/fail against the clinical targets.
+//!
+//! ```text
+//! osteon study examples/tibia_study.toml -o out/
+//! ```
+//!
+//! Writes `report.md`, `report.json`, the SVG plots, one VTU per load case for the implanted
+//! and the intact model and their PVD collections into the output folder.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use osteon_assembly::Phase;
+use osteon_biomech::metrics::Status;
+use osteon_biomech::report::metric_table;
+use osteon_biomech::{Progress, Study, run_study};
+
+use crate::progress::Spinners;
+
+/// Run a tibial reconstruction study.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// Study file (TOML; see examples/tibia_study.toml; every key optional).
+    pub study: PathBuf,
+    /// Output folder (created if missing); default: the study file's `output`, else `.`.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: the study file's `threads`, else all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Element size near the implant (mm), overriding the study file's mesh.size_mm.
+    #[arg(long)]
+    pub mesh_size: Option<f64>,
+    /// Skip the VTU files (report and plots only).
+    #[arg(long)]
+    pub no_vtu: bool,
+}
+
+/// Study stages and solver phases as spinners on stderr.
+struct StudySpinners {
+    spinners: Spinners,
+    stage: Option<(String, Instant)>,
+}
+
+impl StudySpinners {
+    fn end_stage(&mut self) {
+        if let Some((label, t)) = self.stage.take() {
+            self.spinners.finish(&label, t.elapsed().as_secs_f64());
+        }
+    }
+}
+
+impl Progress for StudySpinners {
+    fn stage(&mut self, stage: &str) {
+        self.end_stage();
+        self.spinners.start(stage);
+        self.stage = Some((stage.to_string(), Instant::now()));
+    }
+
+    fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
+        let label = format!("{model}: {}", phase.name());
+        match seconds {
+            None => {
+                let text = if detail.is_empty() {
+                    label
+                } else {
+                    format!("{label} [{detail}]")
+                };
+                self.spinners.start(&text);
+            }
+            Some(s) => self.spinners.finish(&label, s),
+        }
+    }
+}
+
+/// Run `osteon study`.
+pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
+    let mut study = Study::from_path(&args.study)?;
+    if let Some(dir) = &args.output {
+        study.output = Some(dir.clone());
+    } else if study.output.is_none() {
+        study.output = Some(PathBuf::from("."));
+    }
+    if let Some(t) = args.threads {
+        study.threads = Some(t);
+    }
+    if let Some(h) = args.mesh_size {
+        study.mesh.size_mm = h;
+    }
+    if args.no_vtu {
+        study.write_vtu = false;
+    }
+    let out = study.output.clone().unwrap_or_default();
+    let mut progress = StudySpinners {
+        spinners: Spinners::new(quiet),
+        stage: None,
+    };
+    let run = run_study(&study, &mut progress)
+        .with_context(|| format!("study {}", args.study.display()))?;
+    progress.end_stage();
+    let r = &run.report;
+
+    println!("{}", metric_table(r));
+    let mut failed = 0;
+    for case in &r.cases {
+        println!("{} ({:.1} N):", case.metrics.name, case.metrics.load_n);
+        for c in &case.checks {
+            if c.status == Status::Fail {
+                failed += 1;
+            }
+            println!(
+                "  [{:>4}] {}: {} (target {})",
+                c.status.label(),
+                c.criterion,
+                c.value,
+                c.target
+            );
+        }
+    }
+    if !quiet {
+        let t = &r.timings;
+        println!(
+            "mesh: {} nodes, {} elements; free DOF implanted {} / intact {}; build {:.1} s, solve {:.1} s + {:.1} s, total {:.1} s",
+            r.mesh.nodes[0],
+            r.mesh.elements[0],
+            t.implanted.free_dofs,
+            t.intact.free_dofs,
+            t.build_s,
+            t.implanted.total_s(),
+            t.intact.total_s(),
+            t.total_s
+        );
+    }
+    println!(
+        "{} check(s) failed against the clinical targets",
+        if failed == 0 {
+            "no".to_string()
+        } else {
+            failed.to_string()
+        }
+    );
+    for f in ["report.md", "report.json"]
+        .into_iter()
+        .map(String::from)
+        .chain(r.plots.iter().map(|p| p.file.clone()))
+        .chain(r.files.iter().cloned())
+    {
+        println!("wrote {}", out.join(f).display());
+    }
+    Ok(())
+}
