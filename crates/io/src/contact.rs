@@ -23,7 +23,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -287,23 +286,10 @@ impl ContactRun {
     /// (pairing + DOF maps + elastic K), analyse, factorise, solve (triangular solves and
     /// contact evaluation), read and write zero until set on [`ContactRun::run`].
     pub fn new(input_file: &Path, model: &Model, solution: &ContactSolution) -> Self {
-        let mesh = &model.mesh;
-        let mut elements_by_type = BTreeMap::new();
-        for block in &mesh.blocks {
-            *elements_by_type
-                .entry(block.etype.abaqus_name().to_string())
-                .or_insert(0) += block.len();
-        }
         let counts = Counts {
-            nodes: mesh.n_nodes(),
-            elements: mesh.n_elements(),
-            elements_by_type,
-            materials: model.materials.len(),
-            sections: model.sections.len(),
             load_cases: solution.steps.len(),
-            dofs_total: 3 * mesh.n_nodes(),
             dofs_free: solution.n_unknowns,
-            ..Counts::default()
+            ..Counts::of_model(model)
         };
         let t = &solution.timings;
         let mut phase_seconds = PhaseSeconds {

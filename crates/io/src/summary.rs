@@ -71,6 +71,30 @@ pub struct Counts {
     pub factor_bytes: usize,
 }
 
+impl Counts {
+    /// The counts of a model that need no solve: nodes, elements (by type), materials,
+    /// sections, load cases, raw DOFs. Solver figures stay zero.
+    pub fn of_model(model: &Model) -> Self {
+        let mesh = &model.mesh;
+        let mut elements_by_type = BTreeMap::new();
+        for block in &mesh.blocks {
+            *elements_by_type
+                .entry(block.etype.abaqus_name().to_string())
+                .or_insert(0) += block.len();
+        }
+        Self {
+            nodes: mesh.n_nodes(),
+            elements: mesh.n_elements(),
+            elements_by_type,
+            materials: model.materials.len(),
+            sections: model.sections.len(),
+            load_cases: model.load_cases.len(),
+            dofs_total: 3 * mesh.n_nodes(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Seconds per phase (wall clock).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseSeconds {
@@ -234,25 +258,12 @@ impl RunSummary {
     /// [`RunSummary::set_io_seconds`]; `peak_memory_bytes` is filled from
     /// [`peak_memory_bytes`] now.
     pub fn new(input_file: &Path, model: &Model, solution: &StaticSolution) -> Self {
-        let mesh = &model.mesh;
-        let mut elements_by_type = BTreeMap::new();
-        for block in &mesh.blocks {
-            *elements_by_type
-                .entry(block.etype.abaqus_name().to_string())
-                .or_insert(0) += block.len();
-        }
         let counts = Counts {
-            nodes: mesh.n_nodes(),
-            elements: mesh.n_elements(),
-            elements_by_type,
-            materials: model.materials.len(),
-            sections: model.sections.len(),
-            load_cases: model.load_cases.len(),
-            dofs_total: 3 * mesh.n_nodes(),
             dofs_free: solution.stats.n_free,
             nnz_upper: solution.stats.nnz_upper,
             nnz_factor: solution.stats.nnz_factor,
             factor_bytes: solution.stats.factor_bytes,
+            ..Counts::of_model(model)
         };
         let cases = solution
             .cases
