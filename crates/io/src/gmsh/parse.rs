@@ -365,6 +365,42 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// The header record of a MSH 4.1 `$Nodes` or `$Elements` section: number of blocks,
+    /// number of items (`what`s, each at least `per_item` bytes), smallest and largest tag.
+    /// Returns (blocks, position of the item count, items).
+    fn block_section_header(
+        &mut self,
+        what: &str,
+        per_item: usize,
+    ) -> Result<(usize, usize, usize), IoError> {
+        let b = self.binary;
+        self.c.begin_record(b);
+        let per_block = if b {
+            12 + self.c.size_t()
+        } else {
+            4 * ASCII_MIN
+        };
+        let n_blocks = self
+            .c
+            .count(b, &format!("the number of {what} blocks"), per_block)?;
+        let header_pos = self.c.pos();
+        let n_items = self
+            .c
+            .count(b, &format!("the number of {what}s"), per_item)?;
+        self.c.size(b, &format!("the smallest {what} tag"))?;
+        self.c.size(b, &format!("the largest {what} tag"))?;
+        let section = if what == "node" {
+            "$Nodes"
+        } else {
+            "$Elements"
+        };
+        self.c.end_record(
+            b,
+            &format!("the {section} header (blocks, {what}s, smallest tag, largest tag)"),
+        )?;
+        Ok((n_blocks, header_pos, n_items))
+    }
+
     fn nodes(&mut self, header: usize) -> Result<(), IoError> {
         if self.seen_nodes {
             return Err(self
@@ -399,24 +435,7 @@ impl Parser<'_> {
         } else {
             4 * ASCII_MIN
         };
-        self.c.begin_record(b);
-        let n_blocks = self.c.count(
-            b,
-            "the number of node blocks",
-            if b {
-                12 + self.c.size_t()
-            } else {
-                4 * ASCII_MIN
-            },
-        )?;
-        let header_pos = self.c.pos();
-        let n_nodes = self.c.count(b, "the number of nodes", per_node)?;
-        self.c.size(b, "the smallest node tag")?;
-        self.c.size(b, "the largest node tag")?;
-        self.c.end_record(
-            b,
-            "the $Nodes header (blocks, nodes, smallest tag, largest tag)",
-        )?;
+        let (n_blocks, header_pos, n_nodes) = self.block_section_header("node", per_node)?;
         self.raw.node_tags.reserve(n_nodes);
         self.raw.coords.reserve(n_nodes);
         let mut tags = Vec::new();
@@ -492,24 +511,8 @@ impl Parser<'_> {
         } else {
             2 * ASCII_MIN
         };
-        self.c.begin_record(b);
-        let n_blocks = self.c.count(
-            b,
-            "the number of element blocks",
-            if b {
-                12 + self.c.size_t()
-            } else {
-                4 * ASCII_MIN
-            },
-        )?;
-        let header_pos = self.c.pos();
-        let n_elements = self.c.count(b, "the number of elements", per_element)?;
-        self.c.size(b, "the smallest element tag")?;
-        self.c.size(b, "the largest element tag")?;
-        self.c.end_record(
-            b,
-            "the $Elements header (blocks, elements, smallest tag, largest tag)",
-        )?;
+        let (n_blocks, header_pos, n_elements) =
+            self.block_section_header("element", per_element)?;
         self.raw.elements.tags.reserve(n_elements);
         for _ in 0..n_blocks {
             self.c.begin_record(b);
