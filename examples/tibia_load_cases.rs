@@ -33,11 +33,14 @@
 //! cargo run --release --example tibia_load_cases                       # default study → target/tibia_study/
 //! cargo run --release --example tibia_load_cases -- examples/tibia_study.toml
 //! cargo run --release --example tibia_load_cases -- --mesh-size 2 --out target/tibia_fine
+//! cargo run --release --example tibia_load_cases -- --frictional      # contact, mu = 0.74
 //! ```
 //!
 //! Options: a study file (TOML, see `examples/tibia_study.toml`; every field optional),
 //! `--mesh-size MM` (element size near the implant, default 3 mm), `--out DIR`,
-//! `--threads N`.
+//! `--threads N`, `--frictional` (frictional docking faces instead of bonded, μ = 0.74 for
+//! porous Ta on cortical bone, biomechanics.md §4, unverified) and `--mu MU` (frictional
+//! with that μ). The default stays the bonded study.
 //!
 //! ## What it prints
 //!
@@ -65,6 +68,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ..Study::default()
     };
     let mut out = None;
+    let mut frictional: Option<f64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -78,9 +82,17 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--threads" => {
                 study.threads = Some(args.next().ok_or("--threads needs a number")?.parse()?)
             }
+            "--frictional" => frictional = Some(frictional.unwrap_or(0.74)),
+            "--mu" => {
+                frictional = Some(
+                    args.next()
+                        .ok_or("--mu needs a friction coefficient")?
+                        .parse()?,
+                )
+            }
             "-h" | "--help" => {
                 println!(
-                    "usage: tibia_load_cases [STUDY.toml] [--mesh-size MM] [--out DIR] [--threads N]"
+                    "usage: tibia_load_cases [STUDY.toml] [--mesh-size MM] [--out DIR] [--threads N] [--frictional] [--mu MU]"
                 );
                 return Ok(());
             }
@@ -94,6 +106,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 study.threads = study.threads.or(threads);
             }
         }
+    }
+    if let Some(mu) = frictional {
+        study.interface = osteon::biomech::InterfaceModel::Frictional { mu };
+        study.name = format!("{}, frictional docking (mu = {mu})", study.name);
     }
     study.output = out
         .or(study.output)

@@ -82,6 +82,10 @@ pub enum BiomechError {
     /// File output error.
     #[error(transparent)]
     Io(#[from] IoError),
+    /// The frictional contact analysis failed (no convergence, singular contact system, an
+    /// ill-defined pair).
+    #[error("frictional contact analysis failed: {0}")]
+    Contact(#[from] osteon_contact::ContactError),
 }
 
 impl BiomechError {

@@ -39,13 +39,17 @@
 //! # Ok::<(), osteon_biomech::BiomechError>(())
 //! ```
 //!
-//! The frictional interface ([`InterfaceModel::Frictional`]) is part of the study format but
-//! not yet available: it needs `osteon-contact`, and a study asking for it stops with
+//! The frictional interface ([`InterfaceModel::Frictional`]) splits the docking faces
+//! ([`frictional::split_docking_interface`]) and solves each load case with the
+//! node-to-surface Coulomb contact of `osteon-contact` ([`frictional::solve_frictional`]);
+//! its slip is the micromotion. It is available on the parametric tibia (the flange holds
+//! the prosthesis); on a patient mesh (no flange) it stops with
 //! [`BiomechError::NotYetAvailable`].
 
 mod builder;
 pub mod embed;
 mod error;
+pub mod frictional;
 pub mod geometry;
 pub mod merge;
 pub mod metrics;

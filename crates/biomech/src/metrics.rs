@@ -80,12 +80,23 @@ pub struct SlipHistogram {
     pub area_fraction: Vec<f64>,
 }
 
+/// A micromotion value (µm) with three significant digits below 10 µm ("0.0253 µm",
+/// "4.12 µm") and one decimal above ("63.4 µm").
+pub fn format_um(v: f64) -> String {
+    if v >= 10.0 || v == 0.0 || !v.is_finite() {
+        format!("{v:.1} µm")
+    } else {
+        let digits = (2 - v.log10().floor() as i32).max(1) as usize;
+        format!("{v:.digits$} µm")
+    }
+}
+
 impl Micromotion {
     /// Statistics of the tangential slip at interface points: `samples` are (slip in µm,
     /// tributary area in mm²). Max, area-weighted mean and 95th percentile, the area
     /// fractions below 28/50/100/150 µm (Pilliar 1986, seed band, Jasty 1997;
     /// biomechanics.md §6) and a 10 µm-bin histogram (bins widened to keep ≤ 40 of them).
-    /// This is what the frictional interface reports once contact is available.
+    /// This is what the frictional interface reports.
     pub fn from_slip(samples: &[(f64, f64)]) -> Micromotion {
         let total: f64 = samples
             .iter()
@@ -446,6 +457,9 @@ pub struct MetricInputs<'a> {
     pub flange_material: FlangeMaterial,
     /// (fraction of BW, medial share, load in N).
     pub load: (f64, f64, f64),
+    /// Frictional interface: (slip in µm, tributary area in mm²) of every interface node
+    /// of the contact solution; `None` for a bonded interface.
+    pub slip: Option<&'a [(f64, f64)]>,
 }
 
 fn stress_stat(
@@ -520,7 +534,12 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
         InterfaceModel::Bonded => Micromotion::NotApplicable {
             reason: "not applicable (bonded): a bonded interface has zero relative motion by construction; micromotion needs the frictional interface (osteon-contact)".into(),
         },
-        InterfaceModel::Frictional { .. } => Micromotion::NotApplicable { reason: "frictional contact is not yet available".into() },
+        InterfaceModel::Frictional { .. } => match inp.slip {
+            Some(samples) if !samples.is_empty() => Micromotion::from_slip(samples),
+            _ => Micromotion::NotApplicable {
+                reason: "frictional interface without contact results".into(),
+            },
+        },
     };
 
     // stress shielding
@@ -772,7 +791,7 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
         criterion: "micromotion, peak slip in the 50–100 µm band".into(),
         value: match &m.micromotion {
             Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
-            Micromotion::Computed { max_um, .. } => format!("{max_um:.1} µm"),
+            Micromotion::Computed { max_um, .. } => format_um(*max_um),
         },
         target: "50–100 µm".into(),
         status: match &m.micromotion {

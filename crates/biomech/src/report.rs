@@ -58,7 +58,7 @@ pub fn metric_table(report: &StudyReport) -> String {
     });
     push("micromotion", &|i| match &cases[i].metrics.micromotion {
         Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
-        Micromotion::Computed { max_um, .. } => format!("{max_um:.1} µm"),
+        Micromotion::Computed { max_um, .. } => crate::metrics::format_um(*max_um),
     });
     push("porous Ta σvm peak / p99 (MPa)", &|i| {
         let t = &cases[i].metrics.porous_tantalum;
@@ -412,7 +412,10 @@ pub fn markdown(r: &StudyReport) -> String {
             } => {
                 let _ = writeln!(
                     o,
-                    "\nMicromotion: max {max_um:.1} µm, mean {mean_um:.1} µm, p95 {p95_um:.1} µm; area below 28/50/100/150 µm: {:?}.\n",
+                    "\nMicromotion: max {}, mean {}, p95 {}; area below 28/50/100/150 µm: {:?}.\n",
+                    crate::metrics::format_um(*max_um),
+                    crate::metrics::format_um(*mean_um),
+                    crate::metrics::format_um(*p95_um),
                     area_fraction_below
                 );
             }

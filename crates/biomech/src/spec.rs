@@ -155,8 +155,10 @@ pub enum InterfaceModel {
     Bonded,
     /// Coulomb friction with coefficient `mu` at the docking faces (porous Ta vs cortical
     /// bone 0.74, vs cancellous 0.88; Zhang 1999, unverified, biomechanics.md §4).
-    /// **Not yet available**: needs the node-to-surface contact of `osteon-contact`, which
-    /// is being written; a study asking for it stops with [`BiomechError::NotYetAvailable`].
+    /// The prosthesis gets its own nodes at the docking faces, in node-to-surface contact
+    /// with the bone (`osteon-contact`, see [`crate::frictional`]); the flange stays tied and
+    /// the screws embedded. Parametric tibia only (a patient mesh has no flange to hold the
+    /// prosthesis: [`BiomechError::NotYetAvailable`]).
     Frictional {
         /// Friction coefficient (dimensionless).
         mu: f64,
@@ -164,16 +166,21 @@ pub enum InterfaceModel {
 }
 
 impl InterfaceModel {
-    /// Check that the model can be solved now: bonded yes, frictional not yet.
+    /// Check that the interface parameters are valid (μ ≥ 0, finite).
     pub fn require_available(&self) -> Result<(), BiomechError> {
         match self {
             InterfaceModel::Bonded => Ok(()),
-            InterfaceModel::Frictional { mu } => Err(BiomechError::NotYetAvailable {
-                feature: format!("the frictional interface (mu = {mu})"),
-                detail: "it needs node-to-surface Coulomb contact from osteon-contact, which is still being written; \
-                         run the study with interface = { model = \"bonded\" } meanwhile"
-                    .into(),
-            }),
+            InterfaceModel::Frictional { mu } => {
+                if *mu >= 0.0 && mu.is_finite() {
+                    Ok(())
+                } else {
+                    Err(BiomechError::invalid(
+                        "interface.mu",
+                        *mu,
+                        "a friction coefficient ≥ 0",
+                    ))
+                }
+            }
         }
     }
 

@@ -17,6 +17,7 @@ use osteon_assembly::{
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
 use crate::error::BiomechError;
+use crate::frictional::{ContactCaseSummary, solve_frictional, split_docking_interface};
 use crate::geometry::TibiaGeometry;
 use crate::metrics::{CaseMetrics, Check, MetricInputs, case_metrics, checks};
 use crate::model::{MaterialSummary, StudyMaterials};
@@ -114,6 +115,23 @@ impl Study {
     /// Check the whole study before any work: the interface model must be available.
     pub fn validate(&self) -> Result<(), BiomechError> {
         self.interface.require_available()?;
+        if let InterfaceModel::Frictional { mu } = self.interface {
+            if self.patient_mesh.is_some() {
+                return Err(BiomechError::NotYetAvailable {
+                    feature: format!("the frictional interface (mu = {mu}) on a patient mesh"),
+                    detail: "a patient mesh has no flange to hold the prosthesis between its two contact faces; \
+                             use the parametric tibia or interface = { model = \"bonded\" }"
+                        .into(),
+                });
+            }
+            if !self.implant.flange.enabled {
+                return Err(BiomechError::invalid(
+                    "implant.flange.enabled",
+                    0.0,
+                    "the flange with a frictional interface (without it the prosthesis is held by friction alone, a mechanism)",
+                ));
+            }
+        }
         if self.patient_mesh.is_none() {
             self.geometry.validate()?;
         }
@@ -337,6 +355,10 @@ pub struct StudyReport {
     /// Plots written besides the report (SVG), relative to the output folder.
     #[serde(default)]
     pub plots: Vec<PlotFile>,
+    /// Frictional interface: what the contact analysis of each load case did (empty when
+    /// bonded).
+    #[serde(default)]
+    pub contact: Vec<ContactCaseSummary>,
 }
 
 /// A finished study: the report, the model and both solutions (for VTU output or further
@@ -367,8 +389,12 @@ fn notes(study: &Study) -> Vec<String> {
             }
         ),
     };
+    let interface = match study.interface {
+        InterfaceModel::Bonded => "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable (run interface = { model = \"frictional\", mu = 0.74 } for it).".to_string(),
+        InterfaceModel::Frictional { mu } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified); the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of every prosthesis end-face node relative to the bone point it touches, relative to the unloaded state, weighted by its tributary area; interface displacement is taken at the bone-side nodes."),
+    };
     let mut n = vec![
-        "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable; the frictional interface awaits osteon-contact.".to_string(),
+        interface,
         geometry,
         "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string(),
         "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; it is load-independent in this linear model.".to_string(),
@@ -379,6 +405,36 @@ fn notes(study: &Study) -> Vec<String> {
         n.push("Porous-Ta modulus from Gibson–Ashby with C = 1 (unverified): an ideal upper estimate; measured SLM lattices are 1.3–5.7 GPa (biomechanics.md §4) — run the modulus sweep.".into());
     }
     n
+}
+
+/// Notes on the contact state of a frictional study: a fully sticking interface reports only
+/// the elastic stick compliance of the penalty as slip.
+fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
+    let InterfaceModel::Frictional { mu } = study.interface else {
+        return Vec::new();
+    };
+    contact
+        .iter()
+        .map(|c| {
+            let [n_contact, stick, slip] = c.contact_stick_slip;
+            let mut line = format!(
+                "Contact, {}: {} of {} interface nodes in contact ({stick} sticking, {slip} slipping), {} open; {} increment(s), {} Newton solves, {:.1} s.",
+                c.case,
+                n_contact,
+                c.slave_nodes,
+                c.slave_nodes - n_contact,
+                c.increments,
+                c.solves,
+                c.seconds
+            );
+            if slip == 0 && n_contact > 0 {
+                line.push_str(&format!(
+                    " No node slips: the interface sticks (mu = {mu}), and the micromotion reported is the elastic stick compliance of the contact penalty (below mu·p/k_T, k_T = the normal penalty stiffness), i.e. a numerical upper bound on a sticking interface, not a sliding one."
+                ));
+            }
+            line
+        })
+        .collect()
 }
 
 /// Run a study: build, solve the implanted and intact models, compute the metrics, and write
@@ -467,7 +523,12 @@ pub fn run_study_cached(
     });
     let rec = build_study_reconstruction(study)?;
     let materials = StudyMaterials::new(&study.implant)?;
-    let implanted_model = rec.implanted_model(&materials, &study.loads)?;
+    let split = match study.interface {
+        InterfaceModel::Frictional { mu } => Some(split_docking_interface(&rec, mu)?),
+        InterfaceModel::Bonded => None,
+    };
+    let implanted_rec = split.as_ref().map_or(&rec, |s| &s.reconstruction);
+    let implanted_model = implanted_rec.implanted_model(&materials, &study.loads)?;
     let intact_model = rec.intact_model(&materials, &study.loads)?;
     let build_s = t0.elapsed().as_secs_f64();
     let [c, k, i, f, s] = rec.region_counts();
@@ -485,16 +546,41 @@ pub fn run_study_cached(
         threads,
         ..SolveOptions::default()
     };
-    progress.stage("solving the implanted model");
-    let implanted = solve_linear_static_observed(
-        &implanted_model,
-        &options,
-        &mut ObserverBridge {
-            model: "implanted",
-            progress,
-            detail: String::new(),
-        },
-    )?;
+    let (implanted, slip, contact) = match &split {
+        None => {
+            progress.stage("solving the implanted model");
+            let sol = solve_linear_static_observed(
+                &implanted_model,
+                &options,
+                &mut ObserverBridge {
+                    model: "implanted",
+                    progress,
+                    detail: String::new(),
+                },
+            )?;
+            (sol, None, Vec::new())
+        }
+        Some(s) => {
+            progress.stage(&format!(
+                "solving the implanted model with frictional contact ({} duplicated docking nodes; each load case from the unloaded state)",
+                s.copies.len()
+            ));
+            let f = solve_frictional(&implanted_model, &s.pairs, threads, |c| {
+                progress.stage(&format!(
+                    "  {}: {} increments, {} Newton solves, {} interface nodes (contact {}, stick {}, slip {}), {:.1} s",
+                    c.case,
+                    c.increments,
+                    c.solves,
+                    c.slave_nodes,
+                    c.contact_stick_slip[0],
+                    c.contact_stick_slip[1],
+                    c.contact_stick_slip[2],
+                    c.seconds
+                ));
+            })?;
+            (f.solution, Some(f.slip), f.summary)
+        }
+    };
     let mut cache = cache;
     let reused = match cache.as_deref_mut() {
         Some(c) => c.get(&intact_model),
@@ -540,15 +626,17 @@ pub fn run_study_cached(
         .cases()
         .iter()
         .zip(implanted.cases.iter().zip(&intact.cases))
-        .map(|((_, fraction, share), (imp, int))| {
+        .enumerate()
+        .map(|(k, ((_, fraction, share), (imp, int)))| {
             let metrics = case_metrics(&MetricInputs {
-                rec: &rec,
+                rec: implanted_rec,
                 implanted: imp,
                 intact: int,
                 spec: &study.metrics,
                 interface: &study.interface,
                 flange_material: study.implant.flange.material,
                 load: (*fraction, *share, fraction * bw),
+                slip: slip.as_ref().and_then(|s| s.get(k)).map(|v| v.as_slice()),
             });
             let checks = checks(&metrics, &study.metrics);
             CaseReport { metrics, checks }
@@ -589,9 +677,14 @@ pub fn run_study_cached(
             total_s: 0.0,
             intact_cached,
         },
-        notes: notes(study),
+        notes: {
+            let mut n = notes(study);
+            n.extend(contact_notes(study, &contact));
+            n
+        },
         files: Vec::new(),
         plots: Vec::new(),
+        contact,
     };
     if let Some(dir) = &study.output {
         progress.stage(&format!("writing {}", dir.display()));

@@ -360,23 +360,41 @@ fn a_longer_defect_raises_interface_displacement() {
     assert!(long.0 > short.0 && long.1 > short.1);
 }
 
-/// The frictional interface is part of the study format but stops with a clear error.
+/// The frictional interface stops with a clear error where it cannot run: on a patient mesh
+/// (no flange) and without the flange; μ must be ≥ 0. (The frictional study itself runs in
+/// tests/frictional.rs.)
 #[test]
-fn frictional_interface_is_not_yet_available() {
+fn frictional_interface_needs_the_flange() {
     let study = Study {
         interface: InterfaceModel::Frictional { mu: 0.74 },
+        implant: ImplantSpec {
+            flange: osteon_biomech::FlangeSpec {
+                enabled: false,
+                ..Default::default()
+            },
+            screws: osteon_biomech::ScrewSpec {
+                enabled: false,
+                ..Default::default()
+            },
+            ..ImplantSpec::default()
+        },
         ..coarse_study()
     };
     match run_study(&study, &mut Quiet) {
-        Err(BiomechError::NotYetAvailable { feature, detail }) => {
-            assert!(
-                feature.contains("frictional") && detail.contains("osteon-contact"),
-                "{feature}: {detail}"
-            );
+        Err(BiomechError::InvalidParameter { name, .. }) => {
+            assert_eq!(name, "implant.flange.enabled")
         }
-        Err(e) => panic!("expected NotYetAvailable, got {e}"),
-        Ok(_) => panic!("frictional contact must not run yet"),
+        Err(e) => panic!("expected InvalidParameter, got {e}"),
+        Ok(_) => panic!("a frictional interface without the flange must not run"),
     }
+    let negative = Study {
+        interface: InterfaceModel::Frictional { mu: -0.1 },
+        ..coarse_study()
+    };
+    assert!(matches!(
+        run_study(&negative, &mut Quiet),
+        Err(BiomechError::InvalidParameter { .. })
+    ));
 }
 
 /// The commented example study file parses, and unknown keys are rejected with a location.

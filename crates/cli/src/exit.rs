@@ -31,12 +31,14 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
 }
 
 /// Study errors: the study file, its parameters, the patient mesh and unavailable features
-/// are input errors; a singular system or an inverted element is a numerical failure.
+/// are input errors; a singular system, an inverted element or a contact analysis that does
+/// not converge is a numerical failure.
 fn biomech_code(err: &BiomechError) -> i32 {
     match err {
         BiomechError::Assembly(a) => assembly_code(a),
         BiomechError::Io(IoError::Model { source, .. }) => assembly_code(source),
         BiomechError::Mesh(MeshError::InvertedElement { .. }) => NUMERICAL_FAILURE,
+        BiomechError::Contact(c) => contact_code(c),
         BiomechError::InvalidParameter { .. }
         | BiomechError::NotYetAvailable { .. }
         | BiomechError::StudyFile { .. }

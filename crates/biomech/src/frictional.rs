@@ -1,0 +1,333 @@
+//! The frictional bone–implant interface (DESIGN.md §5 micromotion), with `osteon-contact`.
+//!
+//! [`split_docking_interface`] turns the bonded reconstruction (bone and prosthesis sharing
+//! nodes at the docking faces) into two bodies: every node shared by a bone element and a
+//! prosthesis element is duplicated, the prosthesis elements get the copies (appended after
+//! all existing nodes), the bone keeps the originals. The flange tie and the screw
+//! embeddings stay as they are (a tie equation whose master face belongs to the prosthesis
+//! is moved onto the copies), so the prosthesis is held by the flange and cannot move as a
+//! rigid body: the contact pairs only add stiffness.
+//!
+//! Contact pairs (node-to-surface, small sliding): the prosthesis end faces are the
+//! **slaves** (porous Ta, 1–15 GPa, is the softer side; the meshes are conforming, so
+//! neither side is finer), the bone docking faces (`DISTAL_DOCKING`, `PROXIMAL_DOCKING`)
+//! the **masters**; hard contact with the default penalty and augmentation, Coulomb
+//! friction with the study's μ and the default stick slope, geometric initial gap (zero:
+//! the copies coincide with the originals).
+//!
+//! [`solve_frictional`] solves every load case **from the unloaded state** (one
+//! [`ContactProblem`] with one step per load case), so the slip of a case is the
+//! micromotion relative to the unloaded state, as the issue asks; the stresses are
+//! recovered from the contact displacement with the model's materials
+//! ([`osteon_assembly::recover_fields`]).
+
+use std::time::Instant;
+
+use osteon_assembly::{
+    CaseSolution, Equation, Model, PhaseTimings, StaticSolution, SystemStats, element_materials,
+    material_stiffnesses, recover_fields,
+};
+use osteon_contact::{ContactError, ContactOptions, ContactPair, ContactProblem, ContactStep};
+use osteon_mesh::{FaceRef, Mesh, Surface};
+use osteon_solver::SolveReport;
+
+use crate::builder::{Reconstruction, Region};
+use crate::error::BiomechError;
+
+/// The reconstruction with separate nodes for the prosthesis at the docking faces, and the
+/// contact pairs between the prosthesis end faces and the bone docking faces.
+#[derive(Clone, Debug)]
+pub struct FrictionalSplit {
+    /// The reconstruction whose mesh has the duplicated nodes (elements, regions, sets and
+    /// bone nodes unchanged; the intact reference must still be taken from the bonded one).
+    pub reconstruction: Reconstruction,
+    /// (bone node, prosthesis copy) for every duplicated node.
+    pub copies: Vec<(usize, usize)>,
+    /// "distal docking" and "proximal docking": prosthesis faces (slave) on bone faces
+    /// (master).
+    pub pairs: Vec<ContactPair>,
+}
+
+fn faces_of(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
+    match mesh.surface(name)? {
+        Surface::Faces(f) => Ok(f.clone()),
+        _ => Err(BiomechError::construction(format!(
+            "surface {name} is not an element-face surface"
+        ))),
+    }
+}
+
+/// Duplicate the docking-face nodes of the prosthesis and build the contact pairs with
+/// friction coefficient `mu` (see the module documentation).
+pub fn split_docking_interface(
+    rec: &Reconstruction,
+    mu: f64,
+) -> Result<FrictionalSplit, BiomechError> {
+    if !(mu >= 0.0 && mu.is_finite()) {
+        return Err(BiomechError::invalid(
+            "interface.mu",
+            mu,
+            "a friction coefficient ≥ 0",
+        ));
+    }
+    let mesh = &rec.mesh;
+    let n = mesh.n_nodes();
+    let mut bone = vec![false; n];
+    let mut implant = vec![false; n];
+    for (e, r) in rec.regions.iter().enumerate() {
+        let flags = if r.is_bone() {
+            &mut bone
+        } else if *r == Region::Implant {
+            &mut implant
+        } else {
+            continue;
+        };
+        for &a in mesh.element(e).nodes {
+            flags[a] = true;
+        }
+    }
+    let next_id = mesh.node_ids.iter().copied().max().unwrap_or(0) + 1;
+    let mut copy_of = vec![usize::MAX; n];
+    let mut copies = Vec::new();
+    for a in 0..n {
+        if bone[a] && implant[a] {
+            copy_of[a] = n + copies.len();
+            copies.push((a, n + copies.len()));
+        }
+    }
+    if copies.is_empty() {
+        return Err(BiomechError::construction(
+            "no node is shared by bone and prosthesis: nothing to split for the frictional interface",
+        ));
+    }
+
+    // slave faces (original numbering): prosthesis faces whose nodes are all shared
+    let shared = |a: usize| copy_of[a] != usize::MAX;
+    let mid = 0.5 * (rec.defect_z[0] + rec.defect_z[1]);
+    let (mut distal, mut proximal) = (Vec::new(), Vec::new());
+    for (e, r) in rec.regions.iter().enumerate() {
+        if *r != Region::Implant {
+            continue;
+        }
+        for f in 0u8.. {
+            let face = FaceRef {
+                element: e,
+                face: f,
+            };
+            let Ok(nodes) = mesh.face_nodes(face) else {
+                break;
+            };
+            if nodes.iter().all(|&a| shared(a)) {
+                let z = nodes.iter().map(|&a| mesh.coords[a][2]).sum::<f64>() / nodes.len() as f64;
+                if z < mid {
+                    distal.push(face);
+                } else {
+                    proximal.push(face);
+                }
+            }
+        }
+    }
+    if distal.is_empty() || proximal.is_empty() {
+        return Err(BiomechError::construction(format!(
+            "prosthesis end faces not found on both docking faces ({} distal, {} proximal)",
+            distal.len(),
+            proximal.len()
+        )));
+    }
+
+    // the split mesh: same elements and sets, prosthesis elements on the copies
+    let mut split = Mesh::new();
+    for a in 0..n {
+        split.add_node(mesh.node_ids[a], mesh.coords[a])?;
+    }
+    for (k, &(a, _)) in copies.iter().enumerate() {
+        split.add_node(next_id + k as i64, mesh.coords[a])?;
+    }
+    for e in 0..mesh.n_elements() {
+        let el = mesh.element(e);
+        let nodes: Vec<usize> = if rec.regions[e] == Region::Implant {
+            el.nodes
+                .iter()
+                .map(|&a| if shared(a) { copy_of[a] } else { a })
+                .collect()
+        } else {
+            el.nodes.to_vec()
+        };
+        split.push_element(el.etype, el.id, &nodes)?;
+    }
+    split.node_sets = mesh.node_sets.clone();
+    split.element_sets = mesh.element_sets.clone();
+    split.surfaces = mesh.surfaces.clone();
+
+    // constraints: an equation on a prosthesis face (it names a prosthesis-only node) moves
+    // onto the copies; the others (bone faces, screw embeddings) keep the bone nodes
+    let equations: Vec<Equation> = rec
+        .equations
+        .iter()
+        .map(|eq| {
+            if eq.terms.iter().any(|t| implant[t.0] && !bone[t.0]) {
+                Equation {
+                    terms: eq
+                        .terms
+                        .iter()
+                        .map(|&(a, c, w)| (if shared(a) { copy_of[a] } else { a }, c, w))
+                        .collect(),
+                }
+            } else {
+                eq.clone()
+            }
+        })
+        .collect();
+
+    let pairs = vec![
+        ContactPair::new(
+            "distal docking",
+            distal,
+            faces_of(mesh, "DISTAL_DOCKING")?,
+            mu,
+        ),
+        ContactPair::new(
+            "proximal docking",
+            proximal,
+            faces_of(mesh, "PROXIMAL_DOCKING")?,
+            mu,
+        ),
+    ];
+    let mut reconstruction = rec.clone();
+    reconstruction.mesh = split;
+    reconstruction.equations = equations;
+    Ok(FrictionalSplit {
+        reconstruction,
+        copies,
+        pairs,
+    })
+}
+
+/// The frictional solution of a study: per load case the linear-static-like case solution
+/// (displacement, reactions, recovered fields) and the interface samples.
+pub struct FrictionalSolution {
+    /// Case solutions in the form of the linear solver's (for the metrics and VTU output).
+    pub solution: StaticSolution,
+    /// Per load case: (slip in µm, tributary area in mm²) of every paired slave node.
+    pub slip: Vec<Vec<(f64, f64)>>,
+    /// Per load case: increments, Newton solves, nodes (in contact, stick, slip).
+    pub summary: Vec<ContactCaseSummary>,
+}
+
+/// What the contact analysis of one load case did.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactCaseSummary {
+    /// Load case name.
+    pub case: String,
+    /// Converged increments.
+    pub increments: usize,
+    /// Newton solves (linear systems).
+    pub solves: usize,
+    /// Paired slave nodes.
+    pub slave_nodes: usize,
+    /// Slave nodes in contact, sticking, slipping at the end.
+    pub contact_stick_slip: [usize; 3],
+    /// Wall-clock seconds of the contact analysis.
+    pub seconds: f64,
+}
+
+fn contact_error(e: ContactError) -> BiomechError {
+    match e {
+        ContactError::Assembly(a) => BiomechError::Assembly(a),
+        ContactError::Mesh(m) => BiomechError::Mesh(m),
+        other => BiomechError::Contact(other),
+    }
+}
+
+/// Solve every load case of `model` (the split implanted model) with the contact `pairs`,
+/// each from the unloaded state.
+pub fn solve_frictional(
+    model: &Model,
+    pairs: &[ContactPair],
+    threads: usize,
+    mut on_case: impl FnMut(&ContactCaseSummary),
+) -> Result<FrictionalSolution, BiomechError> {
+    let materials = element_materials(model)?;
+    let d = material_stiffnesses(model)?;
+    let mut timings = PhaseTimings::default();
+    let mut stats = SystemStats::default();
+    let mut cases = Vec::new();
+    let mut slip = Vec::new();
+    let mut summary = Vec::new();
+    for case in &model.load_cases {
+        let t = Instant::now();
+        let problem = ContactProblem {
+            model,
+            pairs: pairs.to_vec(),
+            steps: vec![ContactStep::new(case.clone())],
+            options: ContactOptions {
+                threads: threads.max(1),
+                ..ContactOptions::default()
+            },
+        };
+        let sol = osteon_contact::solve_contact(&problem).map_err(contact_error)?;
+        let step = sol
+            .steps
+            .last()
+            .ok_or_else(|| BiomechError::construction("the contact analysis returned no step"))?;
+        let ct = &sol.timings;
+        timings.setup += ct.pairing + ct.setup;
+        timings.analyse += ct.analyse;
+        timings.factorise += ct.factorise;
+        timings.solve += ct.solve + ct.contact;
+        stats.n_free = sol.n_unknowns;
+        let u: Vec<f64> = step.displacement.iter().flatten().copied().collect();
+        let tr = Instant::now();
+        let fields = recover_fields(&model.mesh, &materials, &d, &u)?;
+        timings.recover += tr.elapsed().as_secs_f64();
+        let last_residual = sol.increments.last().map_or(0.0, |i| {
+            i.residuals.last().copied().unwrap_or(0.0) / i.force_scale.max(f64::MIN_POSITIVE)
+        });
+        cases.push(CaseSolution {
+            name: case.name.clone(),
+            displacement: step.displacement.clone(),
+            reaction: step.reaction.clone(),
+            applied_total: step.applied_total,
+            report: SolveReport {
+                relative_residual: last_residual,
+                iterations: sol.timings.solves,
+            },
+            fields,
+        });
+        let mut samples = Vec::new();
+        let mut counts = [0; 3];
+        let mut n_slave = 0;
+        for pair in &step.pairs {
+            let (c, st, sl) = pair.counts();
+            counts[0] += c;
+            counts[1] += st;
+            counts[2] += sl;
+            n_slave += pair.nodes.len();
+            samples.extend(
+                pair.nodes
+                    .iter()
+                    .map(|r| (r.slip_magnitude * 1000.0, r.area)),
+            );
+        }
+        let s = ContactCaseSummary {
+            case: case.name.clone(),
+            increments: sol.increments.len(),
+            solves: sol.timings.solves,
+            slave_nodes: n_slave,
+            contact_stick_slip: counts,
+            seconds: t.elapsed().as_secs_f64(),
+        };
+        on_case(&s);
+        summary.push(s);
+        slip.push(samples);
+    }
+    Ok(FrictionalSolution {
+        solution: StaticSolution {
+            cases,
+            timings,
+            stats,
+        },
+        slip,
+        summary,
+    })
+}
