@@ -26,8 +26,8 @@
 //! Every element must be in exactly one of the two bone sets. In an `.inp` the sets are
 //! `*ELSET`, `*NSET` and `*SURFACE, TYPE=ELEMENT`; in a `.msh` they are physical groups (3-D
 //! groups become element sets, 2-D groups face surfaces, every group a node set). An `.inp`
-//! is read by the deck reader, which wants every element in a `*SOLID SECTION` (any
-//! placeholder material: the study assigns its own materials by set). The mesh must be in mm
+//! is read as a mesh only (`osteon_io::inp::read_inp_mesh`): materials and sections in it are
+//! not needed (the study assigns its own by set). The mesh must be in mm
 //! with z along the tibial axis (+z proximal) and +x lateral, like the parametric tibia.
 //!
 //! **Defect**: `defect.length_mm` and `defect.center_mm` (default: the middle of the bone's z
@@ -43,7 +43,6 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use osteon_io::IoError;
 use osteon_mesh::{FaceRef, Mesh, Surface, check_jacobians};
 
 use crate::builder::{CellCounts, InterfaceSet, Reconstruction, Region};
@@ -107,21 +106,7 @@ pub fn read_patient_mesh(spec: &PatientMeshSpec) -> Result<Mesh, BiomechError> {
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     match ext.as_str() {
-        "inp" => match osteon_io::inp::read_inp(path) {
-            Ok(deck) => Ok(deck.model.mesh),
-            Err(IoError::Parse {
-                file: f,
-                line,
-                message,
-            }) if message.contains("has no section") => Err(BiomechError::PatientMesh {
-                file,
-                detail: format!(
-                    "{}:{line}: {message}. The deck reader needs every element in a *SOLID SECTION; any placeholder material will do (the study assigns cortical and cancellous bone by element set), e.g. *MATERIAL, NAME=PLACEHOLDER / *ELASTIC / 1000., 0.3 / *SOLID SECTION, ELSET=CORTICAL, MATERIAL=PLACEHOLDER",
-                    f.display()
-                ),
-            }),
-            Err(e) => Err(e.into()),
-        },
+        "inp" => Ok(osteon_io::inp::read_inp_mesh(path)?),
         "msh" => Ok(osteon_io::gmsh::read_msh(path)?.mesh),
         _ => Err(BiomechError::PatientMesh {
             file,

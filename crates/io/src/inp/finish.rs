@@ -3,6 +3,7 @@
 //! section, gravity needs a density, ties become equations, and the model-level boundary
 //! conditions are placed (see the module documentation of [`super`]).
 
+use osteon_mesh::Mesh;
 use std::collections::BTreeSet;
 
 use osteon_assembly::{DirichletBc, Equation, Model, Section, Tie, TieReport, tie_equations};
@@ -23,8 +24,8 @@ const NONE: usize = usize::MAX;
 type TieReports = Vec<(String, TieReport)>;
 
 impl Reader<'_> {
-    /// Check the deck as a whole and build the model.
-    pub(super) fn finish(mut self) -> Result<Deck, IoError> {
+    /// The checks every deck must pass: no open step, some nodes, some elements.
+    fn check_complete(&self) -> Result<(), IoError> {
         let whole = Loc { file: 0, line: 0 };
         if let Some(open) = &self.open_step {
             return Err(self.err(
@@ -41,6 +42,19 @@ impl Reader<'_> {
                 "the deck defines no elements: expected an *ELEMENT block",
             ));
         }
+        Ok(())
+    }
+
+    /// Check the deck as a mesh only and hand out the mesh.
+    pub(super) fn finish_mesh(self) -> Result<Mesh, IoError> {
+        self.check_complete()?;
+        Ok(self.mesh)
+    }
+
+    /// Check the deck as a whole and build the model.
+    pub(super) fn finish(mut self) -> Result<Deck, IoError> {
+        let whole = Loc { file: 0, line: 0 };
+        self.check_complete()?;
         let materials = self.build_materials()?;
         let (sections, owner) = self.build_sections(&materials)?;
         self.check_gravity(&materials, &sections, &owner)?;

@@ -266,6 +266,17 @@ pub fn read_inp_bytes(bytes: &[u8], virtual_path: &Path) -> Result<Deck, IoError
     reader::read(&sources)
 }
 
+/// Read only the mesh of the deck at `path` (nodes, elements, node and element sets,
+/// surfaces), e.g. a patient mesh exported without materials: sections, materials, loads and
+/// steps need not be complete. Syntax errors are reported as by [`read_inp`].
+///
+/// # Errors
+/// As [`read_inp`], less the model-level checks (sections, materials, loads).
+pub fn read_inp_mesh(path: &Path) -> Result<osteon_mesh::Mesh, IoError> {
+    let sources = source::Sources::read(path)?;
+    reader::read_mesh(&sources)
+}
+
 /// Convenience for callers that only need the model.
 impl From<Deck> for Model {
     fn from(deck: Deck) -> Model {

@@ -161,6 +161,18 @@ const OTHER_PROCEDURES: [&str; 14] = [
 
 /// Read all keywords of `src` and build the deck.
 pub(crate) fn read(src: &Sources) -> Result<Deck, IoError> {
+    read_keywords(src)?.finish()
+}
+
+/// Read all keywords of `src` and keep only the mesh (nodes, elements, sets, surfaces):
+/// materials, sections, loads and steps are parsed and checked line by line but not required
+/// to form a complete model.
+pub(crate) fn read_mesh(src: &Sources) -> Result<Mesh, IoError> {
+    read_keywords(src)?.finish_mesh()
+}
+
+/// Run the keyword loop over `src`.
+fn read_keywords(src: &Sources) -> Result<Reader<'_>, IoError> {
     let mut reader = Reader::new(src);
     let mut cursor = Cursor::new(src);
     if src.lines.is_empty() {
@@ -215,7 +227,7 @@ pub(crate) fn read(src: &Sources) -> Result<Deck, IoError> {
             );
         }
     }
-    reader.finish()
+    Ok(reader)
 }
 
 impl<'a> Reader<'a> {
