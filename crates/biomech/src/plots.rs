@@ -184,17 +184,25 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
                 .label(format!("{} ({:.0} N)", c.metrics.name, c.metrics.load_n))
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(|e| err(e.to_string()))?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// Draw the series legend in the plots' common style at `position`.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY)
+        .label_font((FONT, 13))
+        .draw()
+        .map_err(|e| e.to_string())
 }
 
 /// Split a series with gaps (`None`) into continuous pieces.
@@ -331,14 +339,7 @@ pub fn shaft_profile_svg(report: &StudyReport) -> Result<String, BiomechError> {
                     }
                 }
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(GREY)
-                .label_font((FONT, 13))
-                .draw()
-                .map_err(|e| err(e.to_string()))?;
+            draw_legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
@@ -437,14 +438,7 @@ fn micromotion_histogram(
                 .label(format!("{name} ({load:.0} N)"))
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(|e| err(e.to_string()))?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
@@ -562,14 +556,7 @@ pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, Biom
                     .draw_series(line.into_iter().map(|p| Circle::new(p, 4, col.filled())))
                     .map_err(|e| err(e.to_string()))?;
             }
-            chart
-                .configure_series_labels()
-                .position(corner)
-                .background_style(WHITE.mix(0.85))
-                .border_style(GREY)
-                .label_font((FONT, 13))
-                .draw()
-                .map_err(|e| err(e.to_string()))?;
+            draw_legend(&mut chart, corner).map_err(&err)?;
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
