@@ -51,7 +51,7 @@
 mod common;
 
 use common::*;
-use osteon_assembly::{LoadCase, Model, NodalLoad};
+use osteon_assembly::{LoadCase, Model};
 use osteon_contact::{
     ContactPair, ContactProblem, ContactSolution, ContactStep, Friction, IncrementControl,
     NormalBehaviour, SurfaceInteraction, micromotion_between, solve_contact,
@@ -126,21 +126,7 @@ fn toy() -> Toy {
 }
 
 fn load(top: &[usize]) -> LoadCase {
-    let mut case = LoadCase::new("axial + bending");
-    let n = top.len() as f64;
-    for &node in top {
-        case.nodal_loads.push(NodalLoad {
-            node,
-            component: 2,
-            value: AXIAL / n,
-        });
-        case.nodal_loads.push(NodalLoad {
-            node,
-            component: 0,
-            value: LATERAL / n,
-        });
-    }
-    case
+    common::axial_and_lateral(top, AXIAL, LATERAL)
 }
 
 fn ours(t: &Toy) -> ContactSolution {

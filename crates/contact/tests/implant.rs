@@ -15,9 +15,7 @@
 mod common;
 
 use common::*;
-use osteon_assembly::{
-    LoadCase, Model, NodalLoad, SolveOptions, Tie, solve_linear_static, tie_equations,
-};
+use osteon_assembly::{LoadCase, Model, SolveOptions, Tie, solve_linear_static, tie_equations};
 use osteon_contact::{
     ContactPair, ContactProblem, ContactStep, micromotion_between, solve_contact,
     summarize_micromotion,
@@ -77,21 +75,7 @@ fn toy() -> Toy {
 }
 
 fn load(top: &[usize]) -> LoadCase {
-    let mut case = LoadCase::new("axial + bending");
-    let n = top.len() as f64;
-    for &node in top {
-        case.nodal_loads.push(NodalLoad {
-            node,
-            component: 2,
-            value: AXIAL / n,
-        });
-        case.nodal_loads.push(NodalLoad {
-            node,
-            component: 0,
-            value: LATERAL / n,
-        });
-    }
-    case
+    common::axial_and_lateral(top, AXIAL, LATERAL)
 }
 
 struct Run {

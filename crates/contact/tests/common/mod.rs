@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use osteon_assembly::{DirichletBc, Model};
+use osteon_assembly::{DirichletBc, LoadCase, Model, NodalLoad};
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::{FaceRef, Mesh, Surface};
 
@@ -56,6 +56,25 @@ pub fn shifted_nodes(b: &Mesh, name: &str, node_offset: usize) -> Vec<usize> {
 }
 
 /// An isotropic material.
+/// "axial + bending": `axial` (N, along z) and `lateral` (N, along x) split equally over `top`.
+pub fn axial_and_lateral(top: &[usize], axial: f64, lateral: f64) -> LoadCase {
+    let mut case = LoadCase::new("axial + bending");
+    let n = top.len() as f64;
+    for &node in top {
+        case.nodal_loads.push(NodalLoad {
+            node,
+            component: 2,
+            value: axial / n,
+        });
+        case.nodal_loads.push(NodalLoad {
+            node,
+            component: 0,
+            value: lateral / n,
+        });
+    }
+    case
+}
+
 pub fn isotropic(name: &str, e: f64, nu: f64) -> Material {
     Material::new(
         name,
