@@ -5,12 +5,15 @@
 //! measured SLM lattices are 1.3–5.7 GPa (biomechanics.md §4), so the sweep runs the moduli
 //! {1.3, 3, 10, 14.6, 30} GPa (`osteon_material::library::POROUS_TA_MODULUS_SWEEP_MPA`) over
 //! the seed's defect lengths 45 / 63 / 82 mm (biomechanics.md §0), each as a full study
-//! (implanted + intact, 50 % and 100 % BW), and prints one row per run at 100 % BW.
+//! (implanted + intact, 50 % and 100 % BW), and prints one row per run at 100 % BW. The
+//! docking faces are in frictional contact (μ = 0.74, porous Ta on cortical bone,
+//! biomechanics.md §4), so every run has a real micromotion; `--bonded` runs the
+//! post-ingrowth (bonded) construct instead.
 //!
 //! ## Run it
 //!
 //! ```text
-//! cargo run --release --example porosity_sweep                          # 15 studies, 4 mm mesh
+//! cargo run --release --example porosity_sweep                          # 15 studies, 4 mm mesh, ~3 min
 //! cargo run --release --example porosity_sweep -- --mesh-size 3 --lengths 63
 //! cargo run --release --example porosity_sweep -- --porosities 0.6,0.72,0.8
 //! ```
@@ -18,24 +21,28 @@
 //! Options: `--moduli MPa,…` or `--porosities p,…` (Gibson–Ashby modulus), `--lengths mm,…`,
 //! `--mesh-size MM` (default 4 mm: metrics within ~1.5 % of the 3 mm default mesh except
 //! integration-point peaks), `--threads N`, `--out DIR` (default `target/porosity_sweep`),
-//! `--no-cache` (solve the intact reference for every run, to measure what the cache saves).
+//! `--no-cache` (solve the intact reference for every run, to measure what the cache saves),
+//! `--mu MU` (friction coefficient, default 0.74), `--bonded` (no contact; micromotion
+//! "not applicable").
 //!
 //! ## What it writes
 //!
-//! `DIR/porosity_sweep.svg`: interface displacement and near-implant stress shielding vs the
-//! implant modulus (log scale), one line per defect length; `DIR/porosity_sweep.json`: the
-//! points. The intact tibia does not depend on the implant, so its solve is cached across
-//! the moduli of one defect length ([`IntactCache`]): 3 intact solves instead of 15.
+//! `DIR/porosity_sweep.svg`: interface displacement, peak micromotion and near-implant
+//! stress shielding vs the implant modulus (log scale), one line per defect length;
+//! `DIR/porosity_sweep.json`: the points. The intact tibia does not depend on the implant,
+//! so its solve is cached across the moduli of one defect length ([`IntactCache`]): 3
+//! intact solves instead of 15.
 //!
-//! With the bonded interface micromotion is "not applicable (bonded)"; the interface
-//! displacement is the motion measure until frictional contact (osteon-contact) lands.
+//! With `--bonded` micromotion is "not applicable (bonded)" and the plot has two panels.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use osteon::biomech::metrics::Micromotion;
 use osteon::biomech::plots::{SweepPoint, write_sweep};
-use osteon::biomech::{ImplantSpec, IntactCache, MeshSpec, Quiet, Study, run_study_cached};
+use osteon::biomech::{
+    ImplantSpec, IntactCache, InterfaceModel, MeshSpec, Quiet, Study, run_study_cached,
+};
 use osteon::material::library::POROUS_TA_MODULUS_SWEEP_MPA;
 
 fn list(arg: Option<String>, what: &str) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
@@ -61,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut threads = None;
     let mut out = PathBuf::from("target/porosity_sweep");
     let mut use_cache = true;
+    let mut interface = InterfaceModel::frictional(0.74);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -82,6 +90,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--threads" => threads = Some(args.next().ok_or("--threads needs a value")?.parse()?),
             "--out" => out = PathBuf::from(args.next().ok_or("--out needs a folder")?),
             "--no-cache" => use_cache = false,
+            "--bonded" => interface = InterfaceModel::Bonded,
+            "--mu" => {
+                interface =
+                    InterfaceModel::frictional(args.next().ok_or("--mu needs a value")?.parse()?)
+            }
             other => return Err(format!("unknown option {other} (see the file header)").into()),
         }
     }
@@ -90,6 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t_sweep = Instant::now();
     let mut cache = IntactCache::new();
     let mut points = Vec::new();
+    println!("interface: {}", interface.label());
     println!(
         "{:>6} {:>9} {:>9} {:>12} {:>12} {:>12} {:>10} {:>10} {:>9} {:>9} {:>12}",
         "L (mm)",
@@ -100,8 +114,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "distal |u|",
         "1−S near",
         "<lazy (%)",
-        "Ta (MPa)",
-        "screw",
+        "Ta p99",
+        "screw p99",
         "micromotion"
     );
     for &l in &lengths {
@@ -118,6 +132,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 },
                 mesh: mesh.clone(),
                 threads,
+                interface: interface.clone(),
                 ..Study::default()
             };
             let r = run_study_cached(&study, &mut Quiet, use_cache.then_some(&mut cache))?.report;
@@ -145,17 +160,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|z| z.shielding)
                 .collect();
             let near = near.iter().sum::<f64>() / near.len().max(1) as f64;
+            let micromotion = match &m.micromotion {
+                Micromotion::NotApplicable { .. } => None,
+                Micromotion::Computed { max_um, .. } => Some(*max_um),
+            };
             points.push(SweepPoint {
                 defect_mm: l,
                 modulus_mpa: r.implant_modulus_mpa,
                 interface_max_mm: max_u,
                 shielding_near: near,
                 below_lazy_zone: m.shielding.near_fraction_below_lazy_zone,
+                micromotion_max_um: micromotion,
             });
-            let mm = match &m.micromotion {
-                Micromotion::NotApplicable { .. } => "n/a (bonded)".to_string(),
-                Micromotion::Computed { max_um, .. } => format!("{max_um:.1} µm"),
-            };
+            let mm = micromotion.map_or("n/a (bonded)".to_string(), |v| format!("{v:.2} µm"));
             println!(
                 "{:>6.0} {:>9.0} {:>9.2} {:>12.4} {:>12.4} {:>12.4} {:>10.4} {:>10.2} {:>9.2} {:>9.1} {:>12}",
                 l,
@@ -166,15 +183,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 iface("distal docking"),
                 near,
                 100.0 * m.shielding.near_fraction_below_lazy_zone,
-                m.porous_tantalum.peak_mpa,
-                m.screws.as_ref().map_or(f64::NAN, |s| s.peak_mpa),
+                m.porous_tantalum.p99_mpa,
+                m.screws.as_ref().map_or(f64::NAN, |s| s.p99_mpa),
                 mm
             );
         }
     }
     let sweep_s = t_sweep.elapsed().as_secs_f64();
     println!(
-        "\n100 % BW = 686.7 N (70 kg). 1−S near: mean stress shielding of the bone bands 0–40 mm from the docking faces; <lazy: bone volume there with S < 0.25."
+        "\n100 % BW = 686.7 N (70 kg). 1−S near: mean stress shielding of the bone bands 0–40 mm from the docking faces; <lazy: bone volume there with S < 0.25; Ta p99, screw p99: 99th-percentile von Mises (MPa); micromotion: peak tangential motion over the docking faces."
     );
     if use_cache {
         println!(

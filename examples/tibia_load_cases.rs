@@ -108,7 +108,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if let Some(mu) = frictional {
-        study.interface = osteon::biomech::InterfaceModel::Frictional { mu };
+        study.interface = osteon::biomech::InterfaceModel::frictional(mu);
         study.name = format!("{}, frictional docking (mu = {mu})", study.name);
     }
     study.output = out

@@ -13,6 +13,8 @@
 //! | [`material`] | `osteon-material` | isotropic, transversely isotropic, orthotropic and porous laws; a library of bone and implant materials |
 //! | [`assembly`] | `osteon-assembly` | the [`Model`](assembly::Model), DOF map, sparsity pattern, element kernels, parallel assembly, the linear static pipeline |
 //! | [`solver`] | `osteon-solver` | sparse Cholesky (faer, METIS or AMD ordering) and Jacobi-preconditioned CG behind one [`LinearSolver`](solver::LinearSolver) trait |
+//! | [`io`] | `osteon-io` | Abaqus/CalculiX `.inp` decks, Gmsh `.msh`, VTU/PVD for ParaView, atomic file writes |
+//! | [`contact`] | `osteon-contact` | node-to-surface Coulomb contact (penalty + augmented Lagrangian), micromotion |
 //! | [`biomech`] | `osteon-biomech` | the tibial-defect reconstruction study: parametric tibia, porous-tantalum prosthesis, screws, load cases, comparison with the intact bone |
 //!
 //! A study reads as *setup → assemble → analyse → factorise → solve → recover*, each phase a
@@ -26,6 +28,9 @@
 //! ```text
 //! cargo run --release --example cantilever        # first program: a clamped beam vs beam theory
 //! cargo run --release --example tube_benchmark    # the tibia-like tube benchmark, phase by phase
+//! cargo run --release --example tibia_load_cases  # the tibial study at 50 % and 100 % body weight
+//! cargo run --release --example porosity_sweep    # implant modulus × defect length trade-off
+//! cargo run --release --example mesh_convergence  # the study's metrics under mesh refinement
 //! ```
 //!
 //! ## A complete program
@@ -61,6 +66,8 @@
 
 pub use osteon_assembly as assembly;
 pub use osteon_biomech as biomech;
+pub use osteon_contact as contact;
+pub use osteon_io as io;
 pub use osteon_material as material;
 pub use osteon_mesh as mesh;
 pub use osteon_solver as solver;

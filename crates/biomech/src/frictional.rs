@@ -12,8 +12,10 @@
 //! **slaves** (porous Ta, 1–15 GPa, is the softer side; the meshes are conforming, so
 //! neither side is finer), the bone docking faces (`DISTAL_DOCKING`, `PROXIMAL_DOCKING`)
 //! the **masters**; hard contact with the default penalty and augmentation, Coulomb
-//! friction with the study's μ and the default stick slope, geometric initial gap (zero:
-//! the copies coincide with the originals).
+//! friction with the study's μ and stick stiffness k_T (a property of the interface,
+//! [`crate::InterfaceModel::stick_stiffness`], so the elastic micromotion of a sticking
+//! interface, τ/k_T, does not depend on the mesh), geometric initial gap (zero: the copies
+//! coincide with the originals).
 //!
 //! [`solve_frictional`] solves every load case **from the unloaded state** (one
 //! [`ContactProblem`] with one step per load case), so the slip of a case is the
@@ -21,13 +23,17 @@
 //! recovered from the contact displacement with the model's materials
 //! ([`osteon_assembly::recover_fields`]).
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use osteon_assembly::{
     CaseSolution, Equation, Model, PhaseTimings, StaticSolution, SystemStats, element_materials,
     material_stiffnesses, recover_fields,
 };
-use osteon_contact::{ContactError, ContactOptions, ContactPair, ContactProblem, ContactStep};
+use osteon_contact::{
+    ContactError, ContactOptions, ContactPair, ContactProblem, ContactStep, Friction, PairResult,
+};
+use osteon_mesh::geometry::face_area_vector;
 use osteon_mesh::{FaceRef, Mesh, Surface};
 use osteon_solver::SolveReport;
 
@@ -58,16 +64,26 @@ fn faces_of(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
 }
 
 /// Duplicate the docking-face nodes of the prosthesis and build the contact pairs with
-/// friction coefficient `mu` (see the module documentation).
+/// Coulomb friction `friction` (μ and stick stiffness k_T; see the module documentation).
 pub fn split_docking_interface(
     rec: &Reconstruction,
-    mu: f64,
+    friction: Friction,
 ) -> Result<FrictionalSplit, BiomechError> {
+    let mu = friction.mu;
     if !(mu >= 0.0 && mu.is_finite()) {
         return Err(BiomechError::invalid(
             "interface.mu",
             mu,
             "a friction coefficient ≥ 0",
+        ));
+    }
+    if let Some(k) = friction.stick_slope
+        && !(k > 0.0 && k.is_finite())
+    {
+        return Err(BiomechError::invalid(
+            "interface.stick_stiffness_mpa_per_mm",
+            k,
+            "a tangential stiffness > 0 (MPa/mm)",
         ));
     }
     let mesh = &rec.mesh;
@@ -179,19 +195,14 @@ pub fn split_docking_interface(
         })
         .collect();
 
+    let pair = |name: &str, slaves: Vec<FaceRef>, masters: &str| {
+        let mut p = ContactPair::new(name, slaves, faces_of(mesh, masters)?, mu);
+        p.interaction.friction = Some(friction);
+        Ok::<_, BiomechError>(p)
+    };
     let pairs = vec![
-        ContactPair::new(
-            "distal docking",
-            distal,
-            faces_of(mesh, "DISTAL_DOCKING")?,
-            mu,
-        ),
-        ContactPair::new(
-            "proximal docking",
-            proximal,
-            faces_of(mesh, "PROXIMAL_DOCKING")?,
-            mu,
-        ),
+        pair("distal docking", distal, "DISTAL_DOCKING")?,
+        pair("proximal docking", proximal, "PROXIMAL_DOCKING")?,
     ];
     let mut reconstruction = rec.clone();
     reconstruction.mesh = split;
@@ -208,7 +219,8 @@ pub fn split_docking_interface(
 pub struct FrictionalSolution {
     /// Case solutions in the form of the linear solver's (for the metrics and VTU output).
     pub solution: StaticSolution,
-    /// Per load case: (slip in µm, tributary area in mm²) of every paired slave node.
+    /// Per load case: (slip in µm, area in mm²) at every face quadrature point of the slave
+    /// surfaces ([`surface_slip_samples`]).
     pub slip: Vec<Vec<(f64, f64)>>,
     /// Per load case: increments, Newton solves, nodes (in contact, stick, slip).
     pub summary: Vec<ContactCaseSummary>,
@@ -237,6 +249,47 @@ fn contact_error(e: ContactError) -> BiomechError {
         ContactError::Mesh(m) => BiomechError::Mesh(m),
         other => BiomechError::Contact(other),
     }
+}
+
+/// The micromotion field over a slave surface, sampled for area statistics: the nodal slip
+/// vectors (mm) of `result` are interpolated with the face shape functions to the points of
+/// each face's load rule (3×3 Gauss on quadrilaterals, degree 6 on triangles), and every
+/// point gives (|slip| in µm, its area dA = |∂x/∂s × ∂x/∂t| w in mm²). Area fractions and
+/// percentiles of these samples are integrals over the surface, which converge under mesh
+/// refinement; nodal tributary areas would sample the field at too few points (the area
+/// fraction would jump by one node's share). Nodes of `faces` missing from `result` count as
+/// zero slip.
+pub fn surface_slip_samples(
+    mesh: &Mesh,
+    faces: &[FaceRef],
+    result: &PairResult,
+) -> Result<Vec<(f64, f64)>, BiomechError> {
+    let slip_of: HashMap<usize, [f64; 3]> = result.nodes.iter().map(|r| (r.node, r.slip)).collect();
+    let mut samples = Vec::new();
+    for &face in faces {
+        let nodes = mesh.face_nodes(face)?;
+        let ft = mesh.element(face.element).etype.face_type();
+        let xf: Vec<[f64; 3]> = nodes.iter().map(|&a| mesh.coords[a]).collect();
+        let rule = ft.load_rule();
+        for (q, &w) in rule.points.iter().zip(&rule.weights) {
+            let st = [q[0], q[1]];
+            let (_, area) = face_area_vector(ft, &xf, st);
+            let sh = ft.shape(st);
+            let mut v = [0.0; 3];
+            for (a, node) in nodes.iter().enumerate() {
+                let s = slip_of.get(node).copied().unwrap_or([0.0; 3]);
+                for k in 0..3 {
+                    v[k] += sh.n[a] * s[k];
+                }
+            }
+            let da = (area[0] * area[0] + area[1] * area[1] + area[2] * area[2]).sqrt() * w;
+            samples.push((
+                (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt() * 1000.0,
+                da,
+            ));
+        }
+    }
+    Ok(samples)
 }
 
 /// Solve every load case of `model` (the split implanted model) with the contact `pairs`,
@@ -297,17 +350,13 @@ pub fn solve_frictional(
         let mut samples = Vec::new();
         let mut counts = [0; 3];
         let mut n_slave = 0;
-        for pair in &step.pairs {
+        for (pair, def) in step.pairs.iter().zip(pairs) {
             let (c, st, sl) = pair.counts();
             counts[0] += c;
             counts[1] += st;
             counts[2] += sl;
             n_slave += pair.nodes.len();
-            samples.extend(
-                pair.nodes
-                    .iter()
-                    .map(|r| (r.slip_magnitude * 1000.0, r.area)),
-            );
+            samples.extend(surface_slip_samples(&model.mesh, &def.slave_faces, pair)?);
         }
         let s = ContactCaseSummary {
             case: case.name.clone(),

@@ -29,7 +29,10 @@
 //! - [`report::write_report`] writes `report.json` and `report.md`, [`output::write_study_vtu`]
 //!   one VTU per load case for the implanted and the intact model (region labels and
 //!   metric fields);
-//!   [`report::metric_table`] is the console table.
+//!   [`report::metric_table`] is the console table;
+//! - [`convergence`] checks the metrics under mesh refinement (relative change and the
+//!   three-mesh grid convergence index), the solution verification of
+//!   `examples/mesh_convergence.rs`.
 //!
 //! ```no_run
 //! use osteon_biomech::{ConsoleProgress, Study, run_study, report::metric_table};
@@ -42,11 +45,14 @@
 //! The frictional interface ([`InterfaceModel::Frictional`]) splits the docking faces
 //! ([`frictional::split_docking_interface`]) and solves each load case with the
 //! node-to-surface Coulomb contact of `osteon-contact` ([`frictional::solve_frictional`]);
-//! its slip is the micromotion. It is available on the parametric tibia (the flange holds
+//! its slip is the micromotion, elastic stick compliance τ/k_T included (k_T from
+//! [`InterfaceModel::stick_stiffness`], a measured property of porous coatings on bone, so the
+//! micromotion converges with the mesh). It is available on the parametric tibia (the flange holds
 //! the prosthesis); on a patient mesh (no flange) it stops with
 //! [`BiomechError::NotYetAvailable`].
 
 mod builder;
+pub mod convergence;
 pub mod embed;
 mod error;
 pub mod frictional;
@@ -70,8 +76,8 @@ pub use geometry::TibiaGeometry;
 pub use model::{MaterialSummary, StudyMaterials, fixed_nodes, plateau_load_cases};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
 pub use spec::{
-    DefectSpec, ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec, InterfaceModel, LoadSpec,
-    MeshSpec, MetricSpec, ScrewSpec,
+    DefectSpec, ELASTIC_SLIP_MM, ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec,
+    InterfaceModel, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec,
 };
 pub use study::{
     CaseReport, ConsoleProgress, IntactCache, MeshSummary, Progress, Quiet, SolveTimings, Study,

@@ -54,8 +54,8 @@ pub enum Micromotion {
         /// Why.
         reason: String,
     },
-    /// Tangential slip statistics over the interface (µm) — filled by the frictional
-    /// interface once contact is available.
+    /// Tangential slip statistics over the interface of a frictional study (µm), weighted
+    /// by area (samples at the face quadrature points of the prosthesis end faces).
     Computed {
         /// Largest slip (µm).
         max_um: f64,
@@ -93,7 +93,7 @@ pub fn format_um(v: f64) -> String {
 
 impl Micromotion {
     /// Statistics of the tangential slip at interface points: `samples` are (slip in µm,
-    /// tributary area in mm²). Max, area-weighted mean and 95th percentile, the area
+    /// area in mm²). Max, area-weighted mean and 95th percentile, the area
     /// fractions below 28/50/100/150 µm (Pilliar 1986, seed band, Jasty 1997;
     /// biomechanics.md §6) and a 10 µm-bin histogram (bins widened to keep ≤ 40 of them).
     /// This is what the frictional interface reports.
@@ -199,8 +199,12 @@ pub struct StressStat {
     pub part: String,
     /// Largest integration-point von Mises stress (MPa).
     pub peak_mpa: f64,
-    /// Volume-weighted 99th percentile (MPa).
+    /// Volume-weighted 99th percentile (MPa): the mesh-converged headline value; the peak
+    /// sits at a stress singularity (re-entrant corner, embedded screw tip) and grows with
+    /// refinement.
     pub p99_mpa: f64,
+    /// Volume-weighted mean (MPa).
+    pub mean_mpa: f64,
     /// Position of the peak (mm).
     pub peak_at_mm: [f64; 3],
 }
@@ -227,6 +231,11 @@ pub struct BoneStrain {
     pub shaft_peak_microstrain: f64,
     /// Position of the diaphyseal peak (mm).
     pub shaft_peak_at_mm: [f64; 3],
+    /// Volume-weighted 99th percentile of |principal strain| in the diaphysis (µε): the
+    /// mesh-converged diaphyseal value (the peak sits at an embedded screw tip).
+    pub shaft_p99_microstrain: f64,
+    /// The same for the intact bone (µε).
+    pub intact_shaft_p99_microstrain: f64,
     /// The intact bone's largest |principal strain| in the diaphysis (µε).
     pub intact_shaft_peak_microstrain: f64,
 }
@@ -457,7 +466,7 @@ pub struct MetricInputs<'a> {
     pub flange_material: FlangeMaterial,
     /// (fraction of BW, medial share, load in N).
     pub load: (f64, f64, f64),
-    /// Frictional interface: (slip in µm, tributary area in mm²) of every interface node
+    /// Frictional interface: (slip in µm, area in mm²) at every face quadrature point
     /// of the contact solution; `None` for a bonded interface.
     pub slip: Option<&'a [(f64, f64)]>,
 }
@@ -482,11 +491,14 @@ fn stress_stat(
     if values.is_empty() {
         return None;
     }
+    let volume: f64 = values.iter().map(|v| v.1).sum();
+    let mean = values.iter().map(|v| v.0 * v.1).sum::<f64>() / volume.max(f64::MIN_POSITIVE);
     let p99 = weighted_quantile(&mut values, 0.99);
     Some(StressStat {
         part: part.into(),
         peak_mpa: peak.0,
         p99_mpa: p99,
+        mean_mpa: mean,
         peak_at_mm: peak.1,
     })
 }
@@ -552,6 +564,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
     let (fi, fa) = (&imp.fields, &int.fields);
     let span = rec.flange_z.unwrap_or(rec.defect_z);
     let mut strain_values = Vec::new();
+    let (mut shaft_values, mut intact_shaft_values) = (Vec::new(), Vec::new());
     let mut bone_peak = (0.0f64, [0.0; 3]);
     let (mut max_t, mut max_c, mut max_vm) = (0.0f64, 0.0f64, 0.0f64);
     let mut intact_peak = 0.0f64;
@@ -603,6 +616,8 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
                     shaft_peak = (mag, fi.point_position[p]);
                 }
                 intact_shaft_peak = intact_shaft_peak.max(mag_a);
+                shaft_values.push((mag, v));
+                intact_shaft_values.push((mag_a, v));
             }
             let sig = principal_values(&fi.point_stress[p], false);
             max_t = max_t.max(sig[2]);
@@ -655,6 +670,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
             part: porous_label.into(),
             peak_mpa: 0.0,
             p99_mpa: 0.0,
+            mean_mpa: 0.0,
             peak_at_mm: [0.0; 3],
         });
     let flange_label = match inp.flange_material {
@@ -704,6 +720,8 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
             peak_von_mises_mpa: max_vm,
             shaft_peak_microstrain: shaft_peak.0,
             shaft_peak_at_mm: shaft_peak.1,
+            shaft_p99_microstrain: weighted_quantile(&mut shaft_values, 0.99),
+            intact_shaft_p99_microstrain: weighted_quantile(&mut intact_shaft_values, 0.99),
             intact_shaft_peak_microstrain: intact_shaft_peak,
         },
         shaft_profile,

@@ -6,7 +6,7 @@
 //! | `shielding.svg` | stress shielding 1 − S per bone zone, one bar per load case |
 //! | `shaft_profile.svg` | cross-section mean von Mises stress and SED of the bone along z, implanted vs intact, and the prosthesis stress in the defect |
 //! | `micromotion.svg` | histogram of the interface slip (area fraction per bin) with the 28/50/100/150 µm marks — only with a frictional interface; a bonded one has no micromotion and no histogram |
-//! | `porosity_sweep.svg` | written by `examples/porosity_sweep.rs` ([`sweep_svg`]): interface displacement and shielding vs the implant modulus, one line per defect length |
+//! | `porosity_sweep.svg` | written by `examples/porosity_sweep.rs` ([`sweep_svg`]): interface displacement, micromotion (frictional sweep) and shielding vs the implant modulus, one line per defect length |
 //!
 //! Every function returns the SVG text; [`write_study_plots`] writes the study's plots
 //! atomically (`osteon_io::write_atomically`).
@@ -457,10 +457,14 @@ pub struct SweepPoint {
     pub shielding_near: f64,
     /// Volume fraction of that bone below the lazy zone.
     pub below_lazy_zone: f64,
+    /// Largest micromotion (µm) of a frictional interface; `None` when bonded.
+    #[serde(default)]
+    pub micromotion_max_um: Option<f64>,
 }
 
-/// The porosity-sweep trade-off: interface displacement (left) and near-implant stress
-/// shielding (right) vs the implant modulus (log scale), one line per defect length.
+/// The porosity-sweep trade-off vs the implant modulus (log scale), one line per defect
+/// length: interface displacement, the micromotion peak (when every point has one, i.e. a
+/// frictional sweep) and the near-implant stress shielding, side by side.
 pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, BiomechError> {
     let err = plot_error("porosity_sweep.svg");
     let mut lengths: Vec<f64> = points.iter().map(|p| p.defect_mm).collect();
@@ -480,7 +484,28 @@ pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, Biom
     };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1100, 480)).into_drawing_area();
+        type Pick = fn(&SweepPoint) -> f64;
+        let mut views: Vec<(&str, Pick, SeriesLabelPosition)> = vec![(
+            "max |u| at the bone interfaces (mm)",
+            |p| p.interface_max_mm,
+            SeriesLabelPosition::UpperRight,
+        )];
+        if !points.is_empty() && points.iter().all(|p| p.micromotion_max_um.is_some()) {
+            views.push((
+                "micromotion, peak over the docking faces (µm)",
+                |p| p.micromotion_max_um.unwrap_or(f64::NAN),
+                SeriesLabelPosition::UpperRight,
+            ));
+        }
+        // legends where the curves are not: motion falls with E (upper right free),
+        // shielding rises (upper left free)
+        views.push((
+            "stress shielding 1 − S, bone 0–40 mm from the docking faces",
+            |p| p.shielding_near,
+            SeriesLabelPosition::UpperLeft,
+        ));
+        let width = 550 * views.len() as u32;
+        let root = SVGBackend::with_string(&mut svg, (width, 480)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         let root = root
             .titled(
@@ -490,24 +515,8 @@ pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, Biom
                 (FONT, 18),
             )
             .map_err(|e| err(e.to_string()))?;
-        let panels = root.split_evenly((1, 2));
-        type Pick = fn(&SweepPoint) -> f64;
-        let views: [(&str, Pick); 2] = [
-            ("max |u| at the bone interfaces (mm)", |p| {
-                p.interface_max_mm
-            }),
-            (
-                "stress shielding 1 − S, bone 0–40 mm from the docking faces",
-                |p| p.shielding_near,
-            ),
-        ];
-        // legends where the curves are not: motion falls with E (upper right free),
-        // shielding rises (upper left free)
-        let corners = [
-            SeriesLabelPosition::UpperRight,
-            SeriesLabelPosition::UpperLeft,
-        ];
-        for ((panel, (ylabel, pick)), corner) in panels.iter().zip(views).zip(corners) {
+        let panels = root.split_evenly((1, views.len()));
+        for (panel, (ylabel, pick, corner)) in panels.iter().zip(views) {
             let (y0, y1) = span(points.iter().map(pick), true);
             let mut chart = ChartBuilder::on(panel)
                 .margin(14)
@@ -656,7 +665,7 @@ mod tests {
 
     #[test]
     fn sweep_plot_has_one_line_per_defect_length() {
-        let points: Vec<SweepPoint> = [45.0, 63.0, 82.0]
+        let mut points: Vec<SweepPoint> = [45.0, 63.0, 82.0]
             .iter()
             .flat_map(|&l| {
                 [1300.0, 3000.0, 10000.0, 14600.0, 30000.0].map(move |e| SweepPoint {
@@ -665,10 +674,15 @@ mod tests {
                     interface_max_mm: 0.1 + l * 1e-3 / (e / 1000.0),
                     shielding_near: 0.1 * (e / 30000.0),
                     below_lazy_zone: 0.0,
+                    micromotion_max_um: None,
                 })
             })
             .collect();
         let svg = sweep_svg(&points, "100 % BW").expect("plot");
+        assert!(
+            !svg.contains("micromotion"),
+            "no micromotion panel when bonded"
+        );
         for l in ["defect 45 mm", "defect 63 mm", "defect 82 mm", "log scale"] {
             assert!(svg.contains(l), "{l} missing");
         }
@@ -682,5 +696,13 @@ mod tests {
             2 * points.len(),
             "a marker per point"
         );
+        // a frictional sweep adds the micromotion panel
+        for p in &mut points {
+            p.micromotion_max_um = Some(30.0 / (p.modulus_mpa / 1000.0));
+        }
+        let svg = sweep_svg(&points, "100 % BW").expect("plot");
+        assert!(svg.contains("micromotion, peak"));
+        assert_eq!(svg.matches("defect 63 mm").count(), 3);
+        assert_eq!(svg.matches("<circle").count(), 3 * points.len());
     }
 }

@@ -64,18 +64,20 @@ pub fn metric_table(report: &StudyReport) -> String {
         let t = &cases[i].metrics.porous_tantalum;
         format!("{:.2} / {:.2}", t.peak_mpa, t.p99_mpa)
     });
-    push("screws σvm peak (MPa)", &|i| {
-        cases[i]
-            .metrics
-            .screws
-            .as_ref()
-            .map_or("—".into(), |s| format!("{:.1}", s.peak_mpa))
+    push("screws σvm peak / p99 / mean (MPa)", &|i| {
+        cases[i].metrics.screws.as_ref().map_or("—".into(), |s| {
+            format!("{:.1} / {:.1} / {:.1}", s.peak_mpa, s.p99_mpa, s.mean_mpa)
+        })
     });
-    push("bone |ε| peak / p99 / diaphysis peak (µε)", &|i| {
+    push("bone |ε| peak / p99 (µε)", &|i| {
+        let b = &cases[i].metrics.bone;
+        format!("{:.0} / {:.0}", b.peak_microstrain, b.p99_microstrain)
+    });
+    push("diaphysis |ε| peak / p99 (µε)", &|i| {
         let b = &cases[i].metrics.bone;
         format!(
-            "{:.0} / {:.0} / {:.0}",
-            b.peak_microstrain, b.p99_microstrain, b.shaft_peak_microstrain
+            "{:.0} / {:.0}",
+            b.shaft_peak_microstrain, b.shaft_p99_microstrain
         )
     });
     push("bone below lazy zone, near / all (%)", &|i| {
@@ -443,7 +445,7 @@ pub fn markdown(r: &StudyReport) -> String {
         }
         let _ = writeln!(
             o,
-            "\n| part | peak σvm (MPa) | p99 σvm (MPa) | peak at (x, y, z) mm |\n|---|---|---|---|"
+            "\n| part | peak σvm (MPa) | p99 σvm (MPa) | mean σvm (MPa) | peak at (x, y, z) mm |\n|---|---|---|---|---|"
         );
         for p in std::iter::once(&cm.porous_tantalum)
             .chain(cm.flange.iter())
@@ -451,14 +453,20 @@ pub fn markdown(r: &StudyReport) -> String {
         {
             let _ = writeln!(
                 o,
-                "| {} | {:.2} | {:.2} | ({:.1}, {:.1}, {:.1}) |",
-                p.part, p.peak_mpa, p.p99_mpa, p.peak_at_mm[0], p.peak_at_mm[1], p.peak_at_mm[2]
+                "| {} | {:.2} | {:.2} | {:.2} | ({:.1}, {:.1}, {:.1}) |",
+                p.part,
+                p.peak_mpa,
+                p.p99_mpa,
+                p.mean_mpa,
+                p.peak_at_mm[0],
+                p.peak_at_mm[1],
+                p.peak_at_mm[2]
             );
         }
         let b = &cm.bone;
         let _ = writeln!(
             o,
-            "\nBone: peak |principal strain| {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε); in the diaphysis {:.0} µε at ({:.1}, {:.1}, {:.1}) mm (intact {:.0} µε); principal stress {:.1} MPa tension, {:.1} MPa compression; peak von Mises {:.1} MPa.\n",
+            "\nBone: peak |principal strain| {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε); in the diaphysis {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε, p99 {:.0} µε); principal stress {:.1} MPa tension, {:.1} MPa compression; peak von Mises {:.1} MPa.\n",
             b.peak_microstrain,
             b.peak_at_mm[0],
             b.peak_at_mm[1],
@@ -469,7 +477,9 @@ pub fn markdown(r: &StudyReport) -> String {
             b.shaft_peak_at_mm[0],
             b.shaft_peak_at_mm[1],
             b.shaft_peak_at_mm[2],
+            b.shaft_p99_microstrain,
             b.intact_shaft_peak_microstrain,
+            b.intact_shaft_p99_microstrain,
             b.max_tensile_stress_mpa,
             b.max_compressive_stress_mpa,
             b.peak_von_mises_mpa

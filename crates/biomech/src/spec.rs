@@ -162,23 +162,76 @@ pub enum InterfaceModel {
     Frictional {
         /// Friction coefficient (dimensionless).
         mu: f64,
+        /// Tangential stiffness of the sticking interface k_T (MPa/mm = N/mm³): the shear
+        /// stress per unit of elastic tangential displacement before sliding. `None`: the
+        /// physical default [`InterfaceModel::default_stick_stiffness`], which makes the
+        /// micromotion a property of the interface, not of the mesh.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stick_stiffness_mpa_per_mm: Option<f64>,
     },
 }
 
+/// Normal stress (MPa) at which the default stick stiffness mobilises full friction within
+/// [`ELASTIC_SLIP_MM`]: the middle of the 0.5–1.5 MPa range of the bone/porous-metal friction
+/// tests (Abedi et al., PMC12644719; biomechanics.md §4).
+pub const REFERENCE_INTERFACE_PRESSURE_MPA: f64 = 1.0;
+
+/// Tangential displacement (mm) before full sliding resistance at a porous-coated metal/bone
+/// interface: the lower end of the measured 50–400 µm (biomechanics.md §4, "friction is
+/// nonlinear"), i.e. the stiffest measured interface.
+pub const ELASTIC_SLIP_MM: f64 = 0.05;
+
 impl InterfaceModel {
-    /// Check that the interface parameters are valid (μ ≥ 0, finite).
+    /// The frictional interface with coefficient `mu` and the default stick stiffness.
+    pub fn frictional(mu: f64) -> Self {
+        InterfaceModel::Frictional {
+            mu,
+            stick_stiffness_mpa_per_mm: None,
+        }
+    }
+
+    /// Default stick stiffness k_T = μ p_ref / δ (MPa/mm) with p_ref =
+    /// [`REFERENCE_INTERFACE_PRESSURE_MPA`] and δ = [`ELASTIC_SLIP_MM`]: the interface reaches
+    /// its friction limit after δ of elastic tangential displacement at p_ref, as measured
+    /// for porous coatings on bone. μ = 0.74 gives 14.8 MPa/mm.
+    pub fn default_stick_stiffness(mu: f64) -> f64 {
+        mu * REFERENCE_INTERFACE_PRESSURE_MPA / ELASTIC_SLIP_MM
+    }
+
+    /// The stick stiffness k_T (MPa/mm) of a frictional interface (given or default); `None`
+    /// for a bonded one.
+    pub fn stick_stiffness(&self) -> Option<f64> {
+        match *self {
+            InterfaceModel::Bonded => None,
+            InterfaceModel::Frictional {
+                mu,
+                stick_stiffness_mpa_per_mm,
+            } => Some(stick_stiffness_mpa_per_mm.unwrap_or(Self::default_stick_stiffness(mu))),
+        }
+    }
+
+    /// Check that the interface parameters are valid (μ ≥ 0, finite; k_T > 0, finite).
     pub fn require_available(&self) -> Result<(), BiomechError> {
-        match self {
+        match *self {
             InterfaceModel::Bonded => Ok(()),
-            InterfaceModel::Frictional { mu } => {
-                if *mu >= 0.0 && mu.is_finite() {
-                    Ok(())
-                } else {
-                    Err(BiomechError::invalid(
+            InterfaceModel::Frictional {
+                mu,
+                stick_stiffness_mpa_per_mm,
+            } => {
+                if !(mu >= 0.0 && mu.is_finite()) {
+                    return Err(BiomechError::invalid(
                         "interface.mu",
-                        *mu,
+                        mu,
                         "a friction coefficient ≥ 0",
-                    ))
+                    ));
+                }
+                match stick_stiffness_mpa_per_mm {
+                    Some(k) if !(k > 0.0 && k.is_finite()) => Err(BiomechError::invalid(
+                        "interface.stick_stiffness_mpa_per_mm",
+                        k,
+                        "a tangential stiffness > 0 (MPa/mm)",
+                    )),
+                    _ => Ok(()),
                 }
             }
         }
@@ -188,7 +241,10 @@ impl InterfaceModel {
     pub fn label(&self) -> String {
         match self {
             InterfaceModel::Bonded => "bonded".into(),
-            InterfaceModel::Frictional { mu } => format!("frictional (mu = {mu})"),
+            InterfaceModel::Frictional { mu, .. } => format!(
+                "frictional (mu = {mu}, k_T = {:.3} MPa/mm)",
+                self.stick_stiffness().unwrap_or(0.0)
+            ),
         }
     }
 }

@@ -25,10 +25,11 @@ fn coarse_study(interface: InterfaceModel) -> Study {
 /// The split gives the prosthesis its own nodes at the docking faces and both pairs faces.
 #[test]
 fn the_split_duplicates_the_docking_nodes() {
-    let study = coarse_study(InterfaceModel::Frictional { mu: 0.74 });
+    let study = coarse_study(InterfaceModel::frictional(0.74));
     let rec = build_reconstruction(&study.geometry, &study.defect, &study.implant, &study.mesh)
         .expect("builds");
-    let split = frictional::split_docking_interface(&rec, 0.74).expect("splits");
+    let split = frictional::split_docking_interface(&rec, osteon_contact::Friction::coulomb(0.74))
+        .expect("splits");
     let docking: usize = ["DISTAL_DOCKING", "PROXIMAL_DOCKING"]
         .iter()
         .map(|s| rec.mesh.node_set(s).expect("set").len())
@@ -55,11 +56,8 @@ fn the_split_duplicates_the_docking_nodes() {
 #[test]
 fn frictional_study_reports_real_micromotion() {
     let t = Instant::now();
-    let run = run_study(
-        &coarse_study(InterfaceModel::Frictional { mu: 0.74 }),
-        &mut Quiet,
-    )
-    .expect("frictional study runs");
+    let run = run_study(&coarse_study(InterfaceModel::frictional(0.74)), &mut Quiet)
+        .expect("frictional study runs");
     let seconds = t.elapsed().as_secs_f64();
     let r = &run.report;
     assert_eq!(r.cases.len(), 2);
@@ -116,6 +114,11 @@ fn frictional_study_reports_real_micromotion() {
         "100 % BW micromotion must not be below 50 % BW: {peaks:?}"
     );
     assert_eq!(r.contact.len(), 2);
+    // a sticking, closed interface is linear: micromotion doubles from 50 % to 100 % BW
+    if r.contact.iter().all(|c| c.contact_stick_slip[2] == 0) {
+        let ratio = peaks[1].0 / peaks[0].0;
+        assert!((ratio - 2.0).abs() < 0.02, "all stick, ratio {ratio}");
+    }
     eprintln!("frictional coarse study: {seconds:.1} s; {:?}", r.contact);
 
     // the bonded study of the same geometry: micromotion not applicable

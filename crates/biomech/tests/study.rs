@@ -366,7 +366,7 @@ fn a_longer_defect_raises_interface_displacement() {
 #[test]
 fn frictional_interface_needs_the_flange() {
     let study = Study {
-        interface: InterfaceModel::Frictional { mu: 0.74 },
+        interface: InterfaceModel::frictional(0.74),
         implant: ImplantSpec {
             flange: osteon_biomech::FlangeSpec {
                 enabled: false,
@@ -388,7 +388,7 @@ fn frictional_interface_needs_the_flange() {
         Ok(_) => panic!("a frictional interface without the flange must not run"),
     }
     let negative = Study {
-        interface: InterfaceModel::Frictional { mu: -0.1 },
+        interface: InterfaceModel::frictional(-0.1),
         ..coarse_study()
     };
     assert!(matches!(
@@ -424,7 +424,27 @@ fn example_study_file_parses() {
         "f.toml",
     )
     .expect("parses");
-    assert_eq!(fr.interface, InterfaceModel::Frictional { mu: 0.88 });
+    assert_eq!(fr.interface, InterfaceModel::frictional(0.88));
+    // the default stick stiffness: μ · 1 MPa / 0.05 mm (biomechanics.md §4), or the file's
+    assert!((fr.interface.stick_stiffness().expect("frictional") - 0.88 / 0.05).abs() < 1e-12);
+    let given = Study::from_toml_str(
+        "[interface]\nmodel = \"frictional\"\nmu = 0.74\nstick_stiffness_mpa_per_mm = 5.0\n",
+        "k.toml",
+    )
+    .expect("parses");
+    assert_eq!(given.interface.stick_stiffness(), Some(5.0));
+    let again = Study::from_toml_str(&given.to_toml(), "round trip").expect("round trip");
+    assert_eq!(again.interface, given.interface);
+    let bad = Study::from_toml_str(
+        "interface = { model = \"frictional\", mu = 0.74, stick_stiffness_mpa_per_mm = -1.0 }\n",
+        "bad.toml",
+    )
+    .expect("parses");
+    assert!(matches!(
+        bad.validate(),
+        Err(BiomechError::InvalidParameter { .. })
+    ));
+    assert_eq!(InterfaceModel::Bonded.stick_stiffness(), None);
 }
 
 /// A patient mesh: the parametric intact tibia written as a deck (`write_model_inp`) and read
