@@ -399,6 +399,11 @@ pub struct MeshSpec {
     pub cells_around: Option<usize>,
     /// Use C3D20R (2×2×2 reduced integration) instead of C3D20 (3×3×3); false.
     pub reduced_integration: bool,
+    /// Element length along the shaft over each screw and one diameter either side (mm);
+    /// `None`: half of `size_mm`. The embedded screws follow the host bone, so their stress
+    /// needs the host resolved on the screw's scale (biomechanics.md §10: ≤ 0.5–1 mm at screw
+    /// holes, unverified common practice).
+    pub screw_size_mm: Option<f64>,
 }
 
 impl Default for MeshSpec {
@@ -409,6 +414,7 @@ impl Default for MeshSpec {
             cells_through_wall: None,
             cells_around: None,
             reduced_integration: false,
+            screw_size_mm: None,
         }
     }
 }

@@ -1,0 +1,156 @@
+//! The lateral flange: a curved plate block on the periosteal surface at +x, its inner face
+//! tied to the bone and prosthesis surface ([`osteon_assembly::tie_equations`]).
+
+use osteon_assembly::{Equation, Tie, TieReport, tie_equations};
+use osteon_mesh::generate::{StructuredSpec, structured_mesh};
+use osteon_mesh::{FaceRef, Mesh};
+
+use super::elements::{Proto, add_block};
+use super::{InterfaceSet, Layout, Region};
+use crate::error::BiomechError;
+use crate::geometry::{TibiaGeometry, ellipse_arc_length};
+use crate::spec::FlangeSpec;
+
+/// The half-angle θ_f (rad) of the flange: the arc of the ellipse (a cos θ, b sin θ) from
+/// −θ_f to θ_f has length `width`.
+fn flange_half_angle(a: f64, b: f64, width: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0, std::f64::consts::PI * 0.999);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if ellipse_arc_length(a, b, -mid, mid) < width {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Step 4 of the build: the flange block, thickness × arc × length over `fz` on the
+/// periosteal surface at +x, its nodes appended to `coords` and its elements to `protos`;
+/// returns the (global) nodes of its inner face.
+pub(super) fn flange_block(
+    geometry: &TibiaGeometry,
+    flange: &FlangeSpec,
+    layout: &Layout,
+    fz: [f64; 2],
+    coords: &mut Vec<[f64; 3]>,
+    protos: &mut Vec<Proto>,
+) -> Result<Vec<usize>, BiomechError> {
+    let (etype, h, dia) = (layout.etype, layout.h, layout.dia);
+    let theta_f = flange_half_angle(dia[0], dia[1], flange.width_mm);
+    let g = geometry.clone();
+    let t_cells = (flange.thickness_mm / h).round().max(1.0) as usize;
+    let w_cells = (flange.width_mm / h).ceil().max(2.0) as usize;
+    let z_cells = ((fz[1] - fz[0]) / h).ceil().max(1.0) as usize;
+    let thickness = flange.thickness_mm;
+    let block = structured_mesh(
+        &StructuredSpec {
+            cells: [t_cells, w_cells, z_cells],
+            element: etype,
+            periodic: [false; 3],
+            face_names: [["INNER", ""], ["", ""], ["", ""]],
+        },
+        move |p| {
+            let z = fz[0] + p[2] * (fz[1] - fz[0]);
+            let o = g.outer_semi_axes(z);
+            let t = -theta_f + 2.0 * theta_f * p[1];
+            let n = [t.cos() / o[0], t.sin() / o[1]];
+            let nn = n[0].hypot(n[1]);
+            let off = p[0] * thickness;
+            [
+                o[0] * t.cos() + off * n[0] / nn,
+                o[1] * t.sin() + off * n[1] / nn,
+                z,
+            ]
+        },
+    )?;
+    let base = coords.len();
+    coords.extend_from_slice(&block.coords);
+    let map: Vec<usize> = (0..block.n_nodes()).map(|i| base + i).collect();
+    add_block(&block, &map, |_| Region::Flange, protos);
+    Ok(block.node_set("INNER")?.iter().map(|&i| base + i).collect())
+}
+
+/// The flange tie: its equations, what it did, and the bone nodes it ties to.
+pub(super) struct FlangeTie {
+    /// Tie equations (flange inner nodes on the bone and prosthesis faces).
+    pub equations: Vec<Equation>,
+    /// What the tie did.
+    pub report: TieReport,
+    /// The FLANGE_BONE interface set.
+    pub interface: InterfaceSet,
+}
+
+/// Step 8 (flange part): tie the flange's inner nodes to the periosteal faces of the ring
+/// (bone and prosthesis, elements `0..n_intact_elements`) on the lateral side near the
+/// flange span `fz`; sets the node sets FLANGE_INNER and FLANGE_BONE (the tied bone nodes,
+/// `bone_node` flags the bone's nodes).
+pub(super) fn tie_flange(
+    mesh: &mut Mesh,
+    geometry: &TibiaGeometry,
+    layout: &Layout,
+    fz: [f64; 2],
+    n_intact_elements: usize,
+    flange_inner_nodes: &[usize],
+    bone_node: &[bool],
+) -> Result<FlangeTie, BiomechError> {
+    let (etype, h, h_far) = (layout.etype, layout.h, layout.h_far);
+    // master: periosteal faces of the ring (bone and prosthesis) on the lateral side near the flange
+    let mut masters = Vec::new();
+    for e in 0..n_intact_elements {
+        let el = mesh.element(e);
+        for f in 0..6 {
+            let nodes = etype.face_nodes(f).unwrap_or_default();
+            let pts: Vec<[f64; 3]> = nodes.iter().map(|&l| mesh.coords[el.nodes[l]]).collect();
+            let on_outer = pts.iter().all(|x| {
+                let o = geometry.outer_semi_axes(x[2]);
+                ((x[0] / o[0]).powi(2) + (x[1] / o[1]).powi(2) - 1.0).abs() < 1e-9
+            });
+            let xc = pts.iter().map(|x| x[0]).sum::<f64>() / pts.len() as f64;
+            let zlo = pts.iter().map(|x| x[2]).fold(f64::INFINITY, f64::min);
+            let zhi = pts.iter().map(|x| x[2]).fold(f64::NEG_INFINITY, f64::max);
+            if on_outer && xc > 0.0 && zhi > fz[0] - h_far && zlo < fz[1] + h_far {
+                masters.push(FaceRef {
+                    element: e,
+                    face: f as u8,
+                });
+            }
+        }
+    }
+    mesh.set_node_set("FLANGE_INNER", flange_inner_nodes.to_vec());
+    let tie = Tie {
+        name: "flange".into(),
+        slave_nodes: flange_inner_nodes.to_vec(),
+        master_faces: masters,
+        position_tolerance: Some(0.05 * h),
+    };
+    let (eqs, report) = tie_equations(mesh, &tie)?;
+    if !report.too_far.is_empty() {
+        let (node, d) = report.too_far[0];
+        return Err(BiomechError::construction(format!(
+            "{} flange nodes could not be tied to the bone surface (e.g. node {} at {:.3} mm, tolerance {:.3} mm)",
+            report.too_far.len(),
+            mesh.node_ids[node],
+            d,
+            report.tolerance
+        )));
+    }
+    let mut flange_bone: Vec<usize> = eqs
+        .iter()
+        .flat_map(|eq| eq.terms[1..].iter().map(|t| t.0))
+        .filter(|&n| bone_node[n])
+        .collect();
+    flange_bone.sort_unstable();
+    flange_bone.dedup();
+    mesh.set_node_set("FLANGE_BONE", flange_bone.clone());
+    Ok(FlangeTie {
+        equations: eqs,
+        report,
+        interface: InterfaceSet {
+            name: "flange–bone".into(),
+            set: "FLANGE_BONE".into(),
+            nodes: flange_bone,
+        },
+    })
+}

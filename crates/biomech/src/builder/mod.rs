@@ -1,0 +1,395 @@
+//! The model builder: parametric tibia, segmental defect, porous-Ta prosthesis, lateral
+//! flange and locking screws, as one quadratic-brick mesh with constraints.
+//!
+//! # Meshing
+//!
+//! Cross-sections are multi-block structured grids swept along z:
+//!
+//! ```text
+//!            cortical ring (one periodic block)          O-grid core (metaphyses only)
+//!              _.-''''''-._                                  _.-'''-._
+//!            .'  .-''''-.  '.                              .' \ N   / '.
+//!           /   /        \   \                            / W  +---+  E \
+//!          |   |  canal   |   |   + x lateral            |    | C |     |
+//!           \   \        /   /                            \    +---+    /
+//!            '.  '-....-'  .'                              '. / S   \ .'
+//!              '-......-'                                    '-.....-'
+//! ```
+//!
+//! - the cortex is one ring block, wall × circumference × length, with the z-dependent
+//!   flare map (biomechanics.md §2), mid-edge nodes placed on the exact ellipses;
+//! - the metaphyses' cancellous core is an O-grid: a central square and four blocks out to
+//!   the endosteal ellipse, over the two flares only (the diaphyseal canal stays empty);
+//! - blocks are merged by coincident nodes ([`crate::merge::NodeMerger`]);
+//! - z stations are shared by all bone blocks: `size_mm` over the flange span,
+//!   `screw_size_mm` (default `size_mm`/2) over each screw and one diameter either side,
+//!   `far_factor` × `size_mm` elsewhere, with nodes exactly at the flare ends and the docking
+//!   faces.
+//!
+//! # Defect and prosthesis
+//!
+//! The ring elements between the docking faces become the prosthesis (porous Ta), so the
+//! prosthesis has the bone's cross-section there and shares the bone's nodes at the docking
+//! faces (bonded, conforming). With `fill_canal`, an O-grid core of prosthesis fills the
+//! canal over the defect as well.
+//!
+//! # Flange and screws
+//!
+//! The flange is a curved plate block on the lateral periosteal surface, its inner face
+//! tied to the bone and prosthesis surface ([`osteon_assembly::tie_equations`]). Each screw
+//! is a solid O-grid cylinder along x, from mid-flange to mid-far-cortex, whose nodes are
+//! embedded ([`crate::embed`]) in the flange (priority: the screw is locked in it) or the
+//! bone they lie in; nodes in the empty canal stay free.
+//!
+//! # Numbering
+//!
+//! Bone elements come first, then the defect ring elements (bone in the intact model,
+//! prosthesis in the implanted one), then the prosthesis core, flange and screws; bone and
+//! defect-ring nodes come first too. The intact reference model is the prefix of both
+//! numberings, so bone integration points coincide one to one between the two models.
+
+mod bone;
+mod elements;
+mod flange;
+mod ogrid;
+mod reconstruction;
+mod screws;
+mod stations;
+mod surfaces;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+
+use osteon_assembly::{Equation, TieReport};
+use osteon_mesh::{ElementType, Mesh, QualityReport};
+
+use crate::error::BiomechError;
+use crate::geometry::{TibiaGeometry, ellipse_perimeter};
+use crate::spec::{DefectSpec, ImplantSpec, MeshSpec};
+
+use bone::{BoneBlocks, bone_blocks};
+use elements::{Numbered, number_elements};
+use flange::{flange_block, tie_flange};
+use screws::{embed_screws, screw_blocks};
+use stations::bone_stations;
+use surfaces::plane_surfaces;
+use validate::{validate_flange, validate_mesh_spec, validate_screws};
+
+pub use ogrid::ogrid_point;
+pub use reconstruction::faces_area;
+pub use stations::defect_planes;
+
+/// Node-merging tolerance (mm).
+const MERGE_TOLERANCE: f64 = 1e-6;
+
+/// What an element is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    /// Cortical bone.
+    Cortical,
+    /// Cancellous bone.
+    Cancellous,
+    /// Porous-Ta prosthesis body (defect ring and optional core).
+    Implant,
+    /// Lateral flange.
+    Flange,
+    /// Locking screw number `i` (0-based, in [`Reconstruction::screws`] order).
+    Screw(usize),
+}
+
+impl Region {
+    /// True for bone.
+    pub fn is_bone(self) -> bool {
+        matches!(self, Region::Cortical | Region::Cancellous)
+    }
+}
+
+/// Which fragment a screw is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fragment {
+    /// Below the defect.
+    Distal,
+    /// Above the defect.
+    Proximal,
+}
+
+/// One placed screw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScrewPlacement {
+    /// Fragment.
+    pub fragment: Fragment,
+    /// z of the axis (mm).
+    pub z_mm: f64,
+    /// x of the head end (mid-flange) and of the tip (mid far cortex) (mm).
+    pub x_range_mm: [f64; 2],
+    /// Nodes of the screw.
+    pub n_nodes: usize,
+    /// Nodes embedded in the flange.
+    pub embedded_in_flange: usize,
+    /// Nodes embedded in bone.
+    pub embedded_in_bone: usize,
+    /// Nodes in no host (in the canal), free.
+    pub free: usize,
+}
+
+/// A bone-side interface node set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterfaceSet {
+    /// Name for reports ("proximal docking", ...).
+    pub name: String,
+    /// Node set name in the mesh ("PROXIMAL_DOCKING", ...).
+    pub set: String,
+    /// Bone node indices.
+    pub nodes: Vec<usize>,
+}
+
+/// Mesh resolution actually used.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellCounts {
+    /// Cells around the circumference.
+    pub around: usize,
+    /// Cells through the cortical wall.
+    pub through_wall: usize,
+    /// Radial cells of the O-grid core blocks.
+    pub core_radial: usize,
+    /// Cells along z.
+    pub axial: usize,
+    /// Element size near the implant and far from it (mm).
+    pub size_mm: [f64; 2],
+}
+
+/// The built reconstruction: the implanted mesh with regions, sets, constraints and the
+/// bookkeeping that extracts the intact reference from it.
+#[derive(Clone, Debug)]
+pub struct Reconstruction {
+    /// The implanted mesh (mm). Element sets CORTICAL, CANCELLOUS, BONE, IMPLANT, FLANGE,
+    /// SCREWS; node sets and surfaces PLATEAU_MEDIAL, PLATEAU_LATERAL, DISTAL_END,
+    /// PROXIMAL_DOCKING, DISTAL_DOCKING; node sets FLANGE_BONE, SCREW_HOLES, FLANGE_INNER.
+    pub mesh: Mesh,
+    /// Region of every element.
+    pub regions: Vec<Region>,
+    /// Elements `0..n_bone_elements` are bone in both models.
+    pub n_bone_elements: usize,
+    /// Elements `0..n_intact_elements` form the intact model (the defect ring as cortex).
+    pub n_intact_elements: usize,
+    /// Nodes `0..n_intact_nodes` are the intact model's nodes.
+    pub n_intact_nodes: usize,
+    /// Tie and embedding equations of the implanted model.
+    pub equations: Vec<Equation>,
+    /// What the flange tie did.
+    pub tie: Option<TieReport>,
+    /// The screws.
+    pub screws: Vec<ScrewPlacement>,
+    /// z stations of the bone mesh (mm).
+    pub z_stations: Vec<f64>,
+    /// Distal and proximal docking planes (mm).
+    pub defect_z: [f64; 2],
+    /// z range of the flange (mm).
+    pub flange_z: Option<[f64; 2]>,
+    /// Bone-side interface node sets.
+    pub interfaces: Vec<InterfaceSet>,
+    /// Jacobian check of the whole mesh.
+    pub quality: QualityReport,
+    /// Resolution used.
+    pub cells: CellCounts,
+    /// The parametric geometry the mesh was built from; `None` for an imported patient mesh.
+    pub geometry: Option<TibiaGeometry>,
+    /// z range of the bone [distal end, proximal end] (mm).
+    pub bone_z: [f64; 2],
+    /// z range of the diaphysis (mm): bone below is the distal metaphysis, above the
+    /// proximal one (stress-shielding zones and the diaphyseal strain peak).
+    pub diaphysis_z: [f64; 2],
+    /// The bone region each defect element has in the intact model (elements
+    /// `n_bone_elements..n_intact_elements`, in order).
+    pub defect_bone_regions: Vec<Region>,
+}
+
+/// The resolved mesh layout the construction steps share.
+struct Layout {
+    /// Element type of every block.
+    etype: ElementType,
+    /// Element size near the implant (mm).
+    h: f64,
+    /// Element size far from it (mm).
+    h_far: f64,
+    /// Outer semi-axes at mid-defect (mm).
+    dia: [f64; 2],
+    /// Cells around the circumference (a multiple of 8).
+    around: usize,
+    /// Cells through the cortical wall.
+    through_wall: usize,
+    /// Distal and proximal docking planes (mm).
+    defect_z: [f64; 2],
+    /// z stations of the bone mesh (mm).
+    stations: Vec<f64>,
+}
+
+/// Build the reconstruction mesh: tibia, defect, prosthesis, flange, screws, with the tie and
+/// embedding equations and the interface sets, and check every element's Jacobian.
+pub fn build_reconstruction(
+    geometry: &TibiaGeometry,
+    defect: &DefectSpec,
+    implant: &ImplantSpec,
+    mesh_spec: &MeshSpec,
+) -> Result<Reconstruction, BiomechError> {
+    geometry.validate()?;
+    let defect_z = defect_planes(geometry, defect)?;
+    validate_mesh_spec(mesh_spec)?;
+    let flange = &implant.flange;
+    validate_flange(flange)?;
+    let flange_z = flange.enabled.then(|| {
+        [
+            (defect_z[0] - flange.overlap_mm).max(0.0),
+            (defect_z[1] + flange.overlap_mm).min(geometry.length_mm),
+        ]
+    });
+    validate_screws(implant)?;
+
+    let etype = if mesh_spec.reduced_integration {
+        ElementType::Hex20R
+    } else {
+        ElementType::Hex20
+    };
+    let h = mesh_spec.size_mm;
+    let h_far = h * mesh_spec.far_factor;
+    let mid_z = 0.5 * (defect_z[0] + defect_z[1]);
+    let dia = geometry.outer_semi_axes(mid_z);
+    let around = match mesh_spec.cells_around {
+        Some(n) => n.div_ceil(8).max(2) * 8,
+        None => ((ellipse_perimeter(dia[0], dia[1]) / (8.0 * h)).ceil() as usize).max(2) * 8,
+    };
+    let through_wall = mesh_spec
+        .cells_through_wall
+        .unwrap_or_else(|| (geometry.diaphysis_wall_mm / h).round().max(1.0) as usize)
+        .max(1);
+
+    let layout = Layout {
+        etype,
+        h,
+        h_far,
+        dia,
+        around,
+        through_wall,
+        defect_z,
+        stations: bone_stations(geometry, implant, mesh_spec, defect_z, flange_z),
+    };
+
+    // 1.–3. cortical ring (defect ring as prosthesis), cancellous cores, prosthesis core
+    let BoneBlocks {
+        mut protos,
+        mut coords,
+        n_intact_nodes,
+        ring_elements,
+        core_radial,
+    } = bone_blocks(geometry, implant, &layout)?;
+
+    // 4. flange: thickness × arc × length, on the periosteal surface at +x
+    let flange_inner_nodes = match flange_z {
+        Some(fz) => flange_block(geometry, flange, &layout, fz, &mut coords, &mut protos)?,
+        None => Vec::new(),
+    };
+
+    // 5. screws: O-grid cylinders along x, tip (medial, mid far cortex) → head (mid-flange)
+    let mut screws = screw_blocks(geometry, implant, &layout, &mut coords, &mut protos)?;
+
+    // 6. number the elements: bone, defect ring, prosthesis core, flange, screws
+    let Numbered {
+        mut mesh,
+        regions,
+        n_bone_elements,
+        n_intact_elements,
+        quality,
+    } = number_elements(&coords, &protos, ring_elements, etype)?;
+
+    // 7. faces on planes: plateau halves, distal end, docking faces (bone side)
+    plane_surfaces(
+        &mut mesh,
+        &regions,
+        geometry,
+        &layout,
+        n_bone_elements,
+        n_intact_elements,
+    )?;
+
+    // 8. constraints: flange tie, screw embedding
+    let mut bone_node = vec![false; mesh.n_nodes()];
+    for e in 0..n_bone_elements {
+        for &n in mesh.element(e).nodes {
+            bone_node[n] = true;
+        }
+    }
+    let mut equations = Vec::new();
+    let mut tie_report = None;
+    let mut interfaces = vec![
+        InterfaceSet {
+            name: "proximal docking".into(),
+            set: "PROXIMAL_DOCKING".into(),
+            nodes: mesh.node_set("PROXIMAL_DOCKING")?.to_vec(),
+        },
+        InterfaceSet {
+            name: "distal docking".into(),
+            set: "DISTAL_DOCKING".into(),
+            nodes: mesh.node_set("DISTAL_DOCKING")?.to_vec(),
+        },
+    ];
+    if let Some(fz) = flange_z {
+        let tie = tie_flange(
+            &mut mesh,
+            geometry,
+            &layout,
+            fz,
+            n_intact_elements,
+            &flange_inner_nodes,
+            &bone_node,
+        )?;
+        interfaces.push(tie.interface);
+        equations.extend(tie.equations);
+        tie_report = Some(tie.report);
+    }
+    if !screws.placements.is_empty() {
+        let (eqs, holes) =
+            embed_screws(&mut mesh, &implant.screws, h_far, &mut screws, &bone_node)?;
+        equations.extend(eqs);
+        interfaces.push(holes);
+    }
+
+    let axial = layout.stations.len() - 1;
+    Ok(Reconstruction {
+        mesh,
+        regions,
+        n_bone_elements,
+        n_intact_elements,
+        n_intact_nodes,
+        equations,
+        tie: tie_report,
+        screws: screws.placements,
+        z_stations: layout.stations,
+        defect_z,
+        flange_z,
+        interfaces,
+        quality,
+        cells: CellCounts {
+            around,
+            through_wall,
+            core_radial,
+            axial,
+            size_mm: [h, h_far],
+        },
+        geometry: Some(geometry.clone()),
+        bone_z: [0.0, geometry.length_mm],
+        diaphysis_z: [geometry.diaphysis_start(), geometry.diaphysis_end()],
+        defect_bone_regions: vec![Region::Cortical; n_intact_elements - n_bone_elements],
+    })
+}
+
+/// A coarse mesh for the unit tests.
+#[cfg(test)]
+fn coarse() -> MeshSpec {
+    MeshSpec {
+        size_mm: 6.0,
+        far_factor: 2.0,
+        ..MeshSpec::default()
+    }
+}
