@@ -399,11 +399,13 @@ pub struct MeshSpec {
     pub cells_around: Option<usize>,
     /// Use C3D20R (2×2×2 reduced integration) instead of C3D20 (3×3×3); false.
     pub reduced_integration: bool,
-    /// Element length along the shaft over each screw and one diameter either side (mm);
-    /// `None`: half of `size_mm`. The embedded screws follow the host bone, so their stress
-    /// needs the host resolved on the screw's scale (biomechanics.md §10: ≤ 0.5–1 mm at screw
-    /// holes, unverified common practice).
-    pub screw_size_mm: Option<f64>,
+    /// Element length along the shaft at the bone–implant interfaces (mm): across each
+    /// docking face (± one cortical wall thickness) and over each screw (± one screw
+    /// radius); `None`: half of `size_mm`. The interface shear decays over about one wall
+    /// thickness and the embedded screws follow the host bone, so both need the host
+    /// resolved on that scale (biomechanics.md §10: ≤ 0.5–1 mm at interfaces and screw holes,
+    /// unverified common practice).
+    pub interface_size_mm: Option<f64>,
 }
 
 impl Default for MeshSpec {
@@ -414,7 +416,7 @@ impl Default for MeshSpec {
             cells_through_wall: None,
             cells_around: None,
             reduced_integration: false,
-            screw_size_mm: None,
+            interface_size_mm: None,
         }
     }
 }

@@ -22,7 +22,8 @@
 //!   the endosteal ellipse, over the two flares only (the diaphyseal canal stays empty);
 //! - blocks are merged by coincident nodes ([`crate::merge::NodeMerger`]);
 //! - z stations are shared by all bone blocks: `size_mm` over the flange span,
-//!   `screw_size_mm` (default `size_mm`/2) over each screw and one diameter either side,
+//!   `interface_size_mm` (default `size_mm`/2) across each docking face (± one wall
+//!   thickness) and over each screw (± one radius),
 //!   `far_factor` × `size_mm` elsewhere, with nodes exactly at the flare ends and the docking
 //!   faces.
 //!

@@ -91,8 +91,8 @@ pub fn defect_planes(
 
 /// The z stations of the bone mesh: nodes exactly at the bone ends, the flare ends and the
 /// docking faces; `size_mm` over the flange span (the defect when there is no flange) and
-/// 10 mm either side, `screw_size_mm` over each screw band, `far_factor` × `size_mm`
-/// elsewhere.
+/// 10 mm either side, `interface_size_mm` across each docking face (± one wall thickness)
+/// and over each screw (± one radius), `far_factor` × `size_mm` elsewhere.
 pub(super) fn bone_stations(
     geometry: &TibiaGeometry,
     implant: &ImplantSpec,
@@ -121,14 +121,23 @@ pub(super) fn bone_stations(
         optional.extend_from_slice(&f);
     }
     let mut zones = vec![(span, h)];
+    let h_interface = mesh_spec.interface_size_mm.unwrap_or(0.5 * h).min(h);
+    // finer cells across each docking face, one cortical wall thickness either side: the
+    // shear that the porous Ta and the bone exchange there (their Poisson expansions differ)
+    // decays over about one wall thickness, and it is what moves the interface
+    for z in defect_z {
+        let w = geometry.wall(z);
+        let band = [z - w, z + w];
+        optional.extend_from_slice(&band);
+        zones.push((band, h_interface));
+    }
     if screws.enabled && flange.enabled {
         // finer cells over each screw and one screw radius either side
-        let h_screw = mesh_spec.screw_size_mm.unwrap_or(0.5 * h).min(h);
         for &off in &screws.offsets_mm {
             for zs in [defect_z[0] - off, defect_z[1] + off] {
                 let band = [zs - screws.diameter_mm, zs + screws.diameter_mm];
                 optional.extend_from_slice(&band);
-                zones.push((band, h_screw));
+                zones.push((band, h_interface));
             }
         }
     }

@@ -86,11 +86,11 @@ pub(super) fn validate_mesh_spec(spec: &MeshSpec) -> Result<(), BiomechError> {
     {
         return Err(BiomechError::invalid("mesh.cells_around", n as f64, "≥ 8"));
     }
-    if let Some(h) = spec.screw_size_mm
+    if let Some(h) = spec.interface_size_mm
         && !(h >= 0.2 && h.is_finite())
     {
         return Err(BiomechError::invalid(
-            "mesh.screw_size_mm",
+            "mesh.interface_size_mm",
             h,
             "an element size ≥ 0.2 mm",
         ));
