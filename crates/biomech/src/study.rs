@@ -14,6 +14,7 @@ use osteon_assembly::{
     Model, Observer, Phase, PhaseTimings, SolveOptions, StaticSolution,
     solve_linear_static_observed,
 };
+use osteon_contact::Friction;
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
 use crate::error::BiomechError;
@@ -27,7 +28,6 @@ use crate::spec::{
     DefectSpec, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec,
     REFERENCE_INTERFACE_PRESSURE_MPA,
 };
-use osteon_contact::Friction;
 
 /// A reconstruction study (DESIGN.md §4). Every field has a default: the default study is the
 /// seed case (63 mm mid-shaft defect, 72 % porous Ta, flange and screws, bonded, 70 kg at
@@ -408,7 +408,6 @@ fn notes(study: &Study) -> Vec<String> {
         "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string(),
         "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; it is load-independent in this linear model.".to_string(),
         "Peaks are single integration points on stress singularities (the plateau rim under the load, embedded screw tips, flange edges) and grow under mesh refinement; the 99th percentiles and means are the mesh-converged values (examples/mesh_convergence.rs: < 5 % change from the 3 mm to the 2 mm mesh). The pass/fail checks still use the peaks, the conservative reading.".to_string(),
-        "Peak stresses and strains are integration-point values; peaks next to the docking-face corners and screw ends depend on the mesh (see the 99th percentiles).".to_string(),
         "Porous-Ta fatigue: the peak von Mises stress at the case load is compared with the 10 MPa fatigue stress of the seed specimens (conservative: the load cycles from 0 to the peak).".to_string(),
     ];
     if study.implant.modulus_mpa.is_none() {
