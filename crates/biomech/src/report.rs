@@ -329,7 +329,7 @@ pub fn markdown(r: &StudyReport) -> String {
     } else {
         let _ = writeln!(
             o,
-            "\nElements: cortical {}, cancellous {}, prosthesis {}, flange {}, screws {}. Cells: {} around, {} through the wall, {} radial in the core, {} along z; element size {:.2} mm near the implant, {:.2} mm far. Smallest scaled Jacobian {:.3}. Constraint equations: {}.",
+            "\nElements: cortical {}, cancellous {}, prosthesis {}, flange {}, screws {}. Cells: {} around, {} through the wall, {} radial in the core, {} along z; element size {:.2} mm near the implant ({:.2} mm along z across the docking faces and over the screws), {:.2} mm far. Smallest scaled Jacobian {:.3}. Constraint equations: {}.",
             e[0],
             e[1],
             e[2],
@@ -340,6 +340,7 @@ pub fn markdown(r: &StudyReport) -> String {
             m.cells.core_radial,
             m.cells.axial,
             m.cells.size_mm[0],
+            m.cells.interface_size_mm,
             m.cells.size_mm[1],
             m.min_scaled_jacobian,
             m.equations

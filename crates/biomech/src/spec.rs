@@ -408,6 +408,16 @@ pub struct MeshSpec {
     pub interface_size_mm: Option<f64>,
 }
 
+impl MeshSpec {
+    /// The element length along z at the interfaces (mm): `interface_size_mm`, or half of
+    /// `size_mm`, never more than `size_mm`.
+    pub fn interface_size(&self) -> f64 {
+        self.interface_size_mm
+            .unwrap_or(0.5 * self.size_mm)
+            .min(self.size_mm)
+    }
+}
+
 impl Default for MeshSpec {
     fn default() -> Self {
         Self {

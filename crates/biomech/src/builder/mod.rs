@@ -159,6 +159,9 @@ pub struct CellCounts {
     pub axial: usize,
     /// Element size near the implant and far from it (mm).
     pub size_mm: [f64; 2],
+    /// Element length along z across the docking faces and over the screws (mm).
+    #[serde(default)]
+    pub interface_size_mm: f64,
 }
 
 /// The built reconstruction: the implanted mesh with regions, sets, constraints and the
@@ -377,6 +380,7 @@ pub fn build_reconstruction(
             core_radial,
             axial,
             size_mm: [h, h_far],
+            interface_size_mm: mesh_spec.interface_size(),
         },
         geometry: Some(geometry.clone()),
         bone_z: [0.0, geometry.length_mm],

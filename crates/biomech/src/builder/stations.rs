@@ -121,7 +121,7 @@ pub(super) fn bone_stations(
         optional.extend_from_slice(&f);
     }
     let mut zones = vec![(span, h)];
-    let h_interface = mesh_spec.interface_size_mm.unwrap_or(0.5 * h).min(h);
+    let h_interface = mesh_spec.interface_size();
     // finer cells across each docking face, one cortical wall thickness either side: the
     // shear that the porous Ta and the bone exchange there (their Poisson expansions differ)
     // decays over about one wall thickness, and it is what moves the interface
