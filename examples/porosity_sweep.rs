@@ -13,7 +13,7 @@
 //! ## Run it
 //!
 //! ```text
-//! cargo run --release --example porosity_sweep                          # 15 studies, 4 mm mesh, ~3 min
+//! cargo run --release --example porosity_sweep                          # 15 studies, 4 mm mesh, ~2 min
 //! cargo run --release --example porosity_sweep -- --mesh-size 3 --lengths 63
 //! cargo run --release --example porosity_sweep -- --porosities 0.6,0.72,0.8
 //! ```
