@@ -399,7 +399,7 @@ fn notes(study: &Study) -> Vec<String> {
             study.interface.stick_stiffness().unwrap_or(0.0),
             match study.interface {
                 InterfaceModel::Frictional { stick_stiffness_mpa_per_mm: Some(_), .. } => " from the study file".to_string(),
-                _ => format!(", the default mu·{REFERENCE_INTERFACE_PRESSURE_MPA} MPa/{ELASTIC_SLIP_MM} mm: porous coatings on bone slide 50–400 µm before full friction at 0.5–1.5 MPa, biomechanics.md §4, so a sticking node moves up to mu·p/k_T"),
+                _ => format!(", the default mu·{REFERENCE_INTERFACE_PRESSURE_MPA} MPa/{ELASTIC_SLIP_MM} mm: porous coatings on bone slide 50–400 µm before full friction, and the friction tests ran at 0.5–1.5 MPa, biomechanics.md §4; so a sticking node moves up to mu·p/k_T"),
             }),
     };
     let mut n = vec![
