@@ -23,6 +23,9 @@
 //! Options: `[STUDY.toml]`, `--sizes MM,…` (coarse to fine), `--frictional`, `--mu MU`,
 //! `--threads N`, `--out DIR` (default `target/mesh_convergence`: `convergence.md` and
 //! `convergence.json`). Exits with status 1 when a headline quantity moves by 5 % or more.
+//! A study file's `mesh.interface_size_mm` keeps its ratio to the element size on every
+//! mesh; fixed cell counts (`cells_around`, `cells_through_wall`) do not refine and are
+//! flagged.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -94,11 +97,23 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         sizes
     );
 
+    // a graded interface size given in the file keeps its ratio to the element size; fixed
+    // cell counts would not refine at all
+    let interface_ratio = study.mesh.interface_size() / study.mesh.size_mm;
+    if study.mesh.cells_around.is_some() || study.mesh.cells_through_wall.is_some() {
+        println!(
+            "warning: mesh.cells_around / mesh.cells_through_wall are fixed by the study file and do not refine with the element size"
+        );
+    }
+
     // 2. one full study per mesh
     let mut runs = Vec::new();
     let mut case_names = Vec::new();
     for &h in &sizes {
         study.mesh.size_mm = h;
+        if study.mesh.interface_size_mm.is_some() {
+            study.mesh.interface_size_mm = Some(interface_ratio * h);
+        }
         let t = Instant::now();
         let run = run_study(&study, &mut Quiet)?;
         let r = &run.report;
