@@ -54,18 +54,14 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
     use QoiKind::{Headline, Singular};
     let mut q = Vec::new();
     for i in &m.interfaces {
-        q.push(qoi(
-            format!("interface max |u|, {}", i.name),
-            "mm",
-            Headline,
-            i.max_mm,
-        ));
-        q.push(qoi(
-            format!("interface mean |u|, {}", i.name),
-            "mm",
-            Headline,
-            i.mean_mm,
-        ));
+        for (what, v) in [("max", i.max_mm), ("mean", i.mean_mm)] {
+            q.push(qoi(
+                format!("interface {what} |u|, {}", i.name),
+                "mm",
+                Headline,
+                v,
+            ));
+        }
     }
     q.push(qoi(
         "prosthesis max |u|",
@@ -80,32 +76,21 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
         ..
     } = &m.micromotion
     {
-        q.push(qoi("micromotion max", "µm", Headline, *max_um));
-        q.push(qoi("micromotion mean", "µm", Headline, *mean_um));
-        q.push(qoi("micromotion p95", "µm", Headline, *p95_um));
+        for (what, v) in [("max", max_um), ("mean", mean_um), ("p95", p95_um)] {
+            q.push(qoi(format!("micromotion {what}"), "µm", Headline, *v));
+        }
     }
     for s in std::iter::once(&m.porous_tantalum)
         .chain(m.flange.iter())
         .chain(m.screws.iter())
     {
-        q.push(qoi(
-            format!("{} σvm p99", s.part),
-            "MPa",
-            Headline,
-            s.p99_mpa,
-        ));
-        q.push(qoi(
-            format!("{} σvm mean", s.part),
-            "MPa",
-            Headline,
-            s.mean_mpa,
-        ));
-        q.push(qoi(
-            format!("{} σvm peak", s.part),
-            "MPa",
-            Singular,
-            s.peak_mpa,
-        ));
+        for (what, kind, v) in [
+            ("p99", Headline, s.p99_mpa),
+            ("mean", Headline, s.mean_mpa),
+            ("peak", Singular, s.peak_mpa),
+        ] {
+            q.push(qoi(format!("{} σvm {what}", s.part), "MPa", kind, v));
+        }
     }
     let b = &m.bone;
     q.push(qoi("bone |ε| p99", "µε", Headline, b.p99_microstrain));
@@ -357,7 +342,7 @@ impl ConvergenceTable {
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {:+.2} % | {p} | {ext} | {gci} | {verdict} |",
-                r.name,
+                r.name.replace('|', "\\|"),
                 r.unit,
                 values.join(" | "),
                 100.0 * r.change
@@ -424,5 +409,22 @@ mod tests {
         assert_eq!(t.failures().len(), 1);
         assert!(t.rows[0].gci.is_none());
         assert!(t.markdown().contains("**moves**"));
+        // a "|" in a quantity name is escaped so that the Markdown table keeps its columns
+        let runs = vec![
+            vec![vec![qoi("max |u|", "mm", QoiKind::Headline, 1.0)]],
+            vec![vec![qoi("max |u|", "mm", QoiKind::Headline, 1.0)]],
+        ];
+        let md = ConvergenceTable::new(&[3.0, 2.0], &["case".into()], &runs, 0.05).markdown();
+        let row = md.lines().find(|l| l.contains("max")).expect("row");
+        assert!(row.contains("max \\|u\\|"), "{row}");
+        let header = md
+            .lines()
+            .find(|l| l.starts_with("| quantity"))
+            .expect("header");
+        assert_eq!(
+            row.replace("\\|", "").matches('|').count(),
+            header.matches('|').count(),
+            "{row}"
+        );
     }
 }
