@@ -21,10 +21,10 @@
 //! Options: `--moduli MPa,…` or `--porosities p,…` (Gibson–Ashby modulus), `--lengths mm,…`,
 //! `--mesh-size MM` (default 4 mm, for speed: displacements, porous-Ta stress and stress
 //! shielding within 1 % of the 3 mm default mesh, micromotion within 6 %, screw stress 14 %
-//! high — `examples/mesh_convergence.rs`; use 3 mm for final numbers), `--threads N`, `--out DIR` (default `target/porosity_sweep`),
-//! `--no-cache` (solve the intact reference for every run, to measure what the cache saves),
-//! `--mu MU` (friction coefficient, default 0.74), `--bonded` (no contact; micromotion
-//! "not applicable").
+//! high — `examples/mesh_convergence.rs`; use 3 mm for final numbers), `--threads N`,
+//! `--out DIR` (default `target/porosity_sweep`), `--no-cache` (solve the intact reference
+//! for every run, to measure what the cache saves), `--mu MU` (friction coefficient,
+//! default 0.74), `--bonded` (no contact; micromotion "not applicable").
 //!
 //! ## What it writes
 //!
