@@ -51,7 +51,7 @@
 
 use std::path::PathBuf;
 
-use osteon::biomech::report::metric_table;
+use osteon::biomech::report::{check_lines, metric_table, run_summary};
 use osteon::biomech::{ConsoleProgress, Study, run_study};
 
 fn main() {
@@ -121,30 +121,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. the metric table and the checks
     println!("\n{}\n", metric_table(r));
-    for case in &r.cases {
-        println!("{} ({:.1} N):", case.metrics.name, case.metrics.load_n);
-        for c in &case.checks {
-            println!(
-                "  [{:>4}] {}: {} (target {})",
-                c.status.label(),
-                c.criterion,
-                c.value,
-                c.target
-            );
-        }
-    }
-    let t = &r.timings;
-    println!(
-        "\nmesh: {} nodes, {} elements; free DOF implanted {} / intact {}; build {:.1} s, solve {:.1} s + {:.1} s, total {:.1} s",
-        r.mesh.nodes[0],
-        r.mesh.elements[0],
-        t.implanted.free_dofs,
-        t.intact.free_dofs,
-        t.build_s,
-        t.implanted.total_s(),
-        t.intact.total_s(),
-        t.total_s
-    );
+    print!("{}", check_lines(r));
+    println!("\n{}", run_summary(r));
     if let Some(dir) = &study.output {
         println!(
             "report: {}/report.md, {}/report.json",

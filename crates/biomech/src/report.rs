@@ -138,6 +138,43 @@ pub fn metric_table(report: &StudyReport) -> String {
     out
 }
 
+/// Every load case's pass/fail checks for the console: a "case (load N):" line, then one
+/// "  [PASS] criterion: value (target …)" line per check.
+pub fn check_lines(report: &StudyReport) -> String {
+    let mut out = String::new();
+    for case in &report.cases {
+        let _ = writeln!(out, "{} ({:.1} N):", case.metrics.name, case.metrics.load_n);
+        for c in &case.checks {
+            let _ = writeln!(
+                out,
+                "  [{:>4}] {}: {} (target {})",
+                c.status.label(),
+                c.criterion,
+                c.value,
+                c.target
+            );
+        }
+    }
+    out
+}
+
+/// One console line on the size of the run: nodes, elements, free DOF of the implanted and
+/// intact models, and build, solve and total wall-clock seconds.
+pub fn run_summary(report: &StudyReport) -> String {
+    let t = &report.timings;
+    format!(
+        "mesh: {} nodes, {} elements; free DOF implanted {} / intact {}; build {:.1} s, solve {:.1} s + {:.1} s, total {:.1} s",
+        report.mesh.nodes[0],
+        report.mesh.elements[0],
+        t.implanted.free_dofs,
+        t.intact.free_dofs,
+        t.build_s,
+        t.implanted.total_s(),
+        t.intact.total_s(),
+        t.total_s
+    )
+}
+
 /// The Markdown report: inputs, mesh, pass/fail table, metrics, timings, notes.
 pub fn markdown(r: &StudyReport) -> String {
     let s = &r.study;

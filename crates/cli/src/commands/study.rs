@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use osteon_assembly::Phase;
 use osteon_biomech::metrics::Status;
-use osteon_biomech::report::metric_table;
+use osteon_biomech::report::{check_lines, metric_table, run_summary};
 use osteon_biomech::{Progress, Study, run_study};
 
 use crate::progress::Spinners;
@@ -104,35 +104,15 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
     let r = &run.report;
 
     println!("{}", metric_table(r));
-    let mut failed = 0;
-    for case in &r.cases {
-        println!("{} ({:.1} N):", case.metrics.name, case.metrics.load_n);
-        for c in &case.checks {
-            if c.status == Status::Fail {
-                failed += 1;
-            }
-            println!(
-                "  [{:>4}] {}: {} (target {})",
-                c.status.label(),
-                c.criterion,
-                c.value,
-                c.target
-            );
-        }
-    }
+    print!("{}", check_lines(r));
+    let failed = r
+        .cases
+        .iter()
+        .flat_map(|c| &c.checks)
+        .filter(|c| c.status == Status::Fail)
+        .count();
     if !quiet {
-        let t = &r.timings;
-        println!(
-            "mesh: {} nodes, {} elements; free DOF implanted {} / intact {}; build {:.1} s, solve {:.1} s + {:.1} s, total {:.1} s",
-            r.mesh.nodes[0],
-            r.mesh.elements[0],
-            t.implanted.free_dofs,
-            t.intact.free_dofs,
-            t.build_s,
-            t.implanted.total_s(),
-            t.intact.total_s(),
-            t.total_s
-        );
+        println!("{}", run_summary(r));
     }
     println!(
         "{} check(s) failed against the clinical targets",
