@@ -1,11 +1,12 @@
 //! The study end to end on coarse meshes: hand calculations on the intact tibia,
 //! equilibrium, linearity, and the physical trends of DESIGN.md §5 / issue 6.
 
-use osteon_assembly::{SolveOptions, solve_linear_static};
+use osteon_assembly::{Model, SolveOptions, StaticSolution, solve_linear_static};
 use osteon_biomech::metrics::{Micromotion, Status};
 use osteon_biomech::{
     BiomechError, DefectSpec, FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
-    Quiet, Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction, run_study,
+    Quiet, Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction,
+    run_study,
 };
 use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
 
@@ -39,14 +40,18 @@ fn mean_uz_at(mesh: &osteon_mesh::Mesh, u: &[[f64; 3]], z0: f64) -> f64 {
     nodes.iter().map(|&n| u[n][2]).sum::<f64>() / nodes.len() as f64
 }
 
-/// Intact tibia under a centred axial load (50/50 split): the shortening of the distal flare
-/// plus diaphysis, ∫ F dz / EA(z) with EA(z) = E_c A_c(z) + E_cc A_canal(z), and the mean
-/// cortical stress at mid-shaft F / A_c (biomechanics.md §2, §3).
-#[test]
-fn intact_tibia_matches_the_hand_calculation() {
-    let g = TibiaGeometry::default();
+/// An intact tibia solved under one load case.
+struct IntactRun {
+    rec: Reconstruction,
+    model: Model,
+    sol: StaticSolution,
+    loads: LoadSpec,
+}
+
+/// The intact tibia `g` (coarse mesh) under 1 BW split 50/50 over the plateau, solved.
+fn intact_under_centred_body_weight(g: &TibiaGeometry) -> IntactRun {
     let rec = build_reconstruction(
-        &g,
+        g,
         &DefectSpec::default(),
         &ImplantSpec::default(),
         &coarse(),
@@ -60,6 +65,26 @@ fn intact_tibia_matches_the_hand_calculation() {
     };
     let model = rec.intact_model(&materials, &loads).expect("model");
     let sol = solve_linear_static(&model, &options()).expect("solves");
+    IntactRun {
+        rec,
+        model,
+        sol,
+        loads,
+    }
+}
+
+/// Intact tibia under a centred axial load (50/50 split): the shortening of the distal flare
+/// plus diaphysis, ∫ F dz / EA(z) with EA(z) = E_c A_c(z) + E_cc A_canal(z), and the mean
+/// cortical stress at mid-shaft F / A_c (biomechanics.md §2, §3).
+#[test]
+fn intact_tibia_matches_the_hand_calculation() {
+    let g = TibiaGeometry::default();
+    let IntactRun {
+        rec,
+        model,
+        sol,
+        loads,
+    } = intact_under_centred_body_weight(&g);
     let case = &sol.cases[0];
     let f = loads.body_weight_n();
     assert!((f - 686.7).abs() < 1e-9); // biomechanics.md §1
@@ -134,21 +159,7 @@ fn prismatic_surrogate_matches_the_biomechanics_md_check() {
         cancellous_metaphyses: false,
         ..TibiaGeometry::default()
     };
-    let rec = build_reconstruction(
-        &g,
-        &DefectSpec::default(),
-        &ImplantSpec::default(),
-        &coarse(),
-    )
-    .expect("builds");
-    let materials = StudyMaterials::new(&ImplantSpec::default()).expect("materials");
-    let loads = LoadSpec {
-        fractions: vec![1.0],
-        medial_share: 0.5,
-        ..LoadSpec::default()
-    };
-    let model = rec.intact_model(&materials, &loads).expect("model");
-    let sol = solve_linear_static(&model, &options()).expect("solves");
+    let IntactRun { model, sol, .. } = intact_under_centred_body_weight(&g);
     let top = mean_uz_at(&model.mesh, &sol.cases[0].displacement, 360.0);
     let stiffness = 686.7 / -top;
     eprintln!(
