@@ -3,6 +3,8 @@
 //! wrong counts, bad and non-finite numbers, unknown or unsupported element types,
 //! undefined nodes, and binary garbage.
 
+mod common;
+
 use std::path::Path;
 
 use osteon_io::IoError;
@@ -14,18 +16,11 @@ fn parse(text: &[u8]) -> Result<MshMesh, IoError> {
 
 /// The error's line and message, or a panic if it parsed.
 fn error(text: &[u8]) -> (usize, String) {
-    match parse(text) {
-        Err(IoError::Parse {
-            line,
-            message,
-            file,
-        }) => {
-            assert_eq!(file, Path::new("bad.msh"));
-            (line, message)
-        }
-        Err(other) => panic!("expected a parse error, got {other}"),
-        Ok(_) => panic!("expected an error for:\n{}", String::from_utf8_lossy(text)),
-    }
+    common::parse_error(
+        parse(text),
+        Path::new("bad.msh"),
+        &String::from_utf8_lossy(text),
+    )
 }
 
 fn expect_error(text: &str, line: usize, needle: &str) {
@@ -62,17 +57,7 @@ $EndElements
 
 /// Replace 1-based line `n` of `TET41`.
 fn with_line(n: usize, text: &str) -> String {
-    TET41
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i + 1 == n {
-                format!("{text}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect()
+    common::replace_line(TET41, n, text)
 }
 
 #[test]

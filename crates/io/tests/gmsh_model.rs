@@ -2,6 +2,8 @@
 //! F L / (E A) on every mesh (tets and hexes, linear and quadratic, all three formats);
 //! two materials in series; gravity totals; and errors that name the TOML line.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use osteon_assembly::{SolveOptions, StaticSolution, solve_linear_static};
@@ -248,18 +250,11 @@ fn read_toml_model_finds_the_mesh_beside_it() {
 /// The error of building the hex8 bar with `toml`: (line, message).
 fn toml_error(toml: &str) -> (usize, String) {
     let mesh = read_msh(&fixture("box_hex8_v41.msh")).expect("mesh");
-    match build_model(mesh, toml, Path::new("bad.toml")) {
-        Err(IoError::Parse {
-            file,
-            line,
-            message,
-        }) => {
-            assert_eq!(file, Path::new("bad.toml"));
-            (line, message)
-        }
-        Err(other) => panic!("expected a parse error, got {other}"),
-        Ok(_) => panic!("expected an error for\n{toml}"),
-    }
+    common::parse_error(
+        build_model(mesh, toml, Path::new("bad.toml")),
+        Path::new("bad.toml"),
+        toml,
+    )
 }
 
 fn expect_toml_error(toml: &str, line: usize, needle: &str) {
@@ -273,17 +268,7 @@ fn expect_toml_error(toml: &str, line: usize, needle: &str) {
 
 /// Replace 1-based line `n` of `BAR_PRESSURE` (line 1 is empty).
 fn bar_with_line(n: usize, text: &str) -> String {
-    BAR_PRESSURE
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i + 1 == n {
-                format!("{text}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect()
+    common::replace_line(BAR_PRESSURE, n, text)
 }
 
 #[test]
