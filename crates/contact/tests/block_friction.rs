@@ -75,17 +75,19 @@ fn setup_typed(rigid: bool, nu_block: f64, element: ElementType) -> Setup {
     }
 }
 
-fn sums(solution: &ContactSolution, step: usize, nodes: &[usize]) -> [f64; 3] {
-    solution.steps[step].reaction_sum(nodes)
-}
-
-#[test]
-fn sliding_reaction_is_mu_times_normal_force() {
-    let s = setup();
+/// The load cases of a sliding test: press the top block down by `PRESS`, then also pull
+/// it 0.02 mm along x.
+fn press_and_pull(s: &Setup) -> (LoadCase, LoadCase) {
     let mut press = LoadCase::new("press");
     press.boundary = prescribe(&s.top, [Some(0.0), Some(0.0), Some(-PRESS)]);
     let mut pull = LoadCase::new("pull");
     pull.boundary = prescribe(&s.top, [Some(0.02), Some(0.0), Some(-PRESS)]);
+    (press, pull)
+}
+
+/// The sliding test as a contact problem: the press step, then the pull in two increments.
+fn sliding_problem(s: &Setup) -> ContactProblem<'_> {
+    let (press, pull) = press_and_pull(s);
     let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
     problem.steps = vec![
         ContactStep::new(press),
@@ -94,6 +96,17 @@ fn sliding_reaction_is_mu_times_normal_force() {
             increments: IncrementControl::fixed(2),
         },
     ];
+    problem
+}
+
+fn sums(solution: &ContactSolution, step: usize, nodes: &[usize]) -> [f64; 3] {
+    solution.steps[step].reaction_sum(nodes)
+}
+
+#[test]
+fn sliding_reaction_is_mu_times_normal_force() {
+    let s = setup();
+    let mut problem = sliding_problem(&s);
     problem.options.verbose = true;
     let solution = solve_contact(&problem).expect("converges");
     for log in &solution.increments {
@@ -286,10 +299,7 @@ fn above_mu_n_the_analysis_fails_with_a_clear_error() {
 #[test]
 fn consistent_tangent_needs_fewer_iterations_than_the_symmetric_one() {
     let s = setup();
-    let mut press = LoadCase::new("press");
-    press.boundary = prescribe(&s.top, [Some(0.0), Some(0.0), Some(-PRESS)]);
-    let mut pull = LoadCase::new("pull");
-    pull.boundary = prescribe(&s.top, [Some(0.02), Some(0.0), Some(-PRESS)]);
+    let (press, pull) = press_and_pull(&s);
     let mut counts = Vec::new();
     for tangent in [SlipTangent::Consistent, SlipTangent::Symmetric] {
         let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
@@ -327,18 +337,7 @@ fn consistent_tangent_needs_fewer_iterations_than_the_symmetric_one() {
 fn quadratic_and_tetrahedral_faces_slide_at_mu_n() {
     for element in [ElementType::Tet4, ElementType::Tet10, ElementType::Hex20] {
         let s = setup_typed(false, 0.3, element);
-        let mut press = LoadCase::new("press");
-        press.boundary = prescribe(&s.top, [Some(0.0), Some(0.0), Some(-PRESS)]);
-        let mut pull = LoadCase::new("pull");
-        pull.boundary = prescribe(&s.top, [Some(0.02), Some(0.0), Some(-PRESS)]);
-        let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
-        problem.steps = vec![
-            ContactStep::new(press),
-            ContactStep {
-                load_case: pull,
-                increments: IncrementControl::fixed(2),
-            },
-        ];
+        let problem = sliding_problem(&s);
         let solution = solve_contact(&problem).expect("converges");
         let r = sums(&solution, 1, &s.top);
         let pair = &solution.steps[1].pairs[0];
