@@ -123,14 +123,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let solution = solve_linear_static_observed(model, &options, &mut progress)?;
     progress.start("write");
     let t = Instant::now();
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating output folder {}", args.output.display()))?;
-    let stem = input::stem(&args.input);
-    let encoding = if args.ascii {
-        VtuEncoding::Ascii
-    } else {
-        VtuEncoding::Binary
-    };
+    let (stem, encoding) = output_target(args)?;
     let written = write_results(&args.output, &stem, model, &solution, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
     let mut summary = RunSummary::new(&args.input, model, &solution);
@@ -145,6 +138,18 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
 
 /// The reader's warnings and the untied slave nodes of each tie, one line each (as
 /// [`input::read`] reports them for a deck).
+/// Create the output folder; the file stem (from the input's name) and the VTU encoding.
+fn output_target(args: &SolveArgs) -> Result<(String, VtuEncoding)> {
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("creating output folder {}", args.output.display()))?;
+    let encoding = if args.ascii {
+        VtuEncoding::Ascii
+    } else {
+        VtuEncoding::Binary
+    };
+    Ok((input::stem(&args.input), encoding))
+}
+
 fn print_results(summary: &RunSummary, written: &[PathBuf], json: &std::path::Path, quiet: bool) {
     for case in &summary.cases {
         let node = case

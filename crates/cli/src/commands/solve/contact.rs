@@ -10,9 +10,8 @@ use anyhow::{Context, Result};
 use osteon_contact::solve_contact;
 use osteon_io::contact::{ContactRun, write_contact_results};
 use osteon_io::inp::Deck;
-use osteon_io::vtu::VtuEncoding;
 
-use super::{SolveArgs, SolverArg, input};
+use super::{SolveArgs, SolverArg, output_target};
 use crate::progress::Spinners;
 
 /// Solve the contact problem of `deck` and write its results.
@@ -74,14 +73,7 @@ pub fn run(
 
     progress.start("write");
     let t = Instant::now();
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating output folder {}", args.output.display()))?;
-    let stem = input::stem(&args.input);
-    let encoding = if args.ascii {
-        VtuEncoding::Ascii
-    } else {
-        VtuEncoding::Binary
-    };
+    let (stem, encoding) = output_target(args)?;
     let written = write_contact_results(&args.output, &stem, &deck.model, &solution, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
     let mut summary = ContactRun::new(&args.input, &deck.model, &solution);
