@@ -31,12 +31,11 @@ use osteon_assembly::{Model, element_materials, material_stiffnesses, recover_fi
 use osteon_contact::{
     ContactFields, ContactSolution, StepResult, micromotion_between, summarize_micromotion,
 };
-use osteon_mesh::Mesh;
 
 use crate::atomic::write_atomically;
 use crate::error::IoError;
 use crate::summary::{CaseSummary, Counts, PhaseSeconds, RunSummary, SolverDiagnostics};
-use crate::vtu::{DataArray, VtuEncoding, VtuFields, write_pvd, write_vtu};
+use crate::vtu::{DataArray, VtuEncoding, VtuFields, write_step_series};
 
 impl VtuFields {
     /// Add the contact point arrays `contact_pressure`, `slip`, `slip_magnitude` and
@@ -94,34 +93,14 @@ pub fn write_contact_results(
     solution: &ContactSolution,
     encoding: VtuEncoding,
 ) -> Result<Vec<PathBuf>, IoError> {
-    let mesh: &Mesh = &model.mesh;
-    let mut written = Vec::new();
-    let mut all: Vec<VtuFields> = solution
-        .steps
-        .iter()
-        .map(|s| contact_step_fields(model, s).with_encoding(encoding))
-        .collect();
-    let main = dir.join(format!("{stem}.vtu"));
-    let last = all
-        .last()
-        .cloned()
-        .unwrap_or_else(|| VtuFields::for_model(model).with_encoding(encoding));
-    write_vtu(&main, mesh, &last)?;
-    written.push(main);
-    if all.len() > 1 {
-        let mut entries = Vec::new();
-        for (k, fields) in all.drain(..).enumerate() {
-            let name = format!("{stem}_step{}.vtu", k + 1);
-            let path = dir.join(&name);
-            write_vtu(&path, mesh, &fields)?;
-            written.push(path);
-            entries.push(((k + 1) as f64, name));
-        }
-        let pvd = dir.join(format!("{stem}.pvd"));
-        write_pvd(&pvd, &entries)?;
-        written.push(pvd);
-    }
-    Ok(written)
+    write_step_series(
+        dir,
+        stem,
+        &model.mesh,
+        solution.steps.len(),
+        || VtuFields::for_model(model).with_encoding(encoding),
+        |k| contact_step_fields(model, &solution.steps[k]).with_encoding(encoding),
+    )
 }
 
 /// One contact pair at the end of a step.

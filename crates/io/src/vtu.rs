@@ -626,24 +626,43 @@ pub fn write_results(
     solution: &StaticSolution,
     encoding: VtuEncoding,
 ) -> Result<Vec<PathBuf>, IoError> {
+    write_step_series(
+        dir,
+        stem,
+        &model.mesh,
+        solution.cases.len(),
+        || VtuFields::for_model(model).with_encoding(encoding),
+        |k| VtuFields::from_solution(model, &solution.cases[k]).with_encoding(encoding),
+    )
+}
+
+/// Write `<stem>.vtu` from the last of `n` steps (`empty()` when there is none) and, when
+/// there are several, `<stem>_step<N>.vtu` for each (N from 1, fields from `step(N − 1)`)
+/// and `<stem>.pvd` (time = N). Returns the paths written. The fields of one step are built
+/// at a time, the last one once.
+pub fn write_step_series(
+    dir: &Path,
+    stem: &str,
+    mesh: &Mesh,
+    n: usize,
+    empty: impl FnOnce() -> VtuFields,
+    step: impl Fn(usize) -> VtuFields,
+) -> Result<Vec<PathBuf>, IoError> {
     let mut written = Vec::new();
+    let last = if n == 0 { empty() } else { step(n - 1) };
     let main = dir.join(format!("{stem}.vtu"));
-    let last = solution.cases.last().map_or_else(
-        || VtuFields::for_model(model),
-        |c| VtuFields::from_solution(model, c),
-    );
-    write_vtu(&main, &model.mesh, &last.with_encoding(encoding))?;
+    write_vtu(&main, mesh, &last)?;
     written.push(main);
-    if solution.cases.len() > 1 {
-        let mut entries = Vec::new();
-        for (k, case) in solution.cases.iter().enumerate() {
+    if n > 1 {
+        let mut entries = Vec::with_capacity(n);
+        for k in 0..n {
             let name = format!("{stem}_step{}.vtu", k + 1);
             let path = dir.join(&name);
-            write_vtu(
-                &path,
-                &model.mesh,
-                &VtuFields::from_solution(model, case).with_encoding(encoding),
-            )?;
+            if k + 1 == n {
+                write_vtu(&path, mesh, &last)?;
+            } else {
+                write_vtu(&path, mesh, &step(k))?;
+            }
             written.push(path);
             entries.push(((k + 1) as f64, name));
         }
