@@ -18,6 +18,21 @@ fn coarse() -> MeshSpec {
     }
 }
 
+/// The porous-Ta prosthesis without flange and screws.
+fn prosthesis_alone() -> ImplantSpec {
+    ImplantSpec {
+        flange: osteon_biomech::FlangeSpec {
+            enabled: false,
+            ..Default::default()
+        },
+        screws: osteon_biomech::ScrewSpec {
+            enabled: false,
+            ..Default::default()
+        },
+        ..ImplantSpec::default()
+    }
+}
+
 fn options() -> SolveOptions {
     SolveOptions {
         threads: 2,
@@ -378,17 +393,7 @@ fn a_longer_defect_raises_interface_displacement() {
 fn frictional_interface_needs_the_flange() {
     let study = Study {
         interface: InterfaceModel::frictional(0.74),
-        implant: ImplantSpec {
-            flange: osteon_biomech::FlangeSpec {
-                enabled: false,
-                ..Default::default()
-            },
-            screws: osteon_biomech::ScrewSpec {
-                enabled: false,
-                ..Default::default()
-            },
-            ..ImplantSpec::default()
-        },
+        implant: prosthesis_alone(),
         ..coarse_study()
     };
     match run_study(&study, &mut Quiet) {
@@ -465,17 +470,7 @@ fn example_study_file_parses() {
 fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
     use osteon_biomech::{PatientMeshSpec, build_reconstruction};
     let dir = tempfile::tempdir().expect("temp dir");
-    let implant = ImplantSpec {
-        flange: osteon_biomech::FlangeSpec {
-            enabled: false,
-            ..Default::default()
-        },
-        screws: osteon_biomech::ScrewSpec {
-            enabled: false,
-            ..Default::default()
-        },
-        ..ImplantSpec::default()
-    };
+    let implant = prosthesis_alone();
     let parametric = Study {
         implant: implant.clone(),
         loads: LoadSpec {
