@@ -103,6 +103,24 @@ impl LoadCase {
             ..Self::default()
         }
     }
+
+    /// Whether the case applies anything: a non-zero force, pressure, traction or
+    /// acceleration, or a non-zero prescribed displacement of its own. A linear case that
+    /// applies nothing (and whose model-level prescribed displacements are all zero) has the
+    /// zero solution — usually a misspelled or forgotten load card.
+    pub fn applies_anything(&self) -> bool {
+        self.boundary.iter().any(|b| b.value != 0.0)
+            || self.nodal_loads.iter().any(|l| l.value != 0.0)
+            || self.pressures.iter().any(|p| p.pressure != 0.0)
+            || self
+                .tractions
+                .iter()
+                .any(|t| t.traction.iter().any(|&v| v != 0.0))
+            || self
+                .gravity
+                .iter()
+                .any(|g| g.acceleration.iter().any(|&v| v != 0.0))
+    }
 }
 
 /// A linear-elastic finite-element model.

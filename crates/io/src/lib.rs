@@ -2,7 +2,8 @@
 //!
 //! Files in and out: the Abaqus/CalculiX `.inp` reader ([`inp`]), the Gmsh `.msh` reader
 //! with a TOML model description ([`gmsh`]), VTU/PVD output for ParaView ([`vtu`]; contact fields and the contact run summary: [`contact`]), the
-//! JSON run summary ([`summary`]), and the deck writer ([`deck_writer`]). Every reader reports `file:line: what was expected`;
+//! JSON run summary ([`summary`]), the deck writer ([`deck_writer`]) and the mm–N–MPa
+//! plausibility checks ([`units`]). Every reader reports `file:line: what was expected`;
 //! every writer is atomic ([`write_atomically`]).
 
 mod atomic;
@@ -12,6 +13,7 @@ mod error;
 pub mod gmsh;
 pub mod inp;
 pub mod summary;
+pub mod units;
 pub mod vtu;
 
 pub use atomic::write_atomically;

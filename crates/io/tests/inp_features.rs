@@ -52,7 +52,9 @@ fn crlf_line_endings_and_latin1_comments_are_fine() {
     bytes.extend_from_slice(text.as_bytes());
     let deck = read_inp_bytes(&bytes, Path::new("latin1.inp")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(deck.model.mesh.n_nodes(), 8);
-    assert_eq!(deck.warnings.len(), 2); // *HEADING, no *STEP
+    // *HEADING is accepted silently; the one warning: no *STEP
+    assert_eq!(deck.warnings.len(), 1, "{:?}", deck.warnings);
+    assert!(deck.warnings[0].message.contains("no *STEP"));
 }
 
 #[test]
@@ -122,7 +124,7 @@ fn c3d20_records_may_span_three_lines() {
 #[test]
 fn named_boundary_types_and_rotations() {
     let deck = read(&cube(
-        "*NSET, NSET=X0\n1, 4, 5, 8\n*BOUNDARY\nX0, XSYMM\n1, PINNED\n2, ENCASTRE\n4, ZASYMM\n3, 4, 6\n*STEP\n*STATIC\n*END STEP\n",
+        "*NSET, NSET=X0\n1, 4, 5, 8\n*BOUNDARY\nX0, XSYMM\n1, PINNED\n2, ENCASTRE\n4, ZASYMM\n3, 4, 6\n*STEP\n*STATIC\n*CLOAD\n7, 3, 1.\n*END STEP\n",
     ));
     let b = &deck.model.boundary;
     let mut comps: Vec<(i64, usize)> = b

@@ -49,6 +49,14 @@ pub enum MeshError {
         /// The name looked up.
         name: String,
     },
+    /// A surface was used where element faces are needed, but it is a node surface.
+    #[error(
+        "surface '{name}' is a node surface; element faces are needed here (define it with element faces, e.g. *SURFACE, TYPE=ELEMENT: element or element set, Sn)"
+    )]
+    NodeSurface {
+        /// The surface name.
+        name: String,
+    },
     /// An element is inverted (det J <= 0) or degenerate at some point.
     #[error(
         "element {id} is inverted or degenerate: det J = {det_j:.3e} (relative {relative:.3e}) at natural point ({:.3}, {:.3}, {:.3})",

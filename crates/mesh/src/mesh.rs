@@ -285,6 +285,31 @@ impl Mesh {
             })
     }
 
+    /// The element faces of surface `name`: an error if there is no such surface or if it
+    /// is a node surface.
+    ///
+    /// ```
+    /// use osteon_mesh::ElementType;
+    /// use osteon_mesh::generate::{BoxSpec, box_mesh};
+    /// let mesh = box_mesh(&BoxSpec {
+    ///     origin: [0.0; 3],
+    ///     size: [10.0, 1.0, 1.0],
+    ///     cells: [5, 1, 1],
+    ///     element: ElementType::Hex8,
+    /// })?;
+    /// // the end face x = 10 mm is one face of the last brick
+    /// assert_eq!(mesh.surface_faces("XMAX")?.len(), 1);
+    /// # Ok::<(), osteon_mesh::MeshError>(())
+    /// ```
+    pub fn surface_faces(&self, name: &str) -> Result<&[FaceRef], MeshError> {
+        match self.surface(name)? {
+            Surface::Faces(faces) => Ok(faces),
+            Surface::Nodes(_) => Err(MeshError::NodeSurface {
+                name: name.to_string(),
+            }),
+        }
+    }
+
     /// Node indices of a surface (face nodes, or the node list), sorted and unique.
     pub fn surface_nodes(&self, surface: &Surface) -> Vec<usize> {
         let mut nodes = match surface {

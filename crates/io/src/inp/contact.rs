@@ -21,6 +21,10 @@ use super::keyword::Keyword;
 use super::reader::Reader;
 use super::source::{Cursor, Loc};
 
+/// σ∞ (MPa) of a LINEAR pressure-overclosure law below which osteon's tensionless contact
+/// is taken as equivalent without a warning.
+const NEGLIGIBLE_TENSION_MPA: f64 = 0.01;
+
 /// A `*SURFACE INTERACTION` as read so far.
 #[derive(Debug)]
 pub(crate) struct InteractionDef {
@@ -134,7 +138,12 @@ impl Reader<'_> {
                         ));
                     }
                 }
-                if values.get(1).is_some_and(|&s| s != 0.0) {
+                // CalculiX needs a small σ∞ for node-to-surface contact; one that small
+                // changes nothing against bone contact pressures (0.1–10 MPa)
+                if values
+                    .get(1)
+                    .is_some_and(|&s| s.abs() > NEGLIGIBLE_TENSION_MPA)
+                {
                     self.warn(line.loc, format!("*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR: σ∞ = {} (CalculiX's tension at large clearance) is not used: the contact carries no tension", values[1]));
                 }
                 NormalBehaviour::from_keyword(&kind, &values)

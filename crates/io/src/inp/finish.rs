@@ -11,11 +11,12 @@ use osteon_material::{Elastic, Material};
 use osteon_mesh::Surface;
 
 use crate::error::IoError;
+use crate::units::Subject;
 
 use super::reader::Reader;
 use super::source::Loc;
 use super::steps::step_info;
-use super::{Deck, StepInfo};
+use super::{Deck, StepInfo, Warning};
 
 /// No section yet.
 const NONE: usize = usize::MAX;
@@ -75,6 +76,10 @@ impl Reader<'_> {
         if self.loads.steps.is_empty() {
             self.warn(whole, "the deck has no *STEP: the model has no load cases");
         }
+        // contact decks may be loaded by a press fit alone (geometric interference)
+        if contact_pairs.is_empty() {
+            self.check_steps_apply_something(&model_boundary, all_active)?;
+        }
         let path = |r: &Reader<'_>, loc: Loc| r.src.path(loc).to_path_buf();
         let mut steps: Vec<StepInfo> = Vec::with_capacity(self.loads.steps.len());
         let mut load_cases = Vec::with_capacity(self.loads.steps.len());
@@ -111,6 +116,25 @@ impl Reader<'_> {
         };
         model.equations = equations;
         model.load_cases = load_cases;
+        for w in crate::units::check_units(&model) {
+            let loc = match w.subject {
+                Subject::Material(i) => self.materials.get(i).map_or(whole, |m| m.loc),
+                Subject::Geometry | Subject::LoadCase(_) => whole,
+            };
+            let mut warning = Warning {
+                file: self.src.path(loc).to_path_buf(),
+                line: loc.line as usize,
+                message: w.message,
+            };
+            if let Subject::LoadCase(i) = w.subject
+                && let Some(step) = steps.get(i)
+            {
+                warning.file.clone_from(&step.file);
+                warning.line = step.line;
+                warning.message = format!("step '{}': {}", step.name, warning.message);
+            }
+            self.warnings.push(warning);
+        }
         Ok(Deck {
             model,
             warnings: self.warnings,
@@ -120,6 +144,27 @@ impl Reader<'_> {
             files,
             constrained_sets: self.constrained_sets,
         })
+    }
+
+    /// Error naming the first step of a linear deck that applies no load and no non-zero
+    /// prescribed displacement: its solution is zero, which is never what the deck's author
+    /// meant (typically a misspelled or forgotten load card).
+    fn check_steps_apply_something(
+        &self,
+        model_boundary: &[DirichletBc],
+        all_active: bool,
+    ) -> Result<(), IoError> {
+        for record in &self.loads.steps {
+            let from_model = (all_active || record.model_boundary_active)
+                && model_boundary.iter().any(|b| b.value != 0.0);
+            if !from_model && !record.case.applies_anything() {
+                return Err(self.err(
+                    record.loc,
+                    format!("step '{}' applies no load and no non-zero prescribed displacement, so its solution is zero: add a *CLOAD, *DLOAD, *DSLOAD or a *BOUNDARY with a value (is a load keyword misspelled?)", record.name),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn build_materials(&self) -> Result<Vec<Material>, IoError> {

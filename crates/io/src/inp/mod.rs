@@ -97,12 +97,19 @@
 //!   refused (it is the shell/beam form).
 //! - `*DSLOAD`: `surface, P, pressure (MPa)` on the faces of an element surface.
 //!
-//! Skipped with one warning each: every other keyword together with its data lines
-//! (`*HEADING`, `*NODE PRINT`, `*NODE FILE`, `*EL PRINT`, `*EL FILE`, `*OUTPUT`,
-//! `*CONTACT PRINT`, …), and the contact keywords osteon does not model (`*CONTACT`
-//! general contact, `*CONTACT INCLUSIONS`, `*GAP`, …). Refused with an error because skipping them would change
-//! the answer silently: other procedures in a step (`*FREQUENCY`, `*DYNAMIC`, …), `*SYSTEM`,
-//! `*TRANSFORM`, and an `ORIENTATION=` of a section whose material is not isotropic.
+//! Skipped silently, with their data lines: the output requests and cosmetic keywords
+//! that CalculiX and Abaqus decks carry ([`OUTPUT_AND_COSMETIC`]: `*HEADING`, `*NODE PRINT`,
+//! `*EL PRINT`, `*NODE FILE`, `*EL FILE`, `*OUTPUT`, `*NODE OUTPUT`, `*ELEMENT OUTPUT`,
+//! `*PREPRINT`, …) — osteon always writes displacements, stresses and reactions. Refused
+//! with "did you mean": an unknown keyword within one or two edits of a known one
+//! (`*DLAOD`, `*BOUNDRY`), since skipping it would solve another model. Skipped with one
+//! warning each: the other real Abaqus/CalculiX keywords osteon does not model (`*PLASTIC`,
+//! `*AMPLITUDE`, …), any other unknown keyword, and the contact keywords osteon does not
+//! model (`*CONTACT` general contact, `*CONTACT INCLUSIONS`, `*GAP`, …). Refused with an
+//! error because skipping them would change the answer silently: other procedures in a
+//! step (`*FREQUENCY`, `*DYNAMIC`, …), `*SYSTEM`, `*TRANSFORM`, an `ORIENTATION=` of a
+//! section whose material is not isotropic, and a step that applies no load and no
+//! non-zero prescribed displacement (it would solve to zero).
 //! Parameters that are not understood are ignored with a warning.
 //!
 //! ## Loads and boundary conditions across steps
@@ -134,6 +141,9 @@ mod reader;
 mod sets;
 mod source;
 mod steps;
+mod vocabulary;
+
+pub use vocabulary::OUTPUT_AND_COSMETIC;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -170,7 +180,7 @@ pub struct Deck {
 pub struct Warning {
     /// The file (the included file when it is there).
     pub file: PathBuf,
-    /// 1-based line.
+    /// 1-based line; 0 for a warning about the deck as a whole.
     pub line: usize,
     /// What was skipped or ignored, and why.
     pub message: String,
@@ -178,13 +188,18 @@ pub struct Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: warning: {}",
-            self.file.display(),
-            self.line,
-            self.message
-        )
+        if self.line == 0 {
+            // about the deck as a whole (e.g. its size), not one line of it
+            write!(f, "{}: warning: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}: warning: {}",
+                self.file.display(),
+                self.line,
+                self.message
+            )
+        }
     }
 }
 

@@ -17,6 +17,7 @@ use super::fields::{self, clip};
 use super::keyword::Keyword;
 use super::source::{Cursor, LineKind, Loc, Sources};
 use super::steps::LoadState;
+use super::vocabulary::{self, CONTACT, HANDLED, MODEL_DATA, OTHER_PROCEDURES};
 
 /// A `*MATERIAL` as read so far.
 #[derive(Debug)]
@@ -87,77 +88,6 @@ pub(crate) struct Reader<'a> {
     /// Reused buffer for element records.
     pub record: Vec<i64>,
 }
-
-/// Keywords with a handler of their own.
-const HANDLED: [&str; 22] = [
-    "NODE",
-    "ELEMENT",
-    "NSET",
-    "ELSET",
-    "SURFACE",
-    "MATERIAL",
-    "ELASTIC",
-    "DENSITY",
-    "SOLID SECTION",
-    "EQUATION",
-    "TIE",
-    "BOUNDARY",
-    "CLOAD",
-    "DLOAD",
-    "DSLOAD",
-    "STEP",
-    "STATIC",
-    "END STEP",
-    "SURFACE INTERACTION",
-    "SURFACE BEHAVIOR",
-    "FRICTION",
-    "CONTACT PAIR",
-];
-
-/// Keywords that only make sense as model data (before the first `*STEP`).
-const MODEL_DATA: [&str; 13] = [
-    "NODE",
-    "ELEMENT",
-    "MATERIAL",
-    "ELASTIC",
-    "DENSITY",
-    "SOLID SECTION",
-    "EQUATION",
-    "TIE",
-    "SURFACE",
-    "SURFACE INTERACTION",
-    "SURFACE BEHAVIOR",
-    "FRICTION",
-    "CONTACT PAIR",
-];
-
-/// Other contact keywords (general contact, gap elements, ...): not supported, skipped with
-/// one warning each.
-const CONTACT: [&str; 5] = [
-    "CONTACT",
-    "CONTACT INCLUSIONS",
-    "CONTACT PROPERTY ASSIGNMENT",
-    "CONTACT DAMPING",
-    "GAP",
-];
-
-/// Analysis procedures other than `*STATIC`: refused, since the step would mean something else.
-const OTHER_PROCEDURES: [&str; 14] = [
-    "FREQUENCY",
-    "BUCKLE",
-    "DYNAMIC",
-    "MODAL DYNAMIC",
-    "STEADY STATE DYNAMICS",
-    "HEAT TRANSFER",
-    "COUPLED TEMPERATURE-DISPLACEMENT",
-    "UNCOUPLED TEMPERATURE-DISPLACEMENT",
-    "VISCO",
-    "COMPLEX FREQUENCY",
-    "GREEN",
-    "SENSITIVITY",
-    "ELECTROMAGNETICS",
-    "SUBSTRUCTURE GENERATE",
-];
 
 /// Read all keywords of `src` and build the deck.
 pub(crate) fn read(src: &Sources) -> Result<Deck, IoError> {
@@ -324,7 +254,21 @@ impl<'a> Reader<'a> {
                 self.warn(kw.loc, format!("*{name} is not supported and was skipped{}: osteon reads node-to-surface contact (*CONTACT PAIR, *SURFACE INTERACTION, *SURFACE BEHAVIOR, *FRICTION)", data_lines(n)));
                 Ok(())
             }
+            _ if vocabulary::is_output_or_cosmetic(name) => {
+                // output requests and headings: osteon always writes its full results
+                kw.ignore_all();
+                cur.skip_data();
+                Ok(())
+            }
             _ => {
+                if !vocabulary::is_known(name)
+                    && let Some(meant) = vocabulary::misspelling_of(name)
+                {
+                    return Err(self.err(
+                        kw.loc,
+                        format!("unknown keyword *{name}: did you mean *{meant}? (skipping it would solve a different model)"),
+                    ));
+                }
                 kw.ignore_all();
                 let n = cur.skip_data();
                 self.warn(kw.loc, format!("keyword *{name} is not supported and was skipped{}", data_lines(n)));

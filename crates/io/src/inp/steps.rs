@@ -489,24 +489,34 @@ impl Reader<'_> {
         if f.len() != 3 {
             return Err(bad(format!("{} values", f.len())));
         }
+        if self.mesh.surface(&f[0].to_ascii_uppercase()).is_ok()
+            && self.mesh.element_set(&f[0].to_ascii_uppercase()).is_err()
+        {
+            return Err(bad(format!(
+                "'{}' is a surface, not an element set: a pressure on a surface is *DSLOAD (surface, P, pressure), e.g. *DSLOAD then '{}, P, {}'",
+                clip(f[0]),
+                clip(f[0]),
+                f.get(2).map_or("1.0", |v| v)
+            )));
+        }
         let face = match label.strip_prefix('P') {
             Some("") => {
                 return Err(bad(
-                    "'P' without a face number is the shell/beam form, which is not supported; for solid elements give the face: P1..P6".to_string(),
+                    "'P' without a face number is the shell/beam form, which is not supported; for solid elements give the face: P1..P6 (or put the faces in a surface and use *DSLOAD surface, P, pressure)".to_string(),
                 ));
             }
             Some(d) => match d.parse::<u8>() {
                 Ok(n @ 1..=6) => n - 1,
                 _ => {
                     return Err(bad(format!(
-                        "load type '{}' is not supported (P1..P6, GRAV)",
+                        "load type '{}' is not supported (P1..P6, GRAV; a pressure on a named surface is *DSLOAD surface, P, pressure)",
                         clip(f[1])
                     )));
                 }
             },
             None => {
                 return Err(bad(format!(
-                    "load type '{}' is not supported (P1..P6, GRAV)",
+                    "load type '{}' is not supported (P1..P6, GRAV; a pressure on a named surface is *DSLOAD surface, P, pressure)",
                     clip(f[1])
                 )));
             }
