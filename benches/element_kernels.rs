@@ -2,8 +2,8 @@
 //! f = Σ Bᵀ D B u det J w of one element, for every element type.
 //!
 //! ```text
-//! cargo bench -p osteon --bench element_kernels
-//! cargo bench -p osteon --bench element_kernels -- stiffness/Tet10     # one kernel
+//! cargo bench --manifest-path benches/Cargo.toml --bench element_kernels
+//! cargo bench --manifest-path benches/Cargo.toml --bench element_kernels -- stiffness/Tet10     # one kernel
 //! ```
 //!
 //! Each element is the reference element mapped by a smooth, slightly distorted map (shear,

@@ -1,8 +1,8 @@
 //! The tube benchmark at ~150 k DOF, one criterion benchmark per phase, on 2 threads.
 //!
 //! ```text
-//! cargo bench -p osteon --bench tube_solve                   # about 3 minutes
-//! cargo bench -p osteon --bench tube_solve -- tube_150k/assemble
+//! cargo bench --manifest-path benches/Cargo.toml --bench tube_solve                   # about 3 minutes
+//! cargo bench --manifest-path benches/Cargo.toml --bench tube_solve -- tube_150k/assemble
 //! ```
 //!
 //! The problem is the one of `/work/shared/bench/README.md` and `examples/tube_benchmark.rs`:

@@ -48,7 +48,6 @@
 //! 5. solve — `solve_linear_static` runs setup, assembly, factorisation and solve;
 //! 6. compare — the tip deflection against beam theory, the reactions against the loads.
 
-use osteon::mesh::Surface;
 use osteon::prelude::*;
 
 // The problem data. osteon works in mm, N and MPa (= N/mm²) throughout.
@@ -152,11 +151,8 @@ fn solve_cantilever(cells: [usize; 3]) -> Result<CantileverRun, Box<dyn std::err
     // shear traction t = P / A (N/mm², i.e. MPa) in −z on every element face of the end
     // surface XMAX. osteon integrates it with the face shape functions into consistent
     // nodal forces, which add up to exactly P.
-    let Surface::Faces(end_faces) = model.mesh.surface("XMAX")?.clone() else {
-        return Err("XMAX should be an element-face surface".into());
-    };
     let mut case = LoadCase::new("tip shear");
-    for face in end_faces {
+    for &face in model.mesh.surface_faces("XMAX")? {
         case.tractions.push(TractionLoad {
             face,
             traction: [0.0, 0.0, -FORCE / AREA],

@@ -64,6 +64,43 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+//!
+//! ## A porous-tantalum block under pressure
+//!
+//! A 10 mm cube of 72 %-porous tantalum (Gibson–Ashby modulus, see
+//! [`material::PorousTantalum`]) stands on rollers on its base and carries 5 MPa on its top
+//! face; the shortening is σ L / E, the lateral strain −ν σ / E:
+//!
+//! ```
+//! use osteon::prelude::*;
+//!
+//! let mesh = box_mesh(&BoxSpec { origin: [0.0; 3], size: [10.0; 3], cells: [2, 2, 2], element: ElementType::Hex20 })?;
+//! let mut model = Model::new(mesh);
+//! let tantalum = PorousTantalum::from_porosity(0.72)?; // E = 186 000 · 0.28² = 14 582 MPa
+//! let implant = model.add_material(tantalum.to_material("porous Ta"));
+//! model.add_section("ALL", model.mesh.element_set("ALL")?.to_vec(), implant);
+//! // rollers: the base held in z, the faces x = 0 and y = 0 in x and y (symmetry planes)
+//! let base = model.mesh.node_set("ZMIN")?.to_vec();
+//! let x0 = model.mesh.node_set("XMIN")?.to_vec();
+//! let y0 = model.mesh.node_set("YMIN")?.to_vec();
+//! model.fix(&base, &[2]);
+//! model.fix(&x0, &[0]);
+//! model.fix(&y0, &[1]);
+//! let mut press = LoadCase::new("5 MPa on top");
+//! for &face in model.mesh.surface_faces("ZMAX")? {
+//!     press.pressures.push(PressureLoad { face, pressure: 5.0 });
+//! }
+//! model.load_cases.push(press);
+//!
+//! let solution = solve_linear_static(&model, &SolveOptions { threads: 1, ..SolveOptions::default() })?;
+//! let top_corner = model.mesh.nodes_where(|x| x == [10.0, 10.0, 10.0])[0];
+//! let u = solution.cases[0].displacement[top_corner]; // mm
+//! let e = tantalum.modulus();
+//! assert!((u[2] + 5.0 * 10.0 / e).abs() < 1e-10); // σ L / E
+//! assert!((u[0] - tantalum.nu * 5.0 * 10.0 / e).abs() < 1e-10); // ν σ L / E
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
 pub use osteon_assembly as assembly;
 pub use osteon_biomech as biomech;
 pub use osteon_contact as contact;
@@ -75,13 +112,19 @@ pub use osteon_solver as solver;
 /// The types most programs use: `use osteon::prelude::*;`.
 pub mod prelude {
     pub use osteon_assembly::{
-        AssemblyError, CaseSolution, DirichletBc, LinearSystem, LoadCase, Model, NodalLoad,
-        PhaseTimings, PressureLoad, SolveOptions, SolverChoice, StaticSolution, TractionLoad,
-        solve_case, solve_linear_static,
+        AssemblyError, CaseSolution, DirichletBc, Gravity, LinearSystem, LoadCase, Model,
+        NodalLoad, PhaseTimings, PressureLoad, SolveOptions, SolverChoice, StaticSolution,
+        TractionLoad, solve_case, solve_linear_static,
     };
-    pub use osteon_material::{Elastic, IsotropicElastic, Material, MaterialError, library};
+    pub use osteon_biomech::{ConsoleProgress, Quiet, Study, run_study};
+    pub use osteon_io::gmsh::{read_msh_model, read_toml_model};
+    pub use osteon_io::inp::read_inp;
+    pub use osteon_material::{
+        Elastic, IsotropicElastic, Material, MaterialError, PorousTantalum,
+        TransverselyIsotropicElastic, library,
+    };
     pub use osteon_mesh::generate::{BoxSpec, TubeSpec, box_mesh, tube_mesh};
-    pub use osteon_mesh::{ElementType, Mesh, MeshError};
+    pub use osteon_mesh::{ElementType, FaceRef, Mesh, MeshError, Surface};
     pub use osteon_solver::{
         CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, LinearSolver, Ordering,
         SolverError,

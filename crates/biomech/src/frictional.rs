@@ -34,7 +34,7 @@ use osteon_contact::{
     ContactError, ContactOptions, ContactPair, ContactProblem, ContactStep, Friction, PairResult,
 };
 use osteon_mesh::geometry::face_area_vector;
-use osteon_mesh::{FaceRef, Mesh, Surface};
+use osteon_mesh::{FaceRef, Mesh};
 use osteon_solver::SolveReport;
 
 use crate::builder::{Reconstruction, Region};
@@ -55,12 +55,7 @@ pub struct FrictionalSplit {
 }
 
 fn faces_of(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
-    match mesh.surface(name)? {
-        Surface::Faces(f) => Ok(f.clone()),
-        _ => Err(BiomechError::construction(format!(
-            "surface {name} is not an element-face surface"
-        ))),
-    }
+    Ok(mesh.surface_faces(name)?.to_vec())
 }
 
 /// Duplicate the docking-face nodes of the prosthesis and build the contact pairs with

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{LoadCase, Model, PressureLoad, Section};
 use osteon_material::{Material, PorousTantalum, library};
-use osteon_mesh::{FaceRef, Mesh, Surface};
+use osteon_mesh::{FaceRef, Mesh};
 
 use crate::builder::{Reconstruction, Region, faces_area};
 use crate::error::BiomechError;
@@ -183,12 +183,7 @@ pub fn fixed_nodes(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<usize>, BiomechE
 }
 
 fn faces(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
-    match mesh.surface(name)? {
-        Surface::Faces(f) => Ok(f.clone()),
-        Surface::Nodes(_) => Err(BiomechError::construction(format!(
-            "surface {name} should be made of faces"
-        ))),
-    }
+    Ok(mesh.surface_faces(name)?.to_vec())
 }
 
 /// The plateau load cases: axial compression `fraction` × BW, `medial_share` of it as a

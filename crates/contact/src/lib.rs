@@ -58,7 +58,7 @@
 //! use osteon_assembly::{DirichletBc, LoadCase, Model};
 //! use osteon_contact::{ContactPair, ContactProblem, ContactStep, solve_contact};
 //! use osteon_material::{IsotropicElastic, Material};
-//! use osteon_mesh::{ElementType, FaceRef, Mesh, Surface, generate::{BoxSpec, box_mesh}};
+//! use osteon_mesh::{ElementType, FaceRef, Mesh, generate::{BoxSpec, box_mesh}};
 //!
 //! // a 1 mm cube resting on a fixed 1 mm cube, pressed down by 0.001 mm, μ = 0.3
 //! let lower = box_mesh(&BoxSpec { origin: [0.0; 3], size: [1.0; 3], cells: [1, 1, 1], element: ElementType::Hex8 })?;
@@ -67,9 +67,8 @@
 //! for (i, x) in upper.coords.iter().enumerate() { mesh.add_node(100 + i as i64, *x)?; }
 //! let nodes: Vec<usize> = upper.element(0).nodes.iter().map(|n| n + 8).collect();
 //! mesh.push_element(ElementType::Hex8, 2, &nodes)?;
-//! let faces = |m: &Mesh, s: &str| match m.surface(s) { Ok(Surface::Faces(f)) => f.clone(), _ => vec![] };
-//! let slave: Vec<FaceRef> = faces(&upper, "ZMIN").iter().map(|f| FaceRef { element: 1, face: f.face }).collect();
-//! let master = faces(&lower, "ZMAX");
+//! let slave: Vec<FaceRef> = upper.surface_faces("ZMIN")?.iter().map(|f| FaceRef { element: 1, face: f.face }).collect();
+//! let master = lower.surface_faces("ZMAX")?.to_vec();
 //! let mut model = Model::new(mesh);
 //! let bone = model.add_material(Material::new("bone", IsotropicElastic::new(17_000.0, 0.3)?.into()));
 //! model.add_section("ALL", vec![0, 1], bone);

@@ -462,13 +462,12 @@ mod tests {
     use super::*;
     use osteon_material::{IsotropicElastic, Material};
     use osteon_mesh::generate::{BoxSpec, box_mesh};
-    use osteon_mesh::{ElementType, Surface};
+    use osteon_mesh::ElementType;
 
     fn faces(mesh: &Mesh, name: &str) -> Vec<FaceRef> {
-        match mesh.surface(name) {
-            Ok(Surface::Faces(f)) => f.clone(),
-            _ => Vec::new(),
-        }
+        mesh.surface_faces(name)
+            .expect("the box generator names its faces")
+            .to_vec()
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! `osteon info`: what a model contains and what a direct solve of it will need.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use osteon_assembly::{DirichletBc, LinearSystem};
+use osteon_assembly::{DirichletBc, LinearSystem, Model};
+use osteon_mesh::Mesh;
 use osteon_material::Elastic;
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering};
 
@@ -26,10 +27,53 @@ pub struct InfoArgs {
 
 /// Run `osteon info`.
 pub fn run(args: &InfoArgs) -> Result<()> {
+    let is_msh = args
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("msh"));
+    if is_msh && args.model.is_none() {
+        return describe_bare_msh(&args.input);
+    }
     let input = input::read(&args.input, args.model.as_ref())?;
     let model = &input.model;
-    let mesh = &model.mesh;
     println!("{}", args.input.display());
+    describe_mesh(&model.mesh);
+    describe_model(model);
+    for w in &input.warnings {
+        println!("  {w}");
+    }
+    if !args.no_estimate {
+        describe_direct_solve(model)?;
+    }
+    Ok(())
+}
+
+/// A Gmsh mesh without its model description: the mesh and its physical groups, and how
+/// to make it a model.
+fn describe_bare_msh(path: &Path) -> Result<()> {
+    let msh = osteon_io::gmsh::read_msh(path)?;
+    println!("{} (Gmsh {:?}, mesh only)", path.display(), msh.format);
+    describe_mesh(&msh.mesh);
+    println!("  physical groups");
+    for g in &msh.groups {
+        println!(
+            "    {:<20} {}-D, tag {}, {} elements",
+            g.name, g.dim, g.tag, g.n_elements
+        );
+    }
+    for w in &msh.warnings {
+        println!("  {}: warning: {w}", path.display());
+    }
+    println!(
+        "  no model description: materials, supports and steps come from a TOML file \
+         (osteon info {0} --model MODEL.toml; README, \"The command line\")",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Counts, size and named sets of a mesh.
+fn describe_mesh(mesh: &Mesh) {
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
     for b in &mesh.blocks {
         *per_type.entry(b.etype.abaqus_name()).or_default() += b.len();
@@ -64,6 +108,10 @@ pub fn run(args: &InfoArgs) -> Result<()> {
         )
     );
     println!("  surfaces     {}", list(mesh.surfaces.keys().cloned()));
+}
+
+/// Materials, sections, constraints and steps of a model.
+fn describe_model(model: &Model) {
     println!("  materials");
     for m in &model.materials {
         let law = match &m.elastic {
@@ -100,10 +148,11 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             c.boundary.len()
         );
     }
-    for w in &input.warnings {
-        println!("  {w}");
-    }
-    if !args.no_estimate {
+}
+
+/// The size and memory of a direct solve: symbolic factorisation with the solver's ordering.
+fn describe_direct_solve(model: &Model) -> Result<()> {
+    {
         let boundary: Vec<DirichletBc> = model
             .boundary
             .iter()

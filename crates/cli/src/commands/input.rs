@@ -32,11 +32,13 @@ pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
                 bail!("{}: a Gmsh mesh needs its model description: add --model MODEL.toml (materials, sections, boundary conditions, steps)", path.display());
             };
             let model = osteon_io::gmsh::read_msh_model(path, toml)?;
-            Ok(Input { model, warnings: Vec::new() })
+            let warnings = unit_warnings(toml, &model);
+            Ok(Input { model, warnings })
         }
         "toml" => {
             let model = osteon_io::gmsh::read_toml_model(path)?;
-            Ok(Input { model, warnings: Vec::new() })
+            let warnings = unit_warnings(path, &model);
+            Ok(Input { model, warnings })
         }
         _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "unknown input type"))
             .with_context(|| format!("{}: expected an Abaqus/CalculiX deck (.inp), a Gmsh mesh (.msh, with --model) or a model TOML (.toml)", path.display())),
@@ -57,6 +59,15 @@ pub fn deck_warnings(deck: &osteon_io::inp::Deck) -> Vec<String> {
         }
     }
     warnings
+}
+
+/// The unit-system warnings of a model read from a TOML description (a deck's come with
+/// its other warnings, with the line of the card), prefixed with the file.
+fn unit_warnings(toml: &Path, model: &Model) -> Vec<String> {
+    osteon_io::units::check_units(model)
+        .into_iter()
+        .map(|w| format!("{}: warning: {}", toml.display(), w.message))
+        .collect()
 }
 
 /// The file stem used to name outputs.
