@@ -66,6 +66,7 @@ pub mod plots;
 pub mod report;
 mod spec;
 mod study;
+mod study_file;
 
 pub use builder::{
     CellCounts, Fragment, InterfaceSet, Reconstruction, Region, ScrewPlacement,

@@ -920,12 +920,15 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
 /// Per-element metric fields for visualisation (VTU cell arrays), over the implanted mesh.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ElementFields {
-    /// Bone elements: S = Σ SED_impl·V / Σ SED_intact·V over the element's points; −1 elsewhere.
+    /// Bone elements: S = Σ SED_impl·V / Σ SED_intact·V over the element's points; NaN
+    /// elsewhere (not defined: implant, flange and screws have no intact counterpart).
     pub sed_ratio: Vec<f64>,
     /// Bone elements: 1 when S < 1 − s (resorption predicted), else 0; −1 elsewhere.
     pub below_lazy_zone: Vec<i32>,
     /// Bone elements: zone index (distal metaphysis = 0, …, distal to proximal); −1 elsewhere.
     pub zone: Vec<i32>,
+    /// Name of each zone index (`zone_labels[k]` for `zone == k`), distal to proximal.
+    pub zone_labels: Vec<String>,
     /// Volume-mean strain-energy density, implanted (mJ/mm³ = MPa).
     pub sed: Vec<f64>,
     /// Largest |principal strain| over the element's points, implanted (µε).
@@ -944,9 +947,13 @@ pub fn element_fields(
 ) -> ElementFields {
     let n = rec.mesh.n_elements();
     let mut out = ElementFields {
-        sed_ratio: vec![-1.0; n],
+        sed_ratio: vec![f64::NAN; n],
         below_lazy_zone: vec![-1; n],
         zone: vec![-1; n],
+        zone_labels: zone_names(rec, &spec.band_edges_mm)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
         sed: vec![0.0; n],
         max_abs_principal_microstrain: vec![0.0; n],
         max_von_mises: vec![0.0; n],

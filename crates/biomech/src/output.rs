@@ -9,7 +9,7 @@
 //! | cell | `region` | Int32 | 0 cortical, 1 cancellous, 2 prosthesis, 3 flange, 4 screw |
 //! | cell | `screw` | Int32 | screw number (1-based), 0 elsewhere |
 //! | cell | `CORTICAL`, `CANCELLOUS`, `IMPLANT`, `FLANGE`, `SCREWS` | Int32 | 0/1 set flags |
-//! | cell | `sed_ratio` | Float64 | S = SED_implanted / SED_intact of bone elements, −1 elsewhere |
+//! | cell | `sed_ratio` | Float64 | S = SED_implanted / SED_intact of bone elements, NaN elsewhere (not defined) |
 //! | cell | `below_lazy_zone` | Int32 | 1 where S < 1 − s (resorption predicted), 0 bone, −1 elsewhere |
 //! | cell | `shielding_zone` | Int32 | zone index along the bone (0 distal metaphysis …), −1 elsewhere |
 //! | cell | `sed` | Float64 | mean strain-energy density (mJ/mm³) |
@@ -17,6 +17,11 @@
 //! | cell | `max_von_mises` | Float64 | largest von Mises stress at the element's points (MPa) |
 //! | point | `displacement_magnitude` | Float64 | |u| (mm) |
 //! | point | interface node sets (`PROXIMAL_DOCKING`, `DISTAL_DOCKING`, `FLANGE_BONE`, `SCREW_HOLES`) | Int32 | 0/1 |
+//!
+//!
+//! The codes of the categorical arrays are also in each file's `FieldData`, one Int32 array
+//! per code named `<array>=<meaning>` (`region=prosthesis` = 2, `shielding_zone=distal 0–20
+//! mm` = 1, `below_lazy_zone=not bone` = −1, …): ParaView shows them in the Information panel.
 //!
 //! Intact files carry the standard arrays, `region`, `sed`, `max_abs_principal_strain` and the
 //! docking-face flags.
@@ -30,6 +35,22 @@ use crate::builder::{Reconstruction, Region};
 use crate::error::BiomechError;
 use crate::metrics::{element_fields, principal_values};
 use crate::spec::MetricSpec;
+
+/// The codes of the `region` cell array and their meaning.
+const REGION_LEGEND: [(i32, &str); 5] = [
+    (0, "cortical bone"),
+    (1, "cancellous bone"),
+    (2, "prosthesis"),
+    (3, "flange"),
+    (4, "screw"),
+];
+
+/// The codes of the `below_lazy_zone` cell array and their meaning.
+const LAZY_ZONE_LEGEND: [(i32, &str); 3] = [
+    (-1, "not bone"),
+    (0, "bone within or above the lazy zone"),
+    (1, "bone below the lazy zone (resorption predicted)"),
+];
 
 fn region_code(r: Region) -> i32 {
     match r {
@@ -98,6 +119,14 @@ pub fn write_study_vtu(
         .collect();
     for (k, (imp, int)) in implanted.cases.iter().zip(&intact.cases).enumerate() {
         let ef = element_fields(rec, imp, int, spec);
+        let zone_legend: Vec<(i32, String)> = std::iter::once((-1, "not bone".to_string()))
+            .chain(
+                ef.zone_labels
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| (k as i32, name.clone())),
+            )
+            .collect();
         let fields = VtuFields::from_solution(implanted_model, imp)
             .with_cell_array(DataArray::int32("region", 1, regions.clone()))
             .with_cell_array(DataArray::int32("screw", 1, screw.clone()))
@@ -117,7 +146,10 @@ pub fn write_study_vtu(
                 magnitude(&imp.displacement),
             ))
             .with_element_set_flags(sets.iter().copied())
-            .with_node_set_flags(interface_sets.iter().cloned());
+            .with_node_set_flags(interface_sets.iter().cloned())
+            .with_legend("region", REGION_LEGEND)
+            .with_legend("below_lazy_zone", LAZY_ZONE_LEGEND)
+            .with_legend("shielding_zone", zone_legend);
         let name = format!("implanted_case{}.vtu", k + 1);
         write_vtu(&dir.join(&name), &implanted_model.mesh, &fields)?;
         written.push(dir.join(&name));
@@ -132,6 +164,7 @@ pub fn write_study_vtu(
             .collect();
         let fields = VtuFields::from_solution(intact_model, int)
             .with_cell_array(DataArray::int32("region", 1, intact_regions))
+            .with_legend("region", REGION_LEGEND)
             .with_cell_array(DataArray::float64("sed", 1, sed))
             .with_cell_array(DataArray::float64("max_abs_principal_strain", 1, eps))
             .with_point_array(DataArray::float64(

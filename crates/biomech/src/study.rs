@@ -28,6 +28,7 @@ use crate::spec::{
     DefectSpec, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec,
     REFERENCE_INTERFACE_PRESSURE_MPA,
 };
+use osteon_material::PorousTantalum;
 
 /// A reconstruction study (DESIGN.md §4). Every field has a default: the default study is the
 /// seed case (63 mm mid-shaft defect, 72 % porous Ta, flange and screws, bonded, 70 kg at
@@ -60,6 +61,11 @@ pub struct Study {
     pub threads: Option<usize>,
     /// Also write VTU files (one per load case, implanted and intact) into `output`; true.
     pub write_vtu: bool,
+    /// What reading the study file noticed without refusing it (e.g. `implant.porosity` and
+    /// `implant.modulus_mpa` both given), one line each with file:line; not part of the
+    /// study itself.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl Default for Study {
@@ -77,14 +83,20 @@ impl Default for Study {
             output: None,
             threads: None,
             write_vtu: true,
+            warnings: Vec::new(),
         }
     }
 }
 
 impl Study {
     /// Parse a study from TOML text (`file` names it in errors).
+    ///
+    /// Out-of-range parameters are reported here, with the key path and its line
+    /// (`study.toml:7: invalid study parameter implant.porosity = 1.2: 0 < porosity < 1`).
+    /// When both `implant.porosity` and `implant.modulus_mpa` are given, the modulus is used
+    /// and the porosity sets only the density; [`Study::warnings`] says so.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
-        toml::from_str(text).map_err(|e: toml::de::Error| {
+        let mut study: Study = toml::from_str(text).map_err(|e: toml::de::Error| {
             let line = e.span().map_or(0, |s| {
                 text[..s.start.min(text.len())].matches('\n').count() + 1
             });
@@ -93,7 +105,37 @@ impl Study {
                 line,
                 message: e.message().trim().to_string(),
             }
-        })
+        })?;
+        // Parameters out of range are the file's fault: say where. Other validation
+        // failures (features not available, files) are reported when the study runs.
+        if let Err(BiomechError::InvalidParameter {
+            name,
+            value,
+            expected,
+        }) = study.validate()
+        {
+            let line = crate::study_file::key_line(text, &name).unwrap_or(0);
+            let message = BiomechError::invalid(name, value, expected).to_string();
+            return Err(BiomechError::StudyFile {
+                file: file.into(),
+                line,
+                message,
+            });
+        }
+        if let (Some(p_line), Some(e_line), Some(e)) = (
+            crate::study_file::key_line(text, "implant.porosity"),
+            crate::study_file::key_line(text, "implant.modulus_mpa"),
+            study.implant.modulus_mpa,
+        ) {
+            let p = study.implant.porosity;
+            let gibson_ashby = PorousTantalum::from_porosity(p).map_or(f64::NAN, |t| t.modulus());
+            study.warnings.push(format!(
+                "{file}:{e_line}: warning: implant.modulus_mpa = {e} MPa is used for the prosthesis; \
+                 implant.porosity = {p} (line {p_line}) sets only its density (its Gibson–Ashby \
+                 modulus would be {gibson_ashby:.0} MPa)"
+            ));
+        }
+        Ok(study)
     }
 
     /// Read a study file.
@@ -139,6 +181,20 @@ impl Study {
         if self.patient_mesh.is_none() {
             self.geometry.validate()?;
         }
+        StudyMaterials::new(&self.implant).map_err(|e| match e {
+            BiomechError::Material(osteon_material::MaterialError::InvalidParameter {
+                name,
+                value,
+                expected,
+            }) => {
+                let key = match name {
+                    "measured modulus" => "implant.modulus_mpa".to_string(),
+                    other => format!("implant.{other}"),
+                };
+                BiomechError::invalid(key, value, expected)
+            }
+            other => other,
+        })?;
         self.loads.validate()?;
         let s = self.metrics.lazy_zone_s;
         if !(s > 0.0 && s < 1.0) {
@@ -169,6 +225,10 @@ pub trait Progress: Send {
     /// finished.
     fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
         let _ = (model, phase, detail, seconds);
+    }
+    /// The study finished after `seconds` (wall clock, s).
+    fn done(&mut self, seconds: f64) {
+        self.stage(&format!("done in {seconds:.1} s"));
     }
 }
 
@@ -724,7 +784,7 @@ pub fn run_study_cached(
         report.timings.write_s = t.elapsed().as_secs_f64();
     }
     report.timings.total_s = t0.elapsed().as_secs_f64();
-    progress.stage(&format!("done in {:.1} s", report.timings.total_s));
+    progress.done(report.timings.total_s);
     Ok(StudyRun {
         report,
         reconstruction: rec,

@@ -50,7 +50,7 @@ fn main() {
         Command::Study(args) => commands::study::run(args, cli.quiet),
     };
     if let Err(err) = result {
-        eprintln!("error: {err:#}");
+        eprintln!("error: {}", exit::message(&err));
         std::process::exit(exit::code_for(&err));
     }
 }

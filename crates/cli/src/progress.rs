@@ -17,6 +17,11 @@ impl Spinners {
         Self { quiet, bar: None }
     }
 
+    /// Whether nothing is shown.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Start a phase that is not part of the solver pipeline (read, write).
     pub fn start(&mut self, label: &str) {
         if self.quiet {
@@ -32,13 +37,23 @@ impl Spinners {
         self.bar = Some(bar);
     }
 
+    /// End the running phase and print `label` alone: a stage that was a message, not work.
+    pub fn finish_untimed(&mut self, label: &str) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        if !self.quiet {
+            eprintln!("  {label}");
+        }
+    }
+
     /// End the running phase, printing its duration.
     pub fn finish(&mut self, label: &str, seconds: f64) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
         if !self.quiet {
-            eprintln!("  {label:<28} {seconds:>9.3} s");
+            eprintln!("  {label:<40} {seconds:>9.3} s");
         }
     }
 }

@@ -461,8 +461,8 @@ pub(crate) fn tangents(n: [f64; 3]) -> ([f64; 3], [f64; 3]) {
 mod tests {
     use super::*;
     use osteon_material::{IsotropicElastic, Material};
-    use osteon_mesh::generate::{BoxSpec, box_mesh};
     use osteon_mesh::ElementType;
+    use osteon_mesh::generate::{BoxSpec, box_mesh};
 
     fn faces(mesh: &Mesh, name: &str) -> Vec<FaceRef> {
         mesh.surface_faces(name)

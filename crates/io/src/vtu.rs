@@ -156,6 +156,9 @@ pub struct VtuFields {
     pub element_set_flags: Vec<String>,
     /// Node sets to write as 0/1 Int32 point arrays named after the set.
     pub node_set_flags: Vec<String>,
+    /// Arrays of the data set as a whole (VTK `FieldData`): e.g. the legend of a categorical
+    /// cell array, one single-value Int32 array `region=cortical` = [0] per code.
+    pub field_arrays: Vec<DataArray>,
     /// ASCII or binary.
     pub encoding: VtuEncoding,
 }
@@ -247,6 +250,30 @@ impl VtuFields {
     /// Add a cell array.
     pub fn with_cell_array(mut self, array: DataArray) -> Self {
         self.cell_arrays.push(array);
+        self
+    }
+
+    /// Add an array of the data set as a whole (VTK `FieldData`).
+    pub fn with_field_array(mut self, array: DataArray) -> Self {
+        self.field_arrays.push(array);
+        self
+    }
+
+    /// The legend of the categorical cell or point array `field`: one Int32 field array
+    /// `<field>=<label>` holding the code, for every (code, label), so that ParaView's
+    /// Information panel and `meshio` show what the numbers mean.
+    pub fn with_legend<S: AsRef<str>>(
+        mut self,
+        field: &str,
+        codes: impl IntoIterator<Item = (i32, S)>,
+    ) -> Self {
+        for (code, label) in codes {
+            self.field_arrays.push(DataArray::int32(
+                format!("{field}={}", label.as_ref()),
+                1,
+                vec![code],
+            ));
+        }
         self
     }
 
@@ -397,6 +424,13 @@ pub fn write_vtu(path: &Path, mesh: &Mesh, fields: &VtuFields) -> Result<(), IoE
             "<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" byte_order=\"LittleEndian\"{header}>"
         )?;
         writeln!(w, "  <UnstructuredGrid>")?;
+        if !fields.field_arrays.is_empty() {
+            writeln!(w, "    <FieldData>")?;
+            for a in &fields.field_arrays {
+                write_array(w, a, encoding)?;
+            }
+            writeln!(w, "    </FieldData>")?;
+        }
         writeln!(
             w,
             "    <Piece NumberOfPoints=\"{}\" NumberOfCells=\"{}\">",

@@ -12,7 +12,8 @@ For each file, checks the DESIGN.md section 4 contract:
   its VTK edge (true for straight-edged meshes), i.e. the node order is VTK's.
 
 Prints one JSON object per file (a list) on stdout: points, cells per type, the shapes of
-the point and cell arrays, and the sum of each point array. Exits 1 on any failed check.
+the point and cell arrays, the sum of each point array, the number of NaN values of each
+cell array and the values of the field data (FieldData) arrays. Exits 1 on any failed check.
 """
 
 import json
@@ -75,6 +76,9 @@ def check(path, straight):
         "point_data": shapes,
         "cell_data": cell_shapes,
         "sums": {k: float(np.asarray(v, dtype=float).sum()) for k, v in mesh.point_data.items()},
+        "cell_nan": {k: int(sum(np.isnan(np.asarray(b, dtype=float)).sum() for b in v))
+                     for k, v in mesh.cell_data.items()},
+        "field_data": {k: np.asarray(v).ravel().tolist() for k, v in mesh.field_data.items()},
     }
     return summary, [f"{path}: {e}" for e in errors]
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Args;
 use osteon_assembly::{DirichletBc, LinearSystem, Model};
-use osteon_mesh::Mesh;
 use osteon_material::Elastic;
+use osteon_mesh::Mesh;
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering};
 
 use super::input;

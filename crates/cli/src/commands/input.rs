@@ -36,7 +36,18 @@ pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
             Ok(Input { model, warnings })
         }
         "toml" => {
-            let model = osteon_io::gmsh::read_toml_model(path)?;
+            let model = match osteon_io::gmsh::read_toml_model(path) {
+                Ok(model) => model,
+                // a study file given to `osteon solve` or `osteon info`: say which command
+                Err(err) if is_study_file(path) => {
+                    bail!(
+                        "{}: this is a study file (tibial reconstruction study), not a model description; run it with: osteon study {}\n  (as a model description it fails with: {err})",
+                        path.display(),
+                        path.display()
+                    )
+                }
+                Err(err) => return Err(err.into()),
+            };
             let warnings = unit_warnings(path, &model);
             Ok(Input { model, warnings })
         }
@@ -75,4 +86,10 @@ pub fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "result".into())
+}
+
+/// Whether `path` reads as a non-empty study file (every key a study key).
+fn is_study_file(path: &Path) -> bool {
+    osteon_biomech::Study::from_path(path)
+        .is_ok_and(|study| study != osteon_biomech::Study::default())
 }

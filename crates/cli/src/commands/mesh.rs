@@ -74,11 +74,11 @@ enum Shape {
     /// Axis-aligned box from the origin. Sets and surfaces: XMIN, XMAX, YMIN, YMAX, ZMIN,
     /// ZMAX; element set ALL.
     Box {
-        /// Edge lengths x,y,z (mm).
-        #[arg(long, value_delimiter = ',', num_args = 3, default_values_t = [100.0, 10.0, 10.0])]
+        /// Edge lengths x,y,z (mm), e.g. --size 100,10,10.
+        #[arg(long, value_delimiter = ',', default_values_t = [100.0, 10.0, 10.0])]
         size: Vec<f64>,
-        /// Cells along x,y,z.
-        #[arg(long, value_delimiter = ',', num_args = 3, default_values_t = [20, 2, 2])]
+        /// Cells along x,y,z, e.g. --cells 20,2,2.
+        #[arg(long, value_delimiter = ',', default_values_t = [20, 2, 2])]
         cells: Vec<usize>,
         /// Element type: C3D4, C3D10, C3D8, C3D20, C3D20R.
         #[arg(long, default_value = "C3D20")]
@@ -86,6 +86,14 @@ enum Shape {
         #[command(flatten)]
         deck: DeckOptions,
     },
+}
+
+fn join<T: ToString>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn element_type(name: &str) -> Result<ElementType> {
@@ -132,16 +140,23 @@ pub fn run(args: &MeshArgs, quiet: bool) -> Result<()> {
             element,
             deck,
         } => {
+            let (&[sx, sy, sz], &[cx, cy, cz]) = (size.as_slice(), cells.as_slice()) else {
+                bail!(
+                    "--size and --cells take three values each, x,y,z (e.g. --size 100,10,10 --cells 20,2,2); got --size {} --cells {}",
+                    join(size),
+                    join(cells)
+                );
+            };
             let spec = BoxSpec {
                 origin: [0.0; 3],
-                size: [size[0], size[1], size[2]],
-                cells: [cells[0], cells[1], cells[2]],
+                size: [sx, sy, sz],
+                cells: [cx, cy, cz],
                 element: element_type(element)?,
             };
             (
                 box_mesh(&spec)?,
                 deck,
-                format!("box {} × {} × {} mm, {element}", size[0], size[1], size[2]),
+                format!("box {sx} × {sy} × {sz} mm, {element}"),
                 ("XMIN", "XMAX"),
             )
         }

@@ -48,7 +48,13 @@ struct StudySpinners {
 impl StudySpinners {
     fn end_stage(&mut self) {
         if let Some((label, t)) = self.stage.take() {
-            self.spinners.finish(&label, t.elapsed().as_secs_f64());
+            let seconds = t.elapsed().as_secs_f64();
+            // a stage that ends at once was a message (mesh counts, a reused result)
+            if seconds < 1e-3 {
+                self.spinners.finish_untimed(&label);
+            } else {
+                self.spinners.finish(&label, seconds);
+            }
         }
     }
 }
@@ -61,17 +67,22 @@ impl Progress for StudySpinners {
     }
 
     fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
-        let label = format!("{model}: {}", phase.name());
+        // the detail names the load case of a solve or a recovery
+        let label = if detail.is_empty() {
+            format!("{model}: {}", phase.name())
+        } else {
+            format!("{model}: {} [{detail}]", phase.name())
+        };
         match seconds {
-            None => {
-                let text = if detail.is_empty() {
-                    label
-                } else {
-                    format!("{label} [{detail}]")
-                };
-                self.spinners.start(&text);
-            }
+            None => self.spinners.start(&label),
             Some(s) => self.spinners.finish(&label, s),
+        }
+    }
+
+    fn done(&mut self, seconds: f64) {
+        self.end_stage();
+        if !self.spinners.is_quiet() {
+            eprintln!("done in {seconds:.1} s");
         }
     }
 }
@@ -79,6 +90,11 @@ impl Progress for StudySpinners {
 /// Run `osteon study`.
 pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
     let mut study = Study::from_path(&args.study)?;
+    if !quiet {
+        for w in &study.warnings {
+            eprintln!("{w}");
+        }
+    }
     if let Some(dir) = &args.output {
         study.output = Some(dir.clone());
     } else if study.output.is_none() {
