@@ -112,7 +112,7 @@ fn tube_solve(c: &mut Criterion) {
         model.mesh.n_elements(),
         system.dofs.n_free(),
         system.matrix.nnz_stored(),
-        system.pattern.colors.len(),
+        system.pattern.colors().len(),
         s.nnz_l,
         s.l_bytes as f64 / (1u64 << 30) as f64,
         s.flops,

@@ -410,7 +410,7 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     );
     println!(
         "element colours             {}",
-        system.pattern.colors.len()
+        system.pattern.colors().len()
     );
     let (rss_now, peak_now) = memory();
     if let Some(chol) = &cholesky {
@@ -618,7 +618,7 @@ fn profile(
         .try_for_each_init(|| vec![0.0; 60 * 60], kernel)?;
     let t_kernels = secs(t);
     let t = Instant::now();
-    for color in &system.pattern.colors {
+    for color in system.pattern.colors() {
         color
             .par_iter()
             .try_for_each_init(|| vec![0.0; 60 * 60], |ke, &e| kernel(ke, e))?;
@@ -632,7 +632,7 @@ fn profile(
          ({:.2} µs per element per thread), {t_kernels_by_colour:.3} s colour by colour ({} colours), \
          expansion + scatter {:.3} s",
         t_kernels * threads as f64 / n_el as f64 * 1e6,
-        system.pattern.colors.len(),
+        system.pattern.colors().len(),
         t_assemble - t_kernels_by_colour
     );
 

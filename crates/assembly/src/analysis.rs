@@ -415,7 +415,7 @@ fn solve_in_pool(
             stats = SystemStats {
                 n_free: sys.dofs.n_free(),
                 nnz_upper: sys.matrix.nnz_stored(),
-                n_colors: sys.pattern.colors.len(),
+                n_colors: sys.pattern.colors().len(),
                 ..Default::default()
             };
             system = Some(sys);

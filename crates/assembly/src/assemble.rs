@@ -72,7 +72,8 @@ pub(crate) fn inverted(mesh: &Mesh, e: usize, g: ElementGeometryError) -> Assemb
 }
 
 /// A raw pointer to the matrix values that threads may share: each colour's elements write
-/// disjoint rows (see [`SparsityPattern::colors`]), hence disjoint slots.
+/// disjoint rows (see [`SparsityPattern::colors`]), hence disjoint slots. Private to this
+/// module; its one user, [`assemble_stiffness`], checks every slot before writing it.
 #[derive(Clone, Copy)]
 struct SharedValues(*mut f64);
 // SAFETY: used only inside one colour, whose elements write disjoint rows (disjoint slots).
@@ -101,6 +102,17 @@ struct Scratch {
 
 /// Assemble Tᵀ K T (N/mm) into `matrix` (zeroed first). `materials[e]` indexes `d`.
 /// Runs on the current rayon pool, one colour after another.
+///
+/// `matrix` must hold every slot the pattern's elements write — the matrix built with the
+/// pattern ([`SparsityPattern::build`], or a superset from
+/// [`SparsityPattern::build_with_couplings`]). This is checked, in release builds too:
+///
+/// # Errors
+/// [`AssemblyError::PatternMismatch`] when the matrix has another size than the pattern or
+/// misses a slot (nothing is then written to that slot; the matrix is left partly
+/// assembled); [`MeshError::InvertedElement`] for an element with det J ≤ 0; a mesh,
+/// materials or `d` that do not belong to the pattern is a panic (index out of range), never
+/// an out-of-bounds write.
 pub fn assemble_stiffness(
     mesh: &Mesh,
     dofs: &DofMap,
@@ -109,10 +121,21 @@ pub fn assemble_stiffness(
     d: &[Voigt6x6],
     matrix: &mut SymmetricCsr,
 ) -> Result<(), AssemblyError> {
+    if matrix.n() != pattern.n_free() || mesh.n_elements() != pattern.n_elements() {
+        return Err(AssemblyError::PatternMismatch {
+            detail: format!(
+                "the pattern has {} unknowns and {} elements, the matrix {} rows and the mesh {} elements",
+                pattern.n_free(),
+                pattern.n_elements(),
+                matrix.n(),
+                mesh.n_elements()
+            ),
+        });
+    }
     matrix.fill_zero();
     let values = SharedValues(matrix.values_mut().as_mut_ptr());
     let (row_ptr, col_idx) = (matrix.row_ptr(), matrix.col_idx());
-    for color in &pattern.colors {
+    for color in pattern.colors() {
         color.par_iter().try_for_each_init(
             || Scratch {
                 ke: vec![0.0; 60 * 60],
@@ -158,12 +181,17 @@ pub fn assemble_stiffness(
                         while pos < cols.len() && cols[pos] < col {
                             pos += 1;
                         }
-                        debug_assert!(
-                            pos < cols.len() && cols[pos] == col,
-                            "pattern misses ({row}, {col})"
-                        );
-                        // SAFETY: slot start + pos lies in row `row`, which only elements of
-                        // other colours (assembled before or after, never concurrently) share.
+                        if pos == cols.len() || cols[pos] != col {
+                            return Err(AssemblyError::PatternMismatch {
+                                detail: format!("no slot ({row}, {col}) in the matrix"),
+                            });
+                        }
+                        // SAFETY: `row < matrix.n()` (row_ptr indexing above is checked) and
+                        // `pos < cols.len()`, so `start + pos` is a slot of row `row`, inside
+                        // `values` (SymmetricCsr validates row_ptr at construction). The
+                        // pattern's fields are private, so its colours are the ones `build`
+                        // computed: no other element of this colour has `row` among its
+                        // unknowns, so no other thread touches this slot concurrently.
                         unsafe { values.add(start + pos, s.kr[ia * k + ib]) };
                     }
                 }

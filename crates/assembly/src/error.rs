@@ -71,6 +71,15 @@ pub enum AssemblyError {
         /// What is wrong.
         detail: String,
     },
+    /// The matrix given to the assembly was not built for the sparsity pattern given with
+    /// it: a different size, or a slot the pattern's elements write is missing.
+    #[error(
+        "the matrix does not hold the sparsity pattern it is assembled with: {detail} (build both with SparsityPattern::build or build_with_couplings)"
+    )]
+    PatternMismatch {
+        /// What does not match.
+        detail: String,
+    },
 }
 
 /// Axis name of a component.

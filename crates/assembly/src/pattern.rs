@@ -14,25 +14,64 @@ use crate::dofs::DofMap;
 use crate::error::AssemblyError;
 
 /// Element → free unknowns (sorted, unique) as CSR, plus the element colouring.
+///
+/// The fields are private so that the colouring is always the one [`SparsityPattern::build`]
+/// computed from the element lists: the lock-free parallel assembly relies on the elements of
+/// one colour writing disjoint matrix rows.
 #[derive(Clone, Debug)]
 pub struct SparsityPattern {
+    /// Free unknowns of the system (rows of the matrix).
+    n_free: usize,
     /// Offsets into `element_unknowns`, one range per global element.
-    pub element_ptr: Vec<usize>,
+    element_ptr: Vec<usize>,
     /// Free unknowns each element couples (its own and those its eliminated DOFs depend on).
-    pub element_unknowns: Vec<usize>,
-    /// Groups of elements that share no node whose unknowns they write: the elements of one
-    /// colour can be assembled concurrently.
-    pub colors: Vec<Vec<usize>>,
+    element_unknowns: Vec<usize>,
+    /// Groups of elements whose unknown lists do not intersect: the elements of one colour
+    /// write disjoint rows and can be assembled concurrently.
+    colors: Vec<Vec<usize>>,
 }
 
 impl SparsityPattern {
     /// Free unknowns of element `e`.
+    ///
+    /// # Panics
+    /// When `e` is not an element of the mesh the pattern was built for.
     pub fn unknowns(&self, e: usize) -> &[usize] {
         &self.element_unknowns[self.element_ptr[e]..self.element_ptr[e + 1]]
     }
 
+    /// Number of free unknowns (rows and columns of the matrix).
+    pub fn n_free(&self) -> usize {
+        self.n_free
+    }
+
+    /// Number of elements.
+    pub fn n_elements(&self) -> usize {
+        self.element_ptr.len() - 1
+    }
+
+    /// The element colours: the elements of one colour share no unknown.
+    pub fn colors(&self) -> &[Vec<usize>] {
+        &self.colors
+    }
+
     /// Build the element lists, colours and the empty upper-triangular matrix.
     pub fn build(mesh: &Mesh, dofs: &DofMap) -> Result<(Self, SymmetricCsr), AssemblyError> {
+        Self::build_with_couplings(mesh, dofs, &[])
+    }
+
+    /// [`SparsityPattern::build`], with the matrix extended by `couplings`: each group of
+    /// free unknowns is coupled all to all (a contact node with the master-face nodes it
+    /// projects onto). The element colouring is unchanged; the extra slots start at zero.
+    ///
+    /// # Errors
+    /// [`AssemblyError::PatternMismatch`] when a coupled unknown is not a free unknown of
+    /// `dofs`.
+    pub fn build_with_couplings(
+        mesh: &Mesh,
+        dofs: &DofMap,
+        couplings: &[Vec<usize>],
+    ) -> Result<(Self, SymmetricCsr), AssemblyError> {
         let n_el = mesh.n_elements();
         let lists: Vec<Vec<usize>> = (0..n_el)
             .into_par_iter()
@@ -55,12 +94,18 @@ impl SparsityPattern {
             element_ptr.push(element_ptr.last().copied().unwrap_or(0) + l.len());
         }
         let element_unknowns: Vec<usize> = lists.into_iter().flatten().collect();
+        let n = dofs.n_free();
+        if let Some(bad) = couplings.iter().flatten().find(|&&i| i >= n) {
+            return Err(AssemblyError::PatternMismatch {
+                detail: format!("coupled unknown {bad} is not one of the {n} free unknowns"),
+            });
+        }
         let pattern = Self {
+            n_free: n,
             element_ptr,
             element_unknowns,
             colors: Vec::new(),
         };
-        let n = dofs.n_free();
         // unknown → elements
         let mut inc_ptr = vec![0usize; n + 1];
         for &i in &pattern.element_unknowns {
@@ -114,10 +159,46 @@ impl SparsityPattern {
             }
             col_idx.extend_from_slice(&cols);
         }
+        if !couplings.is_empty() {
+            (row_ptr, col_idx) = with_couplings(n, &row_ptr, &col_idx, couplings);
+        }
         let matrix = SymmetricCsr::from_pattern(n, row_ptr, col_idx)?;
         let colors = color_elements(&pattern, &inc_ptr, &inc);
         Ok((Self { colors, ..pattern }, matrix))
     }
+}
+
+/// The upper-triangular CSR structure `(row_ptr, col_idx)` with every pair of unknowns of
+/// each coupling group added.
+fn with_couplings(
+    n: usize,
+    row_ptr: &[usize],
+    col_idx: &[usize],
+    couplings: &[Vec<usize>],
+) -> (Vec<usize>, Vec<usize>) {
+    let mut extra: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for group in couplings {
+        for &i in group {
+            extra[i].extend(group.iter().copied().filter(|&j| j >= i));
+        }
+    }
+    let mut new_ptr = Vec::with_capacity(n + 1);
+    new_ptr.push(0usize);
+    let mut new_cols = Vec::with_capacity(col_idx.len());
+    for (i, e) in extra.iter_mut().enumerate() {
+        let row = &col_idx[row_ptr[i]..row_ptr[i + 1]];
+        if e.is_empty() {
+            new_cols.extend_from_slice(row);
+        } else {
+            e.extend_from_slice(row);
+            e.sort_unstable();
+            e.dedup();
+            new_cols.extend_from_slice(e);
+            *e = Vec::new();
+        }
+        new_ptr.push(new_cols.len());
+    }
+    (new_ptr, new_cols)
 }
 
 /// Greedy colouring: two elements conflict when their unknown lists intersect (they would

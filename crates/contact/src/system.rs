@@ -64,36 +64,17 @@ impl NewtonSystem {
         if contacts.is_empty() {
             check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
         }
-        let (pattern, k) = SparsityPattern::build(&model.mesh, &dofs)?;
-        let n = dofs.n_free();
-        // extra columns per row from the contact couplings
-        let mut extra: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut list = Vec::new();
-        for c in contacts {
-            contact_unknowns(&dofs, c, &mut list);
-            for (a, &i) in list.iter().enumerate() {
-                extra[i].extend_from_slice(&list[a..]);
-            }
-        }
-        let (row_ptr, col_idx) = (k.row_ptr(), k.col_idx());
-        let mut new_ptr = Vec::with_capacity(n + 1);
-        new_ptr.push(0usize);
-        let mut new_cols = Vec::with_capacity(col_idx.len());
-        for (i, e) in extra.iter_mut().enumerate() {
-            let row = &col_idx[row_ptr[i]..row_ptr[i + 1]];
-            if e.is_empty() {
-                new_cols.extend_from_slice(row);
-            } else {
-                e.extend_from_slice(row);
-                e.sort_unstable();
-                e.dedup();
-                new_cols.extend_from_slice(e);
-                *e = Vec::new();
-            }
-            new_ptr.push(new_cols.len());
-        }
-        drop(k);
-        let mut stiffness = SymmetricCsr::from_pattern(n, new_ptr, new_cols)?;
+        // each contact node couples its own unknowns with those of its master face
+        let couplings: Vec<Vec<usize>> = contacts
+            .iter()
+            .map(|c| {
+                let mut list = Vec::new();
+                contact_unknowns(&dofs, c, &mut list);
+                list
+            })
+            .collect();
+        let (pattern, mut stiffness) =
+            SparsityPattern::build_with_couplings(&model.mesh, &dofs, &couplings)?;
         assemble_stiffness(&model.mesh, &dofs, &pattern, materials, d, &mut stiffness)?;
         let tangent = stiffness.clone();
         Ok(Self {

@@ -1,0 +1,138 @@
+//! The sparsity pattern and the parallel assembly: a matrix that does not hold the
+//! pattern is a typed error (in release builds too, where the old check was a
+//! `debug_assert!`), the colouring writes disjoint rows, and a matrix extended with
+//! couplings assembles the same element stiffness.
+
+use osteon_assembly::{
+    AssemblyError, DirichletBc, DofMap, Model, SparsityPattern, assemble_stiffness,
+    element_materials, material_stiffnesses,
+};
+use osteon_material::{IsotropicElastic, Material};
+use osteon_mesh::ElementType;
+use osteon_mesh::generate::{BoxSpec, box_mesh};
+use osteon_solver::SymmetricCsr;
+
+/// A 3 × 2 × 2 brick of Hex8 held at x = 0: its DOF map, pattern, matrix and materials.
+fn brick(cells: [usize; 3]) -> (Model, DofMap, SparsityPattern, SymmetricCsr) {
+    let mesh = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [3.0, 2.0, 2.0],
+        cells,
+        element: ElementType::Hex8,
+    })
+    .expect("box");
+    let mut model = Model::new(mesh);
+    let steel = model.add_material(Material::new(
+        "steel",
+        IsotropicElastic::new(200_000.0, 0.3).expect("E, nu").into(),
+    ));
+    let all = model.mesh.element_set("ALL").expect("ALL").to_vec();
+    model.add_section("ALL", all, steel);
+    let boundary: Vec<DirichletBc> = model
+        .mesh
+        .node_set("XMIN")
+        .expect("XMIN")
+        .iter()
+        .flat_map(|&node| {
+            (0..3).map(move |component| DirichletBc {
+                node,
+                component,
+                value: 0.0,
+            })
+        })
+        .collect();
+    let dofs = DofMap::new(&model.mesh, &boundary, &model.equations).expect("dofs");
+    let (pattern, matrix) = SparsityPattern::build(&model.mesh, &dofs).expect("pattern");
+    (model, dofs, pattern, matrix)
+}
+
+fn assemble(
+    model: &Model,
+    dofs: &DofMap,
+    pattern: &SparsityPattern,
+    matrix: &mut SymmetricCsr,
+) -> Result<(), AssemblyError> {
+    let materials = element_materials(model)?;
+    let d = material_stiffnesses(model)?;
+    assemble_stiffness(&model.mesh, dofs, pattern, &materials, &d, matrix)
+}
+
+#[test]
+fn a_matrix_of_another_size_is_refused() {
+    let (model, dofs, pattern, _) = brick([3, 2, 2]);
+    let (_, _, _, mut small) = brick([2, 2, 2]);
+    let err = assemble(&model, &dofs, &pattern, &mut small).expect_err("other size");
+    assert!(
+        matches!(err, AssemblyError::PatternMismatch { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_matrix_missing_slots_is_refused_not_written_out_of_bounds() {
+    let (model, dofs, pattern, matrix) = brick([3, 2, 2]);
+    let n = matrix.n();
+    // the diagonal only: the right size, but none of the couplings
+    let mut diagonal =
+        SymmetricCsr::from_pattern(n, (0..=n).collect(), (0..n).collect()).expect("diagonal");
+    let err = assemble(&model, &dofs, &pattern, &mut diagonal).expect_err("missing slots");
+    assert!(
+        matches!(&err, AssemblyError::PatternMismatch { detail } if detail.contains("no slot")),
+        "{err}"
+    );
+}
+
+#[test]
+fn colours_write_disjoint_rows_and_cover_every_element_once() {
+    let (model, _, pattern, _) = brick([3, 2, 2]);
+    let mut seen = vec![0; model.mesh.n_elements()];
+    for colour in pattern.colors() {
+        let mut rows: Vec<usize> = colour
+            .iter()
+            .flat_map(|&e| pattern.unknowns(e).to_vec())
+            .collect();
+        let total = rows.len();
+        rows.sort_unstable();
+        rows.dedup();
+        assert_eq!(rows.len(), total, "two elements of one colour share a row");
+        for &e in colour {
+            seen[e] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&s| s == 1));
+}
+
+/// The extended matrix of contact holds the element couplings plus the extra ones; the
+/// element stiffness assembled into it equals the plain assembly slot by slot, and the
+/// extra slots stay zero.
+#[test]
+fn couplings_extend_the_matrix_without_changing_the_stiffness() {
+    let (model, dofs, pattern, mut plain) = brick([3, 2, 2]);
+    assemble(&model, &dofs, &pattern, &mut plain).expect("plain");
+    let n = plain.n();
+    // couple the first and the last unknown (far apart: no element shares them)
+    let couplings = vec![vec![0, n - 1]];
+    assert!(plain.slot(0, n - 1).is_none());
+    let (pattern2, mut extended) =
+        SparsityPattern::build_with_couplings(&model.mesh, &dofs, &couplings).expect("extended");
+    assert_eq!(extended.nnz_stored(), plain.nnz_stored() + 1);
+    assemble(&model, &dofs, &pattern2, &mut extended).expect("extended");
+    for i in 0..n {
+        for &j in &plain.col_idx()[plain.row_ptr()[i]..plain.row_ptr()[i + 1]] {
+            let (a, b) = (plain.slot(i, j), extended.slot(i, j));
+            let (Some(a), Some(b)) = (a, b) else {
+                panic!("slot ({i}, {j}) missing")
+            };
+            assert_eq!(plain.values()[a], extended.values()[b]);
+        }
+    }
+    let extra = extended.slot(0, n - 1).expect("coupling slot");
+    assert_eq!(extended.values()[extra], 0.0);
+    // a coupled unknown that does not exist is refused
+    let err = SparsityPattern::build_with_couplings(&model.mesh, &dofs, &[vec![n]])
+        .expect_err("unknown out of range");
+    assert!(
+        matches!(err, AssemblyError::PatternMismatch { .. }),
+        "{err}"
+    );
+}
