@@ -284,7 +284,7 @@ pub fn worst_pair(pairs: impl IntoIterator<Item = (f64, f64)>) -> Option<(f64, f
         })
 }
 
-/// Least-squares coefficients c minimising Σ_i (Σ_j rows[i][j] c_j − rhs[i])², by the
+/// Least-squares coefficients c minimising Σ_i (Σ_j `rows[i][j]` c_j − `rhs[i]`)², by the
 /// normal equations and Gaussian elimination with partial pivoting. `None` if the basis
 /// is rank deficient on the given rows.
 pub fn least_squares(rows: &[Vec<f64>], rhs: &[f64]) -> Option<Vec<f64>> {

@@ -139,7 +139,7 @@ pub fn metric_table(report: &StudyReport) -> String {
 }
 
 /// Every load case's pass/fail checks for the console: a "case (load N):" line, then one
-/// "  [PASS] criterion: value (target …)" line per check.
+/// "  \[PASS\] criterion: value (target …)" line per check.
 pub fn check_lines(report: &StudyReport) -> String {
     let mut out = String::new();
     for case in &report.cases {

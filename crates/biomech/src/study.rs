@@ -181,20 +181,24 @@ impl Study {
         if self.patient_mesh.is_none() {
             self.geometry.validate()?;
         }
-        StudyMaterials::new(&self.implant).map_err(|e| match e {
-            BiomechError::Material(osteon_material::MaterialError::InvalidParameter {
-                name,
-                value,
-                expected,
-            }) => {
-                let key = match name {
-                    "measured modulus" => "implant.modulus_mpa".to_string(),
-                    other => format!("implant.{other}"),
-                };
-                BiomechError::invalid(key, value, expected)
-            }
-            other => other,
-        })?;
+        let p = self.implant.porosity;
+        if !(p > 0.0 && p < 1.0) {
+            return Err(BiomechError::invalid(
+                "implant.porosity",
+                p,
+                "0 < porosity < 1",
+            ));
+        }
+        if let Some(e) = self.implant.modulus_mpa
+            && !(e > 0.0 && e.is_finite())
+        {
+            return Err(BiomechError::invalid(
+                "implant.modulus_mpa",
+                e,
+                "a finite modulus > 0 MPa",
+            ));
+        }
+        StudyMaterials::new(&self.implant)?;
         self.loads.validate()?;
         let s = self.metrics.lazy_zone_s;
         if !(s > 0.0 && s < 1.0) {

@@ -477,7 +477,7 @@ fn example_study_file_parses() {
     assert!(
         modulus
             .to_string()
-            .starts_with("e.toml:2: invalid study parameter implant.modulus_mpa = -3000"),
+            .starts_with("e.toml:2: invalid study parameter implant.modulus_mpa = -3000: a finite modulus > 0 MPa"),
         "{modulus}"
     );
     // porosity and modulus together: the modulus is used, with a warning that says so

@@ -157,7 +157,7 @@ pub struct VtuFields {
     /// Node sets to write as 0/1 Int32 point arrays named after the set.
     pub node_set_flags: Vec<String>,
     /// Arrays of the data set as a whole (VTK `FieldData`): e.g. the legend of a categorical
-    /// cell array, one single-value Int32 array `region=cortical` = [0] per code.
+    /// cell array, one single-value Int32 array `region=cortical bone` = `[0]` per code.
     pub field_arrays: Vec<DataArray>,
     /// ASCII or binary.
     pub encoding: VtuEncoding,

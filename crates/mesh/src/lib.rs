@@ -2,7 +2,7 @@
 //!
 //! Nodes, element blocks, named sets and surfaces ([`Mesh`]); the reference elements with
 //! shape functions, quadrature and faces in Abaqus/CalculiX numbering ([`ElementType`],
-//! [`FaceType`], [`reference`]); the isoparametric map ([`geometry`]); the Jacobian
+//! [`FaceType`], [`reference`](mod@reference)); the isoparametric map ([`geometry`]); the Jacobian
 //! quality check ([`check_jacobians`]); closest-point projection onto faces ([`search`]);
 //! and structured generators for boxes and tubes ([`generate`]).
 //!

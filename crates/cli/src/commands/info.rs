@@ -152,42 +152,40 @@ fn describe_model(model: &Model) {
 
 /// The size and memory of a direct solve: symbolic factorisation with the solver's ordering.
 fn describe_direct_solve(model: &Model) -> Result<()> {
-    {
-        let boundary: Vec<DirichletBc> = model
-            .boundary
-            .iter()
-            .chain(
-                model
-                    .load_cases
-                    .first()
-                    .map(|c| c.boundary.as_slice())
-                    .unwrap_or_default(),
-            )
-            .copied()
-            .collect();
-        let system = LinearSystem::setup(model, &boundary)?;
-        let mut solver = CholeskySolver::new(CholeskyOptions {
-            ordering: Ordering::NestedDissection,
-            threads: 1,
-        });
-        solver.analyse(&system.matrix, Some(system.dofs.groups()))?;
-        let s = solver.factor_stats();
-        let matrix_bytes = system.matrix.nnz_stored() * 16 + system.matrix.n() * 8;
-        println!("  direct solve (METIS nested dissection + supernodal Cholesky)");
-        println!("    free DOFs            {}", system.dofs.n_free());
-        println!(
-            "    stored entries of K  {} (upper triangle)",
-            system.matrix.nnz_stored()
-        );
-        println!("    nonzeros of L        {}", s.nnz_l);
-        println!("    factor flops         {:.3e}", s.flops);
-        println!(
-            "    memory estimate      {:.2} GiB (factor {:.2} GiB + matrix {:.2} GiB)",
-            gib(s.l_bytes + matrix_bytes),
-            gib(s.l_bytes),
-            gib(matrix_bytes)
-        );
-    }
+    let boundary: Vec<DirichletBc> = model
+        .boundary
+        .iter()
+        .chain(
+            model
+                .load_cases
+                .first()
+                .map(|c| c.boundary.as_slice())
+                .unwrap_or_default(),
+        )
+        .copied()
+        .collect();
+    let system = LinearSystem::setup(model, &boundary)?;
+    let mut solver = CholeskySolver::new(CholeskyOptions {
+        ordering: Ordering::NestedDissection,
+        threads: 1,
+    });
+    solver.analyse(&system.matrix, Some(system.dofs.groups()))?;
+    let s = solver.factor_stats();
+    let matrix_bytes = system.matrix.nnz_stored() * 16 + system.matrix.n() * 8;
+    println!("  direct solve (METIS nested dissection + supernodal Cholesky)");
+    println!("    free DOFs            {}", system.dofs.n_free());
+    println!(
+        "    stored entries of K  {} (upper triangle)",
+        system.matrix.nnz_stored()
+    );
+    println!("    nonzeros of L        {}", s.nnz_l);
+    println!("    factor flops         {:.3e}", s.flops);
+    println!(
+        "    memory estimate      {:.2} GiB (factor {:.2} GiB + matrix {:.2} GiB)",
+        gib(s.l_bytes + matrix_bytes),
+        gib(s.l_bytes),
+        gib(matrix_bytes)
+    );
     Ok(())
 }
 
