@@ -446,6 +446,55 @@ fn an_error_in_an_included_file_names_that_file_and_line() {
     assert!(
         matches!(read_inp(&main), Err(IoError::Parse { line: 3, ref message, .. }) if message.contains("cycle"))
     );
+    // a longer cycle names its chain and the file that starts it, at the line that closes it
+    let (a, b) = (dir.path().join("a.inp"), dir.path().join("b.inp"));
+    std::fs::write(&main, "*INCLUDE, INPUT=a.inp\n").expect("write");
+    std::fs::write(&a, "** part a\n*INCLUDE, INPUT=b.inp\n").expect("write");
+    std::fs::write(&b, "** part b\n**\n*INCLUDE, INPUT=a.inp\n").expect("write");
+    match read_inp(&main) {
+        Err(IoError::Parse {
+            file,
+            line,
+            message,
+        }) => {
+            assert!(
+                file.ends_with("b.inp") && line == 3,
+                "{}:{line}",
+                file.display()
+            );
+            assert!(message.contains("a.inp → b.inp → a.inp"), "{message}");
+        }
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+/// Generated decks nest includes deeply: 100 levels are read, 101 are refused with a
+/// message that says so (not a stack overflow).
+#[test]
+fn includes_nest_a_hundred_levels_deep() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let write_chain = |levels: usize| {
+        for k in 0..levels {
+            let text = if k + 1 < levels {
+                format!("** level {k}\n*INCLUDE, INPUT=level{}.inp\n", k + 1)
+            } else {
+                "*NODE\n1, 0., 0., 0.\n2, 1., 0., 0.\n3, 0., 1., 0.\n4, 0., 0., 1.\n\
+                 *ELEMENT, TYPE=C3D4, ELSET=ALL\n1, 1, 2, 3, 4\n"
+                    .to_string()
+            };
+            std::fs::write(dir.path().join(format!("level{k}.inp")), text).expect("write");
+        }
+    };
+    write_chain(101); // the root and 100 nested includes
+    let mesh = osteon_io::inp::read_inp_mesh(&dir.path().join("level0.inp"));
+    assert!(mesh.is_ok_and(|m| m.n_nodes() == 4));
+    write_chain(102);
+    match osteon_io::inp::read_inp_mesh(&dir.path().join("level0.inp")) {
+        Err(IoError::Parse { message, .. }) => {
+            assert!(message.contains("nested deeper than 100"), "{message}")
+        }
+        other => panic!("expected a parse error, got {other:?}"),
+    }
 }
 
 #[test]

@@ -12,8 +12,10 @@ use crate::error::IoError;
 
 use super::keyword::Keyword;
 
-/// Deepest `*INCLUDE` nesting accepted (a cycle is reported before this).
-const MAX_INCLUDE_DEPTH: usize = 32;
+/// Deepest `*INCLUDE` nesting accepted (a cycle is reported before this). Generated decks
+/// nest one include per part or step; 100 levels is far beyond them and still a shallow
+/// recursion.
+const MAX_INCLUDE_DEPTH: usize = 100;
 
 /// Where a line is: index into [`Sources::files`] and 1-based line number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,16 +176,28 @@ impl Sources {
         let base = self.path(loc).parent().unwrap_or(Path::new(""));
         let path = base.join(input);
         let id = identity(&path);
-        if stack.contains(&id) {
+        if let Some(start) = stack.iter().position(|open| *open == id) {
+            // the chain from the file that starts the cycle back to itself
+            let chain: Vec<String> = stack[start..]
+                .iter()
+                .chain(std::iter::once(&id))
+                .map(|p| {
+                    p.file_name()
+                        .map_or_else(|| p.display().to_string(), |f| f.to_string_lossy().into())
+                })
+                .collect();
             return Err(self.error(
                 loc,
                 format!(
-                    "*INCLUDE of '{}' includes itself (an include cycle)",
-                    path.display()
+                    "*INCLUDE of '{}' is an include cycle: {} ('{}' starts it and is included again while it is being read)",
+                    path.display(),
+                    chain.join(" → "),
+                    stack[start].display()
                 ),
             ));
         }
-        if stack.len() >= MAX_INCLUDE_DEPTH {
+        // the stack holds the deck itself and every open include
+        if stack.len() > MAX_INCLUDE_DEPTH {
             return Err(self.error(
                 loc,
                 format!("*INCLUDE nested deeper than {MAX_INCLUDE_DEPTH} files"),
