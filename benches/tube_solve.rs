@@ -5,11 +5,11 @@
 //! cargo bench --manifest-path benches/Cargo.toml --bench tube_solve -- tube_150k/assemble
 //! ```
 //!
-//! The problem is the one of `/work/shared/bench/README.md` and `examples/tube_benchmark.rs`:
+//! The problem is the one of `docs/benchmark.md` and `examples/tube_benchmark.rs`:
 //! a hollow cortical-bone tube (R 13 / 7 mm, 300 mm, E = 17 000 MPa, ν = 0.3) of Tet10, z = 0
 //! clamped, −700 N axial and +50 N lateral on z = 300. The structured mesh has 2 × 28 × 90
 //! cells (through the wall × around × along): 30 240 elements, 151 200 free DOF, next to the
-//! README's s150k (157 005 DOF).
+//! gmsh deck's s150k (157 005 DOF).
 //!
 //! Phases, each measured on its own (the others run once outside the timed loop):
 //!

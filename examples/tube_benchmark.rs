@@ -1,6 +1,6 @@
 //! # The tibia-like tube benchmark, phase by phase
 //!
-//! osteon's standard performance problem (`/work/shared/bench/README.md`): a hollow cortical
+//! osteon's standard performance problem (`docs/benchmark.md`): a hollow cortical
 //! bone shaft, outer radius 13 mm, inner radius 7 mm, 300 mm long along z, E = 17 000 MPa,
 //! ν = 0.3, quadratic tetrahedra (Tet10, mid-edge nodes on the circles). The end z = 0 is
 //! clamped; the end z = 300 carries −700 N axially and +50 N laterally (along x), each split

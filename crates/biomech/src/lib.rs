@@ -4,8 +4,8 @@
 //! by a 3D-printed porous-tantalum prosthesis, a lateral flange and Ti-6Al-4V locking screws,
 //! loaded at 50 % and 100 % body weight through the plateau, compared point by point with the
 //! intact bone under the same loads. Units: mm, N, MPa; strains in µε in reports. Every number
-//! comes from `/work/shared/reference/biomechanics.md` (cited where it is used, with its
-//! "(unverified)" flags) or is marked as an engineering choice.
+//! comes from `docs/biomechanics.md` (cited where it is used, with its "(unverified)" flags)
+//! or is marked as an engineering choice.
 //!
 //! A study reads as *setup → solve → postprocess → write*:
 //!

@@ -1,6 +1,8 @@
-//! Read time of the benchmark decks (generate them first:
-//! `python3 /work/shared/bench/tube_c3d10.py s30k s150k` from the workspace root), then
+//! Read time of the benchmark decks. Generate them first with the workplace's benchmark
+//! generator, which lives outside this repository (see `docs/benchmark.md`):
+//! `python3 ../shared/bench/tube_c3d10.py s30k s150k` from the workspace root, then
 //! `cargo test -p osteon-io --release --test inp_bench -- --ignored --nocapture`.
+//! Sizes whose deck is absent are skipped with a notice.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! # osteon-material
 //!
 //! Linear elastic material laws for osteon's finite-element biomechanics, with every
-//! constant sourced from `/work/shared/reference/biomechanics.md`.
+//! constant sourced from `docs/biomechanics.md` (in the repository root).
 //!
 //! **Units**: mm, N, MPa; density in tonne/mm³ (1 g/cm³ = 1e-9 t/mm³).
 //! **Voigt order** everywhere: xx, yy, zz, xy, yz, xz, with *engineering* shear strains

@@ -1,9 +1,8 @@
 //! Named materials with their sources, and the reference constants behind them.
 //!
-//! Every number cites `/work/shared/reference/biomechanics.md` (section or "defaults
-//! table") and the primary source named there; "(unverified)" and "(derived)" flags are
-//! carried over. Units: MPa for moduli and strengths, t/mm³ for density
-//! (1 g/cm³ = 1e-9 t/mm³).
+//! Every number cites `docs/biomechanics.md` (section or "defaults table") and the primary
+//! source named there; "(unverified)" and "(derived)" flags are carried over. Units: MPa for
+//! moduli and strengths, t/mm³ for density (1 g/cm³ = 1e-9 t/mm³).
 //!
 //! Material axes are the global axes (axis 3 = z = tibial long axis, biomechanics.md §1);
 //! a later issue may add orientations.
