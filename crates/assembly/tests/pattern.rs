@@ -4,8 +4,8 @@
 //! couplings assembles the same element stiffness.
 
 use osteon_assembly::{
-    AssemblyError, DirichletBc, DofMap, Model, SparsityPattern, assemble_stiffness,
-    element_materials, material_stiffnesses,
+    AssemblyError, DofMap, Model, SparsityPattern, assemble_stiffness, element_materials,
+    material_stiffnesses,
 };
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::ElementType;
@@ -28,20 +28,9 @@ fn brick(cells: [usize; 3]) -> (Model, DofMap, SparsityPattern, SymmetricCsr) {
     ));
     let all = model.mesh.element_set("ALL").expect("ALL").to_vec();
     model.add_section("ALL", all, steel);
-    let boundary: Vec<DirichletBc> = model
-        .mesh
-        .node_set("XMIN")
-        .expect("XMIN")
-        .iter()
-        .flat_map(|&node| {
-            (0..3).map(move |component| DirichletBc {
-                node,
-                component,
-                value: 0.0,
-            })
-        })
-        .collect();
-    let dofs = DofMap::new(&model.mesh, &boundary, &model.equations).expect("dofs");
+    let wall = model.mesh.node_set("XMIN").expect("XMIN").to_vec();
+    model.fix(&wall, &[0, 1, 2]);
+    let dofs = DofMap::new(&model.mesh, &model.boundary, &model.equations).expect("dofs");
     let (pattern, matrix) = SparsityPattern::build(&model.mesh, &dofs).expect("pattern");
     (model, dofs, pattern, matrix)
 }

@@ -199,22 +199,27 @@ mod tests {
         m
     }
 
-    #[test]
-    fn a_bone_model_in_mm_n_mpa_is_plausible() {
-        let mut m = model(300.0, 17_000.0, Some(1.9e-9));
-        let mut case = LoadCase::new("walk");
+    /// A load case with gravity `g` (mm/s², along −z) and `pressure` (MPa) on one face.
+    fn gravity_and_pressure(name: &str, g: f64, pressure: f64) -> LoadCase {
+        let mut case = LoadCase::new(name);
         case.gravity.push(Gravity {
             elements: None,
-            acceleration: [0.0, 0.0, -9810.0],
+            acceleration: [0.0, 0.0, -g],
         });
         case.pressures.push(PressureLoad {
             face: FaceRef {
                 element: 0,
                 face: 0,
             },
-            pressure: 2.0,
+            pressure,
         });
-        m.load_cases.push(case);
+        case
+    }
+
+    #[test]
+    fn a_bone_model_in_mm_n_mpa_is_plausible() {
+        let mut m = model(300.0, 17_000.0, Some(1.9e-9));
+        m.load_cases.push(gravity_and_pressure("walk", 9810.0, 2.0));
         assert_eq!(check_units(&m), Vec::new());
     }
 
@@ -240,19 +245,7 @@ mod tests {
     #[test]
     fn gravity_in_m_per_s2_and_pressure_in_pa_are_flagged() {
         let mut m = model(300.0, 17_000.0, None);
-        let mut case = LoadCase::new("si");
-        case.gravity.push(Gravity {
-            elements: None,
-            acceleration: [0.0, 0.0, -9.81],
-        });
-        case.pressures.push(PressureLoad {
-            face: FaceRef {
-                element: 0,
-                face: 0,
-            },
-            pressure: 2.0e6,
-        });
-        m.load_cases.push(case);
+        m.load_cases.push(gravity_and_pressure("si", 9.81, 2.0e6));
         let w = check_units(&m);
         assert_eq!(w.len(), 2);
         assert!(w.iter().all(|w| w.subject == Subject::LoadCase(0)));

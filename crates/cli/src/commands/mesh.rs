@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use osteon_assembly::{DirichletBc, LoadCase, Model, PressureLoad};
+use osteon_assembly::{LoadCase, Model, PressureLoad};
 use osteon_mesh::generate::{BoxSpec, TubeSpec, box_mesh, tube_mesh};
 use osteon_mesh::{ElementType, Mesh, check_jacobians};
 
@@ -222,16 +222,7 @@ fn loaded_model(mesh: Mesh, fix: &str, load: &str, pressure: f64) -> Result<Mode
     let bone = model.add_material(osteon_material::library::cortical_bone());
     let all = model.mesh.element_set("ALL")?.to_vec();
     model.add_section("ALL", all, bone);
-    model.boundary = clamped
-        .iter()
-        .flat_map(|&node| {
-            (0..3).map(move |component| DirichletBc {
-                node,
-                component,
-                value: 0.0,
-            })
-        })
-        .collect();
+    model.fix(&clamped, &[0, 1, 2]);
     let mut case = LoadCase::new(format!("{pressure} MPa on {load}"));
     case.pressures = faces
         .into_iter()
