@@ -239,7 +239,7 @@ fn check_equilibrium(result: &CantileverRun) -> Result<(), Box<dyn std::error::E
     );
     println!(
         "  solver: relative residual {:.1e}, {} free DOF, max |u| = {:.4} mm",
-        case.report.relative_residual,
+        case.diagnostics.relative_residual,
         result.dofs,
         case.max_displacement()
     );

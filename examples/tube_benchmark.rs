@@ -87,7 +87,6 @@
 use std::f64::consts::PI;
 use std::time::Instant;
 
-use osteon::assembly::recover_fields;
 use osteon::prelude::*;
 
 /// Geometry and material of the benchmark (mm, MPa, N).
@@ -294,23 +293,22 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     // 3. Setup: DOF map (free / prescribed), rigid-body check, sparsity pattern of the reduced
     //    stiffness and the element colouring for lock-free parallel assembly.
     let t = Instant::now();
-    let materials = osteon::assembly::element_materials(&model)?;
-    let d = osteon::assembly::material_stiffnesses(&model)?;
-    let mut system = LinearSystem::setup(&model, &model.boundary)?;
+    let op = ElasticOperator::new(&model)?;
+    let mut system = ConstrainedSystem::setup(&op, &model.boundary)?;
     record("setup", t.elapsed().as_secs_f64());
     println!(
         "tube Tet10 {cr} × {ca} × {cz} cells ({}): {} elements, {} nodes, {} free DOF, {} threads",
         args.label,
         model.mesh.n_elements(),
         model.mesh.n_nodes(),
-        system.dofs.n_free(),
+        system.dofs().n_free(),
         args.threads
     );
 
     // 4. Assembly: element stiffness matrices scattered into the fixed pattern, one colour of
     //    elements after another.
     let t = Instant::now();
-    system.assemble(&model, &materials, &d)?;
+    system.assemble(&op)?;
     record("assemble", t.elapsed().as_secs_f64());
 
     // 5. The solver: analyse (ordering + symbolic factorisation, pattern only) and factorise
@@ -330,8 +328,8 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     };
     let t = Instant::now();
     solver
-        .analyse(&system.matrix, Some(system.dofs.groups()))
-        .map_err(|e| system.explain(&model, e))?;
+        .analyse(system.matrix(), Some(system.dofs().groups()))
+        .map_err(|e| system.explain(&op, e))?;
     record("analyse", t.elapsed().as_secs_f64());
 
     // The factorisation's own peak: reset VmHWM to the current resident size first.
@@ -339,8 +337,8 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     let peak_reset = reset_peak_memory();
     let t = Instant::now();
     solver
-        .factorise(&system.matrix)
-        .map_err(|e| system.explain(&model, e))?;
+        .factorise(system.matrix())
+        .map_err(|e| system.explain(&op, e))?;
     record("factorise", t.elapsed().as_secs_f64());
     let factor_peak = memory().1;
 
@@ -348,21 +346,13 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     //    all nodes, reactions R = K u − f at the clamped DOFs.
     let boundary = model.boundary.clone();
     let t = Instant::now();
-    let (mut solution, u_raw) = solve_case(
-        &model,
-        &system,
-        solver,
-        &model.load_cases[0],
-        &boundary,
-        &materials,
-        &d,
-    )?;
+    let (mut solution, u_raw) = solve_case(&op, &system, solver, &model.load_cases[0], &boundary)?;
     record("solve", t.elapsed().as_secs_f64());
 
     // 7. Recovery: strain and stress at the integration points, averaged at the nodes.
     if args.recover {
         let t = Instant::now();
-        solution.fields = recover_fields(&model.mesh, &materials, &d, &u_raw)?;
+        solution.fields = op.recover(&u_raw)?;
         record("recover", t.elapsed().as_secs_f64());
     }
 
@@ -398,8 +388,8 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     println!("{:<28}{:>10.3}", "total (setup .. recover)", total);
 
     // Sizes: the matrix and, for Cholesky, the factor.
-    let n = system.dofs.n_free();
-    let nnz_upper = system.matrix.nnz_stored();
+    let n = system.dofs().n_free();
+    let nnz_upper = system.matrix().nnz_stored();
     println!();
     println!("free DOF                    {n}");
     println!("nnz(K), upper triangle      {nnz_upper}");
@@ -410,7 +400,7 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     );
     println!(
         "element colours             {}",
-        system.pattern.colors().len()
+        system.pattern().colors().len()
     );
     let (rss_now, peak_now) = memory();
     if let Some(chol) = &cholesky {
@@ -476,7 +466,7 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     println!("resident now (VmRSS)        {:.3} GiB", rss_now / GIB);
     println!(
         "reduced-system residual     {:.2e} (‖b − A x‖/‖b‖, {} iterations)",
-        solution.report.relative_residual, solution.report.iterations
+        solution.diagnostics.relative_residual, solution.diagnostics.linear_iterations
     );
 
     // 9. Check against beam theory. Euler–Bernoulli tip deflection under the lateral force,
@@ -554,14 +544,7 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     }
 
     if args.profile {
-        profile(
-            &model,
-            &mut system,
-            &materials,
-            &d,
-            cholesky.as_mut(),
-            args.threads,
-        )?;
+        profile(&op, &mut system, cholesky.as_mut(), args.threads)?;
     }
     Ok(())
 }
@@ -572,13 +555,14 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
 /// The single-thread factorisation holds a second factor, so this needs about twice the
 /// factor's memory.
 fn profile(
-    model: &Model,
-    system: &mut LinearSystem,
-    materials: &[usize],
-    d: &[osteon::material::Voigt6x6],
+    op: &ElasticOperator<'_>,
+    system: &mut ConstrainedSystem,
     cholesky: Option<&mut CholeskySolver>,
     threads: usize,
 ) -> Result<(), BoxError> {
+    let model = op.model();
+    let materials = op.element_materials();
+    let d = op.stiffnesses();
     use osteon::assembly::element::stiffness;
     use osteon::assembly::{DofMap, SparsityPattern, check_rigid_body_modes};
     use osteon::solver::{Graph, metis_nested_dissection};
@@ -618,27 +602,27 @@ fn profile(
         .try_for_each_init(|| vec![0.0; 60 * 60], kernel)?;
     let t_kernels = secs(t);
     let t = Instant::now();
-    for color in system.pattern.colors() {
+    for color in system.pattern().colors() {
         color
             .par_iter()
             .try_for_each_init(|| vec![0.0; 60 * 60], |ke, &e| kernel(ke, e))?;
     }
     let t_kernels_by_colour = secs(t);
     let t = Instant::now();
-    system.assemble(model, materials, d)?;
+    system.assemble(op)?;
     let t_assemble = secs(t);
     println!(
         "  assemble {t_assemble:.3} s: element stiffness kernels {t_kernels:.3} s in one parallel loop \
          ({:.2} µs per element per thread), {t_kernels_by_colour:.3} s colour by colour ({} colours), \
          expansion + scatter {:.3} s",
         t_kernels * threads as f64 / n_el as f64 * 1e6,
-        system.pattern.colors().len(),
+        system.pattern().colors().len(),
         t_assemble - t_kernels_by_colour
     );
 
     // Analyse = node graph + METIS + symbolic factorisation.
     let t = Instant::now();
-    let graph = Graph::of_groups(&system.matrix, system.dofs.groups())?;
+    let graph = Graph::of_groups(system.matrix(), system.dofs().groups())?;
     let t_graph = secs(t);
     let t = Instant::now();
     metis_nested_dissection(&graph.xadj, &graph.adjncy)?;
@@ -656,7 +640,7 @@ fn profile(
     let stats = chol.factor_stats().clone();
     let first = stats.numeric_seconds;
     let t = Instant::now();
-    chol.factorise(&system.matrix)?;
+    chol.factorise(system.matrix())?;
     let again = secs(t);
     println!(
         "  analyse: ordering {:.3} s + symbolic {:.3} s",
@@ -672,11 +656,11 @@ fn profile(
             ordering: chol.options().ordering,
             threads: 1,
         });
-        one.analyse(&system.matrix, Some(system.dofs.groups()))?;
-        one.factorise(&system.matrix)?;
+        one.analyse(system.matrix(), Some(system.dofs().groups()))?;
+        one.factorise(system.matrix())?;
         let first_one = one.factor_stats().numeric_seconds;
         let t = Instant::now();
-        one.factorise(&system.matrix)?;
+        one.factorise(system.matrix())?;
         let again_one = secs(t);
         println!(
             "  factorise on 1 thread: first {first_one:.3} s, again {again_one:.3} s ({:.1} GFLOP/s): {threads} threads are {:.2} × faster",
@@ -688,7 +672,7 @@ fn profile(
 }
 
 /// The work of the applied nodal loads, f·u (N·mm).
-fn work(model: &Model, solution: &CaseSolution) -> f64 {
+fn work(model: &Model, solution: &StepSolution) -> f64 {
     model.load_cases[0]
         .nodal_loads
         .iter()

@@ -14,7 +14,7 @@
 //! averaging, which for a one-point Tet4 would understate the surface value by the
 //! distance from the element centroids to the surface.
 
-use osteon_assembly::{CaseSolution, LoadCase, Model, PressureLoad};
+use osteon_assembly::{LoadCase, Model, PressureLoad, StepSolution};
 use osteon_material::library;
 use osteon_mesh::ElementType;
 use osteon_mesh::generate::{BoxSpec, box_mesh};
@@ -83,7 +83,7 @@ fn beam_model(etype: ElementType, cells: [usize; 3]) -> Result<(Model, f64, f64)
 /// Least-squares fit of σ_xx over the integration points with |x − x0| ≤ dx, evaluated at
 /// the section x0 and the fibre ζ = `zeta` (−1 bottom, +1 top).
 pub fn section_bending_stress(
-    sol: &CaseSolution,
+    sol: &StepSolution,
     x0: f64,
     dx: f64,
     zeta: f64,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use osteon_assembly::{
-    AssemblyError, CaseSolution, Model, NodalLoad, SolveOptions, solve_linear_static,
+    AssemblyError, Model, NodalLoad, SolveOptions, StepSolution, solve_linear_static,
 };
 use osteon_material::{Elastic, IsotropicElastic, Material, MaterialError};
 use osteon_mesh::geometry::outward_area_vector;
@@ -152,7 +152,7 @@ pub fn solve_options() -> SolveOptions {
 }
 
 /// Solve a model with exactly one load case and return that case.
-pub fn solve_single(model: &Model) -> Result<CaseSolution, CaseError> {
+pub fn solve_single(model: &Model) -> Result<StepSolution, CaseError> {
     let mut solution = solve_linear_static(model, &solve_options())?;
     if solution.cases.len() != 1 {
         return Err(CaseError::Setup(format!(

@@ -1,25 +1,21 @@
 //! Linear static analysis, phase by phase:
-//! `setup` (DOF map, pattern, colouring) → `assemble` (K, once per constraint set) →
-//! `analyse`/`factorise` (once) → per load case: loads, lifting, `solve`, expand, reactions,
-//! stress recovery. Load cases with the same constrained DOFs share one factorisation.
+//! `setup` ([`ConstrainedSystem`]: DOF map, pattern, colouring) → `assemble` (K, once per
+//! constraint set) → `analyse`/`factorise` (once) → per load case: loads, lifting, `solve`,
+//! expand, reactions ([`solve_case`]), stress recovery. Load cases with the same constrained
+//! DOFs share one factorisation.
 
 use std::time::Instant;
 
-use osteon_material::Voigt6x6;
 use osteon_solver::{
     CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, LinearSolver, Ordering,
-    SolveReport, SolverError, SymmetricCsr,
+    SolveReport,
 };
 
-use crate::assemble::{assemble_stiffness, element_materials};
-use crate::dofs::{DofMap, DofState};
-use crate::error::{AssemblyError, axis_name};
-use crate::forces::internal_forces;
-use crate::loads::external_forces;
+use crate::error::AssemblyError;
 use crate::model::{DirichletBc, LoadCase, Model};
-use crate::pattern::SparsityPattern;
-use crate::recovery::{RecoveredFields, recover_fields};
-use crate::rigid_body::check_rigid_body_modes;
+use crate::operator::ElasticOperator;
+use crate::solution::{StepDiagnostics, StepSolution};
+use crate::system::{ConstrainedSystem, SystemStats};
 
 /// Which linear solver to use.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -151,167 +147,15 @@ fn timed<T>(
     out
 }
 
-/// Size of the assembled system.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SystemStats {
-    /// Free unknowns.
-    pub n_free: usize,
-    /// Stored entries of the upper triangle.
-    pub nnz_upper: usize,
-    /// Element colours of the parallel assembly.
-    pub n_colors: usize,
-    /// Nonzeros of the Cholesky factor (0 for CG).
-    pub nnz_factor: usize,
-    /// Bytes of the factor values (0 for CG).
-    pub factor_bytes: usize,
-}
-
-/// The result of one load case.
-#[derive(Clone, Debug)]
-pub struct CaseSolution {
-    /// Load case name.
-    pub name: String,
-    /// Displacement of every node (mm).
-    pub displacement: Vec<[f64; 3]>,
-    /// Reaction force at every node (N): K u − f at prescribed DOFs, zero elsewhere.
-    pub reaction: Vec<[f64; 3]>,
-    /// Sum of the external forces applied (N), for equilibrium checks.
-    pub applied_total: [f64; 3],
-    /// Solver diagnostics (relative residual of the reduced system).
-    pub report: SolveReport,
-    /// Strain and stress (empty unless recovery was requested).
-    pub fields: RecoveredFields,
-}
-
-impl CaseSolution {
-    /// Largest displacement magnitude (mm).
-    pub fn max_displacement(&self) -> f64 {
-        self.displacement
-            .iter()
-            .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt())
-            .fold(0.0, f64::max)
-    }
-
-    /// Sum of reactions over `nodes` (N).
-    pub fn reaction_sum(&self, nodes: &[usize]) -> [f64; 3] {
-        let mut s = [0.0; 3];
-        for &n in nodes {
-            for k in 0..3 {
-                s[k] += self.reaction[n][k];
-            }
-        }
-        s
-    }
-
-    /// Sum of all reactions (N).
-    pub fn total_reaction(&self) -> [f64; 3] {
-        let mut s = [0.0; 3];
-        for r in &self.reaction {
-            for k in 0..3 {
-                s[k] += r[k];
-            }
-        }
-        s
-    }
-}
-
 /// All load cases of a linear static analysis.
 #[derive(Clone, Debug)]
 pub struct StaticSolution {
     /// One per load case, in order.
-    pub cases: Vec<CaseSolution>,
+    pub cases: Vec<StepSolution>,
     /// Phase timings (s).
     pub timings: PhaseTimings,
     /// System size (of the last constraint set).
     pub stats: SystemStats,
-}
-
-/// The assembled reduced system of one constraint set: DOF map, pattern, stiffness.
-pub struct LinearSystem {
-    /// DOF map.
-    pub dofs: DofMap,
-    /// Element lists and colours.
-    pub pattern: SparsityPattern,
-    /// Reduced stiffness Tᵀ K T (upper triangle, N/mm).
-    pub matrix: SymmetricCsr,
-    /// Constrained raw DOFs (sorted), the key for reusing this system.
-    pub constrained: Vec<usize>,
-}
-
-impl LinearSystem {
-    /// Setup phase: DOF map, rigid-body check, pattern and colouring for `boundary`.
-    pub fn setup(model: &Model, boundary: &[DirichletBc]) -> Result<Self, AssemblyError> {
-        let dofs = DofMap::new(&model.mesh, boundary, &model.equations)?;
-        check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
-        let (pattern, matrix) = SparsityPattern::build(&model.mesh, &dofs)?;
-        let constrained = constrained_key(boundary);
-        Ok(Self {
-            dofs,
-            pattern,
-            matrix,
-            constrained,
-        })
-    }
-
-    /// Assembly phase: fill the stiffness values.
-    pub fn assemble(
-        &mut self,
-        model: &Model,
-        materials: &[usize],
-        d: &[Voigt6x6],
-    ) -> Result<(), AssemblyError> {
-        assemble_stiffness(
-            &model.mesh,
-            &self.dofs,
-            &self.pattern,
-            materials,
-            d,
-            &mut self.matrix,
-        )
-    }
-
-    /// Turn a solver failure into a message about the model (node id and direction).
-    pub fn explain(&self, model: &Model, err: SolverError) -> AssemblyError {
-        match err {
-            SolverError::NotPositiveDefinite { unknown, .. } if unknown < self.dofs.n_free() => {
-                let raw = self.dofs.free_to_raw(unknown);
-                AssemblyError::Singular {
-                    node_id: model.mesh.node_ids[raw / 3],
-                    direction: axis_name(raw % 3),
-                    unknown,
-                }
-            }
-            other => AssemblyError::Solver(other),
-        }
-    }
-}
-
-fn effective_boundary(model: &Model, case: &LoadCase) -> Vec<DirichletBc> {
-    model
-        .boundary
-        .iter()
-        .chain(case.boundary.iter())
-        .copied()
-        .collect()
-}
-
-fn constrained_key(boundary: &[DirichletBc]) -> Vec<usize> {
-    let mut k: Vec<usize> = boundary.iter().map(|b| 3 * b.node + b.component).collect();
-    k.sort_unstable();
-    k.dedup();
-    k
-}
-
-/// Material stiffness matrices of the model, validated.
-pub fn material_stiffnesses(model: &Model) -> Result<Vec<Voigt6x6>, AssemblyError> {
-    model
-        .materials
-        .iter()
-        .map(|m| {
-            m.validate()?;
-            Ok(m.stiffness())
-        })
-        .collect()
 }
 
 /// Solve every load case of `model`. Runs inside a thread pool of `options.threads` threads.
@@ -369,10 +213,9 @@ fn solve_in_pool(
 ) -> Result<StaticSolution, AssemblyError> {
     let mut timings = PhaseTimings::default();
     let t = Instant::now();
-    let materials = element_materials(model)?;
-    let d = material_stiffnesses(model)?;
+    let op = ElasticOperator::new(model)?;
     timings.setup += t.elapsed().as_secs_f64();
-    let mut system: Option<LinearSystem> = None;
+    let mut system: Option<ConstrainedSystem> = None;
     let mut cholesky: Option<CholeskySolver> = None;
     let mut cg: Option<ConjugateGradient> = None;
     let solver: &mut dyn LinearSolver = match options.solver {
@@ -391,42 +234,37 @@ fn solve_in_pool(
     let mut stats = SystemStats::default();
     let mut cases = Vec::with_capacity(model.load_cases.len());
     for case in &model.load_cases {
-        let boundary = effective_boundary(model, case);
-        let key = constrained_key(&boundary);
-        if system.as_ref().is_none_or(|s| s.constrained != key) {
+        let boundary = model.boundary_of(case);
+        if system.as_ref().is_none_or(|s| !s.serves(&boundary)) {
+            drop(system.take()); // free the old matrix first
             let mut sys = timed(observer, Phase::Setup, "", &mut timings.setup, || {
-                LinearSystem::setup(model, &boundary)
+                ConstrainedSystem::setup(&op, &boundary)
             })?;
             timed(observer, Phase::Assemble, "", &mut timings.assemble, || {
-                sys.assemble(model, &materials, &d)
+                sys.assemble(&op)
             })?;
             timed(observer, Phase::Analyse, "", &mut timings.analyse, || {
-                solver.analyse(&sys.matrix, Some(sys.dofs.groups()))
+                solver.analyse(sys.matrix(), Some(sys.dofs().groups()))
             })
-            .map_err(|e| sys.explain(model, e))?;
+            .map_err(|e| sys.explain(&op, e))?;
             timed(
                 observer,
                 Phase::Factorise,
                 "",
                 &mut timings.factorise,
-                || solver.factorise(&sys.matrix),
+                || solver.factorise(sys.matrix()),
             )
-            .map_err(|e| sys.explain(model, e))?;
-            stats = SystemStats {
-                n_free: sys.dofs.n_free(),
-                nnz_upper: sys.matrix.nnz_stored(),
-                n_colors: sys.pattern.colors().len(),
-                ..Default::default()
-            };
+            .map_err(|e| sys.explain(&op, e))?;
+            stats = sys.stats();
             system = Some(sys);
         }
         let Some(sys) = system.as_ref() else { continue };
-        let (mut solution, u_raw) = timed(
+        let (mut solution, u) = timed(
             observer,
             Phase::Solve,
             &case.name,
             &mut timings.solve,
-            || solve_case(model, sys, &mut *solver, case, &boundary, &materials, &d),
+            || solve_case(&op, sys, &mut *solver, case, &boundary),
         )?;
         if options.recover {
             solution.fields = timed(
@@ -434,7 +272,7 @@ fn solve_in_pool(
                 Phase::Recover,
                 &case.name,
                 &mut timings.recover,
-                || recover_fields(&model.mesh, &materials, &d, &u_raw),
+                || op.recover(&u),
             )?;
         }
         cases.push(solution);
@@ -450,28 +288,19 @@ fn solve_in_pool(
     })
 }
 
-/// Solve one load case on an assembled, factorised system; returns the case solution
-/// (without recovered fields) and the raw displacement vector.
+/// Solve one load case on an assembled, factorised system: form the right-hand side, solve,
+/// recover displacements and reactions. Returns the step solution (without recovered
+/// fields) and the raw displacement vector (mm).
 pub fn solve_case(
-    model: &Model,
-    sys: &LinearSystem,
+    op: &ElasticOperator<'_>,
+    sys: &ConstrainedSystem,
     solver: &mut dyn LinearSolver,
     case: &LoadCase,
     boundary: &[DirichletBc],
-    materials: &[usize],
-    d: &[Voigt6x6],
-) -> Result<(CaseSolution, Vec<f64>), AssemblyError> {
-    let mesh = &model.mesh;
-    let f_ext = external_forces(model, case, materials)?;
-    let g = sys.dofs.prescribed_vector(boundary);
-    let mut rhs_raw = f_ext.clone();
-    if g.iter().any(|&v| v != 0.0) {
-        let kg = internal_forces(mesh, materials, d, &g)?;
-        for (r, v) in rhs_raw.iter_mut().zip(kg) {
-            *r -= v;
-        }
-    }
-    let rhs = sys.dofs.reduce(&rhs_raw);
+) -> Result<(StepSolution, Vec<f64>), AssemblyError> {
+    let f_ext = op.external_forces(case)?;
+    let g = sys.prescribed(boundary);
+    let rhs = sys.form_rhs(op, &f_ext, &g)?;
     let mut x = vec![0.0; rhs.len()];
     let report = if rhs.iter().all(|&v| v == 0.0) {
         SolveReport {
@@ -480,49 +309,16 @@ pub fn solve_case(
         }
     } else {
         solver
-            .solve(&sys.matrix, &rhs, &mut x)
-            .map_err(|e| sys.explain(model, e))?
+            .solve(sys.matrix(), &rhs, &mut x)
+            .map_err(|e| sys.explain(op, e))?
     };
-    let u = sys.dofs.expand(&x, &g);
-    // reactions R = K u − f at prescribed DOFs; the residual of an eliminated DOF is the force
-    // its equation carries, handed on to the DOFs it depends on with the same coefficients
-    // (virtual work: δu_d r_d = Σ a_j δu_j r_d), so prescribed DOFs in equations (e.g. tied
-    // master nodes on a support) receive their share
-    let ku = internal_forces(mesh, materials, d, &u)?;
-    let mut residual: Vec<f64> = ku.iter().zip(&f_ext).map(|(k, f)| k - f).collect();
-    for r in 0..residual.len() {
-        if let DofState::Dependent(k) = sys.dofs.state(r) {
-            let rd = residual[r];
-            for &(p, b) in &sys.dofs.dependent(k).prescribed {
-                residual[p] += b * rd;
-            }
-        }
-    }
-    let n = mesh.n_nodes();
-    let mut reaction = vec![[0.0; 3]; n];
-    let mut displacement = vec![[0.0; 3]; n];
-    for node in 0..n {
-        for c in 0..3 {
-            let r = 3 * node + c;
-            displacement[node][c] = u[r];
-            if sys.dofs.state(r) == DofState::Prescribed {
-                reaction[node][c] = residual[r];
-            }
-        }
-    }
-    let mut applied_total = [0.0; 3];
-    for (r, v) in f_ext.iter().enumerate() {
-        applied_total[r % 3] += v;
-    }
-    Ok((
-        CaseSolution {
-            name: case.name.clone(),
-            displacement,
-            reaction,
-            applied_total,
-            report,
-            fields: RecoveredFields::default(),
-        },
-        u,
-    ))
+    let u = sys.expand(&x, &g);
+    let mut solution = sys.step_solution(op, &case.name, &u, &f_ext, None)?;
+    solution.diagnostics = StepDiagnostics {
+        relative_residual: report.relative_residual,
+        linear_iterations: report.iterations,
+        newton_iterations: 0,
+        increments: 1,
+    };
+    Ok((solution, u))
 }

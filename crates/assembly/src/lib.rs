@@ -11,9 +11,17 @@
 //! - [`external_forces`], [`internal_forces`]: load vectors and K u (reactions, lifting);
 //! - [`recover_fields`]: strain, stress and strain-energy density at integration points,
 //!   stress averaged at nodes;
+//! - [`ElasticOperator`]: the element materials and D matrices, validated once;
+//! - [`ConstrainedSystem`]: the one place where constraints are formed (reduced K and
+//!   right-hand side) and the solution recovered (u, reactions) — shared by the linear and the
+//!   contact analyses;
+//! - [`StepSolution`]: what every analysis returns per step (displacement, reactions,
+//!   applied total, fields, diagnostics, and the [`ContactState`] of a contact step);
+//! - [`contact`]: contact pairs as model data and the contact state as results (the solver
+//!   is osteon-contact);
 //! - [`solve_linear_static`]: the whole pipeline with phase timings, one factorisation per
 //!   constraint set shared by all its load cases; or drive the phases yourself with
-//!   [`LinearSystem`] and [`solve_case`].
+//!   [`ConstrainedSystem`] and [`solve_case`].
 //!
 //! Units: mm, N, MPa throughout.
 
@@ -23,23 +31,30 @@
 
 mod analysis;
 mod assemble;
+pub mod contact;
 mod dofs;
 pub mod element;
 mod error;
 mod forces;
 mod loads;
 mod model;
+mod operator;
 mod pattern;
 mod recovery;
 mod rigid_body;
+mod solution;
+mod system;
 mod tie;
 
 pub use analysis::{
-    CaseSolution, LinearSystem, Observer, Phase, PhaseTimings, Silent, SolveOptions, SolverChoice,
-    StaticSolution, SystemStats, material_stiffnesses, solve_case, solve_linear_static,
-    solve_linear_static_observed,
+    Observer, Phase, PhaseTimings, Silent, SolveOptions, SolverChoice, StaticSolution, solve_case,
+    solve_linear_static, solve_linear_static_observed,
 };
 pub use assemble::{assemble_stiffness, element_materials};
+pub use contact::{
+    ContactPair, ContactState, Friction, IncrementControl, InitialGap, NormalBehaviour,
+    SurfaceInteraction,
+};
 pub use dofs::{DependentDof, DofMap, DofState};
 pub use error::AssemblyError;
 pub use forces::internal_forces;
@@ -48,9 +63,12 @@ pub use model::{
     Component, DirichletBc, Equation, Gravity, LoadCase, Model, NodalLoad, PressureLoad, Section,
     TractionLoad,
 };
+pub use operator::{ElasticOperator, material_stiffnesses};
 pub use pattern::SparsityPattern;
 pub use recovery::{
     RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises,
 };
 pub use rigid_body::check_rigid_body_modes;
+pub use solution::{StepDiagnostics, StepSolution};
+pub use system::{ConstrainedSystem, SystemStats};
 pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, tie_equations};

@@ -1,8 +1,10 @@
-//! The model: mesh + materials + sections + constraints + load cases. Plain data, built by a
+//! The model: mesh + materials + sections + constraints + load cases + contact pairs. Plain data, built by a
 //! reader, a generator or by hand; everything downstream reads it.
 
 use osteon_material::Material;
 use osteon_mesh::{FaceRef, Mesh};
+
+use crate::contact::{ContactPair, IncrementControl};
 
 /// Displacement component, 0 = x, 1 = y, 2 = z (Abaqus DOF 1, 2, 3).
 pub type Component = usize;
@@ -93,6 +95,9 @@ pub struct LoadCase {
     pub tractions: Vec<TractionLoad>,
     /// Body loads.
     pub gravity: Vec<Gravity>,
+    /// Load increments of a nonlinear (contact) step (`*STATIC` data line); a linear step is
+    /// solved in one go and ignores it.
+    pub increments: IncrementControl,
 }
 
 impl LoadCase {
@@ -138,6 +143,9 @@ pub struct Model {
     pub equations: Vec<Equation>,
     /// Load cases, solved in order.
     pub load_cases: Vec<LoadCase>,
+    /// Node-to-surface contact pairs (`*CONTACT PAIR`); a model with pairs is solved by the
+    /// contact solver (osteon-contact), the linear solver ignores them.
+    pub contact_pairs: Vec<ContactPair>,
 }
 
 impl Model {
@@ -162,6 +170,16 @@ impl Model {
             material,
             name: name.into(),
         });
+    }
+
+    /// The prescribed displacements that hold in `case`: the model's, then the case's own
+    /// (a later entry for the same DOF overrides an earlier one).
+    pub fn boundary_of(&self, case: &LoadCase) -> Vec<DirichletBc> {
+        self.boundary
+            .iter()
+            .chain(&case.boundary)
+            .copied()
+            .collect()
     }
 
     /// Fix components `components` of every node in `nodes` at zero.

@@ -97,7 +97,7 @@ fn tied_bars(
     cells_b: usize,
 ) -> (
     Model,
-    osteon_assembly::CaseSolution,
+    osteon_assembly::StepSolution,
     osteon_assembly::TieReport,
 ) {
     let a = box_mesh(&BoxSpec {

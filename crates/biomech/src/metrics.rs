@@ -22,7 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{CaseSolution, von_mises};
+use osteon_assembly::{StepSolution, von_mises};
 use osteon_material::library;
 
 use crate::builder::{Reconstruction, Region};
@@ -385,7 +385,7 @@ fn norm(u: [f64; 3]) -> f64 {
     (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()
 }
 
-fn equilibrium(case: &CaseSolution) -> Equilibrium {
+fn equilibrium(case: &StepSolution) -> Equilibrium {
     let r = case.total_reaction();
     let f = case.applied_total;
     let err = norm([f[0] + r[0], f[1] + r[1], f[2] + r[2]]) / norm(f).max(f64::MIN_POSITIVE);
@@ -455,9 +455,9 @@ pub struct MetricInputs<'a> {
     /// The reconstruction.
     pub rec: &'a Reconstruction,
     /// Implanted solution of the case.
-    pub implanted: &'a CaseSolution,
+    pub implanted: &'a StepSolution,
     /// Intact solution of the case.
-    pub intact: &'a CaseSolution,
+    pub intact: &'a StepSolution,
     /// Settings.
     pub spec: &'a MetricSpec,
     /// Interface model.
@@ -473,7 +473,7 @@ pub struct MetricInputs<'a> {
 
 fn stress_stat(
     part: &str,
-    case: &CaseSolution,
+    case: &StepSolution,
     elements: impl Iterator<Item = usize>,
 ) -> Option<StressStat> {
     let f = &case.fields;
@@ -731,8 +731,8 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
 /// Band means of von Mises stress and SED along z (see [`ShaftProfile`]).
 pub fn shaft_profile(
     rec: &Reconstruction,
-    implanted: &CaseSolution,
-    intact: &CaseSolution,
+    implanted: &StepSolution,
+    intact: &StepSolution,
     band_mm: f64,
 ) -> ShaftProfile {
     let w = if band_mm > 0.0 && band_mm.is_finite() {
@@ -746,7 +746,7 @@ pub fn shaft_profile(
     let nb = (k1 - k0).max(1) as usize;
     let band = |z: f64| (((z - origin) / w).floor() as i64 - k0).clamp(0, nb as i64 - 1) as usize;
     // per band: volume, vm·V, sed·V
-    let accumulate = |case: &CaseSolution, elements: &mut dyn Iterator<Item = usize>| {
+    let accumulate = |case: &StepSolution, elements: &mut dyn Iterator<Item = usize>| {
         let f = &case.fields;
         let mut acc = vec![[0.0f64; 3]; nb];
         for e in elements {
@@ -941,8 +941,8 @@ pub struct ElementFields {
 /// the bone elements (which both models share).
 pub fn element_fields(
     rec: &Reconstruction,
-    implanted: &CaseSolution,
-    intact: &CaseSolution,
+    implanted: &StepSolution,
+    intact: &StepSolution,
     spec: &MetricSpec,
 ) -> ElementFields {
     let n = rec.mesh.n_elements();

@@ -28,7 +28,7 @@
 
 use std::path::{Path, PathBuf};
 
-use osteon_assembly::{CaseSolution, Model, StaticSolution};
+use osteon_assembly::{Model, StaticSolution, StepSolution};
 use osteon_io::vtu::{DataArray, VtuFields, write_pvd, write_vtu};
 
 use crate::builder::{Reconstruction, Region};
@@ -69,7 +69,7 @@ fn magnitude(u: &[[f64; 3]]) -> Vec<f64> {
 }
 
 /// Per-element mean SED and largest |principal strain| (µε) of a solution.
-fn basic_element_fields(case: &CaseSolution, n: usize) -> (Vec<f64>, Vec<f64>) {
+fn basic_element_fields(case: &StepSolution, n: usize) -> (Vec<f64>, Vec<f64>) {
     let f = &case.fields;
     let mut sed = vec![0.0; n];
     let mut eps = vec![0.0f64; n];

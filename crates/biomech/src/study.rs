@@ -608,7 +608,10 @@ pub fn run_study_cached(
         InterfaceModel::Bonded => None,
     };
     let implanted_rec = split.as_ref().map_or(&rec, |s| &s.reconstruction);
-    let implanted_model = implanted_rec.implanted_model(&materials, &study.loads)?;
+    let mut implanted_model = implanted_rec.implanted_model(&materials, &study.loads)?;
+    if let Some(s) = &split {
+        implanted_model.contact_pairs = s.pairs.clone();
+    }
     let intact_model = rec.intact_model(&materials, &study.loads)?;
     let build_s = t0.elapsed().as_secs_f64();
     let [c, k, i, f, s] = rec.region_counts();
@@ -645,7 +648,7 @@ pub fn run_study_cached(
                 "solving the implanted model with frictional contact ({} duplicated docking nodes; each load case from the unloaded state)",
                 s.copies.len()
             ));
-            let f = solve_frictional(&implanted_model, &s.pairs, threads, |c| {
+            let f = solve_frictional(&implanted_model, threads, |c| {
                 progress.stage(&format!(
                     "  {}: {} increments, {} Newton solves, {} interface nodes (contact {}, stick {}, slip {}), {:.1} s",
                     c.case,

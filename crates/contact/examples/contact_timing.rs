@@ -17,8 +17,7 @@ use osteon_assembly::{
     LoadCase, Model, NodalLoad, SolveOptions, Tie, solve_linear_static, tie_equations,
 };
 use osteon_contact::{
-    ContactPair, ContactProblem, ContactStep, micromotion_between, solve_contact,
-    summarize_micromotion,
+    ContactPair, ContactProblem, micromotion_between, solve_contact, summarize_micromotion,
 };
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
@@ -151,14 +150,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 3. the contact analysis: press fit, then the load
-    let mut problem = ContactProblem::from_model(
-        &model,
-        vec![ContactPair::new("implant-bone", slave, master, 0.5)],
-    );
-    problem.steps = vec![
-        ContactStep::new(LoadCase::new("press fit")),
-        ContactStep::new(load),
-    ];
+    model
+        .contact_pairs
+        .push(ContactPair::new("implant-bone", slave, master, 0.5));
+    let mut problem = ContactProblem::from_model(&model);
+    problem.steps = vec![LoadCase::new("press fit"), load];
     problem.options.threads = threads;
     problem.options.verbose = true;
     let t = Instant::now();
@@ -173,7 +169,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ct.setup,
         ct.analyse,
         ct.factorisations,
-        solution.increments.len(),
+        solution.increments().count(),
         ct.gmres_iterations
     );
     println!(
@@ -189,7 +185,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_iteration / (lt.factorise + lt.solve).max(1e-12),
         ct.total / lt.total().max(1e-12)
     );
-    let summary = summarize_micromotion(&micromotion_between(&solution, 1, Some(0))?);
+    let summary = summarize_micromotion(&micromotion_between(&solution.steps, 1, Some(0))?);
     println!(
         "micromotion (μ = 0.5): max {:.2} µm, mean {:.2} µm, p95 {:.2} µm",
         summary.max_um, summary.mean_um, summary.p95_um

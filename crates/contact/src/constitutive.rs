@@ -29,43 +29,13 @@
 //! Frictionless contact (μ = 0): a closed node is reported as slipping (free sliding) and
 //! gets no tangential stiffness.
 
+pub use osteon_assembly::contact::ContactStatus;
+
 use crate::kinematics::Kinematics;
 use crate::vec3::{dot, norm, scale, sub};
 
 /// Stiffness kept along the sliding direction of a slipping node, as a fraction of k_T.
 pub const SLIP_REGULARIZATION: f64 = 1e-4;
-
-/// Contact status of a slave node.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ContactStatus {
-    /// Not in contact (no pressure).
-    #[default]
-    Open,
-    /// In contact, sticking.
-    Stick,
-    /// In contact, sliding.
-    Slip,
-}
-
-impl ContactStatus {
-    /// Integer code for output: 0 open, 1 stick, 2 slip.
-    pub fn code(self) -> i32 {
-        match self {
-            ContactStatus::Open => 0,
-            ContactStatus::Stick => 1,
-            ContactStatus::Slip => 2,
-        }
-    }
-
-    /// Lower-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ContactStatus::Open => "open",
-            ContactStatus::Stick => "stick",
-            ContactStatus::Slip => "slip",
-        }
-    }
-}
 
 /// History of a slave node, committed at the end of each converged increment.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -4,23 +4,22 @@
 
 use std::time::Instant;
 
+use osteon_assembly::contact::{ContactState, IncrementLog, NodeResult, PairResult};
 use osteon_assembly::{
-    DirichletBc, DofState, Model, element_materials, external_forces, internal_forces,
-    material_stiffnesses,
+    AssemblyError, DirichletBc, DofState, ElasticOperator, LoadCase, StepDiagnostics,
 };
-use osteon_material::Voigt6x6;
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SolverError};
 
 use crate::constitutive::{ContactStatus, History, Response};
-use crate::definition::{ContactProblem, ContactStep};
-use crate::error::{ContactError, NonConvergence, axis_name};
+use crate::definition::{ContactProblem, SlipTangent};
+use crate::error::{ContactError, NonConvergence};
 use crate::kinematics::Kinematics;
-use crate::newton::{IncrementFailure, NewtonContext, StepLoads, solve_increment};
-use crate::pairing::{ContactNode, pair_nodes};
-use crate::results::{
-    ContactSolution, ContactTimings, IncrementLog, NodeResult, PairResult, StepResult,
+use crate::newton::{
+    IncrementFailure, IncrementOutcome, NewtonContext, StepLoads, solve_increment,
 };
-use crate::system::{NewtonSystem, add_contact_forces, constrained_key};
+use crate::pairing::{ContactNode, pair_nodes};
+use crate::results::{ContactSolution, ContactTimings};
+use crate::system::{NewtonSystem, add_contact_forces};
 use crate::vec3::{dot, norm};
 
 /// Solve a frictional contact problem step by step. Runs on a private pool of
@@ -68,26 +67,16 @@ pub fn solve_contact(problem: &ContactProblem) -> Result<ContactSolution, Contac
     pool.install(|| run(problem))
 }
 
-fn effective_boundary(model: &Model, step: &ContactStep) -> Vec<DirichletBc> {
-    model
-        .boundary
-        .iter()
-        .chain(step.load_case.boundary.iter())
-        .copied()
-        .collect()
-}
-
 fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
     let start = Instant::now();
     let model = problem.model;
     let options = &problem.options;
     let mut timings = ContactTimings::default();
     let t = Instant::now();
-    let materials = element_materials(model)?;
-    let d = material_stiffnesses(model)?;
-    let (contacts, pairing) = pair_nodes(model, &problem.pairs)?;
+    let op = ElasticOperator::new(model)?;
+    let (contacts, pairing) = pair_nodes(model, &model.contact_pairs)?;
     timings.pairing = t.elapsed().as_secs_f64();
-    let pair_names: Vec<String> = problem.pairs.iter().map(|p| p.name.clone()).collect();
+    let pair_names: Vec<String> = model.contact_pairs.iter().map(|p| p.name.clone()).collect();
     let n_raw = 3 * model.mesh.n_nodes();
     let mut u = vec![0.0; n_raw];
     let mut history = vec![History::default(); contacts.len()];
@@ -98,50 +87,40 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
         threads: options.threads.max(1),
     });
     let mut steps = Vec::with_capacity(problem.steps.len());
-    let mut logs = Vec::new();
     let ctx = NewtonContext {
-        mesh: &model.mesh,
+        op: &op,
         contacts: &contacts,
         pair_names: &pair_names,
         max_iterations: options.max_iterations,
         tolerance: options.residual_tolerance,
         max_augmentations: options.max_augmentations,
-        consistent: options.slip_tangent == crate::definition::SlipTangent::Consistent,
+        consistent: options.slip_tangent == SlipTangent::Consistent,
     };
     for (k, step) in problem.steps.iter().enumerate() {
         let step_number = k + 1;
-        let boundary = effective_boundary(model, step);
-        let key = constrained_key(&boundary);
-        if system.as_ref().is_none_or(|s| s.constrained != key) {
+        let boundary = model.boundary_of(step);
+        if system.as_ref().is_none_or(|s| !s.system.serves(&boundary)) {
             drop(system.take()); // free the old matrices first
             let t = Instant::now();
-            let sys = NewtonSystem::new(model, &boundary, &contacts, &materials, &d)?;
+            let sys = NewtonSystem::new(&op, &boundary, &contacts)?;
             timings.setup += t.elapsed().as_secs_f64();
             let t = Instant::now();
             solver
-                .analyse(&sys.tangent, Some(sys.dofs.groups()))
-                .map_err(|e| singular(model, &sys, e, step_number))?;
+                .analyse(&sys.tangent, Some(sys.dofs().groups()))
+                .map_err(|e| singular(&op, &sys, e, step_number))?;
             timings.analyse += t.elapsed().as_secs_f64();
             system = Some(sys);
         }
         let Some(sys) = system.as_mut() else { continue };
-        let loads = step_loads(
-            model,
-            sys,
-            &materials,
-            &d,
-            step,
-            &boundary,
-            &u,
-            &f_previous,
-            k == 0 && options.ramp_interference,
-        )?;
-        let mut x: Vec<f64> = (0..sys.dofs.n_free())
-            .map(|i| u[sys.dofs.free_to_raw(i)])
+        let ramp = k == 0 && options.ramp_interference;
+        let loads = step_loads(&op, sys, step, &boundary, &u, &f_previous, ramp)?;
+        let mut x: Vec<f64> = (0..sys.dofs().n_free())
+            .map(|i| u[sys.dofs().free_to_raw(i)])
             .collect();
         let control = step.increments;
         let (mut fraction, mut size) = (0.0f64, control.initial);
         let (mut increment, mut cutbacks) = (0usize, 0usize);
+        let mut logs = Vec::new();
         let mut last: Option<(Vec<Kinematics>, Vec<Response>)> = None;
         while fraction < 1.0 - 1e-12 {
             if fraction + size > 1.0 - 1e-9 {
@@ -220,53 +199,67 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
                 }
             }
         }
-        // end of step: raw displacements, reactions, contact results
-        u = sys.dofs.expand(&x, &loads.g[1]);
-        let f_end = external_forces(model, &step.load_case, &materials)?;
+        // end of step: raw displacements, reactions (with the contact forces), fields
+        u = sys.system.expand(&x, &loads.g[1]);
+        let f_end = op.external_forces(step)?;
         let (kin, responses) = last.unwrap_or_default();
-        steps.push(step_result(
-            model,
-            sys,
-            &materials,
-            &d,
-            step,
-            &contacts,
-            &pair_names,
-            &u,
-            &f_end,
-            &kin,
-            &responses,
-            &history,
-        )?);
+        let mut f_contact = vec![0.0; u.len()];
+        add_contact_forces(&contacts, &responses, &mut f_contact);
+        let mut solution =
+            sys.system
+                .step_solution(&op, &step.name, &u, &f_end, Some(&f_contact))?;
+        if options.recover {
+            let t = Instant::now();
+            solution.fields = op.recover(&u)?;
+            timings.recover += t.elapsed().as_secs_f64();
+        }
+        solution.diagnostics = StepDiagnostics {
+            relative_residual: logs.last().map_or(0.0, |l: &IncrementLog| {
+                l.residuals.last().copied().unwrap_or(0.0) / l.force_scale.max(f64::MIN_POSITIVE)
+            }),
+            linear_iterations: 0,
+            newton_iterations: logs.iter().map(|l| l.iterations).sum(),
+            increments: logs.len(),
+        };
+        solution.contact = Some(ContactState {
+            pairs: pair_results(&op, &contacts, &pair_names, &kin, &responses, &history),
+            increments: logs,
+        });
+        steps.push(solution);
         f_previous = f_end;
     }
     timings.total = start.elapsed().as_secs_f64();
-    let n_unknowns = system.as_ref().map_or(0, |s| s.dofs.n_free());
+    let n_unknowns = system.as_ref().map_or(0, |s| s.dofs().n_free());
     Ok(ContactSolution {
         steps,
-        increments: logs,
         pairing,
         timings,
         n_unknowns,
     })
 }
 
-fn singular(model: &Model, sys: &NewtonSystem, e: SolverError, step_number: usize) -> ContactError {
-    match e {
-        SolverError::NotPositiveDefinite { unknown, .. } if unknown < sys.dofs.n_free() => {
-            let raw = sys.dofs.free_to_raw(unknown);
-            ContactError::Singular {
-                step_number,
-                node_id: model.mesh.node_ids[raw / 3],
-                direction: axis_name(raw % 3),
-            }
-        }
-        other => ContactError::Solver(other),
+/// A failed symbolic analysis as the node and direction that is not held, when it is one.
+fn singular(
+    op: &ElasticOperator<'_>,
+    sys: &NewtonSystem,
+    e: SolverError,
+    step_number: usize,
+) -> ContactError {
+    match sys.system.explain(op, e) {
+        AssemblyError::Singular {
+            node_id, direction, ..
+        } => ContactError::Singular {
+            step_number,
+            node_id,
+            direction,
+        },
+        AssemblyError::Solver(e) => ContactError::Solver(e),
+        other => ContactError::Assembly(other),
     }
 }
 
 fn non_convergence(
-    step: &ContactStep,
+    step: &LoadCase,
     step_number: usize,
     increment: usize,
     target: f64,
@@ -281,7 +274,7 @@ fn non_convergence(
         };
     }
     ContactError::NotConverged(Box::new(NonConvergence {
-        step: step.load_case.name.clone(),
+        step: step.name.clone(),
         step_number,
         increment,
         target_fraction: target,
@@ -294,40 +287,33 @@ fn non_convergence(
 }
 
 /// Loads and prescribed displacements at the start and the end of a step.
-#[allow(clippy::too_many_arguments)]
 fn step_loads(
-    model: &Model,
+    op: &ElasticOperator<'_>,
     sys: &NewtonSystem,
-    materials: &[usize],
-    d: &[Voigt6x6],
-    step: &ContactStep,
+    step: &LoadCase,
     boundary: &[DirichletBc],
     u: &[f64],
     f_previous: &[f64],
     ramp_interference: bool,
 ) -> Result<StepLoads, ContactError> {
-    let f_end = external_forces(model, &step.load_case, materials)?;
-    let g_end = sys.dofs.prescribed_vector(boundary);
-    let start_values: Vec<DirichletBc> = (0..sys.dofs.n_raw())
-        .filter(|&r| sys.dofs.state(r) == DofState::Prescribed)
+    let dofs = sys.dofs();
+    let f_end = op.external_forces(step)?;
+    let g_end = sys.system.prescribed(boundary);
+    let start_values: Vec<DirichletBc> = (0..dofs.n_raw())
+        .filter(|&r| dofs.state(r) == DofState::Prescribed)
         .map(|r| DirichletBc {
             node: r / 3,
             component: r % 3,
             value: u[r],
         })
         .collect();
-    let g_start = sys.dofs.prescribed_vector(&start_values);
-    let kg = |g: &[f64]| -> Result<Vec<f64>, ContactError> {
-        if g.iter().all(|&v| v == 0.0) {
-            return Ok(vec![0.0; sys.dofs.n_free()]);
-        }
-        Ok(sys
-            .dofs
-            .reduce(&internal_forces(&model.mesh, materials, d, g)?))
-    };
+    let g_start = sys.system.prescribed(&start_values);
     Ok(StepLoads {
-        f: [sys.dofs.reduce(f_previous), sys.dofs.reduce(&f_end)],
-        kg: [kg(&g_start)?, kg(&g_end)?],
+        f: [dofs.reduce(f_previous), dofs.reduce(&f_end)],
+        kg: [
+            sys.system.lifting(op, &g_start)?,
+            sys.system.lifting(op, &g_end)?,
+        ],
         g: [g_start, g_end],
         ramp_interference,
     })
@@ -338,7 +324,7 @@ fn increment_log(
     increment: usize,
     fraction: (f64, f64),
     cutbacks: usize,
-    out: &crate::newton::IncrementOutcome,
+    out: &IncrementOutcome,
     contacts: &[ContactNode],
     seconds: f64,
 ) -> IncrementLog {
@@ -372,39 +358,16 @@ fn increment_log(
     log
 }
 
-#[allow(clippy::too_many_arguments)]
-fn step_result(
-    model: &Model,
-    sys: &NewtonSystem,
-    materials: &[usize],
-    d: &[Voigt6x6],
-    step: &ContactStep,
+/// Per pair and slave node: pressure, gap, slip, status, and the pair's force totals.
+fn pair_results(
+    op: &ElasticOperator<'_>,
     contacts: &[ContactNode],
     pair_names: &[String],
-    u: &[f64],
-    f_end: &[f64],
     kin: &[Kinematics],
     responses: &[Response],
     history: &[History],
-) -> Result<StepResult, ContactError> {
-    let mesh = &model.mesh;
-    let n = mesh.n_nodes();
-    let ku = internal_forces(mesh, materials, d, u)?;
-    let mut fc = vec![0.0; u.len()];
-    add_contact_forces(contacts, responses, &mut fc);
-    let mut displacement = vec![[0.0; 3]; n];
-    let mut reaction = vec![[0.0; 3]; n];
-    let mut applied_total = [0.0; 3];
-    for node in 0..n {
-        for c in 0..3 {
-            let r = 3 * node + c;
-            displacement[node][c] = u[r];
-            applied_total[c] += f_end[r];
-            if sys.dofs.state(r) == DofState::Prescribed {
-                reaction[node][c] = ku[r] + fc[r] - f_end[r];
-            }
-        }
-    }
+) -> Vec<PairResult> {
+    let mesh = op.mesh();
     let mut pairs: Vec<PairResult> = pair_names
         .iter()
         .map(|name| PairResult {
@@ -443,11 +406,5 @@ fn step_result(
             normal: c.normal,
         });
     }
-    Ok(StepResult {
-        name: step.load_case.name.clone(),
-        displacement,
-        reaction,
-        applied_total,
-        pairs,
-    })
+    pairs
 }

@@ -133,12 +133,3 @@ pub enum ContactError {
     #[error("contact analysis did not converge: {0}")]
     NotConverged(Box<NonConvergence>),
 }
-
-/// Axis name of a component.
-pub(crate) fn axis_name(component: usize) -> &'static str {
-    match component {
-        0 => "x",
-        1 => "y",
-        _ => "z",
-    }
-}

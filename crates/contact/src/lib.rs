@@ -46,17 +46,20 @@
 //!
 //! ## Entry points
 //!
-//! [`ContactPair`] (+ [`SurfaceInteraction`]: [`NormalBehaviour`], [`Friction`];
-//! [`InitialGap`]) + [`ContactStep`] ([`IncrementControl`]) + [`ContactOptions`] in a
-//! [`ContactProblem`] →
-//! [`solve_contact`] → [`ContactSolution`] (per step: displacements, reactions, per pair and
-//! slave node: pressure, slip, status) → [`micromotion`] / [`micromotion_between`] /
-//! [`summarize_micromotion`], and [`StepResult::nodal_fields`] for the VTU point data
-//! `contact_pressure`, `slip`, `slip_magnitude`, `contact_status`.
+//! A [`Model`](osteon_assembly::Model) with [`ContactPair`]s (+ [`SurfaceInteraction`]:
+//! [`NormalBehaviour`], [`Friction`]; [`InitialGap`]) and load cases as steps (each with its
+//! [`IncrementControl`]) + [`ContactOptions`] in a [`ContactProblem`] →
+//! [`solve_contact`] → [`ContactSolution`]: one [`StepSolution`](osteon_assembly::StepSolution)
+//! per step — the same type the linear solver returns — with displacements, reactions,
+//! recovered stress and a [`ContactState`] (per pair and slave node: pressure, slip, status;
+//! the step's increments) → [`micromotion`] / [`micromotion_between`] /
+//! [`summarize_micromotion`], and [`ContactState::nodal_fields`] for the VTU point data
+//! `contact_pressure`, `slip`, `slip_magnitude`, `contact_status`. The model data and result
+//! types live in [`osteon_assembly::contact`] and are re-exported here.
 //!
 //! ```
 //! use osteon_assembly::{DirichletBc, LoadCase, Model};
-//! use osteon_contact::{ContactPair, ContactProblem, ContactStep, solve_contact};
+//! use osteon_contact::{ContactPair, ContactProblem, solve_contact};
 //! use osteon_material::{IsotropicElastic, Material};
 //! use osteon_mesh::{ElementType, FaceRef, Mesh, generate::{BoxSpec, box_mesh}};
 //!
@@ -79,10 +82,11 @@
 //!         press.boundary.push(DirichletBc { node: n + 8, component: c, value: v });
 //!     }
 //! }
-//! let mut problem = ContactProblem::from_model(&model, vec![ContactPair::new("interface", slave, master, 0.3)]);
-//! problem.steps = vec![ContactStep::new(press)];
+//! model.contact_pairs.push(ContactPair::new("interface", slave, master, 0.3));
+//! let mut problem = ContactProblem::from_model(&model);
+//! problem.steps = vec![press];
 //! let solution = solve_contact(&problem)?;
-//! let pair = &solution.steps[0].pairs[0];
+//! let pair = &solution.contact(0).expect("a contact step").pairs[0];
 //! assert_eq!(pair.counts().0, 4); // all four slave nodes in contact
 //! assert!(pair.max_pressure() > 0.0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -107,15 +111,17 @@ mod results;
 pub mod system;
 mod vec3;
 
-pub use constitutive::{ContactStatus, History, SLIP_REGULARIZATION};
-pub use definition::{
-    ContactOptions, ContactPair, ContactProblem, ContactStep, Friction, IncrementControl,
-    InitialGap, NormalBehaviour, SlipTangent, SurfaceInteraction,
-};
+pub use constitutive::{History, SLIP_REGULARIZATION};
+pub use definition::{ContactOptions, ContactProblem, SlipTangent};
 pub use driver::solve_contact;
 pub use error::{ContactError, NonConvergence, WorstNode};
 pub use pairing::{ContactNode, PairingReport, pair_nodes};
-pub use results::{
-    ContactFields, ContactSolution, ContactTimings, IncrementLog, Micromotion, MicromotionSummary,
-    NodeResult, PairResult, StepResult, micromotion, micromotion_between, summarize_micromotion,
+pub use results::{ContactSolution, ContactTimings, micromotion};
+
+// The model data and result types of contact live with the model (osteon-assembly), so that
+// readers, writers and reports use them without this solver; re-exported for convenience.
+pub use osteon_assembly::contact::{
+    ContactFields, ContactPair, ContactState, ContactStatus, Friction, IncrementControl,
+    IncrementLog, InitialGap, Micromotion, MicromotionSummary, NodeResult, NormalBehaviour,
+    PairResult, SurfaceInteraction, micromotion_between, summarize_micromotion,
 };

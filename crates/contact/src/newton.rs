@@ -17,11 +17,11 @@
 
 use rayon::prelude::*;
 
-use osteon_mesh::Mesh;
-use osteon_solver::{CholeskySolver, LinearSolver, SolverError};
+use osteon_assembly::{AssemblyError, ElasticOperator};
+use osteon_solver::{CholeskySolver, LinearSolver};
 
 use crate::constitutive::{ContactStatus, History, LawParameters, Response, evaluate};
-use crate::error::{WorstNode, axis_name};
+use crate::error::WorstNode;
 use crate::gmres::fgmres;
 use crate::kinematics::{Kinematics, kinematics};
 use crate::pairing::ContactNode;
@@ -51,7 +51,7 @@ fn norm2(v: &[f64]) -> f64 {
 
 /// Everything Newton needs besides the system.
 pub(crate) struct NewtonContext<'a> {
-    pub mesh: &'a Mesh,
+    pub op: &'a ElasticOperator<'a>,
     pub contacts: &'a [ContactNode],
     pub pair_names: &'a [String],
     pub max_iterations: usize,
@@ -204,12 +204,12 @@ fn newton(
     let mut solves = 0;
     loop {
         let t = std::time::Instant::now();
-        let u = sys.dofs.expand(x, g);
+        let u = sys.dofs().expand(x, g);
         let (kin, responses) = evaluate_all(ctx, &u, hist, s, ramp);
         let mut fc_raw = vec![0.0; u.len()];
         add_contact_forces(ctx.contacts, &responses, &mut fc_raw);
-        let fc = sys.dofs.reduce(&fc_raw);
-        sys.stiffness.mul_vec(x, &mut kx);
+        let fc = sys.dofs().reduce(&fc_raw);
+        sys.system.matrix().mul_vec(x, &mut kx);
         let internal: Vec<f64> = kx.iter().zip(kg).map(|(a, b)| a + b).collect();
         let r: Vec<f64> = (0..n).map(|i| f[i] - internal[i] - fc[i]).collect();
         let res = norm2(&r);
@@ -271,19 +271,14 @@ fn newton(
         let t = std::time::Instant::now();
         if let Err(e) = solver.factorise(&sys.tangent) {
             timings.factorise += t.elapsed().as_secs_f64();
-            let singular = match e {
-                SolverError::NotPositiveDefinite { unknown, .. } if unknown < sys.dofs.n_free() => {
-                    let raw = sys.dofs.free_to_raw(unknown);
-                    Some((ctx.mesh.node_ids[raw / 3], axis_name(raw % 3)))
-                }
+            let reason = format!("the Newton matrix could not be factorised: {e}");
+            let singular = match sys.system.explain(ctx.op, e) {
+                AssemblyError::Singular {
+                    node_id, direction, ..
+                } => Some((node_id, direction)),
                 _ => None,
             };
-            return Err(fail(
-                sys,
-                format!("the Newton matrix could not be factorised: {e}"),
-                residuals,
-                singular,
-            ));
+            return Err(fail(sys, reason, residuals, singular));
         }
         timings.factorise += t.elapsed().as_secs_f64();
         timings.factorisations += 1;
@@ -345,7 +340,7 @@ fn worst_nodes(
 ) -> Vec<WorstNode> {
     let mut per_node: std::collections::HashMap<usize, [f64; 3]> = Default::default();
     for (i, &v) in r.iter().enumerate() {
-        let raw = sys.dofs.free_to_raw(i);
+        let raw = sys.dofs().free_to_raw(i);
         per_node.entry(raw / 3).or_default()[raw % 3] = v;
     }
     let mut list: Vec<(usize, f64)> = per_node.into_iter().map(|(n, v)| (n, norm(v))).collect();
@@ -371,7 +366,7 @@ fn worst_nodes(
                 })
                 .unwrap_or_default();
             WorstNode {
-                node_id: ctx.mesh.node_ids[node],
+                node_id: ctx.op.mesh().node_ids[node],
                 residual,
                 contact,
             }

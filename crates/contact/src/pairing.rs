@@ -31,9 +31,9 @@ use osteon_mesh::geometry::{element_volume, outward_area_vector};
 use osteon_mesh::search::FaceLocator;
 use osteon_mesh::{FaceRef, FaceType, Mesh};
 
-use crate::definition::{ContactPair, InitialGap, NormalBehaviour};
 use crate::error::ContactError;
 use crate::vec3::{cross, dot, norm, normalize, scale, sub};
+use osteon_assembly::contact::{ContactPair, InitialGap, NormalBehaviour};
 
 /// Largest number of nodes of a master face (Quad8).
 pub const MAX_FACE_NODES: usize = 8;

@@ -1,13 +1,10 @@
-//! The reduced Newton system of one constraint set: the DOF map, the stiffness pattern
-//! *extended by the contact couplings* (every slave node's unknowns with those of its master
-//! face, fixed for small sliding, so one symbolic factorisation serves every iteration), the
-//! elastic stiffness K assembled once into that pattern, and the scatter of contact forces
-//! and tangents.
+//! The reduced Newton system of one constraint set: the assembly crate's
+//! [`ConstrainedSystem`] on the stiffness pattern *extended by the contact couplings* (every
+//! slave node's unknowns with those of its master face, fixed for small sliding, so one
+//! symbolic factorisation serves every iteration) with the elastic stiffness K assembled once,
+//! the Newton matrix on the same pattern, and the scatter of contact forces and tangents.
 
-use osteon_assembly::{
-    DirichletBc, DofMap, Model, SparsityPattern, assemble_stiffness, check_rigid_body_modes,
-};
-use osteon_material::Voigt6x6;
+use osteon_assembly::{ConstrainedSystem, DirichletBc, DofMap, ElasticOperator};
 use osteon_solver::SymmetricCsr;
 
 use crate::constitutive::Response;
@@ -15,24 +12,13 @@ use crate::error::ContactError;
 use crate::kinematics::b_weights;
 use crate::pairing::{ContactNode, MAX_FACE_NODES};
 
-/// DOF map, pattern and matrices of one set of constrained DOFs.
+/// The constrained system of one set of prescribed DOFs on the extended pattern, and the
+/// Newton matrix on the same pattern.
 pub(crate) struct NewtonSystem {
-    /// The DOF map.
-    pub dofs: DofMap,
-    /// Elastic stiffness Tᵀ K T on the extended pattern.
-    pub stiffness: SymmetricCsr,
+    /// DOF map and elastic stiffness Tᵀ K T (extended pattern).
+    pub system: ConstrainedSystem,
     /// Newton matrix K + K_c (same pattern).
     pub tangent: SymmetricCsr,
-    /// Sorted constrained raw DOFs (the key for reuse).
-    pub constrained: Vec<usize>,
-}
-
-/// Sorted, unique constrained raw DOFs of a boundary list.
-pub(crate) fn constrained_key(boundary: &[DirichletBc]) -> Vec<usize> {
-    let mut k: Vec<usize> = boundary.iter().map(|b| 3 * b.node + b.component).collect();
-    k.sort_unstable();
-    k.dedup();
-    k
 }
 
 /// Free unknowns coupled by one contact node (sorted, unique).
@@ -50,46 +36,39 @@ fn contact_unknowns(dofs: &DofMap, node: &ContactNode, out: &mut Vec<usize>) {
 }
 
 impl NewtonSystem {
-    /// Set up the system for `boundary`, assemble K.
+    /// Set up the system for `boundary` with the slave–master couplings, assemble K.
     pub fn new(
-        model: &Model,
+        op: &ElasticOperator<'_>,
         boundary: &[DirichletBc],
         contacts: &[ContactNode],
-        materials: &[usize],
-        d: &[Voigt6x6],
     ) -> Result<Self, ContactError> {
-        let dofs = DofMap::new(&model.mesh, boundary, &model.equations)?;
-        // the rigid-body check of the assembly crate would reject bodies held only by
-        // contact, so only a model with no contact at all is checked here
-        if contacts.is_empty() {
-            check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
-        }
-        // each contact node couples its own unknowns with those of its master face
-        let couplings: Vec<Vec<usize>> = contacts
-            .iter()
-            .map(|c| {
-                let mut list = Vec::new();
-                contact_unknowns(&dofs, c, &mut list);
-                list
-            })
-            .collect();
-        let (pattern, mut stiffness) =
-            SparsityPattern::build_with_couplings(&model.mesh, &dofs, &couplings)?;
-        assemble_stiffness(&model.mesh, &dofs, &pattern, materials, d, &mut stiffness)?;
-        let tangent = stiffness.clone();
-        Ok(Self {
-            dofs,
-            stiffness,
-            tangent,
-            constrained: constrained_key(boundary),
-        })
+        // each contact node couples its own unknowns with those of its master face; without
+        // contact nodes the constrained system runs the whole-model rigid-body check
+        let mut system = ConstrainedSystem::setup_with_couplings(op, boundary, |dofs| {
+            contacts
+                .iter()
+                .map(|c| {
+                    let mut list = Vec::new();
+                    contact_unknowns(dofs, c, &mut list);
+                    list
+                })
+                .collect()
+        })?;
+        system.assemble(op)?;
+        let tangent = system.matrix().clone();
+        Ok(Self { system, tangent })
+    }
+
+    /// The DOF map.
+    pub fn dofs(&self) -> &DofMap {
+        self.system.dofs()
     }
 
     /// Tangent = K + Σ A Bᵀ D B over the contact nodes with their responses.
     pub fn assemble_tangent(&mut self, contacts: &[ContactNode], responses: &[Response]) {
         self.tangent
             .values_mut()
-            .copy_from_slice(self.stiffness.values());
+            .copy_from_slice(self.system.matrix().values());
         let mut w = [(0usize, 0.0); MAX_FACE_NODES + 1];
         // (unknown, weight, component)
         let mut expansion: Vec<(usize, f64, usize)> = Vec::with_capacity(3 * (MAX_FACE_NODES + 1));
@@ -101,9 +80,11 @@ impl NewtonSystem {
             expansion.clear();
             for &(node, weight) in &w[..m] {
                 for comp in 0..3 {
-                    self.dofs.for_each_free(3 * node + comp, |i, coef| {
-                        expansion.push((i, weight * coef, comp))
-                    });
+                    self.system
+                        .dofs()
+                        .for_each_free(3 * node + comp, |i, coef| {
+                            expansion.push((i, weight * coef, comp))
+                        });
                 }
             }
             for &(ip, wp, cp) in &expansion {
@@ -169,9 +150,11 @@ impl NewtonSystem {
             let mut expansion = Vec::with_capacity(3 * m);
             for &(node, weight) in &w[..m] {
                 for comp in 0..3 {
-                    self.dofs.for_each_free(3 * node + comp, |i, coef| {
-                        expansion.push((i, weight * coef, comp))
-                    });
+                    self.system
+                        .dofs()
+                        .for_each_free(3 * node + comp, |i, coef| {
+                            expansion.push((i, weight * coef, comp))
+                        });
                 }
             }
             terms.push(CouplingTerm {

@@ -13,7 +13,7 @@ use common::*;
 use osteon_assembly::{LoadCase, Model, NodalLoad};
 use osteon_contact::{
     ContactError, ContactOptions, ContactPair, ContactProblem, ContactSolution, ContactStatus,
-    ContactStep, IncrementControl, SlipTangent, solve_contact,
+    IncrementControl, SlipTangent, solve_contact,
 };
 use osteon_mesh::ElementType;
 use osteon_mesh::generate::{BoxSpec, box_mesh};
@@ -22,8 +22,8 @@ const MU: f64 = 0.4;
 const PRESS: f64 = 0.002; // mm
 
 struct Setup {
+    /// The two blocks with the contact pair.
     model: Model,
-    pair: ContactPair,
     top: Vec<usize>,
 }
 
@@ -68,11 +68,10 @@ fn setup_typed(rigid: bool, nu_block: f64, element: ElementType) -> Setup {
         isotropic("tantalum", 3_000.0, nu_block),
     );
     model.fix(&bottom, &[0, 1, 2]);
-    Setup {
-        model,
-        pair: ContactPair::new("block-foundation", slave, master, MU),
-        top,
-    }
+    model
+        .contact_pairs
+        .push(ContactPair::new("block-foundation", slave, master, MU));
+    Setup { model, top }
 }
 
 /// The load cases of a sliding test: press the top block down by `PRESS`, then also pull
@@ -88,12 +87,12 @@ fn press_and_pull(s: &Setup) -> (LoadCase, LoadCase) {
 /// The sliding test as a contact problem: the press step, then the pull in two increments.
 fn sliding_problem(s: &Setup) -> ContactProblem<'_> {
     let (press, pull) = press_and_pull(s);
-    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+    let mut problem = ContactProblem::from_model(&s.model);
     problem.steps = vec![
-        ContactStep::new(press),
-        ContactStep {
-            load_case: pull,
+        press,
+        LoadCase {
             increments: IncrementControl::fixed(2),
+            ..pull
         },
     ];
     problem
@@ -109,7 +108,7 @@ fn sliding_reaction_is_mu_times_normal_force() {
     let mut problem = sliding_problem(&s);
     problem.options.verbose = true;
     let solution = solve_contact(&problem).expect("converges");
-    for log in &solution.increments {
+    for log in solution.increments() {
         println!(
             "{log}\n   residuals {:?}",
             log.residuals
@@ -121,7 +120,7 @@ fn sliding_reaction_is_mu_times_normal_force() {
     let n_press = -sums(&solution, 0, &s.top)[2];
     let r = sums(&solution, 1, &s.top);
     let (normal, tangential) = (-r[2], r[0].abs());
-    let pair = &solution.steps[1].pairs[0];
+    let pair = &solution.contact(1).expect("contact state").pairs[0];
     let (in_contact, stick, slip) = pair.counts();
     println!(
         "press: N = {n_press:.4} N; pull: N = {normal:.4} N, T = {tangential:.4} N, T/N = {:.6} (μ = {MU}); contact {in_contact} stick {stick} slip {slip}",
@@ -167,8 +166,8 @@ fn force_problem(s: &Setup, fraction_of_mu_n: f64, normal: f64) -> (LoadCase, Lo
 
 fn normal_force(s: &Setup) -> f64 {
     let (press, _) = force_problem(s, 0.0, 0.0);
-    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
-    problem.steps = vec![ContactStep::new(press)];
+    let mut problem = ContactProblem::from_model(&s.model);
+    problem.steps = vec![press];
     let solution = solve_contact(&problem).expect("press converges");
     -sums(&solution, 0, &s.top)[2]
 }
@@ -176,13 +175,13 @@ fn normal_force(s: &Setup) -> f64 {
 fn push(s: &Setup, fraction: f64) -> ContactSolution {
     let normal = normal_force(s);
     let (press, push) = force_problem(s, fraction, normal);
-    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
-    problem.steps = vec![ContactStep::new(press), ContactStep::new(push)];
+    let mut problem = ContactProblem::from_model(&s.model);
+    problem.steps = vec![press, push];
     let solution = solve_contact(&problem).expect("converges");
-    for log in &solution.increments {
+    for log in solution.increments() {
         println!("{log}");
     }
-    let pair = &solution.steps[1].pairs[0];
+    let pair = &solution.contact(1).expect("contact state").pairs[0];
     let (in_contact, stick, slip) = pair.counts();
     let max_irreversible = pair
         .nodes
@@ -215,7 +214,7 @@ fn below_mu_n_the_block_sticks() {
     // whole interface sticks under half the sliding force
     let s = setup_with(true, 0.0);
     let solution = push(&s, 0.5);
-    let pair = &solution.steps[1].pairs[0];
+    let pair = &solution.contact(1).expect("contact state").pairs[0];
     let k_t = solution.pairing[0].normal_stiffness.1;
     let elastic_limit = pair
         .nodes
@@ -246,7 +245,7 @@ fn below_mu_n_an_elastic_foundation_slips_only_at_the_corners() {
     // block as a whole sticks: its slip stays two orders below gross sliding (0.018 mm)
     let s = setup();
     let solution = push(&s, 0.5);
-    let pair = &solution.steps[1].pairs[0];
+    let pair = &solution.contact(1).expect("contact state").pairs[0];
     let (_, stick, slip) = pair.counts();
     assert!(stick >= 12 && slip <= 4, "stick {stick} slip {slip}");
     let max_slip = pair
@@ -262,16 +261,16 @@ fn above_mu_n_the_analysis_fails_with_a_clear_error() {
     let s = setup();
     let normal = normal_force(&s);
     let (press, push) = force_problem(&s, 1.2, normal);
-    let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+    let mut problem = ContactProblem::from_model(&s.model);
     problem.steps = vec![
-        ContactStep::new(press),
-        ContactStep {
-            load_case: push,
+        press,
+        LoadCase {
             increments: IncrementControl {
                 initial: 0.25,
                 minimum: 0.01,
                 maximum: 0.25,
             },
+            ..push
         },
     ];
     problem.options = ContactOptions {
@@ -302,22 +301,22 @@ fn consistent_tangent_needs_fewer_iterations_than_the_symmetric_one() {
     let (press, pull) = press_and_pull(&s);
     let mut counts = Vec::new();
     for tangent in [SlipTangent::Consistent, SlipTangent::Symmetric] {
-        let mut problem = ContactProblem::from_model(&s.model, vec![s.pair.clone()]);
+        let mut problem = ContactProblem::from_model(&s.model);
         problem.steps = vec![
-            ContactStep::new(press.clone()),
-            ContactStep {
-                load_case: pull.clone(),
+            press.clone(),
+            LoadCase {
                 increments: IncrementControl {
                     initial: 0.5,
                     minimum: 1e-3,
                     maximum: 0.5,
                 },
+                ..pull.clone()
             },
         ];
         problem.options.slip_tangent = tangent;
         let solution = solve_contact(&problem).expect("converges");
         let step2: Vec<&osteon_contact::IncrementLog> =
-            solution.increments.iter().filter(|l| l.step == 2).collect();
+            solution.increments().filter(|l| l.step == 2).collect();
         let iterations: usize = step2.iter().map(|l| l.iterations).sum();
         let cutbacks: usize = step2.iter().map(|l| l.cutbacks).sum();
         let r = sums(&solution, 1, &s.top);
@@ -340,8 +339,8 @@ fn quadratic_and_tetrahedral_faces_slide_at_mu_n() {
         let problem = sliding_problem(&s);
         let solution = solve_contact(&problem).expect("converges");
         let r = sums(&solution, 1, &s.top);
-        let pair = &solution.steps[1].pairs[0];
-        let iterations: usize = solution.increments.iter().map(|l| l.iterations).sum();
+        let pair = &solution.contact(1).expect("contact state").pairs[0];
+        let iterations: usize = solution.increments().map(|l| l.iterations).sum();
         println!(
             "{element}: {} slave nodes, contact {:?} (in contact, stick, slip), T/N = {:.6}, {iterations} iterations",
             pair.nodes.len(),

@@ -13,8 +13,8 @@ mod common;
 use common::*;
 use osteon_assembly::{LoadCase, Model, NodalLoad};
 use osteon_contact::{
-    ContactPair, ContactProblem, ContactSolution, ContactStep, Friction, IncrementControl,
-    NormalBehaviour, SurfaceInteraction, solve_contact,
+    ContactPair, ContactProblem, ContactSolution, Friction, IncrementControl, NormalBehaviour,
+    SurfaceInteraction, solve_contact,
 };
 use osteon_mesh::generate::{BoxSpec, box_mesh};
 use osteon_mesh::{ElementType, FaceRef, Mesh};
@@ -119,7 +119,7 @@ fn compare(
     let stress = dat_table(blocks, "contact stress", time).expect("ccx contact stress table");
     let disp = dat_table(blocks, "relative contact displacement", time)
         .expect("ccx contact displacement table");
-    let pair = &ours.steps[step].pairs[0];
+    let pair = &ours.contact(step).expect("contact state").pairs[0];
     let p_max = stress.rows.iter().map(|r| r.1[0]).fold(0.0, f64::max);
     let s_max = disp
         .rows
@@ -158,11 +158,12 @@ fn compare(
     (ep, es)
 }
 
-fn ours(b: &Block, steps: Vec<ContactStep>) -> ContactSolution {
-    let mut problem = ContactProblem::from_model(&b.model, vec![pair(b)]);
+fn ours(b: &Block, steps: Vec<LoadCase>) -> ContactSolution {
+    let model = common::with_pairs(&b.model, vec![pair(b)]);
+    let mut problem = ContactProblem::from_model(&model);
     problem.steps = steps;
     let solution = solve_contact(&problem).expect("converges");
-    for log in &solution.increments {
+    for log in solution.increments() {
         println!("{log}");
     }
     solution
@@ -178,10 +179,10 @@ fn ccx_block_pressed_then_slid() {
     let solution = ours(
         &b,
         vec![
-            ContactStep::new(press),
-            ContactStep {
-                load_case: pull,
+            press,
+            LoadCase {
                 increments: IncrementControl::fixed(4),
+                ..pull
             },
         ],
     );
@@ -226,7 +227,7 @@ fn ccx_block_pressed_then_pushed_below_mu_n() {
     let mut press = LoadCase::new("press");
     press.boundary = prescribe(&b.top, [None, None, Some(-PRESS)]);
     // tangential force: half of μ × the normal force of the press step
-    let first = ours(&b, vec![ContactStep::new(press.clone())]);
+    let first = ours(&b, vec![press.clone()]);
     let normal = -first.steps[0].reaction_sum(&b.top)[2];
     let force = 0.5 * MU * normal / b.top.len() as f64;
     let mut push = press.clone();
@@ -240,7 +241,7 @@ fn ccx_block_pressed_then_pushed_below_mu_n() {
             value: force,
         })
         .collect();
-    let solution = ours(&b, vec![ContactStep::new(press), ContactStep::new(push)]);
+    let solution = ours(&b, vec![press, push]);
     let text = deck(
         &b,
         &[

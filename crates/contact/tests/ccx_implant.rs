@@ -53,8 +53,8 @@ mod common;
 use common::*;
 use osteon_assembly::{LoadCase, Model};
 use osteon_contact::{
-    ContactPair, ContactProblem, ContactSolution, ContactStep, Friction, IncrementControl,
-    NormalBehaviour, SurfaceInteraction, micromotion_between, solve_contact,
+    ContactPair, ContactProblem, ContactSolution, Friction, IncrementControl, NormalBehaviour,
+    SurfaceInteraction, micromotion_between, solve_contact,
 };
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 use osteon_mesh::{ElementType, FaceRef, Mesh};
@@ -140,19 +140,20 @@ fn ours(t: &Toy) -> ContactSolution {
         },
         ..ContactPair::new("implant-bone", t.slave.clone(), t.master.clone(), MU)
     };
-    let mut problem = ContactProblem::from_model(&t.model, vec![pair]);
+    let model = common::with_pairs(&t.model, vec![pair]);
+    let mut problem = ContactProblem::from_model(&model);
     problem.steps = vec![
-        ContactStep {
-            load_case: LoadCase::new("press fit"),
+        LoadCase {
             increments: IncrementControl::fixed(1),
+            ..LoadCase::new("press fit")
         },
-        ContactStep {
-            load_case: load(&t.top),
+        LoadCase {
             increments: IncrementControl::fixed(LOAD_INCREMENTS),
+            ..load(&t.top)
         },
     ];
     let solution = solve_contact(&problem).expect("converges");
-    for log in &solution.increments {
+    for log in solution.increments() {
         println!("{log}");
     }
     solution
@@ -294,8 +295,11 @@ fn ccx_implant_pressure_and_micromotion() {
 
     // node by node over osteon's paired slave nodes (the 72 above the bone are unpaired in
     // both codes)
-    let motion = micromotion_between(&solution, 1, Some(0)).expect("two steps");
-    let (press, loaded) = (&solution.steps[0].pairs[0], &solution.steps[1].pairs[0]);
+    let motion = micromotion_between(&solution.steps, 1, Some(0)).expect("two steps");
+    let (press, loaded) = (
+        &solution.contact(0).expect("contact state").pairs[0],
+        &solution.contact(1).expect("contact state").pairs[0],
+    );
     let (mut area, mut ids) = (Vec::new(), Vec::new());
     let (mut p1, mut p2, mut mm) = ([vec![], vec![]], [vec![], vec![]], [vec![], vec![]]);
     let mut ccx_slipping = 0;

@@ -19,7 +19,7 @@ mod common;
 use common::*;
 use osteon_assembly::{LoadCase, Model};
 use osteon_contact::{
-    ContactPair, ContactProblem, ContactStep, NormalBehaviour, SurfaceInteraction, solve_contact,
+    ContactPair, ContactProblem, NormalBehaviour, SurfaceInteraction, solve_contact,
 };
 use osteon_mesh::ElementType;
 use osteon_mesh::generate::{StructuredSpec, structured_mesh};
@@ -107,16 +107,17 @@ fn run(cells_around: usize, cells_radial: usize, label: &str) -> Result {
             0.0,
         )
     };
-    let mut problem = ContactProblem::from_model(&model, vec![pair]);
-    problem.steps = vec![ContactStep::new(press)];
+    let model = common::with_pairs(&model, vec![pair]);
+    let mut problem = ContactProblem::from_model(&model);
+    problem.steps = vec![press];
     let start = std::time::Instant::now();
     let solution = solve_contact(&problem).expect("converges");
     let seconds = start.elapsed().as_secs_f64();
-    for log in &solution.increments {
+    for log in solution.increments() {
         println!("{log}");
     }
     let force_per_length = -solution.steps[0].reaction_sum(&top)[1] / length;
-    let pair = &solution.steps[0].pairs[0];
+    let pair = &solution.contact(0).expect("contact state").pairs[0];
     // nodes on z = 0 in contact: (x, p)
     let profile: Vec<(f64, f64)> = pair
         .nodes

@@ -17,8 +17,7 @@ mod common;
 use common::*;
 use osteon_assembly::{LoadCase, Model, SolveOptions, Tie, solve_linear_static, tie_equations};
 use osteon_contact::{
-    ContactPair, ContactProblem, ContactStep, micromotion_between, solve_contact,
-    summarize_micromotion,
+    ContactPair, ContactProblem, micromotion_between, solve_contact, summarize_micromotion,
 };
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 use osteon_mesh::{ElementType, FaceRef, Mesh};
@@ -97,21 +96,19 @@ fn mean_top(mesh_top: &[usize], u: &[[f64; 3]], base: Option<&[[f64; 3]]>) -> [f
 
 fn frictional(t: &Toy, mu: f64) -> Run {
     let pair = ContactPair::new("implant-bone", t.slave.clone(), t.master.clone(), mu);
-    let mut problem = ContactProblem::from_model(&t.model, vec![pair]);
-    problem.steps = vec![
-        ContactStep::new(LoadCase::new("press fit")),
-        ContactStep::new(load(&t.top)),
-    ];
+    let model = common::with_pairs(&t.model, vec![pair]);
+    let mut problem = ContactProblem::from_model(&model);
+    problem.steps = vec![LoadCase::new("press fit"), load(&t.top)];
     let start = std::time::Instant::now();
     let solution = solve_contact(&problem).expect("converges");
     let seconds = start.elapsed().as_secs_f64();
     let report = &solution.pairing[0];
-    let motion = micromotion_between(&solution, 1, Some(0)).expect("steps exist");
+    let motion = micromotion_between(&solution.steps, 1, Some(0)).expect("steps exist");
     let summary = summarize_micromotion(&motion);
-    let iterations: Vec<usize> = solution.increments.iter().map(|l| l.iterations).collect();
+    let iterations: Vec<usize> = solution.increments().map(|l| l.iterations).collect();
     println!("timings: {:?}", solution.timings);
     let last = &solution.steps[1];
-    let (in_contact, stick, slip) = last.pairs[0].counts();
+    let (in_contact, stick, slip) = last.contact.as_ref().expect("contact state").pairs[0].counts();
     println!(
         "μ = {mu:>5}: micromotion max {:.2} µm, mean {:.2} µm, p95 {:.2} µm, area below 28/50/100/150 µm: {:.2}/{:.2}/{:.2}/{:.2}; contact {in_contact} (stick {stick}, slip {slip}) of {} paired ({} unpaired above the bone); iterations per increment {iterations:?}; {:.2} s for {} unknowns",
         summary.max_um,
@@ -127,7 +124,11 @@ fn frictional(t: &Toy, mu: f64) -> Run {
         solution.n_unknowns
     );
     let n = t.model.mesh.n_nodes();
-    let f = last.nodal_fields(n);
+    let f = last
+        .contact
+        .as_ref()
+        .expect("contact state")
+        .nodal_fields(n);
     let mut mm = vec![0.0; 3 * n];
     let mut mag = vec![0.0; n];
     for m in &motion {

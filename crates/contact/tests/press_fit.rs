@@ -16,8 +16,8 @@ mod common;
 use common::*;
 use osteon_assembly::Model;
 use osteon_contact::{
-    ContactPair, ContactProblem, ContactSolution, ContactStep, Friction, NormalBehaviour,
-    SurfaceInteraction, solve_contact,
+    ContactPair, ContactProblem, ContactSolution, Friction, NormalBehaviour, SurfaceInteraction,
+    solve_contact,
 };
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 use osteon_mesh::{ElementType, FaceRef};
@@ -89,7 +89,7 @@ fn fit() -> Fit {
 }
 
 fn pressures(solution: &ContactSolution) -> (f64, f64, f64) {
-    let pair = &solution.steps[0].pairs[0];
+    let pair = &solution.contact(0).expect("contact state").pairs[0];
     let area: f64 = pair.nodes.iter().map(|n| n.area).sum();
     let mean = pair.normal_force / area;
     let lo = pair
@@ -114,17 +114,16 @@ fn press_fit_pressure_matches_lame() {
         },
         ..ContactPair::new("press fit", f.slave.clone(), f.master.clone(), 0.5)
     };
-    let mut problem = ContactProblem::from_model(&f.model, vec![pair]);
-    problem.steps = vec![ContactStep::new(osteon_assembly::LoadCase::new(
-        "press fit",
-    ))];
+    let model = common::with_pairs(&f.model, vec![pair]);
+    let mut problem = ContactProblem::from_model(&model);
+    problem.steps = vec![osteon_assembly::LoadCase::new("press fit")];
     let solution = solve_contact(&problem).expect("converges");
-    for log in &solution.increments {
+    for log in solution.increments() {
         println!("{log}");
     }
     let exact = lame_pressure();
     let (mean, lo, hi) = pressures(&solution);
-    let pair = &solution.steps[0].pairs[0];
+    let pair = &solution.contact(0).expect("contact state").pairs[0];
     println!(
         "press fit: Lamé p = {exact:.4} MPa; FE mean {mean:.4} MPa ({:+.2} %), nodal range {lo:.4} .. {hi:.4} MPa ({:+.2} % .. {:+.2} %); {} of {} nodes in contact",
         100.0 * (mean / exact - 1.0),
@@ -159,10 +158,9 @@ fn ccx_press_fit() {
         },
         ..ContactPair::new("press fit", f.slave.clone(), f.master.clone(), 0.5)
     };
-    let mut problem = ContactProblem::from_model(&f.model, vec![pair]);
-    problem.steps = vec![ContactStep::new(osteon_assembly::LoadCase::new(
-        "press fit",
-    ))];
+    let model = common::with_pairs(&f.model, vec![pair]);
+    let mut problem = ContactProblem::from_model(&model);
+    problem.steps = vec![osteon_assembly::LoadCase::new("press fit")];
     let solution = solve_contact(&problem).expect("converges");
     let mesh = &f.model.mesh;
     let n = mesh.n_elements();
@@ -190,7 +188,7 @@ fn ccx_press_fit() {
     };
     let blocks = parse_dat(&dat);
     let stress = dat_table(&blocks, "contact stress", 1.0).expect("ccx contact stress");
-    let ours = &solution.steps[0].pairs[0];
+    let ours = &solution.contact(0).expect("contact state").pairs[0];
     let mut worst = 0.0f64;
     let (mut sum_ccx, mut lo_ccx, mut hi_ccx) = (0.0, f64::INFINITY, 0.0f64);
     let mut count = 0;

@@ -1,107 +1,14 @@
-//! Output of a frictional contact analysis ([`osteon_contact::solve_contact`]): VTU point
-//! data of the contact fields, the per-step VTU/PVD set, and the JSON summary with a
-//! `contact` section per step.
-//!
-//! Point data written besides the usual `node_id`, `displacement`, `stress`, `von_mises`,
-//! `reaction` (see [`crate::vtu`]):
-//!
-//! | name | type | components | meaning |
-//! |---|---|---|---|
-//! | `contact_pressure` | Float64 | 1 | contact pressure (MPa); 0 off contact |
-//! | `slip` | Float64 | 3 | tangential slip of a slave node against its master point since the unloaded state (mm) |
-//! | `slip_magnitude` | Float64 | 1 | \|slip\| (mm): the micromotion |
-//! | `contact_status` | Int32 | 1 | 0 open, 1 stick, 2 slip; −1 not a slave node |
-//!
-//! ```no_run
-//! # fn demo(deck: &osteon_io::inp::Deck) -> Result<(), Box<dyn std::error::Error>> {
-//! use osteon_io::contact::{ContactRun, write_contact_results};
-//! let solution = osteon_contact::solve_contact(&deck.contact_problem())?;
-//! let dir = std::path::Path::new("out");
-//! write_contact_results(dir, "block", &deck.model, &solution, Default::default())?;
-//! let run = ContactRun::new(std::path::Path::new("block.inp"), &deck.model, &solution);
-//! run.write(&dir.join("block.json"))?;
-//! # Ok(()) }
-//! ```
-
-use std::path::{Path, PathBuf};
+//! The `contact` section of a step in the JSON run summary
+//! ([`crate::summary::CaseSummary::contact`]): nodes in contact, sticking and slipping, the
+//! micromotion statistics over the contact area (relative to the unloaded state), the
+//! increments and per-pair forces. Summarised from the step's
+//! [`ContactState`](osteon_assembly::ContactState); the contact point data of the VTU files
+//! is written by [`crate::vtu::VtuFields::from_case`].
 
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{Model, element_materials, material_stiffnesses, recover_fields, von_mises};
-use osteon_contact::{
-    ContactFields, ContactSolution, StepResult, micromotion_between, summarize_micromotion,
-};
-
-use crate::atomic::write_atomically;
-use crate::error::IoError;
-use crate::summary::{CaseSummary, Counts, PhaseSeconds, RunSummary, SolverDiagnostics};
-use crate::vtu::{DataArray, VtuEncoding, VtuFields, write_step_series};
-
-impl VtuFields {
-    /// Add the contact point arrays `contact_pressure`, `slip`, `slip_magnitude` and
-    /// `contact_status` ([`StepResult::nodal_fields`]).
-    pub fn with_contact_fields(self, fields: &ContactFields) -> Self {
-        self.with_point_array(DataArray::float64(
-            "contact_pressure",
-            1,
-            fields.contact_pressure.clone(),
-        ))
-        .with_point_array(DataArray::vectors("slip", &fields.slip))
-        .with_point_array(DataArray::float64(
-            "slip_magnitude",
-            1,
-            fields.slip_magnitude.clone(),
-        ))
-        .with_point_array(DataArray::int32(
-            "contact_status",
-            1,
-            fields.contact_status.clone(),
-        ))
-    }
-}
-
-/// Nodal stress of a displacement field (MPa), or `None` when the model cannot be recovered.
-fn nodal_stress(model: &Model, displacement: &[[f64; 3]]) -> Option<Vec<[f64; 6]>> {
-    let materials = element_materials(model).ok()?;
-    let d = material_stiffnesses(model).ok()?;
-    let u: Vec<f64> = displacement.iter().flatten().copied().collect();
-    recover_fields(&model.mesh, &materials, &d, &u)
-        .ok()
-        .map(|f| f.nodal_stress)
-}
-
-/// The VTU fields of one contact step: displacement, reaction, nodal stress (recovered from
-/// the displacement), `material`, and the contact arrays.
-pub fn contact_step_fields(model: &Model, step: &StepResult) -> VtuFields {
-    let mut fields = VtuFields::for_model(model)
-        .with_displacement(step.displacement.clone())
-        .with_reaction(step.reaction.clone())
-        .with_contact_fields(&step.nodal_fields(model.mesh.n_nodes()));
-    if let Some(stress) = nodal_stress(model, &step.displacement) {
-        fields = fields.with_stress(stress);
-    }
-    fields
-}
-
-/// Write `<stem>.vtu` (last step), and with several steps `<stem>_step<N>.vtu` and
-/// `<stem>.pvd`, with the contact fields (as [`crate::vtu::write_results`] does for a
-/// linear solution). Returns the paths written.
-pub fn write_contact_results(
-    dir: &Path,
-    stem: &str,
-    model: &Model,
-    solution: &ContactSolution,
-    encoding: VtuEncoding,
-) -> Result<Vec<PathBuf>, IoError> {
-    write_step_series(
-        dir,
-        stem,
-        &model.mesh,
-        solution.steps.len(),
-        || VtuFields::for_model(model).with_encoding(encoding),
-        |k| contact_step_fields(model, &solution.steps[k]).with_encoding(encoding),
-    )
-}
+use osteon_assembly::StepSolution;
+use osteon_assembly::contact::{micromotion_between, summarize_micromotion};
 
 /// One contact pair at the end of a step.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -141,7 +48,7 @@ pub struct AreaFractions {
 }
 
 impl AreaFractions {
-    /// From [`osteon_contact::MicromotionSummary::fraction_below`] ((threshold µm, fraction)).
+    /// From [`MicromotionSummary::fraction_below`](osteon_assembly::contact::MicromotionSummary::fraction_below) ((threshold µm, fraction)).
     pub fn from_summary(fractions: &[(f64, f64)]) -> Self {
         let at = |t: f64| {
             fractions
@@ -192,19 +99,16 @@ pub struct ContactStepSummary {
 }
 
 impl ContactStepSummary {
-    /// Summarise step `k` (0-based) of `solution`.
-    pub fn new(solution: &ContactSolution, k: usize) -> Self {
-        let Some(step) = solution.steps.get(k) else {
+    /// Summarise the contact state of step `k` (0-based) of `steps`; the default (empty)
+    /// summary for a step without contact.
+    pub fn new(steps: &[StepSolution], k: usize) -> Self {
+        let Some(state) = steps.get(k).and_then(|s| s.contact.as_ref()) else {
             return Self::default();
         };
-        let motion = micromotion_between(solution, k, None).unwrap_or_default();
+        let motion = micromotion_between(steps, k, None).unwrap_or_default();
         let m = summarize_micromotion(&motion);
-        let logs: Vec<_> = solution
-            .increments
-            .iter()
-            .filter(|l| l.step == k + 1)
-            .collect();
-        let pairs: Vec<PairSummary> = step
+        let logs = &state.increments;
+        let pairs: Vec<PairSummary> = state
             .pairs
             .iter()
             .map(|p| {
@@ -247,175 +151,5 @@ impl ContactStepSummary {
             max_penetration_mm: logs.last().map_or(0.0, |l| l.max_penetration),
             pairs,
         }
-    }
-}
-
-/// The JSON summary of a contact run: the usual [`RunSummary`] (one case per step) and a
-/// `contact` section per step, written into each case object.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ContactRun {
-    /// Counts, timings, per-step displacement, reactions, equilibrium, stress.
-    pub run: RunSummary,
-    /// One per step, in order.
-    pub contact: Vec<ContactStepSummary>,
-}
-
-impl ContactRun {
-    /// Summarise a contact solution of `model` read from `input_file`. Phase timings: setup
-    /// (pairing + DOF maps + elastic K), analyse, factorise, solve (triangular solves and
-    /// contact evaluation), read and write zero until set on [`ContactRun::run`].
-    pub fn new(input_file: &Path, model: &Model, solution: &ContactSolution) -> Self {
-        let counts = Counts {
-            load_cases: solution.steps.len(),
-            dofs_free: solution.n_unknowns,
-            ..Counts::of_model(model)
-        };
-        let t = &solution.timings;
-        let mut phase_seconds = PhaseSeconds {
-            setup: t.pairing + t.setup,
-            analyse: t.analyse,
-            factorise: t.factorise,
-            solve: t.solve + t.contact,
-            ..PhaseSeconds::default()
-        };
-        phase_seconds.update_total();
-        let stresses: Vec<Option<Vec<[f64; 6]>>> = solution
-            .steps
-            .iter()
-            .map(|s| nodal_stress(model, &s.displacement))
-            .collect();
-        let cases = solution
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(k, step)| case_summary(model, solution, k, step, stresses[k].as_deref()))
-            .collect();
-        let contact = (0..solution.steps.len())
-            .map(|k| ContactStepSummary::new(solution, k))
-            .collect();
-        Self {
-            run: RunSummary {
-                osteon_version: env!("CARGO_PKG_VERSION").to_string(),
-                input_file: input_file.display().to_string(),
-                counts,
-                phase_seconds,
-                peak_memory_bytes: crate::summary::peak_memory_bytes(),
-                cases,
-                warnings: Vec::new(),
-            },
-            contact,
-        }
-    }
-
-    /// The summary as JSON: [`RunSummary`]'s layout, each `cases[k]` with a `contact` object.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(&self.run).unwrap_or(serde_json::Value::Null);
-        if let Some(cases) = value.get_mut("cases").and_then(|c| c.as_array_mut()) {
-            for (case, contact) in cases.iter_mut().zip(&self.contact) {
-                if let Some(obj) = case.as_object_mut() {
-                    obj.insert(
-                        "contact".to_string(),
-                        serde_json::to_value(contact).unwrap_or(serde_json::Value::Null),
-                    );
-                }
-            }
-        }
-        value
-    }
-
-    /// Write [`ContactRun::to_json`] as pretty JSON (atomically). [`crate::summary::read_summary`]
-    /// reads it back (without the contact sections).
-    pub fn write(&self, path: &Path) -> Result<(), IoError> {
-        let value = self.to_json();
-        write_atomically(path, |w| {
-            serde_json::to_writer_pretty(&mut *w, &value).map_err(std::io::Error::other)?;
-            writeln!(w)
-        })
-    }
-}
-
-/// The [`CaseSummary`] of contact step `k`.
-fn case_summary(
-    model: &Model,
-    solution: &ContactSolution,
-    k: usize,
-    step: &StepResult,
-    stress: Option<&[[f64; 6]]>,
-) -> CaseSummary {
-    let ids = &model.mesh.node_ids;
-    let (max_i, max_u) = step
-        .displacement
-        .iter()
-        .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt())
-        .enumerate()
-        .fold((None, 0.0), |(bi, bv), (i, v)| {
-            if bi.is_none() || v > bv {
-                (Some(i), v)
-            } else {
-                (bi, bv)
-            }
-        });
-    let case = model
-        .load_cases
-        .iter()
-        .find(|c| c.name == step.name)
-        .or_else(|| model.load_cases.get(k));
-    let mut held = std::collections::BTreeSet::new();
-    for b in model
-        .boundary
-        .iter()
-        .chain(case.map(|c| c.boundary.as_slice()).unwrap_or(&[]))
-    {
-        held.insert(b.node);
-    }
-    let reaction_sums_n = model
-        .mesh
-        .node_sets
-        .iter()
-        .filter(|(_, nodes)| !nodes.is_empty() && nodes.iter().all(|n| held.contains(n)))
-        .map(|(name, nodes)| (name.clone(), step.reaction_sum(nodes)))
-        .collect();
-    let total = step
-        .reaction
-        .iter()
-        .fold([0.0; 3], |s, r| [s[0] + r[0], s[1] + r[1], s[2] + r[2]]);
-    let applied = step.applied_total;
-    let equilibrium_error_n = (0..3)
-        .map(|c| (applied[c] + total[c]).powi(2))
-        .sum::<f64>()
-        .sqrt();
-    let last = solution.increments.iter().rfind(|l| l.step == k + 1);
-    let vm = stress.and_then(|s| {
-        s.iter()
-            .map(von_mises)
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .fold(None, |best: Option<(usize, f64)>, (i, v)| match best {
-                Some((_, b)) if b >= v => best,
-                _ => Some((i, v)),
-            })
-    });
-    CaseSummary {
-        name: step.name.clone(),
-        max_displacement_mm: max_u,
-        max_displacement_node_id: max_i.and_then(|i| ids.get(i).copied()),
-        reaction_sums_n,
-        total_reaction_n: total,
-        applied_load_total_n: applied,
-        equilibrium_error_n,
-        solver: SolverDiagnostics {
-            relative_residual: last.map_or(0.0, |l| {
-                l.residuals.last().copied().unwrap_or(0.0) / l.force_scale.max(f64::MIN_POSITIVE)
-            }),
-            iterations: solution
-                .increments
-                .iter()
-                .filter(|l| l.step == k + 1)
-                .map(|l| l.iterations)
-                .sum(),
-        },
-        max_von_mises_mpa: vm.map(|(_, v)| v),
-        max_von_mises_node_id: vm.and_then(|(i, _)| ids.get(i).copied()),
-        strain_energy_nmm: None,
     }
 }

@@ -19,9 +19,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{CaseSolution, LoadCase, Model, PhaseTimings, StaticSolution, von_mises};
+use osteon_assembly::{LoadCase, Model, PhaseTimings, StaticSolution, StepSolution, von_mises};
 
 use crate::atomic::write_atomically;
+use crate::contact::ContactStepSummary;
 use crate::error::IoError;
 
 /// Everything the JSON summary holds.
@@ -147,13 +148,18 @@ impl PhaseSeconds {
     }
 }
 
-/// Linear-solver diagnostics of one load case.
+/// Solver diagnostics of one load case ([`osteon_assembly::StepDiagnostics`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SolverDiagnostics {
-    /// ‖b − A x‖ / ‖b‖ of the reduced system.
+    /// Linear step: ‖b − A x‖ / ‖b‖ of the reduced system. Contact step: ‖r‖ / force scale
+    /// of the Newton residual at the end of the step.
     pub relative_residual: f64,
-    /// Iterations (0 for a direct solve).
+    /// Linear step: iterations of the iterative solver (0 for a direct solve). Contact step:
+    /// Newton iterations over the step's increments.
     pub iterations: usize,
+    /// Converged load increments (1 for a linear step).
+    #[serde(default)]
+    pub increments: usize,
 }
 
 /// The results of one load case in numbers.
@@ -182,6 +188,9 @@ pub struct CaseSummary {
     pub max_von_mises_node_id: Option<i64>,
     /// Strain energy ½ ∫ σ·ε dV (N·mm), when stress was recovered.
     pub strain_energy_nmm: Option<f64>,
+    /// Contact state of a contact step (absent for a linear step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactStepSummary>,
 }
 
 /// Index and value of the largest entry of `values` (finite values only).
@@ -207,8 +216,18 @@ fn constrained_nodes(model: &Model, case: Option<&LoadCase>) -> BTreeSet<usize> 
 }
 
 impl CaseSummary {
-    /// Summarise `case`; `load_case` (the model's definition) tells which nodes are held.
-    pub fn new(model: &Model, load_case: Option<&LoadCase>, case: &CaseSolution) -> Self {
+    /// Summarise `steps[k]`; `load_case` (the model's definition) tells which nodes are held.
+    /// A contact step gets its `contact` section (micromotion relative to the unloaded
+    /// state).
+    pub fn new(
+        model: &Model,
+        load_case: Option<&LoadCase>,
+        steps: &[StepSolution],
+        k: usize,
+    ) -> Self {
+        let Some(case) = steps.get(k) else {
+            return Self::default();
+        };
         let ids = &model.mesh.node_ids;
         let norms = case
             .displacement
@@ -242,19 +261,24 @@ impl CaseSummary {
             applied_load_total_n: applied,
             equilibrium_error_n: residual,
             solver: SolverDiagnostics {
-                relative_residual: case.report.relative_residual,
-                iterations: case.report.iterations,
+                relative_residual: case.diagnostics.relative_residual,
+                iterations: case.diagnostics.linear_iterations + case.diagnostics.newton_iterations,
+                increments: case.diagnostics.increments,
             },
             max_von_mises_mpa: vm.map(|(_, v)| v),
             max_von_mises_node_id: vm.and_then(|(i, _)| ids.get(i).copied()),
             strain_energy_nmm: (!case.fields.point_stress.is_empty())
                 .then(|| case.fields.strain_energy()),
+            contact: case
+                .contact
+                .is_some()
+                .then(|| ContactStepSummary::new(steps, k)),
         }
     }
 }
 
 impl RunSummary {
-    /// Summarise a solved model. Read and write times are zero until
+    /// Summarise a linear static solution. Read and write times are zero until
     /// [`RunSummary::set_io_seconds`]; `peak_memory_bytes` is filled from
     /// [`peak_memory_bytes`] now.
     pub fn new(input_file: &Path, model: &Model, solution: &StaticSolution) -> Self {
@@ -265,8 +289,20 @@ impl RunSummary {
             factor_bytes: solution.stats.factor_bytes,
             ..Counts::of_model(model)
         };
-        let cases = solution
-            .cases
+        let phases = PhaseSeconds::from_timings(&solution.timings);
+        Self::from_steps(input_file, model, &solution.cases, counts, phases)
+    }
+
+    /// Summarise the steps of any analysis (linear or contact) with the given counts and
+    /// phase times; `counts.load_cases` is set to the number of steps.
+    pub fn from_steps(
+        input_file: &Path,
+        model: &Model,
+        steps: &[StepSolution],
+        counts: Counts,
+        phase_seconds: PhaseSeconds,
+    ) -> Self {
+        let cases = steps
             .iter()
             .enumerate()
             .map(|(k, case)| {
@@ -275,14 +311,17 @@ impl RunSummary {
                     .get(k)
                     .filter(|lc| lc.name == case.name)
                     .or_else(|| model.load_cases.iter().find(|lc| lc.name == case.name));
-                CaseSummary::new(model, load_case, case)
+                CaseSummary::new(model, load_case, steps, k)
             })
             .collect();
         Self {
             osteon_version: env!("CARGO_PKG_VERSION").to_string(),
             input_file: input_file.display().to_string(),
-            counts,
-            phase_seconds: PhaseSeconds::from_timings(&solution.timings),
+            counts: Counts {
+                load_cases: steps.len(),
+                ..counts
+            },
+            phase_seconds,
             peak_memory_bytes: peak_memory_bytes(),
             cases,
             warnings: Vec::new(),

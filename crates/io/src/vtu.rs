@@ -40,7 +40,8 @@ use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD;
 
-use osteon_assembly::{CaseSolution, Model, StaticSolution, von_mises};
+use osteon_assembly::contact::ContactFields;
+use osteon_assembly::{Model, StepSolution, von_mises};
 use osteon_mesh::{ElementType, Mesh};
 
 use crate::atomic::write_atomically;
@@ -190,12 +191,13 @@ impl VtuFields {
         }
     }
 
-    /// A load case's displacement, reaction and (if recovered) nodal stress, with the given
-    /// material (or section) index per element.
-    pub fn from_case(case: &CaseSolution, material: &[usize]) -> Self {
+    /// A step's displacement, reaction, (if recovered) nodal stress and (for a contact step)
+    /// the contact arrays ([`VtuFields::with_contact_fields`]), with the given material (or
+    /// section) index per element.
+    pub fn from_case(case: &StepSolution, material: &[usize]) -> Self {
         let stress =
             (!case.fields.nodal_stress.is_empty()).then(|| case.fields.nodal_stress.clone());
-        Self {
+        let fields = Self {
             displacement: Some(case.displacement.clone()),
             stress,
             reaction: Some(case.reaction.clone()),
@@ -206,12 +208,40 @@ impl VtuFields {
                     .collect(),
             ),
             ..Self::default()
+        };
+        match &case.contact {
+            Some(contact) => {
+                fields.with_contact_fields(&contact.nodal_fields(case.displacement.len()))
+            }
+            None => fields,
         }
+    }
+
+    /// Add the contact point arrays `contact_pressure` (MPa), `slip` (mm, 3 components),
+    /// `slip_magnitude` (mm) and `contact_status` (−1 not a slave node, 0 open, 1 stick,
+    /// 2 slip), from [`osteon_assembly::ContactState::nodal_fields`].
+    pub fn with_contact_fields(self, fields: &ContactFields) -> Self {
+        self.with_point_array(DataArray::float64(
+            "contact_pressure",
+            1,
+            fields.contact_pressure.clone(),
+        ))
+        .with_point_array(DataArray::vectors("slip", &fields.slip))
+        .with_point_array(DataArray::float64(
+            "slip_magnitude",
+            1,
+            fields.slip_magnitude.clone(),
+        ))
+        .with_point_array(DataArray::int32(
+            "contact_status",
+            1,
+            fields.contact_status.clone(),
+        ))
     }
 
     /// A load case of `model`, with the section index of every element as `material`
     /// (DESIGN §4).
-    pub fn from_solution(model: &Model, case: &CaseSolution) -> Self {
+    pub fn from_solution(model: &Model, case: &StepSolution) -> Self {
         let mut fields = Self::from_case(case, &[]);
         fields.material = Some(section_indices(model));
         fields
@@ -649,24 +679,25 @@ pub fn write_pvd<S: AsRef<str>>(path: &Path, entries: &[(f64, S)]) -> Result<(),
     })
 }
 
-/// Write the result files of DESIGN §4 into `dir`: `<stem>.vtu` (the last load case), and
-/// when there are several load cases also `<stem>_step<N>.vtu` for each (N from 1) and
-/// `<stem>.pvd` (time = N). Returns the paths written. With no load case, writes the mesh
-/// with its sections.
+/// Write the result files of DESIGN §4 into `dir`: `<stem>.vtu` (the last step), and when
+/// there are several steps also `<stem>_step<N>.vtu` for each (N from 1) and `<stem>.pvd`
+/// (time = N). Linear and contact steps alike ([`VtuFields::from_case`]: contact steps add
+/// the contact arrays). Returns the paths written. With no step, writes the mesh with its
+/// sections.
 pub fn write_results(
     dir: &Path,
     stem: &str,
     model: &Model,
-    solution: &StaticSolution,
+    steps: &[StepSolution],
     encoding: VtuEncoding,
 ) -> Result<Vec<PathBuf>, IoError> {
     write_step_series(
         dir,
         stem,
         &model.mesh,
-        solution.cases.len(),
+        steps.len(),
         || VtuFields::for_model(model).with_encoding(encoding),
-        |k| VtuFields::from_solution(model, &solution.cases[k]).with_encoding(encoding),
+        |k| VtuFields::from_solution(model, &steps[k]).with_encoding(encoding),
     )
 }
 

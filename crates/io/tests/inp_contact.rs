@@ -1,12 +1,11 @@
 //! Contact keywords of the deck reader: `*SURFACE INTERACTION`, `*SURFACE BEHAVIOR`,
 //! `*FRICTION`, `*CONTACT PAIR`, and the `*STATIC` increment control of contact steps;
-//! errors with file:line; the example deck read and solved.
+//! errors with file:line; the example deck read into the model (solved in
+//! crates/contact/tests/deck.rs: the reader does not depend on the contact solver).
 
 use std::path::Path;
 
-use osteon_contact::{
-    ContactStatus, Friction, IncrementControl, InitialGap, NormalBehaviour, solve_contact,
-};
+use osteon_assembly::contact::{Friction, IncrementControl, InitialGap, NormalBehaviour};
 use osteon_io::IoError;
 use osteon_io::inp::{Deck, read_inp, read_inp_str};
 
@@ -100,8 +99,8 @@ fn the_example_deck_is_read_into_contact_pairs_and_increments() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/decks/contact_block.inp");
     let deck = read_inp(&path).expect("example deck");
     assert!(deck.has_contact());
-    assert_eq!(deck.contact_pairs.len(), 1);
-    let pair = &deck.contact_pairs[0];
+    assert_eq!(deck.model.contact_pairs.len(), 1);
+    let pair = &deck.model.contact_pairs[0];
     assert_eq!(pair.name, "SBLOCK-SFOUND");
     assert_eq!((pair.slave_faces.len(), pair.master_faces.len()), (9, 16));
     assert_eq!(
@@ -133,36 +132,25 @@ fn the_example_deck_is_read_into_contact_pairs_and_increments() {
             .iter()
             .any(|w| w.message.contains("FRICTION") || w.message.contains("CONTACT PAIR"))
     );
-    let steps = deck.contact_steps();
-    assert_eq!(steps.len(), 2);
-    assert_eq!(steps[1].increments, slide);
+    let cases = &deck.model.load_cases;
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[1].increments, slide);
 }
 
 #[test]
-fn a_small_deck_solves_through_contact_problem() {
+fn a_small_deck_carries_its_pairs_and_increments_in_the_model() {
     let text = cubes(
         "*SURFACE INTERACTION, NAME=ROUGH\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=HARD\n*FRICTION\n0.5\n*CONTACT PAIR, INTERACTION=rough, TYPE=NODE TO SURFACE\nSUP, SLOW\n",
         PRESS,
     );
     let deck = read(&text).expect("deck");
-    let pair = &deck.contact_pairs[0];
+    let pair = &deck.model.contact_pairs[0];
     assert_eq!(pair.interaction.normal, NormalBehaviour::default());
     assert_eq!(pair.interaction.friction, Some(Friction::coulomb(0.5)));
     let c = deck.steps[0].increments.expect("increments");
     assert_eq!(c, IncrementControl::from_static(0.5, 1.0, 0.1, 0.5));
-    let problem = deck.contact_problem();
-    assert_eq!(problem.steps.len(), 1);
-    assert_eq!(problem.steps[0].increments, c);
-    let solution = solve_contact(&problem).expect("converges");
-    let pair = &solution.steps[0].pairs[0];
-    assert_eq!(pair.counts(), (4, 4, 0));
-    assert!(pair.normal_force > 0.0);
-    assert_eq!(
-        solution.increments.iter().filter(|l| l.step == 1).count(),
-        2,
-        "two increments of half the step"
-    );
-    assert!(pair.nodes.iter().all(|n| n.status == ContactStatus::Stick));
+    assert_eq!(deck.model.load_cases.len(), 1);
+    assert_eq!(deck.model.load_cases[0].increments, c);
 }
 
 #[test]
@@ -173,7 +161,7 @@ fn a_node_slave_surface_becomes_its_faces_and_adjust_sets_the_gap() {
         PRESS,
     );
     let deck = read(&text).expect("deck");
-    let pair = &deck.contact_pairs[0];
+    let pair = &deck.model.contact_pairs[0];
     assert_eq!(pair.slave_faces.len(), 1);
     assert_eq!(pair.slave_faces[0].face, 0, "S1 of the upper cube");
     assert_eq!(deck.model.mesh.element(pair.slave_faces[0].element).id, 2);
@@ -188,7 +176,7 @@ fn friction_zero_is_frictionless_and_linear_takes_the_slope() {
         PRESS,
     );
     let deck = read(&text).expect("deck");
-    let i = deck.contact_pairs[0].interaction;
+    let i = deck.model.contact_pairs[0].interaction;
     assert_eq!(i.friction, None);
     assert_eq!(i.normal, NormalBehaviour::Linear { stiffness: 2.5e4 });
     assert!(deck.warnings.is_empty(), "{:?}", deck.warnings);

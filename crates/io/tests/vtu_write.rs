@@ -541,8 +541,14 @@ fn results_of_a_solve_follow_the_contract() {
     )
     .expect("solve");
     let dir = tempfile::tempdir().expect("temp dir");
-    let written =
-        write_results(dir.path(), "bar", &model, &solution, VtuEncoding::Binary).expect("write");
+    let written = write_results(
+        dir.path(),
+        "bar",
+        &model,
+        &solution.cases,
+        VtuEncoding::Binary,
+    )
+    .expect("write");
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use osteon_assembly::{DirichletBc, LinearSystem, Model};
+use osteon_assembly::{ConstrainedSystem, ElasticOperator, Model};
 use osteon_material::Elastic;
 use osteon_mesh::Mesh;
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering};
@@ -152,31 +152,24 @@ fn describe_model(model: &Model) {
 
 /// The size and memory of a direct solve: symbolic factorisation with the solver's ordering.
 fn describe_direct_solve(model: &Model) -> Result<()> {
-    let boundary: Vec<DirichletBc> = model
-        .boundary
-        .iter()
-        .chain(
-            model
-                .load_cases
-                .first()
-                .map(|c| c.boundary.as_slice())
-                .unwrap_or_default(),
-        )
-        .copied()
-        .collect();
-    let system = LinearSystem::setup(model, &boundary)?;
+    let boundary = match model.load_cases.first() {
+        Some(case) => model.boundary_of(case),
+        None => model.boundary.clone(),
+    };
+    let op = ElasticOperator::new(model)?;
+    let system = ConstrainedSystem::setup(&op, &boundary)?;
     let mut solver = CholeskySolver::new(CholeskyOptions {
         ordering: Ordering::NestedDissection,
         threads: 1,
     });
-    solver.analyse(&system.matrix, Some(system.dofs.groups()))?;
+    solver.analyse(system.matrix(), Some(system.dofs().groups()))?;
     let s = solver.factor_stats();
-    let matrix_bytes = system.matrix.nnz_stored() * 16 + system.matrix.n() * 8;
+    let matrix_bytes = system.matrix().nnz_stored() * 16 + system.matrix().n() * 8;
     println!("  direct solve (METIS nested dissection + supernodal Cholesky)");
-    println!("    free DOFs            {}", system.dofs.n_free());
+    println!("    free DOFs            {}", system.dofs().n_free());
     println!(
         "    stored entries of K  {} (upper triangle)",
-        system.matrix.nnz_stored()
+        system.matrix().nnz_stored()
     );
     println!("    nonzeros of L        {}", s.nnz_l);
     println!("    factor flops         {:.3e}", s.flops);

@@ -124,7 +124,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     progress.start("write");
     let t = Instant::now();
     let (stem, encoding) = output_target(args)?;
-    let written = write_results(&args.output, &stem, model, &solution, encoding)?;
+    let written = write_results(&args.output, &stem, model, &solution.cases, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
     let mut summary = RunSummary::new(&args.input, model, &solution);
     summary.warnings = input.warnings.clone();

@@ -10,6 +10,13 @@ use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::{FaceRef, Mesh, Surface};
 
 /// Faces of a named surface (empty when missing).
+/// A copy of `model` with `pairs` as its contact pairs.
+pub fn with_pairs(model: &Model, pairs: Vec<osteon_assembly::ContactPair>) -> Model {
+    let mut model = model.clone();
+    model.contact_pairs = pairs;
+    model
+}
+
 pub fn faces(mesh: &Mesh, name: &str) -> Vec<FaceRef> {
     match mesh.surface(name) {
         Ok(Surface::Faces(f)) => f.clone(),

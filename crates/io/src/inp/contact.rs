@@ -1,17 +1,20 @@
 //! Frictional contact: `*SURFACE INTERACTION`, `*SURFACE BEHAVIOR`, `*FRICTION`,
-//! `*CONTACT PAIR` (node to surface), read into [`osteon_contact`] types.
+//! `*CONTACT PAIR` (node to surface), read into the model data types of
+//! [`osteon_assembly::contact`].
 //!
 //! The keywords are model data. `*SURFACE BEHAVIOR` and `*FRICTION` belong to the
 //! `*SURFACE INTERACTION` they follow (as `*ELASTIC` belongs to its `*MATERIAL`). A
 //! `*CONTACT PAIR` names its interaction and surfaces, which may be defined anywhere in the
 //! model data: they are resolved when the deck is complete ([`Reader::build_contact`]).
 //!
-//! osteon-io depends on osteon-contact (which depends on assembly, mesh, material and
-//! solver, never on io), so the deck hands out ready [`ContactPair`]s.
+//! The pairs go into [`Model::contact_pairs`](osteon_assembly::Model::contact_pairs); the
+//! reader does not depend on the contact solver.
 
 use std::collections::HashMap;
 
-use osteon_contact::{ContactPair, Friction, InitialGap, NormalBehaviour, SurfaceInteraction};
+use osteon_assembly::contact::{
+    ContactPair, Friction, InitialGap, NormalBehaviour, SurfaceInteraction,
+};
 use osteon_mesh::{FaceRef, Mesh, Surface};
 
 use crate::error::IoError;

@@ -103,6 +103,7 @@ impl Reader<'_> {
                 full.append(&mut case.boundary);
                 case.boundary = full;
             }
+            case.increments = record.increments.unwrap_or_default();
             load_cases.push(case);
         }
         let files = self.src.files.iter().map(|f| f.path.clone()).collect();
@@ -116,6 +117,7 @@ impl Reader<'_> {
         };
         model.equations = equations;
         model.load_cases = load_cases;
+        model.contact_pairs = contact_pairs;
         for w in crate::units::check_units(&model) {
             let loc = match w.subject {
                 Subject::Material(i) => self.materials.get(i).map_or(whole, |m| m.loc),
@@ -140,7 +142,6 @@ impl Reader<'_> {
             warnings: self.warnings,
             steps,
             tie_reports,
-            contact_pairs,
             files,
             constrained_sets: self.constrained_sets,
         })

@@ -4,7 +4,7 @@
 //! [`osteon_assembly::Model`] — mesh with named sets and surfaces, materials, sections,
 //! boundary conditions, equations (including those of `*TIE`s), one load case per `*STEP` —
 //! plus the [`Warning`]s about what was skipped, the [`StepInfo`] of every step, the
-//! [`TieReport`] of every tie and the contact pairs ([`Deck::contact_pairs`]). Errors are [`IoError::Parse`] with the file (the included
+//! [`TieReport`] of every tie; contact pairs are in the model ([`Model::contact_pairs`]). Errors are [`IoError::Parse`] with the file (the included
 //! file when the problem is there), the 1-based line, the offending text and what was
 //! expected. No input makes the reader panic.
 //!
@@ -65,8 +65,8 @@
 //!   be a node or element surface (its nodes), the master an element surface. Becomes
 //!   equations ([`osteon_assembly::tie_equations`]); slave nodes left untied are warned about.
 //! - `*BOUNDARY` outside a step: model-level prescribed displacements.
-//! - Contact ([`Deck::contact_pairs`], `osteon-contact` types; io depends on osteon-contact,
-//!   which does not depend on io):
+//! - Contact ([`Model::contact_pairs`], the model data types of [`osteon_assembly::contact`];
+//!   the contact solver, osteon-contact, is not a dependency of the reader):
 //!   `*SURFACE INTERACTION, NAME=` followed by its options `*SURFACE BEHAVIOR,
 //!   PRESSURE-OVERCLOSURE=HARD` (penalty from the element stiffness with augmented-Lagrangian
 //!   updates; a data line is ignored with a warning) or `=LINEAR` (data: slope K in MPa/mm,
@@ -148,8 +148,8 @@ pub use vocabulary::OUTPUT_AND_COSMETIC;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use osteon_assembly::IncrementControl;
 use osteon_assembly::{Model, TieReport};
-use osteon_contact::{ContactPair, ContactProblem, ContactStep, IncrementControl};
 
 use crate::error::IoError;
 
@@ -165,9 +165,6 @@ pub struct Deck {
     pub steps: Vec<StepInfo>,
     /// The report of each `*TIE` (name, as in the deck), in order.
     pub tie_reports: Vec<(String, TieReport)>,
-    /// One per `*CONTACT PAIR` data line, in order (empty: a linear deck). Solve with
-    /// [`Deck::contact_problem`].
-    pub contact_pairs: Vec<ContactPair>,
     /// The deck and the files it included, in order of first reading.
     pub files: Vec<PathBuf>,
     /// Names of the node sets used in `*BOUNDARY` cards (upper case, first use first): the
@@ -224,32 +221,11 @@ pub struct StepInfo {
 }
 
 impl Deck {
-    /// True when the deck has `*CONTACT PAIR`s (solve it with [`Deck::contact_problem`]).
+    /// True when the deck has `*CONTACT PAIR`s ([`Model::contact_pairs`]): solve it with the
+    /// contact solver (osteon-contact), each step with its
+    /// [`LoadCase::increments`](osteon_assembly::LoadCase::increments).
     pub fn has_contact(&self) -> bool {
-        !self.contact_pairs.is_empty()
-    }
-
-    /// One contact step per `*STEP`: its load case and the increment control of its
-    /// `*STATIC` line (one increment when the line gives none).
-    pub fn contact_steps(&self) -> Vec<ContactStep> {
-        self.steps
-            .iter()
-            .filter_map(|s| {
-                let load_case = self.model.load_cases.get(s.load_case)?.clone();
-                Some(ContactStep {
-                    load_case,
-                    increments: s.increments.unwrap_or_default(),
-                })
-            })
-            .collect()
-    }
-
-    /// The contact problem of the deck: the model, its contact pairs and
-    /// [`Deck::contact_steps`], with default options.
-    pub fn contact_problem(&self) -> ContactProblem<'_> {
-        let mut problem = ContactProblem::from_model(&self.model, self.contact_pairs.clone());
-        problem.steps = self.contact_steps();
-        problem
+        !self.model.contact_pairs.is_empty()
     }
 }
 

@@ -58,7 +58,7 @@ pub(crate) struct OpenStep {
     pub loc: Loc,
     pub procedure: Option<String>,
     /// Increment control of the `*STATIC` data line, when given.
-    pub increments: Option<osteon_contact::IncrementControl>,
+    pub increments: Option<osteon_assembly::IncrementControl>,
 }
 
 /// Everything read so far.

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use osteon_assembly::IncrementControl;
 use osteon_assembly::{DirichletBc, Gravity, LoadCase, NodalLoad, PressureLoad};
-use osteon_contact::IncrementControl;
 use osteon_mesh::{FaceRef, Surface};
 
 use crate::error::IoError;

@@ -7,9 +7,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use osteon_contact::solve_contact;
-use osteon_io::contact::{ContactRun, write_contact_results};
+use osteon_contact::{ContactProblem, solve_contact};
 use osteon_io::inp::Deck;
+use osteon_io::summary::{Counts, PhaseSeconds, RunSummary, write_summary};
+use osteon_io::vtu::write_results;
 
 use super::{SolveArgs, SolverArg, output_target};
 use crate::progress::Spinners;
@@ -32,16 +33,16 @@ pub fn run(
             "note: --solver is ignored for contact: each Newton iteration uses the Cholesky factorisation (symbolic analysis reused) and GMRES for the slip tangent"
         );
     }
-    let mut problem = deck.contact_problem();
+    let mut problem = ContactProblem::from_model(&deck.model);
     problem.options.threads = threads;
     problem.options.verbose = !quiet;
     if !quiet {
         eprintln!(
             "contact: {} pair(s), {} step(s); one line per increment",
-            problem.pairs.len(),
+            deck.model.contact_pairs.len(),
             problem.steps.len()
         );
-        for pair in &problem.pairs {
+        for pair in &deck.model.contact_pairs {
             let friction = pair
                 .interaction
                 .friction
@@ -66,7 +67,7 @@ pub fn run(
         eprintln!(
             "  {:<28} {solve_seconds:>9.3} s ({} increments, {} Newton solves)",
             "contact solve",
-            solution.increments.len(),
+            solution.increments().count(),
             solution.timings.solves
         );
     }
@@ -74,21 +75,36 @@ pub fn run(
     progress.start("write");
     let t = Instant::now();
     let (stem, encoding) = output_target(args)?;
-    let written = write_contact_results(&args.output, &stem, &deck.model, &solution, encoding)?;
+    let written = write_results(&args.output, &stem, &deck.model, &solution.steps, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
-    let mut summary = ContactRun::new(&args.input, &deck.model, &solution);
-    summary.run.warnings = warnings;
-    summary.run.phase_seconds.read = read_seconds;
-    summary.run.phase_seconds.write = t.elapsed().as_secs_f64();
-    summary.run.phase_seconds.update_total();
-    summary.write(&json)?;
+    let ct = &solution.timings;
+    let counts = Counts {
+        dofs_free: solution.n_unknowns,
+        ..Counts::of_model(&deck.model)
+    };
+    let phases = PhaseSeconds {
+        setup: ct.pairing + ct.setup,
+        analyse: ct.analyse,
+        factorise: ct.factorise,
+        solve: ct.solve + ct.contact,
+        recover: ct.recover,
+        ..PhaseSeconds::default()
+    };
+    let mut summary =
+        RunSummary::from_steps(&args.input, &deck.model, &solution.steps, counts, phases);
+    summary.warnings = warnings;
+    summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
+    write_summary(&json, &summary)?;
     progress.finish("write", t.elapsed().as_secs_f64());
     print_results(&summary, &written, &json, quiet);
     Ok(())
 }
 
-fn print_results(summary: &ContactRun, written: &[std::path::PathBuf], json: &Path, quiet: bool) {
-    for (case, contact) in summary.run.cases.iter().zip(&summary.contact) {
+fn print_results(summary: &RunSummary, written: &[std::path::PathBuf], json: &Path, quiet: bool) {
+    for case in &summary.cases {
+        let Some(contact) = &case.contact else {
+            continue;
+        };
         let node = case
             .max_displacement_node_id
             .map_or_else(|| "-".to_string(), |id| id.to_string());
@@ -143,12 +159,12 @@ fn print_results(summary: &ContactRun, written: &[std::path::PathBuf], json: &Pa
         );
     }
     if !quiet {
-        let t = &summary.run.phase_seconds;
+        let t = &summary.phase_seconds;
         println!(
-            "phase timings (s): read {:.3}  setup {:.3}  analyse {:.3}  factorise {:.3}  solve+contact {:.3}  write {:.3}  total {:.3}",
-            t.read, t.setup, t.analyse, t.factorise, t.solve, t.write, t.total
+            "phase timings (s): read {:.3}  setup {:.3}  analyse {:.3}  factorise {:.3}  solve+contact {:.3}  recover {:.3}  write {:.3}  total {:.3}",
+            t.read, t.setup, t.analyse, t.factorise, t.solve, t.recover, t.write, t.total
         );
-        if let Some(peak) = summary.run.peak_memory_bytes {
+        if let Some(peak) = summary.peak_memory_bytes {
             println!("peak memory: {:.3} GiB", peak as f64 / (1u64 << 30) as f64);
         }
     }

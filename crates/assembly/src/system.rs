@@ -1,0 +1,257 @@
+//! The constrained system of one set of prescribed DOFs: the one place where constraints are
+//! formed and where the solution is recovered from the reduced unknowns (MFEM's
+//! `FormLinearSystem` / `RecoverFEMSolution` pair).
+//!
+//! With T the map from free unknowns to raw DOFs and g the prescribed part (u = T x + g):
+//!
+//! - **form**: the reduced stiffness Tᵀ K T ([`ConstrainedSystem::assemble`]) and right-hand
+//!   side Tᵀ (f − K g) ([`ConstrainedSystem::form_rhs`]);
+//! - **recover**: u = T x + g, reactions K u (+ other internal forces) − f at the prescribed
+//!   DOFs, recovered strain and stress ([`ConstrainedSystem::step_solution`]);
+//! - **explain**: a singular factorisation as the node and direction that is not held
+//!   ([`ConstrainedSystem::explain`]).
+//!
+//! The linear analysis and the contact analysis both build on it; contact adds the
+//! slave–master couplings to the pattern ([`ConstrainedSystem::setup_with_couplings`]).
+
+use osteon_solver::{SolverError, SymmetricCsr};
+
+use crate::assemble::assemble_stiffness;
+use crate::dofs::{DofMap, DofState};
+use crate::error::{AssemblyError, axis_name};
+use crate::model::DirichletBc;
+use crate::operator::ElasticOperator;
+use crate::pattern::SparsityPattern;
+use crate::rigid_body::check_rigid_body_modes;
+use crate::solution::StepSolution;
+
+/// Size of an assembled system.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SystemStats {
+    /// Free unknowns.
+    pub n_free: usize,
+    /// Stored entries of the upper triangle.
+    pub nnz_upper: usize,
+    /// Element colours of the parallel assembly.
+    pub n_colors: usize,
+    /// Nonzeros of the Cholesky factor (0 for CG).
+    pub nnz_factor: usize,
+    /// Bytes of the factor values (0 for CG).
+    pub factor_bytes: usize,
+}
+
+/// DOF map, sparsity pattern and reduced stiffness Tᵀ K T of one constraint set.
+#[derive(Debug)]
+pub struct ConstrainedSystem {
+    dofs: DofMap,
+    pattern: SparsityPattern,
+    matrix: SymmetricCsr,
+    constrained: Vec<usize>,
+}
+
+/// Sorted, unique constrained raw DOFs of a boundary list: two boundary lists with the same
+/// key share one system (and one factorisation).
+fn constrained_key(boundary: &[DirichletBc]) -> Vec<usize> {
+    let mut k: Vec<usize> = boundary.iter().map(|b| 3 * b.node + b.component).collect();
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
+impl ConstrainedSystem {
+    /// Setup: DOF map for `boundary` and the model's equations, the rigid-body check, the
+    /// element pattern and its colouring. The matrix is allocated, not assembled.
+    ///
+    /// # Errors
+    /// Constraint conflicts, [`AssemblyError::RigidBodyMode`] when the supports leave the
+    /// model free to move as a rigid body.
+    pub fn setup(
+        op: &ElasticOperator<'_>,
+        boundary: &[DirichletBc],
+    ) -> Result<Self, AssemblyError> {
+        let model = op.model();
+        let dofs = DofMap::new(&model.mesh, boundary, &model.equations)?;
+        check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
+        let (pattern, matrix) = SparsityPattern::build(&model.mesh, &dofs)?;
+        Ok(Self {
+            dofs,
+            pattern,
+            matrix,
+            constrained: constrained_key(boundary),
+        })
+    }
+
+    /// Setup with extra couplings: `couplings(dofs)` lists groups of free unknowns that
+    /// must share matrix entries besides the elements' (e.g. a contact slave node with its
+    /// master face). The whole-model rigid-body check is skipped, since couplings may hold
+    /// what the supports alone leave free; a free part is then found by the factorisation.
+    ///
+    /// # Errors
+    /// Constraint conflicts, or an unknown in `couplings` that does not exist.
+    pub fn setup_with_couplings(
+        op: &ElasticOperator<'_>,
+        boundary: &[DirichletBc],
+        couplings: impl FnOnce(&DofMap) -> Vec<Vec<usize>>,
+    ) -> Result<Self, AssemblyError> {
+        let model = op.model();
+        let dofs = DofMap::new(&model.mesh, boundary, &model.equations)?;
+        let groups = couplings(&dofs);
+        if groups.is_empty() {
+            check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
+        }
+        let (pattern, matrix) = SparsityPattern::build_with_couplings(&model.mesh, &dofs, &groups)?;
+        Ok(Self {
+            dofs,
+            pattern,
+            matrix,
+            constrained: constrained_key(boundary),
+        })
+    }
+
+    /// Assembly: fill the reduced stiffness Tᵀ K T (N/mm) into the pattern.
+    pub fn assemble(&mut self, op: &ElasticOperator<'_>) -> Result<(), AssemblyError> {
+        assemble_stiffness(
+            op.mesh(),
+            &self.dofs,
+            &self.pattern,
+            op.element_materials(),
+            op.stiffnesses(),
+            &mut self.matrix,
+        )
+    }
+
+    /// The DOF map.
+    pub fn dofs(&self) -> &DofMap {
+        &self.dofs
+    }
+
+    /// The element pattern and colours.
+    pub fn pattern(&self) -> &SparsityPattern {
+        &self.pattern
+    }
+
+    /// The reduced stiffness (upper triangle, N/mm).
+    pub fn matrix(&self) -> &SymmetricCsr {
+        &self.matrix
+    }
+
+    /// Whether this system serves `boundary` (the same constrained DOFs; values may differ).
+    pub fn serves(&self, boundary: &[DirichletBc]) -> bool {
+        self.constrained == constrained_key(boundary)
+    }
+
+    /// Size of the system (factor entries are the solver's to fill in).
+    pub fn stats(&self) -> SystemStats {
+        SystemStats {
+            n_free: self.dofs.n_free(),
+            nnz_upper: self.matrix.nnz_stored(),
+            n_colors: self.pattern.colors().len(),
+            ..SystemStats::default()
+        }
+    }
+
+    /// The raw vector g of prescribed displacements for `boundary` (mm).
+    pub fn prescribed(&self, boundary: &[DirichletBc]) -> Vec<f64> {
+        self.dofs.prescribed_vector(boundary)
+    }
+
+    /// Tᵀ K g: what the prescribed displacements g push onto the free unknowns (N); zero
+    /// without computing K g when g = 0.
+    pub fn lifting(&self, op: &ElasticOperator<'_>, g: &[f64]) -> Result<Vec<f64>, AssemblyError> {
+        if g.iter().all(|&v| v == 0.0) {
+            return Ok(vec![0.0; self.dofs.n_free()]);
+        }
+        Ok(self.dofs.reduce(&op.internal_forces(g)?))
+    }
+
+    /// The reduced right-hand side Tᵀ (f − K g) (N).
+    pub fn form_rhs(
+        &self,
+        op: &ElasticOperator<'_>,
+        f_ext: &[f64],
+        g: &[f64],
+    ) -> Result<Vec<f64>, AssemblyError> {
+        let mut rhs = self.dofs.reduce(f_ext);
+        for (r, l) in rhs.iter_mut().zip(self.lifting(op, g)?) {
+            *r -= l;
+        }
+        Ok(rhs)
+    }
+
+    /// u = T x + g: raw displacements (mm) from the reduced solution `x`.
+    pub fn expand(&self, x: &[f64], g: &[f64]) -> Vec<f64> {
+        self.dofs.expand(x, g)
+    }
+
+    /// Turn a solver failure into a message about the model (node id and direction).
+    pub fn explain(&self, op: &ElasticOperator<'_>, err: SolverError) -> AssemblyError {
+        match err {
+            SolverError::NotPositiveDefinite { unknown, .. } if unknown < self.dofs.n_free() => {
+                let raw = self.dofs.free_to_raw(unknown);
+                AssemblyError::Singular {
+                    node_id: op.mesh().node_ids[raw / 3],
+                    direction: axis_name(raw % 3),
+                    unknown,
+                }
+            }
+            other => AssemblyError::Solver(other),
+        }
+    }
+
+    /// Recover the step's solution from raw displacements `u` (mm): displacements, reactions
+    /// R = K u + f_other − f_ext at the prescribed DOFs (f_other: further internal forces
+    /// such as contact forces, N) and the applied total. Diagnostics, recovered fields and
+    /// contact state are the caller's to fill in.
+    ///
+    /// The residual of an eliminated DOF is the force its equation carries; it is handed on to
+    /// the prescribed DOFs it depends on with the same coefficients (virtual work:
+    /// δu_d r_d = Σ b_k δu_k r_d), so prescribed DOFs in equations (e.g. tied master nodes on
+    /// a support) receive their share.
+    pub fn step_solution(
+        &self,
+        op: &ElasticOperator<'_>,
+        name: &str,
+        u: &[f64],
+        f_ext: &[f64],
+        f_other: Option<&[f64]>,
+    ) -> Result<StepSolution, AssemblyError> {
+        let n = op.mesh().n_nodes();
+        let mut residual = op.internal_forces(u)?;
+        for (r, f) in residual.iter_mut().zip(f_ext) {
+            *r -= f;
+        }
+        if let Some(other) = f_other {
+            for (r, f) in residual.iter_mut().zip(other) {
+                *r += f;
+            }
+        }
+        for r in 0..residual.len() {
+            if let DofState::Dependent(k) = self.dofs.state(r) {
+                let rd = residual[r];
+                for &(p, b) in &self.dofs.dependent(k).prescribed {
+                    residual[p] += b * rd;
+                }
+            }
+        }
+        let mut reaction = vec![[0.0; 3]; n];
+        let mut displacement = vec![[0.0; 3]; n];
+        let mut applied_total = [0.0; 3];
+        for node in 0..n {
+            for c in 0..3 {
+                let r = 3 * node + c;
+                displacement[node][c] = u[r];
+                applied_total[c] += f_ext[r];
+                if self.dofs.state(r) == DofState::Prescribed {
+                    reaction[node][c] = residual[r];
+                }
+            }
+        }
+        Ok(StepSolution {
+            name: name.to_string(),
+            displacement,
+            reaction,
+            applied_total,
+            ..StepSolution::default()
+        })
+    }
+}
