@@ -97,7 +97,13 @@ fn write_step(
         .chain(&case.boundary)
         .copied()
         .collect();
-    write_boundary(w, mesh, &all, "*BOUNDARY, OP=NEW")?;
+    if all.is_empty() {
+        // conditions persist from step to step: an empty OP=NEW still removes those of the
+        // step before (a case without conditions after one with them)
+        writeln!(w, "*BOUNDARY, OP=NEW")?;
+    } else {
+        write_boundary(w, mesh, &all, "*BOUNDARY, OP=NEW")?;
+    }
     writeln!(w, "*CLOAD, OP=NEW")?;
     for l in &case.nodal_loads {
         writeln!(

@@ -8,12 +8,12 @@ use std::time::Instant;
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
 use faer::perm::PermRef;
+use faer::sparse::FaerError;
 use faer::sparse::linalg::SupernodalThreshold;
 use faer::sparse::linalg::cholesky::{
     CholeskySymbolicParams, LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
     factorize_symbolic_cholesky,
 };
-use faer::sparse::{FaerError, SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Side};
 
 use crate::csr::SymmetricCsr;
@@ -337,8 +337,13 @@ impl LinearSolver for CholeskySolver {
             },
             ..Default::default()
         };
-        let symbolic = factorize_symbolic_cholesky(lower_pattern(a), Side::Lower, ordering, params)
-            .map_err(|e| faer_error(e, "symbolic factorisation"))?;
+        let symbolic = factorize_symbolic_cholesky(
+            a.as_faer_lower_csc().symbolic(),
+            Side::Lower,
+            ordering,
+            params,
+        )
+        .map_err(|e| faer_error(e, "symbolic factorisation"))?;
         drop((fwd, inv));
         let symbolic_seconds = start.elapsed().as_secs_f64();
 
@@ -391,7 +396,7 @@ impl LinearSolver for CholeskySolver {
         let scratch_bytes = self.ctx.run(|par, _| {
             let req = symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default());
             let mut mem = try_scratch(req, "factorisation workspace")?;
-            let matrix = SparseColMatRef::<'_, usize, f64>::new(lower_pattern(a), a.values());
+            let matrix = a.as_faer_lower_csc();
             symbolic
                 .factorize_numeric_llt::<f64>(
                     l_values,
@@ -442,12 +447,6 @@ impl LinearSolver for CholeskySolver {
 }
 
 /// The stored upper CSR read as the CSC pattern of the lower triangle.
-fn lower_pattern(a: &SymmetricCsr) -> SymbolicSparseColMatRef<'_, usize> {
-    // The invariants of SymmetricCsr (validated at construction, pattern immutable) are
-    // exactly faer's: column pointers from 0 to nnz, sorted in-range row indices.
-    SymbolicSparseColMatRef::new_checked(a.n(), a.n(), a.row_ptr(), None, a.col_idx())
-}
-
 fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), SolverError> {
     if expected == found {
         Ok(())

@@ -73,6 +73,43 @@ pub enum SolverError {
         found: usize,
     },
 
+    /// A matrix handed to a conversion (see [`crate::interop`]) is not square.
+    #[error("the matrix is {rows}x{cols}: a symmetric matrix must be square")]
+    NotSquare {
+        /// Number of rows.
+        rows: usize,
+        /// Number of columns.
+        cols: usize,
+    },
+
+    /// A matrix handed to a conversion with a symmetry check is not symmetric within the
+    /// tolerance. A missing entry counts as zero.
+    #[error(
+        "the matrix is not symmetric: a({row}, {col}) = {upper:e} but a({col}, {row}) = {lower:e}"
+    )]
+    NotSymmetric {
+        /// Row of the upper-triangle entry (`row < col`).
+        row: usize,
+        /// Column of the upper-triangle entry.
+        col: usize,
+        /// The value `a(row, col)` in the upper triangle.
+        upper: f64,
+        /// The value `a(col, row)` in the lower triangle.
+        lower: f64,
+    },
+
+    /// A flat field of per-node (or per-point) values does not hold a whole number of
+    /// `components`-vectors (see [`crate::interop`]).
+    #[error(
+        "a field of {components}-component values has length {len}, not a multiple of {components}"
+    )]
+    FieldLength {
+        /// Components per node (3 for a displacement, 6 for a Voigt stress).
+        components: usize,
+        /// The length of the slice given.
+        len: usize,
+    },
+
     /// `factorise` was given a matrix whose pattern differs from the analysed one.
     #[error("the matrix pattern differs from the analysed pattern ({detail}); call analyse again")]
     PatternChanged {

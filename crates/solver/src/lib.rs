@@ -18,6 +18,8 @@
 //! * [`metis_nested_dissection`]: a small, safe wrapper of `METIS_NodeND`, with
 //!   [`amd_ordering`], [`Graph`] and [`expand_group_permutation`] to build orderings.
 //! * [`SolverError`]: every failure, with indices in the caller's numbering.
+//! * [`interop`]: conversions to and from faer and nalgebra / nalgebra-sparse matrices, and
+//!   zero-copy nalgebra views of nodal and Voigt fields.
 //!
 //! ## Example
 //!
@@ -47,6 +49,44 @@
 //! # Ok::<(), osteon_solver::SolverError>(())
 //! ```
 //!
+//! ## Interoperability
+//!
+//! [`SymmetricCsr`] converts to the sparse types of
+//! [nalgebra-sparse](https://docs.rs/nalgebra-sparse) and [faer](https://docs.rs/faer),
+//! as the stored upper triangle or as the full matrix, and back (see [`interop`] for the
+//! table). Displacement and stress fields are viewed as nalgebra matrices, one column per
+//! node, without a copy. The nalgebra parts are behind the default feature `nalgebra`.
+//!
+//! ```
+//! use osteon_solver::SymmetricCsr;
+//! use osteon_solver::interop::{SymmetryCheck, nodal_vectors};
+//!
+//! // A = [2 -1; -1 2]
+//! let a = SymmetricCsr::from_triplets(2, &[(0, 0, 2.0), (0, 1, -1.0), (1, 1, 2.0)])?;
+//! let x = [1.0, 3.0];
+//! let mut y = [0.0; 2];
+//! a.mul_vec(&x, &mut y); // [-1, 5]
+//!
+//! // nalgebra-sparse: the full matrix (both triangles) multiplies like A...
+//! let csr: nalgebra_sparse::CsrMatrix<f64> = a.to_nalgebra_csr_full();
+//! let y_na = &csr * &nalgebra::DVector::from_column_slice(&x);
+//! assert_eq!(y_na.as_slice(), &y);
+//! // ... and converts back, checking symmetry to a relative tolerance.
+//! let b = SymmetricCsr::from_nalgebra_csr(&csr, SymmetryCheck::Within(1e-14))?;
+//! assert_eq!(b.values(), a.values());
+//!
+//! // faer: the full matrix, and a zero-copy view of the stored triangle as lower CSC.
+//! let full: faer::sparse::SparseColMat<usize, f64> = a.to_faer_csc_full();
+//! assert_eq!(full.as_ref().get(1, 0), Some(&-1.0));
+//! let lower = a.as_faer_lower_csc();
+//! assert_eq!(lower.get(0, 1), None); // only the lower triangle is seen
+//!
+//! // A displacement field (x, y, z per node, mm) as a 3 × n matrix, column j = node j.
+//! let u = vec![0.0, 0.0, -0.1, 0.0, 0.0, -0.2];
+//! assert_eq!(nodal_vectors(&u)?.column(1)[2], -0.2);
+//! # Ok::<(), osteon_solver::SolverError>(())
+//! ```
+//!
 //! ## Singular systems
 //!
 //! A structure with a free rigid-body mode usually factors with a tiny *positive* pivot made
@@ -60,6 +100,7 @@ mod cg;
 mod cholesky;
 mod csr;
 mod error;
+pub mod interop;
 mod ordering;
 mod parallel;
 mod traits;
