@@ -30,8 +30,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use osteon::assembly::Silent;
 use osteon::biomech::convergence::{ConvergenceTable, QoiKind, quantities};
-use osteon::biomech::{InterfaceModel, Quiet, Study, run_study};
+use osteon::biomech::{InterfaceModel, Study, run_study};
 use osteon::io::write_atomically;
 
 fn main() {
@@ -115,7 +116,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             study.mesh.interface_size_mm = Some(interface_ratio * h);
         }
         let t = Instant::now();
-        let run = run_study(&study, &mut Quiet)?;
+        let run = run_study(&study, &mut Silent)?;
         let r = &run.report;
         println!(
             "  h = {h} mm: {} nodes, {} free DOF (implanted), {:.1} s",

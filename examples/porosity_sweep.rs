@@ -39,10 +39,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use osteon::assembly::Silent;
 use osteon::biomech::metrics::Micromotion;
 use osteon::biomech::plots::{SweepPoint, write_sweep};
 use osteon::biomech::{
-    ImplantSpec, IntactCache, InterfaceModel, MeshSpec, Quiet, Study, run_study_cached,
+    ImplantSpec, IntactCache, InterfaceModel, MeshSpec, Study, run_study_cached,
 };
 use osteon::material::library::POROUS_TA_MODULUS_SWEEP_MPA;
 
@@ -136,7 +137,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 interface: interface.clone(),
                 ..Study::default()
             };
-            let r = run_study_cached(&study, &mut Quiet, use_cache.then_some(&mut cache))?.report;
+            let r = run_study_cached(&study, &mut Silent, use_cache.then_some(&mut cache))?.report;
             let Some(case) = r
                 .cases
                 .iter()

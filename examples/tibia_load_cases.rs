@@ -51,8 +51,9 @@
 
 use std::path::PathBuf;
 
+use osteon::assembly::ConsoleLog;
 use osteon::biomech::report::{check_lines, metric_table, run_summary};
-use osteon::biomech::{ConsoleProgress, Study, run_study};
+use osteon::biomech::{Study, run_study};
 
 fn main() {
     if let Err(e) = run() {
@@ -116,7 +117,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .or_else(|| Some(PathBuf::from("target/tibia_study")));
 
     // 2. build, solve (implanted + intact), post-process, write
-    let run = run_study(&study, &mut ConsoleProgress::default())?;
+    let run = run_study(&study, &mut ConsoleLog::default())?;
     let r = &run.report;
 
     // 3. the metric table and the checks

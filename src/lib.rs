@@ -112,11 +112,11 @@ pub use osteon_solver as solver;
 /// The types most programs use: `use osteon::prelude::*;`.
 pub mod prelude {
     pub use osteon_assembly::{
-        AssemblyError, ConstrainedSystem, ContactPair, DirichletBc, ElasticOperator, Gravity,
-        LoadCase, Model, NodalLoad, PhaseTimings, PressureLoad, SolveOptions, SolverChoice,
-        StaticSolution, StepSolution, TractionLoad, solve_case, solve_linear_static,
+        AssemblyError, ConsoleLog, ConstrainedSystem, ContactPair, DirichletBc, ElasticOperator,
+        Gravity, LoadCase, Model, NodalLoad, PhaseTimings, PressureLoad, Silent, SolveOptions,
+        SolverChoice, StaticSolution, StepSolution, TractionLoad, solve_case, solve_linear_static,
     };
-    pub use osteon_biomech::{ConsoleProgress, Quiet, Study, run_study};
+    pub use osteon_biomech::{Study, run_study};
     pub use osteon_contact::{ContactOptions, ContactProblem, solve_contact};
     pub use osteon_io::gmsh::{read_msh_model, read_toml_model};
     pub use osteon_io::inp::read_inp;

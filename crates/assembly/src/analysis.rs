@@ -14,6 +14,7 @@ use osteon_solver::{
 use crate::error::AssemblyError;
 use crate::model::{DirichletBc, LoadCase, Model};
 use crate::operator::ElasticOperator;
+use crate::progress::{Event, Observer, Phase, Silent};
 use crate::solution::{StepDiagnostics, StepSolution};
 use crate::system::{ConstrainedSystem, SystemStats};
 
@@ -82,54 +83,6 @@ impl PhaseTimings {
     }
 }
 
-/// A phase of the linear static pipeline, for progress reporting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    /// DOF map, rigid-body check, pattern, colouring.
-    Setup,
-    /// Stiffness assembly.
-    Assemble,
-    /// Fill-reducing ordering and symbolic factorisation.
-    Analyse,
-    /// Numeric factorisation.
-    Factorise,
-    /// Loads and solve of one load case.
-    Solve,
-    /// Strain/stress recovery of one load case.
-    Recover,
-}
-
-impl Phase {
-    /// Lower-case name ("setup", "assemble", ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Setup => "setup",
-            Phase::Assemble => "assemble",
-            Phase::Analyse => "analyse",
-            Phase::Factorise => "factorise",
-            Phase::Solve => "solve",
-            Phase::Recover => "recover",
-        }
-    }
-}
-
-/// Receives phase start/end events of [`solve_linear_static_observed`] (progress bars, logs).
-pub trait Observer: Send {
-    /// A phase starts; `detail` names the load case where there is one.
-    fn started(&mut self, phase: Phase, detail: &str);
-    /// The phase just started has finished after `seconds`.
-    fn finished(&mut self, phase: Phase, seconds: f64);
-}
-
-/// An observer that ignores everything.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Silent;
-
-impl Observer for Silent {
-    fn started(&mut self, _: Phase, _: &str) {}
-    fn finished(&mut self, _: Phase, _: f64) {}
-}
-
 /// Run `f` as phase `phase`, notify the observer and add the time to `slot`.
 fn timed<T>(
     observer: &mut dyn Observer,
@@ -138,12 +91,16 @@ fn timed<T>(
     slot: &mut f64,
     f: impl FnOnce() -> T,
 ) -> T {
-    observer.started(phase, detail);
+    observer.notify(&Event::Started { phase, detail });
     let t = Instant::now();
     let out = f();
-    let dt = t.elapsed().as_secs_f64();
-    *slot += dt;
-    observer.finished(phase, dt);
+    let seconds = t.elapsed().as_secs_f64();
+    *slot += seconds;
+    observer.notify(&Event::Finished {
+        phase,
+        detail,
+        seconds,
+    });
     out
 }
 

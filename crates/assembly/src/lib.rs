@@ -23,6 +23,9 @@
 //!   constraint set shared by all its load cases; or drive the phases yourself with
 //!   [`ConstrainedSystem`] and [`solve_case`].
 //!
+//! - [`progress`]: one [`Observer`] receives every long run's [`Event`]s (phases, contact
+//!   increments, study stages); libraries never print.
+//!
 //! Units: mm, N, MPa throughout.
 
 // Index loops over nodes, components and quadrature points mirror the formulas (Σ_a, i, k);
@@ -40,6 +43,7 @@ mod loads;
 mod model;
 mod operator;
 mod pattern;
+pub mod progress;
 mod recovery;
 mod rigid_body;
 mod solution;
@@ -47,8 +51,8 @@ mod system;
 mod tie;
 
 pub use analysis::{
-    Observer, Phase, PhaseTimings, Silent, SolveOptions, SolverChoice, StaticSolution, solve_case,
-    solve_linear_static, solve_linear_static_observed,
+    PhaseTimings, SolveOptions, SolverChoice, StaticSolution, solve_case, solve_linear_static,
+    solve_linear_static_observed,
 };
 pub use assemble::{assemble_stiffness, element_materials};
 pub use contact::{
@@ -65,6 +69,7 @@ pub use model::{
 };
 pub use operator::{ElasticOperator, material_stiffnesses};
 pub use pattern::SparsityPattern;
+pub use progress::{ConsoleLog, Event, Labelled, Observer, Phase, Silent};
 pub use recovery::{
     RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises,
 };

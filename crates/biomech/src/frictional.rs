@@ -25,7 +25,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use osteon_assembly::{Equation, Model, PhaseTimings, StaticSolution, SystemStats};
+use osteon_assembly::{
+    Equation, Event, Labelled, Model, Observer, PhaseTimings, StaticSolution, SystemStats,
+};
 use osteon_contact::{
     ContactError, ContactOptions, ContactPair, ContactProblem, Friction, PairResult,
 };
@@ -288,7 +290,7 @@ pub fn surface_slip_samples(
 pub fn solve_frictional(
     model: &Model,
     threads: usize,
-    mut on_case: impl FnMut(&ContactCaseSummary),
+    observer: &mut dyn Observer,
 ) -> Result<FrictionalSolution, BiomechError> {
     let mut timings = PhaseTimings::default();
     let mut stats = SystemStats::default();
@@ -305,7 +307,12 @@ pub fn solve_frictional(
                 ..ContactOptions::default()
             },
         };
-        let sol = osteon_contact::solve_contact(&problem).map_err(contact_error)?;
+        let mut labelled = Labelled {
+            label: &case.name,
+            inner: observer,
+        };
+        let sol = osteon_contact::solve_contact_observed(&problem, &mut labelled)
+            .map_err(contact_error)?;
         let ct = &sol.timings;
         timings.setup += ct.pairing + ct.setup;
         timings.analyse += ct.analyse;
@@ -333,7 +340,17 @@ pub fn solve_frictional(
             contact_stick_slip: [c, st, sl],
             seconds: t.elapsed().as_secs_f64(),
         };
-        on_case(&s);
+        observer.notify(&Event::Stage(&format!(
+            "  {}: {} increments, {} Newton solves, {} interface nodes (contact {}, stick {}, slip {}), {:.1} s",
+            s.case,
+            s.increments,
+            s.solves,
+            s.slave_nodes,
+            s.contact_stick_slip[0],
+            s.contact_stick_slip[1],
+            s.contact_stick_slip[2],
+            s.seconds
+        )));
         summary.push(s);
         slip.push(samples);
         cases.push(step);

@@ -35,9 +35,10 @@
 //!   `examples/mesh_convergence.rs`.
 //!
 //! ```no_run
-//! use osteon_biomech::{ConsoleProgress, Study, run_study, report::metric_table};
+//! use osteon_assembly::ConsoleLog;
+//! use osteon_biomech::{Study, run_study, report::metric_table};
 //! let study = Study { output: Some("out/tibia".into()), ..Study::default() };
-//! let run = run_study(&study, &mut ConsoleProgress::default())?;
+//! let run = run_study(&study, &mut ConsoleLog::default())?;
 //! println!("{}", metric_table(&run.report));
 //! # Ok::<(), osteon_biomech::BiomechError>(())
 //! ```
@@ -81,6 +82,6 @@ pub use spec::{
     InterfaceModel, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec,
 };
 pub use study::{
-    CaseReport, ConsoleProgress, IntactCache, MeshSummary, Progress, Quiet, SolveTimings, Study,
-    StudyReport, StudyRun, StudyTimings, build_study_reconstruction, run_study, run_study_cached,
+    CaseReport, IntactCache, MeshSummary, SolveTimings, Study, StudyReport, StudyRun, StudyTimings,
+    build_study_reconstruction, run_study, run_study_cached,
 };

@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{
-    Model, Observer, Phase, PhaseTimings, SolveOptions, StaticSolution,
+    Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, StaticSolution,
     solve_linear_static_observed,
 };
 use osteon_contact::Friction;
@@ -221,80 +221,9 @@ impl Study {
     }
 }
 
-/// Progress of a running study (a console line printer, a progress bar, or nothing).
-pub trait Progress: Send {
-    /// A stage of the study starts ("building the mesh", ...).
-    fn stage(&mut self, stage: &str);
-    /// A solver phase of `model` ("implanted" or "intact") started (`seconds` None) or
-    /// finished.
-    fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
-        let _ = (model, phase, detail, seconds);
-    }
-    /// The study finished after `seconds` (wall clock, s).
-    fn done(&mut self, seconds: f64) {
-        self.stage(&format!("done in {seconds:.1} s"));
-    }
-}
-
-/// Reports nothing.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Quiet;
-
-impl Progress for Quiet {
-    fn stage(&mut self, _: &str) {}
-}
-
-/// Prints one line per stage and finished phase on stderr, with the elapsed time.
-#[derive(Debug)]
-pub struct ConsoleProgress {
-    start: Instant,
-}
-
-impl Default for ConsoleProgress {
-    fn default() -> Self {
-        Self {
-            start: Instant::now(),
-        }
-    }
-}
-
-impl Progress for ConsoleProgress {
-    fn stage(&mut self, stage: &str) {
-        eprintln!("[{:6.1} s] {stage}", self.start.elapsed().as_secs_f64());
-    }
-
-    fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
-        if let Some(s) = seconds {
-            let detail = if detail.is_empty() {
-                String::new()
-            } else {
-                format!(" ({detail})")
-            };
-            eprintln!(
-                "[{:6.1} s]   {model}: {}{detail} {s:.2} s",
-                self.start.elapsed().as_secs_f64(),
-                phase.name()
-            );
-        }
-    }
-}
-
-struct ObserverBridge<'a> {
-    model: &'static str,
-    progress: &'a mut dyn Progress,
-    detail: String,
-}
-
-impl Observer for ObserverBridge<'_> {
-    fn started(&mut self, phase: Phase, detail: &str) {
-        self.detail = detail.to_string();
-        self.progress.phase(self.model, phase, detail, None);
-    }
-
-    fn finished(&mut self, phase: Phase, seconds: f64) {
-        self.progress
-            .phase(self.model, phase, &self.detail, Some(seconds));
-    }
+/// Announce a stage of the study.
+fn stage(observer: &mut dyn Observer, what: &str) {
+    observer.notify(&Event::Stage(what));
 }
 
 /// Phase timings (s) in a serialisable form.
@@ -513,8 +442,8 @@ fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
 
 /// Run a study: build, solve the implanted and intact models, compute the metrics, and write
 /// report.json and report.md into `study.output` when it is set.
-pub fn run_study(study: &Study, progress: &mut dyn Progress) -> Result<StudyRun, BiomechError> {
-    run_study_cached(study, progress, None)
+pub fn run_study(study: &Study, observer: &mut dyn Observer) -> Result<StudyRun, BiomechError> {
+    run_study_cached(study, observer, None)
 }
 
 /// Intact-model solutions kept across the studies of a sweep: the intact reference depends
@@ -585,16 +514,19 @@ pub fn build_study_reconstruction(study: &Study) -> Result<Reconstruction, Biome
 /// [`run_study`] with an optional [`IntactCache`] shared across calls (a sweep).
 pub fn run_study_cached(
     study: &Study,
-    progress: &mut dyn Progress,
+    observer: &mut dyn Observer,
     cache: Option<&mut IntactCache>,
 ) -> Result<StudyRun, BiomechError> {
     let t0 = Instant::now();
     study.validate()?;
-    progress.stage(if study.patient_mesh.is_some() {
-        "reading the patient mesh (bone sets, defect, prosthesis)"
-    } else {
-        "building the mesh (tibia, defect, prosthesis, flange, screws)"
-    });
+    stage(
+        observer,
+        if study.patient_mesh.is_some() {
+            "reading the patient mesh (bone sets, defect, prosthesis)"
+        } else {
+            "building the mesh (tibia, defect, prosthesis, flange, screws)"
+        },
+    );
     let rec = build_study_reconstruction(study)?;
     let materials = StudyMaterials::new(&study.implant)?;
     let split = match study.interface {
@@ -615,12 +547,15 @@ pub fn run_study_cached(
     let intact_model = rec.intact_model(&materials, &study.loads)?;
     let build_s = t0.elapsed().as_secs_f64();
     let [c, k, i, f, s] = rec.region_counts();
-    progress.stage(&format!(
-        "mesh: {} nodes, {} elements (cortical {c}, cancellous {k}, prosthesis {i}, flange {f}, screws {s}); intact reference {} nodes",
-        rec.mesh.n_nodes(),
-        rec.mesh.n_elements(),
-        rec.n_intact_nodes
-    ));
+    stage(
+        observer,
+        &format!(
+            "mesh: {} nodes, {} elements (cortical {c}, cancellous {k}, prosthesis {i}, flange {f}, screws {s}); intact reference {} nodes",
+            rec.mesh.n_nodes(),
+            rec.mesh.n_elements(),
+            rec.n_intact_nodes
+        ),
+    );
 
     let threads = study
         .threads
@@ -631,36 +566,26 @@ pub fn run_study_cached(
     };
     let (implanted, slip, contact) = match &split {
         None => {
-            progress.stage("solving the implanted model");
+            stage(observer, "solving the implanted model");
             let sol = solve_linear_static_observed(
                 &implanted_model,
                 &options,
-                &mut ObserverBridge {
-                    model: "implanted",
-                    progress,
-                    detail: String::new(),
+                &mut Labelled {
+                    label: "implanted",
+                    inner: observer,
                 },
             )?;
             (sol, None, Vec::new())
         }
         Some(s) => {
-            progress.stage(&format!(
-                "solving the implanted model with frictional contact ({} duplicated docking nodes; each load case from the unloaded state)",
-                s.copies.len()
-            ));
-            let f = solve_frictional(&implanted_model, threads, |c| {
-                progress.stage(&format!(
-                    "  {}: {} increments, {} Newton solves, {} interface nodes (contact {}, stick {}, slip {}), {:.1} s",
-                    c.case,
-                    c.increments,
-                    c.solves,
-                    c.slave_nodes,
-                    c.contact_stick_slip[0],
-                    c.contact_stick_slip[1],
-                    c.contact_stick_slip[2],
-                    c.seconds
-                ));
-            })?;
+            stage(
+                observer,
+                &format!(
+                    "solving the implanted model with frictional contact ({} duplicated docking nodes; each load case from the unloaded state)",
+                    s.copies.len()
+                ),
+            );
+            let f = solve_frictional(&implanted_model, threads, observer)?;
             (f.solution, Some(f.slip), f.summary)
         }
     };
@@ -671,18 +596,20 @@ pub fn run_study_cached(
     };
     let (intact, intact_cached) = match reused {
         Some(sol) => {
-            progress.stage("intact reference: the same model was solved before, reused");
+            stage(
+                observer,
+                "intact reference: the same model was solved before, reused",
+            );
             (sol, true)
         }
         None => {
-            progress.stage("solving the intact reference");
+            stage(observer, "solving the intact reference");
             let sol = solve_linear_static_observed(
                 &intact_model,
                 &options,
-                &mut ObserverBridge {
-                    model: "intact",
-                    progress,
-                    detail: String::new(),
+                &mut Labelled {
+                    label: "intact",
+                    inner: observer,
                 },
             )?;
             if let Some(c) = cache {
@@ -692,7 +619,7 @@ pub fn run_study_cached(
         }
     };
 
-    progress.stage("computing metrics");
+    stage(observer, "computing metrics");
     let t_metrics = Instant::now();
     for (a, b) in implanted.cases.iter().zip(&intact.cases) {
         if a.fields.point_ptr.get(rec.n_bone_elements)
@@ -770,7 +697,7 @@ pub fn run_study_cached(
         contact,
     };
     if let Some(dir) = &study.output {
-        progress.stage(&format!("writing {}", dir.display()));
+        stage(observer, &format!("writing {}", dir.display()));
         let t = Instant::now();
         if study.write_vtu {
             let files = crate::output::write_study_vtu(
@@ -791,7 +718,9 @@ pub fn run_study_cached(
         report.timings.write_s = t.elapsed().as_secs_f64();
     }
     report.timings.total_s = t0.elapsed().as_secs_f64();
-    progress.done(report.timings.total_s);
+    observer.notify(&Event::Done {
+        seconds: report.timings.total_s,
+    });
     Ok(StudyRun {
         report,
         reconstruction: rec,

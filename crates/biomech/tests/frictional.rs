@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
+use osteon_assembly::Silent;
 use osteon_biomech::metrics::{Micromotion, Status};
 use osteon_biomech::{
-    InterfaceModel, MeshSpec, Quiet, Study, build_reconstruction, frictional, run_study,
+    InterfaceModel, MeshSpec, Study, build_reconstruction, frictional, run_study,
 };
 
 fn coarse_study(interface: InterfaceModel) -> Study {
@@ -56,7 +57,7 @@ fn the_split_duplicates_the_docking_nodes() {
 #[test]
 fn frictional_study_reports_real_micromotion() {
     let t = Instant::now();
-    let run = run_study(&coarse_study(InterfaceModel::frictional(0.74)), &mut Quiet)
+    let run = run_study(&coarse_study(InterfaceModel::frictional(0.74)), &mut Silent)
         .expect("frictional study runs");
     let seconds = t.elapsed().as_secs_f64();
     let r = &run.report;
@@ -122,7 +123,7 @@ fn frictional_study_reports_real_micromotion() {
     eprintln!("frictional coarse study: {seconds:.1} s; {:?}", r.contact);
 
     // the bonded study of the same geometry: micromotion not applicable
-    let bonded = run_study(&coarse_study(InterfaceModel::Bonded), &mut Quiet).expect("runs");
+    let bonded = run_study(&coarse_study(InterfaceModel::Bonded), &mut Silent).expect("runs");
     for case in &bonded.report.cases {
         match &case.metrics.micromotion {
             Micromotion::NotApplicable { reason } => assert!(reason.contains("not applicable")),

@@ -1,11 +1,12 @@
 //! The study end to end on coarse meshes: hand calculations on the intact tibia,
 //! equilibrium, linearity, and the physical trends of DESIGN.md §5 / issue 6.
 
+use osteon_assembly::Silent;
 use osteon_assembly::{Model, SolveOptions, StaticSolution, solve_linear_static};
 use osteon_biomech::metrics::{Micromotion, Status};
 use osteon_biomech::{
     BiomechError, DefectSpec, FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
-    Quiet, Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction,
+    Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction,
     run_study,
 };
 use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
@@ -205,7 +206,7 @@ fn default_study_is_balanced_linear_and_complete() {
         output: Some(dir.path().to_path_buf()),
         ..coarse_study()
     };
-    let run = run_study(&study, &mut Quiet).expect("study runs");
+    let run = run_study(&study, &mut Silent).expect("study runs");
     let r = &run.report;
     assert_eq!(r.cases.len(), 2);
     for c in &r.cases {
@@ -341,7 +342,7 @@ fn a_stiffer_implant_raises_stress_shielding() {
             },
             ..coarse_study()
         };
-        let r = run_study(&study, &mut Quiet).expect("study runs").report;
+        let r = run_study(&study, &mut Silent).expect("study runs").report;
         let zones = &r.cases[0].metrics.shielding.zones;
         let near: Vec<f64> = zones
             .iter()
@@ -371,7 +372,7 @@ fn a_longer_defect_raises_interface_displacement() {
             },
             ..coarse_study()
         };
-        let r = run_study(&study, &mut Quiet).expect("study runs").report;
+        let r = run_study(&study, &mut Silent).expect("study runs").report;
         (
             max_interface(&r, 0, "proximal docking"),
             r.cases[0]
@@ -397,7 +398,7 @@ fn frictional_interface_needs_the_flange() {
         implant: prosthesis_alone(),
         ..coarse_study()
     };
-    match run_study(&study, &mut Quiet) {
+    match run_study(&study, &mut Silent) {
         Err(BiomechError::InvalidParameter { name, .. }) => {
             assert_eq!(name, "implant.flange.enabled")
         }
@@ -409,7 +410,7 @@ fn frictional_interface_needs_the_flange() {
         ..coarse_study()
     };
     assert!(matches!(
-        run_study(&negative, &mut Quiet),
+        run_study(&negative, &mut Silent),
         Err(BiomechError::InvalidParameter { .. })
     ));
 }
@@ -538,10 +539,10 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
         output: Some(dir.path().join("out")),
         ..parametric.clone()
     };
-    let a = run_study(&parametric, &mut Quiet)
+    let a = run_study(&parametric, &mut Silent)
         .expect("parametric")
         .report;
-    let b = run_study(&patient, &mut Quiet)
+    let b = run_study(&patient, &mut Silent)
         .expect("patient mesh")
         .report;
     assert_eq!(b.mesh.elements, a.mesh.elements);
@@ -580,7 +581,7 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
         }),
         ..parametric.clone()
     };
-    match run_study(&wrong, &mut Quiet) {
+    match run_study(&wrong, &mut Silent) {
         Err(e @ BiomechError::MissingSet { .. }) => {
             let m = e.to_string();
             assert!(
@@ -599,7 +600,7 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
         }),
         ..parametric.clone()
     };
-    let e = run_study(&no_plateau, &mut Quiet)
+    let e = run_study(&no_plateau, &mut Silent)
         .err()
         .expect("missing surface");
     assert!(e.to_string().contains("surface 'MEDIAL_CONDYLE'"), "{e}");
@@ -609,7 +610,7 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
         ..patient
     };
     assert!(matches!(
-        run_study(&with_flange, &mut Quiet),
+        run_study(&with_flange, &mut Silent),
         Err(BiomechError::NotYetAvailable { .. })
     ));
 }
@@ -631,19 +632,19 @@ fn the_intact_solve_is_cached_across_implant_moduli() {
         ..coarse_study()
     };
     let mut cache = IntactCache::new();
-    let _ = run_study_cached(&study(3000.0, 63.0), &mut Quiet, Some(&mut cache)).expect("runs");
+    let _ = run_study_cached(&study(3000.0, 63.0), &mut Silent, Some(&mut cache)).expect("runs");
     let cached =
-        run_study_cached(&study(10000.0, 63.0), &mut Quiet, Some(&mut cache)).expect("runs");
+        run_study_cached(&study(10000.0, 63.0), &mut Silent, Some(&mut cache)).expect("runs");
     assert!(cached.report.timings.intact_cached);
     assert_eq!((cache.hits, cache.misses), (1, 1));
-    let fresh = run_study(&study(10000.0, 63.0), &mut Quiet).expect("runs");
+    let fresh = run_study(&study(10000.0, 63.0), &mut Silent).expect("runs");
     assert!(!fresh.report.timings.intact_cached);
     for (a, b) in cached.report.cases.iter().zip(&fresh.report.cases) {
         assert_eq!(a.metrics.shielding, b.metrics.shielding);
         assert_eq!(a.metrics.interfaces, b.metrics.interfaces);
     }
     let other =
-        run_study_cached(&study(10000.0, 45.0), &mut Quiet, Some(&mut cache)).expect("runs");
+        run_study_cached(&study(10000.0, 45.0), &mut Silent, Some(&mut cache)).expect("runs");
     assert!(!other.report.timings.intact_cached);
     assert_eq!((cache.hits, cache.misses), (1, 2));
 }

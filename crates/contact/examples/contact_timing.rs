@@ -14,10 +14,10 @@
 use std::time::Instant;
 
 use osteon_assembly::{
-    LoadCase, Model, NodalLoad, SolveOptions, Tie, solve_linear_static, tie_equations,
+    ConsoleLog, LoadCase, Model, NodalLoad, SolveOptions, Tie, solve_linear_static, tie_equations,
 };
 use osteon_contact::{
-    ContactPair, ContactProblem, micromotion_between, solve_contact, summarize_micromotion,
+    ContactPair, ContactProblem, micromotion_between, solve_contact_observed, summarize_micromotion,
 };
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
@@ -156,9 +156,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut problem = ContactProblem::from_model(&model);
     problem.steps = vec![LoadCase::new("press fit"), load];
     problem.options.threads = threads;
-    problem.options.verbose = true;
     let t = Instant::now();
-    let solution = solve_contact(&problem)?;
+    let solution = solve_contact_observed(&problem, &mut ConsoleLog::default())?;
     let ct = &solution.timings;
     let iterations = ct.factorisations.max(1) as f64;
     let per_iteration = (ct.factorise + ct.solve + ct.contact) / iterations;

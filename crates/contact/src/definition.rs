@@ -36,8 +36,6 @@ pub struct ContactOptions {
     pub slip_tangent: SlipTangent,
     /// Worker threads for assembly, factorisation and products (≥ 1).
     pub threads: usize,
-    /// Print one line per increment (and per step cut) to standard error.
-    pub verbose: bool,
     /// Recover strain and stress at the end of each step.
     pub recover: bool,
 }
@@ -51,7 +49,6 @@ impl Default for ContactOptions {
             ramp_interference: true,
             slip_tangent: SlipTangent::Consistent,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            verbose: false,
             recover: true,
         }
     }

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use osteon_assembly::contact::{ContactState, IncrementLog, NodeResult, PairResult};
 use osteon_assembly::{
-    AssemblyError, DirichletBc, DofState, ElasticOperator, LoadCase, StepDiagnostics,
+    AssemblyError, DirichletBc, DofState, ElasticOperator, Event, LoadCase, Observer, Phase,
+    Silent, StepDiagnostics,
 };
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SolverError};
 
@@ -31,6 +32,15 @@ use crate::vec3::{dot, norm};
 /// by nothing, and [`ContactError::NotConverged`] (increment, residual history, worst nodes)
 /// when an increment cannot be converged even at the minimum increment size.
 pub fn solve_contact(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
+    solve_contact_observed(problem, &mut Silent)
+}
+
+/// [`solve_contact`] reporting to `observer`: the setup, analyse and recover phases, every
+/// converged increment ([`Event::Increment`]) and every cut-back ([`Event::Cutback`]).
+pub fn solve_contact_observed(
+    problem: &ContactProblem,
+    observer: &mut dyn Observer,
+) -> Result<ContactSolution, ContactError> {
     let o = &problem.options;
     if problem.steps.is_empty() {
         return Err(ContactError::InvalidProblem {
@@ -64,18 +74,30 @@ pub fn solve_contact(problem: &ContactProblem) -> Result<ContactSolution, Contac
         .map_err(|e| ContactError::InvalidProblem {
             detail: format!("cannot start {} threads: {e}", o.threads),
         })?;
-    pool.install(|| run(problem))
+    pool.install(|| run(problem, observer))
 }
 
-fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
+fn run(
+    problem: &ContactProblem,
+    observer: &mut dyn Observer,
+) -> Result<ContactSolution, ContactError> {
     let start = Instant::now();
     let model = problem.model;
     let options = &problem.options;
     let mut timings = ContactTimings::default();
     let t = Instant::now();
+    observer.notify(&Event::Started {
+        phase: Phase::Setup,
+        detail: "pairing",
+    });
     let op = ElasticOperator::new(model)?;
     let (contacts, pairing) = pair_nodes(model, &model.contact_pairs)?;
     timings.pairing = t.elapsed().as_secs_f64();
+    observer.notify(&Event::Finished {
+        phase: Phase::Setup,
+        detail: "pairing",
+        seconds: timings.pairing,
+    });
     let pair_names: Vec<String> = model.contact_pairs.iter().map(|p| p.name.clone()).collect();
     let n_raw = 3 * model.mesh.n_nodes();
     let mut u = vec![0.0; n_raw];
@@ -101,14 +123,13 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
         let boundary = model.boundary_of(step);
         if system.as_ref().is_none_or(|s| !s.system.serves(&boundary)) {
             drop(system.take()); // free the old matrices first
-            let t = Instant::now();
-            let sys = NewtonSystem::new(&op, &boundary, &contacts)?;
-            timings.setup += t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            solver
-                .analyse(&sys.tangent, Some(sys.dofs().groups()))
-                .map_err(|e| singular(&op, &sys, e, step_number))?;
-            timings.analyse += t.elapsed().as_secs_f64();
+            let sys = timed(observer, Phase::Setup, &mut timings.setup, || {
+                NewtonSystem::new(&op, &boundary, &contacts)
+            })?;
+            timed(observer, Phase::Analyse, &mut timings.analyse, || {
+                solver.analyse(&sys.tangent, Some(sys.dofs().groups()))
+            })
+            .map_err(|e| singular(&op, &sys, e, step_number))?;
             system = Some(sys);
         }
         let Some(sys) = system.as_mut() else { continue };
@@ -160,9 +181,7 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
                         &contacts,
                         t.elapsed().as_secs_f64(),
                     );
-                    if options.verbose {
-                        eprintln!("{log}");
-                    }
+                    observer.notify(&Event::Increment(&log));
                     if out.iterations <= 6 && cutbacks == 0 {
                         size = (size * 1.5).min(control.maximum);
                     }
@@ -173,18 +192,12 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
                 }
                 Err(failure) => {
                     cutbacks += 1;
-                    if options.verbose {
-                        eprintln!(
-                            "step {step_number} increment {} [{fraction:.4} → {target:.4}] cut back: {} (residuals {:?})",
-                            increment + 1,
-                            failure.reason,
-                            failure
-                                .residuals
-                                .iter()
-                                .map(|r| format!("{r:.2e}"))
-                                .collect::<Vec<_>>()
-                        );
-                    }
+                    observer.notify(&Event::Cutback {
+                        step: step_number,
+                        increment: increment + 1,
+                        fraction: (fraction, target),
+                        reason: &failure.reason,
+                    });
                     if size <= control.minimum * (1.0 + 1e-9) {
                         return Err(non_convergence(
                             step,
@@ -209,9 +222,9 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
             sys.system
                 .step_solution(&op, &step.name, &u, &f_end, Some(&f_contact))?;
         if options.recover {
-            let t = Instant::now();
-            solution.fields = op.recover(&u)?;
-            timings.recover += t.elapsed().as_secs_f64();
+            solution.fields = timed(observer, Phase::Recover, &mut timings.recover, || {
+                op.recover(&u)
+            })?;
         }
         solution.diagnostics = StepDiagnostics {
             relative_residual: logs.last().map_or(0.0, |l: &IncrementLog| {
@@ -236,6 +249,21 @@ fn run(problem: &ContactProblem) -> Result<ContactSolution, ContactError> {
         timings,
         n_unknowns,
     })
+}
+
+/// Run `f` as `phase`, tell the observer and add the time to `slot`.
+fn timed<T>(observer: &mut dyn Observer, phase: Phase, slot: &mut f64, f: impl FnOnce() -> T) -> T {
+    observer.notify(&Event::Started { phase, detail: "" });
+    let t = Instant::now();
+    let out = f();
+    let seconds = t.elapsed().as_secs_f64();
+    *slot += seconds;
+    observer.notify(&Event::Finished {
+        phase,
+        detail: "",
+        seconds,
+    });
+    out
 }
 
 /// A failed symbolic analysis as the node and direction that is not held, when it is one.

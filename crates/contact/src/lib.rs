@@ -113,7 +113,7 @@ mod vec3;
 
 pub use constitutive::{History, SLIP_REGULARIZATION};
 pub use definition::{ContactOptions, ContactProblem, SlipTangent};
-pub use driver::solve_contact;
+pub use driver::{solve_contact, solve_contact_observed};
 pub use error::{ContactError, NonConvergence, WorstNode};
 pub use pairing::{ContactNode, PairingReport, pair_nodes};
 pub use results::{ContactSolution, ContactTimings, micromotion};

@@ -105,8 +105,7 @@ fn sums(solution: &ContactSolution, step: usize, nodes: &[usize]) -> [f64; 3] {
 #[test]
 fn sliding_reaction_is_mu_times_normal_force() {
     let s = setup();
-    let mut problem = sliding_problem(&s);
-    problem.options.verbose = true;
+    let problem = sliding_problem(&s);
     let solution = solve_contact(&problem).expect("converges");
     for log in solution.increments() {
         println!(

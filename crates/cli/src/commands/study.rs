@@ -9,14 +9,12 @@
 //! and the intact model and their PVD collections into the output folder.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use osteon_assembly::Phase;
 use osteon_biomech::metrics::Status;
 use osteon_biomech::report::{check_lines, metric_table, run_summary};
-use osteon_biomech::{Progress, Study, run_study};
+use osteon_biomech::{Study, run_study};
 
 use crate::progress::Spinners;
 
@@ -37,54 +35,6 @@ pub struct StudyArgs {
     /// Skip the VTU files (report and plots only).
     #[arg(long)]
     pub no_vtu: bool,
-}
-
-/// Study stages and solver phases as spinners on stderr.
-struct StudySpinners {
-    spinners: Spinners,
-    stage: Option<(String, Instant)>,
-}
-
-impl StudySpinners {
-    fn end_stage(&mut self) {
-        if let Some((label, t)) = self.stage.take() {
-            let seconds = t.elapsed().as_secs_f64();
-            // a stage that ends at once was a message (mesh counts, a reused result)
-            if seconds < 1e-3 {
-                self.spinners.finish_untimed(&label);
-            } else {
-                self.spinners.finish(&label, seconds);
-            }
-        }
-    }
-}
-
-impl Progress for StudySpinners {
-    fn stage(&mut self, stage: &str) {
-        self.end_stage();
-        self.spinners.start(stage);
-        self.stage = Some((stage.to_string(), Instant::now()));
-    }
-
-    fn phase(&mut self, model: &str, phase: Phase, detail: &str, seconds: Option<f64>) {
-        // the detail names the load case of a solve or a recovery
-        let label = if detail.is_empty() {
-            format!("{model}: {}", phase.name())
-        } else {
-            format!("{model}: {} [{detail}]", phase.name())
-        };
-        match seconds {
-            None => self.spinners.start(&label),
-            Some(s) => self.spinners.finish(&label, s),
-        }
-    }
-
-    fn done(&mut self, seconds: f64) {
-        self.end_stage();
-        if !self.spinners.is_quiet() {
-            eprintln!("done in {seconds:.1} s");
-        }
-    }
 }
 
 /// Run `osteon study`.
@@ -110,13 +60,9 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
         study.write_vtu = false;
     }
     let out = study.output.clone().unwrap_or_default();
-    let mut progress = StudySpinners {
-        spinners: Spinners::new(quiet),
-        stage: None,
-    };
+    let mut progress = Spinners::new(quiet);
     let run = run_study(&study, &mut progress)
         .with_context(|| format!("study {}", args.study.display()))?;
-    progress.end_stage();
     let r = &run.report;
 
     println!("{}", metric_table(r));

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use osteon_contact::{ContactProblem, solve_contact};
+use osteon_contact::{ContactProblem, solve_contact_observed};
 use osteon_io::inp::Deck;
 use osteon_io::summary::{Counts, PhaseSeconds, RunSummary, write_summary};
 use osteon_io::vtu::write_results;
@@ -35,7 +35,6 @@ pub fn run(
     }
     let mut problem = ContactProblem::from_model(&deck.model);
     problem.options.threads = threads;
-    problem.options.verbose = !quiet;
     if !quiet {
         eprintln!(
             "contact: {} pair(s), {} step(s); one line per increment",
@@ -56,7 +55,7 @@ pub fn run(
         }
     }
     let t = Instant::now();
-    let solution = solve_contact(&problem).with_context(|| {
+    let solution = solve_contact_observed(&problem, progress).with_context(|| {
         format!(
             "{}: frictional contact analysis failed",
             args.input.display()
