@@ -464,6 +464,7 @@ pub fn solve_case(
     let mesh = &model.mesh;
     let f_ext = external_forces(model, case, materials)?;
     let g = sys.dofs.prescribed_vector(boundary);
+    sys.dofs.check_prescribed(&g)?;
     let mut rhs_raw = f_ext.clone();
     if g.iter().any(|&v| v != 0.0) {
         let kg = internal_forces(mesh, materials, d, &g)?;

@@ -414,8 +414,7 @@ fn element_without_section_and_conflicting_constraints_are_errors() {
         solve_linear_static(&model, &SolveOptions::default()),
         Err(AssemblyError::MissingSection { element_id: 2 })
     ));
-    // a cycle of equations: u0 = u1, u1 = u0 (after eliminating u0 the second has no free term
-    // left but u1 itself, which is then eliminated in terms of u0 → cycle)
+    // an equation with a non-finite coefficient
     let mut model = bar(ElementType::Hex8, [2, 1, 1]);
     model.equations.push(Equation {
         terms: vec![(0, 0, 1.0), (1, 0, f64::NAN)],

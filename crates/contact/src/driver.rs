@@ -308,6 +308,7 @@ fn step_loads(
 ) -> Result<StepLoads, ContactError> {
     let f_end = external_forces(model, &step.load_case, materials)?;
     let g_end = sys.dofs.prescribed_vector(boundary);
+    sys.dofs.check_prescribed(&g_end)?;
     let start_values: Vec<DirichletBc> = (0..sys.dofs.n_raw())
         .filter(|&r| sys.dofs.state(r) == DofState::Prescribed)
         .map(|r| DirichletBc {
