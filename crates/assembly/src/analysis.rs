@@ -256,7 +256,7 @@ pub fn solve_case(
     boundary: &[DirichletBc],
 ) -> Result<(StepSolution, Vec<f64>), AssemblyError> {
     let f_ext = op.external_forces(case)?;
-    let g = sys.prescribed(boundary);
+    let g = sys.prescribed(boundary)?;
     let rhs = sys.form_rhs(op, &f_ext, &g)?;
     let mut x = vec![0.0; rhs.len()];
     let report = if rhs.iter().all(|&v| v == 0.0) {

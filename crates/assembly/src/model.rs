@@ -62,7 +62,10 @@ pub struct TractionLoad {
 }
 
 /// Linear multi-point constraint Σ_i c_i u_{node_i, comp_i} = 0 (Abaqus `*EQUATION`): the
-/// first term's DOF is the dependent one and is eliminated, u_0 = −Σ_{i>0} (c_i/c_0) u_i.
+/// first term's DOF is the dependent one and is eliminated, u_0 = −Σ_{i>0} (c_i/c_0) u_i
+/// (u in mm; the coefficients are dimensionless). Equations may name DOFs that earlier ones
+/// eliminate, including each other's first DOF: they are resolved together as in CalculiX
+/// (see [`crate::DofMap::new`]); terms with coefficient 0 are ignored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Equation {
     /// Terms (node index, component, coefficient); the first is eliminated.

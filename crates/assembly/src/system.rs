@@ -150,9 +150,16 @@ impl ConstrainedSystem {
         }
     }
 
-    /// The raw vector g of prescribed displacements for `boundary` (mm).
-    pub fn prescribed(&self, boundary: &[DirichletBc]) -> Vec<f64> {
-        self.dofs.prescribed_vector(boundary)
+    /// The raw vector g of prescribed displacements for `boundary` (mm), checked against the
+    /// equations whose DOFs are all prescribed ([`DofMap::check_prescribed`]).
+    ///
+    /// # Errors
+    /// [`AssemblyError::ConstraintConflict`] when the prescribed values contradict such an
+    /// equation.
+    pub fn prescribed(&self, boundary: &[DirichletBc]) -> Result<Vec<f64>, AssemblyError> {
+        let g = self.dofs.prescribed_vector(boundary);
+        self.dofs.check_prescribed(&g)?;
+        Ok(g)
     }
 
     /// Tᵀ K g: what the prescribed displacements g push onto the free unknowns (N); zero

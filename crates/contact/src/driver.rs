@@ -326,7 +326,7 @@ fn step_loads(
 ) -> Result<StepLoads, ContactError> {
     let dofs = sys.dofs();
     let f_end = op.external_forces(step)?;
-    let g_end = sys.system.prescribed(boundary);
+    let g_end = sys.system.prescribed(boundary)?;
     let start_values: Vec<DirichletBc> = (0..dofs.n_raw())
         .filter(|&r| dofs.state(r) == DofState::Prescribed)
         .map(|r| DirichletBc {
@@ -335,7 +335,7 @@ fn step_loads(
             value: u[r],
         })
         .collect();
-    let g_start = sys.system.prescribed(&start_values);
+    let g_start = sys.system.prescribed(&start_values)?;
     Ok(StepLoads {
         f: [dofs.reduce(f_previous), dofs.reduce(&f_end)],
         kg: [

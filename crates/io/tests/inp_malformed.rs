@@ -73,6 +73,15 @@ fn replace(n: usize, with: &str) -> Vec<u8> {
     join(&l)
 }
 
+/// The base deck with several 1-based lines replaced (each by one or more lines).
+fn replace_many(with: &[(usize, &str)]) -> Vec<u8> {
+    let mut l = lines();
+    for &(n, text) in with {
+        l[n - 1] = text.to_string();
+    }
+    join(&l)
+}
+
 /// Insert `text` (one or more lines) after 1-based line `n`.
 fn insert_after(n: usize, text: &str) -> Vec<u8> {
     let mut l = lines();
@@ -606,6 +615,86 @@ fn corpus() -> Vec<Case> {
             insert_after(1, "*INCLUDE"),
             2,
             "INPUT=",
+        ),
+        // records continued over several lines: the error names the line of the offending
+        // value, not the first line of the record
+        case(
+            "undefined node on the second line of an element record",
+            replace(13, "1, 1, 2, 3, 4,\n5, 6, 99, 8"),
+            14,
+            "refers to node 99",
+        ),
+        case(
+            "undefined node on the first line of a continued element record",
+            replace(13, "1, 1, 2, 99, 4,\n5, 6, 7, 8"),
+            13,
+            "refers to node 99",
+        ),
+        case(
+            "undefined node on the third line of an element record",
+            replace(13, "1, 1, 2,\n3, 4, 5,\n6, 77, 8"),
+            15,
+            "refers to node 77",
+        ),
+        case(
+            "non-numeric node on the second line of an element record",
+            replace(13, "1, 1, 2, 3, 4,\n5, 6, x7, 8"),
+            14,
+            "'x7'",
+        ),
+        case(
+            "too many nodes on the second line of an element record",
+            replace(13, "1, 1, 2, 3, 4,\n5, 6, 7, 8, 9"),
+            14,
+            "9 nodes",
+        ),
+        case(
+            "duplicate element id of a continued record is at its id",
+            replace(15, "1, 2,\n9, 3, 6"),
+            15,
+            "duplicate element id 1",
+        ),
+        case(
+            "bad dof on the second term line of an equation",
+            replace(32, "9, 3, 1.0,\n6, 7, -1.0"),
+            33,
+            "dof 7",
+        ),
+        case(
+            "undefined node on the second term line of an equation",
+            replace(32, "9, 3, 1.0,\n66, 3, -1.0"),
+            33,
+            "66",
+        ),
+        case(
+            "bad coefficient on the third term line of an equation",
+            replace_many(&[(31, "3"), (32, "9, 3, 1.0,\n6, 3, -1.0,\n6, 2, 1.x")]),
+            34,
+            "'1.x'",
+        ),
+        case(
+            "node sets of different sizes in an equation, the second on its own line",
+            replace_many(&[(31, "3"), (32, "X0, 3, 1.0,\nGEN, 3, -1.0,\n9, 1, 0.5")]),
+            33,
+            "same number of nodes: this term's set has 5",
+        ),
+        case(
+            "first engineering constant out of range, record over two lines",
+            replace_many(&[
+                (25, "*ELASTIC, TYPE=ENGINEERING CONSTANTS"),
+                (26, "-1000., 1000., 1000., 0.3, 0.3, 0.3, 400., 400.,\n400."),
+            ]),
+            26,
+            "E1",
+        ),
+        case(
+            "last engineering constant out of range, on the second line of the record",
+            replace_many(&[
+                (25, "*ELASTIC, TYPE=ENGINEERING CONSTANTS"),
+                (26, "1000., 1000., 1000., 0.3, 0.3, 0.3, 400., 400.,\n-400."),
+            ]),
+            27,
+            "G23",
         ),
         // truncation in the middle of an element record, at the end of the file
         case(

@@ -11,6 +11,14 @@ use crate::traits::{LinearSolver, SolveReport};
 /// Entries per chunk of the parallel vector updates.
 const UPDATE_CHUNK: usize = 16_384;
 
+/// A search direction p along which the Jacobi-scaled Rayleigh quotient
+/// μ = pᵀAp / pᵀDp (D = diag A) is at most this fraction of the largest μ met so far (an
+/// estimate of λ_max(D⁻¹A)) lies in the null space of A: the matrix is singular. For an SPD
+/// matrix μ ≥ λ_min(D⁻¹A), so only a condition number above 1e12 — beyond what the
+/// iteration could resolve in double precision anyway — could be mistaken for singular; a
+/// true null direction gives μ at round-off level, 1e-16 and below.
+const SINGULAR_RAYLEIGH: f64 = 1e-12;
+
 /// Options of [`ConjugateGradient`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CgOptions {
@@ -43,6 +51,20 @@ impl Default for CgOptions {
 /// * `solve` iterates from `x = 0` until the recurrence residual reaches `rel_tol`, then
 ///   confirms with the true residual `||b - A x|| / ||b||` (restarting from the current
 ///   iterate if round-off made the two drift apart).
+///
+/// A singular matrix (a rigid-body mode or mechanism left free) whose right-hand side has a
+/// component in the null space (a load on the free part) has no solution: the iterates
+/// would grow along the null space without bound. `solve` detects it and returns
+/// [`SolverError::NotPositiveDefinite`] instead, when pᵀAp ≤ 0 along a search direction p
+/// or when the Jacobi-scaled Rayleigh quotient pᵀAp / pᵀDp (D = diag A, `pivot` in the
+/// error) drops below 1e-12 times the largest one met (CG's search directions become null
+/// vectors once the rest of the residual is resolved). `unknown` is then the unknown that
+/// moves most (D-weighted) along p: one of the unknowns of the free mode. pᵀDp is carried by
+/// the recurrence ‖p_k‖²_D = rₖᵀzₖ + β² ‖p_{k−1}‖²_D, so the check costs no extra pass
+/// over the vectors (the true value is computed only to confirm a detection). A singular
+/// system whose right-hand side has no null-space component (a self-equilibrated load on a
+/// free part) is consistent: CG then converges to one of its solutions — the one without a
+/// null-space component — and does not report it.
 ///
 /// All reductions are summed in fixed chunks, so results are reproducible for a given input
 /// whatever the thread count.
@@ -190,6 +212,8 @@ fn pcg(
     let mut p = vec![0.0; n];
     let mut q = vec![0.0; n];
     let mut iterations = 0usize;
+    // largest Jacobi-scaled Rayleigh quotient pᵀAp / pᵀDp met: an estimate of λ_max(D⁻¹A)
+    let mut mu_max = 0.0f64;
     // Each pass restarts from the true residual of the current iterate; normally one pass
     // suffices and a second only confirms convergence lost to round-off drift.
     let mut relative_residual;
@@ -201,6 +225,8 @@ fn pcg(
         });
         p.copy_from_slice(&z);
         let mut rz = dot(&r, &z, threads);
+        // pᵀDp for p = z = D⁻¹r is rᵀD⁻¹r = rz
+        let mut p_d = rz;
         relative_residual = norm(&r, threads) / b_norm;
         while relative_residual > options.rel_tol && iterations < options.max_iter {
             a.mul_vec_planned(&p, &mut q, &mut plan);
@@ -212,6 +238,21 @@ fn pcg(
                     .unwrap_or(0);
                 return Err(SolverError::NotPositiveDefinite { unknown, pivot: pq });
             }
+            let mu = pq / p_d;
+            if mu <= SINGULAR_RAYLEIGH * mu_max {
+                // confirm with the true pᵀDp (the recurrence only approximates it)
+                let weighted = |i: usize| p[i] * p[i] / inv_diagonal[i];
+                let p_d_true: f64 = (0..n).map(weighted).sum();
+                let mu = pq / p_d_true;
+                if mu <= SINGULAR_RAYLEIGH * mu_max {
+                    // p is a null vector of A: name the unknown that moves most along it
+                    let unknown = (0..n)
+                        .max_by(|&i, &j| weighted(i).total_cmp(&weighted(j)))
+                        .unwrap_or(0);
+                    return Err(SolverError::NotPositiveDefinite { unknown, pivot: mu });
+                }
+            }
+            mu_max = mu_max.max(mu);
             let alpha = rz / pq;
             apply(threads, x, |i0, xc| {
                 for (k, xi) in xc.iter_mut().enumerate() {
@@ -236,6 +277,7 @@ fn pcg(
             let rz_new = dot(&r, &z, threads);
             let beta = rz_new / rz;
             rz = rz_new;
+            p_d = rz + beta * beta * p_d;
             apply(threads, &mut p, |i0, pc| {
                 for (k, pi) in pc.iter_mut().enumerate() {
                     *pi = z[i0 + k] + beta * *pi;

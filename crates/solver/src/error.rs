@@ -18,6 +18,11 @@ pub enum SolverError {
     /// step), or the diagonal entry `A_kk` itself when that is already `<= 0`. When faer
     /// stopped on a pivot it found non-positive it does not report the value, and `pivot` is
     /// NaN.
+    ///
+    /// From [`crate::ConjugateGradient::solve`] (no factorisation): `pivot` is pᵀAp (≤ 0, or
+    /// NaN) along a search direction p, or the Jacobi-scaled Rayleigh quotient pᵀAp / pᵀDp
+    /// (D = diag A, dimensionless) when that fell to round-off level — p is then a null
+    /// vector of a singular A and `unknown` the unknown that moves most along it.
     #[error(
         "matrix is singular or not positive definite: pivot {pivot:e} at unknown {unknown} \
          (an unconstrained rigid-body mode or mechanism involves this unknown)"

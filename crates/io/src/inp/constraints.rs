@@ -16,6 +16,8 @@ struct Term {
     is_set: bool,
     component: usize,
     coefficient: f64,
+    /// The line the term is on (an equation's terms may span several lines).
+    loc: Loc,
 }
 
 impl Reader<'_> {
@@ -55,7 +57,7 @@ impl Reader<'_> {
                 last = line;
                 self.equation_terms(line, n, &mut terms)?;
             }
-            self.push_equations(&terms, last.loc)?;
+            self.push_equations(&terms)?;
         }
         if !read_any {
             return Err(self.err(
@@ -117,24 +119,29 @@ impl Reader<'_> {
                 is_set,
                 component: dof as usize - 1,
                 coefficient,
+                loc: line.loc,
             });
         }
         Ok(())
     }
 
-    fn push_equations(&mut self, terms: &[Term], loc: Loc) -> Result<(), IoError> {
-        let count = terms
-            .iter()
-            .filter(|t| t.is_set)
-            .map(|t| t.nodes.len())
-            .max()
-            .unwrap_or(1);
-        for t in terms {
-            if t.nodes.len() != count && t.nodes.len() != 1 {
-                return Err(self.err(
-                    loc,
-                    format!("*EQUATION: node sets in one equation must have the same number of nodes ({} and {count})", t.nodes.len()),
-                ));
+    /// The equations of one `*EQUATION` record: one, or one per node of its node sets. A
+    /// set whose size differs from the first set's is refused at its own line.
+    fn push_equations(&mut self, terms: &[Term]) -> Result<(), IoError> {
+        let first_set = terms.iter().find(|t| t.is_set && t.nodes.len() != 1);
+        let count = first_set.map_or(1, |t| t.nodes.len());
+        if let Some(first) = first_set {
+            for t in terms {
+                if t.nodes.len() != count && t.nodes.len() != 1 {
+                    return Err(self.err(
+                        t.loc,
+                        format!(
+                            "*EQUATION: node sets in one equation must have the same number of nodes: this term's set has {}, the first set of the equation ({}) has {count}",
+                            t.nodes.len(),
+                            self.src.describe(first.loc)
+                        ),
+                    ));
+                }
             }
         }
         for k in 0..count {

@@ -137,14 +137,12 @@ impl Reader<'_> {
         let want = 1 + etype.n_nodes();
         let mut record = std::mem::take(&mut self.record);
         record.clear();
-        let mut start = kw.loc;
+        // the line of each value of the record (a record may continue over several lines)
+        let mut record_locs: Vec<Loc> = Vec::with_capacity(want);
         let mut last = kw.loc;
         let mut last_text = "";
         let result = (|| {
             while let Some(line) = cur.data()? {
-                if record.is_empty() {
-                    start = line.loc;
-                }
                 last = line.loc;
                 last_text = line.text;
                 let mut on_line = 0;
@@ -157,6 +155,7 @@ impl Reader<'_> {
                     let v = fields::id(field, what)
                         .map_err(|m| self.element_error(line.loc, etype, line.text, &m))?;
                     record.push(v);
+                    record_locs.push(line.loc);
                     on_line += 1;
                 }
                 if record.len() > want {
@@ -170,8 +169,9 @@ impl Reader<'_> {
                     return Err(self.element_error(line.loc, etype, line.text, &m));
                 }
                 if record.len() == want {
-                    self.add_element(etype, &record, start)?;
+                    self.add_element(etype, &record, &record_locs)?;
                     record.clear();
+                    record_locs.clear();
                 } else if record.is_empty() {
                     return Err(self.element_error(
                         line.loc,
@@ -226,8 +226,17 @@ impl Reader<'_> {
         )
     }
 
-    fn add_element(&mut self, etype: ElementType, record: &[i64], loc: Loc) -> Result<(), IoError> {
+    /// Add the element of `record` (id, node ids), read from the lines `locs` (one per
+    /// value): errors name the line of the offending value — the id's for the element, a
+    /// node's for an undefined node.
+    fn add_element(
+        &mut self,
+        etype: ElementType,
+        record: &[i64],
+        locs: &[Loc],
+    ) -> Result<(), IoError> {
         let id = record[0];
+        let loc = locs[0];
         match self.mesh.add_element(etype, id, &record[1..]) {
             Ok(_) => {
                 self.element_locs.push(loc);
@@ -238,7 +247,13 @@ impl Reader<'_> {
                 Err(self.err(loc, format!("*ELEMENT: duplicate element id {id} (first defined at {})", first.unwrap_or_default())))
             }
             Err(MeshError::UndefinedNode { node, .. }) => Err(self.err(
-                loc,
+                record
+                    .iter()
+                    .skip(1)
+                    .position(|&n| n == node)
+                    .and_then(|k| locs.get(k + 1))
+                    .copied()
+                    .unwrap_or(loc),
                 format!("*ELEMENT: element {id} refers to node {node}, which is not defined (define nodes with *NODE before the elements)"),
             )),
             Err(e) => Err(self.err(loc, format!("*ELEMENT: {e}"))),

@@ -4,7 +4,9 @@
 //! Abaqus ν_ij convention and the Voigt order; a constant set that is not a valid elastic
 //! law (ν ≥ 0.5, a D-matrix that is not positive definite, ...) is an error at its line.
 
-use osteon_material::{AnisotropicElastic, Elastic, IsotropicElastic, OrthotropicElastic};
+use osteon_material::{
+    AnisotropicElastic, Elastic, IsotropicElastic, MaterialError, OrthotropicElastic,
+};
 
 use crate::error::IoError;
 
@@ -96,7 +98,7 @@ impl Reader<'_> {
                 ));
             }
         };
-        let (c, loc) = self.constants(kw, cur, names)?;
+        let (c, locs) = self.constants(kw, cur, names)?;
         let law = match names.len() {
             2 => IsotropicElastic::new(c[0], c[1]).map(Elastic::Isotropic),
             9 if kind == "ENGINEERING CONSTANTS" => {
@@ -107,8 +109,17 @@ impl Reader<'_> {
             _ => AnisotropicElastic::from_abaqus_anisotropic(array(&c)).map(Elastic::Anisotropic),
         };
         let law = law.map_err(|e| {
+            // a constant out of range is named at its own line; a set that fails as a whole
+            // (not positive definite) at the line that completes it
+            let at = match &e {
+                MaterialError::InvalidParameter { name, .. } => names
+                    .iter()
+                    .position(|n| n == name)
+                    .and_then(|k| locs.get(k)),
+                _ => None,
+            };
             self.err(
-                loc,
+                at.or(locs.last()).copied().unwrap_or(kw.loc),
                 format!(
                     "*ELASTIC, TYPE={kind} of material '{}': {e}",
                     self.materials[m].name
@@ -131,10 +142,10 @@ impl Reader<'_> {
                 ),
             ));
         }
-        let (c, loc) = self.constants(kw, cur, &["density"])?;
+        let (c, locs) = self.constants(kw, cur, &["density"])?;
         if c[0] <= 0.0 {
             return Err(self.err(
-                loc,
+                locs.first().copied().unwrap_or(kw.loc),
                 format!(
                     "*DENSITY of material '{}' must be > 0 (t/mm³), found {}",
                     self.materials[m].name, c[0]
@@ -148,16 +159,17 @@ impl Reader<'_> {
     /// The single record of `names.len()` values of a material option, over as many lines
     /// as needed. Values after the last constant (on the line that completes the record) are
     /// a temperature and field variables: ignored with a warning. A second record
-    /// (temperature dependence) is an error. Returns the values and the last line.
+    /// (temperature dependence) is an error. Returns the values and the line of each.
     fn constants(
         &mut self,
         kw: &Keyword,
         cur: &mut Cursor<'_>,
         names: &[&str],
-    ) -> Result<(Vec<f64>, Loc), IoError> {
+    ) -> Result<(Vec<f64>, Vec<Loc>), IoError> {
         let n = names.len();
         let expected = names.join(", ");
         let mut values = Vec::with_capacity(n);
+        let mut locs = Vec::with_capacity(n);
         let mut last = kw.loc;
         let mut last_text = "";
         while let Some(line) = cur.data()? {
@@ -187,6 +199,7 @@ impl Reader<'_> {
                     )
                 })?;
                 values.push(v);
+                locs.push(line.loc);
             }
             if extra > 0 {
                 self.warn(line.loc, format!("*{}: {extra} value(s) after the constants (temperature, field variables) ignored", kw.name));
@@ -207,7 +220,7 @@ impl Reader<'_> {
                 format!("*{}: {what}; expected {n} values: {expected}", kw.name),
             ));
         }
-        Ok((values, last))
+        Ok((values, locs))
     }
 
     /// `*SOLID SECTION, ELSET=, MATERIAL= [, ORIENTATION=]`: recorded, resolved at the end.
