@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use osteon_assembly::{SolveOptions, SolverChoice, solve_linear_static_observed};
-use osteon_io::summary::{RunSummary, peak_memory_bytes, write_summary};
+use osteon_io::summary::{RunSummary, write_summary};
 use osteon_io::vtu::{VtuEncoding, write_results};
 use osteon_solver::Ordering;
 
@@ -129,7 +129,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let mut summary = RunSummary::new(&args.input, model, &solution);
     summary.warnings = input.warnings.clone();
     summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
-    summary.peak_memory_bytes = peak_memory_bytes();
+    summary.peak_memory_bytes = osteon_solver::memory::peak_resident_bytes();
     write_summary(&json, &summary)?;
     progress.finish("write", t.elapsed().as_secs_f64());
     print_results(&summary, &written, &json, quiet);
