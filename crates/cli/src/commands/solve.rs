@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use osteon_assembly::{SolveOptions, SolverChoice, solve_linear_static_observed};
+use osteon_io::InputFormat;
 use osteon_io::summary::{RunSummary, write_summary};
 use osteon_io::vtu::{VtuEncoding, write_results};
 use osteon_solver::Ordering;
@@ -58,10 +59,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let mut progress = Spinners::new(quiet);
     progress.start("read");
     let t = Instant::now();
-    let is_deck = args
-        .input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("inp"));
+    let is_deck = matches!(InputFormat::from_path(&args.input), Ok(InputFormat::Inp));
     let input = if is_deck {
         // read the deck once: a deck with contact pairs goes to the contact analysis
         let deck = osteon_io::inp::read_inp(&args.input)?;
