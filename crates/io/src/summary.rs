@@ -99,23 +99,17 @@ impl Counts {
     }
 }
 
-/// Seconds per phase (wall clock).
+/// Seconds per phase (wall clock): reading, the solver's phases, writing, and their sum.
+///
+/// In JSON the solver's phases sit flat beside the others, in the order the phases run:
+/// `{read, setup, assemble, analyse, factorise, solve, recover, write, total}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseSeconds {
     /// Reading the input.
     pub read: f64,
-    /// DOF map, pattern, colouring, rigid-body check.
-    pub setup: f64,
-    /// Stiffness assembly.
-    pub assemble: f64,
-    /// Ordering and symbolic factorisation.
-    pub analyse: f64,
-    /// Numeric factorisation.
-    pub factorise: f64,
-    /// Loads, solves, reactions.
-    pub solve: f64,
-    /// Stress recovery.
-    pub recover: f64,
+    /// Setup, assembly, analysis, factorisation, solves and recovery.
+    #[serde(flatten)]
+    pub solver: PhaseTimings,
     /// Writing results.
     pub write: f64,
     /// Sum of the above.
@@ -126,27 +120,23 @@ impl PhaseSeconds {
     /// The solver phases from `timings`; read and write zero.
     pub fn from_timings(timings: &PhaseTimings) -> Self {
         let mut p = Self {
-            setup: timings.setup,
-            assemble: timings.assemble,
-            analyse: timings.analyse,
-            factorise: timings.factorise,
-            solve: timings.solve,
-            recover: timings.recover,
+            solver: timings.clone(),
             ..Self::default()
         };
         p.update_total();
         p
     }
 
-    /// Recompute `total` as the sum of the phases.
+    /// Recompute `total` as the sum of the phases, in the order they run.
     pub fn update_total(&mut self) {
+        let s = &self.solver;
         self.total = self.read
-            + self.setup
-            + self.assemble
-            + self.analyse
-            + self.factorise
-            + self.solve
-            + self.recover
+            + s.setup
+            + s.assemble
+            + s.analyse
+            + s.factorise
+            + s.solve
+            + s.recover
             + self.write;
     }
 }

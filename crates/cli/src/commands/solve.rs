@@ -181,12 +181,12 @@ fn print_results(summary: &RunSummary, written: &[PathBuf], json: &std::path::Pa
         println!(
             "phase timings (s): read {:.3}  setup {:.3}  assemble {:.3}  analyse {:.3}  factorise {:.3}  solve {:.3}  recover {:.3}  write {:.3}  total {:.3}",
             t.read,
-            t.setup,
-            t.assemble,
-            t.analyse,
-            t.factorise,
-            t.solve,
-            t.recover,
+            t.solver.setup,
+            t.solver.assemble,
+            t.solver.analyse,
+            t.solver.factorise,
+            t.solver.solve,
+            t.solver.recover,
             t.write,
             t.total
         );
