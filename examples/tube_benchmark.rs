@@ -88,6 +88,7 @@ use std::f64::consts::PI;
 use std::time::Instant;
 
 use osteon::prelude::*;
+use osteon::solver::memory::{peak_resident_bytes, reset_peak, resident_bytes};
 
 /// Geometry and material of the benchmark (mm, MPa, N).
 const R_OUT: f64 = 13.0;
@@ -186,24 +187,11 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// Resident memory of this process from `/proc/self/status`: (VmRSS, VmHWM) in bytes; zeros
-/// where the file does not exist (not Linux).
+/// Resident memory of this process (`osteon::solver::memory`): (VmRSS, VmHWM) in bytes;
+/// zeros where the OS does not tell (not Linux).
 fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kib| kib * 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// Reset the peak resident memory (VmHWM) to the current one, so the next reading is the peak
-/// of what follows. Linux ≥ 4.0; returns false where that is not possible.
-fn reset_peak_memory() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+    let bytes = |b: Option<u64>| b.map_or(0.0, |b| b as f64);
+    (bytes(resident_bytes()), bytes(peak_resident_bytes()))
 }
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -334,7 +322,7 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
 
     // The factorisation's own peak: reset VmHWM to the current resident size first.
     let before_factor = memory().0;
-    let peak_reset = reset_peak_memory();
+    let peak_reset = reset_peak().is_ok();
     let t = Instant::now();
     solver
         .factorise(system.matrix())

@@ -59,8 +59,10 @@ impl Default for SolveOptions {
     }
 }
 
-/// Wall-clock seconds per phase, summed over load cases.
+/// Wall-clock seconds per phase, summed over load cases. With the `serde` feature it
+/// serializes as a flat map `{setup, assemble, analyse, factorise, solve, recover}`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PhaseTimings {
     /// DOF map, pattern, colouring, rigid-body check.
     pub setup: f64,

@@ -31,8 +31,9 @@
 
 pub use osteon_assembly::contact::ContactStatus;
 
+use nalgebra::Vector3;
+
 use crate::kinematics::Kinematics;
-use crate::vec3::{dot, norm, scale, sub};
 
 /// Stiffness kept along the sliding direction of a slipping node, as a fraction of k_T.
 pub const SLIP_REGULARIZATION: f64 = 1e-4;
@@ -85,7 +86,7 @@ pub struct Response {
 /// Evaluate the law for the kinematics `kin` and the history `history` of the last converged
 /// increment.
 pub fn evaluate(law: &LawParameters, kin: &Kinematics, history: &History) -> Response {
-    let n = law.normal;
+    let n = Vector3::from(law.normal);
     let trial_pressure = history.multiplier - law.k_normal * kin.gap;
     let mut r = Response {
         status: ContactStatus::Open,
@@ -113,12 +114,13 @@ pub fn evaluate(law: &LawParameters, kin: &Kinematics, history: &History) -> Res
         return r;
     }
     let projector = |i: usize, j: usize| f64::from(u8::from(i == j)) - n[i] * n[j];
-    let trial = scale(sub(kin.tangential, history.slip), law.k_tangent);
-    let trial_norm = norm(trial);
+    let slip = Vector3::from(history.slip);
+    let trial = (Vector3::from(kin.tangential) - slip) * law.k_tangent;
+    let trial_norm = trial.norm();
     let limit = law.mu * p;
     if trial_norm <= limit {
         r.status = ContactStatus::Stick;
-        r.shear = trial;
+        r.shear = trial.into();
         r.slip = history.slip;
         for i in 0..3 {
             for j in 0..3 {
@@ -128,12 +130,13 @@ pub fn evaluate(law: &LawParameters, kin: &Kinematics, history: &History) -> Res
         return r;
     }
     r.status = ContactStatus::Slip;
-    let dir = scale(trial, 1.0 / trial_norm);
+    // t*/|t*| as t* · (1/|t*|), the rounding the CalculiX comparisons were made with
+    let dir = trial * (1.0 / trial_norm);
     // remove any normal component left by round-off
-    let dir = sub(dir, scale(n, dot(dir, n)));
-    r.shear = scale(dir, limit);
-    r.slip = [0, 1, 2].map(|k| history.slip[k] + (trial_norm - limit) / law.k_tangent * dir[k]);
-    r.coupling = scale(dir, -law.mu * law.k_normal);
+    let dir = dir - n * dir.dot(&n);
+    r.shear = (dir * limit).into();
+    r.slip = (slip + dir * ((trial_norm - limit) / law.k_tangent)).into();
+    r.coupling = (dir * (-law.mu * law.k_normal)).into();
     let ratio = limit / trial_norm;
     for i in 0..3 {
         for j in 0..3 {
@@ -205,10 +208,10 @@ mod tests {
             &h,
         );
         assert_eq!(r.status, ContactStatus::Slip);
-        assert!((norm(r.shear) - 3.0).abs() < 1e-12);
+        assert!((Vector3::from(r.shear).norm() - 3.0).abs() < 1e-12);
         assert!((r.shear[0] / r.shear[1] - 0.75).abs() < 1e-12);
         // after the return map the trial from the new slip is exactly on the cone
-        let t_after = norm(scale(sub([0.06, 0.08, 0.0], r.slip), 500.0));
+        let t_after = ((Vector3::new(0.06, 0.08, 0.0) - Vector3::from(r.slip)) * 500.0).norm();
         assert!((t_after - 3.0).abs() < 1e-12);
         // symmetric tangent
         for i in 0..3 {
@@ -235,7 +238,7 @@ mod tests {
         assert_eq!(r.status, ContactStatus::Slip); // frictionless: free sliding
         assert!(r.tangent[0][0] == 0.0 && r.tangent[2][2] == 1000.0);
         assert!((r.pressure - 4.0).abs() < 1e-12);
-        assert!(norm(r.shear) == 0.0);
+        assert!(Vector3::from(r.shear).norm() == 0.0);
     }
 
     #[test]
@@ -259,7 +262,7 @@ mod tests {
             let r1 = evaluate(&l, &k1, &h);
             for i in 0..2 {
                 let fd = (r1.shear[i] - r0.shear[i]) / eps;
-                let dir = normalize_2(r0.shear);
+                let dir = Vector3::from(r0.shear).normalize();
                 let kept = r0.tangent[i][j] - SLIP_REGULARIZATION * l.k_tangent * dir[i] * dir[j];
                 assert!(
                     (fd - kept).abs() < 1e-4 * l.k_tangent,
@@ -267,10 +270,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    fn normalize_2(v: [f64; 3]) -> [f64; 3] {
-        let n = norm(v);
-        scale(v, 1.0 / n)
     }
 }

@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use nalgebra::Vector3;
+
 use osteon_assembly::contact::{ContactState, IncrementLog, NodeResult, PairResult};
 use osteon_assembly::{
     AssemblyError, DirichletBc, DofState, ElasticOperator, Event, LoadCase, Observer, Phase,
@@ -21,7 +23,6 @@ use crate::newton::{
 use crate::pairing::{ContactNode, pair_nodes};
 use crate::results::{ContactSolution, ContactTimings};
 use crate::system::{NewtonSystem, add_contact_forces};
-use crate::vec3::{dot, norm};
 
 /// Solve a frictional contact problem step by step. Runs on a private pool of
 /// `problem.options.threads` threads.
@@ -381,7 +382,7 @@ fn increment_log(
         }
         log.in_contact += 1;
         log.max_penetration = log.max_penetration.max(-k.gap);
-        log.max_slip = log.max_slip.max(norm(k.tangential));
+        log.max_slip = log.max_slip.max(Vector3::from(k.tangential).norm());
     }
     log
 }
@@ -418,6 +419,9 @@ fn pair_results(
             pair.contact_force[j] += c.area * (r.pressure * c.normal[j] - r.shear[j]);
             pair.friction_force[j] -= c.area * r.shear[j];
         }
+        let slip = Vector3::from(k.tangential);
+        let shear = Vector3::from(r.shear);
+        let (t1, t2) = (Vector3::from(c.tangent1), Vector3::from(c.tangent2));
         pair.nodes.push(NodeResult {
             node: c.slave,
             node_id: mesh.node_ids[c.slave],
@@ -425,11 +429,11 @@ fn pair_results(
             pressure: r.pressure,
             gap: k.gap,
             slip: k.tangential,
-            slip_magnitude: norm(k.tangential),
-            slip_local: [dot(k.tangential, c.tangent1), dot(k.tangential, c.tangent2)],
+            slip_magnitude: slip.norm(),
+            slip_local: [slip.dot(&t1), slip.dot(&t2)],
             irreversible_slip: h.slip,
             shear: r.shear,
-            shear_local: [dot(r.shear, c.tangent1), dot(r.shear, c.tangent2)],
+            shear_local: [shear.dot(&t1), shear.dot(&t2)],
             area: c.area,
             normal: c.normal,
         });

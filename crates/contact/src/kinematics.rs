@@ -10,8 +10,9 @@
 //!
 //! g_N = g₀ + n·Δ  (mm, negative = penetration),  g_T = (I − n⊗n) Δ  (mm).
 
+use nalgebra::Vector3;
+
 use crate::pairing::{ContactNode, MAX_FACE_NODES};
-use crate::vec3::{dot, scale, sub};
 
 /// Gap and relative tangential displacement of one slave node.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,11 +39,12 @@ pub fn relative_displacement(node: &ContactNode, u: &[f64]) -> [f64; 3] {
 /// Gap and tangential displacement for raw displacements `u`, with the initial gap `gap0`
 /// (the node's g₀, possibly ramped).
 pub fn kinematics(node: &ContactNode, u: &[f64], gap0: f64) -> Kinematics {
-    let d = relative_displacement(node, u);
-    let dn = dot(d, node.normal);
+    let d = Vector3::from(relative_displacement(node, u));
+    let n = Vector3::from(node.normal);
+    let dn = d.dot(&n);
     Kinematics {
         gap: gap0 + dn,
-        tangential: sub(d, scale(node.normal, dn)),
+        tangential: (d - n * dn).into(),
     }
 }
 

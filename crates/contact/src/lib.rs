@@ -109,7 +109,6 @@ pub mod newton;
 pub mod pairing;
 mod results;
 pub mod system;
-mod vec3;
 
 pub use constitutive::{History, SLIP_REGULARIZATION};
 pub use definition::{ContactOptions, ContactProblem, SlipTangent};

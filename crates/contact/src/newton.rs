@@ -15,6 +15,7 @@
 //! hides stick/slip chattering. Then, for hard contact, if the largest penetration exceeds the
 //! tolerance, the multipliers are updated λ_N ← p and Newton runs again.
 
+use nalgebra::Vector3;
 use rayon::prelude::*;
 
 use osteon_assembly::{AssemblyError, ElasticOperator};
@@ -27,7 +28,6 @@ use crate::kinematics::{Kinematics, kinematics};
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
 use crate::system::{NewtonSystem, add_contact_forces, apply_coupling};
-use crate::vec3::norm;
 
 /// Loads and prescribed displacements of a step at its start and end.
 pub(crate) struct StepLoads {
@@ -338,12 +338,12 @@ fn worst_nodes(
     previous: &[ContactStatus],
     responses: &[Response],
 ) -> Vec<WorstNode> {
-    let mut per_node: std::collections::HashMap<usize, [f64; 3]> = Default::default();
+    let mut per_node: std::collections::HashMap<usize, Vector3<f64>> = Default::default();
     for (i, &v) in r.iter().enumerate() {
         let raw = sys.dofs().free_to_raw(i);
-        per_node.entry(raw / 3).or_default()[raw % 3] = v;
+        per_node.entry(raw / 3).or_insert_with(Vector3::zeros)[raw % 3] = v;
     }
-    let mut list: Vec<(usize, f64)> = per_node.into_iter().map(|(n, v)| (n, norm(v))).collect();
+    let mut list: Vec<(usize, f64)> = per_node.into_iter().map(|(n, v)| (n, v.norm())).collect();
     list.sort_by(|a, b| b.1.total_cmp(&a.1));
     list.truncate(5);
     list.into_iter()

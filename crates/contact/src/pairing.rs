@@ -26,13 +26,13 @@
 //!   1 % of the face size plus the normal distance, which admits nodes over the kinks of a
 //!   faceted curved surface but not nodes beyond the edge of the master surface).
 
+use nalgebra::{Point3, Vector3};
 use osteon_assembly::{Model, element_materials, material_stiffnesses};
 use osteon_mesh::geometry::{element_volume, outward_area_vector};
 use osteon_mesh::search::FaceLocator;
 use osteon_mesh::{FaceRef, FaceType, Mesh};
 
 use crate::error::ContactError;
-use crate::vec3::{cross, dot, norm, normalize, scale, sub};
 use osteon_assembly::contact::{ContactPair, InitialGap, NormalBehaviour};
 
 /// Largest number of nodes of a master face (Quad8).
@@ -128,7 +128,7 @@ fn face_layer(mesh: &Mesh, moduli: &[f64], face: FaceRef) -> Result<(f64, f64, f
                 etype: el.etype.abaqus_name(),
                 face: face.face as usize + 1,
             })?;
-        area += w * norm(a);
+        area += w * Vector3::from(a).norm();
     }
     let volume = element_volume(el.etype, &x[..n]).abs();
     let h = if area > 0.0 {
@@ -163,7 +163,7 @@ fn face_node_areas(
                 face: face.face as usize + 1,
             },
         )?;
-        let da = w * norm(a);
+        let da = w * Vector3::from(a).norm();
         total += da;
         let sh = ft.shape(st);
         for k in 0..m {
@@ -256,7 +256,7 @@ pub fn pair_nodes(
         // master surface: nodes, layer stiffness, averaged nodal normals
         let mut master_nodes = vec![false; mesh.n_nodes()];
         let mut master_layer = std::collections::HashMap::new();
-        let mut nodal_normals: std::collections::HashMap<usize, [f64; 3]> = Default::default();
+        let mut nodal_normals: std::collections::HashMap<usize, Vector3<f64>> = Default::default();
         for &f in &pair.master_faces {
             let fnodes = mesh.face_nodes(f)?;
             let (area, h, modulus) = face_layer(mesh, &moduli, f)?;
@@ -269,8 +269,8 @@ pub fn pair_nodes(
                 if let Some((_, a)) =
                     outward_area_vector(el.etype, f.face as usize, &xe[..el.etype.n_nodes()], st)
                 {
-                    let e = nodal_normals.entry(n).or_insert([0.0; 3]);
-                    *e = std::array::from_fn(|i| e[i] + area * normalize(a)[i]);
+                    *nodal_normals.entry(n).or_insert_with(Vector3::zeros) +=
+                        unit(Vector3::from(a)) * area;
                 }
             }
         }
@@ -305,25 +305,24 @@ pub fn pair_nodes(
                 report.unpaired.push(s);
                 continue;
             };
-            let face_normal = normalize(av);
-            let d = sub(xs, proj.point);
-            let offset = norm(sub(d, scale(face_normal, dot(d, face_normal))));
+            let face_normal = unit(Vector3::from(av));
+            let d = Point3::from(xs) - Point3::from(proj.point);
+            let offset = (d - face_normal * d.dot(&face_normal)).norm();
             let nodes_m = mesh.face_nodes(proj.face)?;
             let ft = el.etype.face_type();
             let sh = ft.shape(proj.st);
             // smoothed normal: the master's averaged nodal normals interpolated at the
             // projection point (continuous across the kinks of a faceted curved surface)
-            let mut smooth = [0.0; 3];
+            let mut smooth = Vector3::zeros();
             for (k, n) in nodes_m.iter().enumerate() {
-                let nn = nodal_normals.get(n).map_or(face_normal, |v| normalize(*v));
-                smooth = std::array::from_fn(|i| smooth[i] + sh.n[k] * nn[i]);
+                smooth += nodal_normals.get(n).map_or(face_normal, |v| unit(*v)) * sh.n[k];
             }
-            let normal = if norm(smooth) > 0.5 {
-                normalize(smooth)
+            let normal = if smooth.norm() > 0.5 {
+                unit(smooth)
             } else {
                 face_normal
             };
-            let g_geom = dot(d, normal);
+            let g_geom = d.dot(&normal);
             let (face_area, master_stiffness) =
                 master_layer.get(&proj.face).copied().unwrap_or((0.0, 0.0));
             if proj.distance > search || offset > 0.01 * face_area.sqrt() + g_geom.abs() {
@@ -374,9 +373,9 @@ pub fn pair_nodes(
                 n_master: nodes_m.len(),
                 shape,
                 st: proj.st,
-                normal,
-                tangent1,
-                tangent2,
+                normal: normal.into(),
+                tangent1: tangent1.into(),
+                tangent2: tangent2.into(),
                 area: a.area,
                 gap0,
                 k_normal,
@@ -445,16 +444,28 @@ fn validate_interaction(pair: &ContactPair) -> Result<(), String> {
     Ok(())
 }
 
+/// `v / |v|`, or zero for a zero vector. Scales by the reciprocal of the norm (as the
+/// pairing always has: the CalculiX comparisons were made with this rounding) where
+/// nalgebra's `normalize` divides.
+fn unit(v: Vector3<f64>) -> Vector3<f64> {
+    let n = v.norm();
+    if n > 0.0 {
+        v * (1.0 / n)
+    } else {
+        Vector3::zeros()
+    }
+}
+
 /// Tangent basis of the plane normal to `n` (CalculiX's convention, so that slip components
 /// compare one to one with its `CDIS` output).
-pub(crate) fn tangents(n: [f64; 3]) -> ([f64; 3], [f64; 3]) {
-    let t1 = if 1.0 - n[0].abs() < 1.5231e-6 {
-        [-n[2] * n[0], -n[2] * n[1], 1.0 - n[2] * n[2]]
+pub(crate) fn tangents(n: Vector3<f64>) -> (Vector3<f64>, Vector3<f64>) {
+    let t1 = if 1.0 - n.x.abs() < 1.5231e-6 {
+        Vector3::new(-n.z * n.x, -n.z * n.y, 1.0 - n.z * n.z)
     } else {
-        [1.0 - n[0] * n[0], -n[0] * n[1], -n[0] * n[2]]
+        Vector3::new(1.0 - n.x * n.x, -n.x * n.y, -n.x * n.z)
     };
-    let t1 = normalize(t1);
-    (t1, cross(n, t1))
+    let t1 = unit(t1);
+    (t1, n.cross(&t1))
 }
 
 #[cfg(test)]
@@ -473,15 +484,15 @@ mod tests {
     #[test]
     fn tangent_basis_is_orthonormal() {
         for n in [
-            [0.0, 0.0, 1.0],
-            [1.0, 0.0, 0.0],
-            normalize([0.3, -0.4, 0.8]),
+            Vector3::z(),
+            Vector3::x(),
+            Vector3::new(0.3, -0.4, 0.8).normalize(),
         ] {
             let (t1, t2) = tangents(n);
             assert!(
-                dot(t1, n).abs() < 1e-14 && dot(t2, n).abs() < 1e-14 && dot(t1, t2).abs() < 1e-14
+                t1.dot(&n).abs() < 1e-14 && t2.dot(&n).abs() < 1e-14 && t1.dot(&t2).abs() < 1e-14
             );
-            assert!((norm(t1) - 1.0).abs() < 1e-14 && (norm(t2) - 1.0).abs() < 1e-14);
+            assert!((t1.norm() - 1.0).abs() < 1e-14 && (t2.norm() - 1.0).abs() < 1e-14);
         }
     }
 
@@ -555,12 +566,10 @@ mod tests {
         assert!((reports[0].paired_area - 3.0).abs() < 1e-12);
         for n in &nodes {
             assert!(n.gap0.abs() < 1e-14 && (n.normal[2] - 1.0).abs() < 1e-14);
-            let x: [f64; 3] = std::array::from_fn(|k| {
-                (0..n.n_master)
-                    .map(|a| n.shape[a] * model.mesh.coords[n.master_nodes[a]][k])
-                    .sum()
-            });
-            assert!(norm(sub(x, model.mesh.coords[n.slave])) < 1e-12);
+            let x: Vector3<f64> = (0..n.n_master)
+                .map(|a| Vector3::from(model.mesh.coords[n.master_nodes[a]]) * n.shape[a])
+                .sum();
+            assert!((x - Vector3::from(model.mesh.coords[n.slave])).norm() < 1e-12);
             // M/h with h = 1, M = E(1−ν)/((1+ν)(1−2ν)) = 1346.15; factor 10
             assert!((n.k_normal - 10.0 * 1000.0 * 0.7 / (1.3 * 0.4)).abs() < 1e-9);
         }

@@ -24,6 +24,19 @@ pub enum IoError {
         #[source]
         source: std::io::Error,
     },
+    /// A file whose extension names no format osteon reads ([`crate::InputFormat`]).
+    #[error(
+        "{}: unknown input format ({}); expected {}",
+        file.display(),
+        extension.as_ref().map_or("no extension".to_string(), |e| format!("extension '.{e}'")),
+        crate::InputFormat::ACCEPTED
+    )]
+    UnknownFormat {
+        /// The file.
+        file: PathBuf,
+        /// Its extension, if it has one.
+        extension: Option<String>,
+    },
     /// The model read from a file is inconsistent.
     #[error("{}: {source}", file.display())]
     Model {

@@ -5,11 +5,12 @@
 //! `_seconds`, `_bytes`).
 //!
 //! ```no_run
-//! use osteon_io::summary::{RunSummary, peak_memory_bytes, write_summary};
+//! use osteon_io::summary::{RunSummary, write_summary};
+//! use osteon_solver::memory::peak_resident_bytes;
 //! # fn demo(model: &osteon_assembly::Model, solution: &osteon_assembly::StaticSolution) -> Result<(), osteon_io::IoError> {
 //! let mut summary = RunSummary::new(std::path::Path::new("bar.inp"), model, solution);
 //! summary.set_io_seconds(0.12, 0.05); // read and write phases, timed by the caller
-//! summary.peak_memory_bytes = peak_memory_bytes();
+//! summary.peak_memory_bytes = peak_resident_bytes(); // the peak after writing
 //! write_summary(std::path::Path::new("out/bar.json"), &summary)?;
 //! # Ok(()) }
 //! ```
@@ -20,6 +21,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{LoadCase, Model, PhaseTimings, StaticSolution, StepSolution, von_mises};
+use osteon_solver::memory::peak_resident_bytes;
 
 use crate::atomic::write_atomically;
 use crate::contact::ContactStepSummary;
@@ -36,7 +38,8 @@ pub struct RunSummary {
     pub counts: Counts,
     /// Wall-clock seconds per phase.
     pub phase_seconds: PhaseSeconds,
-    /// Peak resident memory of the process (bytes; `VmHWM`), where the OS tells.
+    /// Peak resident memory of the process (bytes; `VmHWM`), where the OS tells
+    /// ([`osteon_solver::memory::peak_resident_bytes`]; Linux only).
     pub peak_memory_bytes: Option<u64>,
     /// One entry per load case, in order.
     pub cases: Vec<CaseSummary>,
@@ -96,23 +99,17 @@ impl Counts {
     }
 }
 
-/// Seconds per phase (wall clock).
+/// Seconds per phase (wall clock): reading, the solver's phases, writing, and their sum.
+///
+/// In JSON the solver's phases sit flat beside the others, in the order the phases run:
+/// `{read, setup, assemble, analyse, factorise, solve, recover, write, total}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseSeconds {
     /// Reading the input.
     pub read: f64,
-    /// DOF map, pattern, colouring, rigid-body check.
-    pub setup: f64,
-    /// Stiffness assembly.
-    pub assemble: f64,
-    /// Ordering and symbolic factorisation.
-    pub analyse: f64,
-    /// Numeric factorisation.
-    pub factorise: f64,
-    /// Loads, solves, reactions.
-    pub solve: f64,
-    /// Stress recovery.
-    pub recover: f64,
+    /// Setup, assembly, analysis, factorisation, solves and recovery.
+    #[serde(flatten)]
+    pub solver: PhaseTimings,
     /// Writing results.
     pub write: f64,
     /// Sum of the above.
@@ -123,27 +120,23 @@ impl PhaseSeconds {
     /// The solver phases from `timings`; read and write zero.
     pub fn from_timings(timings: &PhaseTimings) -> Self {
         let mut p = Self {
-            setup: timings.setup,
-            assemble: timings.assemble,
-            analyse: timings.analyse,
-            factorise: timings.factorise,
-            solve: timings.solve,
-            recover: timings.recover,
+            solver: timings.clone(),
             ..Self::default()
         };
         p.update_total();
         p
     }
 
-    /// Recompute `total` as the sum of the phases.
+    /// Recompute `total` as the sum of the phases, in the order they run.
     pub fn update_total(&mut self) {
+        let s = &self.solver;
         self.total = self.read
-            + self.setup
-            + self.assemble
-            + self.analyse
-            + self.factorise
-            + self.solve
-            + self.recover
+            + s.setup
+            + s.assemble
+            + s.analyse
+            + s.factorise
+            + s.solve
+            + s.recover
             + self.write;
     }
 }
@@ -280,7 +273,7 @@ impl CaseSummary {
 impl RunSummary {
     /// Summarise a linear static solution. Read and write times are zero until
     /// [`RunSummary::set_io_seconds`]; `peak_memory_bytes` is filled from
-    /// [`peak_memory_bytes`] now.
+    /// [`peak_resident_bytes`] now.
     pub fn new(input_file: &Path, model: &Model, solution: &StaticSolution) -> Self {
         let counts = Counts {
             dofs_free: solution.stats.n_free,
@@ -322,7 +315,7 @@ impl RunSummary {
                 ..counts
             },
             phase_seconds,
-            peak_memory_bytes: peak_memory_bytes(),
+            peak_memory_bytes: peak_resident_bytes(),
             cases,
             warnings: Vec::new(),
         }
@@ -334,26 +327,6 @@ impl RunSummary {
         self.phase_seconds.write = write;
         self.phase_seconds.update_total();
     }
-}
-
-/// Peak resident set size of this process in bytes (`VmHWM` of `/proc/self/status`);
-/// `None` where that file does not exist (not Linux) or cannot be read.
-pub fn peak_memory_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    parse_vm_hwm(&status)
-}
-
-fn parse_vm_hwm(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let mut parts = line["VmHWM:".len()..].split_whitespace();
-    let value: u64 = parts.next()?.parse().ok()?;
-    let factor = match parts.next().unwrap_or("kB") {
-        "kB" | "KB" | "kb" => 1024,
-        "mB" | "MB" => 1024 * 1024,
-        "B" => 1,
-        _ => return None,
-    };
-    value.checked_mul(factor)
 }
 
 /// Write the summary as pretty JSON (atomically).
@@ -374,17 +347,6 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn vm_hwm_is_parsed_in_bytes() {
-        let status = "Name:\tosteon\nVmPeak:\t  200 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 1000 kB\n";
-        assert_eq!(parse_vm_hwm(status), Some(1234 * 1024));
-        assert_eq!(parse_vm_hwm("Name: x\n"), None);
-        assert_eq!(parse_vm_hwm("VmHWM: lots kB\n"), None);
-        if cfg!(target_os = "linux") {
-            assert!(peak_memory_bytes().is_some_and(|b| b > 0));
-        }
-    }
 
     #[test]
     fn arg_max_skips_nan() {

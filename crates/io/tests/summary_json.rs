@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use osteon_assembly::{
-    LoadCase, Model, NodalLoad, SolveOptions, StaticSolution, solve_linear_static,
+    LoadCase, Model, NodalLoad, PhaseTimings, SolveOptions, StaticSolution, solve_linear_static,
 };
 use osteon_io::IoError;
-use osteon_io::summary::{RunSummary, read_summary, write_summary};
+use osteon_io::summary::{PhaseSeconds, RunSummary, read_summary, write_summary};
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::ElementType;
 use osteon_mesh::generate::{BoxSpec, box_mesh};
@@ -72,11 +72,12 @@ fn a_solved_cantilever_is_summarised() {
     assert!(c.nnz_upper > c.dofs_free && c.nnz_factor >= c.nnz_upper);
     // timings
     let p = &summary.phase_seconds;
-    assert!(p.factorise >= 0.0 && p.read == 0.0);
+    assert!(p.solver.factorise >= 0.0 && p.read == 0.0);
     summary.set_io_seconds(0.25, 0.5);
     let p = &summary.phase_seconds;
+    let s = &p.solver;
     let sum =
-        p.read + p.setup + p.assemble + p.analyse + p.factorise + p.solve + p.recover + p.write;
+        p.read + s.setup + s.assemble + s.analyse + s.factorise + s.solve + s.recover + p.write;
     assert!((p.total - sum).abs() < 1e-12 && p.total >= 0.75);
     if cfg!(target_os = "linux") {
         assert!(summary.peak_memory_bytes.is_some_and(|b| b > 1 << 20));
@@ -166,6 +167,66 @@ fn the_json_is_pretty_atomic_and_reads_back() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// The phase times are one flat JSON object, in the order the phases run, whether the solver's
+/// phases are held apart (`PhaseSeconds::solver`, an `osteon_assembly::PhaseTimings`) or not;
+/// a summary written in that layout reads back to the same values.
+#[test]
+fn phase_seconds_are_one_flat_object_in_phase_order() {
+    let timings = PhaseTimings {
+        setup: 1.0,
+        assemble: 2.0,
+        analyse: 3.0,
+        factorise: 4.0,
+        solve: 5.0,
+        recover: 6.0,
+    };
+    let mut phases = PhaseSeconds::from_timings(&timings);
+    assert_eq!(phases.total, 21.0);
+    phases.read = 0.5;
+    phases.write = 7.25;
+    phases.update_total();
+    assert_eq!(phases.total, 28.75);
+    let layout = r#"{"read":0.5,"setup":1.0,"assemble":2.0,"analyse":3.0,"factorise":4.0,"solve":5.0,"recover":6.0,"write":7.25,"total":28.75}"#;
+    assert_eq!(serde_json::to_string(&phases).expect("JSON"), layout);
+    let back: PhaseSeconds = serde_json::from_str(layout).expect("read back");
+    assert_eq!(back, phases);
+    // integers where a writer dropped the fraction read as the same seconds
+    let whole: PhaseSeconds = serde_json::from_str(
+        r#"{"read":0,"setup":1,"assemble":2,"analyse":3,"factorise":4,"solve":5,"recover":6,"write":7,"total":28}"#,
+    )
+    .expect("integers");
+    assert_eq!((whole.solver.factorise, whole.write), (4.0, 7.0));
+
+    // and in a whole summary, pretty-printed, the keys come in that order
+    let (model, solution) = cantilever();
+    let mut summary = RunSummary::new(Path::new("cantilever.inp"), &model, &solution);
+    summary.set_io_seconds(0.25, 0.5);
+    let text = serde_json::to_string_pretty(&summary).expect("JSON");
+    let start = text.find("\"phase_seconds\"").expect("phase_seconds");
+    let end = start + text[start..].find('}').expect("object end");
+    let keys: Vec<&str> = text[start..end]
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "read",
+            "setup",
+            "assemble",
+            "analyse",
+            "factorise",
+            "solve",
+            "recover",
+            "write",
+            "total"
+        ]
+    );
+    let back: RunSummary = serde_json::from_str(&text).expect("read back");
+    assert_eq!(back.phase_seconds, summary.phase_seconds);
 }
 
 #[test]

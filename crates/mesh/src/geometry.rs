@@ -1,6 +1,8 @@
 //! The isoparametric map x(ξ) = Σ N_a(ξ) x_a: Jacobians, physical shape-function gradients,
 //! volumes and face normals. Small fixed-size arithmetic, no allocation.
 
+use nalgebra::Vector3;
+
 use crate::reference::{ElementType, FaceType, ShapeValues};
 
 /// Jacobian J_ij = ∂x_j/∂ξ_i (rows: natural directions) of the map at a point, given the
@@ -93,17 +95,16 @@ pub fn element_volume(etype: ElementType, x: &[[f64; 3]]) -> f64 {
 /// the element; [`outward_area_vector`] flips it).
 pub fn face_area_vector(ft: FaceType, xf: &[[f64; 3]], st: [f64; 2]) -> ([f64; 3], [f64; 3]) {
     let sh = ft.shape(st);
-    let mut p = [0.0; 3];
-    let mut ds = [0.0; 3];
-    let mut dt = [0.0; 3];
-    for a in 0..ft.n_nodes() {
-        for k in 0..3 {
-            p[k] += sh.n[a] * xf[a][k];
-            ds[k] += sh.dn[a][0] * xf[a][k];
-            dt[k] += sh.dn[a][1] * xf[a][k];
-        }
+    let mut p = Vector3::zeros();
+    let mut ds = Vector3::zeros();
+    let mut dt = Vector3::zeros();
+    for (a, xa) in xf[..ft.n_nodes()].iter().enumerate() {
+        let xa = Vector3::from(*xa);
+        p += xa * sh.n[a];
+        ds += xa * sh.dn[a][0];
+        dt += xa * sh.dn[a][1];
     }
-    (p, cross(ds, dt))
+    (p.into(), ds.cross(&dt).into())
 }
 
 /// Position (mm) and area vector (mm²) of face `face` (0-based) at face point (s, t), pointing
@@ -124,16 +125,6 @@ pub fn outward_area_vector(
     // Abaqus numbers every face (tet and hex) so that the right-hand normal points into the
     // element when det J > 0; the tests check this for every face of every type.
     Some((p, [-a[0], -a[1], -a[2]]))
-}
-
-/// Cross product.
-#[inline]
-pub fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
 }
 
 #[cfg(test)]

@@ -20,16 +20,12 @@ mod common;
 
 use std::time::Instant;
 
+use osteon_solver::memory::peak_resident_bytes;
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, UnknownGroups};
 
 /// Peak resident memory of the process (Linux `VmHWM`), in MiB; 0 elsewhere.
 fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
+    peak_resident_bytes().map_or(0.0, |b| b as f64 / (1024.0 * 1024.0))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

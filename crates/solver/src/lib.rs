@@ -20,6 +20,8 @@
 //! * [`SolverError`]: every failure, with indices in the caller's numbering.
 //! * [`interop`]: conversions to and from faer and nalgebra / nalgebra-sparse matrices, and
 //!   zero-copy nalgebra views of nodal and Voigt fields.
+//! * [`memory`]: resident and peak resident memory of the process (Linux), to measure what
+//!   a factorisation or a whole run needs.
 //!
 //! ## Example
 //!
@@ -101,6 +103,7 @@ mod cholesky;
 mod csr;
 mod error;
 pub mod interop;
+pub mod memory;
 mod ordering;
 mod parallel;
 mod traits;

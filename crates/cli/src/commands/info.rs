@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Args;
 use osteon_assembly::{ConstrainedSystem, ElasticOperator, Model};
+use osteon_io::InputFormat;
 use osteon_material::Elastic;
 use osteon_mesh::Mesh;
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering};
@@ -27,10 +28,7 @@ pub struct InfoArgs {
 
 /// Run `osteon info`.
 pub fn run(args: &InfoArgs) -> Result<()> {
-    let is_msh = args
-        .input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("msh"));
+    let is_msh = matches!(InputFormat::from_path(&args.input), Ok(InputFormat::Msh));
     if is_msh && args.model.is_none() {
         return describe_bare_msh(&args.input);
     }

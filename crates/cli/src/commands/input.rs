@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use osteon_assembly::Model;
+use osteon_io::InputFormat;
 
 /// A model and what reading it produced.
 pub struct Input {
@@ -16,26 +17,27 @@ pub struct Input {
 
 /// Read `path` (and `model_toml` for a `.msh`).
 pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match ext.as_str() {
-        "inp" => {
+    match InputFormat::from_path(path)? {
+        InputFormat::Inp => {
             let deck = osteon_io::inp::read_inp(path)?;
             let warnings = deck_warnings(&deck);
-            Ok(Input { model: deck.model, warnings })
+            Ok(Input {
+                model: deck.model,
+                warnings,
+            })
         }
-        "msh" => {
+        InputFormat::Msh => {
             let Some(toml) = model_toml else {
-                bail!("{}: a Gmsh mesh needs its model description: add --model MODEL.toml (materials, sections, boundary conditions, steps)", path.display());
+                bail!(
+                    "{}: a Gmsh mesh needs its model description: add --model MODEL.toml (materials, sections, boundary conditions, steps)",
+                    path.display()
+                );
             };
             let model = osteon_io::gmsh::read_msh_model(path, toml)?;
             let warnings = unit_warnings(toml, &model);
             Ok(Input { model, warnings })
         }
-        "toml" => {
+        InputFormat::Toml => {
             let model = match osteon_io::gmsh::read_toml_model(path) {
                 Ok(model) => model,
                 // a study file given to `osteon solve` or `osteon info`: say which command
@@ -51,8 +53,6 @@ pub fn read(path: &Path, model_toml: Option<&PathBuf>) -> Result<Input> {
             let warnings = unit_warnings(path, &model);
             Ok(Input { model, warnings })
         }
-        _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "unknown input type"))
-            .with_context(|| format!("{}: expected an Abaqus/CalculiX deck (.inp), a Gmsh mesh (.msh, with --model) or a model TOML (.toml)", path.display())),
     }
 }
 

@@ -10,7 +10,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use osteon_assembly::{SolveOptions, SolverChoice, solve_linear_static_observed};
-use osteon_io::summary::{RunSummary, peak_memory_bytes, write_summary};
+use osteon_io::InputFormat;
+use osteon_io::summary::{RunSummary, write_summary};
 use osteon_io::vtu::{VtuEncoding, write_results};
 use osteon_solver::Ordering;
 
@@ -58,10 +59,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let mut progress = Spinners::new(quiet);
     progress.start("read");
     let t = Instant::now();
-    let is_deck = args
-        .input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("inp"));
+    let is_deck = matches!(InputFormat::from_path(&args.input), Ok(InputFormat::Inp));
     let input = if is_deck {
         // read the deck once: a deck with contact pairs goes to the contact analysis
         let deck = osteon_io::inp::read_inp(&args.input)?;
@@ -129,7 +127,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let mut summary = RunSummary::new(&args.input, model, &solution);
     summary.warnings = input.warnings.clone();
     summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
-    summary.peak_memory_bytes = peak_memory_bytes();
+    summary.peak_memory_bytes = osteon_solver::memory::peak_resident_bytes();
     write_summary(&json, &summary)?;
     progress.finish("write", t.elapsed().as_secs_f64());
     print_results(&summary, &written, &json, quiet);
@@ -183,12 +181,12 @@ fn print_results(summary: &RunSummary, written: &[PathBuf], json: &std::path::Pa
         println!(
             "phase timings (s): read {:.3}  setup {:.3}  assemble {:.3}  analyse {:.3}  factorise {:.3}  solve {:.3}  recover {:.3}  write {:.3}  total {:.3}",
             t.read,
-            t.setup,
-            t.assemble,
-            t.analyse,
-            t.factorise,
-            t.solve,
-            t.recover,
+            t.solver.setup,
+            t.solver.assemble,
+            t.solver.analyse,
+            t.solver.factorise,
+            t.solver.solve,
+            t.solver.recover,
             t.write,
             t.total
         );

@@ -43,6 +43,7 @@ mod types;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use nalgebra::Point3;
 use osteon_mesh::{FaceRef, Mesh, Surface};
 
 use crate::error::IoError;
@@ -363,30 +364,14 @@ fn face_key(corners: &[usize]) -> [usize; 4] {
     key
 }
 
-fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-fn centroid(mesh: &Mesh, nodes: &[usize]) -> [f64; 3] {
+fn centroid(mesh: &Mesh, nodes: &[usize]) -> Point3<f64> {
     let mut c = [0.0; 3];
     for &n in nodes {
         for (ck, xk) in c.iter_mut().zip(mesh.coords[n]) {
             *ck += xk;
         }
     }
-    c.map(|v| v / nodes.len().max(1) as f64)
+    Point3::from(c.map(|v| v / nodes.len().max(1) as f64))
 }
 
 impl FaceIndex {
@@ -433,14 +418,11 @@ impl FaceIndex {
         match *slot {
             [Some(a), None] => Some(a),
             [Some(a), Some(b)] => {
-                let x = |i: usize| mesh.coords[corners[i]];
-                let normal = cross(sub(x(1), x(0)), sub(x(2), x(0)));
+                let x = |i: usize| Point3::from(mesh.coords[corners[i]]);
+                let normal = (x(1) - x(0)).cross(&(x(2) - x(0)));
                 let face_centre = centroid(mesh, corners);
                 let outward = |f: FaceRef| {
-                    dot(
-                        normal,
-                        sub(face_centre, centroid(mesh, mesh.element(f.element).nodes)),
-                    )
+                    normal.dot(&(face_centre - centroid(mesh, mesh.element(f.element).nodes)))
                 };
                 Some(if outward(a) >= outward(b) { a } else { b })
             }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use osteon_assembly::PhaseTimings;
 use osteon_contact::{ContactProblem, solve_contact_observed};
 use osteon_io::inp::Deck;
 use osteon_io::summary::{Counts, PhaseSeconds, RunSummary, write_summary};
@@ -82,11 +83,14 @@ pub fn run(
         ..Counts::of_model(&deck.model)
     };
     let phases = PhaseSeconds {
-        setup: ct.pairing + ct.setup,
-        analyse: ct.analyse,
-        factorise: ct.factorise,
-        solve: ct.solve + ct.contact,
-        recover: ct.recover,
+        solver: PhaseTimings {
+            setup: ct.pairing + ct.setup,
+            analyse: ct.analyse,
+            factorise: ct.factorise,
+            solve: ct.solve + ct.contact,
+            recover: ct.recover,
+            ..PhaseTimings::default()
+        },
         ..PhaseSeconds::default()
     };
     let mut summary =
@@ -161,7 +165,14 @@ fn print_results(summary: &RunSummary, written: &[std::path::PathBuf], json: &Pa
         let t = &summary.phase_seconds;
         println!(
             "phase timings (s): read {:.3}  setup {:.3}  analyse {:.3}  factorise {:.3}  solve+contact {:.3}  recover {:.3}  write {:.3}  total {:.3}",
-            t.read, t.setup, t.analyse, t.factorise, t.solve, t.recover, t.write, t.total
+            t.read,
+            t.solver.setup,
+            t.solver.analyse,
+            t.solver.factorise,
+            t.solver.solve,
+            t.solver.recover,
+            t.write,
+            t.total
         );
         if let Some(peak) = summary.peak_memory_bytes {
             println!("peak memory: {:.3} GiB", peak as f64 / (1u64 << 30) as f64);
