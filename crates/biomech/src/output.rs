@@ -1,3 +1,7 @@
+//! The files of a finished study, written where the caller chooses:
+//! [`write_study_outputs`] writes the VTU files, the SVG plots, `report.json` and
+//! `report.md` of a [`StudyRun`] into a folder.
+//!
 //! VTU output of a study (through `osteon_io::vtu`): one file per load case for the implanted
 //! model and for the intact reference, and a PVD collection of each.
 //!
@@ -27,14 +31,72 @@
 //! docking-face flags.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use osteon_assembly::{Model, StaticSolution, StepSolution};
 use osteon_io::vtu::{DataArray, VtuFields, write_pvd, write_vtu};
 
 use crate::builder::{Reconstruction, Region};
 use crate::error::BiomechError;
-use crate::metrics::{element_fields, principal_values};
+use crate::metrics::{element_fields, max_abs_principal_microstrain};
 use crate::spec::MetricSpec;
+use crate::study::{Study, StudyRun};
+
+/// What [`write_study_outputs`] writes besides `report.json`, `report.md` and the plots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// One VTU file per load case for the implanted and the intact model, and their PVD
+    /// collections; true.
+    pub vtu: bool,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        Self { vtu: true }
+    }
+}
+
+impl OutputOptions {
+    /// The study file's choice ([`Study::write_vtu`]).
+    pub fn from_study(study: &Study) -> Self {
+        Self {
+            vtu: study.write_vtu,
+        }
+    }
+}
+
+/// Write a finished study into `dir` (created if missing): the VTU files and PVD
+/// collections (when `options.vtu`), the SVG plots, then `report.json` and `report.md`.
+/// Records in `run.report` what was written (`files`, `plots`) and the time it took
+/// (`timings.write_s`, added to `timings.total_s`); the report files carry the total up to
+/// the report itself and `write_s` = 0, as the report cannot time its own writing.
+pub fn write_study_outputs(
+    run: &mut StudyRun,
+    dir: &Path,
+    options: &OutputOptions,
+) -> Result<(), BiomechError> {
+    let t = Instant::now();
+    let run_s = run.report.timings.total_s;
+    if options.vtu {
+        let files = write_study_vtu(
+            dir,
+            &run.reconstruction,
+            [&run.implanted_model, &run.intact_model],
+            [&run.implanted, &run.intact],
+            &run.report.study.metrics,
+        )?;
+        run.report.files = files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+    }
+    run.report.plots = crate::plots::write_study_plots(&run.report, dir)?;
+    run.report.timings.total_s = run_s + t.elapsed().as_secs_f64();
+    crate::report::write_report(&run.report, dir)?;
+    run.report.timings.write_s = t.elapsed().as_secs_f64();
+    run.report.timings.total_s = run_s + run.report.timings.write_s;
+    Ok(())
+}
 
 /// The codes of the `region` cell array and their meaning.
 const REGION_LEGEND: [(i32, &str); 5] = [
@@ -78,8 +140,7 @@ fn basic_element_fields(case: &StepSolution, n: usize) -> (Vec<f64>, Vec<f64>) {
         for p in f.points_of(e) {
             v += f.point_volume[p];
             s += f.point_sed(p) * f.point_volume[p];
-            let pr = principal_values(&f.point_strain[p], true);
-            eps[e] = eps[e].max(pr[0].abs().max(pr[2].abs()) * 1e6);
+            eps[e] = eps[e].max(max_abs_principal_microstrain(&f.point_strain[p]));
         }
         sed[e] = s / v.max(f64::MIN_POSITIVE);
     }
