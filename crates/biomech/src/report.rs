@@ -7,7 +7,7 @@ use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
 use crate::metrics::{BoneStrain, CaseMetrics, Micromotion, StressShielding};
-use crate::study::StudyReport;
+use crate::study::{CaseReport, StudyReport};
 
 /// Write `report.json` and `report.md` into `dir` (created if missing), atomically.
 pub fn write_report(report: &StudyReport, dir: &Path) -> Result<(), BiomechError> {
@@ -38,104 +38,150 @@ fn f3(v: f64) -> String {
 
 /// The compact metric table printed by the examples: one column per load case.
 pub fn metric_table(report: &StudyReport) -> String {
-    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
-    let cases = &report.cases;
-    let mut push = |label: &str, f: &dyn Fn(usize) -> String| {
-        rows.push((label.to_string(), (0..cases.len()).map(f).collect()))
+    let mut rows = MetricRows {
+        cases: &report.cases,
+        rows: Vec::new(),
     };
-    push("load (N)", &|i| format!("{:.1}", cases[i].metrics.load_n));
-    if let Some(first) = cases.first() {
-        for (k, iface) in first.metrics.interfaces.iter().enumerate() {
-            let label = format!("|u| {} max / mean (mm)", iface.name);
-            push(&label, &|i| {
-                let x = &cases[i].metrics.interfaces[k];
-                format!("{:.4} / {:.4}", x.max_mm, x.mean_mm)
-            });
-        }
+    displacement_rows(&mut rows);
+    stress_and_strain_rows(&mut rows);
+    shielding_and_check_rows(&mut rows);
+    rows.table()
+}
+
+/// The rows of [`metric_table`]: a label and one cell per load case.
+struct MetricRows<'a> {
+    cases: &'a [CaseReport],
+    rows: Vec<(String, Vec<String>)>,
+}
+
+impl MetricRows<'_> {
+    /// A row: `cell` formats the metric of each case.
+    fn push(&mut self, label: &str, cell: impl Fn(&CaseMetrics) -> String) {
+        let cells = self.cases.iter().map(|c| cell(&c.metrics)).collect();
+        self.rows.push((label.to_string(), cells));
     }
-    push("prosthesis max |u| (mm)", &|i| {
-        format!("{:.4}", cases[i].metrics.implant_max_displacement_mm)
+
+    /// The first case's metrics (the labels of per-interface and per-zone rows).
+    fn first(&self) -> Option<&CaseMetrics> {
+        self.cases.first().map(|c| &c.metrics)
+    }
+
+    /// The rows as a table: a header with the case names, columns right-aligned.
+    fn table(&self) -> String {
+        let (cases, rows) = (self.cases, &self.rows);
+        let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..cases.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r.1[i].chars().count())
+                    .chain(std::iter::once(cases[i].metrics.name.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        let _ = write!(out, "{:w0$}", "metric");
+        for (i, c) in cases.iter().enumerate() {
+            let _ = write!(out, "  {:>w$}", c.metrics.name, w = widths[i]);
+        }
+        out.push('\n');
+        for (label, vals) in rows {
+            let _ = write!(out, "{label:w0$}");
+            for (i, v) in vals.iter().enumerate() {
+                let _ = write!(out, "  {:>w$}", v, w = widths[i]);
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Load, interface and prosthesis displacements, micromotion.
+fn displacement_rows(rows: &mut MetricRows<'_>) {
+    rows.push("load (N)", |m| format!("{:.1}", m.load_n));
+    let names: Vec<String> = rows
+        .first()
+        .map(|m| m.interfaces.iter().map(|i| i.name.clone()).collect())
+        .unwrap_or_default();
+    for (k, name) in names.iter().enumerate() {
+        rows.push(&format!("|u| {name} max / mean (mm)"), |m| {
+            let x = &m.interfaces[k];
+            format!("{:.4} / {:.4}", x.max_mm, x.mean_mm)
+        });
+    }
+    rows.push("prosthesis max |u| (mm)", |m| {
+        format!("{:.4}", m.implant_max_displacement_mm)
     });
-    push("micromotion", &|i| match &cases[i].metrics.micromotion {
+    rows.push("micromotion", |m| match &m.micromotion {
         Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
         Micromotion::Computed { max_um, .. } => crate::metrics::format_um(*max_um),
     });
-    push("porous Ta σvm peak / p99 (MPa)", &|i| {
-        let t = &cases[i].metrics.porous_tantalum;
+}
+
+/// Implant stresses and bone strains.
+fn stress_and_strain_rows(rows: &mut MetricRows<'_>) {
+    rows.push("porous Ta σvm peak / p99 (MPa)", |m| {
+        let t = &m.porous_tantalum;
         format!("{:.2} / {:.2}", t.peak_mpa, t.p99_mpa)
     });
-    push("screws σvm peak / p99 / mean (MPa)", &|i| {
-        cases[i].metrics.screws.as_ref().map_or("—".into(), |s| {
+    rows.push("screws σvm peak / p99 / mean (MPa)", |m| {
+        m.screws.as_ref().map_or("—".into(), |s| {
             format!("{:.1} / {:.1} / {:.1}", s.peak_mpa, s.p99_mpa, s.mean_mpa)
         })
     });
-    push("bone |ε| peak / p99 (µε)", &|i| {
-        let b = &cases[i].metrics.bone;
-        format!("{:.0} / {:.0}", b.peak_microstrain, b.p99_microstrain)
-    });
-    push("diaphysis |ε| peak / p99 (µε)", &|i| {
-        let b = &cases[i].metrics.bone;
+    rows.push("bone |ε| peak / p99 (µε)", |m| {
         format!(
             "{:.0} / {:.0}",
-            b.shaft_peak_microstrain, b.shaft_p99_microstrain
+            m.bone.peak_microstrain, m.bone.p99_microstrain
         )
     });
-    push("bone below lazy zone, near / all (%)", &|i| {
-        let s = &cases[i].metrics.shielding;
+    rows.push("diaphysis |ε| peak / p99 (µε)", |m| {
+        format!(
+            "{:.0} / {:.0}",
+            m.bone.shaft_peak_microstrain, m.bone.shaft_p99_microstrain
+        )
+    });
+}
+
+/// Lazy zone and shielding per zone, equilibrium, failed checks.
+fn shielding_and_check_rows(rows: &mut MetricRows<'_>) {
+    rows.push("bone below lazy zone, near / all (%)", |m| {
+        let s = &m.shielding;
         format!(
             "{:.1} / {:.1}",
             100.0 * s.near_fraction_below_lazy_zone,
             100.0 * s.bone_fraction_below_lazy_zone
         )
     });
-    if let Some(first) = cases.first() {
-        for (k, z) in first.metrics.shielding.zones.iter().enumerate() {
-            let label = format!("shielding 1 − S, {}", z.name);
-            push(&label, &|i| {
-                f3(cases[i].metrics.shielding.zones[k].shielding)
-            });
-        }
+    let zones: Vec<String> = rows
+        .first()
+        .map(|m| m.shielding.zones.iter().map(|z| z.name.clone()).collect())
+        .unwrap_or_default();
+    for (k, name) in zones.iter().enumerate() {
+        rows.push(&format!("shielding 1 − S, {name}"), |m| {
+            f3(m.shielding.zones[k].shielding)
+        });
     }
-    push("equilibrium |ΣR + ΣF| / |F|", &|i| {
-        format!("{:.1e}", cases[i].metrics.equilibrium.relative_error)
+    rows.push("equilibrium |ΣR + ΣF| / |F|", |m| {
+        format!("{:.1e}", m.equilibrium.relative_error)
     });
-    push("checks failed", &|i| {
-        let c = &cases[i].checks;
-        let failed: Vec<&str> = c
-            .iter()
-            .filter(|c| c.status == crate::metrics::Status::Fail)
-            .map(|c| c.criterion.as_str())
-            .collect();
-        if failed.is_empty() {
-            "none".into()
-        } else {
-            failed.len().to_string()
-        }
-    });
-    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cases.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.1[i].chars().count())
-                .chain(std::iter::once(cases[i].metrics.name.chars().count()))
-                .max()
-                .unwrap_or(0)
+    let cells: Vec<String> = rows
+        .cases
+        .iter()
+        .map(|c| {
+            let failed = c
+                .checks
+                .iter()
+                .filter(|c| c.status == crate::metrics::Status::Fail)
+                .count();
+            if failed == 0 {
+                "none".into()
+            } else {
+                failed.to_string()
+            }
         })
         .collect();
-    let mut out = String::new();
-    let _ = write!(out, "{:w0$}", "metric");
-    for (i, c) in cases.iter().enumerate() {
-        let _ = write!(out, "  {:>w$}", c.metrics.name, w = widths[i]);
-    }
-    out.push('\n');
-    for (label, vals) in &rows {
-        let _ = write!(out, "{label:w0$}");
-        for (i, v) in vals.iter().enumerate() {
-            let _ = write!(out, "  {:>w$}", v, w = widths[i]);
-        }
-        out.push('\n');
-    }
-    out
+    rows.rows.push(("checks failed".to_string(), cells));
 }
 
 /// Every load case's pass/fail checks for the console: a "case (load N):" line, then one
