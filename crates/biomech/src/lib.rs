@@ -21,7 +21,7 @@
 //!   applicable (bonded)" for the bonded interface), stress shielding per bone zone, implant
 //!   safety, bone strain, with pass/fail [`metrics::Check`]s; its stages are public:
 //!   [`build_study`] → [`solve_implanted`] → [`solve_intact`] → [`study_metrics`] →
-//!   [`study_report`]. It writes nothing;
+//!   [`study_report`]. It writes nothing: writing is the caller's step (below);
 //! - or [`patient::build_patient_reconstruction`]: an imported `.inp`/`.msh` patient mesh with
 //!   named bone sets instead of the parametric tibia (required set names in [`patient`]);
 //! - [`run_study_cached`] shares the intact solve across the studies of a sweep
@@ -29,7 +29,7 @@
 //! - [`plots`] draws the SVG plots (stress shielding per zone, von Mises/SED along the shaft,
 //!   the micromotion histogram of a frictional interface, the sweep trade-off);
 //! - [`write_study_outputs`] writes a finished run where the caller chooses: the VTU files,
-//!   the plots, `report.json` and `report.md`;
+//!   the plots, `report.json` and `report.md` (the CLI: into `study.output`);
 //!   [`report::write_report`] writes `report.json` and `report.md`, [`output::write_study_vtu`]
 //!   one VTU per load case for the implanted and the intact model (region labels and
 //!   metric fields);
