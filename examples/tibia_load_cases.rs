@@ -53,7 +53,7 @@ use std::path::PathBuf;
 
 use osteon::assembly::ConsoleLog;
 use osteon::biomech::report::{check_lines, metric_table, run_summary};
-use osteon::biomech::{Study, run_study};
+use osteon::biomech::{OutputOptions, Study, run_study, write_study_outputs};
 
 fn main() {
     if let Err(e) = run() {
@@ -116,11 +116,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .or(study.output)
         .or_else(|| Some(PathBuf::from("target/tibia_study")));
 
-    // 2. build, solve (implanted + intact), post-process, write
-    let run = run_study(&study, &mut ConsoleLog::default())?;
+    // 2. build, solve (implanted + intact), post-process
+    let mut run = run_study(&study, &mut ConsoleLog::default())?;
+    // 3. write the report, plots and VTU files
+    if let Some(dir) = &study.output {
+        write_study_outputs(&mut run, dir, &OutputOptions::from_study(&study))?;
+    }
     let r = &run.report;
 
-    // 3. the metric table and the checks
+    // 4. the metric table and the checks
     println!("\n{}\n", metric_table(r));
     print!("{}", check_lines(r));
     println!("\n{}", run_summary(r));

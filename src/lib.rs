@@ -116,7 +116,7 @@ pub mod prelude {
         Gravity, LoadCase, Model, NodalLoad, PhaseTimings, PressureLoad, Silent, SolveOptions,
         SolverChoice, StaticSolution, StepSolution, TractionLoad, solve_case, solve_linear_static,
     };
-    pub use osteon_biomech::{Study, run_study};
+    pub use osteon_biomech::{OutputOptions, Study, run_study, write_study_outputs};
     pub use osteon_contact::{ContactOptions, ContactProblem, solve_contact};
     pub use osteon_io::gmsh::{read_msh_model, read_toml_model};
     pub use osteon_io::inp::read_inp;

@@ -47,6 +47,7 @@ pub mod progress;
 mod recovery;
 mod rigid_body;
 mod solution;
+pub mod stats;
 mod system;
 mod tie;
 
@@ -75,5 +76,6 @@ pub use recovery::{
 };
 pub use rigid_body::check_rigid_body_modes;
 pub use solution::{StepDiagnostics, StepSolution};
+pub use stats::weighted_quantile;
 pub use system::{ConstrainedSystem, SystemStats};
 pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, tie_equations};

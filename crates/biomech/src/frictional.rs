@@ -57,10 +57,51 @@ fn faces_of(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
 
 /// Duplicate the docking-face nodes of the prosthesis and build the contact pairs with
 /// Coulomb friction `friction` (μ and stick stiffness k_T; see the module documentation).
+///
+/// Stages: check the friction → find the nodes shared by bone and prosthesis and number
+/// their copies → the prosthesis end faces (slaves) → the split mesh → the constraints on
+/// the copies → one contact pair per docking face.
 pub fn split_docking_interface(
     rec: &Reconstruction,
     friction: Friction,
 ) -> Result<FrictionalSplit, BiomechError> {
+    validate_friction(&friction)?;
+    let sides = NodeSides::of(rec);
+    let copies = sides.copies();
+    if copies.is_empty() {
+        return Err(BiomechError::construction(
+            "no node is shared by bone and prosthesis: nothing to split for the frictional interface",
+        ));
+    }
+    let n = rec.mesh.n_nodes();
+    let mut copy_of = vec![usize::MAX; n];
+    for &(a, c) in &copies {
+        copy_of[a] = c;
+    }
+    let (distal, proximal) = prosthesis_end_faces(rec, &copy_of)?;
+    let split = split_mesh(rec, &copies, &copy_of)?;
+    let equations = equations_on_copies(&rec.equations, &sides, &copy_of);
+    let pair = |name: &str, slaves: Vec<FaceRef>, masters: &str| {
+        let mut p = ContactPair::new(name, slaves, faces_of(&rec.mesh, masters)?, friction.mu);
+        p.interaction.friction = Some(friction);
+        Ok::<_, BiomechError>(p)
+    };
+    let pairs = vec![
+        pair("distal docking", distal, "DISTAL_DOCKING")?,
+        pair("proximal docking", proximal, "PROXIMAL_DOCKING")?,
+    ];
+    let mut reconstruction = rec.clone();
+    reconstruction.mesh = split;
+    reconstruction.equations = equations;
+    Ok(FrictionalSplit {
+        reconstruction,
+        copies,
+        pairs,
+    })
+}
+
+/// μ ≥ 0 and, when given, a stick stiffness k_T > 0 (MPa/mm).
+fn validate_friction(friction: &Friction) -> Result<(), BiomechError> {
     let mu = friction.mu;
     if !(mu >= 0.0 && mu.is_finite()) {
         return Err(BiomechError::invalid(
@@ -78,39 +119,55 @@ pub fn split_docking_interface(
             "a tangential stiffness > 0 (MPa/mm)",
         ));
     }
-    let mesh = &rec.mesh;
-    let n = mesh.n_nodes();
-    let mut bone = vec![false; n];
-    let mut implant = vec![false; n];
-    for (e, r) in rec.regions.iter().enumerate() {
-        let flags = if r.is_bone() {
-            &mut bone
-        } else if *r == Region::Implant {
-            &mut implant
-        } else {
-            continue;
-        };
-        for &a in mesh.element(e).nodes {
-            flags[a] = true;
+    Ok(())
+}
+
+/// Per node: it belongs to a bone element, to a prosthesis element.
+struct NodeSides {
+    bone: Vec<bool>,
+    implant: Vec<bool>,
+}
+
+impl NodeSides {
+    fn of(rec: &Reconstruction) -> Self {
+        let mesh = &rec.mesh;
+        let n = mesh.n_nodes();
+        let mut bone = vec![false; n];
+        let mut implant = vec![false; n];
+        for (e, r) in rec.regions.iter().enumerate() {
+            let flags = if r.is_bone() {
+                &mut bone
+            } else if *r == Region::Implant {
+                &mut implant
+            } else {
+                continue;
+            };
+            for &a in mesh.element(e).nodes {
+                flags[a] = true;
+            }
         }
-    }
-    let next_id = mesh.node_ids.iter().copied().max().unwrap_or(0) + 1;
-    let mut copy_of = vec![usize::MAX; n];
-    let mut copies = Vec::new();
-    for a in 0..n {
-        if bone[a] && implant[a] {
-            copy_of[a] = n + copies.len();
-            copies.push((a, n + copies.len()));
-        }
-    }
-    if copies.is_empty() {
-        return Err(BiomechError::construction(
-            "no node is shared by bone and prosthesis: nothing to split for the frictional interface",
-        ));
+        Self { bone, implant }
     }
 
-    // slave faces (original numbering): prosthesis faces whose nodes are all shared
-    let shared = |a: usize| copy_of[a] != usize::MAX;
+    /// (original, copy) for every node on both sides, the copies numbered after the
+    /// mesh's `n` nodes in the originals' order.
+    fn copies(&self) -> Vec<(usize, usize)> {
+        let n = self.bone.len();
+        (0..n)
+            .filter(|&a| self.bone[a] && self.implant[a])
+            .enumerate()
+            .map(|(k, a)| (a, n + k))
+            .collect()
+    }
+}
+
+/// Prosthesis faces whose nodes are all shared with bone (original numbering), split at the
+/// defect's mid-plane into (distal, proximal); both must exist.
+fn prosthesis_end_faces(
+    rec: &Reconstruction,
+    copy_of: &[usize],
+) -> Result<(Vec<FaceRef>, Vec<FaceRef>), BiomechError> {
+    let mesh = &rec.mesh;
     let mid = 0.5 * (rec.defect_z[0] + rec.defect_z[1]);
     let (mut distal, mut proximal) = (Vec::new(), Vec::new());
     for (e, r) in rec.regions.iter().enumerate() {
@@ -125,7 +182,7 @@ pub fn split_docking_interface(
             let Ok(nodes) = mesh.face_nodes(face) else {
                 break;
             };
-            if nodes.iter().all(|&a| shared(a)) {
+            if nodes.iter().all(|&a| copy_of[a] != usize::MAX) {
                 let z = nodes.iter().map(|&a| mesh.coords[a][2]).sum::<f64>() / nodes.len() as f64;
                 if z < mid {
                     distal.push(face);
@@ -142,10 +199,20 @@ pub fn split_docking_interface(
             proximal.len()
         )));
     }
+    Ok((distal, proximal))
+}
 
-    // the split mesh: same elements and sets, prosthesis elements on the copies
+/// The split mesh: the same nodes, then the copies (new ids after the largest); the same
+/// elements and sets, the prosthesis elements on the copies.
+fn split_mesh(
+    rec: &Reconstruction,
+    copies: &[(usize, usize)],
+    copy_of: &[usize],
+) -> Result<Mesh, BiomechError> {
+    let mesh = &rec.mesh;
+    let next_id = mesh.node_ids.iter().copied().max().unwrap_or(0) + 1;
     let mut split = Mesh::new();
-    for a in 0..n {
+    for a in 0..mesh.n_nodes() {
         split.add_node(mesh.node_ids[a], mesh.coords[a])?;
     }
     for (k, &(a, _)) in copies.iter().enumerate() {
@@ -154,10 +221,7 @@ pub fn split_docking_interface(
     for e in 0..mesh.n_elements() {
         let el = mesh.element(e);
         let nodes: Vec<usize> = if rec.regions[e] == Region::Implant {
-            el.nodes
-                .iter()
-                .map(|&a| if shared(a) { copy_of[a] } else { a })
-                .collect()
+            el.nodes.iter().map(|&a| copied(copy_of, a)).collect()
         } else {
             el.nodes.to_vec()
         };
@@ -166,44 +230,46 @@ pub fn split_docking_interface(
     split.node_sets = mesh.node_sets.clone();
     split.element_sets = mesh.element_sets.clone();
     split.surfaces = mesh.surfaces.clone();
+    Ok(split)
+}
 
-    // constraints: an equation on a prosthesis face (it names a prosthesis-only node) moves
-    // onto the copies; the others (bone faces, screw embeddings) keep the bone nodes
-    let equations: Vec<Equation> = rec
-        .equations
+/// The copy of node `a` when it has one, else `a`.
+fn copied(copy_of: &[usize], a: usize) -> usize {
+    if copy_of[a] != usize::MAX {
+        copy_of[a]
+    } else {
+        a
+    }
+}
+
+/// Constraints of the split mesh: an equation on a prosthesis face (it names a
+/// prosthesis-only node) moves onto the copies; the others (bone faces, screw embeddings)
+/// keep the bone nodes.
+fn equations_on_copies(
+    equations: &[Equation],
+    sides: &NodeSides,
+    copy_of: &[usize],
+) -> Vec<Equation> {
+    equations
         .iter()
         .map(|eq| {
-            if eq.terms.iter().any(|t| implant[t.0] && !bone[t.0]) {
+            if eq
+                .terms
+                .iter()
+                .any(|t| sides.implant[t.0] && !sides.bone[t.0])
+            {
                 Equation {
                     terms: eq
                         .terms
                         .iter()
-                        .map(|&(a, c, w)| (if shared(a) { copy_of[a] } else { a }, c, w))
+                        .map(|&(a, c, w)| (copied(copy_of, a), c, w))
                         .collect(),
                 }
             } else {
                 eq.clone()
             }
         })
-        .collect();
-
-    let pair = |name: &str, slaves: Vec<FaceRef>, masters: &str| {
-        let mut p = ContactPair::new(name, slaves, faces_of(mesh, masters)?, mu);
-        p.interaction.friction = Some(friction);
-        Ok::<_, BiomechError>(p)
-    };
-    let pairs = vec![
-        pair("distal docking", distal, "DISTAL_DOCKING")?,
-        pair("proximal docking", proximal, "PROXIMAL_DOCKING")?,
-    ];
-    let mut reconstruction = rec.clone();
-    reconstruction.mesh = split;
-    reconstruction.equations = equations;
-    Ok(FrictionalSplit {
-        reconstruction,
-        copies,
-        pairs,
-    })
+        .collect()
 }
 
 /// The frictional solution of a study: per load case the linear-static-like case solution

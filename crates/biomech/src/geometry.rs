@@ -129,21 +129,22 @@ impl TibiaGeometry {
                 "proximal + distal flare lengths must be shorter than the bone",
             ));
         }
-        for (name, z) in [
-            ("distal end", 0.0),
-            ("diaphysis", self.diaphysis_start()),
-            ("proximal end", self.length_mm),
+        const END_WALLS: &str =
+            "the end walls must be thinner than the smaller outer semi-axis there";
+        for (z, expected) in [
+            (0.0, END_WALLS),
+            (
+                self.diaphysis_start(),
+                "the diaphyseal wall must be thinner than the smaller outer semi-axis",
+            ),
+            (self.length_mm, END_WALLS),
         ] {
             let inner = self.inner_semi_axes(z);
             if !(inner[0] > 0.0 && inner[1] > 0.0) {
                 return Err(BiomechError::invalid(
                     "geometry wall thickness",
                     self.wall(z),
-                    if name == "diaphysis" {
-                        "the diaphyseal wall must be thinner than the smaller outer semi-axis"
-                    } else {
-                        "the end walls must be thinner than the smaller outer semi-axis there"
-                    },
+                    expected,
                 ));
             }
         }

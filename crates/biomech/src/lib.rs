@@ -19,14 +19,18 @@
 //! - [`run_study`] solves both models (one factorisation each for all load cases) and
 //!   computes the [`metrics`] of DESIGN.md §5: interface displacement, micromotion ("not
 //!   applicable (bonded)" for the bonded interface), stress shielding per bone zone, implant
-//!   safety, bone strain, with pass/fail [`metrics::Check`]s;
+//!   safety, bone strain, with pass/fail [`metrics::Check`]s; its stages are public:
+//!   [`build_study`] → [`solve_implanted`] → [`solve_intact`] → [`study_metrics`] →
+//!   [`study_report`]. It writes nothing: writing is the caller's step (below);
 //! - or [`patient::build_patient_reconstruction`]: an imported `.inp`/`.msh` patient mesh with
 //!   named bone sets instead of the parametric tibia (required set names in [`patient`]);
 //! - [`run_study_cached`] shares the intact solve across the studies of a sweep
 //!   ([`IntactCache`]);
 //! - [`plots`] draws the SVG plots (stress shielding per zone, von Mises/SED along the shaft,
 //!   the micromotion histogram of a frictional interface, the sweep trade-off);
-//! - [`report::write_report`] writes `report.json` and `report.md`, [`output::write_study_vtu`]
+//! - [`write_study_outputs`] writes a finished run where the caller chooses: the VTU files,
+//!   the plots, `report.json` and `report.md` (the CLI: into `study.output`);
+//!   [`report::write_report`] writes `report.json` and `report.md`, [`output::write_study_vtu`]
 //!   one VTU per load case for the implanted and the intact model (region labels and
 //!   metric fields);
 //!   [`report::metric_table`] is the console table;
@@ -36,10 +40,11 @@
 //!
 //! ```no_run
 //! use osteon_assembly::ConsoleLog;
-//! use osteon_biomech::{Study, run_study, report::metric_table};
-//! let study = Study { output: Some("out/tibia".into()), ..Study::default() };
-//! let run = run_study(&study, &mut ConsoleLog::default())?;
+//! use osteon_biomech::{OutputOptions, Study, report::metric_table, run_study, write_study_outputs};
+//! let study = Study::default();
+//! let mut run = run_study(&study, &mut ConsoleLog::default())?;
 //! println!("{}", metric_table(&run.report));
+//! write_study_outputs(&mut run, "out/tibia".as_ref(), &OutputOptions::from_study(&study))?;
 //! # Ok::<(), osteon_biomech::BiomechError>(())
 //! ```
 //!
@@ -76,12 +81,15 @@ pub use builder::{
 pub use error::BiomechError;
 pub use geometry::TibiaGeometry;
 pub use model::{MaterialSummary, StudyMaterials, fixed_nodes, plateau_load_cases};
+pub use output::{OutputOptions, write_study_outputs};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
 pub use spec::{
     DefectSpec, ELASTIC_SLIP_MM, ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec,
     InterfaceModel, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec,
+    StudyLoadCase,
 };
 pub use study::{
-    CaseReport, IntactCache, MeshSummary, SolveTimings, Study, StudyReport, StudyRun, StudyTimings,
-    build_study_reconstruction, run_study, run_study_cached,
+    CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,
+    StudyReport, StudyRun, StudySetup, StudyTimings, build_study, build_study_reconstruction,
+    run_study, run_study_cached, solve_implanted, solve_intact, study_metrics, study_report,
 };

@@ -22,11 +22,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{StepSolution, von_mises};
+use osteon_assembly::{StepSolution, von_mises, weighted_quantile};
 use osteon_material::library;
+use osteon_material::voigt::principal_values;
 
 use crate::builder::{Reconstruction, Region};
-use crate::spec::{FlangeMaterial, InterfaceModel, MetricSpec};
+use crate::spec::{FlangeMaterial, InterfaceModel, MetricSpec, StudyLoadCase};
 
 /// Displacement at one interface.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -280,6 +281,9 @@ pub struct CaseMetrics {
     pub porous_tantalum: StressStat,
     /// The flange when it is not porous Ta.
     pub flange: Option<StressStat>,
+    /// The flange's material (decides the target of the flange check).
+    #[serde(default = "default_flange_material")]
+    pub flange_material: FlangeMaterial,
     /// The screws.
     pub screws: Option<StressStat>,
     /// Bone.
@@ -287,6 +291,10 @@ pub struct CaseMetrics {
     /// Von Mises and SED along the shaft, implanted vs intact.
     #[serde(default)]
     pub shaft_profile: ShaftProfile,
+}
+
+fn default_flange_material() -> FlangeMaterial {
+    FlangeMaterial::PorousTantalum
 }
 
 /// Outcome of one check.
@@ -328,57 +336,6 @@ pub struct Check {
     pub status: Status,
     /// Source of the target.
     pub source: String,
-}
-
-/// Eigenvalues of a symmetric 3×3 matrix, ascending (trigonometric method for the cubic).
-pub fn symmetric_eigenvalues(m: [[f64; 3]; 3]) -> [f64; 3] {
-    let p1 = m[0][1].powi(2) + m[0][2].powi(2) + m[1][2].powi(2);
-    let q = (m[0][0] + m[1][1] + m[2][2]) / 3.0;
-    if p1 <= 1e-30 * (m[0][0].abs() + m[1][1].abs() + m[2][2].abs()).powi(2) {
-        let mut d = [m[0][0], m[1][1], m[2][2]];
-        d.sort_by(f64::total_cmp);
-        return d;
-    }
-    let p2 = (m[0][0] - q).powi(2) + (m[1][1] - q).powi(2) + (m[2][2] - q).powi(2) + 2.0 * p1;
-    let p = (p2 / 6.0).sqrt();
-    let b: [[f64; 3]; 3] = std::array::from_fn(|i| {
-        std::array::from_fn(|j| (m[i][j] - if i == j { q } else { 0.0 }) / p)
-    });
-    let det_b = osteon_mesh::geometry::det3(&b);
-    let r = (det_b / 2.0).clamp(-1.0, 1.0);
-    let phi = r.acos() / 3.0;
-    let e1 = q + 2.0 * p * phi.cos();
-    let e3 = q + 2.0 * p * (phi + 2.0 * std::f64::consts::PI / 3.0).cos();
-    let e2 = 3.0 * q - e1 - e3;
-    [e3, e2, e1]
-}
-
-/// Principal values of a Voigt tensor (xx, yy, zz, xy, yz, xz); `engineering_shear` halves
-/// the shear terms (strains).
-pub fn principal_values(v: &[f64; 6], engineering_shear: bool) -> [f64; 3] {
-    let f = if engineering_shear { 0.5 } else { 1.0 };
-    symmetric_eigenvalues([
-        [v[0], f * v[3], f * v[5]],
-        [f * v[3], v[1], f * v[4]],
-        [f * v[5], f * v[4], v[2]],
-    ])
-}
-
-/// Volume-weighted quantile q ∈ [0, 1] of (value, volume) pairs.
-pub fn weighted_quantile(values: &mut [(f64, f64)], q: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total: f64 = values.iter().map(|v| v.1).sum();
-    let mut acc = 0.0;
-    for &(v, w) in values.iter() {
-        acc += w;
-        if acc >= q * total {
-            return v;
-        }
-    }
-    values[values.len() - 1].0
 }
 
 fn norm(u: [f64; 3]) -> f64 {
@@ -464,8 +421,8 @@ pub struct MetricInputs<'a> {
     pub interface: &'a InterfaceModel,
     /// Flange material.
     pub flange_material: FlangeMaterial,
-    /// (fraction of BW, medial share, load in N).
-    pub load: (f64, f64, f64),
+    /// The load case: name, fraction of body weight, medial share, load (N).
+    pub load: &'a StudyLoadCase,
     /// Frictional interface: (slip in µm, area in mm²) at every face quadrature point
     /// of the contact solution; `None` for a bonded interface.
     pub slip: Option<&'a [(f64, f64)]>,
@@ -503,13 +460,57 @@ fn stress_stat(
     })
 }
 
-/// Compute every metric of one load case.
+/// Largest |principal strain| of a Voigt strain (engineering shear), in µε.
+pub fn max_abs_principal_microstrain(strain: &[f64; 6]) -> f64 {
+    let eps = principal_values(strain, true);
+    eps[0].abs().max(eps[2].abs()) * 1e6
+}
+
+/// The integration points of the bone elements, as (implanted point, intact point) pairs:
+/// both models share the bone elements and their points, in the same order.
+fn bone_point_pairs<'a>(
+    rec: &Reconstruction,
+    implanted: &'a StepSolution,
+    intact: &'a StepSolution,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let (fi, fa) = (&implanted.fields, &intact.fields);
+    (0..rec.n_bone_elements).flat_map(move |e| fi.points_of(e).zip(fa.points_of(e)))
+}
+
+/// Compute every metric of one load case: one function per metric family
+/// ([`interface_displacements`], [`implant_max_displacement`], [`micromotion`],
+/// [`stress_shielding`], [`implant_safety`], [`bone_strain`], [`shaft_profile`]).
 pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
-    let rec = inp.rec;
-    let (imp, int) = (inp.implanted, inp.intact);
-    // interface displacement
-    let interfaces = rec
-        .interfaces
+    let (rec, imp, int) = (inp.rec, inp.implanted, inp.intact);
+    let safety = implant_safety(rec, imp, inp.flange_material);
+    CaseMetrics {
+        name: inp.load.name.clone(),
+        load_n: inp.load.load_n,
+        bw_fraction: inp.load.bw_fraction,
+        medial_share: inp.load.medial_share,
+        equilibrium: equilibrium(imp),
+        intact_equilibrium: equilibrium(int),
+        interfaces: interface_displacements(rec, imp, int),
+        implant_max_displacement_mm: implant_max_displacement(rec, imp),
+        max_displacement_mm: [imp.max_displacement(), int.max_displacement()],
+        micromotion: micromotion(inp.interface, inp.slip),
+        shielding: stress_shielding(rec, imp, int, inp.spec),
+        porous_tantalum: safety.porous_tantalum,
+        flange: safety.flange,
+        flange_material: inp.flange_material,
+        screws: safety.screws,
+        bone: bone_strain(rec, imp, int),
+        shaft_profile: shaft_profile(rec, imp, int, inp.spec.profile_band_mm),
+    }
+}
+
+/// |u| (mm) at the bone nodes of each interface, implanted and intact: max and mean.
+pub fn interface_displacements(
+    rec: &Reconstruction,
+    implanted: &StepSolution,
+    intact: &StepSolution,
+) -> Vec<InterfaceDisplacement> {
+    rec.interfaces
         .iter()
         .map(|set| {
             let stats = |u: &[[f64; 3]]| {
@@ -517,8 +518,8 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
                 let max = v.iter().copied().fold(0.0, f64::max);
                 (max, v.iter().sum::<f64>() / v.len().max(1) as f64)
             };
-            let (max, mean) = stats(&imp.displacement);
-            let (imax, imean) = stats(&int.displacement);
+            let (max, mean) = stats(&implanted.displacement);
+            let (imax, imean) = stats(&intact.displacement);
             InterfaceDisplacement {
                 name: set.name.clone(),
                 n_nodes: set.nodes.len(),
@@ -528,7 +529,11 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
                 intact_mean_mm: imean,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Largest |u| (mm) of the nodes of the prosthesis body.
+pub fn implant_max_displacement(rec: &Reconstruction, implanted: &StepSolution) -> f64 {
     let mut implant_nodes = vec![false; rec.mesh.n_nodes()];
     for (e, r) in rec.regions.iter().enumerate() {
         if *r == Region::Implant {
@@ -537,123 +542,157 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
             }
         }
     }
-    let implant_max = (0..rec.mesh.n_nodes())
+    (0..rec.mesh.n_nodes())
         .filter(|&n| implant_nodes[n])
-        .map(|n| norm(imp.displacement[n]))
-        .fold(0.0, f64::max);
+        .map(|n| norm(implanted.displacement[n]))
+        .fold(0.0, f64::max)
+}
 
-    let micromotion = match inp.interface {
+/// Micromotion of the interface: not applicable when bonded; the slip statistics of
+/// [`Micromotion::from_slip`] for a frictional interface with contact results.
+pub fn micromotion(interface: &InterfaceModel, slip: Option<&[(f64, f64)]>) -> Micromotion {
+    match interface {
         InterfaceModel::Bonded => Micromotion::NotApplicable {
             reason: "not applicable (bonded): a bonded interface has zero relative motion by construction; micromotion needs the frictional interface (osteon-contact)".into(),
         },
-        InterfaceModel::Frictional { .. } => match inp.slip {
+        InterfaceModel::Frictional { .. } => match slip {
             Some(samples) if !samples.is_empty() => Micromotion::from_slip(samples),
             _ => Micromotion::NotApplicable {
                 reason: "frictional interface without contact results".into(),
             },
         },
-    };
+    }
+}
 
-    // stress shielding
-    let s = inp.spec.lazy_zone_s;
-    let edges = &inp.spec.band_edges_mm;
-    let names = zone_names(rec, edges);
-    let mut acc = vec![[0.0f64; 6]; names.len()]; // volume, sed_imp·V, sed_int·V, V below, vm_imp·V, vm_int·V
-    let mut near = [0.0f64; 2];
-    let mut all = [0.0f64; 2];
-    let (fi, fa) = (&imp.fields, &int.fields);
-    let span = rec.flange_z.unwrap_or(rec.defect_z);
-    let mut strain_values = Vec::new();
-    let (mut shaft_values, mut intact_shaft_values) = (Vec::new(), Vec::new());
-    let mut bone_peak = (0.0f64, [0.0; 3]);
-    let (mut max_t, mut max_c, mut max_vm) = (0.0f64, 0.0f64, 0.0f64);
-    let mut intact_peak = 0.0f64;
-    let mut shaft_peak = (0.0f64, [0.0; 3]);
-    let mut intact_shaft_peak = 0.0f64;
-    let shaft = rec.diaphysis_z;
-    for e in 0..rec.n_bone_elements {
-        let (ri, ra) = (fi.points_of(e), fa.points_of(e));
-        for (p, q) in ri.zip(ra) {
-            let v = fi.point_volume[p];
-            let z = fi.point_position[p][2];
-            let (si, sa) = (fi.point_sed(p), fa.point_sed(q));
-            let zone = zone_of(rec, edges, z);
-            let (vmi, vma) = (
-                von_mises(&fi.point_stress[p]),
-                von_mises(&fa.point_stress[q]),
-            );
-            let a = &mut acc[zone];
-            a[0] += v;
-            a[1] += si * v;
-            a[2] += sa * v;
-            let below = sa > 0.0 && si / sa < 1.0 - s;
-            if below {
-                a[3] += v;
-            }
-            a[4] += vmi * v;
-            a[5] += vma * v;
-            all[0] += v;
-            if below {
-                all[1] += v;
-            }
-            if z >= span[0] && z <= span[1] {
-                near[0] += v;
-                if below {
-                    near[1] += v;
-                }
-            }
-            let eps = principal_values(&fi.point_strain[p], true);
-            let mag = eps[0].abs().max(eps[2].abs()) * 1e6;
-            strain_values.push((mag, v));
-            if mag > bone_peak.0 {
-                bone_peak = (mag, fi.point_position[p]);
-            }
-            let eps_a = principal_values(&fa.point_strain[q], true);
-            let mag_a = eps_a[0].abs().max(eps_a[2].abs()) * 1e6;
-            intact_peak = intact_peak.max(mag_a);
-            if z >= shaft[0] && z <= shaft[1] {
-                if mag > shaft_peak.0 {
-                    shaft_peak = (mag, fi.point_position[p]);
-                }
-                intact_shaft_peak = intact_shaft_peak.max(mag_a);
-                shaft_values.push((mag, v));
-                intact_shaft_values.push((mag_a, v));
-            }
-            let sig = principal_values(&fi.point_stress[p], false);
-            max_t = max_t.max(sig[2]);
-            max_c = max_c.max(-sig[0]);
-            max_vm = max_vm.max(vmi);
+/// Volume integrals of one bone zone (or of all bone) over its integration points.
+#[derive(Clone, Copy, Debug, Default)]
+struct ZoneSums {
+    /// Σ V (mm³).
+    volume: f64,
+    /// Σ SED_implanted·V (mJ).
+    sed_implanted: f64,
+    /// Σ SED_intact·V (mJ).
+    sed_intact: f64,
+    /// Σ V where the pointwise S < 1 − s (mm³).
+    volume_below: f64,
+    /// Σ σvm_implanted·V (MPa·mm³).
+    von_mises_implanted: f64,
+    /// Σ σvm_intact·V (MPa·mm³).
+    von_mises_intact: f64,
+}
+
+/// Bone volume and the part of it below the lazy zone (mm³).
+#[derive(Clone, Copy, Debug, Default)]
+struct VolumeBelow {
+    volume: f64,
+    below: f64,
+}
+
+impl VolumeBelow {
+    fn add(&mut self, v: f64, below: bool) {
+        self.volume += v;
+        if below {
+            self.below += v;
         }
     }
-    let zones = names
-        .into_iter()
-        .zip(&acc)
-        .filter(|(_, a)| a[0] > 0.0)
-        .map(|((name, range), a)| {
-            let ratio = if a[2] > 0.0 { a[1] / a[2] } else { f64::NAN };
-            let vm_ratio = if a[5] > 0.0 { a[4] / a[5] } else { f64::NAN };
-            ZoneShielding {
-                name,
-                z_range_mm: range,
-                volume_mm3: a[0],
-                sed_implanted: a[1] / a[0],
-                sed_intact: a[2] / a[0],
-                ratio,
-                shielding: 1.0 - ratio,
-                fraction_below_lazy_zone: a[3] / a[0],
-                von_mises_shielding: 1.0 - vm_ratio,
-            }
-        })
-        .collect();
-    let shielding = StressShielding {
-        lazy_zone_s: s,
-        zones,
-        bone_fraction_below_lazy_zone: all[1] / all[0].max(f64::MIN_POSITIVE),
-        near_fraction_below_lazy_zone: near[1] / near[0].max(f64::MIN_POSITIVE),
-    };
 
-    // implant safety
-    let porous_flange = inp.flange_material == FlangeMaterial::PorousTantalum;
+    fn fraction(&self) -> f64 {
+        self.below / self.volume.max(f64::MIN_POSITIVE)
+    }
+}
+
+impl ZoneSums {
+    fn shielding(&self, name: String, range: [f64; 2]) -> ZoneShielding {
+        let ratio = if self.sed_intact > 0.0 {
+            self.sed_implanted / self.sed_intact
+        } else {
+            f64::NAN
+        };
+        let vm_ratio = if self.von_mises_intact > 0.0 {
+            self.von_mises_implanted / self.von_mises_intact
+        } else {
+            f64::NAN
+        };
+        ZoneShielding {
+            name,
+            z_range_mm: range,
+            volume_mm3: self.volume,
+            sed_implanted: self.sed_implanted / self.volume,
+            sed_intact: self.sed_intact / self.volume,
+            ratio,
+            shielding: 1.0 - ratio,
+            fraction_below_lazy_zone: self.volume_below / self.volume,
+            von_mises_shielding: 1.0 - vm_ratio,
+        }
+    }
+}
+
+/// Stress shielding per bone zone (SED and von Mises ratios, volume below the lazy zone),
+/// over the bone's integration points; see the module documentation.
+pub fn stress_shielding(
+    rec: &Reconstruction,
+    implanted: &StepSolution,
+    intact: &StepSolution,
+    spec: &MetricSpec,
+) -> StressShielding {
+    let s = spec.lazy_zone_s;
+    let edges = &spec.band_edges_mm;
+    let names = zone_names(rec, edges);
+    let mut zones = vec![ZoneSums::default(); names.len()];
+    let (mut near, mut all) = (VolumeBelow::default(), VolumeBelow::default());
+    let (fi, fa) = (&implanted.fields, &intact.fields);
+    let span = rec.flange_z.unwrap_or(rec.defect_z);
+    for (p, q) in bone_point_pairs(rec, implanted, intact) {
+        let v = fi.point_volume[p];
+        let z = fi.point_position[p][2];
+        let (si, sa) = (fi.point_sed(p), fa.point_sed(q));
+        let below = sa > 0.0 && si / sa < 1.0 - s;
+        let a = &mut zones[zone_of(rec, edges, z)];
+        a.volume += v;
+        a.sed_implanted += si * v;
+        a.sed_intact += sa * v;
+        if below {
+            a.volume_below += v;
+        }
+        a.von_mises_implanted += von_mises(&fi.point_stress[p]) * v;
+        a.von_mises_intact += von_mises(&fa.point_stress[q]) * v;
+        all.add(v, below);
+        if z >= span[0] && z <= span[1] {
+            near.add(v, below);
+        }
+    }
+    StressShielding {
+        lazy_zone_s: s,
+        zones: names
+            .into_iter()
+            .zip(&zones)
+            .filter(|(_, a)| a.volume > 0.0)
+            .map(|((name, range), a)| a.shielding(name, range))
+            .collect(),
+        bone_fraction_below_lazy_zone: all.fraction(),
+        near_fraction_below_lazy_zone: near.fraction(),
+    }
+}
+
+/// Von Mises statistics of the implant parts of one case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImplantSafety {
+    /// Porous tantalum: the body, and the flange when it is porous Ta.
+    pub porous_tantalum: StressStat,
+    /// The flange when it is not porous Ta.
+    pub flange: Option<StressStat>,
+    /// The screws.
+    pub screws: Option<StressStat>,
+}
+
+/// Von Mises statistics (peak, volume-weighted p99 and mean, MPa) of the porous-Ta
+/// prosthesis, the flange and the screws.
+pub fn implant_safety(
+    rec: &Reconstruction,
+    implanted: &StepSolution,
+    flange_material: FlangeMaterial,
+) -> ImplantSafety {
+    let porous_flange = flange_material == FlangeMaterial::PorousTantalum;
     let elems = |pick: &dyn Fn(Region) -> bool| -> Vec<usize> {
         (0..rec.regions.len())
             .filter(|&e| pick(rec.regions[e]))
@@ -666,65 +705,100 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
         "porous Ta (body)"
     };
     let porous_tantalum =
-        stress_stat(porous_label, imp, porous_elems.into_iter()).unwrap_or(StressStat {
+        stress_stat(porous_label, implanted, porous_elems.into_iter()).unwrap_or(StressStat {
             part: porous_label.into(),
             peak_mpa: 0.0,
             p99_mpa: 0.0,
             mean_mpa: 0.0,
             peak_at_mm: [0.0; 3],
         });
-    let flange_label = match inp.flange_material {
-        FlangeMaterial::DenseTantalum => "flange (dense Ta)",
-        FlangeMaterial::Ti6Al4V => "flange (Ti-6Al-4V)",
-        FlangeMaterial::PorousTantalum => "flange",
-    };
     let flange = if porous_flange {
         None
     } else {
         stress_stat(
-            flange_label,
-            imp,
+            flange_material.part_label(),
+            implanted,
             elems(&|r| r == Region::Flange).into_iter(),
         )
     };
     let screws = stress_stat(
         "screws (Ti-6Al-4V)",
-        imp,
+        implanted,
         elems(&|r| matches!(r, Region::Screw(_))).into_iter(),
     );
-
-    let p99 = weighted_quantile(&mut strain_values, 0.99);
-    let shaft_profile = shaft_profile(rec, imp, int, inp.spec.profile_band_mm);
-    CaseMetrics {
-        name: imp.name.clone(),
-        load_n: inp.load.2,
-        bw_fraction: inp.load.0,
-        medial_share: inp.load.1,
-        equilibrium: equilibrium(imp),
-        intact_equilibrium: equilibrium(int),
-        interfaces,
-        implant_max_displacement_mm: implant_max,
-        max_displacement_mm: [imp.max_displacement(), int.max_displacement()],
-        micromotion,
-        shielding,
+    ImplantSafety {
         porous_tantalum,
         flange,
         screws,
-        bone: BoneStrain {
-            peak_microstrain: bone_peak.0,
-            p99_microstrain: p99,
-            peak_at_mm: bone_peak.1,
-            intact_peak_microstrain: intact_peak,
-            max_tensile_stress_mpa: max_t,
-            max_compressive_stress_mpa: max_c,
-            peak_von_mises_mpa: max_vm,
-            shaft_peak_microstrain: shaft_peak.0,
-            shaft_peak_at_mm: shaft_peak.1,
-            shaft_p99_microstrain: weighted_quantile(&mut shaft_values, 0.99),
-            intact_shaft_p99_microstrain: weighted_quantile(&mut intact_shaft_values, 0.99),
-            intact_shaft_peak_microstrain: intact_shaft_peak,
-        },
-        shaft_profile,
+    }
+}
+
+/// A largest value and where it is (mm).
+#[derive(Clone, Copy, Debug)]
+struct Peak {
+    value: f64,
+    at_mm: [f64; 3],
+}
+
+impl Peak {
+    const ZERO: Peak = Peak {
+        value: 0.0,
+        at_mm: [0.0; 3],
+    };
+
+    fn offer(&mut self, value: f64, at_mm: [f64; 3]) {
+        if value > self.value {
+            *self = Peak { value, at_mm };
+        }
+    }
+}
+
+/// Bone strain (|principal strain| in µε: peaks, volume-weighted p99, anywhere and in the
+/// diaphysis, implanted and intact) and bone stress (principal, von Mises; MPa).
+pub fn bone_strain(
+    rec: &Reconstruction,
+    implanted: &StepSolution,
+    intact: &StepSolution,
+) -> BoneStrain {
+    let (fi, fa) = (&implanted.fields, &intact.fields);
+    let shaft = rec.diaphysis_z;
+    let mut strain_values = Vec::new();
+    let (mut shaft_values, mut intact_shaft_values) = (Vec::new(), Vec::new());
+    let (mut peak, mut shaft_peak) = (Peak::ZERO, Peak::ZERO);
+    let (mut intact_peak, mut intact_shaft_peak) = (0.0f64, 0.0f64);
+    let (mut max_t, mut max_c, mut max_vm) = (0.0f64, 0.0f64, 0.0f64);
+    for (p, q) in bone_point_pairs(rec, implanted, intact) {
+        let v = fi.point_volume[p];
+        let z = fi.point_position[p][2];
+        let mag = max_abs_principal_microstrain(&fi.point_strain[p]);
+        strain_values.push((mag, v));
+        peak.offer(mag, fi.point_position[p]);
+        let mag_a = max_abs_principal_microstrain(&fa.point_strain[q]);
+        intact_peak = intact_peak.max(mag_a);
+        if z >= shaft[0] && z <= shaft[1] {
+            shaft_peak.offer(mag, fi.point_position[p]);
+            intact_shaft_peak = intact_shaft_peak.max(mag_a);
+            shaft_values.push((mag, v));
+            intact_shaft_values.push((mag_a, v));
+        }
+        let sig = principal_values(&fi.point_stress[p], false);
+        max_t = max_t.max(sig[2]);
+        max_c = max_c.max(-sig[0]);
+        max_vm = max_vm.max(von_mises(&fi.point_stress[p]));
+    }
+    BoneStrain {
+        peak_microstrain: peak.value,
+        p99_microstrain: weighted_quantile(&mut strain_values, 0.99),
+        peak_at_mm: peak.at_mm,
+        intact_peak_microstrain: intact_peak,
+        max_tensile_stress_mpa: max_t,
+        max_compressive_stress_mpa: max_c,
+        peak_von_mises_mpa: max_vm,
+        shaft_peak_microstrain: shaft_peak.value,
+        shaft_peak_at_mm: shaft_peak.at_mm,
+        shaft_p99_microstrain: weighted_quantile(&mut shaft_values, 0.99),
+        intact_shaft_p99_microstrain: weighted_quantile(&mut intact_shaft_values, 0.99),
+        intact_shaft_peak_microstrain: intact_shaft_peak,
     }
 }
 
@@ -785,27 +859,50 @@ pub fn shaft_profile(
     }
 }
 
-/// The pass/fail rows of one case against the clinical targets.
+/// The pass/fail rows of one case against the clinical targets: interface displacement,
+/// micromotion, porous-Ta strength, flange, screws, bone strain and stress, lazy zone.
 pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
-    let pf = |ok: bool| if ok { Status::Pass } else { Status::Fail };
-    let worst = m
+    let mut rows = Vec::new();
+    rows.extend(interface_check(m, spec));
+    rows.push(micromotion_check(m));
+    rows.extend(porous_tantalum_checks(&m.porous_tantalum));
+    rows.extend(
+        m.flange
+            .as_ref()
+            .map(|f| flange_check(f, m.flange_material)),
+    );
+    rows.extend(m.screws.as_ref().map(screw_check));
+    rows.extend(bone_checks(&m.bone, spec));
+    rows.push(lazy_zone_check(&m.shielding));
+    rows
+}
+
+/// Pass when `ok`, else fail.
+fn pass_fail(ok: bool) -> Status {
+    if ok { Status::Pass } else { Status::Fail }
+}
+
+/// The largest interface displacement against the seed's limit.
+fn interface_check(m: &CaseMetrics, spec: &MetricSpec) -> Option<Check> {
+    let w = m
         .interfaces
         .iter()
-        .max_by(|a, b| a.max_mm.total_cmp(&b.max_mm));
-    let mut rows = Vec::new();
-    if let Some(w) = worst {
-        rows.push(Check {
-            criterion: format!(
-                "interface displacement, max |u| at bone interface nodes ({})",
-                w.name
-            ),
-            value: format!("{:.4} mm", w.max_mm),
-            target: format!("< {} mm", spec.interface_displacement_limit_mm),
-            status: pf(w.max_mm < spec.interface_displacement_limit_mm),
-            source: "seed (biomechanics.md §0)".into(),
-        });
-    }
-    rows.push(Check {
+        .max_by(|a, b| a.max_mm.total_cmp(&b.max_mm))?;
+    Some(Check {
+        criterion: format!(
+            "interface displacement, max |u| at bone interface nodes ({})",
+            w.name
+        ),
+        value: format!("{:.4} mm", w.max_mm),
+        target: format!("< {} mm", spec.interface_displacement_limit_mm),
+        status: pass_fail(w.max_mm < spec.interface_displacement_limit_mm),
+        source: "seed (biomechanics.md §0)".into(),
+    })
+}
+
+/// The peak slip in the 50–100 µm band (not applicable when bonded).
+fn micromotion_check(m: &CaseMetrics) -> Check {
+    Check {
         criterion: "micromotion, peak slip in the 50–100 µm band".into(),
         value: match &m.micromotion {
             Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
@@ -814,107 +911,121 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
         target: "50–100 µm".into(),
         status: match &m.micromotion {
             Micromotion::NotApplicable { .. } => Status::NotApplicable,
-            Micromotion::Computed { max_um, .. } => pf((50.0..=100.0).contains(max_um)),
+            Micromotion::Computed { max_um, .. } => pass_fail((50.0..=100.0).contains(max_um)),
         },
         source: "seed (biomechanics.md §0); Jasty 1997 40/150 µm (§6)".into(),
-    });
-    let ta = &m.porous_tantalum;
-    rows.push(Check {
-        criterion: format!("{}: peak von Mises vs static strength", ta.part),
-        value: format!("{:.2} MPa (p99 {:.2})", ta.peak_mpa, ta.p99_mpa),
-        target: format!("< {} MPa", library::POROUS_TA_STATIC_STRENGTH_MPA),
-        status: pf(ta.peak_mpa < library::POROUS_TA_STATIC_STRENGTH_MPA),
-        source: "seed specimen tests (biomechanics.md §0, §9)".into(),
-    });
-    rows.push(Check {
-        criterion: format!("{}: peak von Mises vs fatigue limit (10⁶ cycles)", ta.part),
-        value: format!("{:.2} MPa (p99 {:.2})", ta.peak_mpa, ta.p99_mpa),
-        target: format!("< {} MPa", library::POROUS_TA_FATIGUE_STRENGTH_MPA),
-        status: pf(ta.peak_mpa < library::POROUS_TA_FATIGUE_STRENGTH_MPA),
-        source: "seed specimen tests (biomechanics.md §0, §9)".into(),
-    });
-    if let Some(f) = &m.flange {
-        let ti = f.part.contains("Ti");
-        rows.push(Check {
-            criterion: format!("{}: peak von Mises", f.part),
-            value: format!("{:.2} MPa (p99 {:.2})", f.peak_mpa, f.p99_mpa),
-            target: if ti {
-                format!("< {} MPa", library::TI6AL4V_YIELD_MPA)
-            } else {
-                "no strength in biomechanics.md".into()
-            },
-            status: if ti {
-                pf(f.peak_mpa < library::TI6AL4V_YIELD_MPA)
-            } else {
-                Status::Info
-            },
-            source: if ti {
-                "ASTM F136 (biomechanics.md §8, §9)".into()
-            } else {
-                "—".into()
-            },
-        });
     }
-    if let Some(sc) = &m.screws {
-        rows.push(Check {
-            criterion: format!("{}: peak von Mises vs yield", sc.part),
+}
+
+/// Porous-Ta peak von Mises against the static and the fatigue strength.
+fn porous_tantalum_checks(ta: &StressStat) -> [Check; 2] {
+    let row = |what: &str, limit: f64| Check {
+        criterion: format!("{}: peak von Mises vs {what}", ta.part),
+        value: format!("{:.2} MPa (p99 {:.2})", ta.peak_mpa, ta.p99_mpa),
+        target: format!("< {limit} MPa"),
+        status: pass_fail(ta.peak_mpa < limit),
+        source: "seed specimen tests (biomechanics.md §0, §9)".into(),
+    };
+    [
+        row("static strength", library::POROUS_TA_STATIC_STRENGTH_MPA),
+        row(
+            "fatigue limit (10⁶ cycles)",
+            library::POROUS_TA_FATIGUE_STRENGTH_MPA,
+        ),
+    ]
+}
+
+/// A flange that is not porous Ta: against its yield strength where biomechanics.md gives
+/// one (Ti-6Al-4V), else reported without a target.
+fn flange_check(f: &StressStat, material: FlangeMaterial) -> Check {
+    let strength = material.yield_strength_mpa();
+    Check {
+        criterion: format!("{}: peak von Mises", f.part),
+        value: format!("{:.2} MPa (p99 {:.2})", f.peak_mpa, f.p99_mpa),
+        target: match strength {
+            Some((y, _)) => format!("< {y} MPa"),
+            None => "no strength in biomechanics.md".into(),
+        },
+        status: match strength {
+            Some((y, _)) => pass_fail(f.peak_mpa < y),
+            None => Status::Info,
+        },
+        source: match strength {
+            Some((_, source)) => source.into(),
+            None => "—".into(),
+        },
+    }
+}
+
+/// The screws' peak von Mises against the Ti-6Al-4V yield strength.
+fn screw_check(sc: &StressStat) -> Check {
+    Check {
+        criterion: format!("{}: peak von Mises vs yield", sc.part),
+        value: format!(
+            "{:.1} MPa (FoS {:.1})",
+            sc.peak_mpa,
+            library::TI6AL4V_YIELD_MPA / sc.peak_mpa.max(f64::MIN_POSITIVE)
+        ),
+        target: format!("< {} MPa (FoS ≥ 2 recommended)", library::TI6AL4V_YIELD_MPA),
+        status: pass_fail(sc.peak_mpa < library::TI6AL4V_YIELD_MPA),
+        source: "ASTM F136 (biomechanics.md §8, §9)".into(),
+    }
+}
+
+/// Bone strain against the mechanostat limit, bone stress against the cortical strength.
+fn bone_checks(b: &BoneStrain, spec: &MetricSpec) -> [Check; 2] {
+    [
+        Check {
+            criterion: "bone: peak |principal strain| (anywhere; diaphysis)".into(),
             value: format!(
-                "{:.1} MPa (FoS {:.1})",
-                sc.peak_mpa,
-                library::TI6AL4V_YIELD_MPA / sc.peak_mpa.max(f64::MIN_POSITIVE)
+                "{:.0} µε at z = {:.0} mm (p99 {:.0}; intact {:.0}); diaphysis {:.0} µε (intact {:.0})",
+                b.peak_microstrain,
+                b.peak_at_mm[2],
+                b.p99_microstrain,
+                b.intact_peak_microstrain,
+                b.shaft_peak_microstrain,
+                b.intact_shaft_peak_microstrain
             ),
-            target: format!("< {} MPa (FoS ≥ 2 recommended)", library::TI6AL4V_YIELD_MPA),
-            status: pf(sc.peak_mpa < library::TI6AL4V_YIELD_MPA),
-            source: "ASTM F136 (biomechanics.md §8, §9)".into(),
-        });
-    }
-    rows.push(Check {
-        criterion: "bone: peak |principal strain| (anywhere; diaphysis)".into(),
-        value: format!(
-            "{:.0} µε at z = {:.0} mm (p99 {:.0}; intact {:.0}); diaphysis {:.0} µε (intact {:.0})",
-            m.bone.peak_microstrain,
-            m.bone.peak_at_mm[2],
-            m.bone.p99_microstrain,
-            m.bone.intact_peak_microstrain,
-            m.bone.shaft_peak_microstrain,
-            m.bone.intact_shaft_peak_microstrain
-        ),
-        target: format!("< {} µε", spec.bone_strain_limit_microstrain),
-        status: pf(m.bone.peak_microstrain < spec.bone_strain_limit_microstrain),
-        source: "Frost mechanostat (biomechanics.md §9)".into(),
-    });
-    rows.push(Check {
-        criterion: "bone: principal stresses vs cortical strength".into(),
-        value: format!(
-            "{:.1} MPa tension, {:.1} MPa compression",
-            m.bone.max_tensile_stress_mpa, m.bone.max_compressive_stress_mpa
-        ),
-        target: format!(
-            "< {} MPa tension, < {} MPa compression",
-            library::CORTICAL_TENSILE_STRENGTH_MPA,
-            library::CORTICAL_COMPRESSIVE_STRENGTH_MPA
-        ),
-        status: pf(
-            m.bone.max_tensile_stress_mpa < library::CORTICAL_TENSILE_STRENGTH_MPA
-                && m.bone.max_compressive_stress_mpa < library::CORTICAL_COMPRESSIVE_STRENGTH_MPA,
-        ),
-        source: "Reilly & Burstein 1975, unverified (biomechanics.md §3.1, §9)".into(),
-    });
-    rows.push(Check {
+            target: format!("< {} µε", spec.bone_strain_limit_microstrain),
+            status: pass_fail(b.peak_microstrain < spec.bone_strain_limit_microstrain),
+            source: "Frost mechanostat (biomechanics.md §9)".into(),
+        },
+        Check {
+            criterion: "bone: principal stresses vs cortical strength".into(),
+            value: format!(
+                "{:.1} MPa tension, {:.1} MPa compression",
+                b.max_tensile_stress_mpa, b.max_compressive_stress_mpa
+            ),
+            target: format!(
+                "< {} MPa tension, < {} MPa compression",
+                library::CORTICAL_TENSILE_STRENGTH_MPA,
+                library::CORTICAL_COMPRESSIVE_STRENGTH_MPA
+            ),
+            status: pass_fail(
+                b.max_tensile_stress_mpa < library::CORTICAL_TENSILE_STRENGTH_MPA
+                    && b.max_compressive_stress_mpa < library::CORTICAL_COMPRESSIVE_STRENGTH_MPA,
+            ),
+            source: "Reilly & Burstein 1975, unverified (biomechanics.md §3.1, §9)".into(),
+        },
+    ]
+}
+
+/// The bone volume below the lazy zone (no clinical target).
+fn lazy_zone_check(sh: &StressShielding) -> Check {
+    Check {
         criterion: format!(
             "bone volume below the lazy zone (S < {:.2}), within the flange span / all bone",
-            1.0 - m.shielding.lazy_zone_s
+            1.0 - sh.lazy_zone_s
         ),
         value: format!(
             "{:.1} % / {:.1} %",
-            100.0 * m.shielding.near_fraction_below_lazy_zone,
-            100.0 * m.shielding.bone_fraction_below_lazy_zone
+            100.0 * sh.near_fraction_below_lazy_zone,
+            100.0 * sh.bone_fraction_below_lazy_zone
         ),
         target: "no clinical target (resorption predicted below)".into(),
         status: Status::Info,
         source: "Huiskes 1987, s = 0.75 unverified (biomechanics.md §7)".into(),
-    });
-    rows
+    }
 }
 
 /// Per-element metric fields for visualisation (VTU cell arrays), over the implanted mesh.
@@ -966,9 +1077,8 @@ pub fn element_fields(
             v += w;
             si += fi.point_sed(p) * w;
             zsum += fi.point_position[p][2] * w;
-            let eps = principal_values(&fi.point_strain[p], true);
-            out.max_abs_principal_microstrain[e] =
-                out.max_abs_principal_microstrain[e].max(eps[0].abs().max(eps[2].abs()) * 1e6);
+            out.max_abs_principal_microstrain[e] = out.max_abs_principal_microstrain[e]
+                .max(max_abs_principal_microstrain(&fi.point_strain[p]));
             out.max_von_mises[e] = out.max_von_mises[e].max(von_mises(&fi.point_stress[p]));
         }
         out.sed[e] = si / v.max(f64::MIN_POSITIVE);
@@ -991,30 +1101,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn eigenvalues_of_known_matrices() {
-        let e = symmetric_eigenvalues([[2.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 5.0]]);
-        assert!(
-            (e[0] - 1.0).abs() < 1e-12 && (e[1] - 3.0).abs() < 1e-12 && (e[2] - 5.0).abs() < 1e-12,
-            "{e:?}"
-        );
-        let d = symmetric_eigenvalues([[-1.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 2.0]]);
-        assert_eq!(d, [-1.0, 2.0, 4.0]);
-        // uniaxial strain with Poisson contraction, and pure shear γ = 2e-3 → ±1e-3
-        let p = principal_values(&[0.0, 0.0, 0.0, 2e-3, 0.0, 0.0], true);
-        assert!((p[0] + 1e-3).abs() < 1e-15 && p[1].abs() < 1e-15 && (p[2] - 1e-3).abs() < 1e-15);
-        // trace and determinant preserved for a full matrix
-        let m = [[3.0, -1.0, 0.5], [-1.0, 2.0, 0.25], [0.5, 0.25, -4.0]];
-        let e = symmetric_eigenvalues(m);
-        assert!((e.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!((e[0] * e[1] * e[2] - osteon_mesh::geometry::det3(&m)).abs() < 1e-10);
-    }
-
-    #[test]
-    fn weighted_quantiles() {
-        let mut v = vec![(3.0, 1.0), (1.0, 1.0), (2.0, 1.0), (10.0, 0.001)];
-        assert_eq!(weighted_quantile(&mut v, 0.5), 2.0);
-        assert_eq!(weighted_quantile(&mut v, 0.99), 3.0);
-        assert_eq!(weighted_quantile(&mut v, 1.0), 10.0);
-        assert_eq!(weighted_quantile(&mut [], 0.5), 0.0);
+    fn max_abs_principal_strain_of_pure_shear_and_uniaxial_strain() {
+        // engineering shear γ_xy = 2e-3 → principal strains ±1e-3 → 1000 µε
+        let shear = max_abs_principal_microstrain(&[0.0, 0.0, 0.0, 2e-3, 0.0, 0.0]);
+        assert!((shear - 1000.0).abs() < 1e-9, "{shear}");
+        // compression −3e-3 with Poisson expansion 0.9e-3: the compressive value wins
+        let axial = max_abs_principal_microstrain(&[0.9e-3, 0.9e-3, -3e-3, 0.0, 0.0, 0.0]);
+        assert!((axial - 3000.0).abs() < 1e-9, "{axial}");
     }
 }

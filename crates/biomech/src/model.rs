@@ -193,13 +193,12 @@ pub fn plateau_load_cases(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<LoadCase>
     let medial = faces(mesh, "PLATEAU_MEDIAL")?;
     let lateral = faces(mesh, "PLATEAU_LATERAL")?;
     let (a_m, a_l) = (faces_area(mesh, &medial), faces_area(mesh, &lateral));
-    let bw = loads.body_weight_n();
     Ok(loads
         .cases()
         .into_iter()
-        .map(|(name, fraction, share)| {
-            let force = fraction * bw;
-            let mut case = LoadCase::new(name);
+        .map(|c| {
+            let (force, share) = (c.load_n, c.medial_share);
+            let mut case = LoadCase::new(c.name);
             for (list, p) in [
                 (&medial, share * force / a_m),
                 (&lateral, (1.0 - share) * force / a_l),

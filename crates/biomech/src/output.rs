@@ -1,3 +1,7 @@
+//! The files of a finished study, written where the caller chooses:
+//! [`write_study_outputs`] writes the VTU files, the SVG plots, `report.json` and
+//! `report.md` of a [`StudyRun`] into a folder.
+//!
 //! VTU output of a study (through `osteon_io::vtu`): one file per load case for the implanted
 //! model and for the intact reference, and a PVD collection of each.
 //!
@@ -27,14 +31,72 @@
 //! docking-face flags.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use osteon_assembly::{Model, StaticSolution, StepSolution};
 use osteon_io::vtu::{DataArray, VtuFields, write_pvd, write_vtu};
 
 use crate::builder::{Reconstruction, Region};
 use crate::error::BiomechError;
-use crate::metrics::{element_fields, principal_values};
+use crate::metrics::{element_fields, max_abs_principal_microstrain};
 use crate::spec::MetricSpec;
+use crate::study::{Study, StudyRun};
+
+/// What [`write_study_outputs`] writes besides `report.json`, `report.md` and the plots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// One VTU file per load case for the implanted and the intact model, and their PVD
+    /// collections; true.
+    pub vtu: bool,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        Self { vtu: true }
+    }
+}
+
+impl OutputOptions {
+    /// The study file's choice ([`Study::write_vtu`]).
+    pub fn from_study(study: &Study) -> Self {
+        Self {
+            vtu: study.write_vtu,
+        }
+    }
+}
+
+/// Write a finished study into `dir` (created if missing): the VTU files and PVD
+/// collections (when `options.vtu`), the SVG plots, then `report.json` and `report.md`.
+/// Records in `run.report` what was written (`files`, `plots`) and the time it took
+/// (`timings.write_s`, added to `timings.total_s`); the report files carry the total up to
+/// the report itself and `write_s` = 0, as the report cannot time its own writing.
+pub fn write_study_outputs(
+    run: &mut StudyRun,
+    dir: &Path,
+    options: &OutputOptions,
+) -> Result<(), BiomechError> {
+    let t = Instant::now();
+    let run_s = run.report.timings.total_s;
+    if options.vtu {
+        let files = write_study_vtu(
+            dir,
+            &run.reconstruction,
+            [&run.implanted_model, &run.intact_model],
+            [&run.implanted, &run.intact],
+            &run.report.study.metrics,
+        )?;
+        run.report.files = files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+    }
+    run.report.plots = crate::plots::write_study_plots(&run.report, dir)?;
+    run.report.timings.total_s = run_s + t.elapsed().as_secs_f64();
+    crate::report::write_report(&run.report, dir)?;
+    run.report.timings.write_s = t.elapsed().as_secs_f64();
+    run.report.timings.total_s = run_s + run.report.timings.write_s;
+    Ok(())
+}
 
 /// The codes of the `region` cell array and their meaning.
 const REGION_LEGEND: [(i32, &str); 5] = [
@@ -78,8 +140,7 @@ fn basic_element_fields(case: &StepSolution, n: usize) -> (Vec<f64>, Vec<f64>) {
         for p in f.points_of(e) {
             v += f.point_volume[p];
             s += f.point_sed(p) * f.point_volume[p];
-            let pr = principal_values(&f.point_strain[p], true);
-            eps[e] = eps[e].max(pr[0].abs().max(pr[2].abs()) * 1e6);
+            eps[e] = eps[e].max(max_abs_principal_microstrain(&f.point_strain[p]));
         }
         sed[e] = s / v.max(f64::MIN_POSITIVE);
     }
@@ -98,81 +159,17 @@ pub fn write_study_vtu(
     std::fs::create_dir_all(dir).map_err(|e| BiomechError::Io(osteon_io::IoError::os(dir, e)))?;
     let [implanted_model, intact_model] = models;
     let [implanted, intact] = solutions;
+    let labels = CellLabels::of(rec);
     let mut written = Vec::new();
     let mut entries = (Vec::new(), Vec::new());
-    let interface_sets: Vec<String> = rec.interfaces.iter().map(|i| i.set.clone()).collect();
-    let regions: Vec<i32> = rec.regions.iter().map(|&r| region_code(r)).collect();
-    let screw: Vec<i32> = rec
-        .regions
-        .iter()
-        .map(|&r| {
-            if let Region::Screw(k) = r {
-                k as i32 + 1
-            } else {
-                0
-            }
-        })
-        .collect();
-    let sets: Vec<&str> = ["CORTICAL", "CANCELLOUS", "IMPLANT", "FLANGE", "SCREWS"]
-        .into_iter()
-        .filter(|s| rec.mesh.element_sets.get(*s).is_some_and(|v| !v.is_empty()))
-        .collect();
     for (k, (imp, int)) in implanted.cases.iter().zip(&intact.cases).enumerate() {
-        let ef = element_fields(rec, imp, int, spec);
-        let zone_legend: Vec<(i32, String)> = std::iter::once((-1, "not bone".to_string()))
-            .chain(
-                ef.zone_labels
-                    .iter()
-                    .enumerate()
-                    .map(|(k, name)| (k as i32, name.clone())),
-            )
-            .collect();
-        let fields = VtuFields::from_solution(implanted_model, imp)
-            .with_cell_array(DataArray::int32("region", 1, regions.clone()))
-            .with_cell_array(DataArray::int32("screw", 1, screw.clone()))
-            .with_cell_array(DataArray::float64("sed_ratio", 1, ef.sed_ratio))
-            .with_cell_array(DataArray::int32("below_lazy_zone", 1, ef.below_lazy_zone))
-            .with_cell_array(DataArray::int32("shielding_zone", 1, ef.zone))
-            .with_cell_array(DataArray::float64("sed", 1, ef.sed))
-            .with_cell_array(DataArray::float64(
-                "max_abs_principal_strain",
-                1,
-                ef.max_abs_principal_microstrain,
-            ))
-            .with_cell_array(DataArray::float64("max_von_mises", 1, ef.max_von_mises))
-            .with_point_array(DataArray::float64(
-                "displacement_magnitude",
-                1,
-                magnitude(&imp.displacement),
-            ))
-            .with_element_set_flags(sets.iter().copied())
-            .with_node_set_flags(interface_sets.iter().cloned())
-            .with_legend("region", REGION_LEGEND)
-            .with_legend("below_lazy_zone", LAZY_ZONE_LEGEND)
-            .with_legend("shielding_zone", zone_legend);
+        let fields = implanted_fields(rec, &labels, implanted_model, imp, int, spec);
         let name = format!("implanted_case{}.vtu", k + 1);
         write_vtu(&dir.join(&name), &implanted_model.mesh, &fields)?;
         written.push(dir.join(&name));
         entries.0.push(((k + 1) as f64, name));
 
-        let n_int = intact_model.mesh.n_elements();
-        let (sed, eps) = basic_element_fields(int, n_int);
-        let intact_regions: Vec<i32> = rec
-            .intact_regions()
-            .iter()
-            .map(|&r| region_code(r))
-            .collect();
-        let fields = VtuFields::from_solution(intact_model, int)
-            .with_cell_array(DataArray::int32("region", 1, intact_regions))
-            .with_legend("region", REGION_LEGEND)
-            .with_cell_array(DataArray::float64("sed", 1, sed))
-            .with_cell_array(DataArray::float64("max_abs_principal_strain", 1, eps))
-            .with_point_array(DataArray::float64(
-                "displacement_magnitude",
-                1,
-                magnitude(&int.displacement),
-            ))
-            .with_node_set_flags(["PROXIMAL_DOCKING", "DISTAL_DOCKING"]);
+        let fields = intact_fields(rec, intact_model, int);
         let name = format!("intact_case{}.vtu", k + 1);
         write_vtu(&dir.join(&name), &intact_model.mesh, &fields)?;
         written.push(dir.join(&name));
@@ -183,4 +180,105 @@ pub fn write_study_vtu(
         written.push(dir.join(name));
     }
     Ok(written)
+}
+
+/// The case-independent cell labels of the implanted mesh.
+struct CellLabels {
+    /// Interface node sets present.
+    interface_sets: Vec<String>,
+    /// Region code per element.
+    regions: Vec<i32>,
+    /// Screw number (1-based) per element, 0 elsewhere.
+    screw: Vec<i32>,
+    /// Element sets present and not empty.
+    sets: Vec<&'static str>,
+}
+
+impl CellLabels {
+    fn of(rec: &Reconstruction) -> Self {
+        Self {
+            interface_sets: rec.interfaces.iter().map(|i| i.set.clone()).collect(),
+            regions: rec.regions.iter().map(|&r| region_code(r)).collect(),
+            screw: rec
+                .regions
+                .iter()
+                .map(|&r| {
+                    if let Region::Screw(k) = r {
+                        k as i32 + 1
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
+            sets: ["CORTICAL", "CANCELLOUS", "IMPLANT", "FLANGE", "SCREWS"]
+                .into_iter()
+                .filter(|s| rec.mesh.element_sets.get(*s).is_some_and(|v| !v.is_empty()))
+                .collect(),
+        }
+    }
+}
+
+/// The arrays of one implanted case (see the module documentation).
+fn implanted_fields(
+    rec: &Reconstruction,
+    labels: &CellLabels,
+    model: &Model,
+    imp: &StepSolution,
+    int: &StepSolution,
+    spec: &MetricSpec,
+) -> VtuFields {
+    let ef = element_fields(rec, imp, int, spec);
+    let zone_legend: Vec<(i32, String)> = std::iter::once((-1, "not bone".to_string()))
+        .chain(
+            ef.zone_labels
+                .iter()
+                .enumerate()
+                .map(|(k, name)| (k as i32, name.clone())),
+        )
+        .collect();
+    VtuFields::from_solution(model, imp)
+        .with_cell_array(DataArray::int32("region", 1, labels.regions.clone()))
+        .with_cell_array(DataArray::int32("screw", 1, labels.screw.clone()))
+        .with_cell_array(DataArray::float64("sed_ratio", 1, ef.sed_ratio))
+        .with_cell_array(DataArray::int32("below_lazy_zone", 1, ef.below_lazy_zone))
+        .with_cell_array(DataArray::int32("shielding_zone", 1, ef.zone))
+        .with_cell_array(DataArray::float64("sed", 1, ef.sed))
+        .with_cell_array(DataArray::float64(
+            "max_abs_principal_strain",
+            1,
+            ef.max_abs_principal_microstrain,
+        ))
+        .with_cell_array(DataArray::float64("max_von_mises", 1, ef.max_von_mises))
+        .with_point_array(DataArray::float64(
+            "displacement_magnitude",
+            1,
+            magnitude(&imp.displacement),
+        ))
+        .with_element_set_flags(labels.sets.iter().copied())
+        .with_node_set_flags(labels.interface_sets.iter().cloned())
+        .with_legend("region", REGION_LEGEND)
+        .with_legend("below_lazy_zone", LAZY_ZONE_LEGEND)
+        .with_legend("shielding_zone", zone_legend)
+}
+
+/// The arrays of one intact case: the standard ones, `region`, `sed`,
+/// `max_abs_principal_strain`, `displacement_magnitude` and the docking-face flags.
+fn intact_fields(rec: &Reconstruction, model: &Model, int: &StepSolution) -> VtuFields {
+    let (sed, eps) = basic_element_fields(int, model.mesh.n_elements());
+    let intact_regions: Vec<i32> = rec
+        .intact_regions()
+        .iter()
+        .map(|&r| region_code(r))
+        .collect();
+    VtuFields::from_solution(model, int)
+        .with_cell_array(DataArray::int32("region", 1, intact_regions))
+        .with_legend("region", REGION_LEGEND)
+        .with_cell_array(DataArray::float64("sed", 1, sed))
+        .with_cell_array(DataArray::float64("max_abs_principal_strain", 1, eps))
+        .with_point_array(DataArray::float64(
+            "displacement_magnitude",
+            1,
+            magnitude(&int.displacement),
+        ))
+        .with_node_set_flags(["PROXIMAL_DOCKING", "DISTAL_DOCKING"])
 }

@@ -13,6 +13,8 @@
 
 use std::path::Path;
 
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +22,7 @@ use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
 use crate::metrics::Micromotion;
-use crate::study::StudyReport;
+use crate::study::{CaseReport, StudyReport};
 
 /// Font family of all text: the viewer's sans-serif.
 const FONT: &str = "sans-serif";
@@ -148,46 +150,60 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
             .axis_desc_style((FONT, 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        // lazy-zone line: S < 1 − s, i.e. shielding > s, predicts resorption (Huiskes)
-        let lazy = 1.0 - s;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(lazy, -0.5), (lazy, n as f64 - 0.5)],
-                GREY.stroke_width(2),
-            )))
-            .map_err(|e| err(e.to_string()))?
-            .label(format!(
-                "lazy-zone limit: resorption beyond 1 − S = {lazy:.2}"
-            ))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(2)));
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-                BLACK.stroke_width(1),
-            )))
-            .map_err(|e| err(e.to_string()))?;
-        let nc = cases.len().max(1) as f64;
-        let h = 0.8 / nc;
-        for (i, c) in cases.iter().enumerate() {
-            let col = color(i);
-            chart
-                .draw_series(c.metrics.shielding.zones.iter().enumerate().map(|(k, z)| {
-                    let y0 = k as f64 - 0.4 + i as f64 * h;
-                    let v = if z.shielding.is_finite() {
-                        z.shielding
-                    } else {
-                        0.0
-                    };
-                    Rectangle::new([(0.0, y0), (v, y0 + 0.9 * h)], col.filled())
-                }))
-                .map_err(|e| err(e.to_string()))?
-                .label(format!("{} ({:.0} N)", c.metrics.name, c.metrics.load_n))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
-        }
+        draw_lazy_zone_lines(&mut chart, 1.0 - s, n).map_err(&err)?;
+        draw_shielding_bars(&mut chart, cases).map_err(&err)?;
         draw_legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// The 2-D chart of every plot: f64 on both axes.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The lazy-zone limit (S < 1 − s, i.e. shielding > `lazy` = 1 − s, predicts resorption,
+/// Huiskes) and the zero line, across the `n` zones.
+fn draw_lazy_zone_lines(chart: &mut Chart<'_, '_>, lazy: f64, n: usize) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(lazy, -0.5), (lazy, n as f64 - 0.5)],
+            GREY.stroke_width(2),
+        )))
+        .map_err(|e| e.to_string())?
+        .label(format!(
+            "lazy-zone limit: resorption beyond 1 − S = {lazy:.2}"
+        ))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(2)));
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// One bar per zone and load case (a NaN shielding drawn as 0).
+fn draw_shielding_bars(chart: &mut Chart<'_, '_>, cases: &[CaseReport]) -> Result<(), String> {
+    let nc = cases.len().max(1) as f64;
+    let h = 0.8 / nc;
+    for (i, c) in cases.iter().enumerate() {
+        let col = color(i);
+        chart
+            .draw_series(c.metrics.shielding.zones.iter().enumerate().map(|(k, z)| {
+                let y0 = k as f64 - 0.4 + i as f64 * h;
+                let v = if z.shielding.is_finite() {
+                    z.shielding
+                } else {
+                    0.0
+                };
+                Rectangle::new([(0.0, y0), (v, y0 + 0.9 * h)], col.filled())
+            }))
+            .map_err(|e| e.to_string())?
+            .label(format!("{} ({:.0} N)", c.metrics.name, c.metrics.load_n))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
+    }
+    Ok(())
 }
 
 /// Draw the series legend in the plots' common style at `position`.
@@ -257,8 +273,7 @@ pub fn shaft_profile_svg(report: &StudyReport) -> Result<String, BiomechError> {
             )
             .map_err(|e| err(e.to_string()))?;
         let panels = root.split_evenly((2, 1));
-        type Panel<'a> = (&'a str, &'a str, [&'a Vec<Option<f64>>; 3]);
-        let series: [Panel<'_>; 2] = [
+        let series: [ShaftPanel<'_>; 2] = [
             (
                 "von Mises stress (MPa)",
                 "von Mises",
@@ -274,76 +289,92 @@ pub fn shaft_profile_svg(report: &StudyReport) -> Result<String, BiomechError> {
                 [&p.sed_intact, &p.sed_implanted, &p.sed_prosthesis],
             ),
         ];
-        for (panel, (ylabel, short, [intact, implanted, prosthesis])) in panels.iter().zip(series) {
-            let (_, y1) = span(
-                intact
-                    .iter()
-                    .chain(implanted.iter())
-                    .chain(prosthesis.iter())
-                    .flatten()
-                    .copied(),
-                true,
-            );
-            let mut chart = ChartBuilder::on(panel)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(70)
-                .build_cartesian_2d(z0..z1, 0.0..y1)
-                .map_err(|e| err(e.to_string()))?;
-            chart
-                .configure_mesh()
-                .x_desc("z (mm), 0 = distal end, + proximal")
-                .y_desc(ylabel)
-                .y_label_formatter(&|v: &f64| {
-                    if *v == 0.0 || (v.abs() >= 0.1 && v.abs() < 1e4) {
-                        format!("{v:.2}")
-                    } else {
-                        format!("{v:.1e}")
-                    }
-                })
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 13))
-                .draw()
-                .map_err(|e| err(e.to_string()))?;
-            let [d0, d1] = report.defect_z_mm;
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(d0, 0.0), (d1, y1)],
-                    LIGHT.filled(),
-                )))
-                .map_err(|e| err(e.to_string()))?
-                .label("defect (prosthesis)")
-                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], LIGHT.filled()));
-            // the intact line last and thin, so that it stays visible where both agree
-            let lines: [(&Vec<Option<f64>>, String, RGBColor, u32); 3] = [
-                (implanted, format!("implanted bone, {short}"), color(0), 3),
-                (
-                    prosthesis,
-                    format!("porous-Ta prosthesis, {short}"),
-                    color(1),
-                    3,
-                ),
-                (intact, format!("intact bone, {short}"), BLACK, 1),
-            ];
-            for (values, label, col, w) in lines {
-                let mut first = true;
-                for piece in pieces(&p.z_mm, values) {
-                    let s = chart
-                        .draw_series(LineSeries::new(piece, col.stroke_width(w)))
-                        .map_err(|e| err(e.to_string()))?;
-                    if first {
-                        s.label(label.clone()).legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(w))
-                        });
-                        first = false;
-                    }
-                }
-            }
-            draw_legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
+        for (panel, series) in panels.iter().zip(series) {
+            shaft_panel(panel, (z0, z1), report.defect_z_mm, &p.z_mm, series).map_err(&err)?;
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// One panel of the shaft profile: y label, short name, [intact, implanted, prosthesis].
+type ShaftPanel<'a> = (&'a str, &'a str, [&'a Vec<Option<f64>>; 3]);
+
+/// Draw one panel of [`shaft_profile_svg`] over `z_range` (mm): the defect shaded, the
+/// implanted bone, the prosthesis and the intact bone along the band centres `z_mm`.
+fn shaft_panel(
+    panel: &DrawingArea<SVGBackend<'_>, Shift>,
+    (z0, z1): (f64, f64),
+    defect_z: [f64; 2],
+    z_mm: &[f64],
+    (ylabel, short, [intact, implanted, prosthesis]): ShaftPanel<'_>,
+) -> Result<(), String> {
+    let (_, y1) = span(
+        intact
+            .iter()
+            .chain(implanted.iter())
+            .chain(prosthesis.iter())
+            .flatten()
+            .copied(),
+        true,
+    );
+    let mut chart = ChartBuilder::on(panel)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(z0..z1, 0.0..y1)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc("z (mm), 0 = distal end, + proximal")
+        .y_desc(ylabel)
+        .y_label_formatter(&|v: &f64| {
+            if *v == 0.0 || (v.abs() >= 0.1 && v.abs() < 1e4) {
+                format!("{v:.2}")
+            } else {
+                format!("{v:.1e}")
+            }
+        })
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 13))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let [d0, d1] = defect_z;
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(d0, 0.0), (d1, y1)],
+            LIGHT.filled(),
+        )))
+        .map_err(|e| e.to_string())?
+        .label("defect (prosthesis)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], LIGHT.filled()));
+    // the intact line last and thin, so that it stays visible where both agree
+    let lines: [(&Vec<Option<f64>>, String, RGBColor, u32); 3] = [
+        (implanted, format!("implanted bone, {short}"), color(0), 3),
+        (
+            prosthesis,
+            format!("porous-Ta prosthesis, {short}"),
+            color(1),
+            3,
+        ),
+        (intact, format!("intact bone, {short}"), BLACK, 1),
+    ];
+    for (values, label, col, w) in lines {
+        let mut first = true;
+        for piece in pieces(z_mm, values) {
+            let s = chart
+                .draw_series(LineSeries::new(piece, col.stroke_width(w)))
+                .map_err(|e| e.to_string())?;
+            if first {
+                s.label(label.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(w))
+                });
+                first = false;
+            }
+        }
+    }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    Ok(())
 }
 
 /// Histogram of the interface slip (µm) per load case, area fraction per bin, with the
@@ -484,8 +515,7 @@ pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, Biom
     };
     let mut svg = String::new();
     {
-        type Pick = fn(&SweepPoint) -> f64;
-        let mut views: Vec<(&str, Pick, SeriesLabelPosition)> = vec![(
+        let mut views: Vec<SweepView<'_>> = vec![(
             "max |u| at the bone interfaces (mm)",
             |p| p.interface_max_mm,
             SeriesLabelPosition::UpperRight,
@@ -516,60 +546,75 @@ pub fn sweep_svg(points: &[SweepPoint], load_label: &str) -> Result<String, Biom
             )
             .map_err(|e| err(e.to_string()))?;
         let panels = root.split_evenly((1, views.len()));
-        for (panel, (ylabel, pick, corner)) in panels.iter().zip(views) {
-            let (y0, y1) = span(points.iter().map(pick), true);
-            let mut chart = ChartBuilder::on(panel)
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(70)
-                .build_cartesian_2d(
-                    (e0..e1).log_scale().with_key_points(
-                        [1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0]
-                            .into_iter()
-                            .filter(|v| (e0..=e1).contains(v))
-                            .collect::<Vec<f64>>(),
-                    ),
-                    y0..y1,
-                )
-                .map_err(|e| err(e.to_string()))?;
-            chart
-                .configure_mesh()
-                .x_desc("porous-Ta modulus E (GPa, log scale)")
-                .y_desc(ylabel)
-                .x_label_formatter(&|x: &f64| {
-                    format!("{x:.3}")
-                        .trim_end_matches('0')
-                        .trim_end_matches('.')
-                        .to_string()
-                })
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 13))
-                .draw()
-                .map_err(|e| err(e.to_string()))?;
-            for (i, &l) in lengths.iter().enumerate() {
-                let col = color(i);
-                let mut line: Vec<(f64, f64)> = points
-                    .iter()
-                    .filter(|p| p.defect_mm == l)
-                    .map(|p| (e_gpa(p), pick(p)))
-                    .collect();
-                line.sort_by(|a, b| a.0.total_cmp(&b.0));
-                chart
-                    .draw_series(LineSeries::new(line.clone(), col.stroke_width(2)))
-                    .map_err(|e| err(e.to_string()))?
-                    .label(format!("defect {l:.0} mm"))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2))
-                    });
-                chart
-                    .draw_series(line.into_iter().map(|p| Circle::new(p, 4, col.filled())))
-                    .map_err(|e| err(e.to_string()))?;
-            }
-            draw_legend(&mut chart, corner).map_err(&err)?;
+        for (panel, view) in panels.iter().zip(views) {
+            sweep_panel(panel, (e0, e1), points, &lengths, view).map_err(&err)?;
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// One panel of the sweep plot: y label, the value of a point, the legend's corner.
+type SweepView<'a> = (&'a str, fn(&SweepPoint) -> f64, SeriesLabelPosition);
+
+/// Draw one panel of [`sweep_svg`]: the picked value vs the modulus (GPa, log scale over
+/// `(e0, e1)`), one line per defect length of `lengths`.
+fn sweep_panel(
+    panel: &DrawingArea<SVGBackend<'_>, Shift>,
+    (e0, e1): (f64, f64),
+    points: &[SweepPoint],
+    lengths: &[f64],
+    (ylabel, pick, corner): SweepView<'_>,
+) -> Result<(), String> {
+    let e_gpa = |p: &SweepPoint| p.modulus_mpa / 1000.0;
+    let (y0, y1) = span(points.iter().map(pick), true);
+    let mut chart = ChartBuilder::on(panel)
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(70)
+        .build_cartesian_2d(
+            (e0..e1).log_scale().with_key_points(
+                [1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0]
+                    .into_iter()
+                    .filter(|v| (e0..=e1).contains(v))
+                    .collect::<Vec<f64>>(),
+            ),
+            y0..y1,
+        )
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc("porous-Ta modulus E (GPa, log scale)")
+        .y_desc(ylabel)
+        .x_label_formatter(&|x: &f64| {
+            format!("{x:.3}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 13))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for (i, &l) in lengths.iter().enumerate() {
+        let col = color(i);
+        let mut line: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p.defect_mm == l)
+            .map(|p| (e_gpa(p), pick(p)))
+            .collect();
+        line.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart
+            .draw_series(LineSeries::new(line.clone(), col.stroke_width(2)))
+            .map_err(|e| e.to_string())?
+            .label(format!("defect {l:.0} mm"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2)));
+        chart
+            .draw_series(line.into_iter().map(|p| Circle::new(p, 4, col.filled())))
+            .map_err(|e| e.to_string())?;
+    }
+    draw_legend(&mut chart, corner)?;
+    Ok(())
 }
 
 /// Write `svg` to `path` atomically.

@@ -6,8 +6,8 @@ use std::path::Path;
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
-use crate::metrics::Micromotion;
-use crate::study::StudyReport;
+use crate::metrics::{BoneStrain, CaseMetrics, Micromotion, StressShielding};
+use crate::study::{CaseReport, StudyReport};
 
 /// Write `report.json` and `report.md` into `dir` (created if missing), atomically.
 pub fn write_report(report: &StudyReport, dir: &Path) -> Result<(), BiomechError> {
@@ -38,104 +38,150 @@ fn f3(v: f64) -> String {
 
 /// The compact metric table printed by the examples: one column per load case.
 pub fn metric_table(report: &StudyReport) -> String {
-    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
-    let cases = &report.cases;
-    let mut push = |label: &str, f: &dyn Fn(usize) -> String| {
-        rows.push((label.to_string(), (0..cases.len()).map(f).collect()))
+    let mut rows = MetricRows {
+        cases: &report.cases,
+        rows: Vec::new(),
     };
-    push("load (N)", &|i| format!("{:.1}", cases[i].metrics.load_n));
-    if let Some(first) = cases.first() {
-        for (k, iface) in first.metrics.interfaces.iter().enumerate() {
-            let label = format!("|u| {} max / mean (mm)", iface.name);
-            push(&label, &|i| {
-                let x = &cases[i].metrics.interfaces[k];
-                format!("{:.4} / {:.4}", x.max_mm, x.mean_mm)
-            });
-        }
+    displacement_rows(&mut rows);
+    stress_and_strain_rows(&mut rows);
+    shielding_and_check_rows(&mut rows);
+    rows.table()
+}
+
+/// The rows of [`metric_table`]: a label and one cell per load case.
+struct MetricRows<'a> {
+    cases: &'a [CaseReport],
+    rows: Vec<(String, Vec<String>)>,
+}
+
+impl MetricRows<'_> {
+    /// A row: `cell` formats the metric of each case.
+    fn push(&mut self, label: &str, cell: impl Fn(&CaseMetrics) -> String) {
+        let cells = self.cases.iter().map(|c| cell(&c.metrics)).collect();
+        self.rows.push((label.to_string(), cells));
     }
-    push("prosthesis max |u| (mm)", &|i| {
-        format!("{:.4}", cases[i].metrics.implant_max_displacement_mm)
+
+    /// The first case's metrics (the labels of per-interface and per-zone rows).
+    fn first(&self) -> Option<&CaseMetrics> {
+        self.cases.first().map(|c| &c.metrics)
+    }
+
+    /// The rows as a table: a header with the case names, columns right-aligned.
+    fn table(&self) -> String {
+        let (cases, rows) = (self.cases, &self.rows);
+        let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..cases.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r.1[i].chars().count())
+                    .chain(std::iter::once(cases[i].metrics.name.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        let _ = write!(out, "{:w0$}", "metric");
+        for (i, c) in cases.iter().enumerate() {
+            let _ = write!(out, "  {:>w$}", c.metrics.name, w = widths[i]);
+        }
+        out.push('\n');
+        for (label, vals) in rows {
+            let _ = write!(out, "{label:w0$}");
+            for (i, v) in vals.iter().enumerate() {
+                let _ = write!(out, "  {:>w$}", v, w = widths[i]);
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Load, interface and prosthesis displacements, micromotion.
+fn displacement_rows(rows: &mut MetricRows<'_>) {
+    rows.push("load (N)", |m| format!("{:.1}", m.load_n));
+    let names: Vec<String> = rows
+        .first()
+        .map(|m| m.interfaces.iter().map(|i| i.name.clone()).collect())
+        .unwrap_or_default();
+    for (k, name) in names.iter().enumerate() {
+        rows.push(&format!("|u| {name} max / mean (mm)"), |m| {
+            let x = &m.interfaces[k];
+            format!("{:.4} / {:.4}", x.max_mm, x.mean_mm)
+        });
+    }
+    rows.push("prosthesis max |u| (mm)", |m| {
+        format!("{:.4}", m.implant_max_displacement_mm)
     });
-    push("micromotion", &|i| match &cases[i].metrics.micromotion {
+    rows.push("micromotion", |m| match &m.micromotion {
         Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
         Micromotion::Computed { max_um, .. } => crate::metrics::format_um(*max_um),
     });
-    push("porous Ta σvm peak / p99 (MPa)", &|i| {
-        let t = &cases[i].metrics.porous_tantalum;
+}
+
+/// Implant stresses and bone strains.
+fn stress_and_strain_rows(rows: &mut MetricRows<'_>) {
+    rows.push("porous Ta σvm peak / p99 (MPa)", |m| {
+        let t = &m.porous_tantalum;
         format!("{:.2} / {:.2}", t.peak_mpa, t.p99_mpa)
     });
-    push("screws σvm peak / p99 / mean (MPa)", &|i| {
-        cases[i].metrics.screws.as_ref().map_or("—".into(), |s| {
+    rows.push("screws σvm peak / p99 / mean (MPa)", |m| {
+        m.screws.as_ref().map_or("—".into(), |s| {
             format!("{:.1} / {:.1} / {:.1}", s.peak_mpa, s.p99_mpa, s.mean_mpa)
         })
     });
-    push("bone |ε| peak / p99 (µε)", &|i| {
-        let b = &cases[i].metrics.bone;
-        format!("{:.0} / {:.0}", b.peak_microstrain, b.p99_microstrain)
-    });
-    push("diaphysis |ε| peak / p99 (µε)", &|i| {
-        let b = &cases[i].metrics.bone;
+    rows.push("bone |ε| peak / p99 (µε)", |m| {
         format!(
             "{:.0} / {:.0}",
-            b.shaft_peak_microstrain, b.shaft_p99_microstrain
+            m.bone.peak_microstrain, m.bone.p99_microstrain
         )
     });
-    push("bone below lazy zone, near / all (%)", &|i| {
-        let s = &cases[i].metrics.shielding;
+    rows.push("diaphysis |ε| peak / p99 (µε)", |m| {
+        format!(
+            "{:.0} / {:.0}",
+            m.bone.shaft_peak_microstrain, m.bone.shaft_p99_microstrain
+        )
+    });
+}
+
+/// Lazy zone and shielding per zone, equilibrium, failed checks.
+fn shielding_and_check_rows(rows: &mut MetricRows<'_>) {
+    rows.push("bone below lazy zone, near / all (%)", |m| {
+        let s = &m.shielding;
         format!(
             "{:.1} / {:.1}",
             100.0 * s.near_fraction_below_lazy_zone,
             100.0 * s.bone_fraction_below_lazy_zone
         )
     });
-    if let Some(first) = cases.first() {
-        for (k, z) in first.metrics.shielding.zones.iter().enumerate() {
-            let label = format!("shielding 1 − S, {}", z.name);
-            push(&label, &|i| {
-                f3(cases[i].metrics.shielding.zones[k].shielding)
-            });
-        }
+    let zones: Vec<String> = rows
+        .first()
+        .map(|m| m.shielding.zones.iter().map(|z| z.name.clone()).collect())
+        .unwrap_or_default();
+    for (k, name) in zones.iter().enumerate() {
+        rows.push(&format!("shielding 1 − S, {name}"), |m| {
+            f3(m.shielding.zones[k].shielding)
+        });
     }
-    push("equilibrium |ΣR + ΣF| / |F|", &|i| {
-        format!("{:.1e}", cases[i].metrics.equilibrium.relative_error)
+    rows.push("equilibrium |ΣR + ΣF| / |F|", |m| {
+        format!("{:.1e}", m.equilibrium.relative_error)
     });
-    push("checks failed", &|i| {
-        let c = &cases[i].checks;
-        let failed: Vec<&str> = c
-            .iter()
-            .filter(|c| c.status == crate::metrics::Status::Fail)
-            .map(|c| c.criterion.as_str())
-            .collect();
-        if failed.is_empty() {
-            "none".into()
-        } else {
-            failed.len().to_string()
-        }
-    });
-    let w0 = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cases.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.1[i].chars().count())
-                .chain(std::iter::once(cases[i].metrics.name.chars().count()))
-                .max()
-                .unwrap_or(0)
+    let cells: Vec<String> = rows
+        .cases
+        .iter()
+        .map(|c| {
+            let failed = c
+                .checks
+                .iter()
+                .filter(|c| c.status == crate::metrics::Status::Fail)
+                .count();
+            if failed == 0 {
+                "none".into()
+            } else {
+                failed.to_string()
+            }
         })
         .collect();
-    let mut out = String::new();
-    let _ = write!(out, "{:w0$}", "metric");
-    for (i, c) in cases.iter().enumerate() {
-        let _ = write!(out, "  {:>w$}", c.metrics.name, w = widths[i]);
-    }
-    out.push('\n');
-    for (label, vals) in &rows {
-        let _ = write!(out, "{label:w0$}");
-        for (i, v) in vals.iter().enumerate() {
-            let _ = write!(out, "  {:>w$}", v, w = widths[i]);
-        }
-        out.push('\n');
-    }
-    out
+    rows.rows.push(("checks failed".to_string(), cells));
 }
 
 /// Every load case's pass/fail checks for the console: a "case (load N):" line, then one
@@ -175,10 +221,26 @@ pub fn run_summary(report: &StudyReport) -> String {
     )
 }
 
-/// The Markdown report: inputs, mesh, pass/fail table, metrics, timings, notes.
+/// The Markdown report: title, pass/fail table, inputs, mesh, metrics per case, plots,
+/// published comparators, timings, files, notes; one function per section.
 pub fn markdown(r: &StudyReport) -> String {
-    let s = &r.study;
     let mut o = String::new();
+    title_section(&mut o, r);
+    checks_section(&mut o, r);
+    inputs_section(&mut o, r);
+    mesh_section(&mut o, r);
+    metrics_section(&mut o, r);
+    plots_section(&mut o, r);
+    comparators_section(&mut o);
+    timings_section(&mut o, r);
+    files_section(&mut o, r);
+    notes_section(&mut o, r);
+    o
+}
+
+/// The title and the one-paragraph summary of the study.
+fn title_section(o: &mut String, r: &StudyReport) {
+    let s = &r.study;
     let title = if s.name.is_empty() {
         "tibial defect reconstruction"
     } else {
@@ -196,7 +258,10 @@ pub fn markdown(r: &StudyReport) -> String {
         s.loads.body_mass_kg,
         r.body_weight_n
     );
+}
 
+/// The pass/fail table of every load case.
+fn checks_section(o: &mut String, r: &StudyReport) {
     let _ = writeln!(o, "## Pass/fail against the clinical targets\n");
     for c in &r.cases {
         let _ = writeln!(o, "### {} ({:.1} N)\n", c.metrics.name, c.metrics.load_n);
@@ -217,116 +282,24 @@ pub fn markdown(r: &StudyReport) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// A row of the inputs table: input, value, unit.
+type InputRow = (String, String, &'static str);
+
+/// The inputs table (geometry, implant, loads, metrics) and the materials table.
+fn inputs_section(o: &mut String, r: &StudyReport) {
+    let s = &r.study;
     let _ = writeln!(o, "## Inputs\n");
-    let g = &s.geometry;
     let _ = writeln!(o, "| input | value | unit |\n|---|---|---|");
-    let geometry_rows: Vec<(String, String, &str)> = match &s.patient_mesh {
-        Some(p) => vec![
-            (
-                "patient mesh".into(),
-                format!("`{}`", p.path.display()),
-                "–",
-            ),
-            (
-                "bone sets: cortical / cancellous".into(),
-                format!("{} / {}", p.cortical_set, p.cancellous_set),
-                "–",
-            ),
-            (
-                "distal fixation / plateau medial, lateral".into(),
-                format!(
-                    "{} / {}, {}",
-                    p.distal_fixation_set, p.plateau_medial_surface, p.plateau_lateral_surface
-                ),
-                "–",
-            ),
-        ],
-        None => parametric_rows(g),
+    let geometry_rows: Vec<InputRow> = match &s.patient_mesh {
+        Some(p) => patient_rows(p),
+        None => parametric_rows(&s.geometry),
     };
-    let rows: Vec<(String, String, &str)> = geometry_rows
+    let rows = geometry_rows
         .into_iter()
-        .chain(vec![
-            (
-                "defect length / docking planes".into(),
-                format!(
-                    "{} / {:.1}, {:.1}",
-                    s.defect.length_mm, r.defect_z_mm[0], r.defect_z_mm[1]
-                ),
-                "mm",
-            ),
-            (
-                "prosthesis porosity / modulus".into(),
-                format!(
-                    "{:.0} % / {:.0}",
-                    100.0 * s.implant.porosity,
-                    r.implant_modulus_mpa
-                ),
-                "– / MPa",
-            ),
-            (
-                "prosthesis fills the canal".into(),
-                format!("{}", s.implant.fill_canal),
-                "–",
-            ),
-            (
-                "flange (thickness × width, overlap, material)".into(),
-                if s.implant.flange.enabled {
-                    format!(
-                        "{} × {}, {}, {:?}",
-                        s.implant.flange.thickness_mm,
-                        s.implant.flange.width_mm,
-                        s.implant.flange.overlap_mm,
-                        s.implant.flange.material
-                    )
-                } else {
-                    "none".into()
-                },
-                "mm",
-            ),
-            (
-                "screws (diameter; offsets from docking faces)".into(),
-                if s.implant.screws.enabled && s.implant.flange.enabled {
-                    format!(
-                        "{}; {:?}",
-                        s.implant.screws.diameter_mm, s.implant.screws.offsets_mm
-                    )
-                } else {
-                    "none".into()
-                },
-                "mm",
-            ),
-            (
-                "body mass / body weight".into(),
-                format!("{} / {:.1}", s.loads.body_mass_kg, r.body_weight_n),
-                "kg / N",
-            ),
-            (
-                "load cases (fraction of BW)".into(),
-                format!("{:?}", s.loads.fractions),
-                "–",
-            ),
-            (
-                "medial share of plateau load".into(),
-                format!("{}", s.loads.medial_share),
-                "–",
-            ),
-            (
-                "distal fixation".into(),
-                if s.loads.distal_fixation_mm > 0.0 {
-                    format!("z ≤ {}", s.loads.distal_fixation_mm)
-                } else {
-                    "distal end face".into()
-                },
-                "mm",
-            ),
-            (
-                "lazy zone s".into(),
-                format!("{}", s.metrics.lazy_zone_s),
-                "–",
-            ),
-        ])
-        .collect();
+        .chain(implant_rows(r))
+        .chain(load_rows(r));
     for (a, b, c) in rows {
         let _ = writeln!(o, "| {a} | {b} | {c} |");
     }
@@ -341,7 +314,126 @@ pub fn markdown(r: &StudyReport) -> String {
             m.role, m.name, m.e_mpa, m.nu, m.source
         );
     }
+}
 
+/// Input rows of a patient mesh: the file and its set names.
+fn patient_rows(p: &crate::patient::PatientMeshSpec) -> Vec<InputRow> {
+    vec![
+        (
+            "patient mesh".into(),
+            format!("`{}`", p.path.display()),
+            "–",
+        ),
+        (
+            "bone sets: cortical / cancellous".into(),
+            format!("{} / {}", p.cortical_set, p.cancellous_set),
+            "–",
+        ),
+        (
+            "distal fixation / plateau medial, lateral".into(),
+            format!(
+                "{} / {}, {}",
+                p.distal_fixation_set, p.plateau_medial_surface, p.plateau_lateral_surface
+            ),
+            "–",
+        ),
+    ]
+}
+
+/// Input rows of the defect, the prosthesis, the flange and the screws.
+fn implant_rows(r: &StudyReport) -> Vec<InputRow> {
+    let s = &r.study;
+    vec![
+        (
+            "defect length / docking planes".into(),
+            format!(
+                "{} / {:.1}, {:.1}",
+                s.defect.length_mm, r.defect_z_mm[0], r.defect_z_mm[1]
+            ),
+            "mm",
+        ),
+        (
+            "prosthesis porosity / modulus".into(),
+            format!(
+                "{:.0} % / {:.0}",
+                100.0 * s.implant.porosity,
+                r.implant_modulus_mpa
+            ),
+            "– / MPa",
+        ),
+        (
+            "prosthesis fills the canal".into(),
+            format!("{}", s.implant.fill_canal),
+            "–",
+        ),
+        (
+            "flange (thickness × width, overlap, material)".into(),
+            if s.implant.flange.enabled {
+                format!(
+                    "{} × {}, {}, {:?}",
+                    s.implant.flange.thickness_mm,
+                    s.implant.flange.width_mm,
+                    s.implant.flange.overlap_mm,
+                    s.implant.flange.material
+                )
+            } else {
+                "none".into()
+            },
+            "mm",
+        ),
+        (
+            "screws (diameter; offsets from docking faces)".into(),
+            if s.implant.screws.enabled && s.implant.flange.enabled {
+                format!(
+                    "{}; {:?}",
+                    s.implant.screws.diameter_mm, s.implant.screws.offsets_mm
+                )
+            } else {
+                "none".into()
+            },
+            "mm",
+        ),
+    ]
+}
+
+/// Input rows of the loads, the support and the lazy zone.
+fn load_rows(r: &StudyReport) -> Vec<InputRow> {
+    let s = &r.study;
+    vec![
+        (
+            "body mass / body weight".into(),
+            format!("{} / {:.1}", s.loads.body_mass_kg, r.body_weight_n),
+            "kg / N",
+        ),
+        (
+            "load cases (fraction of BW)".into(),
+            format!("{:?}", s.loads.fractions),
+            "–",
+        ),
+        (
+            "medial share of plateau load".into(),
+            format!("{}", s.loads.medial_share),
+            "–",
+        ),
+        (
+            "distal fixation".into(),
+            if s.loads.distal_fixation_mm > 0.0 {
+                format!("z ≤ {}", s.loads.distal_fixation_mm)
+            } else {
+                "distal end face".into()
+            },
+            "mm",
+        ),
+        (
+            "lazy zone s".into(),
+            format!("{}", s.metrics.lazy_zone_s),
+            "–",
+        ),
+    ]
+}
+
+/// The mesh: sizes of both models, elements per region, cells, the flange tie, the screws.
+fn mesh_section(o: &mut String, r: &StudyReport) {
     let m = &r.mesh;
     let _ = writeln!(o, "\n## Mesh\n");
     let _ = writeln!(o, "| quantity | implanted | intact |\n|---|---|---|");
@@ -357,7 +449,7 @@ pub fn markdown(r: &StudyReport) -> String {
         r.timings.implanted.free_dofs, r.timings.intact.free_dofs
     );
     let e = m.elements_by_region;
-    if s.patient_mesh.is_some() {
+    if r.study.patient_mesh.is_some() {
         let _ = writeln!(
             o,
             "\nElements: cortical {}, cancellous {}, prosthesis {} (patient mesh; no flange or screws). Smallest scaled Jacobian {:.3}.",
@@ -389,12 +481,17 @@ pub fn markdown(r: &StudyReport) -> String {
             "Flange tie: {tied} nodes tied, largest gap closed {gap:.2e} mm."
         );
     }
-    if !m.screws.is_empty() {
+    screw_table(o, &m.screws);
+}
+
+/// The table of the embedded screws (none: nothing).
+fn screw_table(o: &mut String, screws: &[crate::builder::ScrewPlacement]) {
+    if !screws.is_empty() {
         let _ = writeln!(
             o,
             "\n| screw | fragment | z (mm) | nodes | in flange | in bone | free (canal) |\n|---|---|---|---|---|---|---|"
         );
-        for (i, sc) in m.screws.iter().enumerate() {
+        for (i, sc) in screws.iter().enumerate() {
             let _ = writeln!(
                 o,
                 "| {} | {:?} | {:.1} | {} | {} | {} | {} |",
@@ -408,122 +505,152 @@ pub fn markdown(r: &StudyReport) -> String {
             );
         }
     }
+}
 
+/// The metric table, then every load case's metrics in detail.
+fn metrics_section(o: &mut String, r: &StudyReport) {
     let _ = writeln!(o, "\n## Metrics\n");
     let _ = writeln!(o, "```text\n{}```\n", metric_table(r));
     for c in &r.cases {
-        let cm = &c.metrics;
-        let _ = writeln!(o, "### {}\n", cm.name);
+        case_section(o, &c.metrics);
+    }
+}
+
+/// One load case: load and equilibrium, interfaces, micromotion, shielding per zone,
+/// implant stresses, bone strain.
+fn case_section(o: &mut String, cm: &CaseMetrics) {
+    let _ = writeln!(o, "### {}\n", cm.name);
+    let _ = writeln!(
+        o,
+        "Load {:.1} N ({} × BW, medial share {}). Equilibrium: applied z {:.3} N, reactions z {:.3} N, relative error {:.1e} (intact {:.1e}). Largest |u|: implanted {:.4} mm, intact {:.4} mm; prosthesis {:.4} mm.\n",
+        cm.load_n,
+        cm.bw_fraction,
+        cm.medial_share,
+        cm.equilibrium.applied_n[2],
+        cm.equilibrium.reaction_n[2],
+        cm.equilibrium.relative_error,
+        cm.intact_equilibrium.relative_error,
+        cm.max_displacement_mm[0],
+        cm.max_displacement_mm[1],
+        cm.implant_max_displacement_mm
+    );
+    let _ = writeln!(
+        o,
+        "| interface | bone nodes | max \\|u\\| (mm) | mean \\|u\\| (mm) | intact max (mm) | intact mean (mm) |\n|---|---|---|---|---|---|"
+    );
+    for i in &cm.interfaces {
         let _ = writeln!(
             o,
-            "Load {:.1} N ({} × BW, medial share {}). Equilibrium: applied z {:.3} N, reactions z {:.3} N, relative error {:.1e} (intact {:.1e}). Largest |u|: implanted {:.4} mm, intact {:.4} mm; prosthesis {:.4} mm.\n",
-            cm.load_n,
-            cm.bw_fraction,
-            cm.medial_share,
-            cm.equilibrium.applied_n[2],
-            cm.equilibrium.reaction_n[2],
-            cm.equilibrium.relative_error,
-            cm.intact_equilibrium.relative_error,
-            cm.max_displacement_mm[0],
-            cm.max_displacement_mm[1],
-            cm.implant_max_displacement_mm
-        );
-        let _ = writeln!(
-            o,
-            "| interface | bone nodes | max \\|u\\| (mm) | mean \\|u\\| (mm) | intact max (mm) | intact mean (mm) |\n|---|---|---|---|---|---|"
-        );
-        for i in &cm.interfaces {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} |",
-                i.name, i.n_nodes, i.max_mm, i.mean_mm, i.intact_max_mm, i.intact_mean_mm
-            );
-        }
-        match &cm.micromotion {
-            Micromotion::NotApplicable { reason } => {
-                let _ = writeln!(o, "\nMicromotion: {reason}.\n");
-            }
-            Micromotion::Computed {
-                max_um,
-                mean_um,
-                p95_um,
-                area_fraction_below,
-                ..
-            } => {
-                let _ = writeln!(
-                    o,
-                    "\nMicromotion: max {}, mean {}, p95 {}; area below 28/50/100/150 µm: {:?}.\n",
-                    crate::metrics::format_um(*max_um),
-                    crate::metrics::format_um(*mean_um),
-                    crate::metrics::format_um(*p95_um),
-                    area_fraction_below
-                );
-            }
-        }
-        let _ = writeln!(
-            o,
-            "| bone zone | z (mm) | volume (mm³) | SED implanted (mJ/mm³) | SED intact (mJ/mm³) | S (–) | shielding 1 − S (–) | volume S < {:.2} (%) | von Mises shielding (–) |\n|---|---|---|---|---|---|---|---|---|",
-            1.0 - cm.shielding.lazy_zone_s
-        );
-        for z in &cm.shielding.zones {
-            let _ = writeln!(
-                o,
-                "| {} | {:.1}–{:.1} | {:.0} | {:.3e} | {:.3e} | {} | {} | {:.1} | {} |",
-                z.name,
-                z.z_range_mm[0],
-                z.z_range_mm[1],
-                z.volume_mm3,
-                z.sed_implanted,
-                z.sed_intact,
-                f3(z.ratio),
-                f3(z.shielding),
-                100.0 * z.fraction_below_lazy_zone,
-                f3(z.von_mises_shielding)
-            );
-        }
-        let _ = writeln!(
-            o,
-            "\n| part | peak σvm (MPa) | p99 σvm (MPa) | mean σvm (MPa) | peak at (x, y, z) mm |\n|---|---|---|---|---|"
-        );
-        for p in std::iter::once(&cm.porous_tantalum)
-            .chain(cm.flange.iter())
-            .chain(cm.screws.iter())
-        {
-            let _ = writeln!(
-                o,
-                "| {} | {:.2} | {:.2} | {:.2} | ({:.1}, {:.1}, {:.1}) |",
-                p.part,
-                p.peak_mpa,
-                p.p99_mpa,
-                p.mean_mpa,
-                p.peak_at_mm[0],
-                p.peak_at_mm[1],
-                p.peak_at_mm[2]
-            );
-        }
-        let b = &cm.bone;
-        let _ = writeln!(
-            o,
-            "\nBone: peak |principal strain| {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε); in the diaphysis {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε, p99 {:.0} µε); principal stress {:.1} MPa tension, {:.1} MPa compression; peak von Mises {:.1} MPa.\n",
-            b.peak_microstrain,
-            b.peak_at_mm[0],
-            b.peak_at_mm[1],
-            b.peak_at_mm[2],
-            b.p99_microstrain,
-            b.intact_peak_microstrain,
-            b.shaft_peak_microstrain,
-            b.shaft_peak_at_mm[0],
-            b.shaft_peak_at_mm[1],
-            b.shaft_peak_at_mm[2],
-            b.shaft_p99_microstrain,
-            b.intact_shaft_peak_microstrain,
-            b.intact_shaft_p99_microstrain,
-            b.max_tensile_stress_mpa,
-            b.max_compressive_stress_mpa,
-            b.peak_von_mises_mpa
+            "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} |",
+            i.name, i.n_nodes, i.max_mm, i.mean_mm, i.intact_max_mm, i.intact_mean_mm
         );
     }
+    micromotion_paragraph(o, &cm.micromotion);
+    shielding_table(o, &cm.shielding);
+    stress_table(o, cm);
+    bone_paragraph(o, &cm.bone);
+}
 
+/// The micromotion line: why it does not apply, or its statistics.
+fn micromotion_paragraph(o: &mut String, micromotion: &Micromotion) {
+    match micromotion {
+        Micromotion::NotApplicable { reason } => {
+            let _ = writeln!(o, "\nMicromotion: {reason}.\n");
+        }
+        Micromotion::Computed {
+            max_um,
+            mean_um,
+            p95_um,
+            area_fraction_below,
+            ..
+        } => {
+            let _ = writeln!(
+                o,
+                "\nMicromotion: max {}, mean {}, p95 {}; area below 28/50/100/150 µm: {:?}.\n",
+                crate::metrics::format_um(*max_um),
+                crate::metrics::format_um(*mean_um),
+                crate::metrics::format_um(*p95_um),
+                area_fraction_below
+            );
+        }
+    }
+}
+
+/// Stress shielding per bone zone.
+fn shielding_table(o: &mut String, shielding: &StressShielding) {
+    let _ = writeln!(
+        o,
+        "| bone zone | z (mm) | volume (mm³) | SED implanted (mJ/mm³) | SED intact (mJ/mm³) | S (–) | shielding 1 − S (–) | volume S < {:.2} (%) | von Mises shielding (–) |\n|---|---|---|---|---|---|---|---|---|",
+        1.0 - shielding.lazy_zone_s
+    );
+    for z in &shielding.zones {
+        let _ = writeln!(
+            o,
+            "| {} | {:.1}–{:.1} | {:.0} | {:.3e} | {:.3e} | {} | {} | {:.1} | {} |",
+            z.name,
+            z.z_range_mm[0],
+            z.z_range_mm[1],
+            z.volume_mm3,
+            z.sed_implanted,
+            z.sed_intact,
+            f3(z.ratio),
+            f3(z.shielding),
+            100.0 * z.fraction_below_lazy_zone,
+            f3(z.von_mises_shielding)
+        );
+    }
+}
+
+/// Von Mises statistics of the porous Ta, the flange and the screws.
+fn stress_table(o: &mut String, cm: &CaseMetrics) {
+    let _ = writeln!(
+        o,
+        "\n| part | peak σvm (MPa) | p99 σvm (MPa) | mean σvm (MPa) | peak at (x, y, z) mm |\n|---|---|---|---|---|"
+    );
+    for p in std::iter::once(&cm.porous_tantalum)
+        .chain(cm.flange.iter())
+        .chain(cm.screws.iter())
+    {
+        let _ = writeln!(
+            o,
+            "| {} | {:.2} | {:.2} | {:.2} | ({:.1}, {:.1}, {:.1}) |",
+            p.part,
+            p.peak_mpa,
+            p.p99_mpa,
+            p.mean_mpa,
+            p.peak_at_mm[0],
+            p.peak_at_mm[1],
+            p.peak_at_mm[2]
+        );
+    }
+}
+
+/// Bone strain and stress.
+fn bone_paragraph(o: &mut String, b: &BoneStrain) {
+    let _ = writeln!(
+        o,
+        "\nBone: peak |principal strain| {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε); in the diaphysis {:.0} µε at ({:.1}, {:.1}, {:.1}) mm, p99 {:.0} µε (intact peak {:.0} µε, p99 {:.0} µε); principal stress {:.1} MPa tension, {:.1} MPa compression; peak von Mises {:.1} MPa.\n",
+        b.peak_microstrain,
+        b.peak_at_mm[0],
+        b.peak_at_mm[1],
+        b.peak_at_mm[2],
+        b.p99_microstrain,
+        b.intact_peak_microstrain,
+        b.shaft_peak_microstrain,
+        b.shaft_peak_at_mm[0],
+        b.shaft_peak_at_mm[1],
+        b.shaft_peak_at_mm[2],
+        b.shaft_p99_microstrain,
+        b.intact_shaft_peak_microstrain,
+        b.intact_shaft_p99_microstrain,
+        b.max_tensile_stress_mpa,
+        b.max_compressive_stress_mpa,
+        b.peak_von_mises_mpa
+    );
+}
+
+/// The plots, with the note on the micromotion histogram of a bonded study.
+fn plots_section(o: &mut String, r: &StudyReport) {
     let _ = writeln!(o, "## Plots\n");
     for p in &r.plots {
         let _ = writeln!(
@@ -545,7 +672,10 @@ pub fn markdown(r: &StudyReport) -> String {
     if r.plots.is_empty() {
         let _ = writeln!(o, "(No plots: the report was written without them.)\n");
     }
+}
 
+/// Published comparators (biomechanics.md §10).
+fn comparators_section(o: &mut String) {
     let _ = writeln!(o, "## Published comparators (biomechanics.md §10)\n");
     let _ = writeln!(
         o,
@@ -559,7 +689,10 @@ pub fn markdown(r: &StudyReport) -> String {
         o,
         "- TKA malalignment FE, two-leg stance: max stress 47.29 MPa, max micromotion 7.2 µm (Front Bioeng Biotechnol 2023).\n"
     );
+}
 
+/// Phase timings of both solves, build, metrics and total.
+fn timings_section(o: &mut String, r: &StudyReport) {
     let t = &r.timings;
     let _ = writeln!(
         o,
@@ -588,6 +721,10 @@ pub fn markdown(r: &StudyReport) -> String {
         "\nBuild {:.2} s, metrics {:.2} s, study total {:.1} s (before writing).\n",
         t.build_s, t.metrics_s, t.total_s
     );
+}
+
+/// The VTU files written besides the report (none: nothing).
+fn files_section(o: &mut String, r: &StudyReport) {
     if !r.files.is_empty() {
         let _ = writeln!(
             o,
@@ -595,15 +732,18 @@ pub fn markdown(r: &StudyReport) -> String {
             r.files.join(", ")
         );
     }
+}
+
+/// The modelling notes and limitations.
+fn notes_section(o: &mut String, r: &StudyReport) {
     let _ = writeln!(o, "## Notes\n");
     for n in &r.notes {
         let _ = writeln!(o, "- {n}");
     }
-    o
 }
 
 /// Input rows of the parametric tibia.
-fn parametric_rows(g: &crate::geometry::TibiaGeometry) -> Vec<(String, String, &'static str)> {
+fn parametric_rows(g: &crate::geometry::TibiaGeometry) -> Vec<InputRow> {
     vec![
         ("tibia length".into(), format!("{}", g.length_mm), "mm"),
         (

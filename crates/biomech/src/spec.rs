@@ -45,6 +45,31 @@ pub enum FlangeMaterial {
     Ti6Al4V,
 }
 
+impl FlangeMaterial {
+    /// The flange's name in the stress table and the checks: "flange (dense Ta)",
+    /// "flange (Ti-6Al-4V)", or "flange" for porous Ta.
+    pub fn part_label(self) -> &'static str {
+        match self {
+            FlangeMaterial::DenseTantalum => "flange (dense Ta)",
+            FlangeMaterial::Ti6Al4V => "flange (Ti-6Al-4V)",
+            FlangeMaterial::PorousTantalum => "flange",
+        }
+    }
+
+    /// Yield strength (MPa) and its source, where biomechanics.md gives one: Ti-6Al-4V,
+    /// 795 MPa (ASTM F136, §8, §9); `None` for dense and porous tantalum (the porous-Ta
+    /// flange is checked with the prosthesis body against its static and fatigue strength).
+    pub fn yield_strength_mpa(self) -> Option<(f64, &'static str)> {
+        match self {
+            FlangeMaterial::Ti6Al4V => Some((
+                osteon_material::library::TI6AL4V_YIELD_MPA,
+                "ASTM F136 (biomechanics.md §8, §9)",
+            )),
+            FlangeMaterial::DenseTantalum | FlangeMaterial::PorousTantalum => None,
+        }
+    }
+}
+
 /// The lateral fixation flange: a curved plate on the lateral (+x) periosteal surface,
 /// spanning the defect and `overlap_mm` of each fragment, tied (bonded) to bone and
 /// prosthesis. Its dimensions are engineering choices of the study brief ("~3 mm thick,
@@ -263,6 +288,22 @@ pub struct ExtraCase {
     pub medial_share: Option<f64>,
 }
 
+/// One load case of a study and what the reports say about it, from [`LoadSpec::cases`]:
+/// [`crate::plateau_load_cases`] turns it into the models' plateau pressures, and the
+/// metrics and the report read its name, fraction and load from here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StudyLoadCase {
+    /// Name for reports ("50 % BW", or an extra case's name such as "stair climbing"); also
+    /// the name of the models' load case and of its solution.
+    pub name: String,
+    /// Axial load as a multiple of body weight (–).
+    pub bw_fraction: f64,
+    /// Medial share of the plateau load (0–1); the rest goes to the lateral plateau.
+    pub medial_share: f64,
+    /// Axial load (N): `bw_fraction` × body weight.
+    pub load_n: f64,
+}
+
 /// Loads and support.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -303,15 +344,23 @@ impl LoadSpec {
         self.body_mass_kg * self.gravity_m_per_s2
     }
 
-    /// All cases: (name, fraction of BW, medial share).
-    pub fn cases(&self) -> Vec<(String, f64, f64)> {
-        let mut out: Vec<(String, f64, f64)> = self
+    /// All cases, in the order of the models' load cases and their solutions: one per
+    /// entry of `fractions` (named "50 % BW", …), then the extra cases.
+    pub fn cases(&self) -> Vec<StudyLoadCase> {
+        let bw = self.body_weight_n();
+        let case = |name: String, fraction: f64, share: f64| StudyLoadCase {
+            name,
+            bw_fraction: fraction,
+            medial_share: share,
+            load_n: fraction * bw,
+        };
+        let mut out: Vec<StudyLoadCase> = self
             .fractions
             .iter()
-            .map(|&f| (format!("{} % BW", fmt_percent(f)), f, self.medial_share))
+            .map(|&f| case(format!("{} % BW", fmt_percent(f)), f, self.medial_share))
             .collect();
         for c in &self.extra_cases {
-            out.push((
+            out.push(case(
                 c.name.clone(),
                 c.fraction,
                 c.medial_share.unwrap_or(self.medial_share),
@@ -343,18 +392,18 @@ impl LoadSpec {
                 "at least one load case",
             ));
         }
-        for (name, f, share) in self.cases() {
-            if !(f > 0.0 && f.is_finite()) {
+        for c in self.cases() {
+            if !(c.bw_fraction > 0.0 && c.bw_fraction.is_finite()) {
                 return Err(BiomechError::invalid(
-                    format!("load case '{name}' fraction"),
-                    f,
+                    format!("load case '{}' fraction", c.name),
+                    c.bw_fraction,
                     "a positive multiple of body weight",
                 ));
             }
-            if !(0.0..=1.0).contains(&share) {
+            if !(0.0..=1.0).contains(&c.medial_share) {
                 return Err(BiomechError::invalid(
-                    format!("load case '{name}' medial share"),
-                    share,
+                    format!("load case '{}' medial share", c.name),
+                    c.medial_share,
                     "0 ≤ share ≤ 1",
                 ));
             }

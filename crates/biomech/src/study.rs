@@ -1,9 +1,10 @@
 //! The study: one reconstruction under its load cases, compared with the intact bone.
 //!
-//! `Study` (TOML-readable, every field optional) → [`run_study`]: setup (build the mesh,
-//! materials, both models) → solve (implanted and intact, one factorisation each for all
-//! load cases) → postprocess ([`crate::metrics`]) → write (`report.json`, `report.md`) →
-//! [`StudyRun`].
+//! `Study` (TOML-readable, every field optional) → [`run_study`]: setup ([`build_study`]:
+//! the mesh, materials, both models) → solve ([`solve_implanted`], [`solve_intact`]: one
+//! factorisation each for all load cases) → postprocess ([`study_metrics`] with
+//! [`crate::metrics`], [`study_report`]) → [`StudyRun`]. Writing (`report.json`,
+//! `report.md`, plots, VTU) is the caller's step: [`crate::output::write_study_outputs`].
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,7 +19,9 @@ use osteon_contact::Friction;
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
 use crate::error::BiomechError;
-use crate::frictional::{ContactCaseSummary, solve_frictional, split_docking_interface};
+use crate::frictional::{
+    ContactCaseSummary, FrictionalSplit, solve_frictional, split_docking_interface,
+};
 use crate::geometry::TibiaGeometry;
 use crate::metrics::{CaseMetrics, Check, MetricInputs, case_metrics, checks};
 use crate::model::{MaterialSummary, StudyMaterials};
@@ -26,7 +29,7 @@ use crate::patient::{PatientMeshSpec, build_patient_reconstruction};
 use crate::plots::PlotFile;
 use crate::spec::{
     DefectSpec, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec,
-    REFERENCE_INTERFACE_PRESSURE_MPA,
+    REFERENCE_INTERFACE_PRESSURE_MPA, StudyLoadCase,
 };
 use osteon_material::PorousTantalum;
 
@@ -55,11 +58,14 @@ pub struct Study {
     pub mesh: MeshSpec,
     /// Metric settings.
     pub metrics: MetricSpec,
-    /// Output folder for report.json and report.md; `None`: write nothing.
+    /// Output folder for report.json, report.md, the plots and the VTU files, for the
+    /// caller to pass to [`crate::output::write_study_outputs`] ([`run_study`] writes
+    /// nothing; the CLI writes here); `None`: no folder named.
     pub output: Option<PathBuf>,
     /// Worker threads; `None`: all available cores.
     pub threads: Option<usize>,
     /// Also write VTU files (one per load case, implanted and intact) into `output`; true.
+    /// Read by [`crate::output::OutputOptions::from_study`].
     pub write_vtu: bool,
     /// What reading the study file noticed without refusing it (e.g. `implant.porosity` and
     /// `implant.modulus_mpa` both given), one line each with file:line; not part of the
@@ -358,13 +364,19 @@ pub struct StudyReport {
     pub contact: Vec<ContactCaseSummary>,
 }
 
-/// A finished study: the report, the model and both solutions (for VTU output or further
-/// post-processing).
+/// A finished study: the report, the models and both solutions, everything
+/// [`crate::output::write_study_outputs`] needs for the files (or further post-processing).
 pub struct StudyRun {
-    /// The report.
+    /// The report (without files or plots until [`crate::output::write_study_outputs`]).
     pub report: StudyReport,
     /// The built reconstruction.
     pub reconstruction: Reconstruction,
+    /// The load cases, in the order of the solutions' cases.
+    pub load_cases: Vec<StudyLoadCase>,
+    /// The implanted model (its mesh and materials are those of the VTU files).
+    pub implanted_model: Model,
+    /// The intact reference model.
+    pub intact_model: Model,
     /// Implanted solution, one case per load case.
     pub implanted: StaticSolution,
     /// Intact solution, same cases.
@@ -440,8 +452,9 @@ fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
         .collect()
 }
 
-/// Run a study: build, solve the implanted and intact models, compute the metrics, and write
-/// report.json and report.md into `study.output` when it is set.
+/// Run a study: build, solve the implanted and intact models, compute the metrics and the
+/// report. Writes nothing: [`crate::output::write_study_outputs`] writes the VTU files, the
+/// plots, report.json and report.md where the caller chooses (e.g. `study.output`).
 pub fn run_study(study: &Study, observer: &mut dyn Observer) -> Result<StudyRun, BiomechError> {
     run_study_cached(study, observer, None)
 }
@@ -512,11 +525,80 @@ pub fn build_study_reconstruction(study: &Study) -> Result<Reconstruction, Biome
 }
 
 /// [`run_study`] with an optional [`IntactCache`] shared across calls (a sweep).
+///
+/// The study reads as its stages: [`build_study`] → [`solve_implanted`] →
+/// [`solve_intact`] → [`study_metrics`] → [`study_report`]. Nothing is written: pass the
+/// returned [`StudyRun`] to [`crate::output::write_study_outputs`] for the files.
 pub fn run_study_cached(
     study: &Study,
     observer: &mut dyn Observer,
     cache: Option<&mut IntactCache>,
 ) -> Result<StudyRun, BiomechError> {
+    let t0 = Instant::now();
+    let setup = build_study(study, observer)?;
+    let options = solve_options(study);
+    let implanted = solve_implanted(&setup, &options, observer)?;
+    let intact = solve_intact(&setup, &options, cache, observer)?;
+    stage(observer, "computing metrics");
+    let t_metrics = Instant::now();
+    let cases = study_metrics(study, &setup, &implanted, &intact.solution)?;
+    let metrics_s = t_metrics.elapsed().as_secs_f64();
+    let mut report = study_report(study, &setup, &implanted, &intact, cases, metrics_s);
+    report.timings.total_s = t0.elapsed().as_secs_f64();
+    observer.notify(&Event::Done {
+        seconds: report.timings.total_s,
+    });
+    let StudySetup {
+        reconstruction,
+        load_cases,
+        implanted_model,
+        intact_model,
+        ..
+    } = setup;
+    Ok(StudyRun {
+        report,
+        reconstruction,
+        load_cases,
+        implanted_model,
+        intact_model,
+        implanted: implanted.solution,
+        intact: intact.solution,
+    })
+}
+
+/// What [`build_study`] makes: the reconstruction, the materials and the two models.
+pub struct StudySetup {
+    /// The reconstruction as built (bone and prosthesis sharing the docking nodes).
+    pub reconstruction: Reconstruction,
+    /// Frictional interface: the reconstruction with the docking faces split and the
+    /// contact pairs; `None` when bonded.
+    pub split: Option<FrictionalSplit>,
+    /// The study's materials.
+    pub materials: StudyMaterials,
+    /// The load cases, in the order of both models' load cases.
+    pub load_cases: Vec<StudyLoadCase>,
+    /// The implanted model (with the contact pairs of a frictional interface).
+    pub implanted_model: Model,
+    /// The intact reference model.
+    pub intact_model: Model,
+    /// Wall-clock time of the build (s).
+    pub build_s: f64,
+}
+
+impl StudySetup {
+    /// The reconstruction the implanted model was made from: the split one of a frictional
+    /// interface, else the one built.
+    pub fn implanted_reconstruction(&self) -> &Reconstruction {
+        self.split
+            .as_ref()
+            .map_or(&self.reconstruction, |s| &s.reconstruction)
+    }
+}
+
+/// Stage 1, setup: validate the study, build the reconstruction (parametric or patient
+/// mesh), split the docking interface of a frictional study, and make the implanted and
+/// intact models with their load cases.
+pub fn build_study(study: &Study, observer: &mut dyn Observer) -> Result<StudySetup, BiomechError> {
     let t0 = Instant::now();
     study.validate()?;
     stage(
@@ -527,11 +609,11 @@ pub fn run_study_cached(
             "building the mesh (tibia, defect, prosthesis, flange, screws)"
         },
     );
-    let rec = build_study_reconstruction(study)?;
+    let reconstruction = build_study_reconstruction(study)?;
     let materials = StudyMaterials::new(&study.implant)?;
     let split = match study.interface {
         InterfaceModel::Frictional { mu, .. } => Some(split_docking_interface(
-            &rec,
+            &reconstruction,
             Friction {
                 mu,
                 stick_slope: study.interface.stick_stiffness().filter(|&k| k > 0.0),
@@ -539,43 +621,84 @@ pub fn run_study_cached(
         )?),
         InterfaceModel::Bonded => None,
     };
-    let implanted_rec = split.as_ref().map_or(&rec, |s| &s.reconstruction);
+    let implanted_rec = split
+        .as_ref()
+        .map_or(&reconstruction, |s| &s.reconstruction);
     let mut implanted_model = implanted_rec.implanted_model(&materials, &study.loads)?;
     if let Some(s) = &split {
         implanted_model.contact_pairs = s.pairs.clone();
     }
-    let intact_model = rec.intact_model(&materials, &study.loads)?;
+    let intact_model = reconstruction.intact_model(&materials, &study.loads)?;
     let build_s = t0.elapsed().as_secs_f64();
-    let [c, k, i, f, s] = rec.region_counts();
-    stage(
-        observer,
-        &format!(
-            "mesh: {} nodes, {} elements (cortical {c}, cancellous {k}, prosthesis {i}, flange {f}, screws {s}); intact reference {} nodes",
-            rec.mesh.n_nodes(),
-            rec.mesh.n_elements(),
-            rec.n_intact_nodes
-        ),
-    );
+    stage(observer, &mesh_line(&reconstruction));
+    Ok(StudySetup {
+        reconstruction,
+        split,
+        materials,
+        load_cases: study.loads.cases(),
+        implanted_model,
+        intact_model,
+        build_s,
+    })
+}
 
+/// The stage line on the mesh: nodes, elements per region, intact nodes.
+fn mesh_line(rec: &Reconstruction) -> String {
+    let [c, k, i, f, s] = rec.region_counts();
+    format!(
+        "mesh: {} nodes, {} elements (cortical {c}, cancellous {k}, prosthesis {i}, flange {f}, screws {s}); intact reference {} nodes",
+        rec.mesh.n_nodes(),
+        rec.mesh.n_elements(),
+        rec.n_intact_nodes
+    )
+}
+
+/// The linear solver's options: the study's threads, else every available core.
+fn solve_options(study: &Study) -> SolveOptions {
     let threads = study
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let options = SolveOptions {
+    SolveOptions {
         threads,
         ..SolveOptions::default()
-    };
-    let (implanted, slip, contact) = match &split {
+    }
+}
+
+/// The implanted model's solution, and for a frictional interface what contact did.
+pub struct ImplantedSolution {
+    /// One case per load case.
+    pub solution: StaticSolution,
+    /// Frictional interface: (slip in µm, area in mm²) at the face quadrature points, per
+    /// load case; `None` when bonded.
+    pub slip: Option<Vec<Vec<(f64, f64)>>>,
+    /// Frictional interface: the contact analysis of each load case (empty when bonded).
+    pub contact: Vec<ContactCaseSummary>,
+}
+
+/// Stage 2: solve the implanted model, linear (bonded: one factorisation for all load
+/// cases) or with frictional contact (each load case from the unloaded state).
+pub fn solve_implanted(
+    setup: &StudySetup,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+) -> Result<ImplantedSolution, BiomechError> {
+    let model = &setup.implanted_model;
+    match &setup.split {
         None => {
             stage(observer, "solving the implanted model");
-            let sol = solve_linear_static_observed(
-                &implanted_model,
-                &options,
+            let solution = solve_linear_static_observed(
+                model,
+                options,
                 &mut Labelled {
                     label: "implanted",
                     inner: observer,
                 },
             )?;
-            (sol, None, Vec::new())
+            Ok(ImplantedSolution {
+                solution,
+                slip: None,
+                contact: Vec::new(),
+            })
         }
         Some(s) => {
             stage(
@@ -585,76 +708,121 @@ pub fn run_study_cached(
                     s.copies.len()
                 ),
             );
-            let f = solve_frictional(&implanted_model, threads, observer)?;
-            (f.solution, Some(f.slip), f.summary)
+            let f = solve_frictional(model, options.threads, observer)?;
+            Ok(ImplantedSolution {
+                solution: f.solution,
+                slip: Some(f.slip),
+                contact: f.summary,
+            })
         }
-    };
-    let mut cache = cache;
-    let reused = match cache.as_deref_mut() {
-        Some(c) => c.get(&intact_model),
-        None => None,
-    };
-    let (intact, intact_cached) = match reused {
-        Some(sol) => {
-            stage(
-                observer,
-                "intact reference: the same model was solved before, reused",
-            );
-            (sol, true)
-        }
-        None => {
-            stage(observer, "solving the intact reference");
-            let sol = solve_linear_static_observed(
-                &intact_model,
-                &options,
-                &mut Labelled {
-                    label: "intact",
-                    inner: observer,
-                },
-            )?;
-            if let Some(c) = cache {
-                c.put(intact_model.clone(), sol.clone());
-            }
-            (sol, false)
-        }
-    };
+    }
+}
 
-    stage(observer, "computing metrics");
-    let t_metrics = Instant::now();
-    for (a, b) in implanted.cases.iter().zip(&intact.cases) {
-        if a.fields.point_ptr.get(rec.n_bone_elements)
-            != b.fields.point_ptr.get(rec.n_bone_elements)
+/// The intact reference's solution.
+pub struct IntactSolution {
+    /// One case per load case.
+    pub solution: StaticSolution,
+    /// It came from the [`IntactCache`].
+    pub cached: bool,
+}
+
+/// Stage 3: solve the intact reference, or reuse the cache's solution of the same model.
+pub fn solve_intact(
+    setup: &StudySetup,
+    options: &SolveOptions,
+    cache: Option<&mut IntactCache>,
+    observer: &mut dyn Observer,
+) -> Result<IntactSolution, BiomechError> {
+    let model = &setup.intact_model;
+    let mut cache = cache;
+    if let Some(solution) = cache.as_deref_mut().and_then(|c| c.get(model)) {
+        stage(
+            observer,
+            "intact reference: the same model was solved before, reused",
+        );
+        return Ok(IntactSolution {
+            solution,
+            cached: true,
+        });
+    }
+    stage(observer, "solving the intact reference");
+    let solution = solve_linear_static_observed(
+        model,
+        options,
+        &mut Labelled {
+            label: "intact",
+            inner: observer,
+        },
+    )?;
+    if let Some(c) = cache {
+        c.put(model.clone(), solution.clone());
+    }
+    Ok(IntactSolution {
+        solution,
+        cached: false,
+    })
+}
+
+/// Stage 4, postprocess: the metrics and checks of every load case, each computed from the
+/// case's implanted and intact solutions and its [`StudyLoadCase`].
+pub fn study_metrics(
+    study: &Study,
+    setup: &StudySetup,
+    implanted: &ImplantedSolution,
+    intact: &StaticSolution,
+) -> Result<Vec<CaseReport>, BiomechError> {
+    let rec = setup.implanted_reconstruction();
+    let solved = &implanted.solution.cases;
+    if solved.len() != setup.load_cases.len() || intact.cases.len() != setup.load_cases.len() {
+        return Err(BiomechError::construction(format!(
+            "{} load cases, but {} implanted and {} intact solutions",
+            setup.load_cases.len(),
+            solved.len(),
+            intact.cases.len()
+        )));
+    }
+    let mut cases = Vec::with_capacity(setup.load_cases.len());
+    for (k, load) in setup.load_cases.iter().enumerate() {
+        let (imp, int) = (&solved[k], &intact.cases[k]);
+        if imp.name != load.name || int.name != load.name {
+            return Err(BiomechError::construction(format!(
+                "load case {} is '{}', but its solutions are '{}' (implanted) and '{}' (intact)",
+                k + 1,
+                load.name,
+                imp.name,
+                int.name
+            )));
+        }
+        if imp.fields.point_ptr.get(rec.n_bone_elements)
+            != int.fields.point_ptr.get(rec.n_bone_elements)
         {
             return Err(BiomechError::construction(
                 "implanted and intact bone integration points do not correspond",
             ));
         }
+        let metrics = case_metrics(&MetricInputs {
+            rec,
+            implanted: imp,
+            intact: int,
+            spec: &study.metrics,
+            interface: &study.interface,
+            flange_material: study.implant.flange.material,
+            load,
+            slip: implanted
+                .slip
+                .as_ref()
+                .and_then(|s| s.get(k))
+                .map(|v| v.as_slice()),
+        });
+        let checks = checks(&metrics, &study.metrics);
+        cases.push(CaseReport { metrics, checks });
     }
-    let bw = study.loads.body_weight_n();
-    let cases: Vec<CaseReport> = study
-        .loads
-        .cases()
-        .iter()
-        .zip(implanted.cases.iter().zip(&intact.cases))
-        .enumerate()
-        .map(|(k, ((_, fraction, share), (imp, int)))| {
-            let metrics = case_metrics(&MetricInputs {
-                rec: implanted_rec,
-                implanted: imp,
-                intact: int,
-                spec: &study.metrics,
-                interface: &study.interface,
-                flange_material: study.implant.flange.material,
-                load: (*fraction, *share, fraction * bw),
-                slip: slip.as_ref().and_then(|s| s.get(k)).map(|v| v.as_slice()),
-            });
-            let checks = checks(&metrics, &study.metrics);
-            CaseReport { metrics, checks }
-        })
-        .collect();
-    let metrics_s = t_metrics.elapsed().as_secs_f64();
+    Ok(cases)
+}
 
-    let mesh = MeshSummary {
+/// The mesh statistics of the report.
+fn mesh_summary(rec: &Reconstruction) -> MeshSummary {
+    MeshSummary {
         element_type: rec
             .mesh
             .blocks
@@ -669,62 +837,42 @@ pub fn run_study_cached(
         flange_tie: rec.tie.as_ref().map(|t| (t.tied, t.max_distance)),
         screws: rec.screws.clone(),
         equations: rec.equations.len(),
-    };
-    let mut report = StudyReport {
+    }
+}
+
+/// Stage 5: the report (inputs, materials, mesh, cases, timings, notes); files and plots
+/// are left empty for [`crate::output::write_study_outputs`], the total time for the caller.
+pub fn study_report(
+    study: &Study,
+    setup: &StudySetup,
+    implanted: &ImplantedSolution,
+    intact: &IntactSolution,
+    cases: Vec<CaseReport>,
+    metrics_s: f64,
+) -> StudyReport {
+    let rec = &setup.reconstruction;
+    let mut notes = notes(study);
+    notes.extend(contact_notes(study, &implanted.contact));
+    StudyReport {
         study: study.clone(),
-        body_weight_n: bw,
-        implant_modulus_mpa: materials.porous.modulus(),
+        body_weight_n: study.loads.body_weight_n(),
+        implant_modulus_mpa: setup.materials.porous.modulus(),
         defect_z_mm: rec.defect_z,
-        materials: materials.summary(study.implant.flange.material),
-        mesh,
+        materials: setup.materials.summary(study.implant.flange.material),
+        mesh: mesh_summary(rec),
         cases,
         timings: StudyTimings {
-            build_s,
-            implanted: SolveTimings::from(&implanted),
-            intact: SolveTimings::from(&intact),
+            build_s: setup.build_s,
+            implanted: SolveTimings::from(&implanted.solution),
+            intact: SolveTimings::from(&intact.solution),
             metrics_s,
             write_s: 0.0,
             total_s: 0.0,
-            intact_cached,
+            intact_cached: intact.cached,
         },
-        notes: {
-            let mut n = notes(study);
-            n.extend(contact_notes(study, &contact));
-            n
-        },
+        notes,
         files: Vec::new(),
         plots: Vec::new(),
-        contact,
-    };
-    if let Some(dir) = &study.output {
-        stage(observer, &format!("writing {}", dir.display()));
-        let t = Instant::now();
-        if study.write_vtu {
-            let files = crate::output::write_study_vtu(
-                dir,
-                &rec,
-                [&implanted_model, &intact_model],
-                [&implanted, &intact],
-                &study.metrics,
-            )?;
-            report.files = files
-                .iter()
-                .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .collect();
-        }
-        report.plots = crate::plots::write_study_plots(&report, dir)?;
-        report.timings.total_s = t0.elapsed().as_secs_f64();
-        crate::report::write_report(&report, dir)?;
-        report.timings.write_s = t.elapsed().as_secs_f64();
+        contact: implanted.contact.clone(),
     }
-    report.timings.total_s = t0.elapsed().as_secs_f64();
-    observer.notify(&Event::Done {
-        seconds: report.timings.total_s,
-    });
-    Ok(StudyRun {
-        report,
-        reconstruction: rec,
-        implanted,
-        intact,
-    })
 }

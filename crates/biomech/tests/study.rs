@@ -6,8 +6,8 @@ use osteon_assembly::{Model, SolveOptions, StaticSolution, solve_linear_static};
 use osteon_biomech::metrics::{Micromotion, Status};
 use osteon_biomech::{
     BiomechError, DefectSpec, FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
-    Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction,
-    run_study,
+    OutputOptions, Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry,
+    build_reconstruction, run_study, write_study_outputs,
 };
 use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
 
@@ -206,7 +206,12 @@ fn default_study_is_balanced_linear_and_complete() {
         output: Some(dir.path().to_path_buf()),
         ..coarse_study()
     };
-    let run = run_study(&study, &mut Silent).expect("study runs");
+    let mut run = run_study(&study, &mut Silent).expect("study runs");
+    assert!(
+        run.report.files.is_empty() && !dir.path().join("report.json").exists(),
+        "the runner writes nothing"
+    );
+    write_study_outputs(&mut run, dir.path(), &OutputOptions::from_study(&study)).expect("writes");
     let r = &run.report;
     assert_eq!(r.cases.len(), 2);
     for c in &r.cases {
@@ -542,9 +547,14 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
     let a = run_study(&parametric, &mut Silent)
         .expect("parametric")
         .report;
-    let b = run_study(&patient, &mut Silent)
-        .expect("patient mesh")
-        .report;
+    let mut b = run_study(&patient, &mut Silent).expect("patient mesh");
+    write_study_outputs(
+        &mut b,
+        &dir.path().join("out"),
+        &OutputOptions::from_study(&patient),
+    )
+    .expect("writes");
+    let b = b.report;
     assert_eq!(b.mesh.elements, a.mesh.elements);
     assert_eq!(b.defect_z_mm, a.defect_z_mm);
     let (ca, cb) = (&a.cases[0].metrics, &b.cases[0].metrics);

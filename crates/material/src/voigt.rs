@@ -1,5 +1,6 @@
 //! Small dense helpers for 6×6 Voigt matrices: products, symmetry check, Cholesky
-//! factorisation and SPD inverse.
+//! factorisation and SPD inverse; principal values of a Voigt stress or strain
+//! ([`principal_values`], [`symmetric_eigenvalues`]).
 //!
 //! Voigt order everywhere in osteon: **xx, yy, zz, xy, yz, xz**, with *engineering*
 //! shear strains (γ_xy = 2 ε_xy). A stiffness `D` maps strain to stress,
@@ -244,6 +245,54 @@ pub fn check_positive_definite(name: &str, d: &Voigt6x6) -> Result<(), MaterialE
         })
 }
 
+/// Determinant of a 3×3 matrix (cofactor expansion along the first row).
+fn det3(m: &[[f64; 3]; 3]) -> f64 {
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+}
+
+/// Eigenvalues of a symmetric 3×3 matrix, ascending, in the matrix's units (MPa for a
+/// stress, mm/mm for a strain).
+///
+/// Closed form: the trigonometric solution of the characteristic cubic (Smith 1961), with
+/// q = tr(m)/3, p = ‖m − qI‖_F/√6 and φ = acos(det((m − qI)/p)/2)/3; a diagonal matrix
+/// (off-diagonal terms below 1e-30 of the squared diagonal) is sorted directly. Only the
+/// upper triangle is read.
+pub fn symmetric_eigenvalues(m: [[f64; 3]; 3]) -> [f64; 3] {
+    let p1 = m[0][1].powi(2) + m[0][2].powi(2) + m[1][2].powi(2);
+    let q = (m[0][0] + m[1][1] + m[2][2]) / 3.0;
+    if p1 <= 1e-30 * (m[0][0].abs() + m[1][1].abs() + m[2][2].abs()).powi(2) {
+        let mut d = [m[0][0], m[1][1], m[2][2]];
+        d.sort_by(f64::total_cmp);
+        return d;
+    }
+    let p2 = (m[0][0] - q).powi(2) + (m[1][1] - q).powi(2) + (m[2][2] - q).powi(2) + 2.0 * p1;
+    let p = (p2 / 6.0).sqrt();
+    let b: [[f64; 3]; 3] = std::array::from_fn(|i| {
+        std::array::from_fn(|j| (m[i][j] - if i == j { q } else { 0.0 }) / p)
+    });
+    let r = (det3(&b) / 2.0).clamp(-1.0, 1.0);
+    let phi = r.acos() / 3.0;
+    let e1 = q + 2.0 * p * phi.cos();
+    let e3 = q + 2.0 * p * (phi + 2.0 * std::f64::consts::PI / 3.0).cos();
+    let e2 = 3.0 * q - e1 - e3;
+    [e3, e2, e1]
+}
+
+/// Principal values, ascending, of a symmetric tensor in osteon's Voigt order (xx, yy, zz,
+/// xy, yz, xz), in the tensor's units (MPa for a stress, mm/mm for a strain).
+/// `engineering_shear`: the shear entries are engineering strains γ = 2ε and are halved
+/// (strains); `false` for stresses, whose shear entries are the tensor components.
+pub fn principal_values(v: &[f64; 6], engineering_shear: bool) -> [f64; 3] {
+    let f = if engineering_shear { 0.5 } else { 1.0 };
+    symmetric_eigenvalues([
+        [v[0], f * v[3], f * v[5]],
+        [f * v[3], v[1], f * v[4]],
+        [f * v[5], f * v[4], v[2]],
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,5 +379,66 @@ mod tests {
             let expected: f64 = (0..6).map(|k| a[i][k] * v[k]).sum();
             assert_eq!(r[i], expected);
         }
+    }
+
+    fn close3(a: [f64; 3], b: [f64; 3], tol: f64) -> bool {
+        a.iter().zip(&b).all(|(x, y)| (x - y).abs() <= tol)
+    }
+
+    #[test]
+    fn diagonal_tensor_eigenvalues_are_its_sorted_diagonal() {
+        let d = symmetric_eigenvalues([[-1.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 2.0]]);
+        assert_eq!(d, [-1.0, 2.0, 4.0]);
+        // uniaxial stress σ_zz = 10 MPa
+        assert_eq!(
+            principal_values(&[0.0, 0.0, 10.0, 0.0, 0.0, 0.0], false),
+            [0.0, 0.0, 10.0]
+        );
+    }
+
+    #[test]
+    fn rotated_diagonal_tensor_keeps_its_eigenvalues() {
+        // R diag(1, 3, 5) Rᵀ with R a rotation by θ about z: the xy block becomes
+        // [[c²·1 + s²·3, c·s·(1 − 3)], [·, s²·1 + c²·3]].
+        let t = 0.3f64;
+        let (c, s) = (t.cos(), t.sin());
+        let (a, b) = (1.0, 3.0);
+        let m = [
+            [c * c * a + s * s * b, c * s * (a - b), 0.0],
+            [c * s * (a - b), s * s * a + c * c * b, 0.0],
+            [0.0, 0.0, 5.0],
+        ];
+        assert!(close3(symmetric_eigenvalues(m), [1.0, 3.0, 5.0], 1e-12));
+        // the same as a Voigt stress (tensor shear) and a Voigt strain (engineering shear)
+        let sigma = [m[0][0], m[1][1], m[2][2], m[0][1], 0.0, 0.0];
+        assert!(close3(
+            principal_values(&sigma, false),
+            [1.0, 3.0, 5.0],
+            1e-12
+        ));
+        let eps = [m[0][0], m[1][1], m[2][2], 2.0 * m[0][1], 0.0, 0.0];
+        assert!(close3(principal_values(&eps, true), [1.0, 3.0, 5.0], 1e-12));
+        // [[2, 1], [1, 2]] ⊕ 5: eigenvalues 1, 3, 5
+        let e = symmetric_eigenvalues([[2.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 5.0]]);
+        assert!(close3(e, [1.0, 3.0, 5.0], 1e-12), "{e:?}");
+    }
+
+    #[test]
+    fn pure_shear_has_principal_values_plus_minus_tau() {
+        // stress τ_yz = 7 MPa → ±7, 0
+        let p = principal_values(&[0.0, 0.0, 0.0, 0.0, 7.0, 0.0], false);
+        assert!(close3(p, [-7.0, 0.0, 7.0], 1e-12), "{p:?}");
+        // engineering shear strain γ_xy = 2e-3 → ε = ±1e-3, 0
+        let p = principal_values(&[0.0, 0.0, 0.0, 2e-3, 0.0, 0.0], true);
+        assert!(close3(p, [-1e-3, 0.0, 1e-3], 1e-15), "{p:?}");
+    }
+
+    #[test]
+    fn full_symmetric_matrix_keeps_trace_and_determinant() {
+        let m = [[3.0, -1.0, 0.5], [-1.0, 2.0, 0.25], [0.5, 0.25, -4.0]];
+        let e = symmetric_eigenvalues(m);
+        assert!((e.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((e[0] * e[1] * e[2] - det3(&m)).abs() < 1e-10);
+        assert!(e[0] <= e[1] && e[1] <= e[2]);
     }
 }

@@ -342,15 +342,7 @@ pub fn summarize_micromotion(values: &[Micromotion]) -> MicromotionSummary {
     }
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mean = v.iter().map(|x| x.0 * x.1).sum::<f64>() / total;
-    let mut acc = 0.0;
-    let mut p95 = v.last().map_or(0.0, |x| x.0);
-    for &(m, a) in &v {
-        acc += a;
-        if acc >= 0.95 * total {
-            p95 = m;
-            break;
-        }
-    }
+    let p95 = crate::stats::weighted_quantile(&mut v, 0.95);
     let fraction_below = thresholds.map(|t| {
         (
             t,

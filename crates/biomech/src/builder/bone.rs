@@ -39,34 +39,14 @@ pub(super) fn bone_blocks(
 ) -> Result<BoneBlocks, BiomechError> {
     let etype = layout.etype;
     let h_far = layout.h_far;
-    let (around, through_wall) = (layout.around, layout.through_wall);
-    let m = around / 4;
+    let m = layout.around / 4;
     let defect_z = layout.defect_z;
     let stations = &layout.stations;
     let mut protos: Vec<Proto> = Vec::new();
     let mut merger = NodeMerger::new(MERGE_TOLERANCE);
 
     // 1. cortical ring over the whole length
-    let ring = {
-        let g = geometry.clone();
-        let st = stations.clone();
-        structured_mesh(
-            &StructuredSpec {
-                cells: [through_wall, around, stations.len() - 1],
-                element: etype,
-                periodic: [false, true, false],
-                face_names: [["", ""], ["", ""], ["", ""]],
-            },
-            move |p| {
-                let z = station_map(&st, p[2]);
-                let (o, i) = (g.outer_semi_axes(z), g.inner_semi_axes(z));
-                let a = i[0] + p[0] * (o[0] - i[0]);
-                let b = i[1] + p[0] * (o[1] - i[1]);
-                let t = TAU * p[1];
-                [a * t.cos(), b * t.sin(), z]
-            },
-        )?
-    };
+    let ring = cortical_ring(geometry, layout)?;
     let ring_map = merge_block(&ring, &mut merger);
     let in_defect = |corners: &[[f64; 3]]| {
         let z = mean_z(corners);
@@ -127,6 +107,33 @@ pub(super) fn bone_blocks(
         ring_elements: ring.n_elements(),
         core_radial,
     })
+}
+
+/// The cortical ring over the whole length: `through_wall` × `around` × the z stations,
+/// between the inner and the outer elliptical surface of the flared shaft.
+fn cortical_ring(geometry: &TibiaGeometry, layout: &Layout) -> Result<Mesh, BiomechError> {
+    let g = geometry.clone();
+    let st = layout.stations.clone();
+    Ok(structured_mesh(
+        &StructuredSpec {
+            cells: [
+                layout.through_wall,
+                layout.around,
+                layout.stations.len() - 1,
+            ],
+            element: layout.etype,
+            periodic: [false, true, false],
+            face_names: [["", ""], ["", ""], ["", ""]],
+        },
+        move |p| {
+            let z = station_map(&st, p[2]);
+            let (o, i) = (g.outer_semi_axes(z), g.inner_semi_axes(z));
+            let a = i[0] + p[0] * (o[0] - i[0]);
+            let b = i[1] + p[0] * (o[1] - i[1]);
+            let t = TAU * p[1];
+            [a * t.cos(), b * t.sin(), z]
+        },
+    )?)
 }
 
 #[cfg(test)]

@@ -238,47 +238,9 @@ pub fn build_reconstruction(
     implant: &ImplantSpec,
     mesh_spec: &MeshSpec,
 ) -> Result<Reconstruction, BiomechError> {
-    geometry.validate()?;
-    let defect_z = defect_planes(geometry, defect)?;
-    validate_mesh_spec(mesh_spec)?;
+    let (defect_z, flange_z) = validated_planes(geometry, defect, implant, mesh_spec)?;
     let flange = &implant.flange;
-    validate_flange(flange)?;
-    let flange_z = flange.enabled.then(|| {
-        [
-            (defect_z[0] - flange.overlap_mm).max(0.0),
-            (defect_z[1] + flange.overlap_mm).min(geometry.length_mm),
-        ]
-    });
-    validate_screws(implant)?;
-
-    let etype = if mesh_spec.reduced_integration {
-        ElementType::Hex20R
-    } else {
-        ElementType::Hex20
-    };
-    let h = mesh_spec.size_mm;
-    let h_far = h * mesh_spec.far_factor;
-    let mid_z = 0.5 * (defect_z[0] + defect_z[1]);
-    let dia = geometry.outer_semi_axes(mid_z);
-    let around = match mesh_spec.cells_around {
-        Some(n) => n.div_ceil(8).max(2) * 8,
-        None => ((ellipse_perimeter(dia[0], dia[1]) / (8.0 * h)).ceil() as usize).max(2) * 8,
-    };
-    let through_wall = mesh_spec
-        .cells_through_wall
-        .unwrap_or_else(|| (geometry.diaphysis_wall_mm / h).round().max(1.0) as usize)
-        .max(1);
-
-    let layout = Layout {
-        etype,
-        h,
-        h_far,
-        dia,
-        around,
-        through_wall,
-        defect_z,
-        stations: bone_stations(geometry, implant, mesh_spec, defect_z, flange_z),
-    };
+    let layout = Layout::new(geometry, implant, mesh_spec, defect_z, flange_z);
 
     // 1.–3. cortical ring (defect ring as prosthesis), cancellous cores, prosthesis core
     let BoneBlocks {
@@ -305,7 +267,7 @@ pub fn build_reconstruction(
         n_bone_elements,
         n_intact_elements,
         quality,
-    } = number_elements(&coords, &protos, ring_elements, etype)?;
+    } = number_elements(&coords, &protos, ring_elements, layout.etype)?;
 
     // 7. faces on planes: plateau halves, distal end, docking faces (bone side)
     plane_surfaces(
@@ -318,6 +280,135 @@ pub fn build_reconstruction(
     )?;
 
     // 8. constraints: flange tie, screw embedding
+    let constraints = constraints(
+        &mut mesh,
+        geometry,
+        implant,
+        &layout,
+        flange_z.map(|fz| (fz, flange_inner_nodes.as_slice())),
+        &mut screws,
+        [n_bone_elements, n_intact_elements],
+    )?;
+
+    Ok(Reconstruction {
+        mesh,
+        regions,
+        n_bone_elements,
+        n_intact_elements,
+        n_intact_nodes,
+        equations: constraints.equations,
+        tie: constraints.tie,
+        screws: screws.placements,
+        cells: layout.cells(core_radial, mesh_spec),
+        z_stations: layout.stations,
+        defect_z,
+        flange_z,
+        interfaces: constraints.interfaces,
+        quality,
+        geometry: Some(geometry.clone()),
+        bone_z: [0.0, geometry.length_mm],
+        diaphysis_z: [geometry.diaphysis_start(), geometry.diaphysis_end()],
+        defect_bone_regions: vec![Region::Cortical; n_intact_elements - n_bone_elements],
+    })
+}
+
+/// Validate the geometry, the defect, the mesh spec, the flange and the screws; the docking
+/// planes and the flange's z range (mm; `None` without a flange).
+fn validated_planes(
+    geometry: &TibiaGeometry,
+    defect: &DefectSpec,
+    implant: &ImplantSpec,
+    mesh_spec: &MeshSpec,
+) -> Result<([f64; 2], Option<[f64; 2]>), BiomechError> {
+    geometry.validate()?;
+    let defect_z = defect_planes(geometry, defect)?;
+    validate_mesh_spec(mesh_spec)?;
+    let flange = &implant.flange;
+    validate_flange(flange)?;
+    let flange_z = flange.enabled.then(|| {
+        [
+            (defect_z[0] - flange.overlap_mm).max(0.0),
+            (defect_z[1] + flange.overlap_mm).min(geometry.length_mm),
+        ]
+    });
+    validate_screws(implant)?;
+
+    Ok((defect_z, flange_z))
+}
+
+impl Layout {
+    /// The cell counts and sizes of the report.
+    fn cells(&self, core_radial: usize, mesh_spec: &MeshSpec) -> CellCounts {
+        CellCounts {
+            around: self.around,
+            through_wall: self.through_wall,
+            core_radial,
+            axial: self.stations.len() - 1,
+            size_mm: [self.h, self.h_far],
+            interface_size_mm: mesh_spec.interface_size(),
+        }
+    }
+
+    /// Element type, sizes, cells around and through the wall, and the z stations of the
+    /// bone mesh.
+    fn new(
+        geometry: &TibiaGeometry,
+        implant: &ImplantSpec,
+        mesh_spec: &MeshSpec,
+        defect_z: [f64; 2],
+        flange_z: Option<[f64; 2]>,
+    ) -> Layout {
+        let etype = if mesh_spec.reduced_integration {
+            ElementType::Hex20R
+        } else {
+            ElementType::Hex20
+        };
+        let h = mesh_spec.size_mm;
+        let h_far = h * mesh_spec.far_factor;
+        let mid_z = 0.5 * (defect_z[0] + defect_z[1]);
+        let dia = geometry.outer_semi_axes(mid_z);
+        let around = match mesh_spec.cells_around {
+            Some(n) => n.div_ceil(8).max(2) * 8,
+            None => ((ellipse_perimeter(dia[0], dia[1]) / (8.0 * h)).ceil() as usize).max(2) * 8,
+        };
+        let through_wall = mesh_spec
+            .cells_through_wall
+            .unwrap_or_else(|| (geometry.diaphysis_wall_mm / h).round().max(1.0) as usize)
+            .max(1);
+
+        Layout {
+            etype,
+            h,
+            h_far,
+            dia,
+            around,
+            through_wall,
+            defect_z,
+            stations: bone_stations(geometry, implant, mesh_spec, defect_z, flange_z),
+        }
+    }
+}
+
+/// The constraint equations and interfaces of step 8.
+struct Constraints {
+    equations: Vec<Equation>,
+    tie: Option<TieReport>,
+    interfaces: Vec<InterfaceSet>,
+}
+
+/// Step 8: the docking interfaces, the flange tie (when there is a flange) and the screw
+/// embedding (when there are screws). `flange`: its z range and inner (bone-side) nodes;
+/// `counts`: bone elements, intact elements.
+fn constraints(
+    mesh: &mut Mesh,
+    geometry: &TibiaGeometry,
+    implant: &ImplantSpec,
+    layout: &Layout,
+    flange: Option<([f64; 2], &[usize])>,
+    screws: &mut screws::ScrewBlocks,
+    counts: [usize; 2],
+) -> Result<Constraints, BiomechError> {
+    let [n_bone_elements, n_intact_elements] = counts;
     let mut bone_node = vec![false; mesh.n_nodes()];
     for e in 0..n_bone_elements {
         for &n in mesh.element(e).nodes {
@@ -325,7 +416,7 @@ pub fn build_reconstruction(
         }
     }
     let mut equations = Vec::new();
-    let mut tie_report = None;
+    let mut tie = None;
     let mut interfaces = vec![
         InterfaceSet {
             name: "proximal docking".into(),
@@ -338,54 +429,29 @@ pub fn build_reconstruction(
             nodes: mesh.node_set("DISTAL_DOCKING")?.to_vec(),
         },
     ];
-    if let Some(fz) = flange_z {
-        let tie = tie_flange(
-            &mut mesh,
+    if let Some((fz, flange_inner_nodes)) = flange {
+        let t = tie_flange(
+            mesh,
             geometry,
-            &layout,
+            layout,
             fz,
             n_intact_elements,
-            &flange_inner_nodes,
+            flange_inner_nodes,
             &bone_node,
         )?;
-        interfaces.push(tie.interface);
-        equations.extend(tie.equations);
-        tie_report = Some(tie.report);
+        interfaces.push(t.interface);
+        equations.extend(t.equations);
+        tie = Some(t.report);
     }
     if !screws.placements.is_empty() {
-        let (eqs, holes) =
-            embed_screws(&mut mesh, &implant.screws, h_far, &mut screws, &bone_node)?;
+        let (eqs, holes) = embed_screws(mesh, &implant.screws, layout.h_far, screws, &bone_node)?;
         equations.extend(eqs);
         interfaces.push(holes);
     }
-
-    let axial = layout.stations.len() - 1;
-    Ok(Reconstruction {
-        mesh,
-        regions,
-        n_bone_elements,
-        n_intact_elements,
-        n_intact_nodes,
+    Ok(Constraints {
         equations,
-        tie: tie_report,
-        screws: screws.placements,
-        z_stations: layout.stations,
-        defect_z,
-        flange_z,
+        tie,
         interfaces,
-        quality,
-        cells: CellCounts {
-            around,
-            through_wall,
-            core_radial,
-            axial,
-            size_mm: [h, h_far],
-            interface_size_mm: mesh_spec.interface_size(),
-        },
-        geometry: Some(geometry.clone()),
-        bone_z: [0.0, geometry.length_mm],
-        diaphysis_z: [geometry.diaphysis_start(), geometry.diaphysis_end()],
-        defect_bone_regions: vec![Region::Cortical; n_intact_elements - n_bone_elements],
     })
 }
 

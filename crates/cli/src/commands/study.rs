@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use osteon_biomech::metrics::Status;
 use osteon_biomech::report::{check_lines, metric_table, run_summary};
-use osteon_biomech::{Study, run_study};
+use osteon_biomech::{OutputOptions, Study, run_study, write_study_outputs};
 
 use crate::progress::Spinners;
 
@@ -61,8 +61,14 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
     }
     let out = study.output.clone().unwrap_or_default();
     let mut progress = Spinners::new(quiet);
-    let run = run_study(&study, &mut progress)
+    let mut run = run_study(&study, &mut progress)
         .with_context(|| format!("study {}", args.study.display()))?;
+    let writing = format!("writing {}", out.display());
+    progress.start(&writing);
+    let t = std::time::Instant::now();
+    write_study_outputs(&mut run, &out, &OutputOptions::from_study(&study))
+        .with_context(|| format!("writing the study into {}", out.display()))?;
+    progress.finish(&writing, t.elapsed().as_secs_f64());
     let r = &run.report;
 
     println!("{}", metric_table(r));
