@@ -57,7 +57,9 @@ pub struct Study {
     pub metrics: MetricSpec,
     /// Output folder for report.json and report.md; `None`: write nothing.
     pub output: Option<PathBuf>,
-    /// Worker threads; `None`: all available cores.
+    /// Threads the solves split their work into, from the rayon pool the study runs in;
+    /// `None`: every thread of that pool. The runner builds no pool: the CLI sizes its pool
+    /// from this value (or `--threads`).
     pub threads: Option<usize>,
     /// Also write VTU files (one per load case, implanted and intact) into `output`; true.
     pub write_vtu: bool,
@@ -557,9 +559,7 @@ pub fn run_study_cached(
         ),
     );
 
-    let threads = study
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = study.threads.unwrap_or(0);
     let options = SolveOptions {
         threads,
         ..SolveOptions::default()
