@@ -41,7 +41,10 @@ impl Default for SolverChoice {
 /// Options of a linear static solve.
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
-    /// Worker threads for assembly, factorisation and recovery (≥ 1).
+    /// Threads for the factorisation and the solves, from the rayon pool the caller runs in
+    /// (`0`: every thread of that pool, `1`: sequential, `k`: work split into `k` parts).
+    /// Assembly and recovery run on that pool as well. osteon builds no pool: to use `k`
+    /// threads, call it inside a rayon pool of `k` threads.
     pub threads: usize,
     /// Linear solver.
     pub solver: SolverChoice,
@@ -52,7 +55,7 @@ pub struct SolveOptions {
 impl Default for SolveOptions {
     fn default() -> Self {
         Self {
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: 0,
             solver: SolverChoice::default(),
             recover: true,
         }
@@ -117,7 +120,8 @@ pub struct StaticSolution {
     pub stats: SystemStats,
 }
 
-/// Solve every load case of `model`. Runs inside a thread pool of `options.threads` threads.
+/// Solve every load case of `model`, on the rayon pool the caller runs in (see
+/// [`SolveOptions::threads`]).
 ///
 /// ```
 /// use osteon_assembly::{LoadCase, Model, NodalLoad, SolveOptions, solve_linear_static};
@@ -152,20 +156,6 @@ pub fn solve_linear_static(
 
 /// [`solve_linear_static`] reporting each phase to `observer`.
 pub fn solve_linear_static_observed(
-    model: &Model,
-    options: &SolveOptions,
-    observer: &mut dyn Observer,
-) -> Result<StaticSolution, AssemblyError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.max(1))
-        .build()
-        .map_err(|e| AssemblyError::InvalidModel {
-            detail: format!("cannot start {} threads: {e}", options.threads),
-        })?;
-    pool.install(|| solve_in_pool(model, options, observer))
-}
-
-fn solve_in_pool(
     model: &Model,
     options: &SolveOptions,
     observer: &mut dyn Observer,

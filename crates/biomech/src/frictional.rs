@@ -369,7 +369,7 @@ pub fn solve_frictional(
             model,
             steps: vec![case.clone()],
             options: ContactOptions {
-                threads: threads.max(1),
+                threads,
                 ..ContactOptions::default()
             },
         };

@@ -62,7 +62,9 @@ pub struct Study {
     /// caller to pass to [`crate::output::write_study_outputs`] ([`run_study`] writes
     /// nothing; the CLI writes here); `None`: no folder named.
     pub output: Option<PathBuf>,
-    /// Worker threads; `None`: all available cores.
+    /// Threads the solves split their work into, from the rayon pool the study runs in;
+    /// `None`: every thread of that pool. The runner builds no pool: the CLI sizes its pool
+    /// from this value (or `--threads`).
     pub threads: Option<usize>,
     /// Also write VTU files (one per load case, implanted and intact) into `output`; true.
     /// Read by [`crate::output::OutputOptions::from_study`].
@@ -653,11 +655,10 @@ fn mesh_line(rec: &Reconstruction) -> String {
     )
 }
 
-/// The linear solver's options: the study's threads, else every available core.
+/// The linear solver's options: the study's threads, else every thread of the rayon pool
+/// the study runs in.
 fn solve_options(study: &Study) -> SolveOptions {
-    let threads = study
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = study.threads.unwrap_or(0);
     SolveOptions {
         threads,
         ..SolveOptions::default()

@@ -12,6 +12,7 @@
 mod commands;
 mod exit;
 mod progress;
+mod threads;
 
 use clap::{Parser, Subcommand};
 

@@ -34,7 +34,9 @@ pub struct ContactOptions {
     pub ramp_interference: bool,
     /// Newton matrix for slipping nodes.
     pub slip_tangent: SlipTangent,
-    /// Worker threads for assembly, factorisation and products (≥ 1).
+    /// Threads for the factorisations and solves, from the rayon pool the caller runs in
+    /// (`0`: every thread of that pool, `1`: sequential, `k`: work split into `k` parts); no
+    /// pool of its own.
     pub threads: usize,
     /// Recover strain and stress at the end of each step.
     pub recover: bool,
@@ -48,7 +50,7 @@ impl Default for ContactOptions {
             max_augmentations: 12,
             ramp_interference: true,
             slip_tangent: SlipTangent::Consistent,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: 0,
             recover: true,
         }
     }

@@ -24,8 +24,8 @@ use crate::pairing::{ContactNode, pair_nodes};
 use crate::results::{ContactSolution, ContactTimings};
 use crate::system::{NewtonSystem, add_contact_forces};
 
-/// Solve a frictional contact problem step by step. Runs on a private pool of
-/// `problem.options.threads` threads.
+/// Solve a frictional contact problem step by step, on the rayon pool the caller runs in
+/// (see [`ContactOptions::threads`](crate::ContactOptions::threads)).
 ///
 /// # Errors
 /// [`ContactError::InvalidPair`]/[`ContactError::NoContactNodes`] for ill-defined pairs,
@@ -69,13 +69,7 @@ pub fn solve_contact_observed(
             });
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(o.threads.max(1))
-        .build()
-        .map_err(|e| ContactError::InvalidProblem {
-            detail: format!("cannot start {} threads: {e}", o.threads),
-        })?;
-    pool.install(|| run(problem, observer))
+    run(problem, observer)
 }
 
 fn run(
@@ -107,7 +101,7 @@ fn run(
     let mut system: Option<NewtonSystem> = None;
     let mut solver = CholeskySolver::new(CholeskyOptions {
         ordering: Ordering::NestedDissection,
-        threads: options.threads.max(1),
+        threads: options.threads,
     });
     let mut steps = Vec::with_capacity(problem.steps.len());
     let ctx = NewtonContext {

@@ -26,8 +26,8 @@ pub struct CgOptions {
     pub rel_tol: f64,
     /// Iteration limit; reaching it gives [`SolverError::NotConverged`].
     pub max_iter: usize,
-    /// Threads: `1` sequential, `k > 1` a private rayon pool of `k` threads, `0` the rayon
-    /// pool the caller runs in.
+    /// Threads, from the rayon pool the caller runs in: `1` sequential, `k > 1` work split
+    /// into `k` parts, `0` every thread of that pool (no pool of its own).
     pub threads: usize,
 }
 

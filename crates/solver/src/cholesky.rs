@@ -37,9 +37,9 @@ pub const DEFAULT_PIVOT_TOLERANCE: f64 = 1e-10;
 pub struct CholeskyOptions {
     /// Fill-reducing ordering.
     pub ordering: Ordering,
-    /// Threads for the numeric factorisation and the solves: `1` runs sequentially, `k > 1`
-    /// runs on a private rayon pool of `k` threads owned by the solver, `0` uses the rayon
-    /// pool the caller runs in.
+    /// Threads for the numeric factorisation and the solves, taken from the rayon pool the
+    /// caller runs in: `1` runs sequentially, `k > 1` splits the work into `k` parts, `0`
+    /// uses every thread of that pool. The solver builds no pool of its own.
     pub threads: usize,
 }
 

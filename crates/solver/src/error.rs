@@ -157,13 +157,6 @@ pub enum SolverError {
         bytes: usize,
     },
 
-    /// The thread pool for the requested number of threads could not be created.
-    #[error("could not create a thread pool: {detail}")]
-    ThreadPool {
-        /// The underlying error.
-        detail: String,
-    },
-
     /// An error reported by the factorisation library that has no better classification
     /// (for example an index overflow in the symbolic analysis).
     #[error("sparse factorisation failed: {detail}")]

@@ -1,6 +1,8 @@
-//! Explicit parallelism: each solver owns the thread count it was given and, for more than
-//! one thread, its own rayon pool. Nothing here touches rayon's global pool or faer's global
-//! parallelism setting.
+//! Explicit parallelism, passed in by the caller: each solver splits its work into the
+//! number of threads it was given, **inside the rayon pool the caller runs in**. osteon never
+//! builds a thread pool and never touches faer's global parallelism setting: a program that
+//! wants `k` worker threads builds a rayon pool of `k` threads (or sizes the global one) and
+//! calls osteon inside it.
 
 use faer::Par;
 use rayon::prelude::*;
@@ -10,53 +12,31 @@ use crate::error::SolverError;
 /// Entries per chunk of the deterministic reductions.
 const REDUCTION_CHUNK: usize = 16_384;
 
-/// The threads a solver runs on.
+/// The threads a solver splits its work into.
 ///
-/// `threads == 0` means "the threads of the rayon pool the caller runs in"; `1` runs
-/// sequentially; `k > 1` builds (once, lazily) a private pool of `k` threads.
-#[derive(Debug)]
+/// `threads == 0` means "all threads of the rayon pool the caller runs in"; `1` runs
+/// sequentially; `k > 1` splits the work into `k` parts on the caller's pool.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct ThreadContext {
     threads: usize,
-    pool: Option<rayon::ThreadPool>,
 }
 
 impl ThreadContext {
     pub(crate) fn new(threads: usize) -> Self {
-        Self {
-            threads,
-            pool: None,
-        }
+        Self { threads }
     }
 
-    /// Runs `f(par, threads)` on the configured threads; `par` is the faer parallelism and
-    /// `threads` the number of threads to split work into.
+    /// Runs `f(par, threads)`; `par` is the faer parallelism and `threads` the number of
+    /// parts to split work into.
     pub(crate) fn run<R: Send>(
         &mut self,
         f: impl FnOnce(Par, usize) -> R + Send,
     ) -> Result<R, SolverError> {
-        match self.threads {
-            0 => {
-                let t = rayon::current_num_threads().max(1);
-                Ok(f(if t > 1 { Par::rayon(t) } else { Par::Seq }, t))
-            }
-            1 => Ok(f(Par::Seq, 1)),
-            t => {
-                if self.pool.is_none() {
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(t)
-                        .thread_name(|i| format!("osteon-solver-{i}"))
-                        .build()
-                        .map_err(|e| SolverError::ThreadPool {
-                            detail: e.to_string(),
-                        })?;
-                    self.pool = Some(pool);
-                }
-                match &self.pool {
-                    Some(pool) => Ok(pool.install(|| f(Par::rayon(t), t))),
-                    None => Ok(f(Par::Seq, 1)),
-                }
-            }
-        }
+        let t = match self.threads {
+            0 => rayon::current_num_threads().max(1),
+            t => t,
+        };
+        Ok(f(if t > 1 { Par::rayon(t) } else { Par::Seq }, t))
     }
 }
 

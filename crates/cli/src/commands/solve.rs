@@ -101,10 +101,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
             args.input.display()
         );
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = crate::threads::start_pool(args.threads)?;
     let solver = match args.solver {
         SolverArg::Cholesky => SolverChoice::Cholesky(Ordering::NestedDissection),
         SolverArg::CholeskyAmd => SolverChoice::Cholesky(Ordering::Amd),

@@ -50,9 +50,7 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
     } else if study.output.is_none() {
         study.output = Some(PathBuf::from("."));
     }
-    if let Some(t) = args.threads {
-        study.threads = Some(t);
-    }
+    study.threads = Some(crate::threads::start_pool(args.threads.or(study.threads))?);
     if let Some(h) = args.mesh_size {
         study.mesh.size_mm = h;
     }

@@ -25,10 +25,7 @@ pub fn run(
     read_seconds: f64,
     progress: &mut Spinners,
 ) -> Result<()> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = crate::threads::start_pool(args.threads)?;
     if args.solver != SolverArg::Cholesky && !quiet {
         eprintln!(
             "note: --solver is ignored for contact: each Newton iteration uses the Cholesky factorisation (symbolic analysis reused) and GMRES for the slip tangent"
