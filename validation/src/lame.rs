@@ -126,6 +126,8 @@ const RO: f64 = 10.0;
 const THICK: f64 = 1.25;
 const PRESSURE: f64 = 10.0;
 
+/// Cells (radial, circumferential, axial) of the quarter-ring mesh for `etype`: the same
+/// nodal resolution for linear and quadratic elements.
 pub fn lame_cells(etype: ElementType) -> [usize; 3] {
     if etype.is_quadratic() {
         [8, 16, 1]
