@@ -19,8 +19,12 @@
 //!
 //! A study reads as *setup → assemble → analyse → factorise → solve → recover*, each phase a
 //! public function and each timed. [`assembly::solve_linear_static`] runs them all; drive
-//! them yourself with [`assembly::LinearSystem`], a [`solver::LinearSolver`] and
-//! [`assembly::solve_case`] when you need to look between the phases.
+//! them yourself with [`assembly::ElasticOperator`], [`assembly::ConstrainedSystem`], a
+//! [`solver::LinearSolver`] and [`assembly::solve_case`] when you need to look between the
+//! phases. The contact analysis ([`contact::solve_contact`]) builds on the same constrained
+//! system and returns the same [`assembly::StepSolution`] per step. Progress of any long run
+//! goes to one [`assembly::Observer`]; the libraries run on the rayon pool they are called in
+//! and never build one.
 //!
 //! [`prelude`] holds the types almost every program uses. The runnable examples tell the
 //! story end to end:
