@@ -133,80 +133,20 @@ fn run(
         let mut x: Vec<f64> = (0..sys.dofs().n_free())
             .map(|i| u[sys.dofs().free_to_raw(i)])
             .collect();
-        let control = step.increments;
-        let (mut fraction, mut size) = (0.0f64, control.initial);
-        let (mut increment, mut cutbacks) = (0usize, 0usize);
-        let mut logs = Vec::new();
-        let mut last: Option<(Vec<Kinematics>, Vec<Response>)> = None;
-        while fraction < 1.0 - 1e-12 {
-            if fraction + size > 1.0 - 1e-9 {
-                size = 1.0 - fraction;
-            }
-            let target = fraction + size;
-            let t = Instant::now();
-            let mut x_try = x.clone();
-            match solve_increment(
-                &ctx,
-                sys,
-                &mut solver,
-                &loads,
-                target,
-                &mut x_try,
-                &history,
-                &mut timings,
-            ) {
-                Ok(out) => {
-                    x = x_try;
-                    increment += 1;
-                    for ((h, c), r) in history.iter_mut().zip(&contacts).zip(&out.responses) {
-                        h.slip = r.slip;
-                        h.status = r.status;
-                        h.multiplier = if c.augmented && r.status != ContactStatus::Open {
-                            r.pressure
-                        } else {
-                            0.0
-                        };
-                    }
-                    let log = increment_log(
-                        step_number,
-                        increment,
-                        (fraction, target),
-                        cutbacks,
-                        &out,
-                        &contacts,
-                        t.elapsed().as_secs_f64(),
-                    );
-                    observer.notify(&Event::Increment(&log));
-                    if out.iterations <= 6 && cutbacks == 0 {
-                        size = (size * 1.5).min(control.maximum);
-                    }
-                    logs.push(log);
-                    last = Some((out.kinematics, out.responses));
-                    fraction = target;
-                    cutbacks = 0;
-                }
-                Err(failure) => {
-                    cutbacks += 1;
-                    observer.notify(&Event::Cutback {
-                        step: step_number,
-                        increment: increment + 1,
-                        fraction: (fraction, target),
-                        reason: &failure.reason,
-                    });
-                    if size <= control.minimum * (1.0 + 1e-9) {
-                        return Err(non_convergence(
-                            step,
-                            step_number,
-                            increment + cutbacks,
-                            target,
-                            size,
-                            failure,
-                        ));
-                    }
-                    size = (size * 0.25).max(control.minimum);
-                }
-            }
-        }
+        let (logs, last) = run_increments(
+            &ctx,
+            sys,
+            &loads,
+            step,
+            step_number,
+            Work {
+                solver: &mut solver,
+                x: &mut x,
+                history: &mut history,
+                timings: &mut timings,
+                observer: &mut *observer,
+            },
+        )?;
         // end of step: raw displacements, reactions (with the contact forces), fields
         u = sys.system.expand(&x, &loads.g[1]);
         let f_end = op.external_forces(step)?;
@@ -244,6 +184,107 @@ fn run(
         timings,
         n_unknowns,
     })
+}
+
+/// The mutable state the increments of a step work on: the solver, the reduced unknowns, the
+/// contact history, the timings and the observer.
+struct Work<'s> {
+    solver: &'s mut CholeskySolver,
+    x: &'s mut Vec<f64>,
+    history: &'s mut [History],
+    timings: &'s mut ContactTimings,
+    observer: &'s mut dyn Observer,
+}
+
+/// The converged increments of one step and the contact state of the last.
+type StepIncrements = (Vec<IncrementLog>, Option<(Vec<Kinematics>, Vec<Response>)>);
+
+/// Load increments through one step with the step's increment control: grow the size by 1.5
+/// after an easy increment, cut it by 4 on failure down to the minimum, commit the contact
+/// history of every converged increment.
+fn run_increments(
+    ctx: &NewtonContext<'_>,
+    sys: &mut NewtonSystem,
+    loads: &StepLoads,
+    step: &LoadCase,
+    step_number: usize,
+    w: Work<'_>,
+) -> Result<StepIncrements, ContactError> {
+    let control = step.increments;
+    let (mut fraction, mut size) = (0.0f64, control.initial);
+    let (mut increment, mut cutbacks) = (0usize, 0usize);
+    let mut logs = Vec::new();
+    let mut last: Option<(Vec<Kinematics>, Vec<Response>)> = None;
+    while fraction < 1.0 - 1e-12 {
+        if fraction + size > 1.0 - 1e-9 {
+            size = 1.0 - fraction;
+        }
+        let target = fraction + size;
+        let t = Instant::now();
+        let mut x_try = w.x.clone();
+        match solve_increment(
+            ctx,
+            sys,
+            &mut *w.solver,
+            loads,
+            target,
+            &mut x_try,
+            &*w.history,
+            &mut *w.timings,
+        ) {
+            Ok(out) => {
+                *w.x = x_try;
+                increment += 1;
+                for ((h, c), r) in w.history.iter_mut().zip(ctx.contacts).zip(&out.responses) {
+                    h.slip = r.slip;
+                    h.status = r.status;
+                    h.multiplier = if c.augmented && r.status != ContactStatus::Open {
+                        r.pressure
+                    } else {
+                        0.0
+                    };
+                }
+                let log = increment_log(
+                    step_number,
+                    increment,
+                    (fraction, target),
+                    cutbacks,
+                    &out,
+                    ctx.contacts,
+                    t.elapsed().as_secs_f64(),
+                );
+                w.observer.notify(&Event::Increment(&log));
+                if out.iterations <= 6 && cutbacks == 0 {
+                    size = (size * 1.5).min(control.maximum);
+                }
+                logs.push(log);
+                last = Some((out.kinematics, out.responses));
+                fraction = target;
+                cutbacks = 0;
+            }
+            Err(failure) => {
+                cutbacks += 1;
+                w.observer.notify(&Event::Cutback {
+                    step: step_number,
+                    increment: increment + 1,
+                    fraction: (fraction, target),
+                    reason: &failure.reason,
+                });
+                if size <= control.minimum * (1.0 + 1e-9) {
+                    return Err(non_convergence(
+                        step,
+                        step_number,
+                        increment + cutbacks,
+                        target,
+                        size,
+                        failure,
+                    ));
+                }
+                size = (size * 0.25).max(control.minimum);
+            }
+        }
+    }
+    Ok((logs, last))
 }
 
 /// Run `f` as `phase`, tell the observer and add the time to `slot`.
