@@ -139,11 +139,17 @@ fn the_example_deck_is_read_into_contact_pairs_and_increments() {
 
 #[test]
 fn a_small_deck_carries_its_pairs_and_increments_in_the_model() {
+    // fixtures/inp/contact_cubes.inp is `cubes` with a ROUGH pair and PRESS (also solved by
+    // crates/contact/tests/deck.rs)
     let text = cubes(
         "*SURFACE INTERACTION, NAME=ROUGH\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=HARD\n*FRICTION\n0.5\n*CONTACT PAIR, INTERACTION=rough, TYPE=NODE TO SURFACE\nSUP, SLOW\n",
         PRESS,
     );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inp/contact_cubes.inp");
+    let fixture = read_inp(&path).expect("fixture");
     let deck = read(&text).expect("deck");
+    assert_eq!(fixture.model.contact_pairs, deck.model.contact_pairs);
+    assert_eq!(fixture.model.load_cases, deck.model.load_cases);
     let pair = &deck.model.contact_pairs[0];
     assert_eq!(pair.interaction.normal, NormalBehaviour::default());
     assert_eq!(pair.interaction.friction, Some(Friction::coulomb(0.5)));

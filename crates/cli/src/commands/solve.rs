@@ -173,6 +173,13 @@ fn print_results(summary: &RunSummary, written: &[PathBuf], json: &std::path::Pa
             case.equilibrium_error_n
         );
     }
+    print_footer(summary, written, json, quiet);
+}
+
+/// Phase timings, peak memory (unless `quiet`) and the files written; shared by the linear
+/// and the contact runs (for contact, `solve` includes the contact evaluation and the
+/// assembly of the elastic stiffness is part of `setup`).
+fn print_footer(summary: &RunSummary, written: &[PathBuf], json: &std::path::Path, quiet: bool) {
     if !quiet {
         let t = &summary.phase_seconds;
         println!(

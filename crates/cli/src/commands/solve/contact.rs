@@ -158,25 +158,5 @@ fn print_results(summary: &RunSummary, written: &[std::path::PathBuf], json: &Pa
             case.equilibrium_error_n
         );
     }
-    if !quiet {
-        let t = &summary.phase_seconds;
-        println!(
-            "phase timings (s): read {:.3}  setup {:.3}  analyse {:.3}  factorise {:.3}  solve+contact {:.3}  recover {:.3}  write {:.3}  total {:.3}",
-            t.read,
-            t.solver.setup,
-            t.solver.analyse,
-            t.solver.factorise,
-            t.solver.solve,
-            t.solver.recover,
-            t.write,
-            t.total
-        );
-        if let Some(peak) = summary.peak_memory_bytes {
-            println!("peak memory: {:.3} GiB", peak as f64 / (1u64 << 30) as f64);
-        }
-    }
-    for p in written {
-        println!("wrote {}", p.display());
-    }
-    println!("wrote {}", json.display());
+    super::print_footer(summary, written, json, quiet);
 }
