@@ -80,6 +80,12 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             }
         }
     }
+    // osteon builds no thread pool: the program sizes rayon's global pool once
+    if let Some(n) = study.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
     if sizes.len() < 2 || sizes.windows(2).any(|w| w[1] >= w[0]) {
         return Err("--sizes needs at least two decreasing sizes (coarse to fine)".into());
     }

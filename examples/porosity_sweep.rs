@@ -101,6 +101,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    // osteon builds no thread pool: the program sizes rayon's global pool once
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
+
     // 2. one study per (length, modulus); the intact reference is solved once per length
     let t_sweep = Instant::now();
     let mut cache = IntactCache::new();

@@ -108,6 +108,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    // osteon builds no thread pool: the program sizes rayon's global pool once
+    if let Some(n) = study.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
     if let Some(mu) = frictional {
         study.interface = osteon::biomech::InterfaceModel::frictional(mu);
         study.name = format!("{}, frictional docking (mu = {mu})", study.name);

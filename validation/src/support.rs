@@ -139,16 +139,10 @@ impl From<AssemblyError> for CaseError {
 /// What every case function returns.
 pub type CaseResult = Result<Vec<CheckResult>, CaseError>;
 
-/// Solver options of the suite: direct solver, stress recovery on, at most two threads
-/// (the suite is sized for a two-core machine, and the models are small).
+/// Solver options of the suite: direct solver, stress recovery on, the threads of the rayon
+/// pool the suite runs in (the caller's; the suite builds none).
 pub fn solve_options() -> SolveOptions {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(2);
-    SolveOptions {
-        threads,
-        ..SolveOptions::default()
-    }
+    SolveOptions::default()
 }
 
 /// Solve a model with exactly one load case and return that case.

@@ -14,7 +14,7 @@ use osteon_solver::{
 use crate::error::AssemblyError;
 use crate::model::{DirichletBc, LoadCase, Model};
 use crate::operator::ElasticOperator;
-use crate::progress::{Event, Observer, Phase, Silent};
+use crate::progress::{Observer, Phase, Silent, timed};
 use crate::solution::{StepDiagnostics, StepSolution};
 use crate::system::{ConstrainedSystem, SystemStats};
 
@@ -41,10 +41,11 @@ impl Default for SolverChoice {
 /// Options of a linear static solve.
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
-    /// Threads for the factorisation and the solves, from the rayon pool the caller runs in
-    /// (`0`: every thread of that pool, `1`: sequential, `k`: work split into `k` parts).
-    /// Assembly and recovery run on that pool as well. osteon builds no pool: to use `k`
-    /// threads, call it inside a rayon pool of `k` threads.
+    /// Parts the factorisation and the solves are split into, on the rayon pool the caller
+    /// runs in (`0`: one per thread of that pool, `1`: the factorisation and solves run
+    /// sequentially). Assembly, loads, reactions and recovery always use the whole pool the
+    /// call runs in. osteon builds no pool: to use `k` threads for everything, call it inside a
+    /// rayon pool of `k` threads (`ThreadPoolBuilder::new().num_threads(k).build()?.install`).
     pub threads: usize,
     /// Linear solver.
     pub solver: SolverChoice,
@@ -86,27 +87,6 @@ impl PhaseTimings {
     pub fn total(&self) -> f64 {
         self.setup + self.assemble + self.analyse + self.factorise + self.solve + self.recover
     }
-}
-
-/// Run `f` as phase `phase`, notify the observer and add the time to `slot`.
-fn timed<T>(
-    observer: &mut dyn Observer,
-    phase: Phase,
-    detail: &str,
-    slot: &mut f64,
-    f: impl FnOnce() -> T,
-) -> T {
-    observer.notify(&Event::Started { phase, detail });
-    let t = Instant::now();
-    let out = f();
-    let seconds = t.elapsed().as_secs_f64();
-    *slot += seconds;
-    observer.notify(&Event::Finished {
-        phase,
-        detail,
-        seconds,
-    });
-    out
 }
 
 /// All load cases of a linear static analysis.
@@ -160,6 +140,14 @@ pub fn solve_linear_static_observed(
     options: &SolveOptions,
     observer: &mut dyn Observer,
 ) -> Result<StaticSolution, AssemblyError> {
+    if !model.contact_pairs.is_empty() {
+        return Err(AssemblyError::InvalidModel {
+            detail: format!(
+                "the model has {} contact pair(s): solve it with the contact solver (osteon-contact), which the linear solver is not",
+                model.contact_pairs.len()
+            ),
+        });
+    }
     let mut timings = PhaseTimings::default();
     let t = Instant::now();
     let op = ElasticOperator::new(model)?;

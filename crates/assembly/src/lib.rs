@@ -61,6 +61,8 @@
 //! - [`progress`]: one [`Observer`] receives every long run's [`Event`]s (phases, contact
 //!   increments, study stages); libraries never print.
 //!
+//! Threads: everything runs on the rayon pool the caller runs in; no function builds a pool.
+//!
 //! Units: mm, N, MPa throughout.
 
 // Index loops over nodes, components and quadrature points mirror the formulas (Σ_a, i, k);
@@ -105,7 +107,7 @@ pub use model::{
 };
 pub use operator::{ElasticOperator, material_stiffnesses};
 pub use pattern::SparsityPattern;
-pub use progress::{ConsoleLog, Event, Labelled, Observer, Phase, Silent};
+pub use progress::{ConsoleLog, Event, Labelled, Observer, Phase, Silent, timed};
 pub use recovery::{
     RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises,
 };

@@ -52,7 +52,7 @@ pub enum Event<'a> {
         /// Load case or model, or empty.
         detail: &'a str,
     },
-    /// The phase that started last has finished.
+    /// The phase that started last has ended (successfully or not: an error follows).
     Finished {
         /// The phase.
         phase: Phase,
@@ -85,6 +85,28 @@ pub enum Event<'a> {
 pub trait Observer: Send {
     /// Something happened.
     fn notify(&mut self, event: &Event<'_>);
+}
+
+/// Run `f` as `phase` (`detail`: the load case or model, or empty): tell the observer when it
+/// starts and when it ends — successfully or not — and add its seconds to `slot`.
+pub fn timed<T>(
+    observer: &mut dyn Observer,
+    phase: Phase,
+    detail: &str,
+    slot: &mut f64,
+    f: impl FnOnce() -> T,
+) -> T {
+    observer.notify(&Event::Started { phase, detail });
+    let t = Instant::now();
+    let out = f();
+    let seconds = t.elapsed().as_secs_f64();
+    *slot += seconds;
+    observer.notify(&Event::Finished {
+        phase,
+        detail,
+        seconds,
+    });
+    out
 }
 
 /// An observer that ignores everything.

@@ -373,17 +373,18 @@ pub fn solve_frictional(
                 ..ContactOptions::default()
             },
         };
+        // the contact solver names the step (the load case) in its phase details
         let mut labelled = Labelled {
-            label: &case.name,
+            label: "implanted",
             inner: observer,
         };
         let sol = osteon_contact::solve_contact_observed(&problem, &mut labelled)
             .map_err(contact_error)?;
-        let ct = &sol.timings;
-        timings.setup += ct.pairing + ct.setup;
+        let ct = sol.timings.phases();
+        timings.setup += ct.setup;
         timings.analyse += ct.analyse;
         timings.factorise += ct.factorise;
-        timings.solve += ct.solve + ct.contact;
+        timings.solve += ct.solve;
         timings.recover += ct.recover;
         stats.n_free = sol.n_unknowns;
         let step =

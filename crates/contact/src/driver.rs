@@ -9,7 +9,7 @@ use nalgebra::Vector3;
 use osteon_assembly::contact::{ContactState, IncrementLog, NodeResult, PairResult};
 use osteon_assembly::{
     AssemblyError, DirichletBc, DofState, ElasticOperator, Event, LoadCase, Observer, Phase,
-    Silent, StepDiagnostics,
+    Silent, StepDiagnostics, timed,
 };
 use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SolverError};
 
@@ -80,19 +80,18 @@ fn run(
     let model = problem.model;
     let options = &problem.options;
     let mut timings = ContactTimings::default();
-    let t = Instant::now();
-    observer.notify(&Event::Started {
-        phase: Phase::Setup,
-        detail: "pairing",
-    });
-    let op = ElasticOperator::new(model)?;
-    let (contacts, pairing) = pair_nodes(model, &model.contact_pairs)?;
-    timings.pairing = t.elapsed().as_secs_f64();
-    observer.notify(&Event::Finished {
-        phase: Phase::Setup,
-        detail: "pairing",
-        seconds: timings.pairing,
-    });
+    let (op, (contacts, pairing)) = timed(
+        observer,
+        Phase::Setup,
+        "pairing",
+        &mut timings.pairing,
+        || -> Result<_, ContactError> {
+            Ok((
+                ElasticOperator::new(model)?,
+                pair_nodes(model, &model.contact_pairs)?,
+            ))
+        },
+    )?;
     let pair_names: Vec<String> = model.contact_pairs.iter().map(|p| p.name.clone()).collect();
     let n_raw = 3 * model.mesh.n_nodes();
     let mut u = vec![0.0; n_raw];
@@ -118,12 +117,20 @@ fn run(
         let boundary = model.boundary_of(step);
         if system.as_ref().is_none_or(|s| !s.system.serves(&boundary)) {
             drop(system.take()); // free the old matrices first
-            let sys = timed(observer, Phase::Setup, &mut timings.setup, || {
-                NewtonSystem::new(&op, &boundary, &contacts)
-            })?;
-            timed(observer, Phase::Analyse, &mut timings.analyse, || {
-                solver.analyse(&sys.tangent, Some(sys.dofs().groups()))
-            })
+            let sys = timed(
+                observer,
+                Phase::Setup,
+                &step.name,
+                &mut timings.setup,
+                || NewtonSystem::new(&op, &boundary, &contacts),
+            )?;
+            timed(
+                observer,
+                Phase::Analyse,
+                &step.name,
+                &mut timings.analyse,
+                || solver.analyse(&sys.tangent, Some(sys.dofs().groups())),
+            )
             .map_err(|e| singular(&op, &sys, e, step_number))?;
             system = Some(sys);
         }
@@ -157,9 +164,13 @@ fn run(
             sys.system
                 .step_solution(&op, &step.name, &u, &f_end, Some(&f_contact))?;
         if options.recover {
-            solution.fields = timed(observer, Phase::Recover, &mut timings.recover, || {
-                op.recover(&u)
-            })?;
+            solution.fields = timed(
+                observer,
+                Phase::Recover,
+                &step.name,
+                &mut timings.recover,
+                || op.recover(&u),
+            )?;
         }
         solution.diagnostics = StepDiagnostics {
             relative_residual: logs.last().map_or(0.0, |l: &IncrementLog| {
@@ -287,21 +298,6 @@ fn run_increments(
     Ok((logs, last))
 }
 
-/// Run `f` as `phase`, tell the observer and add the time to `slot`.
-fn timed<T>(observer: &mut dyn Observer, phase: Phase, slot: &mut f64, f: impl FnOnce() -> T) -> T {
-    observer.notify(&Event::Started { phase, detail: "" });
-    let t = Instant::now();
-    let out = f();
-    let seconds = t.elapsed().as_secs_f64();
-    *slot += seconds;
-    observer.notify(&Event::Finished {
-        phase,
-        detail: "",
-        seconds,
-    });
-    out
-}
-
 /// A failed symbolic analysis as the node and direction that is not held, when it is one.
 fn singular(
     op: &ElasticOperator<'_>,
@@ -371,7 +367,8 @@ fn step_loads(
             value: u[r],
         })
         .collect();
-    let g_start = sys.system.prescribed(&start_values)?;
+    // the current displacements satisfy the equations already: no check of g_start
+    let g_start = dofs.prescribed_vector(&start_values);
     Ok(StepLoads {
         f: [dofs.reduce(f_previous), dofs.reduce(&f_end)],
         kg: [

@@ -1,8 +1,8 @@
 //! What [`crate::solve_contact`] returns: one [`StepSolution`] per step (with its
 //! [`ContactState`]), the pairing reports and the phase timings.
 
-use osteon_assembly::StepSolution;
 use osteon_assembly::contact::{ContactState, IncrementLog, Micromotion, micromotion_between};
+use osteon_assembly::{PhaseTimings, StepSolution};
 
 use crate::pairing::PairingReport;
 
@@ -31,6 +31,21 @@ pub struct ContactTimings {
     pub recover: f64,
     /// Whole analysis.
     pub total: f64,
+}
+
+impl ContactTimings {
+    /// The phases in the linear analysis's terms: setup = pairing + DOF maps + elastic K,
+    /// analyse, factorise, solve = triangular solves + contact evaluation, recover.
+    pub fn phases(&self) -> PhaseTimings {
+        PhaseTimings {
+            setup: self.pairing + self.setup,
+            assemble: 0.0,
+            analyse: self.analyse,
+            factorise: self.factorise,
+            solve: self.solve + self.contact,
+            recover: self.recover,
+        }
+    }
 }
 
 /// The result of [`crate::solve_contact`].

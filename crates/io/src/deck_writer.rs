@@ -22,7 +22,18 @@ pub fn write_mesh_inp(path: &Path, mesh: &Mesh, heading: &str) -> Result<(), IoE
 /// Write a complete model: mesh, materials, sections, model-level boundary conditions and
 /// equations, and one `*STEP` per load case (loads replaced per step with `OP=NEW`).
 /// `*NODE PRINT`/`*EL PRINT` requests for U, RF and S are added so CalculiX reports results.
+///
+/// # Errors
+/// [`IoError::Unsupported`] for a model with contact pairs (the writer has no
+/// `*CONTACT PAIR` yet; writing the rest would silently make it a linear model), and the
+/// errors of [`write_atomically`].
 pub fn write_model_inp(path: &Path, model: &Model, heading: &str) -> Result<(), IoError> {
+    if !model.contact_pairs.is_empty() {
+        return Err(IoError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!("a model with {} contact pair(s)", model.contact_pairs.len()),
+        });
+    }
     write_atomically(path, |w| write_model(w, model, heading))
 }
 

@@ -37,6 +37,14 @@ pub enum IoError {
         /// Its extension, if it has one.
         extension: Option<String>,
     },
+    /// The file cannot hold part of the model (e.g. the deck writer and contact pairs).
+    #[error("{}: {what} cannot be written to this file yet", file.display())]
+    Unsupported {
+        /// The file.
+        file: PathBuf,
+        /// What cannot be written.
+        what: String,
+    },
     /// The model read from a file is inconsistent.
     #[error("{}: {source}", file.display())]
     Model {

@@ -1,7 +1,7 @@
 //! # osteon-io
 //!
 //! Files in and out: the Abaqus/CalculiX `.inp` reader ([`inp`]), the Gmsh `.msh` reader
-//! with a TOML model description ([`gmsh`]), VTU/PVD output for ParaView ([`vtu`]; contact fields and the contact run summary: [`contact`]), the
+//! with a TOML model description ([`gmsh`]), VTU/PVD output for ParaView ([`vtu`], contact point data included; the contact section of the JSON summary: [`contact`]), the
 //! JSON run summary ([`summary`]), the deck writer ([`deck_writer`]) and the mm–N–MPa
 //! plausibility checks ([`units`]). [`InputFormat`] tells which reader a file goes to by
 //! its extension. Every reader reports `file:line: what was expected`; every writer is

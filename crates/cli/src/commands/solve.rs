@@ -56,6 +56,8 @@ pub struct SolveArgs {
 
 /// Run `osteon solve`.
 pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
+    // before any work: the readers may use rayon too
+    let threads = crate::threads::start_pool(args.threads)?;
     let mut progress = Spinners::new(quiet);
     progress.start("read");
     let t = Instant::now();
@@ -78,7 +80,15 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
                     args.input.display()
                 );
             }
-            return contact::run(args, quiet, &deck, warnings, read_seconds, &mut progress);
+            return contact::run(
+                args,
+                quiet,
+                threads,
+                &deck,
+                warnings,
+                read_seconds,
+                &mut progress,
+            );
         }
         input::Input {
             model: deck.model,
@@ -101,7 +111,6 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
             args.input.display()
         );
     }
-    let threads = crate::threads::start_pool(args.threads)?;
     let solver = match args.solver {
         SolverArg::Cholesky => SolverChoice::Cholesky(Ordering::NestedDissection),
         SolverArg::CholeskyAmd => SolverChoice::Cholesky(Ordering::Amd),

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use osteon_assembly::PhaseTimings;
 use osteon_contact::{ContactProblem, solve_contact_observed};
 use osteon_io::inp::Deck;
 use osteon_io::summary::{Counts, PhaseSeconds, RunSummary, write_summary};
@@ -20,12 +19,12 @@ use crate::progress::Spinners;
 pub fn run(
     args: &SolveArgs,
     quiet: bool,
+    threads: usize,
     deck: &Deck,
     warnings: Vec<String>,
     read_seconds: f64,
     progress: &mut Spinners,
 ) -> Result<()> {
-    let threads = crate::threads::start_pool(args.threads)?;
     if args.solver != SolverArg::Cholesky && !quiet {
         eprintln!(
             "note: --solver is ignored for contact: each Newton iteration uses the Cholesky factorisation (symbolic analysis reused) and GMRES for the slip tangent"
@@ -74,20 +73,12 @@ pub fn run(
     let (stem, encoding) = output_target(args)?;
     let written = write_results(&args.output, &stem, &deck.model, &solution.steps, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
-    let ct = &solution.timings;
     let counts = Counts {
         dofs_free: solution.n_unknowns,
         ..Counts::of_model(&deck.model)
     };
     let phases = PhaseSeconds {
-        solver: PhaseTimings {
-            setup: ct.pairing + ct.setup,
-            analyse: ct.analyse,
-            factorise: ct.factorise,
-            solve: ct.solve + ct.contact,
-            recover: ct.recover,
-            ..PhaseTimings::default()
-        },
+        solver: solution.timings.phases(),
         ..PhaseSeconds::default()
     };
     let mut summary =
