@@ -18,7 +18,7 @@ pub enum Phase {
     Analyse,
     /// Numeric factorisation.
     Factorise,
-    /// Loads and solve of one load case (contact: the Newton increments of one step).
+    /// Loads and solve of one load case.
     Solve,
     /// Strain/stress recovery of one load case.
     Recover,
