@@ -180,7 +180,7 @@ impl LinearSolver for ConjugateGradient {
         let options = self.options;
         let inv_diagonal = &self.inv_diagonal;
         self.ctx
-            .run(|_, threads| pcg(a, b, x, inv_diagonal, options, threads))?
+            .run(|_, threads| pcg(a, b, x, inv_diagonal, options, threads))
     }
 
     fn name(&self) -> &'static str {

@@ -299,7 +299,7 @@ impl CholeskySolver {
                 })
                 .collect::<Vec<_>>();
             Ok::<_, SolverError>((reports, req.size_bytes()))
-        })??;
+        })?;
         self.stats.solve_scratch_bytes = scratch;
         self.stats.peak_scratch_bytes = self.stats.factor_scratch_bytes.max(scratch);
         self.stats.solve_seconds = start.elapsed().as_secs_f64();
@@ -356,7 +356,7 @@ impl LinearSolver for CholeskySolver {
         self.stats.ordering = self.options.ordering;
         self.stats.ordering_seconds = ordering_seconds;
         self.stats.symbolic_seconds = symbolic_seconds;
-        self.stats.threads = self.ctx.run(|_, threads| threads)?;
+        self.stats.threads = self.ctx.run(|_, threads| threads);
         self.analysis = Some(Analysis {
             symbolic,
             n,
@@ -410,7 +410,7 @@ impl LinearSolver for CholeskySolver {
                 .map(|_| ())
                 .map_err(|e| not_positive_definite(e, symbolic))?;
             Ok::<_, SolverError>(req.size_bytes())
-        })??;
+        })?;
 
         if let Some((k, pivot)) =
             first_small_pivot(symbolic, &self.l_values, &diagonal, self.pivot_tolerance)
