@@ -136,7 +136,8 @@ fn run(
         }
         let Some(sys) = system.as_mut() else { continue };
         let ramp = k == 0 && options.ramp_interference;
-        let loads = step_loads(&op, sys, step, &boundary, &u, &f_previous, ramp)?;
+        let f_end = op.external_forces(step)?;
+        let loads = step_loads(&op, sys, &boundary, &u, &f_previous, &f_end, ramp)?;
         let mut x: Vec<f64> = (0..sys.dofs().n_free())
             .map(|i| u[sys.dofs().free_to_raw(i)])
             .collect();
@@ -156,7 +157,6 @@ fn run(
         )?;
         // end of step: raw displacements, reactions (with the contact forces), fields
         u = sys.system.expand(&x, &loads.g[1]);
-        let f_end = op.external_forces(step)?;
         let (kin, responses) = last.unwrap_or_default();
         let mut f_contact = vec![0.0; u.len()];
         add_contact_forces(&contacts, &responses, &mut f_contact);
@@ -350,14 +350,13 @@ fn non_convergence(
 fn step_loads(
     op: &ElasticOperator<'_>,
     sys: &NewtonSystem,
-    step: &LoadCase,
     boundary: &[DirichletBc],
     u: &[f64],
     f_previous: &[f64],
+    f_end: &[f64],
     ramp_interference: bool,
 ) -> Result<StepLoads, ContactError> {
     let dofs = sys.dofs();
-    let f_end = op.external_forces(step)?;
     let g_end = sys.system.prescribed(boundary)?;
     let start_values: Vec<DirichletBc> = (0..dofs.n_raw())
         .filter(|&r| dofs.state(r) == DofState::Prescribed)
@@ -370,7 +369,7 @@ fn step_loads(
     // the current displacements satisfy the equations already: no check of g_start
     let g_start = dofs.prescribed_vector(&start_values);
     Ok(StepLoads {
-        f: [dofs.reduce(f_previous), dofs.reduce(&f_end)],
+        f: [dofs.reduce(f_previous), dofs.reduce(f_end)],
         kg: [
             sys.system.lifting(op, &g_start)?,
             sys.system.lifting(op, &g_end)?,

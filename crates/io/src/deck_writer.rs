@@ -88,26 +88,18 @@ fn write_model(w: &mut dyn Write, model: &Model, heading: &str) -> std::io::Resu
     }
     write_boundary(w, mesh, &model.boundary, "*BOUNDARY")?;
     for case in &model.load_cases {
-        write_step(w, mesh, &model.boundary, case)?;
+        write_step(w, model, case)?;
     }
     Ok(())
 }
 
-fn write_step(
-    w: &mut dyn Write,
-    mesh: &Mesh,
-    model_boundary: &[DirichletBc],
-    case: &LoadCase,
-) -> std::io::Result<()> {
+fn write_step(w: &mut dyn Write, model: &Model, case: &LoadCase) -> std::io::Result<()> {
+    let mesh = &model.mesh;
     writeln!(w, "** load case: {}", case.name.replace('\n', " "))?;
     writeln!(w, "*STEP\n*STATIC")?;
     // every step states its complete set of conditions: model-level ones and the case's own
     // (OP=NEW drops whatever an earlier step prescribed)
-    let all: Vec<DirichletBc> = model_boundary
-        .iter()
-        .chain(&case.boundary)
-        .copied()
-        .collect();
+    let all = model.boundary_of(case);
     if all.is_empty() {
         // conditions persist from step to step: an empty OP=NEW still removes those of the
         // step before (a case without conditions after one with them)
