@@ -40,7 +40,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use osteon::assembly::Silent;
-use osteon::biomech::metrics::Micromotion;
 use osteon::biomech::plots::{SweepPoint, write_sweep};
 use osteon::biomech::{
     ImplantSpec, IntactCache, InterfaceModel, MeshSpec, Study, run_study_cached,
@@ -169,10 +168,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|z| z.shielding)
                 .collect();
             let near = near.iter().sum::<f64>() / near.len().max(1) as f64;
-            let micromotion = match &m.micromotion {
-                Micromotion::NotApplicable { .. } => None,
-                Micromotion::Computed { max_um, .. } => Some(*max_um),
-            };
+            let micromotion = m.micromotion.statistics().map(|s| s.max_um);
             points.push(SweepPoint {
                 defect_mm: l,
                 modulus_mpa: r.implant_modulus_mpa,

@@ -38,6 +38,14 @@ pub enum AssemblyError {
         /// What is wrong.
         detail: String,
     },
+    /// A step index (0-based) beyond the steps of a solution.
+    #[error("step {} does not exist: the solution has {steps} step(s)", index + 1)]
+    StepIndex {
+        /// The index asked for (0-based).
+        index: usize,
+        /// Steps in the solution.
+        steps: usize,
+    },
     /// The constraints leave a rigid-body motion of the whole model free.
     #[error(
         "the model can move as a rigid body: {mode} is not constrained; add boundary conditions that stop it"

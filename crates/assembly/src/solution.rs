@@ -1,5 +1,7 @@
 //! The solution of one step — what the linear and the contact analyses both return.
 
+use nalgebra::Vector3;
+
 use crate::contact::ContactState;
 use crate::recovery::RecoveredFields;
 
@@ -47,7 +49,7 @@ impl StepSolution {
     pub fn max_displacement(&self) -> f64 {
         self.displacement
             .iter()
-            .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt())
+            .map(|u| Vector3::from(*u).norm())
             .fold(0.0, f64::max)
     }
 

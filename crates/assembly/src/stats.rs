@@ -1,5 +1,5 @@
 //! Small statistics shared by the result summaries: the weighted quantile behind the p95
-//! micromotion of [`crate::contact::summarize_micromotion`] and the volume-weighted p99
+//! micromotion of [`crate::contact::Micromotion`] and the volume-weighted p99
 //! stresses and strains of the biomechanics metrics.
 
 /// Weighted quantile `q` ∈ [0, 1] of `(value, weight)` pairs: the smallest value whose

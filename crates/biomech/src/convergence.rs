@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::{CaseMetrics, Micromotion};
+use crate::metrics::CaseMetrics;
 
 /// Whether a quantity is expected to converge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,15 +69,9 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
         Headline,
         m.implant_max_displacement_mm,
     ));
-    if let Micromotion::Computed {
-        max_um,
-        mean_um,
-        p95_um,
-        ..
-    } = &m.micromotion
-    {
-        for (what, v) in [("max", max_um), ("mean", mean_um), ("p95", p95_um)] {
-            q.push(qoi(format!("micromotion {what}"), "µm", Headline, *v));
+    if let Some(s) = m.micromotion.statistics() {
+        for (what, v) in [("max", s.max_um), ("mean", s.mean_um), ("p95", s.p95_um)] {
+            q.push(qoi(format!("micromotion {what}"), "µm", Headline, v));
         }
     }
     for s in std::iter::once(&m.porous_tantalum)

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use nalgebra::Vector3;
 use osteon_assembly::Equation;
 use osteon_mesh::geometry::{det3, inv3, jacobian, position};
 use osteon_mesh::{ElementType, Mesh};
@@ -60,7 +61,7 @@ pub fn inverse_map(etype: ElementType, x: &[[f64; 3]], p: [f64; 3]) -> Option<[f
         for i in 0..3 {
             xi[i] = (xi[i] + dxi[i]).clamp(-3.0, 3.0);
         }
-        let rn = (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt();
+        let rn = Vector3::from(r).norm();
         if dxi.iter().map(|v| v.abs()).sum::<f64>() < 1e-13 && rn < 1e-9 * scale {
             return Some(xi);
         }

@@ -22,16 +22,14 @@
 //! micromotion relative to the unloaded state; the step solutions (stress recovered by the
 //! contact solver) are those of the linear solver's type.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use osteon_assembly::{
     Equation, Event, Labelled, Model, Observer, PhaseTimings, StaticSolution, SystemStats,
 };
 use osteon_contact::{
-    ContactError, ContactOptions, ContactPair, ContactProblem, Friction, PairResult,
+    ContactError, ContactOptions, ContactPair, ContactProblem, Friction, Micromotion,
 };
-use osteon_mesh::geometry::face_area_vector;
 use osteon_mesh::{FaceRef, Mesh};
 
 use crate::builder::{Reconstruction, Region};
@@ -277,9 +275,9 @@ fn equations_on_copies(
 pub struct FrictionalSolution {
     /// Case solutions in the form of the linear solver's (for the metrics and VTU output).
     pub solution: StaticSolution,
-    /// Per load case: (slip in µm, area in mm²) at every face quadrature point of the slave
-    /// surfaces ([`surface_slip_samples`]).
-    pub slip: Vec<Vec<(f64, f64)>>,
+    /// Per load case: the micromotion relative to the unloaded state
+    /// ([`Micromotion::between`], the definition `osteon solve` uses too).
+    pub micromotion: Vec<Micromotion>,
     /// Per load case: increments, Newton solves, nodes (in contact, stick, slip).
     pub summary: Vec<ContactCaseSummary>,
 }
@@ -309,47 +307,6 @@ fn contact_error(e: ContactError) -> BiomechError {
     }
 }
 
-/// The micromotion field over a slave surface, sampled for area statistics: the nodal slip
-/// vectors (mm) of `result` are interpolated with the face shape functions to the points of
-/// each face's load rule (3×3 Gauss on quadrilaterals, degree 6 on triangles), and every
-/// point gives (|slip| in µm, its area dA = |∂x/∂s × ∂x/∂t| w in mm²). Area fractions and
-/// percentiles of these samples are integrals over the surface, which converge under mesh
-/// refinement; nodal tributary areas would sample the field at too few points (the area
-/// fraction would jump by one node's share). Nodes of `faces` missing from `result` count as
-/// zero slip.
-pub fn surface_slip_samples(
-    mesh: &Mesh,
-    faces: &[FaceRef],
-    result: &PairResult,
-) -> Result<Vec<(f64, f64)>, BiomechError> {
-    let slip_of: HashMap<usize, [f64; 3]> = result.nodes.iter().map(|r| (r.node, r.slip)).collect();
-    let mut samples = Vec::new();
-    for &face in faces {
-        let nodes = mesh.face_nodes(face)?;
-        let ft = mesh.element(face.element).etype.face_type();
-        let xf: Vec<[f64; 3]> = nodes.iter().map(|&a| mesh.coords[a]).collect();
-        let rule = ft.load_rule();
-        for (q, &w) in rule.points.iter().zip(&rule.weights) {
-            let st = [q[0], q[1]];
-            let (_, area) = face_area_vector(ft, &xf, st);
-            let sh = ft.shape(st);
-            let mut v = [0.0; 3];
-            for (a, node) in nodes.iter().enumerate() {
-                let s = slip_of.get(node).copied().unwrap_or([0.0; 3]);
-                for k in 0..3 {
-                    v[k] += sh.n[a] * s[k];
-                }
-            }
-            let da = (area[0] * area[0] + area[1] * area[1] + area[2] * area[2]).sqrt() * w;
-            samples.push((
-                (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt() * 1000.0,
-                da,
-            ));
-        }
-    }
-    Ok(samples)
-}
-
 /// Solve every load case of `model` (the split implanted model, with the contact pairs of
 /// [`split_docking_interface`] in [`Model::contact_pairs`]), each from the unloaded state.
 /// The step solutions are the contact solver's (recovered stress included).
@@ -361,7 +318,7 @@ pub fn solve_frictional(
     let mut timings = PhaseTimings::default();
     let mut stats = SystemStats::default();
     let mut cases = Vec::new();
-    let mut slip = Vec::new();
+    let mut micromotion = Vec::new();
     let mut summary = Vec::new();
     for case in &model.load_cases {
         let t = Instant::now();
@@ -394,10 +351,14 @@ pub fn solve_frictional(
         let state = step.contact.as_ref().ok_or_else(|| {
             BiomechError::construction("the contact analysis returned no contact state")
         })?;
-        let mut samples = Vec::new();
-        for (pair, def) in state.pairs.iter().zip(&model.contact_pairs) {
-            samples.extend(surface_slip_samples(&model.mesh, &def.slave_faces, pair)?);
-        }
+        let motion = Micromotion::between(
+            &model.mesh,
+            &model.contact_pairs,
+            std::slice::from_ref(&step),
+            0,
+            None,
+        )?
+        .ok_or_else(|| BiomechError::construction("the contact step has no contact state"))?;
         let (c, st, sl) = state.counts();
         let s = ContactCaseSummary {
             case: case.name.clone(),
@@ -419,7 +380,7 @@ pub fn solve_frictional(
             s.seconds
         )));
         summary.push(s);
-        slip.push(samples);
+        micromotion.push(motion);
         cases.push(step);
     }
     Ok(FrictionalSolution {
@@ -428,7 +389,7 @@ pub fn solve_frictional(
             timings,
             stats,
         },
-        slip,
+        micromotion,
         summary,
     })
 }

@@ -20,8 +20,10 @@
 //! Integration-point values are used throughout (no nodal smoothing), so peaks are the
 //! largest values at Gauss points.
 
+use nalgebra::Vector3;
 use serde::{Deserialize, Serialize};
 
+use osteon_assembly::contact::{Micromotion, MotionStatistics};
 use osteon_assembly::{StepSolution, von_mises, weighted_quantile};
 use osteon_material::library;
 use osteon_material::voigt::principal_values;
@@ -46,39 +48,30 @@ pub struct InterfaceDisplacement {
     pub intact_mean_mm: f64,
 }
 
-/// Micromotion at the bone–implant interface.
+/// Micromotion at the bone–implant interface, as the study reports it: the one definition
+/// of osteon ([`Micromotion`], the same numbers `osteon solve` gives for a contact deck), or
+/// why it does not apply.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
-pub enum Micromotion {
+pub enum MicromotionMetric {
     /// Not defined for this interface model (bonded: zero relative motion by construction).
     NotApplicable {
         /// Why.
         reason: String,
     },
-    /// Tangential slip statistics over the interface of a frictional study (µm), weighted
-    /// by area (samples at the face quadrature points of the prosthesis end faces).
-    Computed {
-        /// Largest slip (µm).
-        max_um: f64,
-        /// Mean slip (µm).
-        mean_um: f64,
-        /// 95th percentile (µm).
-        p95_um: f64,
-        /// Area fractions with slip below 28, 50, 100 and 150 µm.
-        area_fraction_below: [f64; 4],
-        /// Area fraction per slip bin, for the histogram plot.
-        #[serde(default)]
-        histogram: SlipHistogram,
-    },
+    /// The tangential and normal motion of the prosthesis end faces against the bone,
+    /// relative to the unloaded state (per docking face and over both).
+    Computed(Box<Micromotion>),
 }
 
-/// Slip histogram: area fraction of the interface per bin.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SlipHistogram {
-    /// Bin edges (µm), ascending, one more than bins.
-    pub bin_edges_um: Vec<f64>,
-    /// Interface area fraction in each bin (sums to 1).
-    pub area_fraction: Vec<f64>,
+impl MicromotionMetric {
+    /// The statistics over all interfaces, when computed.
+    pub fn statistics(&self) -> Option<&MotionStatistics> {
+        match self {
+            MicromotionMetric::NotApplicable { .. } => None,
+            MicromotionMetric::Computed(m) => Some(&m.all),
+        }
+    }
 }
 
 /// A micromotion value (µm) with three significant digits below 10 µm ("0.0253 µm",
@@ -89,47 +82,6 @@ pub fn format_um(v: f64) -> String {
     } else {
         let digits = (2 - v.log10().floor() as i32).max(1) as usize;
         format!("{v:.digits$} µm")
-    }
-}
-
-impl Micromotion {
-    /// Statistics of the tangential slip at interface points: `samples` are (slip in µm,
-    /// area in mm²). Max, area-weighted mean and 95th percentile, the area
-    /// fractions below 28/50/100/150 µm (Pilliar 1986, seed band, Jasty 1997;
-    /// biomechanics.md §6) and a 10 µm-bin histogram (bins widened to keep ≤ 40 of them).
-    /// This is what the frictional interface reports.
-    pub fn from_slip(samples: &[(f64, f64)]) -> Micromotion {
-        let total: f64 = samples
-            .iter()
-            .map(|s| s.1)
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
-        let max = samples.iter().map(|s| s.0).fold(0.0f64, f64::max);
-        let mean = samples.iter().map(|s| s.0 * s.1).sum::<f64>() / total;
-        let mut sorted: Vec<(f64, f64)> = samples.to_vec();
-        let p95 = weighted_quantile(&mut sorted, 0.95);
-        let below = [28.0, 50.0, 100.0, 150.0]
-            .map(|t| samples.iter().filter(|s| s.0 < t).map(|s| s.1).sum::<f64>() / total);
-        let mut width = 10.0;
-        while max / width > 40.0 {
-            width *= 2.0;
-        }
-        let bins = ((max / width).floor() as usize + 1).max(1);
-        let edges: Vec<f64> = (0..=bins).map(|k| k as f64 * width).collect();
-        let mut frac = vec![0.0; bins];
-        for &(v, a) in samples {
-            frac[((v / width).floor() as usize).min(bins - 1)] += a / total;
-        }
-        Micromotion::Computed {
-            max_um: max,
-            mean_um: mean,
-            p95_um: p95,
-            area_fraction_below: below,
-            histogram: SlipHistogram {
-                bin_edges_um: edges,
-                area_fraction: frac,
-            },
-        }
     }
 }
 
@@ -274,7 +226,7 @@ pub struct CaseMetrics {
     /// Largest |u| anywhere, implanted and intact (mm).
     pub max_displacement_mm: [f64; 2],
     /// Micromotion.
-    pub micromotion: Micromotion,
+    pub micromotion: MicromotionMetric,
     /// Stress shielding.
     pub shielding: StressShielding,
     /// Porous tantalum (body, and the flange when it is porous Ta).
@@ -339,7 +291,7 @@ pub struct Check {
 }
 
 fn norm(u: [f64; 3]) -> f64 {
-    (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt()
+    Vector3::from(u).norm()
 }
 
 fn equilibrium(case: &StepSolution) -> Equilibrium {
@@ -423,9 +375,9 @@ pub struct MetricInputs<'a> {
     pub flange_material: FlangeMaterial,
     /// The load case: name, fraction of body weight, medial share, load (N).
     pub load: &'a StudyLoadCase,
-    /// Frictional interface: (slip in µm, area in mm²) at every face quadrature point
-    /// of the contact solution; `None` for a bonded interface.
-    pub slip: Option<&'a [(f64, f64)]>,
+    /// Frictional interface: the micromotion of the load case's contact solution
+    /// (relative to the unloaded state); `None` for a bonded interface.
+    pub micromotion: Option<&'a Micromotion>,
 }
 
 fn stress_stat(
@@ -493,7 +445,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
         interfaces: interface_displacements(rec, imp, int),
         implant_max_displacement_mm: implant_max_displacement(rec, imp),
         max_displacement_mm: [imp.max_displacement(), int.max_displacement()],
-        micromotion: micromotion(inp.interface, inp.slip),
+        micromotion: micromotion(inp.interface, inp.micromotion),
         shielding: stress_shielding(rec, imp, int, inp.spec),
         porous_tantalum: safety.porous_tantalum,
         flange: safety.flange,
@@ -548,16 +500,19 @@ pub fn implant_max_displacement(rec: &Reconstruction, implanted: &StepSolution) 
         .fold(0.0, f64::max)
 }
 
-/// Micromotion of the interface: not applicable when bonded; the slip statistics of
-/// [`Micromotion::from_slip`] for a frictional interface with contact results.
-pub fn micromotion(interface: &InterfaceModel, slip: Option<&[(f64, f64)]>) -> Micromotion {
+/// Micromotion of the interface: not applicable when bonded; the contact solution's
+/// [`Micromotion`] for a frictional interface.
+pub fn micromotion(
+    interface: &InterfaceModel,
+    computed: Option<&Micromotion>,
+) -> MicromotionMetric {
     match interface {
-        InterfaceModel::Bonded => Micromotion::NotApplicable {
+        InterfaceModel::Bonded => MicromotionMetric::NotApplicable {
             reason: "not applicable (bonded): a bonded interface has zero relative motion by construction; micromotion needs the frictional interface (osteon-contact)".into(),
         },
-        InterfaceModel::Frictional { .. } => match slip {
-            Some(samples) if !samples.is_empty() => Micromotion::from_slip(samples),
-            _ => Micromotion::NotApplicable {
+        InterfaceModel::Frictional { .. } => match computed {
+            Some(m) if m.all.area_mm2 > 0.0 => MicromotionMetric::Computed(Box::new(m.clone())),
+            _ => MicromotionMetric::NotApplicable {
                 reason: "frictional interface without contact results".into(),
             },
         },
@@ -904,14 +859,14 @@ fn interface_check(m: &CaseMetrics, spec: &MetricSpec) -> Option<Check> {
 fn micromotion_check(m: &CaseMetrics) -> Check {
     Check {
         criterion: "micromotion, peak slip in the 50–100 µm band".into(),
-        value: match &m.micromotion {
-            Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
-            Micromotion::Computed { max_um, .. } => format_um(*max_um),
+        value: match m.micromotion.statistics() {
+            None => "not applicable (bonded)".into(),
+            Some(s) => format_um(s.max_um),
         },
         target: "50–100 µm".into(),
-        status: match &m.micromotion {
-            Micromotion::NotApplicable { .. } => Status::NotApplicable,
-            Micromotion::Computed { max_um, .. } => pass_fail((50.0..=100.0).contains(max_um)),
+        status: match m.micromotion.statistics() {
+            None => Status::NotApplicable,
+            Some(s) => pass_fail((50.0..=100.0).contains(&s.max_um)),
         },
         source: "seed (biomechanics.md §0); Jasty 1997 40/150 µm (§6)".into(),
     }

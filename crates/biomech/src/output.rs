@@ -33,6 +33,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use nalgebra::Vector3;
 use osteon_assembly::{Model, StaticSolution, StepSolution};
 use osteon_io::vtu::{DataArray, VtuFields, write_pvd, write_vtu};
 
@@ -125,9 +126,7 @@ fn region_code(r: Region) -> i32 {
 }
 
 fn magnitude(u: &[[f64; 3]]) -> Vec<f64> {
-    u.iter()
-        .map(|v| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt())
-        .collect()
+    u.iter().map(|v| Vector3::from(*v).norm()).collect()
 }
 
 /// Per-element mean SED and largest |principal strain| (µε) of a solution.

@@ -100,18 +100,14 @@ pub fn read_patient_mesh(spec: &PatientMeshSpec) -> Result<Mesh, BiomechError> {
             detail: "patient_mesh.path is empty: name an .inp or .msh file".into(),
         });
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match ext.as_str() {
-        "inp" => Ok(osteon_io::inp::read_inp_mesh(path)?),
-        "msh" => Ok(osteon_io::gmsh::read_msh(path)?.mesh),
-        _ => Err(BiomechError::PatientMesh {
-            file,
-            detail: "expected an Abaqus/CalculiX deck (.inp) or a Gmsh mesh (.msh)".into(),
-        }),
+    let wrong = || BiomechError::PatientMesh {
+        file: file.clone(),
+        detail: "expected an Abaqus/CalculiX deck (.inp) or a Gmsh mesh (.msh)".into(),
+    };
+    match osteon_io::InputFormat::from_path(path).map_err(|_| wrong())? {
+        osteon_io::InputFormat::Inp => Ok(osteon_io::inp::read_inp_mesh(path)?),
+        osteon_io::InputFormat::Msh => Ok(osteon_io::gmsh::read_msh(path)?.mesh),
+        osteon_io::InputFormat::Toml => Err(wrong()),
     }
 }
 

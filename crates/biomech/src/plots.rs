@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
-use crate::metrics::Micromotion;
 use crate::study::{CaseReport, StudyReport};
+use osteon_assembly::contact::MotionHistogram;
 
 /// Font family of all text: the viewer's sans-serif.
 const FONT: &str = "sans-serif";
@@ -381,14 +381,16 @@ fn shaft_panel(
 /// 28/50/100/150 µm marks and the 50–100 µm target band shaded; `None` when no case has a
 /// computed micromotion (the bonded interface).
 pub fn micromotion_svg(report: &StudyReport) -> Option<Result<String, BiomechError>> {
-    let cases: Vec<(&str, f64, &crate::metrics::SlipHistogram)> = report
+    let cases: Vec<(&str, f64, &MotionHistogram)> = report
         .cases
         .iter()
-        .filter_map(|c| match &c.metrics.micromotion {
-            Micromotion::Computed { histogram, .. } if !histogram.area_fraction.is_empty() => {
-                Some((c.metrics.name.as_str(), c.metrics.load_n, histogram))
-            }
-            _ => None,
+        .filter_map(|c| {
+            let s = c.metrics.micromotion.statistics()?;
+            (!s.histogram.area_fraction.is_empty()).then_some((
+                c.metrics.name.as_str(),
+                c.metrics.load_n,
+                &s.histogram,
+            ))
         })
         .collect();
     if cases.is_empty() {
@@ -397,9 +399,7 @@ pub fn micromotion_svg(report: &StudyReport) -> Option<Result<String, BiomechErr
     Some(micromotion_histogram(&cases))
 }
 
-fn micromotion_histogram(
-    cases: &[(&str, f64, &crate::metrics::SlipHistogram)],
-) -> Result<String, BiomechError> {
+fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<String, BiomechError> {
     let err = plot_error("micromotion.svg");
     let x1 = cases
         .iter()
@@ -678,33 +678,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slip_statistics_and_histogram_plot() {
-        // 100 equal-area points with slip 0, 2, …, 198 µm
-        let samples: Vec<(f64, f64)> = (0..100).map(|i| (2.0 * i as f64, 0.5)).collect();
-        let m = Micromotion::from_slip(&samples);
-        let Micromotion::Computed {
-            max_um,
-            mean_um,
-            p95_um,
-            area_fraction_below,
-            histogram,
-        } = &m
-        else {
-            panic!("computed")
+    fn histogram_plot_has_bars_and_the_slip_axis() {
+        // 20 bins of 10 µm, 5 % of the area each
+        let histogram = MotionHistogram {
+            bin_edges_um: (0..=20).map(|k| 10.0 * k as f64).collect(),
+            area_fraction: vec![0.05; 20],
         };
-        assert_eq!(*max_um, 198.0);
-        assert!((mean_um - 99.0).abs() < 1e-12);
-        assert!((p95_um - 188.0).abs() < 1e-12, "{p95_um}");
-        assert_eq!(*area_fraction_below, [0.14, 0.25, 0.5, 0.75]);
-        assert_eq!(histogram.area_fraction.len(), 20);
-        assert!((histogram.area_fraction.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(
-            histogram
-                .area_fraction
-                .iter()
-                .all(|&f| (f - 0.05).abs() < 1e-12)
-        );
-        let svg = micromotion_histogram(&[("100 % BW", 686.7, histogram)]).expect("plot");
+        let svg = micromotion_histogram(&[("100 % BW", 686.7, &histogram)]).expect("plot");
         assert!(svg.starts_with("<svg") && svg.contains("slip (µm)") && svg.contains("<rect"));
     }
 

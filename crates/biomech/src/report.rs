@@ -6,7 +6,7 @@ use std::path::Path;
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
-use crate::metrics::{BoneStrain, CaseMetrics, Micromotion, StressShielding};
+use crate::metrics::{BoneStrain, CaseMetrics, MicromotionMetric, StressShielding};
 use crate::study::{CaseReport, StudyReport};
 
 /// Write `report.json` and `report.md` into `dir` (created if missing), atomically.
@@ -112,9 +112,9 @@ fn displacement_rows(rows: &mut MetricRows<'_>) {
     rows.push("prosthesis max |u| (mm)", |m| {
         format!("{:.4}", m.implant_max_displacement_mm)
     });
-    rows.push("micromotion", |m| match &m.micromotion {
-        Micromotion::NotApplicable { .. } => "not applicable (bonded)".into(),
-        Micromotion::Computed { max_um, .. } => crate::metrics::format_um(*max_um),
+    rows.push("micromotion", |m| match m.micromotion.statistics() {
+        None => "not applicable (bonded)".into(),
+        Some(s) => crate::metrics::format_um(s.max_um),
     });
 }
 
@@ -552,26 +552,38 @@ fn case_section(o: &mut String, cm: &CaseMetrics) {
 }
 
 /// The micromotion line: why it does not apply, or its statistics.
-fn micromotion_paragraph(o: &mut String, micromotion: &Micromotion) {
+fn micromotion_paragraph(o: &mut String, micromotion: &MicromotionMetric) {
     match micromotion {
-        Micromotion::NotApplicable { reason } => {
+        MicromotionMetric::NotApplicable { reason } => {
             let _ = writeln!(o, "\nMicromotion: {reason}.\n");
         }
-        Micromotion::Computed {
-            max_um,
-            mean_um,
-            p95_um,
-            area_fraction_below,
-            ..
-        } => {
+        MicromotionMetric::Computed(m) => {
             let _ = writeln!(
                 o,
-                "\nMicromotion: max {}, mean {}, p95 {}; area below 28/50/100/150 µm: {:?}.\n",
-                crate::metrics::format_um(*max_um),
-                crate::metrics::format_um(*mean_um),
-                crate::metrics::format_um(*p95_um),
-                area_fraction_below
+                "\nMicromotion (tangential motion of the prosthesis end faces against the bone, relative to the unloaded state; area-weighted at the face quadrature points):\n\n| interface | area (mm²) | max | mean | p95 | < 28 µm | 28–50 µm | 50–100 µm | 100–150 µm | > 150 µm | stick / slip / open (% area) | normal motion max |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
             );
+            for s in m.interfaces.iter().chain(std::iter::once(&m.all)) {
+                let b = s.bands.as_array().map(|f| 100.0 * f);
+                let _ = writeln!(
+                    o,
+                    "| {} | {:.1} | {} | {} | {} | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} / {:.1} / {:.1} | {} |",
+                    s.interface,
+                    s.area_mm2,
+                    crate::metrics::format_um(s.max_um),
+                    crate::metrics::format_um(s.mean_um),
+                    crate::metrics::format_um(s.p95_um),
+                    b[0],
+                    b[1],
+                    b[2],
+                    b[3],
+                    b[4],
+                    100.0 * s.status.stick,
+                    100.0 * s.status.slip,
+                    100.0 * s.status.open,
+                    crate::metrics::format_um(s.normal_max_um)
+                );
+            }
+            let _ = writeln!(o);
         }
     }
 }
@@ -662,7 +674,7 @@ fn plots_section(o: &mut String, r: &StudyReport) {
     let bonded = r
         .cases
         .iter()
-        .all(|c| matches!(c.metrics.micromotion, Micromotion::NotApplicable { .. }));
+        .all(|c| c.metrics.micromotion.statistics().is_none());
     if bonded {
         let _ = writeln!(
             o,

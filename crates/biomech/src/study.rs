@@ -15,7 +15,7 @@ use osteon_assembly::{
     Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, StaticSolution,
     solve_linear_static_observed,
 };
-use osteon_contact::Friction;
+use osteon_contact::{Friction, Micromotion};
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
 use crate::error::BiomechError;
@@ -669,9 +669,9 @@ fn solve_options(study: &Study) -> SolveOptions {
 pub struct ImplantedSolution {
     /// One case per load case.
     pub solution: StaticSolution,
-    /// Frictional interface: (slip in µm, area in mm²) at the face quadrature points, per
-    /// load case; `None` when bonded.
-    pub slip: Option<Vec<Vec<(f64, f64)>>>,
+    /// Frictional interface: the micromotion of each load case relative to the unloaded
+    /// state; `None` when bonded.
+    pub micromotion: Option<Vec<Micromotion>>,
     /// Frictional interface: the contact analysis of each load case (empty when bonded).
     pub contact: Vec<ContactCaseSummary>,
 }
@@ -697,7 +697,7 @@ pub fn solve_implanted(
             )?;
             Ok(ImplantedSolution {
                 solution,
-                slip: None,
+                micromotion: None,
                 contact: Vec::new(),
             })
         }
@@ -712,7 +712,7 @@ pub fn solve_implanted(
             let f = solve_frictional(model, options.threads, observer)?;
             Ok(ImplantedSolution {
                 solution: f.solution,
-                slip: Some(f.slip),
+                micromotion: Some(f.micromotion),
                 contact: f.summary,
             })
         }
@@ -809,11 +809,7 @@ pub fn study_metrics(
             interface: &study.interface,
             flange_material: study.implant.flange.material,
             load,
-            slip: implanted
-                .slip
-                .as_ref()
-                .and_then(|s| s.get(k))
-                .map(|v| v.as_slice()),
+            micromotion: implanted.micromotion.as_ref().and_then(|m| m.get(k)),
         });
         let checks = checks(&metrics, &study.metrics);
         cases.push(CaseReport { metrics, checks });

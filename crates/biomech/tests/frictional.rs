@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use osteon_assembly::Silent;
-use osteon_biomech::metrics::{Micromotion, Status};
+use osteon_biomech::metrics::{MicromotionMetric, Status};
 use osteon_biomech::{
     InterfaceModel, MeshSpec, Study, build_reconstruction, frictional, run_study,
 };
@@ -76,29 +76,29 @@ fn frictional_study_reports_real_micromotion() {
             m.equilibrium
         );
         match &m.micromotion {
-            Micromotion::Computed {
-                max_um,
-                mean_um,
-                p95_um,
-                area_fraction_below,
-                histogram,
-            } => {
+            MicromotionMetric::Computed(motion) => {
+                let s = &motion.all;
+                let (max_um, mean_um, p95_um) = (s.max_um, s.mean_um, s.p95_um);
                 eprintln!(
-                    "{}: micromotion max {max_um:.4} µm, mean {mean_um:.4} µm, p95 {p95_um:.4} µm, area below 28/50/100/150 µm {:?}",
-                    m.name, area_fraction_below
+                    "{}: micromotion max {max_um:.4} µm, mean {mean_um:.4} µm, p95 {p95_um:.4} µm, area per band {:?}, stick/slip/open {:?}",
+                    m.name,
+                    s.bands.as_array(),
+                    s.status
                 );
                 for v in [max_um, mean_um, p95_um] {
-                    assert!(v.is_finite() && *v > 0.0, "{}: {v}", m.name);
+                    assert!(v.is_finite() && v > 0.0, "{}: {v}", m.name);
                 }
                 assert!(mean_um <= max_um && p95_um <= max_um);
-                assert!(
-                    area_fraction_below
-                        .iter()
-                        .all(|f| (0.0..=1.0 + 1e-12).contains(f))
-                );
-                let total: f64 = histogram.area_fraction.iter().sum();
+                // the bands and the histogram partition the interface area
+                let bands: f64 = s.bands.as_array().iter().sum();
+                assert!((bands - 1.0).abs() < 1e-9, "{bands}");
+                let total: f64 = s.histogram.area_fraction.iter().sum();
                 assert!((total - 1.0).abs() < 1e-9, "{total}");
-                peaks.push((*max_um, *mean_um));
+                // both docking faces, whose areas add up to the whole
+                assert_eq!(motion.interfaces.len(), 2);
+                let parts: f64 = motion.interfaces.iter().map(|i| i.area_mm2).sum();
+                assert!((parts - s.area_mm2).abs() < 1e-9 * s.area_mm2);
+                peaks.push((max_um, mean_um));
             }
             other => panic!("{}: expected computed micromotion, got {other:?}", m.name),
         }
@@ -126,7 +126,9 @@ fn frictional_study_reports_real_micromotion() {
     let bonded = run_study(&coarse_study(InterfaceModel::Bonded), &mut Silent).expect("runs");
     for case in &bonded.report.cases {
         match &case.metrics.micromotion {
-            Micromotion::NotApplicable { reason } => assert!(reason.contains("not applicable")),
+            MicromotionMetric::NotApplicable { reason } => {
+                assert!(reason.contains("not applicable"))
+            }
             other => panic!("bonded micromotion must be not applicable, got {other:?}"),
         }
     }

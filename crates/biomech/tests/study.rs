@@ -3,7 +3,7 @@
 
 use osteon_assembly::Silent;
 use osteon_assembly::{Model, SolveOptions, StaticSolution, solve_linear_static};
-use osteon_biomech::metrics::{Micromotion, Status};
+use osteon_biomech::metrics::{MicromotionMetric, Status};
 use osteon_biomech::{
     BiomechError, DefectSpec, FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
     OutputOptions, Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry,
@@ -222,7 +222,7 @@ fn default_study_is_balanced_linear_and_complete() {
         );
         assert!(c.metrics.intact_equilibrium.relative_error < 1e-8);
         assert!(
-            matches!(&c.metrics.micromotion, Micromotion::NotApplicable { reason } if reason.starts_with("not applicable (bonded)"))
+            matches!(&c.metrics.micromotion, MicromotionMetric::NotApplicable { reason } if reason.starts_with("not applicable (bonded)"))
         );
         assert_eq!(
             c.checks

@@ -87,9 +87,13 @@ fn block_slides_at_mu_times_the_normal_force() {
     assert!(rz < 0.0 && ((rx / -rz) - MU).abs() < 1e-3 * MU, "{top}");
     assert!((normal + rz).abs() < 1e-6 * normal);
     // the block slid by a little less than the 20 µm pull (the rest is elastic shear)
-    let max_um = f(&slide["micromotion_max_um"]);
+    let motion = &slide["micromotion"]["all"];
+    let max_um = f(&motion["max_um"]);
     assert!(max_um > 15.0 && max_um < 20.0, "{max_um}");
-    assert!(f(&slide["area_fraction_below"]["below_28_um"]) > 0.999);
+    assert!(f(&motion["bands"]["below_28_um"]) > 0.999);
+    // every node slides: the whole slave area slips, at full friction utilisation
+    assert!((f(&motion["status"]["slip"]) - 1.0).abs() < 1e-12);
+    assert!((f(&motion["utilisation_mean"]) - 1.0).abs() < 1e-6);
     assert!(f(&slide["max_pressure_mpa"]) > 0.0);
     assert!(f(&cases[1]["equilibrium_error_n"]) < 1e-8);
 

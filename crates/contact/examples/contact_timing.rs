@@ -16,9 +16,7 @@ use std::time::Instant;
 use osteon_assembly::{
     ConsoleLog, LoadCase, Model, NodalLoad, SolveOptions, Tie, solve_linear_static, tie_equations,
 };
-use osteon_contact::{
-    ContactPair, ContactProblem, micromotion_between, solve_contact_observed, summarize_micromotion,
-};
+use osteon_contact::{ContactPair, ContactProblem, Micromotion, solve_contact_observed};
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 use osteon_mesh::{ElementType, FaceRef, Mesh, Surface};
@@ -184,7 +182,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_iteration / (lt.factorise + lt.solve).max(1e-12),
         ct.total / lt.total().max(1e-12)
     );
-    let summary = summarize_micromotion(&micromotion_between(&solution.steps, 1, Some(0))?);
+    let summary = Micromotion::between(
+        &model.mesh,
+        &model.contact_pairs,
+        &solution.steps,
+        1,
+        Some(0),
+    )?
+    .map(|m| m.all)
+    .unwrap_or_default();
     println!(
         "micromotion (μ = 0.5): max {:.2} µm, mean {:.2} µm, p95 {:.2} µm",
         summary.max_um, summary.mean_um, summary.p95_um

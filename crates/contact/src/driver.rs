@@ -459,6 +459,7 @@ fn pair_results(
             status: r.status,
             pressure: r.pressure,
             gap: k.gap,
+            initial_gap: c.gap0,
             slip: k.tangential,
             slip_magnitude: slip.norm(),
             slip_local: [slip.dot(&t1), slip.dot(&t2)],

@@ -52,8 +52,9 @@
 //! [`solve_contact`] → [`ContactSolution`]: one [`StepSolution`](osteon_assembly::StepSolution)
 //! per step — the same type the linear solver returns — with displacements, reactions,
 //! recovered stress and a [`ContactState`] (per pair and slave node: pressure, slip, status;
-//! the step's increments) → [`micromotion`] / [`micromotion_between`] /
-//! [`summarize_micromotion`], and [`ContactState::nodal_fields`] for the VTU point data
+//! the step's increments) → [`Micromotion::between`] (the one definition of micromotion:
+//! tangential and normal relative motion of the slave surface between a reference and a
+//! loaded step, area statistics per interface) and [`ContactState::nodal_fields`] for the VTU point data
 //! `contact_pressure`, `slip`, `slip_magnitude`, `contact_status`. The model data and result
 //! types live in [`osteon_assembly::contact`] and are re-exported here.
 //!
@@ -115,12 +116,13 @@ pub use definition::{ContactOptions, ContactProblem, SlipTangent};
 pub use driver::{solve_contact, solve_contact_observed};
 pub use error::{ContactError, NonConvergence, WorstNode};
 pub use pairing::{ContactNode, PairingReport, pair_nodes};
-pub use results::{ContactSolution, ContactTimings, micromotion};
+pub use results::{ContactSolution, ContactTimings};
 
 // The model data and result types of contact live with the model (osteon-assembly), so that
 // readers, writers and reports use them without this solver; re-exported for convenience.
 pub use osteon_assembly::contact::{
-    ContactFields, ContactPair, ContactState, ContactStatus, Friction, IncrementControl,
-    IncrementLog, InitialGap, Micromotion, MicromotionSummary, NodeResult, NormalBehaviour,
-    PairResult, SurfaceInteraction, micromotion_between, summarize_micromotion,
+    BAND_EDGES_UM, ContactFields, ContactPair, ContactState, ContactStatus, Friction,
+    IncrementControl, IncrementLog, InitialGap, Micromotion, MicromotionBands, MotionHistogram,
+    MotionStatistics, NodeMotion, NodeResult, NormalBehaviour, PairResult, Sampling,
+    StatusFractions, SurfaceInteraction, node_motions,
 };

@@ -12,6 +12,10 @@
 //!   a compression-only node cannot carry, so some corner nodes stay open while the mid-side
 //!   nodes carry the load (totals stay right; measured in tests/block_friction.rs). Prefer
 //!   linear (or Tet10) slave surfaces where nodal pressures matter.
+//!   A node-based slave surface ([`ContactPair::slave_nodes`]) keeps only its own nodes, each
+//!   with its share of every exterior face around it — CalculiX's rule for nodal slave
+//!   surfaces (its `tiefaccont`: a slave node collects the area of every external face that
+//!   contains it), so a node on an edge also collects area from the side faces.
 //! - **Penalty scale**: k_ref = min(M_s/h_s, M_m/h_m), with M = (D₁₁+D₂₂+D₃₃)/3 the P-wave
 //!   modulus of the element behind the face (MPa) and h its thickness normal to the face
 //!   (V/A for hexahedra, 3V/A for tetrahedra; mm): the stiffness of one element layer per
@@ -25,6 +29,8 @@
 //!   distance and in front of a master face (the offset along the face is at most
 //!   1 % of the face size plus the normal distance, which admits nodes over the kinks of a
 //!   faceted curved surface but not nodes beyond the edge of the master surface).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use nalgebra::{Point3, Vector3};
 use osteon_assembly::{Model, element_materials, material_stiffnesses};
@@ -193,6 +199,11 @@ pub(crate) fn element_moduli(model: &Model) -> Result<Vec<f64>, ContactError> {
 }
 
 /// Pair every slave node of `pairs` with its master face.
+///
+/// Per pair: check the surfaces and the interaction → the slave nodes with their tributary
+/// areas, thicknesses and layer stiffnesses ([`slave_nodes`]) → the master surface's nodes,
+/// layer stiffnesses and nodal normals ([`MasterSurface`]) → each slave node projected and
+/// paired ([`pair_node`]).
 pub fn pair_nodes(
     model: &Model,
     pairs: &[ContactPair],
@@ -206,34 +217,12 @@ pub fn pair_nodes(
             pair: pair.name.clone(),
             detail,
         };
-        if pair.slave_faces.is_empty() || pair.master_faces.is_empty() {
-            return Err(invalid(
-                "the slave and the master surface must both have faces".into(),
-            ));
-        }
-        for f in pair.slave_faces.iter().chain(&pair.master_faces) {
-            if f.element >= mesh.n_elements() {
-                return Err(invalid(format!(
-                    "face refers to element index {}, which does not exist",
-                    f.element
-                )));
-            }
-            mesh.face_nodes(*f)?;
-        }
+        check_surfaces(mesh, pair).map_err(|e| match e {
+            SurfaceProblem::Invalid(detail) => invalid(detail),
+            SurfaceProblem::Mesh(m) => ContactError::Mesh(m),
+        })?;
         validate_interaction(pair).map_err(invalid)?;
-        // slave nodes: tributary area, thickness and layer stiffness
-        let mut acc: std::collections::BTreeMap<usize, SlaveAccumulator> = Default::default();
-        let mut weights = [0.0; MAX_FACE_NODES];
-        for &f in &pair.slave_faces {
-            let (_, h, modulus) = face_layer(mesh, &moduli, f)?;
-            let m = face_node_areas(mesh, f, &mut weights)?;
-            for (k, &node) in mesh.face_nodes(f)?.iter().enumerate().take(m) {
-                let a = acc.entry(node).or_default();
-                a.area += weights[k];
-                a.stiffness_area += weights[k] * if h > 0.0 { modulus / h } else { 0.0 };
-                a.thickness_area += weights[k] * h;
-            }
-        }
+        let acc = slave_nodes(mesh, &moduli, pair)?;
         let total_area: f64 = acc.values().map(|a| a.area).sum();
         let mean_h =
             acc.values().map(|a| a.thickness_area).sum::<f64>() / total_area.max(f64::MIN_POSITIVE);
@@ -253,27 +242,7 @@ pub fn pair_nodes(
             } => penetration_tolerance.unwrap_or(1e-3 * mean_h),
             NormalBehaviour::Linear { .. } => 0.0,
         };
-        // master surface: nodes, layer stiffness, averaged nodal normals
-        let mut master_nodes = vec![false; mesh.n_nodes()];
-        let mut master_layer = std::collections::HashMap::new();
-        let mut nodal_normals: std::collections::HashMap<usize, Vector3<f64>> = Default::default();
-        for &f in &pair.master_faces {
-            let fnodes = mesh.face_nodes(f)?;
-            let (area, h, modulus) = face_layer(mesh, &moduli, f)?;
-            master_layer.insert(f, (area, if h > 0.0 { modulus / h } else { 0.0 }));
-            let el = mesh.element(f.element);
-            let xe = mesh.element_coords(f.element);
-            for (k, &n) in fnodes.iter().enumerate() {
-                master_nodes[n] = true;
-                let st = el.etype.face_type().node_coords()[k];
-                if let Some((_, a)) =
-                    outward_area_vector(el.etype, f.face as usize, &xe[..el.etype.n_nodes()], st)
-                {
-                    *nodal_normals.entry(n).or_insert_with(Vector3::zeros) +=
-                        unit(Vector3::from(a)) * area;
-                }
-            }
-        }
+        let master = MasterSurface::new(mesh, &moduli, &pair.master_faces)?;
         let locator = FaceLocator::new(mesh, &pair.master_faces, search);
         let mut report = PairingReport {
             pair: pair.name.clone(),
@@ -285,106 +254,29 @@ pub fn pair_nodes(
             ..Default::default()
         };
         for (&s, a) in &acc {
-            if master_nodes[s] || a.area <= 0.0 {
-                report.unpaired.push(s);
-                continue;
-            }
-            let xs = mesh.coords[s];
-            let Some(proj) = locator.closest(mesh, xs, |n| n == s) else {
-                report.unpaired.push(s);
-                continue;
-            };
-            let el = mesh.element(proj.face.element);
-            let xe = mesh.element_coords(proj.face.element);
-            let Some((_, av)) = outward_area_vector(
-                el.etype,
-                proj.face.face as usize,
-                &xe[..el.etype.n_nodes()],
-                proj.st,
-            ) else {
-                report.unpaired.push(s);
-                continue;
-            };
-            let face_normal = unit(Vector3::from(av));
-            let d = Point3::from(xs) - Point3::from(proj.point);
-            let offset = (d - face_normal * d.dot(&face_normal)).norm();
-            let nodes_m = mesh.face_nodes(proj.face)?;
-            let ft = el.etype.face_type();
-            let sh = ft.shape(proj.st);
-            // smoothed normal: the master's averaged nodal normals interpolated at the
-            // projection point (continuous across the kinks of a faceted curved surface)
-            let mut smooth = Vector3::zeros();
-            for (k, n) in nodes_m.iter().enumerate() {
-                smooth += nodal_normals.get(n).map_or(face_normal, |v| unit(*v)) * sh.n[k];
-            }
-            let normal = if smooth.norm() > 0.5 {
-                unit(smooth)
+            let found = if master.nodes[s] || a.area <= 0.0 {
+                None
             } else {
-                face_normal
+                let slave = SlaveNode {
+                    pair: p,
+                    node: s,
+                    data: *a,
+                    search,
+                    tolerance,
+                };
+                pair_node(mesh, pair, &master, &locator, &slave)?
             };
-            let g_geom = d.dot(&normal);
-            let (face_area, master_stiffness) =
-                master_layer.get(&proj.face).copied().unwrap_or((0.0, 0.0));
-            if proj.distance > search || offset > 0.01 * face_area.sqrt() + g_geom.abs() {
+            let Some(node) = found else {
                 report.unpaired.push(s);
                 continue;
-            }
-            let gap0 = match pair.initial_gap {
-                InitialGap::Geometric => g_geom,
-                InitialGap::Adjust { tolerance } => {
-                    if g_geom.abs() <= tolerance {
-                        0.0
-                    } else {
-                        g_geom
-                    }
-                }
-                InitialGap::Clearance(c) => c,
             };
-            let slave_stiffness = a.stiffness_area / a.area;
-            let k_ref = if master_stiffness > 0.0 {
-                slave_stiffness.min(master_stiffness)
-            } else {
-                slave_stiffness
-            };
-            let (k_normal, augmented) = match pair.interaction.normal {
-                NormalBehaviour::Hard { penalty_factor, .. } => (penalty_factor * k_ref, true),
-                NormalBehaviour::Linear { stiffness } => (stiffness, false),
-            };
-            let (mu, k_tangent) = match pair.interaction.friction {
-                Some(fr) => (fr.mu, fr.stick_slope.unwrap_or(k_normal)),
-                None => (0.0, k_normal),
-            };
-            let (tangent1, tangent2) = tangents(normal);
-            let mut master = [0usize; MAX_FACE_NODES];
-            let mut shape = [0.0; MAX_FACE_NODES];
-            master[..nodes_m.len()].copy_from_slice(&nodes_m);
-            shape[..nodes_m.len()].copy_from_slice(&sh.n[..nodes_m.len()]);
             report.paired += 1;
-            report.paired_area += a.area;
-            report.normal_stiffness.0 = report.normal_stiffness.0.min(k_normal);
-            report.normal_stiffness.1 = report.normal_stiffness.1.max(k_normal);
-            report.initial_gap.0 = report.initial_gap.0.min(gap0);
-            report.initial_gap.1 = report.initial_gap.1.max(gap0);
-            nodes.push(ContactNode {
-                pair: p,
-                slave: s,
-                master_face: proj.face,
-                master_nodes: master,
-                n_master: nodes_m.len(),
-                shape,
-                st: proj.st,
-                normal: normal.into(),
-                tangent1: tangent1.into(),
-                tangent2: tangent2.into(),
-                area: a.area,
-                gap0,
-                k_normal,
-                k_tangent,
-                mu,
-                augmented,
-                penetration_tolerance: tolerance,
-                thickness: a.thickness_area / a.area,
-            });
+            report.paired_area += node.area;
+            report.normal_stiffness.0 = report.normal_stiffness.0.min(node.k_normal);
+            report.normal_stiffness.1 = report.normal_stiffness.1.max(node.k_normal);
+            report.initial_gap.0 = report.initial_gap.0.min(node.gap0);
+            report.initial_gap.1 = report.initial_gap.1.max(node.gap0);
+            nodes.push(node);
         }
         if report.paired == 0 {
             return Err(ContactError::NoContactNodes {
@@ -396,6 +288,232 @@ pub fn pair_nodes(
         reports.push(report);
     }
     Ok((nodes, reports))
+}
+
+/// Why a pair's surfaces are unusable.
+enum SurfaceProblem {
+    Invalid(String),
+    Mesh(osteon_mesh::MeshError),
+}
+
+/// Both surfaces have faces of existing elements; the nodes of a node-based slave surface
+/// exist and each lies on a slave face.
+fn check_surfaces(mesh: &Mesh, pair: &ContactPair) -> Result<(), SurfaceProblem> {
+    if pair.slave_faces.is_empty() || pair.master_faces.is_empty() {
+        return Err(SurfaceProblem::Invalid(
+            "the slave and the master surface must both have faces".into(),
+        ));
+    }
+    let mut on_slave_face = vec![false; mesh.n_nodes()];
+    for (k, f) in pair
+        .slave_faces
+        .iter()
+        .chain(&pair.master_faces)
+        .enumerate()
+    {
+        if f.element >= mesh.n_elements() {
+            return Err(SurfaceProblem::Invalid(format!(
+                "face refers to element index {}, which does not exist",
+                f.element
+            )));
+        }
+        let face_nodes = mesh.face_nodes(*f).map_err(SurfaceProblem::Mesh)?;
+        if k < pair.slave_faces.len() {
+            for a in face_nodes {
+                on_slave_face[a] = true;
+            }
+        }
+    }
+    for &a in pair.slave_nodes.iter().flatten() {
+        match on_slave_face.get(a) {
+            None => {
+                return Err(SurfaceProblem::Invalid(format!(
+                    "slave node index {a} does not exist"
+                )));
+            }
+            Some(false) => {
+                return Err(SurfaceProblem::Invalid(format!(
+                    "slave node {} lies on no exterior face of the slave body, so it has no tributary area",
+                    mesh.node_ids[a]
+                )));
+            }
+            Some(true) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The slave nodes of `pair` with their tributary area, thickness and layer stiffness,
+/// accumulated over the slave faces; for a node-based slave surface only its nodes.
+fn slave_nodes(
+    mesh: &Mesh,
+    moduli: &[f64],
+    pair: &ContactPair,
+) -> Result<BTreeMap<usize, SlaveAccumulator>, ContactError> {
+    let only: Option<HashSet<usize>> = pair
+        .slave_nodes
+        .as_ref()
+        .map(|v| v.iter().copied().collect());
+    let mut acc: BTreeMap<usize, SlaveAccumulator> = BTreeMap::new();
+    let mut weights = [0.0; MAX_FACE_NODES];
+    for &f in &pair.slave_faces {
+        let (_, h, modulus) = face_layer(mesh, moduli, f)?;
+        let m = face_node_areas(mesh, f, &mut weights)?;
+        for (k, &node) in mesh.face_nodes(f)?.iter().enumerate().take(m) {
+            if only.as_ref().is_some_and(|o| !o.contains(&node)) {
+                continue;
+            }
+            let a = acc.entry(node).or_default();
+            a.area += weights[k];
+            a.stiffness_area += weights[k] * if h > 0.0 { modulus / h } else { 0.0 };
+            a.thickness_area += weights[k] * h;
+        }
+    }
+    Ok(acc)
+}
+
+/// The master surface of a pair: which nodes are on it, each face's area and layer
+/// stiffness, and the area-weighted nodal normals.
+struct MasterSurface {
+    /// Per mesh node: on the master surface.
+    nodes: Vec<bool>,
+    /// Per master face: (area mm², layer stiffness M/h MPa/mm).
+    layer: HashMap<FaceRef, (f64, f64)>,
+    /// Σ over the adjacent master faces of unit normal × face area.
+    normals: HashMap<usize, Vector3<f64>>,
+}
+
+impl MasterSurface {
+    fn new(mesh: &Mesh, moduli: &[f64], faces: &[FaceRef]) -> Result<Self, ContactError> {
+        let mut surface = Self {
+            nodes: vec![false; mesh.n_nodes()],
+            layer: HashMap::new(),
+            normals: HashMap::new(),
+        };
+        for &f in faces {
+            let fnodes = mesh.face_nodes(f)?;
+            let (area, h, modulus) = face_layer(mesh, moduli, f)?;
+            surface
+                .layer
+                .insert(f, (area, if h > 0.0 { modulus / h } else { 0.0 }));
+            let el = mesh.element(f.element);
+            let xe = mesh.element_coords(f.element);
+            for (k, &n) in fnodes.iter().enumerate() {
+                surface.nodes[n] = true;
+                let st = el.etype.face_type().node_coords()[k];
+                if let Some((_, a)) =
+                    outward_area_vector(el.etype, f.face as usize, &xe[..el.etype.n_nodes()], st)
+                {
+                    *surface.normals.entry(n).or_insert_with(Vector3::zeros) +=
+                        unit(Vector3::from(a)) * area;
+                }
+            }
+        }
+        Ok(surface)
+    }
+}
+
+/// A slave node about to be paired.
+struct SlaveNode {
+    pair: usize,
+    node: usize,
+    data: SlaveAccumulator,
+    /// Search distance (mm).
+    search: f64,
+    /// Penetration tolerance (mm).
+    tolerance: f64,
+}
+
+/// Project slave node `s` onto the master surface: `None` when it is unpaired (no master
+/// face within the search distance, or beyond the master's edge).
+fn pair_node(
+    mesh: &Mesh,
+    pair: &ContactPair,
+    master: &MasterSurface,
+    locator: &FaceLocator,
+    s: &SlaveNode,
+) -> Result<Option<ContactNode>, ContactError> {
+    let xs = mesh.coords[s.node];
+    let Some(proj) = locator.closest(mesh, xs, |n| n == s.node) else {
+        return Ok(None);
+    };
+    let el = mesh.element(proj.face.element);
+    let xe = mesh.element_coords(proj.face.element);
+    let Some((_, av)) = outward_area_vector(
+        el.etype,
+        proj.face.face as usize,
+        &xe[..el.etype.n_nodes()],
+        proj.st,
+    ) else {
+        return Ok(None);
+    };
+    let face_normal = unit(Vector3::from(av));
+    let d = Point3::from(xs) - Point3::from(proj.point);
+    let offset = (d - face_normal * d.dot(&face_normal)).norm();
+    let nodes_m = mesh.face_nodes(proj.face)?;
+    let sh = el.etype.face_type().shape(proj.st);
+    // smoothed normal: the master's averaged nodal normals interpolated at the projection
+    // point (continuous across the kinks of a faceted curved surface)
+    let mut smooth = Vector3::zeros();
+    for (k, n) in nodes_m.iter().enumerate() {
+        smooth += master.normals.get(n).map_or(face_normal, |v| unit(*v)) * sh.n[k];
+    }
+    let normal = if smooth.norm() > 0.5 {
+        unit(smooth)
+    } else {
+        face_normal
+    };
+    let g_geom = d.dot(&normal);
+    let (face_area, master_stiffness) = master.layer.get(&proj.face).copied().unwrap_or((0.0, 0.0));
+    if proj.distance > s.search || offset > 0.01 * face_area.sqrt() + g_geom.abs() {
+        return Ok(None);
+    }
+    let gap0 = match pair.initial_gap {
+        InitialGap::Geometric => g_geom,
+        InitialGap::Adjust { tolerance } if g_geom.abs() <= tolerance => 0.0,
+        InitialGap::Adjust { .. } => g_geom,
+        InitialGap::Clearance(c) => c,
+    };
+    let a = s.data;
+    let slave_stiffness = a.stiffness_area / a.area;
+    let k_ref = if master_stiffness > 0.0 {
+        slave_stiffness.min(master_stiffness)
+    } else {
+        slave_stiffness
+    };
+    let (k_normal, augmented) = match pair.interaction.normal {
+        NormalBehaviour::Hard { penalty_factor, .. } => (penalty_factor * k_ref, true),
+        NormalBehaviour::Linear { stiffness } => (stiffness, false),
+    };
+    let (mu, k_tangent) = match pair.interaction.friction {
+        Some(fr) => (fr.mu, fr.stick_slope.unwrap_or(k_normal)),
+        None => (0.0, k_normal),
+    };
+    let (tangent1, tangent2) = tangents(normal);
+    let mut master_nodes = [0usize; MAX_FACE_NODES];
+    let mut shape = [0.0; MAX_FACE_NODES];
+    master_nodes[..nodes_m.len()].copy_from_slice(&nodes_m);
+    shape[..nodes_m.len()].copy_from_slice(&sh.n[..nodes_m.len()]);
+    Ok(Some(ContactNode {
+        pair: s.pair,
+        slave: s.node,
+        master_face: proj.face,
+        master_nodes,
+        n_master: nodes_m.len(),
+        shape,
+        st: proj.st,
+        normal: normal.into(),
+        tangent1: tangent1.into(),
+        tangent2: tangent2.into(),
+        area: a.area,
+        gap0,
+        k_normal,
+        k_tangent,
+        mu,
+        augmented,
+        penetration_tolerance: s.tolerance,
+        thickness: a.thickness_area / a.area,
+    }))
 }
 
 fn validate_interaction(pair: &ContactPair) -> Result<(), String> {
@@ -517,9 +635,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_block_resting_on_a_block_pairs_every_node() {
-        // two unit-cube stacks of 2×2×1 cells, the upper one shifted by a quarter cell in x
+    /// Two 2 × 2-cell blocks, the upper (1.5 × 2 mm) shifted a quarter cell in x: the model,
+    /// the upper block's bottom faces (slave) and the lower's top faces (master).
+    fn stacked_blocks() -> (Model, Vec<FaceRef>, Vec<FaceRef>) {
         let lower = box_mesh(&BoxSpec {
             origin: [0.0; 3],
             size: [2.0, 2.0, 1.0],
@@ -559,6 +677,12 @@ mod tests {
             IsotropicElastic::new(1000.0, 0.3).expect("valid").into(),
         ));
         model.add_section("ALL", (0..model.mesh.n_elements()).collect(), m);
+        (model, slave, master)
+    }
+
+    #[test]
+    fn a_block_resting_on_a_block_pairs_every_node() {
+        let (model, slave, master) = stacked_blocks();
         let pair = ContactPair::new("p", slave, master, 0.3);
         let (nodes, reports) = pair_nodes(&model, &[pair]).expect("pairing");
         assert_eq!(nodes.len(), 9);
@@ -573,5 +697,38 @@ mod tests {
             // M/h with h = 1, M = E(1−ν)/((1+ν)(1−2ν)) = 1346.15; factor 10
             assert!((n.k_normal - 10.0 * 1000.0 * 0.7 / (1.3 * 0.4)).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn a_node_slave_surface_pairs_only_its_nodes_and_names_a_node_off_the_faces() {
+        let (model, slave, master) = stacked_blocks();
+        // the upper block's bottom nodes on the middle row y = 1: three nodes, each with a
+        // quarter of every bottom cell it touches (0.75 × 1 mm cells: four at the middle node,
+        // 0.75 mm², two at each end, 0.375 mm²)
+        let row: Vec<usize> = (0..model.mesh.n_nodes())
+            .filter(|&a| model.mesh.node_ids[a] >= 1000)
+            .filter(|&a| model.mesh.coords[a][2] == 1.0 && model.mesh.coords[a][1] == 1.0)
+            .collect();
+        assert_eq!(row.len(), 3);
+        let mut pair = ContactPair::new("row", slave, master, 0.3);
+        pair.slave_nodes = Some(row.clone());
+        let (nodes, reports) = pair_nodes(&model, std::slice::from_ref(&pair)).expect("pairing");
+        assert_eq!(reports[0].paired, 3);
+        let mut paired: Vec<usize> = nodes.iter().map(|n| n.slave).collect();
+        paired.sort_unstable();
+        assert_eq!(paired, row);
+        assert!((reports[0].paired_area - (0.75 + 2.0 * 0.375)).abs() < 1e-12);
+        // a node of the upper block's top is on no slave face: named
+        let top = (0..model.mesh.n_nodes())
+            .find(|&a| model.mesh.node_ids[a] >= 1000 && model.mesh.coords[a][2] == 2.0)
+            .expect("a top node");
+        pair.slave_nodes = Some(vec![top]);
+        let err = pair_nodes(&model, &[pair]).expect_err("a node off the slave faces");
+        let message = err.to_string();
+        assert!(
+            message.contains(&model.mesh.node_ids[top].to_string())
+                && message.contains("no exterior face"),
+            "{message}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! What [`crate::solve_contact`] returns: one [`StepSolution`] per step (with its
 //! [`ContactState`]), the pairing reports and the phase timings.
 
-use osteon_assembly::contact::{ContactState, IncrementLog, Micromotion, micromotion_between};
+use osteon_assembly::contact::{ContactState, IncrementLog};
 use osteon_assembly::{PhaseTimings, StepSolution};
 
 use crate::pairing::PairingReport;
@@ -79,10 +79,4 @@ impl ContactSolution {
             .filter_map(|s| s.contact.as_ref())
             .flat_map(|c| c.increments.iter())
     }
-}
-
-/// Per-slave-node micromotion at the end of the last step relative to the unloaded state.
-pub fn micromotion(solution: &ContactSolution) -> Vec<Micromotion> {
-    let last = solution.steps.len().saturating_sub(1);
-    micromotion_between(&solution.steps, last, None).unwrap_or_default()
 }

@@ -30,6 +30,8 @@ struct Block {
     master: Vec<FaceRef>,
     top: Vec<usize>,
     bottom: Vec<usize>,
+    /// The block's bottom nodes (the slave surface as a node set).
+    slave_nodes: Vec<usize>,
     split: usize,
 }
 
@@ -62,6 +64,7 @@ fn block() -> Block {
         slave: shifted_faces(&block, "ZMIN", eo),
         master: faces(&foundation, "ZMAX"),
         top: shifted_nodes(&block, "ZMAX", no),
+        slave_nodes: shifted_nodes(&block, "ZMIN", no),
         bottom,
         model,
         split: eo,
@@ -81,8 +84,14 @@ fn pair(b: &Block) -> ContactPair {
     }
 }
 
-/// The deck of the block with the given step bodies.
+/// The deck of the block with the given step bodies, the slave surface as element faces.
 fn deck(b: &Block, steps: &[String]) -> String {
+    deck_with_slave(b, steps, false)
+}
+
+/// The deck of the block with the given step bodies; the slave surface is the block's
+/// bottom node set (`*SURFACE, TYPE=NODE`) when `by_nodes`.
+fn deck_with_slave(b: &Block, steps: &[String], by_nodes: bool) -> String {
     let mesh: &Mesh = &b.model.mesh;
     let n = mesh.n_elements();
     let mut s = String::from("** osteon-contact: block on an elastic foundation\n");
@@ -91,7 +100,12 @@ fn deck(b: &Block, steps: &[String]) -> String {
     s += &deck_elset(mesh, "EBLOCK", &(b.split..n).collect::<Vec<_>>());
     s += &deck_nset(mesh, "NFIX", &b.bottom);
     s += &deck_nset(mesh, "NTOP", &b.top);
-    s += &deck_surface(mesh, "SSLAVE", &b.slave);
+    if by_nodes {
+        s += &deck_nset(mesh, "NSLAVE", &b.slave_nodes);
+        s += "*SURFACE, NAME=SSLAVE, TYPE=NODE\nNSLAVE\n";
+    } else {
+        s += &deck_surface(mesh, "SSLAVE", &b.slave);
+    }
     s += &deck_surface(mesh, "SMASTER", &b.master);
     s += "*MATERIAL, NAME=BONE\n*ELASTIC\n17000., 0.3\n*MATERIAL, NAME=TA\n*ELASTIC\n3000., 0.3\n";
     s += "*SOLID SECTION, ELSET=EFOUND, MATERIAL=BONE\n*SOLID SECTION, ELSET=EBLOCK, MATERIAL=TA\n";
@@ -258,5 +272,66 @@ fn ccx_block_pressed_then_pushed_below_mu_n() {
     assert!(
         p1 < 0.03 && p2 < 0.03 && s2 < 0.03,
         "pressure {p1:.4}/{p2:.4}, slip {s2:.4}"
+    );
+}
+
+/// A node-based slave surface (`*SURFACE, TYPE=NODE`), read from the deck by osteon-io:
+/// each node takes its share of every exterior face around it — the block's bottom faces,
+/// and for the nodes on the bottom edges also the side faces — as CalculiX does, so both
+/// codes give the same pressures, slips and reactions; the edge nodes carry more than with
+/// the element-face surface.
+#[test]
+fn ccx_block_with_a_node_slave_surface() {
+    let b = block();
+    let text = deck_with_slave(
+        &b,
+        &[
+            format!("*BOUNDARY\nNTOP, 1, 2, 0.\nNTOP, 3, 3, {}\n", -PRESS),
+            "*BOUNDARY\nNTOP, 1, 1, 0.02\n".to_string(),
+        ],
+        true,
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("block_nodes.inp");
+    std::fs::write(&path, &text).expect("deck written");
+    let deck = osteon_io::inp::read_inp(&path).expect("the deck reads");
+    let pair = &deck.model.contact_pairs[0];
+    assert_eq!(pair.slave_nodes.as_ref().map(Vec::len), Some(16));
+    let mut problem = ContactProblem::from_model(&deck.model);
+    problem.steps[1].increments = IncrementControl::fixed(4);
+    let solution = solve_contact(&problem).expect("converges");
+    let state = solution.contact(1).expect("contact state");
+    // the tributary areas: 2 × 2 mm bottom plus the side faces' shares at the edge nodes
+    // (4 sides × 2 mm × 0.5 mm per cell layer, a quarter of each face to each of its nodes:
+    // half of the bottom row of side faces goes to the bottom nodes)
+    let area: f64 = state.pairs[0].nodes.iter().map(|n| n.area).sum();
+    assert!(
+        (area - (4.0 + 0.5 * 4.0 * 2.0 * 0.5)).abs() < 1e-9,
+        "{area}"
+    );
+    let Some(dat) = run_ccx(&text, "block_nodes") else {
+        return;
+    };
+    let blocks = parse_dat(&dat);
+    let (p1, _) = compare(&solution, 0, &blocks, 1.0, "press (node surface)");
+    let (p2, s2) = compare(&solution, 1, &blocks, 2.0, "slide (node surface)");
+    let rf = dat_table(&blocks, "total force", 2.0)
+        .and_then(|t| t.rows.first())
+        .map(|row| row.1.clone())
+        .expect("reaction table");
+    let top: Vec<usize> = deck.model.mesh.node_set("NTOP").expect("NTOP").to_vec();
+    let r = solution.steps[1].reaction_sum(&top);
+    let dr = ((r[0] - rf[0]).abs() / rf[0].abs()).max((r[2] - rf[2]).abs() / rf[2].abs());
+    println!(
+        "slide (node surface): top reaction ours ({:.4}, {:.4}) N, ccx ({:.4}, {:.4}) N: deviation {:.2} %",
+        r[0],
+        r[2],
+        rf[0],
+        rf[2],
+        100.0 * dr
+    );
+    assert!(
+        p1 < 0.03 && p2 < 0.03 && s2 < 0.03 && dr < 0.03,
+        "pressure {p1:.4}/{p2:.4}, slip {s2:.4}, reaction {dr:.4}"
     );
 }

@@ -54,7 +54,7 @@ use common::*;
 use osteon_assembly::{LoadCase, Model};
 use osteon_contact::{
     ContactPair, ContactProblem, ContactSolution, Friction, IncrementControl, NormalBehaviour,
-    SurfaceInteraction, micromotion_between, solve_contact,
+    SurfaceInteraction, node_motions, solve_contact,
 };
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 use osteon_mesh::{ElementType, FaceRef, Mesh};
@@ -295,7 +295,7 @@ fn ccx_implant_pressure_and_micromotion() {
 
     // node by node over osteon's paired slave nodes (the 72 above the bone are unpaired in
     // both codes)
-    let motion = micromotion_between(&solution.steps, 1, Some(0)).expect("two steps");
+    let motion = node_motions(&[], &solution.steps, 1, Some(0)).expect("two steps");
     let (press, loaded) = (
         &solution.contact(0).expect("contact state").pairs[0],
         &solution.contact(1).expect("contact state").pairs[0],
@@ -321,7 +321,7 @@ fn ccx_implant_pressure_and_micromotion() {
         p1[1].push(s1[0]);
         p2[0].push(node.pressure);
         p2[1].push(s2[0]);
-        mm[0].push(1e3 * m.magnitude);
+        mm[0].push(1e3 * m.magnitude());
         mm[1].push(1e3 * (d2[1] - d1[1]).hypot(d2[2] - d1[2]));
         if s2[0] > 0.0 && s2[1].hypot(s2[2]) >= 0.999 * MU * s2[0] {
             ccx_slipping += 1;

@@ -16,9 +16,7 @@ mod common;
 
 use common::*;
 use osteon_assembly::{LoadCase, Model, SolveOptions, Tie, solve_linear_static, tie_equations};
-use osteon_contact::{
-    ContactPair, ContactProblem, micromotion_between, solve_contact, summarize_micromotion,
-};
+use osteon_contact::{ContactPair, ContactProblem, Micromotion, node_motions, solve_contact};
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 use osteon_mesh::{ElementType, FaceRef, Mesh};
 
@@ -103,8 +101,18 @@ fn frictional(t: &Toy, mu: f64) -> Run {
     let solution = solve_contact(&problem).expect("converges");
     let seconds = start.elapsed().as_secs_f64();
     let report = &solution.pairing[0];
-    let motion = micromotion_between(&solution.steps, 1, Some(0)).expect("steps exist");
-    let summary = summarize_micromotion(&motion);
+    let motion =
+        node_motions(&model.contact_pairs, &solution.steps, 1, Some(0)).expect("steps exist");
+    let summary = Micromotion::between(
+        &model.mesh,
+        &model.contact_pairs,
+        &solution.steps,
+        1,
+        Some(0),
+    )
+    .expect("steps exist")
+    .expect("contact steps")
+    .all;
     let iterations: Vec<usize> = solution.increments().map(|l| l.iterations).collect();
     println!("timings: {:?}", solution.timings);
     let last = &solution.steps[1];
@@ -114,10 +122,10 @@ fn frictional(t: &Toy, mu: f64) -> Run {
         summary.max_um,
         summary.mean_um,
         summary.p95_um,
-        summary.fraction_below[0].1,
-        summary.fraction_below[1].1,
-        summary.fraction_below[2].1,
-        summary.fraction_below[3].1,
+        summary.bands.below(0),
+        summary.bands.below(1),
+        summary.bands.below(2),
+        summary.bands.below(3),
         report.paired,
         report.unpaired.len(),
         seconds,
@@ -133,9 +141,9 @@ fn frictional(t: &Toy, mu: f64) -> Run {
     let mut mag = vec![0.0; n];
     for m in &motion {
         for k in 0..3 {
-            mm[3 * m.node + k] = m.slip[k];
+            mm[3 * m.node + k] = m.tangential[k];
         }
-        mag[m.node] = m.magnitude;
+        mag[m.node] = m.magnitude();
     }
     let status: Vec<f64> = f.contact_status.iter().map(|&s| f64::from(s)).collect();
     Run {

@@ -5,10 +5,11 @@
 //! [`ContactState`](osteon_assembly::ContactState); the contact point data of the VTU files
 //! is written by [`crate::vtu::VtuFields::from_case`].
 
+use nalgebra::Vector3;
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::StepSolution;
-use osteon_assembly::contact::{micromotion_between, summarize_micromotion};
+use osteon_assembly::contact::Micromotion;
+use osteon_assembly::{AssemblyError, Model, StepSolution};
 
 /// One contact pair at the end of a step.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -33,38 +34,6 @@ pub struct PairSummary {
     pub max_pressure_mpa: f64,
 }
 
-/// Fractions of the contact area (by tributary area, nodes in contact) whose micromotion is
-/// below the ingrowth thresholds (DESIGN.md §5).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AreaFractions {
-    /// Below 28 µm.
-    pub below_28_um: f64,
-    /// Below 50 µm.
-    pub below_50_um: f64,
-    /// Below 100 µm.
-    pub below_100_um: f64,
-    /// Below 150 µm.
-    pub below_150_um: f64,
-}
-
-impl AreaFractions {
-    /// From [`MicromotionSummary::fraction_below`](osteon_assembly::contact::MicromotionSummary::fraction_below) ((threshold µm, fraction)).
-    pub fn from_summary(fractions: &[(f64, f64)]) -> Self {
-        let at = |t: f64| {
-            fractions
-                .iter()
-                .find(|x| (x.0 - t).abs() < 1e-9)
-                .map_or(0.0, |x| x.1)
-        };
-        Self {
-            below_28_um: at(28.0),
-            below_50_um: at(50.0),
-            below_100_um: at(100.0),
-            below_150_um: at(150.0),
-        }
-    }
-}
-
 /// The `contact` section of a step in the JSON summary.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactStepSummary {
@@ -76,14 +45,9 @@ pub struct ContactStepSummary {
     pub slipping: usize,
     /// Largest contact pressure (MPa).
     pub max_pressure_mpa: f64,
-    /// Micromotion (slip relative to the unloaded state) over the nodes in contact: largest (µm).
-    pub micromotion_max_um: f64,
-    /// Area-weighted mean (µm).
-    pub micromotion_mean_um: f64,
-    /// 95th percentile by area (µm).
-    pub micromotion_p95_um: f64,
-    /// Contact-area fraction with micromotion below 28, 50, 100 and 150 µm.
-    pub area_fraction_below: AreaFractions,
+    /// Micromotion relative to the unloaded state ([`Micromotion`]: the one definition the
+    /// study uses too): over all interfaces and per pair.
+    pub micromotion: Micromotion,
     /// Converged increments of the step.
     pub increments: usize,
     /// Newton iterations of the step.
@@ -99,14 +63,17 @@ pub struct ContactStepSummary {
 }
 
 impl ContactStepSummary {
-    /// Summarise the contact state of step `k` (0-based) of `steps`; the default (empty)
-    /// summary for a step without contact.
-    pub fn new(steps: &[StepSolution], k: usize) -> Self {
+    /// Summarise the contact state of step `k` (0-based) of `steps` of `model`; the default
+    /// (empty) summary for a step without contact.
+    ///
+    /// # Errors
+    /// A slave face of the model's contact pairs that does not exist in its mesh.
+    pub fn new(model: &Model, steps: &[StepSolution], k: usize) -> Result<Self, AssemblyError> {
         let Some(state) = steps.get(k).and_then(|s| s.contact.as_ref()) else {
-            return Self::default();
+            return Ok(Self::default());
         };
-        let motion = micromotion_between(steps, k, None).unwrap_or_default();
-        let m = summarize_micromotion(&motion);
+        let micromotion = Micromotion::between(&model.mesh, &model.contact_pairs, steps, k, None)?
+            .unwrap_or_default();
         let logs = &state.increments;
         let pairs: Vec<PairSummary> = state
             .pairs
@@ -114,7 +81,7 @@ impl ContactStepSummary {
             .map(|p| {
                 let (c, st, sl) = p.counts();
                 let f = p.friction_force;
-                let t = (f[0] * f[0] + f[1] * f[1] + f[2] * f[2]).sqrt();
+                let t = Vector3::from(f).norm();
                 PairSummary {
                     name: p.name.clone(),
                     slave_nodes: p.nodes.len(),
@@ -132,15 +99,12 @@ impl ContactStepSummary {
                 }
             })
             .collect();
-        Self {
+        Ok(Self {
             nodes_in_contact: pairs.iter().map(|p| p.nodes_in_contact).sum(),
             sticking: pairs.iter().map(|p| p.sticking).sum(),
             slipping: pairs.iter().map(|p| p.slipping).sum(),
             max_pressure_mpa: pairs.iter().map(|p| p.max_pressure_mpa).fold(0.0, f64::max),
-            micromotion_max_um: m.max_um,
-            micromotion_mean_um: m.mean_um,
-            micromotion_p95_um: m.p95_um,
-            area_fraction_below: AreaFractions::from_summary(&m.fraction_below),
+            micromotion,
             increments: logs.len(),
             iterations: logs.iter().map(|l| l.iterations).sum(),
             cutbacks: logs.iter().map(|l| l.cutbacks).sum(),
@@ -150,6 +114,6 @@ impl ContactStepSummary {
                 .unwrap_or(0.0),
             max_penetration_mm: logs.last().map_or(0.0, |l| l.max_penetration),
             pairs,
-        }
+        })
     }
 }

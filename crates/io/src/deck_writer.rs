@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use nalgebra::Vector3;
 use osteon_assembly::{DirichletBc, LoadCase, Model};
 use osteon_material::Elastic;
 use osteon_mesh::{Mesh, Surface};
@@ -129,7 +130,7 @@ fn write_step(w: &mut dyn Write, model: &Model, case: &LoadCase) -> std::io::Res
     }
     for g in &case.gravity {
         let a = g.acceleration;
-        let mag = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+        let mag = Vector3::from(a).norm();
         if mag > 0.0 {
             let targets: Vec<String> = match &g.elements {
                 Some(list) => list

@@ -7,8 +7,8 @@
 //! ```no_run
 //! use osteon_io::summary::{RunSummary, write_summary};
 //! use osteon_solver::memory::peak_resident_bytes;
-//! # fn demo(model: &osteon_assembly::Model, solution: &osteon_assembly::StaticSolution) -> Result<(), osteon_io::IoError> {
-//! let mut summary = RunSummary::new(std::path::Path::new("bar.inp"), model, solution);
+//! # fn demo(model: &osteon_assembly::Model, solution: &osteon_assembly::StaticSolution) -> Result<(), Box<dyn std::error::Error>> {
+//! let mut summary = RunSummary::new(std::path::Path::new("bar.inp"), model, solution)?;
 //! summary.set_io_seconds(0.12, 0.05); // read and write phases, timed by the caller
 //! summary.peak_memory_bytes = peak_resident_bytes(); // the peak after writing
 //! write_summary(std::path::Path::new("out/bar.json"), &summary)?;
@@ -18,9 +18,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use nalgebra::Vector3;
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{LoadCase, Model, PhaseTimings, StaticSolution, StepSolution, von_mises};
+use osteon_assembly::{
+    AssemblyError, LoadCase, Model, PhaseTimings, StaticSolution, StepSolution, von_mises,
+};
 use osteon_solver::memory::peak_resident_bytes;
 
 use crate::atomic::write_atomically;
@@ -212,20 +215,20 @@ impl CaseSummary {
     /// Summarise `steps[k]`; `load_case` (the model's definition) tells which nodes are held.
     /// A contact step gets its `contact` section (micromotion relative to the unloaded
     /// state).
+    ///
+    /// # Errors
+    /// A contact step whose model's slave faces do not exist in its mesh.
     pub fn new(
         model: &Model,
         load_case: Option<&LoadCase>,
         steps: &[StepSolution],
         k: usize,
-    ) -> Self {
+    ) -> Result<Self, AssemblyError> {
         let Some(case) = steps.get(k) else {
-            return Self::default();
+            return Ok(Self::default());
         };
         let ids = &model.mesh.node_ids;
-        let norms = case
-            .displacement
-            .iter()
-            .map(|u| (u[0] * u[0] + u[1] * u[1] + u[2] * u[2]).sqrt());
+        let norms = case.displacement.iter().map(|u| Vector3::from(*u).norm());
         let (max_displacement_node_id, max_displacement_mm) = match arg_max(norms) {
             Some((i, v)) => (ids.get(i).copied(), v),
             None => (None, 0.0),
@@ -245,7 +248,7 @@ impl CaseSummary {
             .map(|k| (applied[k] + total[k]).powi(2))
             .sum::<f64>()
             .sqrt();
-        Self {
+        Ok(Self {
             name: case.name.clone(),
             max_displacement_mm,
             max_displacement_node_id,
@@ -265,8 +268,9 @@ impl CaseSummary {
             contact: case
                 .contact
                 .is_some()
-                .then(|| ContactStepSummary::new(steps, k)),
-        }
+                .then(|| ContactStepSummary::new(model, steps, k))
+                .transpose()?,
+        })
     }
 }
 
@@ -274,7 +278,14 @@ impl RunSummary {
     /// Summarise a linear static solution. Read and write times are zero until
     /// [`RunSummary::set_io_seconds`]; `peak_memory_bytes` is filled from
     /// [`peak_resident_bytes`] now.
-    pub fn new(input_file: &Path, model: &Model, solution: &StaticSolution) -> Self {
+    ///
+    /// # Errors
+    /// As [`RunSummary::from_steps`].
+    pub fn new(
+        input_file: &Path,
+        model: &Model,
+        solution: &StaticSolution,
+    ) -> Result<Self, AssemblyError> {
         let counts = Counts {
             dofs_free: solution.stats.n_free,
             nnz_upper: solution.stats.nnz_upper,
@@ -288,13 +299,17 @@ impl RunSummary {
 
     /// Summarise the steps of any analysis (linear or contact) with the given counts and
     /// phase times; `counts.load_cases` is set to the number of steps.
+    ///
+    /// # Errors
+    /// A contact step whose model's slave faces do not exist in its mesh (the micromotion
+    /// is sampled on them).
     pub fn from_steps(
         input_file: &Path,
         model: &Model,
         steps: &[StepSolution],
         counts: Counts,
         phase_seconds: PhaseSeconds,
-    ) -> Self {
+    ) -> Result<Self, AssemblyError> {
         let cases = steps
             .iter()
             .enumerate()
@@ -306,8 +321,8 @@ impl RunSummary {
                     .or_else(|| model.load_cases.iter().find(|lc| lc.name == case.name));
                 CaseSummary::new(model, load_case, steps, k)
             })
-            .collect();
-        Self {
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
             osteon_version: env!("CARGO_PKG_VERSION").to_string(),
             input_file: input_file.display().to_string(),
             counts: Counts {
@@ -318,7 +333,7 @@ impl RunSummary {
             peak_memory_bytes: peak_resident_bytes(),
             cases,
             warnings: Vec::new(),
-        }
+        })
     }
 
     /// Set the read and write phase times (s) and update the total.

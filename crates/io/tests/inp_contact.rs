@@ -160,7 +160,7 @@ fn a_small_deck_carries_its_pairs_and_increments_in_the_model() {
 }
 
 #[test]
-fn a_node_slave_surface_becomes_its_faces_and_adjust_sets_the_gap() {
+fn a_node_slave_surface_keeps_its_nodes_with_the_faces_around_them_and_adjust_sets_the_gap() {
     // no *SURFACE BEHAVIOR: hard; no *FRICTION: frictionless; interaction defined after the pair
     let text = cubes(
         "*CONTACT PAIR, INTERACTION=SMOOTH, ADJUST=0.01\nNUPB, SLOW\n*SURFACE INTERACTION, NAME=SMOOTH\n",
@@ -168,9 +168,22 @@ fn a_node_slave_surface_becomes_its_faces_and_adjust_sets_the_gap() {
     );
     let deck = read(&text).expect("deck");
     let pair = &deck.model.contact_pairs[0];
-    assert_eq!(pair.slave_faces.len(), 1);
-    assert_eq!(pair.slave_faces[0].face, 0, "S1 of the upper cube");
-    assert_eq!(deck.model.mesh.element(pair.slave_faces[0].element).id, 2);
+    // CalculiX's rule: the nodes' areas come from every exterior face that touches them —
+    // the bottom S1 of the upper cube and its four sides, not the top S2
+    let faces: Vec<(i64, u8)> = pair
+        .slave_faces
+        .iter()
+        .map(|f| (deck.model.mesh.element(f.element).id, f.face))
+        .collect();
+    assert_eq!(faces, vec![(2, 0), (2, 2), (2, 3), (2, 4), (2, 5)]);
+    let ids: Vec<i64> = pair
+        .slave_nodes
+        .as_ref()
+        .expect("a node surface")
+        .iter()
+        .map(|&n| deck.model.mesh.node_ids[n])
+        .collect();
+    assert_eq!(ids, vec![11, 12, 13, 14]);
     assert_eq!(pair.interaction.friction, None);
     assert_eq!(pair.initial_gap, InitialGap::Adjust { tolerance: 0.01 });
 }

@@ -58,7 +58,8 @@ fn cantilever() -> (Model, StaticSolution) {
 #[test]
 fn a_solved_cantilever_is_summarised() {
     let (model, solution) = cantilever();
-    let mut summary = RunSummary::new(Path::new("cantilever.inp"), &model, &solution);
+    let mut summary =
+        RunSummary::new(Path::new("cantilever.inp"), &model, &solution).expect("summary");
     assert_eq!(summary.input_file, "cantilever.inp");
     let c = &summary.counts;
     assert_eq!(
@@ -125,7 +126,8 @@ fn a_solved_cantilever_is_summarised() {
 #[test]
 fn the_json_is_pretty_atomic_and_reads_back() {
     let (model, solution) = cantilever();
-    let mut summary = RunSummary::new(Path::new("cantilever.inp"), &model, &solution);
+    let mut summary =
+        RunSummary::new(Path::new("cantilever.inp"), &model, &solution).expect("summary");
     summary
         .warnings
         .push("line 3: skipped keyword *HEADING".into());
@@ -201,7 +203,8 @@ fn phase_seconds_are_one_flat_object_in_phase_order() {
 
     // and in a whole summary, pretty-printed, the keys come in that order
     let (model, solution) = cantilever();
-    let mut summary = RunSummary::new(Path::new("cantilever.inp"), &model, &solution);
+    let mut summary =
+        RunSummary::new(Path::new("cantilever.inp"), &model, &solution).expect("summary");
     summary.set_io_seconds(0.25, 0.5);
     let text = serde_json::to_string_pretty(&summary).expect("JSON");
     let start = text.find("\"phase_seconds\"").expect("phase_seconds");
@@ -238,7 +241,7 @@ fn gmsh_groups_that_are_held_get_reaction_sums() {
     let msh = osteon_io::gmsh::read_msh(&fixtures.join("box_tet4_v41.msh")).expect("mesh");
     let model = osteon_io::gmsh::build_model(msh, toml, Path::new("bar.toml")).expect("model");
     let solution = solve_linear_static(&model, &SolveOptions::default()).expect("solve");
-    let summary = RunSummary::new(Path::new("bar.msh"), &model, &solution);
+    let summary = RunSummary::new(Path::new("bar.msh"), &model, &solution).expect("summary");
     let sums = &summary.cases[0].reaction_sums_n;
     assert_eq!(sums.keys().collect::<Vec<_>>(), ["Corner", "Distal"]);
     assert!((sums["Distal"][0] + 100.0).abs() < 1e-8);

@@ -32,12 +32,13 @@ pub struct CgOptions {
 }
 
 impl Default for CgOptions {
-    /// `rel_tol = 1e-10`, `max_iter = 10 000`, one thread.
+    /// `rel_tol = 1e-10`, `max_iter = 10 000`, every thread of the caller's pool (`threads:
+    /// 0`, as the analyses default to).
     fn default() -> Self {
         Self {
             rel_tol: 1e-10,
             max_iter: 10_000,
-            threads: 1,
+            threads: 0,
         }
     }
 }

@@ -44,11 +44,12 @@ pub struct CholeskyOptions {
 }
 
 impl Default for CholeskyOptions {
-    /// Nested dissection on one thread.
+    /// Nested dissection on every thread of the caller's pool (`threads: 0`, as the analyses
+    /// default to).
     fn default() -> Self {
         Self {
             ordering: Ordering::NestedDissection,
-            threads: 1,
+            threads: 0,
         }
     }
 }

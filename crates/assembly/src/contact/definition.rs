@@ -131,8 +131,14 @@ pub struct ContactPair {
     /// Name for logs and results.
     pub name: String,
     /// Slave surface (element faces; their nodes are the contact points and the faces give
-    /// each node its tributary area).
+    /// each node its tributary area). For a node-based slave surface, the exterior faces
+    /// that touch its nodes (see `slave_nodes`).
     pub slave_faces: Vec<FaceRef>,
+    /// A node-based slave surface (`*SURFACE, TYPE=NODE`): only these nodes (indices) are
+    /// contact points, each with its share of the area of every face of `slave_faces` it
+    /// belongs to — as CalculiX takes the area of a nodal slave surface from the exterior
+    /// faces around each node. `None`: every node of `slave_faces` is a contact point.
+    pub slave_nodes: Option<Vec<usize>>,
     /// Master surface (element faces of the other body).
     pub master_faces: Vec<FaceRef>,
     /// Normal behaviour and friction.
@@ -156,6 +162,7 @@ impl ContactPair {
         Self {
             name: name.into(),
             slave_faces,
+            slave_nodes: None,
             master_faces,
             interaction: SurfaceInteraction {
                 normal: NormalBehaviour::default(),

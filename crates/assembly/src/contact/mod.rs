@@ -5,12 +5,14 @@
 //! and reports share with it.
 
 mod definition;
+mod micromotion;
 mod state;
 
 pub use definition::{
     ContactPair, Friction, IncrementControl, InitialGap, NormalBehaviour, SurfaceInteraction,
 };
-pub use state::{
-    ContactFields, ContactState, ContactStatus, IncrementLog, Micromotion, MicromotionSummary,
-    NodeResult, PairResult, micromotion_between, summarize_micromotion,
+pub use micromotion::{
+    BAND_EDGES_UM, Micromotion, MicromotionBands, MotionHistogram, MotionStatistics, NodeMotion,
+    Sampling, StatusFractions, node_motions,
 };
+pub use state::{ContactFields, ContactState, ContactStatus, IncrementLog, NodeResult, PairResult};

@@ -1,15 +1,12 @@
-//! The contact state at the end of a step — per slave node pressure, gap, slip (the
-//! micromotion) and status, per pair force totals, the log of the step's increments — and the
-//! micromotion metrics of `docs/biomechanics.md` §6 computed from it.
+//! The contact state at the end of a step — per slave node pressure, gap, slip and status,
+//! per pair force totals, the log of the step's increments. The micromotion computed from it
+//! is [`crate::contact::Micromotion`].
 //!
 //! These are results, not solver internals: they travel in
 //! [`StepSolution::contact`](crate::StepSolution::contact), so writers and reports read them
 //! without depending on the contact solver.
 
 use std::fmt;
-
-use crate::error::AssemblyError;
-use crate::solution::StepSolution;
 
 /// Contact status of a slave node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -56,6 +53,8 @@ pub struct NodeResult {
     pub pressure: f64,
     /// Normal gap (mm; negative: penetration).
     pub gap: f64,
+    /// Normal gap of the unloaded state g₀ (mm): geometric, adjusted or the given clearance.
+    pub initial_gap: f64,
     /// Tangential relative displacement of the slave node against the master point since
     /// the unloaded state (mm): the slip, i.e. the micromotion (elastic stick part included).
     pub slip: [f64; 3],
@@ -239,148 +238,5 @@ impl fmt::Display for IncrementLog {
                 "  (penetration above tolerance)"
             }
         )
-    }
-}
-
-/// Micromotion of one slave node: its tangential relative displacement against the
-/// master point it touches, between a reference state and a loaded state.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Micromotion {
-    /// Pair index.
-    pub pair: usize,
-    /// Slave node index.
-    pub node: usize,
-    /// Node id.
-    pub node_id: i64,
-    /// Slip vector (mm).
-    pub slip: [f64; 3],
-    /// |slip| (mm).
-    pub magnitude: f64,
-    /// Tributary area (mm²).
-    pub area: f64,
-    /// In contact in the loaded state.
-    pub in_contact: bool,
-}
-
-/// Per-slave-node micromotion at the end of step `step` (0-based) of `steps` relative to the
-/// end of step `reference` (e.g. the press-fit step), or to the unloaded state when `None`.
-/// A step without contact state has no slave nodes (empty list).
-///
-/// # Errors
-/// [`AssemblyError::InvalidModel`] when `step` or `reference` is not a step index.
-pub fn micromotion_between(
-    steps: &[StepSolution],
-    step: usize,
-    reference: Option<usize>,
-) -> Result<Vec<Micromotion>, AssemblyError> {
-    let n = steps.len();
-    let bad = |s: usize| AssemblyError::InvalidModel {
-        detail: format!("step index {s} does not exist ({n} steps)"),
-    };
-    let loaded = steps.get(step).ok_or_else(|| bad(step))?;
-    let base = match reference {
-        Some(r) => Some(steps.get(r).ok_or_else(|| bad(r))?),
-        None => None,
-    };
-    let Some(loaded) = &loaded.contact else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for (p, pair) in loaded.pairs.iter().enumerate() {
-        for (k, r) in pair.nodes.iter().enumerate() {
-            let s0 = base
-                .and_then(|b| b.contact.as_ref())
-                .and_then(|b| b.pairs.get(p))
-                .and_then(|bp| bp.nodes.get(k))
-                .map_or([0.0; 3], |b| b.slip);
-            let slip = [r.slip[0] - s0[0], r.slip[1] - s0[1], r.slip[2] - s0[2]];
-            let magnitude = (slip[0] * slip[0] + slip[1] * slip[1] + slip[2] * slip[2]).sqrt();
-            out.push(Micromotion {
-                pair: p,
-                node: r.node,
-                node_id: r.node_id,
-                slip,
-                magnitude,
-                area: r.area,
-                in_contact: r.status != ContactStatus::Open,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Micromotion metrics over the nodes in contact (`docs/biomechanics.md` §6): magnitudes in µm,
-/// fractions weighted by tributary area.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MicromotionSummary {
-    /// Nodes counted (in contact).
-    pub nodes: usize,
-    /// Largest micromotion (µm).
-    pub max_um: f64,
-    /// Area-weighted mean (µm).
-    pub mean_um: f64,
-    /// 95th percentile by area (µm).
-    pub p95_um: f64,
-    /// Area fraction below 28, 50, 100 and 150 µm.
-    pub fraction_below: [(f64, f64); 4],
-}
-
-/// Summarise micromotion over the nodes in contact.
-pub fn summarize_micromotion(values: &[Micromotion]) -> MicromotionSummary {
-    let mut v: Vec<(f64, f64)> = values
-        .iter()
-        .filter(|m| m.in_contact)
-        .map(|m| (1000.0 * m.magnitude, m.area))
-        .collect();
-    let thresholds = [28.0, 50.0, 100.0, 150.0];
-    let total: f64 = v.iter().map(|x| x.1).sum();
-    if v.is_empty() || total <= 0.0 {
-        return MicromotionSummary {
-            fraction_below: thresholds.map(|t| (t, 0.0)),
-            ..Default::default()
-        };
-    }
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mean = v.iter().map(|x| x.0 * x.1).sum::<f64>() / total;
-    let p95 = crate::stats::weighted_quantile(&mut v, 0.95);
-    let fraction_below = thresholds.map(|t| {
-        (
-            t,
-            v.iter().filter(|x| x.0 < t).map(|x| x.1).sum::<f64>() / total,
-        )
-    });
-    MicromotionSummary {
-        nodes: v.len(),
-        max_um: v.last().map_or(0.0, |x| x.0),
-        mean_um: mean,
-        p95_um: p95,
-        fraction_below,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summary_weights_by_area() {
-        let m = |mag: f64, area: f64, in_contact: bool| Micromotion {
-            pair: 0,
-            node: 0,
-            node_id: 1,
-            slip: [mag, 0.0, 0.0],
-            magnitude: mag,
-            area,
-            in_contact,
-        };
-        let s =
-            summarize_micromotion(&[m(0.010, 1.0, true), m(0.060, 3.0, true), m(1.0, 5.0, false)]);
-        assert_eq!(s.nodes, 2);
-        assert!((s.max_um - 60.0).abs() < 1e-9 && (s.mean_um - 47.5).abs() < 1e-9);
-        assert!(
-            (s.fraction_below[0].1 - 0.25).abs() < 1e-12
-                && (s.fraction_below[2].1 - 1.0).abs() < 1e-12
-        );
-        assert!((s.p95_um - 60.0).abs() < 1e-9);
     }
 }

@@ -1,5 +1,6 @@
 //! Consistent nodal loads of surface and body loads: f_a = ∫ N_a t dA, f_a = ∫ N_a b dV.
 
+use nalgebra::Vector3;
 use osteon_mesh::ElementType;
 use osteon_mesh::geometry::{det3, jacobian, outward_area_vector};
 
@@ -48,7 +49,7 @@ fn face_load(
     *out = [[0.0; 3]; 8];
     for (st, w) in ft.load_rule().iter() {
         let (_, a) = outward_area_vector(etype, face, x, [st[0], st[1]])?;
-        let da = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
+        let da = Vector3::from(a).norm();
         let q = density_force(a, da);
         let sh = ft.shape([st[0], st[1]]);
         for k in 0..ft.n_nodes() {

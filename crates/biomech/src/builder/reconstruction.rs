@@ -1,6 +1,7 @@
 //! What a built [`Reconstruction`] gives: the intact reference mesh and regions extracted
 //! from it, element counts per region and surface areas.
 
+use nalgebra::Vector3;
 use osteon_mesh::geometry::outward_area_vector;
 use osteon_mesh::{FaceRef, Mesh, Surface};
 
@@ -101,7 +102,7 @@ pub fn faces_area(mesh: &Mesh, faces: &[FaceRef]) -> f64 {
                         [st[0], st[1]],
                     )
                     .unwrap_or_default();
-                    w * (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt()
+                    w * Vector3::from(a).norm()
                 })
                 .sum::<f64>()
         })

@@ -130,7 +130,8 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let (stem, encoding) = output_target(args)?;
     let written = write_results(&args.output, &stem, model, &solution.cases, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
-    let mut summary = RunSummary::new(&args.input, model, &solution);
+    let mut summary =
+        RunSummary::new(&args.input, model, &solution).context("summarising the results")?;
     summary.warnings = input.warnings.clone();
     summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
     summary.peak_memory_bytes = osteon_solver::memory::peak_resident_bytes();

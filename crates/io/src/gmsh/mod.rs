@@ -143,26 +143,50 @@ struct GroupAcc {
     faces: Vec<FaceRef>,
 }
 
+/// Stages: nodes → 3-D elements (the mesh, and the element groups) → lower-dimensional
+/// elements (node sets; 2-D ones become faces of the 3-D elements) → named sets and surfaces.
 fn build(raw: Raw, data: &[u8], path: &Path) -> Result<MshMesh, IoError> {
-    let binary = raw.format == MshFormat::V41Binary;
-    let error_at = |pos: usize, message: String| -> IoError {
-        let mut c = Cursor::new(data, path);
-        if binary {
-            c.set_binary_section(Some(("$Elements", raw.elements_header)));
+    let mut b = Builder {
+        raw: &raw,
+        data,
+        path,
+        mesh: Mesh::new(),
+        groups: BTreeMap::new(),
+    };
+    b.add_nodes()?;
+    b.add_volume_elements()?;
+    let faces = b.add_lower_dimensional_elements()?;
+    b.add_faces(&faces)?;
+    Ok(b.finish())
+}
+
+/// The mesh under construction from the parsed file.
+struct Builder<'a> {
+    raw: &'a Raw,
+    data: &'a [u8],
+    path: &'a Path,
+    mesh: Mesh,
+    groups: BTreeMap<(u8, i32), GroupAcc>,
+}
+
+impl Builder<'_> {
+    /// An error at byte `pos` of the file (line and column; the element record in a binary
+    /// file).
+    fn error_at(&self, pos: usize, message: String) -> IoError {
+        let mut c = Cursor::new(self.data, self.path);
+        if self.raw.format == MshFormat::V41Binary {
+            c.set_binary_section(Some(("$Elements", self.raw.elements_header)));
         }
         c.error_at(pos, message)
-    };
-    let mut mesh = Mesh::new();
-    for (&tag, &x) in raw.node_tags.iter().zip(&raw.coords) {
-        mesh.add_node(tag, x)
-            .map_err(|e| IoError::parse(path, 0, e.to_string()))?;
     }
-    let els = &raw.elements;
-    let node_indices = |e: usize, out: &mut Vec<usize>| -> Result<(), IoError> {
+
+    /// Node indices of element record `e` (Gmsh order) into `out`.
+    fn node_indices(&self, e: usize, out: &mut Vec<usize>) -> Result<(), IoError> {
+        let els = &self.raw.elements;
         out.clear();
         for &t in els.nodes_of(e) {
-            let index = raw.node_index.get(&t).copied().ok_or_else(|| {
-                error_at(
+            let index = self.raw.node_index.get(&t).copied().ok_or_else(|| {
+                self.error_at(
                     els.offsets[e],
                     format!(
                         "element {} refers to node {t}, which is not defined in $Nodes",
@@ -173,107 +197,130 @@ fn build(raw: Raw, data: &[u8], path: &Path) -> Result<MshMesh, IoError> {
             out.push(index);
         }
         Ok(())
-    };
-
-    // 3-D elements → the mesh
-    let mut groups: BTreeMap<(u8, i32), GroupAcc> = BTreeMap::new();
-    let mut gmsh_nodes = Vec::with_capacity(20);
-    let mut abaqus_nodes = Vec::with_capacity(20);
-    let mut copies: HashMap<Vec<usize>, usize> = HashMap::new();
-    let mut members: Vec<(u32, usize)> = Vec::new();
-    for e in 0..els.len() {
-        let ty = gmsh_type(i64::from(els.codes[e]))
-            .ok_or_else(|| error_at(els.offsets[e], "unknown element type".into()))?;
-        if ty.dim != 3 {
-            continue;
-        }
-        let etype = volume_element(ty.code).ok_or_else(|| {
-            error_at(
-                els.offsets[e],
-                format!(
-                    "element {} is a {} (Gmsh type {}): expected a 3-D element of Gmsh type 4 (4-node tetrahedron), \
-                     11 (10-node tetrahedron), 5 (8-node hexahedron) or 17 (20-node hexahedron)",
-                    els.tags[e], ty.name, ty.code
-                ),
-            )
-        })?;
-        node_indices(e, &mut gmsh_nodes)?;
-        to_abaqus_order(etype, &gmsh_nodes, &mut abaqus_nodes);
-        // MSH 2.2 repeats an element once per physical group: merge the copies
-        let copy_of = if raw.format == MshFormat::V22Ascii {
-            copies.get(&abaqus_nodes).copied()
-        } else {
-            None
-        };
-        if let Some(first) = copy_of {
-            members.push((els.physicals[e], first));
-            continue;
-        }
-        let index = mesh
-            .push_element(etype, els.tags[e], &abaqus_nodes)
-            .map_err(|err| error_at(els.offsets[e], err.to_string()))?;
-        if raw.format == MshFormat::V22Ascii {
-            copies.insert(abaqus_nodes.clone(), index);
-        }
-        members.push((els.physicals[e], index));
-    }
-    drop(copies);
-    if mesh.n_elements() == 0 {
-        return Err(IoError::parse(
-            path,
-            0,
-            "no 3-D elements: expected tetrahedra or hexahedra (mesh the volumes with Gmsh's 3-D mesher, and put them in a physical group or save all elements)",
-        ));
-    }
-    for &(list, index) in &members {
-        for &tag in &raw.physical_lists[list as usize] {
-            let acc = groups.entry((3, tag)).or_default();
-            acc.n_elements += 1;
-            acc.elements.push(index);
-            acc.nodes.extend_from_slice(mesh.element(index).nodes);
-        }
     }
 
-    // lower-dimensional elements → node sets, and 2-D ones → faces
-    let mut pending_faces: Vec<usize> = Vec::new();
-    let mut nodes = Vec::with_capacity(20);
-    for e in 0..els.len() {
-        let list = &raw.physical_lists[els.physicals[e] as usize];
-        let Some(ty) = gmsh_type(i64::from(els.codes[e])) else {
-            continue;
-        };
-        if ty.dim == 3 || list.is_empty() {
-            continue;
+    fn add_nodes(&mut self) -> Result<(), IoError> {
+        for (&tag, &x) in self.raw.node_tags.iter().zip(&self.raw.coords) {
+            self.mesh
+                .add_node(tag, x)
+                .map_err(|e| IoError::parse(self.path, 0, e.to_string()))?;
         }
-        node_indices(e, &mut nodes)?;
-        for &tag in list {
-            let acc = groups.entry((ty.dim, tag)).or_default();
-            acc.n_elements += 1;
-            acc.nodes.extend_from_slice(&nodes);
-        }
-        if ty.dim == 2 {
-            pending_faces.push(e);
-        }
+        Ok(())
     }
-    if !pending_faces.is_empty() {
-        let faces = FaceIndex::new(
-            &mesh,
-            pending_faces.iter().flat_map(|&e| {
+
+    /// The 3-D elements, in Abaqus node order, into the mesh and their physical groups.
+    fn add_volume_elements(&mut self) -> Result<(), IoError> {
+        let (raw, els) = (self.raw, &self.raw.elements);
+        let mut gmsh_nodes = Vec::with_capacity(20);
+        let mut abaqus_nodes = Vec::with_capacity(20);
+        let mut copies: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut members: Vec<(u32, usize)> = Vec::new();
+        for e in 0..els.len() {
+            let ty = gmsh_type(i64::from(els.codes[e]))
+                .ok_or_else(|| self.error_at(els.offsets[e], "unknown element type".into()))?;
+            if ty.dim != 3 {
+                continue;
+            }
+            let etype = volume_element(ty.code).ok_or_else(|| {
+                self.error_at(
+                    els.offsets[e],
+                    format!(
+                        "element {} is a {} (Gmsh type {}): expected a 3-D element of Gmsh type 4 (4-node tetrahedron), \
+                         11 (10-node tetrahedron), 5 (8-node hexahedron) or 17 (20-node hexahedron)",
+                        els.tags[e], ty.name, ty.code
+                    ),
+                )
+            })?;
+            self.node_indices(e, &mut gmsh_nodes)?;
+            to_abaqus_order(etype, &gmsh_nodes, &mut abaqus_nodes);
+            // MSH 2.2 repeats an element once per physical group: merge the copies
+            let copy_of = if raw.format == MshFormat::V22Ascii {
+                copies.get(&abaqus_nodes).copied()
+            } else {
+                None
+            };
+            if let Some(first) = copy_of {
+                members.push((els.physicals[e], first));
+                continue;
+            }
+            let index = self
+                .mesh
+                .push_element(etype, els.tags[e], &abaqus_nodes)
+                .map_err(|err| self.error_at(els.offsets[e], err.to_string()))?;
+            if raw.format == MshFormat::V22Ascii {
+                copies.insert(abaqus_nodes.clone(), index);
+            }
+            members.push((els.physicals[e], index));
+        }
+        if self.mesh.n_elements() == 0 {
+            return Err(IoError::parse(
+                self.path,
+                0,
+                "no 3-D elements: expected tetrahedra or hexahedra (mesh the volumes with Gmsh's 3-D mesher, and put them in a physical group or save all elements)",
+            ));
+        }
+        for &(list, index) in &members {
+            for &tag in &raw.physical_lists[list as usize] {
+                let acc = self.groups.entry((3, tag)).or_default();
+                acc.n_elements += 1;
+                acc.elements.push(index);
+                acc.nodes.extend_from_slice(self.mesh.element(index).nodes);
+            }
+        }
+        Ok(())
+    }
+
+    /// Lower-dimensional elements of physical groups → their nodes; returns the 2-D ones,
+    /// which become faces.
+    fn add_lower_dimensional_elements(&mut self) -> Result<Vec<usize>, IoError> {
+        let (raw, els) = (self.raw, &self.raw.elements);
+        let mut faces: Vec<usize> = Vec::new();
+        let mut nodes = Vec::with_capacity(20);
+        for e in 0..els.len() {
+            let list = &raw.physical_lists[els.physicals[e] as usize];
+            let Some(ty) = gmsh_type(i64::from(els.codes[e])) else {
+                continue;
+            };
+            if ty.dim == 3 || list.is_empty() {
+                continue;
+            }
+            self.node_indices(e, &mut nodes)?;
+            for &tag in list {
+                let acc = self.groups.entry((ty.dim, tag)).or_default();
+                acc.n_elements += 1;
+                acc.nodes.extend_from_slice(&nodes);
+            }
+            if ty.dim == 2 {
+                faces.push(e);
+            }
+        }
+        Ok(faces)
+    }
+
+    /// The 2-D element records `pending` → faces of the 3-D elements in their groups.
+    fn add_faces(&mut self, pending: &[usize]) -> Result<(), IoError> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let (raw, els) = (self.raw, &self.raw.elements);
+        let index = FaceIndex::new(
+            &self.mesh,
+            pending.iter().flat_map(|&e| {
                 let n = gmsh_type(i64::from(els.codes[e])).map_or(0, |t| t.n_corners);
                 els.nodes_of(e)[..n]
                     .iter()
                     .filter_map(|t| raw.node_index.get(t).copied())
             }),
         );
-        for &e in &pending_faces {
+        let mut nodes = Vec::with_capacity(20);
+        for &e in pending {
             let ty = gmsh_type(i64::from(els.codes[e]))
-                .ok_or_else(|| error_at(els.offsets[e], "unknown element type".into()))?;
-            node_indices(e, &mut nodes)?;
-            let corners = &nodes[..ty.n_corners];
-            let face = faces.find(&mesh, corners).ok_or_else(|| {
-                let list = &raw.physical_lists[els.physicals[e] as usize];
-                let names: Vec<String> = list.iter().map(|&t| format!("'{}'", group_name(&raw, 2, t))).collect();
-                error_at(
+                .ok_or_else(|| self.error_at(els.offsets[e], "unknown element type".into()))?;
+            self.node_indices(e, &mut nodes)?;
+            let list = &raw.physical_lists[els.physicals[e] as usize];
+            let face = index.find(&self.mesh, &nodes[..ty.n_corners]).ok_or_else(|| {
+                let names: Vec<String> = list.iter().map(|&t| format!("'{}'", group_name(raw, 2, t))).collect();
+                self.error_at(
                     els.offsets[e],
                     format!(
                         "element {} ({}) of physical group {} is not a face of any 3-D element: expected the surface \
@@ -284,71 +331,77 @@ fn build(raw: Raw, data: &[u8], path: &Path) -> Result<MshMesh, IoError> {
                     ),
                 )
             })?;
-            for &tag in &raw.physical_lists[els.physicals[e] as usize] {
-                groups.entry((2, tag)).or_default().faces.push(face);
+            for &tag in list {
+                self.groups.entry((2, tag)).or_default().faces.push(face);
             }
         }
+        Ok(())
     }
 
-    // groups → named sets and surfaces
-    let mut node_sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut element_sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut surfaces: BTreeMap<String, Vec<FaceRef>> = BTreeMap::new();
-    let mut group_list = Vec::new();
-    for (&(dim, tag), acc) in &mut groups {
-        let name = group_name(&raw, dim, tag);
-        node_sets
-            .entry(name.clone())
-            .or_default()
-            .append(&mut acc.nodes);
-        if dim == 3 {
-            element_sets
+    /// Groups → named node sets, element sets and surfaces; warnings for named groups
+    /// without elements.
+    fn finish(mut self) -> MshMesh {
+        let raw = self.raw;
+        let mut node_sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut element_sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut surfaces: BTreeMap<String, Vec<FaceRef>> = BTreeMap::new();
+        let mut group_list = Vec::new();
+        for (&(dim, tag), acc) in &mut self.groups {
+            let name = group_name(raw, dim, tag);
+            node_sets
                 .entry(name.clone())
                 .or_default()
-                .append(&mut acc.elements);
+                .append(&mut acc.nodes);
+            if dim == 3 {
+                element_sets
+                    .entry(name.clone())
+                    .or_default()
+                    .append(&mut acc.elements);
+            }
+            if dim == 2 {
+                surfaces
+                    .entry(name.clone())
+                    .or_default()
+                    .append(&mut acc.faces);
+            }
+            group_list.push(PhysicalGroup {
+                dim,
+                tag,
+                name,
+                n_elements: acc.n_elements,
+            });
         }
-        if dim == 2 {
-            surfaces
-                .entry(name.clone())
-                .or_default()
-                .append(&mut acc.faces);
+        let mut warnings = raw.warnings.clone();
+        let mut unused: Vec<_> = raw
+            .names
+            .iter()
+            .filter(|(key, _)| !self.groups.contains_key(key))
+            .collect();
+        unused.sort();
+        for ((dim, tag), name) in unused {
+            warnings.push(format!(
+                "physical group '{name}' (dimension {dim}, tag {tag}) has no elements in the file"
+            ));
         }
-        group_list.push(PhysicalGroup {
-            dim,
-            tag,
-            name,
-            n_elements: acc.n_elements,
-        });
+        let mut mesh = self.mesh;
+        for (name, nodes) in node_sets {
+            mesh.set_node_set(name, nodes);
+        }
+        for (name, elements) in element_sets {
+            mesh.set_element_set(name, elements);
+        }
+        for (name, mut faces) in surfaces {
+            faces.sort_unstable();
+            faces.dedup();
+            mesh.surfaces.insert(name, Surface::Faces(faces));
+        }
+        MshMesh {
+            mesh,
+            format: raw.format,
+            groups: group_list,
+            warnings,
+        }
     }
-    let mut warnings = raw.warnings.clone();
-    let mut unused: Vec<_> = raw
-        .names
-        .iter()
-        .filter(|(key, _)| !groups.contains_key(key))
-        .collect();
-    unused.sort();
-    for ((dim, tag), name) in unused {
-        warnings.push(format!(
-            "physical group '{name}' (dimension {dim}, tag {tag}) has no elements in the file"
-        ));
-    }
-    for (name, nodes) in node_sets {
-        mesh.set_node_set(name, nodes);
-    }
-    for (name, elements) in element_sets {
-        mesh.set_element_set(name, elements);
-    }
-    for (name, mut faces) in surfaces {
-        faces.sort_unstable();
-        faces.dedup();
-        mesh.surfaces.insert(name, Surface::Faces(faces));
-    }
-    Ok(MshMesh {
-        mesh,
-        format: raw.format,
-        groups: group_list,
-        warnings,
-    })
 }
 
 /// Faces of the 3-D elements, by their sorted corner nodes (only faces whose corners are all

@@ -57,7 +57,6 @@
 //! materials, invalid constants); a model whose elements are not all covered by exactly one
 //! section is reported as [`IoError::Model`].
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -358,73 +357,111 @@ impl Context<'_> {
         }
     }
 
+    /// Stages: materials → sections → supports → steps → the mesh (with the Hex20
+    /// integration choice) → every element has a material.
     fn build(&self, msh: MshMesh, desc: Description) -> Result<Model, IoError> {
         let mut model = Model::default();
-        // materials
-        let mut names = BTreeSet::new();
         for spec in &desc.material {
-            let m = spec.get_ref();
-            let name = m.name.get_ref();
-            if !names.insert(name.clone()) {
-                return Err(
-                    self.error(m.name.span(), format!("material '{name}' is defined twice"))
-                );
-            }
-            let elastic = match (m.e, m.nu, m.engineering_constants) {
-                (Some(e), Some(nu), None) => IsotropicElastic::new(e, nu).map(Elastic::Isotropic),
-                (None, None, Some(c)) => OrthotropicElastic::from_abaqus_engineering_constants(c).map(Elastic::Orthotropic),
-                _ => {
-                    return Err(self.error(
-                        spec.span(),
-                        format!(
-                            "material '{name}': expected either E and nu (isotropic) or engineering_constants = \
-                             [E1, E2, E3, nu12, nu13, nu23, G12, G13, G23], not both or neither"
-                        ),
-                    ));
-                }
-            }
-            .map_err(|e| self.error(spec.span(), format!("material '{name}': {e}")))?;
-            let mut material = Material::new(name.clone(), elastic);
-            if let Some(rho) = m.density {
-                material = material.with_density(rho);
-            }
-            material
-                .validate()
-                .map_err(|e| self.error(spec.span(), format!("material '{name}': {e}")))?;
+            let material = self.material(spec, &model.materials)?;
             model.add_material(material);
         }
-        let material_index = |name: &Spanned<String>| -> Result<usize, IoError> {
-            model
-                .materials
-                .iter()
-                .position(|m| &m.name == name.get_ref())
-                .ok_or_else(|| {
-                    let known: Vec<String> = model
-                        .materials
-                        .iter()
-                        .map(|m| format!("'{}'", m.name))
-                        .collect();
-                    self.error(
-                        name.span(),
-                        format!(
-                            "unknown material '{}': expected one of the [[material]] names ({})",
-                            name.get_ref(),
-                            known.join(", ")
-                        ),
-                    )
-                })
-        };
-        // sections: named groups first, then at most one catch-all
+        for (name, elements, material) in self.sections(&msh, &desc.section, &model.materials)? {
+            model.add_section(name, elements, material);
+        }
+        for spec in &desc.boundary {
+            self.boundary(&msh, spec, "[[boundary]]", &mut model.boundary)?;
+        }
+        for (k, spec) in desc.step.iter().enumerate() {
+            model.load_cases.push(self.step(&msh, spec.get_ref(), k)?);
+        }
+        let mut mesh = msh.mesh;
+        if let Some(h) = &desc.hex20 {
+            self.set_hex20(&mut mesh, h)?;
+        }
+        model.mesh = mesh;
+        element_materials(&model).map_err(|source| IoError::Model {
+            file: self.file.to_path_buf(),
+            source,
+        })?;
+        Ok(model)
+    }
+
+    /// One `[[material]]`, its name not among `defined`.
+    fn material(
+        &self,
+        spec: &Spanned<MaterialSpec>,
+        defined: &[Material],
+    ) -> Result<Material, IoError> {
+        let m = spec.get_ref();
+        let name = m.name.get_ref();
+        if defined.iter().any(|d| &d.name == name) {
+            return Err(self.error(m.name.span(), format!("material '{name}' is defined twice")));
+        }
+        let elastic = match (m.e, m.nu, m.engineering_constants) {
+            (Some(e), Some(nu), None) => IsotropicElastic::new(e, nu).map(Elastic::Isotropic),
+            (None, None, Some(c)) => OrthotropicElastic::from_abaqus_engineering_constants(c).map(Elastic::Orthotropic),
+            _ => {
+                return Err(self.error(
+                    spec.span(),
+                    format!(
+                        "material '{name}': expected either E and nu (isotropic) or engineering_constants = \
+                         [E1, E2, E3, nu12, nu13, nu23, G12, G13, G23], not both or neither"
+                    ),
+                ));
+            }
+        }
+        .map_err(|e| self.error(spec.span(), format!("material '{name}': {e}")))?;
+        let mut material = Material::new(name.clone(), elastic);
+        if let Some(rho) = m.density {
+            material = material.with_density(rho);
+        }
+        material
+            .validate()
+            .map_err(|e| self.error(spec.span(), format!("material '{name}': {e}")))?;
+        Ok(material)
+    }
+
+    /// The index of the material called `name`.
+    fn material_index(
+        &self,
+        materials: &[Material],
+        name: &Spanned<String>,
+    ) -> Result<usize, IoError> {
+        materials
+            .iter()
+            .position(|m| &m.name == name.get_ref())
+            .ok_or_else(|| {
+                let known: Vec<String> =
+                    materials.iter().map(|m| format!("'{}'", m.name)).collect();
+                self.error(
+                    name.span(),
+                    format!(
+                        "unknown material '{}': expected one of the [[material]] names ({})",
+                        name.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// The sections (name, elements, material index): named groups first, then at most
+    /// one catch-all over the elements no named section covers.
+    fn sections(
+        &self,
+        msh: &MshMesh,
+        specs: &[Spanned<SectionSpec>],
+        materials: &[Material],
+    ) -> Result<Vec<(String, Vec<usize>, usize)>, IoError> {
         let mut covered = vec![false; msh.mesh.n_elements()];
         let mut sections = Vec::new();
         let mut catch_all: Option<&Spanned<SectionSpec>> = None;
-        for spec in &desc.section {
+        for spec in specs {
             let s = spec.get_ref();
-            let material = material_index(&s.material)?;
+            let material = self.material_index(materials, &s.material)?;
             match &s.group {
                 Some(group) => {
                     let elements = self
-                        .group_nodes(&msh, group, Need::Elements, "[[section]]")?
+                        .group_nodes(msh, group, Need::Elements, "[[section]]")?
                         .to_vec();
                     for &e in &elements {
                         covered[e] = true;
@@ -446,111 +483,101 @@ impl Context<'_> {
             }
         }
         if let Some(spec) = catch_all {
-            let material = material_index(&spec.get_ref().material)?;
+            let material = self.material_index(materials, &spec.get_ref().material)?;
             let rest: Vec<usize> = (0..covered.len()).filter(|&e| !covered[e]).collect();
             sections.push(("ALL".to_string(), rest, material));
         }
-        for (name, elements, material) in sections {
-            model.add_section(name, elements, material);
+        Ok(sections)
+    }
+
+    /// The `k`-th `[[step]]` as a load case.
+    fn step(&self, msh: &MshMesh, step: &StepSpec, k: usize) -> Result<LoadCase, IoError> {
+        let mut case = LoadCase::new(
+            step.name
+                .clone()
+                .unwrap_or_else(|| format!("step{}", k + 1)),
+        );
+        for spec in &step.boundary {
+            self.boundary(msh, spec, "[[step.boundary]]", &mut case.boundary)?;
         }
-        // supports
-        for spec in &desc.boundary {
-            self.boundary(&msh, spec, "[[boundary]]", &mut model.boundary)?;
-        }
-        // steps
-        for (k, step_spec) in desc.step.iter().enumerate() {
-            let step = step_spec.get_ref();
-            let mut case = LoadCase::new(
-                step.name
-                    .clone()
-                    .unwrap_or_else(|| format!("step{}", k + 1)),
-            );
-            for spec in &step.boundary {
-                self.boundary(&msh, spec, "[[step.boundary]]", &mut case.boundary)?;
-            }
-            for spec in &step.cload {
-                let c = spec.get_ref();
-                let nodes = self.group_nodes(&msh, &c.group, Need::Nodes, "[[step.cload]]")?;
-                let component = self.dof(*c.dof.get_ref(), c.dof.span())?;
-                let value = match (c.total, c.per_node) {
-                    (Some(total), None) => {
-                        self.finite(total, spec.span(), "total")? / nodes.len().max(1) as f64
-                    }
-                    (None, Some(each)) => self.finite(each, spec.span(), "per_node")?,
-                    _ => {
-                        return Err(self.error(
-                            spec.span(),
-                            "[[step.cload]]: expected either total (N, split equally over the nodes) or per_node (N), not both or neither",
-                        ));
-                    }
-                };
-                case.nodal_loads.extend(nodes.iter().map(|&node| NodalLoad {
-                    node,
-                    component,
-                    value,
-                }));
-            }
-            for spec in &step.pressure {
-                let p = spec.get_ref();
-                let pressure = self.finite(p.p, spec.span(), "p")?;
-                let faces = self.faces(&msh, &p.group, "[[step.pressure]]")?;
-                case.pressures
-                    .extend(faces.iter().map(|&face| PressureLoad { face, pressure }));
-            }
-            for spec in &step.traction {
-                let t = spec.get_ref();
-                for v in t.t {
-                    self.finite(v, spec.span(), "t")?;
+        for spec in &step.cload {
+            let c = spec.get_ref();
+            let nodes = self.group_nodes(msh, &c.group, Need::Nodes, "[[step.cload]]")?;
+            let component = self.dof(*c.dof.get_ref(), c.dof.span())?;
+            let value = match (c.total, c.per_node) {
+                (Some(total), None) => {
+                    self.finite(total, spec.span(), "total")? / nodes.len().max(1) as f64
                 }
-                let faces = self.faces(&msh, &t.group, "[[step.traction]]")?;
-                case.tractions
-                    .extend(faces.iter().map(|&face| TractionLoad {
-                        face,
-                        traction: t.t,
-                    }));
-            }
-            for spec in &step.gravity {
-                let g = spec.get_ref();
-                for v in g.acceleration {
-                    self.finite(v, spec.span(), "acceleration")?;
-                }
-                let elements = match &g.group {
-                    Some(group) => Some(
-                        self.group_nodes(&msh, group, Need::Elements, "[[step.gravity]]")?
-                            .to_vec(),
-                    ),
-                    None => None,
-                };
-                case.gravity.push(Gravity {
-                    elements,
-                    acceleration: g.acceleration,
-                });
-            }
-            model.load_cases.push(case);
-        }
-        let mut mesh = msh.mesh;
-        if let Some(h) = &desc.hex20 {
-            let etype = match h.get_ref().to_ascii_uppercase().as_str() {
-                "C3D20" => ElementType::Hex20,
-                "C3D20R" => ElementType::Hex20R,
-                other => {
+                (None, Some(each)) => self.finite(each, spec.span(), "per_node")?,
+                _ => {
                     return Err(self.error(
-                        h.span(),
-                        format!("hex20 = '{other}': expected \"C3D20\" or \"C3D20R\""),
+                        spec.span(),
+                        "[[step.cload]]: expected either total (N, split equally over the nodes) or per_node (N), not both or neither",
                     ));
                 }
             };
-            for block in &mut mesh.blocks {
-                if matches!(block.etype, ElementType::Hex20 | ElementType::Hex20R) {
-                    block.etype = etype;
-                }
+            case.nodal_loads.extend(nodes.iter().map(|&node| NodalLoad {
+                node,
+                component,
+                value,
+            }));
+        }
+        for spec in &step.pressure {
+            let p = spec.get_ref();
+            let pressure = self.finite(p.p, spec.span(), "p")?;
+            let faces = self.faces(msh, &p.group, "[[step.pressure]]")?;
+            case.pressures
+                .extend(faces.iter().map(|&face| PressureLoad { face, pressure }));
+        }
+        for spec in &step.traction {
+            let t = spec.get_ref();
+            for v in t.t {
+                self.finite(v, spec.span(), "t")?;
+            }
+            let faces = self.faces(msh, &t.group, "[[step.traction]]")?;
+            case.tractions
+                .extend(faces.iter().map(|&face| TractionLoad {
+                    face,
+                    traction: t.t,
+                }));
+        }
+        for spec in &step.gravity {
+            let g = spec.get_ref();
+            for v in g.acceleration {
+                self.finite(v, spec.span(), "acceleration")?;
+            }
+            let elements = match &g.group {
+                Some(group) => Some(
+                    self.group_nodes(msh, group, Need::Elements, "[[step.gravity]]")?
+                        .to_vec(),
+                ),
+                None => None,
+            };
+            case.gravity.push(Gravity {
+                elements,
+                acceleration: g.acceleration,
+            });
+        }
+        Ok(case)
+    }
+
+    /// `hex20 = "C3D20" | "C3D20R"`: the integration of the 20-node hexahedra.
+    fn set_hex20(&self, mesh: &mut osteon_mesh::Mesh, h: &Spanned<String>) -> Result<(), IoError> {
+        let etype = match h.get_ref().to_ascii_uppercase().as_str() {
+            "C3D20" => ElementType::Hex20,
+            "C3D20R" => ElementType::Hex20R,
+            other => {
+                return Err(self.error(
+                    h.span(),
+                    format!("hex20 = '{other}': expected \"C3D20\" or \"C3D20R\""),
+                ));
+            }
+        };
+        for block in &mut mesh.blocks {
+            if matches!(block.etype, ElementType::Hex20 | ElementType::Hex20R) {
+                block.etype = etype;
             }
         }
-        model.mesh = mesh;
-        element_materials(&model).map_err(|source| IoError::Model {
-            file: self.file.to_path_buf(),
-            source,
-        })?;
-        Ok(model)
+        Ok(())
     }
 }

@@ -352,22 +352,35 @@ impl Reader<'_> {
                     ));
                 }
             };
-            let slave_faces = match surface(&def.slave, "slave")? {
-                Surface::Faces(f) => f.clone(),
+            let (slave_faces, slave_nodes) = match surface(&def.slave, "slave")? {
+                Surface::Faces(f) => (f.clone(), None),
                 Surface::Nodes(nodes) => {
-                    let faces = faces_on_nodes(&self.mesh, nodes);
-                    if faces.is_empty() {
+                    let faces = exterior_faces_touching(&self.mesh, nodes);
+                    let mut on_face = vec![false; self.mesh.n_nodes()];
+                    for &f in &faces {
+                        for a in self.mesh.face_nodes(f).unwrap_or_default() {
+                            on_face[a] = true;
+                        }
+                    }
+                    if let Some(&lost) = nodes
+                        .iter()
+                        .find(|&&a| !on_face.get(a).copied().unwrap_or(false))
+                    {
                         return Err(self.err(
                             def.loc,
-                            format!("*CONTACT PAIR: slave node surface '{}' contains no complete exterior element face, so its nodes have no tributary area; define it as an element surface (TYPE=ELEMENT, element, Sn)", def.slave),
+                            format!("*CONTACT PAIR: node {} of slave node surface '{}' lies on no exterior element face, so it has no tributary area; only surface nodes can be slave nodes", self.mesh.node_ids[lost], def.slave),
                         ));
                     }
-                    faces
+                    let mut nodes = nodes.clone();
+                    nodes.sort_unstable();
+                    nodes.dedup();
+                    (faces, Some(nodes))
                 }
             };
             pairs.push(ContactPair {
                 name: format!("{}-{}", def.slave, def.master),
                 slave_faces,
+                slave_nodes,
                 master_faces,
                 interaction: self.contact.interactions[i].interaction,
                 initial_gap: def.initial_gap,
@@ -378,14 +391,17 @@ impl Reader<'_> {
     }
 }
 
-/// Exterior element faces (faces of a single element) all of whose nodes are in `nodes`.
-fn faces_on_nodes(mesh: &Mesh, nodes: &[usize]) -> Vec<FaceRef> {
+/// Exterior element faces (faces of a single element) with at least one node in `nodes`:
+/// the faces from which CalculiX takes the tributary areas of a nodal slave surface.
+fn exterior_faces_touching(mesh: &Mesh, nodes: &[usize]) -> Vec<FaceRef> {
     let mut member = vec![false; mesh.n_nodes()];
     for &n in nodes {
         if let Some(m) = member.get_mut(n) {
             *m = true;
         }
     }
+    // every face of an element with a member node, keyed by its sorted nodes: an exterior
+    // face appears once (faces of elements without member nodes cannot match those keys)
     let mut seen: HashMap<Vec<usize>, (FaceRef, usize)> = HashMap::new();
     for e in 0..mesh.n_elements() {
         let el = mesh.element(e);
@@ -400,7 +416,7 @@ fn faces_on_nodes(mesh: &Mesh, nodes: &[usize]) -> Vec<FaceRef> {
             let Ok(mut key) = mesh.face_nodes(face) else {
                 continue;
             };
-            if !key.iter().all(|&n| member[n]) {
+            if !key.iter().any(|&n| member[n]) {
                 continue;
             }
             key.sort_unstable();

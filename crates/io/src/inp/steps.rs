@@ -6,6 +6,7 @@
 //! `OP=NEW` removes exactly what was inherited from earlier steps; `*END STEP` takes a
 //! snapshot of what is in effect as the step's [`LoadCase`].
 
+use nalgebra::Vector3;
 use std::collections::BTreeMap;
 
 use osteon_assembly::IncrementControl;
@@ -458,7 +459,7 @@ impl Reader<'_> {
             for k in 0..3 {
                 n[k] = fields::float(f[3 + k], ["nx", "ny", "nz"][k]).map_err(bad)?;
             }
-            let norm = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
+            let norm = Vector3::from(n).norm();
             if norm == 0.0 {
                 return Err(bad("the gravity direction (nx, ny, nz) is zero".to_string()));
             }

@@ -339,7 +339,7 @@ mod tests {
                             )
                             .unwrap_or_default();
                             assert!(a[0] > 0.0);
-                            w * (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt()
+                            w * nalgebra::Vector3::from(a).norm()
                         })
                         .sum::<f64>()
                 })

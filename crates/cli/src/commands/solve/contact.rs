@@ -82,7 +82,8 @@ pub fn run(
         ..PhaseSeconds::default()
     };
     let mut summary =
-        RunSummary::from_steps(&args.input, &deck.model, &solution.steps, counts, phases);
+        RunSummary::from_steps(&args.input, &deck.model, &solution.steps, counts, phases)
+            .context("summarising the contact results")?;
     summary.warnings = warnings;
     summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
     write_summary(&json, &summary)?;
@@ -123,21 +124,11 @@ fn print_results(summary: &RunSummary, written: &[std::path::PathBuf], json: &Pa
                 p.max_pressure_mpa
             );
         }
-        let a = &contact.area_fraction_below;
-        let below = format!(
-            "<28 µm {:.1} %, <50 µm {:.1} %, <100 µm {:.1} %, <150 µm {:.1} %",
-            100.0 * a.below_28_um,
-            100.0 * a.below_50_um,
-            100.0 * a.below_100_um,
-            100.0 * a.below_150_um
-        );
-        println!(
-            "  micromotion max {:.2} µm  mean {:.2} µm  p95 {:.2} µm; area {}",
-            contact.micromotion_max_um,
-            contact.micromotion_mean_um,
-            contact.micromotion_p95_um,
-            below
-        );
+        let motion = &contact.micromotion;
+        print_micromotion(&motion.all);
+        if motion.interfaces.len() > 1 {
+            motion.interfaces.iter().for_each(print_micromotion);
+        }
         for (set, f) in &case.reaction_sums_n {
             println!(
                 "  reaction on {set:<16} ({:+.6e}, {:+.6e}, {:+.6e}) N",
@@ -150,4 +141,28 @@ fn print_results(summary: &RunSummary, written: &[std::path::PathBuf], json: &Pa
         );
     }
     super::print_footer(summary, written, json, quiet);
+}
+
+/// One interface's micromotion (relative to the unloaded state) on two lines.
+fn print_micromotion(m: &osteon_assembly::contact::MotionStatistics) {
+    let b = m.bands.as_array().map(|f| 100.0 * f);
+    println!(
+        "  micromotion [{}] max {:.2} µm  mean {:.2} µm  p95 {:.2} µm  (normal: max {:.2} µm, mean {:+.2} µm)",
+        m.interface, m.max_um, m.mean_um, m.p95_um, m.normal_max_um, m.normal_mean_um
+    );
+    println!(
+        "    area {:.4} mm²: <28 µm {:.1} %, 28–50 {:.1} %, 50–100 {:.1} %, 100–150 {:.1} %, >150 µm {:.1} %; stick {:.1} %, slip {:.1} %, open {:.1} %{}",
+        m.area_mm2,
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        100.0 * m.status.stick,
+        100.0 * m.status.slip,
+        100.0 * m.status.open,
+        m.utilisation_mean.map_or_else(String::new, |u| format!(
+            "; friction utilisation τ/(μp) mean {u:.3}"
+        ))
+    );
 }
