@@ -72,6 +72,7 @@
 mod analysis;
 mod assemble;
 pub mod contact;
+mod coupling;
 mod dofs;
 pub mod element;
 mod error;
@@ -83,6 +84,7 @@ mod pattern;
 pub mod progress;
 mod recovery;
 mod rigid_body;
+mod rigid_motion;
 mod solution;
 pub mod stats;
 mod system;
@@ -97,6 +99,7 @@ pub use contact::{
     ContactPair, ContactState, Friction, IncrementControl, InitialGap, NormalBehaviour,
     SurfaceInteraction,
 };
+pub use coupling::{Wrench, distribute_wrench};
 pub use dofs::{DependentDof, DofMap, DofState};
 pub use error::AssemblyError;
 pub use forces::internal_forces;
@@ -112,7 +115,8 @@ pub use recovery::{
     RecoveredFields, extrapolation, recover_fields, strain_energy_density, von_mises,
 };
 pub use rigid_body::check_rigid_body_modes;
+pub use rigid_motion::RigidMotion;
 pub use solution::{StepDiagnostics, StepSolution};
 pub use stats::weighted_quantile;
 pub use system::{ConstrainedSystem, SystemStats};
-pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, tie_equations};
+pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, adjust_tied_nodes, tie_equations};

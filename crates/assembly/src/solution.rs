@@ -36,6 +36,12 @@ pub struct StepSolution {
     pub reaction: Vec<[f64; 3]>,
     /// Sum of the external forces applied (N), for equilibrium checks.
     pub applied_total: [f64; 3],
+    /// Moment of the external forces about the origin (N·mm), Σ x × f at the nodes'
+    /// undeformed positions (small displacements), for equilibrium checks.
+    pub applied_moment: [f64; 3],
+    /// Moment of the reactions about the origin (N·mm), Σ x × R; in equilibrium it is
+    /// −`applied_moment`.
+    pub reaction_moment: [f64; 3],
     /// Solver diagnostics.
     pub diagnostics: StepDiagnostics,
     /// Strain and stress (empty when recovery was not requested).

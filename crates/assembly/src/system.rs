@@ -243,6 +243,9 @@ impl ConstrainedSystem {
         let mut reaction = vec![[0.0; 3]; n];
         let mut displacement = vec![[0.0; 3]; n];
         let mut applied_total = [0.0; 3];
+        let mut applied_moment = nalgebra::Vector3::zeros();
+        let mut reaction_moment = nalgebra::Vector3::zeros();
+        let coords = &op.mesh().coords;
         for node in 0..n {
             for c in 0..3 {
                 let r = 3 * node + c;
@@ -252,12 +255,19 @@ impl ConstrainedSystem {
                     reaction[node][c] = residual[r];
                 }
             }
+            let f =
+                nalgebra::Vector3::new(f_ext[3 * node], f_ext[3 * node + 1], f_ext[3 * node + 2]);
+            let x = nalgebra::Vector3::from(coords[node]);
+            applied_moment += x.cross(&f);
+            reaction_moment += x.cross(&nalgebra::Vector3::from(reaction[node]));
         }
         Ok(StepSolution {
             name: name.to_string(),
             displacement,
             reaction,
             applied_total,
+            applied_moment: applied_moment.into(),
+            reaction_moment: reaction_moment.into(),
             ..StepSolution::default()
         })
     }

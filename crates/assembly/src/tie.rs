@@ -41,8 +41,51 @@ pub struct TieReport {
     pub tolerance: f64,
 }
 
-/// Build the equations of `tie` on `mesh`.
-pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport), AssemblyError> {
+/// Move every slave node of `tie` that lies within the tolerance of the master surface onto
+/// its closest master point (Abaqus/CalculiX `*TIE, ADJUST=YES`); returns how many moved and
+/// the largest move (mm). Call it before [`tie_equations`]: a slave node off the master
+/// surface makes the tie equation u_s = Σ N_a u_a resist a rigid rotation (ω × x_s ≠
+/// Σ N_a ω × x_a) and carry force over the offset, so moments would not balance exactly.
+///
+/// # Errors
+/// As [`tie_equations`] (an empty master surface, a slave node that does not exist).
+pub fn adjust_tied_nodes(mesh: &mut Mesh, tie: &Tie) -> Result<(usize, f64), AssemblyError> {
+    let targets = projections(mesh, tie)?;
+    let mut largest = 0.0f64;
+    for &(s, x, d) in &targets {
+        mesh.coords[s] = x;
+        largest = largest.max(d);
+    }
+    Ok((targets.len(), largest))
+}
+
+/// For every slave node within the tolerance and not on the master surface: (node, its
+/// closest master point, distance).
+fn projections(mesh: &Mesh, tie: &Tie) -> Result<Vec<(usize, [f64; 3], f64)>, AssemblyError> {
+    let (tolerance, master_nodes) = tolerance_and_master_nodes(mesh, tie)?;
+    let locator = FaceLocator::new(mesh, &tie.master_faces, tolerance);
+    let mut out = Vec::new();
+    for &s in &tie.slave_nodes {
+        if s >= mesh.n_nodes() {
+            return Err(AssemblyError::InvalidModel {
+                detail: format!("tie '{}' slave node index {s} does not exist", tie.name),
+            });
+        }
+        if master_nodes[s] {
+            continue;
+        }
+        if let Some(proj) = locator.closest(mesh, mesh.coords[s], |n| n == s)
+            && proj.distance <= tolerance
+            && proj.distance > 0.0
+        {
+            out.push((s, proj.point, proj.distance));
+        }
+    }
+    Ok(out)
+}
+
+/// The position tolerance of `tie` (mm) and which mesh nodes are on its master surface.
+fn tolerance_and_master_nodes(mesh: &Mesh, tie: &Tie) -> Result<(f64, Vec<bool>), AssemblyError> {
     if tie.master_faces.is_empty() {
         return Err(AssemblyError::InvalidModel {
             detail: format!("tie '{}' has an empty master surface", tie.name),
@@ -65,6 +108,12 @@ pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport
     let tolerance = tie
         .position_tolerance
         .unwrap_or(DEFAULT_TIE_TOLERANCE_FRACTION * size_sum / tie.master_faces.len() as f64);
+    Ok((tolerance, master_nodes))
+}
+
+/// Build the equations of `tie` on `mesh`.
+pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport), AssemblyError> {
+    let (tolerance, master_nodes) = tolerance_and_master_nodes(mesh, tie)?;
     let locator = FaceLocator::new(mesh, &tie.master_faces, tolerance);
     let mut report = TieReport {
         tolerance,
@@ -106,4 +155,82 @@ pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport
         report.max_distance = report.max_distance.max(proj.distance);
     }
     Ok((equations, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use osteon_mesh::ElementType;
+    use osteon_mesh::generate::{BoxSpec, box_mesh};
+
+    /// A 1 × 1 × 1 mm block on a 2 × 2 × 1 mm block, 0.02 mm above it: the slave nodes of
+    /// the upper block's bottom are off the master faces until adjusted, and only then does
+    /// a rigid rotation u = ω × x satisfy the tie equations.
+    #[test]
+    fn adjusted_ties_are_exact_under_a_rigid_rotation() {
+        let lower = box_mesh(&BoxSpec {
+            origin: [0.0; 3],
+            size: [2.0, 2.0, 1.0],
+            cells: [2, 2, 1],
+            element: ElementType::Hex8,
+        })
+        .expect("box");
+        let upper = box_mesh(&BoxSpec {
+            origin: [0.5, 0.5, 1.02],
+            size: [1.0, 1.0, 1.0],
+            cells: [1, 1, 1],
+            element: ElementType::Hex8,
+        })
+        .expect("box");
+        let mut mesh = lower.clone();
+        let offset = mesh.n_nodes();
+        for (i, x) in upper.coords.iter().enumerate() {
+            mesh.add_node(100 + i as i64, *x).expect("node");
+        }
+        let tie = Tie {
+            name: "t".into(),
+            slave_nodes: upper
+                .node_set("ZMIN")
+                .expect("ZMIN")
+                .iter()
+                .map(|&n| n + offset)
+                .collect(),
+            master_faces: lower.surface_faces("ZMAX").expect("ZMAX").to_vec(),
+            position_tolerance: Some(0.05),
+        };
+        let residual = |mesh: &Mesh| {
+            let (eqs, report) = tie_equations(mesh, &tie).expect("tie");
+            assert_eq!(report.tied, 4);
+            let omega = [0.01, -0.02, 0.03];
+            let u = |x: [f64; 3]| {
+                [
+                    omega[1] * x[2] - omega[2] * x[1],
+                    omega[2] * x[0] - omega[0] * x[2],
+                    omega[0] * x[1] - omega[1] * x[0],
+                ]
+            };
+            eqs.iter()
+                .map(|e| {
+                    e.terms
+                        .iter()
+                        .map(|&(n, c, w)| w * u(mesh.coords[n])[c])
+                        .sum::<f64>()
+                        .abs()
+                })
+                .fold(0.0, f64::max)
+        };
+        assert!(
+            residual(&mesh) > 1e-4,
+            "off the master: a rotation is resisted"
+        );
+        let (moved, largest) = adjust_tied_nodes(&mut mesh, &tie).expect("adjust");
+        assert_eq!(moved, 4);
+        assert!((largest - 0.02).abs() < 1e-12);
+        assert!(residual(&mesh) < 1e-15, "{}", residual(&mesh));
+        assert!(
+            tie.slave_nodes
+                .iter()
+                .all(|&n| (mesh.coords[n][2] - 1.0).abs() < 1e-15)
+        );
+    }
 }

@@ -320,7 +320,7 @@ pub fn solve_frictional(
     let mut cases = Vec::new();
     let mut micromotion = Vec::new();
     let mut summary = Vec::new();
-    for case in &model.load_cases {
+    for (k, case) in model.load_cases.iter().enumerate() {
         let t = Instant::now();
         let problem = ContactProblem {
             model,
@@ -351,7 +351,7 @@ pub fn solve_frictional(
         let state = step.contact.as_ref().ok_or_else(|| {
             BiomechError::construction("the contact analysis returned no contact state")
         })?;
-        let motion = Micromotion::between(
+        let mut motion = Micromotion::between(
             &model.mesh,
             &model.contact_pairs,
             std::slice::from_ref(&step),
@@ -359,6 +359,7 @@ pub fn solve_frictional(
             None,
         )?
         .ok_or_else(|| BiomechError::construction("the contact step has no contact state"))?;
+        motion.step = k; // each case is its own contact analysis: name it by the study's case
         let (c, st, sl) = state.counts();
         let s = ContactCaseSummary {
             case: case.name.clone(),

@@ -84,9 +84,9 @@ pub use model::{MaterialSummary, StudyMaterials, fixed_nodes, plateau_load_cases
 pub use output::{OutputOptions, write_study_outputs};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
 pub use spec::{
-    DefectSpec, ELASTIC_SLIP_MM, ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec,
-    InterfaceModel, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec,
-    StudyLoadCase,
+    Activity, ActivityCase, DefectSpec, ELASTIC_SLIP_MM, ExtraCase, FlangeMaterial, FlangeSpec,
+    ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA,
+    ScrewSpec, StudyLoadCase,
 };
 pub use study::{
     CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,

@@ -5,7 +5,7 @@
 //!   distal docking faces, flange footprint, screw holes), max and mean; target max < 2 mm
 //!   (seed, biomechanics.md §0). The intact bone's |u| at the same nodes is given alongside.
 //! - **Micromotion**: with a bonded interface the relative motion is zero by construction, so
-//!   the metric is [`Micromotion::NotApplicable`], never 0.
+//!   the metric is [`MicromotionMetric::NotApplicable`], never 0.
 //! - **Stress shielding** per bone zone: S = Σ SED_impl·V / Σ SED_intact·V over the zone's
 //!   integration points, shielding = 1 − S; the volume fraction of bone whose pointwise S is
 //!   below the lazy zone, S < 1 − s (s = 0.75, Huiskes 1987, unverified; biomechanics.md §7);
@@ -202,6 +202,14 @@ pub struct Equilibrium {
     pub reaction_n: [f64; 3],
     /// |applied + reaction| / |applied|.
     pub relative_error: f64,
+    /// Moment of the applied loads about the origin (N·mm).
+    #[serde(default)]
+    pub applied_moment_nmm: [f64; 3],
+    /// |applied moment + reaction moment| / (|applied force| × the model's size), the
+    /// moment balance about the origin (–); the size is the diagonal of the bounding box of
+    /// the mesh (mm).
+    #[serde(default)]
+    pub moment_relative_error: f64,
 }
 
 /// All metrics of one load case.
@@ -215,6 +223,15 @@ pub struct CaseMetrics {
     pub bw_fraction: f64,
     /// Medial share of the load.
     pub medial_share: f64,
+    /// Shear at the knee (N), (Fx, Fy) in the knee frame.
+    #[serde(default)]
+    pub knee_shear_n: [f64; 2],
+    /// Moment at the plateau centre (N·mm) on top of that of the medial/lateral split.
+    #[serde(default)]
+    pub knee_moment_nmm: [f64; 3],
+    /// Where the load comes from.
+    #[serde(default)]
+    pub load_source: String,
     /// Force balance of the implanted model.
     pub equilibrium: Equilibrium,
     /// Force balance of the intact model.
@@ -294,15 +311,32 @@ fn norm(u: [f64; 3]) -> f64 {
     Vector3::from(u).norm()
 }
 
-fn equilibrium(case: &StepSolution) -> Equilibrium {
+fn equilibrium(case: &StepSolution, size_mm: f64) -> Equilibrium {
     let r = case.total_reaction();
     let f = case.applied_total;
-    let err = norm([f[0] + r[0], f[1] + r[1], f[2] + r[2]]) / norm(f).max(f64::MIN_POSITIVE);
+    let scale = norm(f).max(f64::MIN_POSITIVE);
+    let err = norm([f[0] + r[0], f[1] + r[1], f[2] + r[2]]) / scale;
+    let (m, mr) = (case.applied_moment, case.reaction_moment);
     Equilibrium {
         applied_n: f,
         reaction_n: r,
         relative_error: err,
+        applied_moment_nmm: m,
+        moment_relative_error: norm([m[0] + mr[0], m[1] + mr[1], m[2] + mr[2]])
+            / (scale * size_mm.max(f64::MIN_POSITIVE)),
     }
+}
+
+/// Diagonal of the bounding box of `coords` (mm).
+fn model_size(coords: &[[f64; 3]]) -> f64 {
+    let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+    for x in coords {
+        for k in 0..3 {
+            lo[k] = lo[k].min(x[k]);
+            hi[k] = hi[k].max(x[k]);
+        }
+    }
+    norm(std::array::from_fn(|k| (hi[k] - lo[k]).max(0.0)))
 }
 
 /// Zone of a bone point at height z: its index in the zone list of [`zone_names`].
@@ -440,8 +474,11 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> CaseMetrics {
         load_n: inp.load.load_n,
         bw_fraction: inp.load.bw_fraction,
         medial_share: inp.load.medial_share,
-        equilibrium: equilibrium(imp),
-        intact_equilibrium: equilibrium(int),
+        knee_shear_n: inp.load.shear_n,
+        knee_moment_nmm: inp.load.moment_nmm,
+        load_source: inp.load.source.clone(),
+        equilibrium: equilibrium(imp, model_size(&rec.mesh.coords)),
+        intact_equilibrium: equilibrium(int, model_size(&rec.mesh.coords)),
         interfaces: interface_displacements(rec, imp, int),
         implant_max_displacement_mm: implant_max_displacement(rec, imp),
         max_displacement_mm: [imp.max_displacement(), int.max_displacement()],

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{LoadCase, Model, PressureLoad, Section};
+use osteon_assembly::{LoadCase, Model, PressureLoad, Section, Wrench, distribute_wrench};
 use osteon_material::{Material, PorousTantalum, library};
 use osteon_mesh::{FaceRef, Mesh};
 
@@ -188,29 +188,72 @@ fn faces(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
 
 /// The plateau load cases: axial compression `fraction` × BW, `medial_share` of it as a
 /// uniform pressure on the medial half of the plateau (x < 0) and the rest on the lateral
-/// half (biomechanics.md §5).
+/// half (biomechanics.md §5); a case's shear and moment (about the plateau centre, the
+/// area-weighted centroid of the plateau nodes) as nodal forces on the plateau nodes by a
+/// distributing coupling, with the exact resultant ([`distribute_wrench`]; the knee frame of
+/// [`crate::spec::StudyLoadCase`]).
 pub fn plateau_load_cases(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<LoadCase>, BiomechError> {
     let medial = faces(mesh, "PLATEAU_MEDIAL")?;
     let lateral = faces(mesh, "PLATEAU_LATERAL")?;
     let (a_m, a_l) = (faces_area(mesh, &medial), faces_area(mesh, &lateral));
-    Ok(loads
-        .cases()
-        .into_iter()
-        .map(|c| {
-            let (force, share) = (c.load_n, c.medial_share);
-            let mut case = LoadCase::new(c.name);
-            for (list, p) in [
-                (&medial, share * force / a_m),
-                (&lateral, (1.0 - share) * force / a_l),
-            ] {
-                if p != 0.0 {
-                    case.pressures
-                        .extend(list.iter().map(|&face| PressureLoad { face, pressure: p }));
-                }
+    let (nodes, weights) = plateau_nodes(mesh, &[medial.as_slice(), &lateral].concat())?;
+    let centre = weighted_centroid(mesh, &nodes, &weights);
+    let mut cases = Vec::new();
+    for c in loads.cases() {
+        let (force, share) = (c.load_n, c.medial_share);
+        let mut case = LoadCase::new(c.name.clone());
+        for (list, p) in [
+            (&medial, share * force / a_m),
+            (&lateral, (1.0 - share) * force / a_l),
+        ] {
+            if p != 0.0 {
+                case.pressures
+                    .extend(list.iter().map(|&face| PressureLoad { face, pressure: p }));
             }
-            case
+        }
+        if c.shear_n != [0.0; 2] || c.moment_nmm != [0.0; 3] {
+            let wrench = Wrench {
+                force: [c.shear_n[0], c.shear_n[1], 0.0],
+                moment: c.moment_nmm,
+                point: centre,
+            };
+            case.nodal_loads.extend(distribute_wrench(
+                "the tibial plateau",
+                &mesh.coords,
+                &nodes,
+                &weights,
+                &wrench,
+            )?);
+        }
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
+/// The nodes of `faces` with weights: each face's area shared equally by its nodes (mm²).
+fn plateau_nodes(mesh: &Mesh, faces: &[FaceRef]) -> Result<(Vec<usize>, Vec<f64>), BiomechError> {
+    let mut weight = std::collections::BTreeMap::new();
+    for &f in faces {
+        let area = faces_area(mesh, &[f]);
+        let face_nodes = mesh.face_nodes(f)?;
+        let share = area / face_nodes.len() as f64;
+        for a in face_nodes {
+            *weight.entry(a).or_insert(0.0) += share;
+        }
+    }
+    Ok(weight.into_iter().unzip())
+}
+
+/// Σ wᵢ xᵢ / Σ wᵢ (mm).
+fn weighted_centroid(mesh: &Mesh, nodes: &[usize], weights: &[f64]) -> [f64; 3] {
+    let total: f64 = weights.iter().sum();
+    nodes
+        .iter()
+        .zip(weights)
+        .fold(nalgebra::Vector3::zeros(), |c, (&n, &w)| {
+            c + nalgebra::Vector3::from(mesh.coords[n]) * (w / total)
         })
-        .collect())
+        .into()
 }
 
 impl Reconstruction {

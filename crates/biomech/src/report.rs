@@ -165,6 +165,9 @@ fn shielding_and_check_rows(rows: &mut MetricRows<'_>) {
     rows.push("equilibrium |ΣR + ΣF| / |F|", |m| {
         format!("{:.1e}", m.equilibrium.relative_error)
     });
+    rows.push("moment equilibrium |ΣM| / (|F| L)", |m| {
+        format!("{:.1e}", m.equilibrium.moment_relative_error)
+    });
     let cells: Vec<String> = rows
         .cases
         .iter()
@@ -516,20 +519,43 @@ fn metrics_section(o: &mut String, r: &StudyReport) {
     }
 }
 
+/// The shear and moment of a knee load beyond the axial force, in words ("" when none).
+fn knee_extras(cm: &CaseMetrics) -> String {
+    let mut parts = Vec::new();
+    let [fx, fy] = cm.knee_shear_n;
+    if fx != 0.0 || fy != 0.0 {
+        parts.push(format!("shear {fx:.1} N lateral, {fy:.1} N anterior"));
+    }
+    let [mx, my, mz] = cm.knee_moment_nmm.map(|v| v / 1000.0);
+    if mx != 0.0 || my != 0.0 {
+        parts.push(format!(
+            "moments {mx:.2} N·m about the medio-lateral axis and {my:.2} N·m about the antero-posterior axis"
+        ));
+    }
+    if mz != 0.0 {
+        parts.push(format!("torsion {mz:.2} N·m about the shaft axis"));
+    }
+    parts.iter().map(|p| format!("; {p}")).collect()
+}
+
 /// One load case: load and equilibrium, interfaces, micromotion, shielding per zone,
 /// implant stresses, bone strain.
 fn case_section(o: &mut String, cm: &CaseMetrics) {
     let _ = writeln!(o, "### {}\n", cm.name);
     let _ = writeln!(
         o,
-        "Load {:.1} N ({} × BW, medial share {}). Equilibrium: applied z {:.3} N, reactions z {:.3} N, relative error {:.1e} (intact {:.1e}). Largest |u|: implanted {:.4} mm, intact {:.4} mm; prosthesis {:.4} mm.\n",
+        "Load {:.1} N ({} × BW, medial share {}{}; source: {}). Equilibrium: applied z {:.3} N, reactions z {:.3} N, relative error {:.1e} (intact {:.1e}); moments {:.1e} (intact {:.1e}). Largest |u|: implanted {:.4} mm, intact {:.4} mm; prosthesis {:.4} mm.\n",
         cm.load_n,
         cm.bw_fraction,
         cm.medial_share,
+        knee_extras(cm),
+        cm.load_source,
         cm.equilibrium.applied_n[2],
         cm.equilibrium.reaction_n[2],
         cm.equilibrium.relative_error,
         cm.intact_equilibrium.relative_error,
+        cm.equilibrium.moment_relative_error,
+        cm.intact_equilibrium.moment_relative_error,
         cm.max_displacement_mm[0],
         cm.max_displacement_mm[1],
         cm.implant_max_displacement_mm

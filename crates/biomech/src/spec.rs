@@ -286,11 +286,126 @@ pub struct ExtraCase {
     /// Medial share of the load (0–1); `None`: the study's `medial_share`.
     #[serde(default)]
     pub medial_share: Option<f64>,
+    /// Shear at the knee, (Fx, Fy) in % BW, in the knee frame of [`StudyLoadCase`].
+    #[serde(default)]
+    pub shear_percent_bw: [f64; 2],
+    /// Moment at the knee about the plateau centre, (Mx, My, Mz) in % BW·m, on top of the
+    /// moment of the medial/lateral split.
+    #[serde(default)]
+    pub moment_percent_bw_m: [f64; 3],
+    /// The same moment in N·m (added to `moment_percent_bw_m`).
+    #[serde(default)]
+    pub moment_nm: [f64; 3],
+}
+
+/// An activity of daily living whose peak knee load was measured in vivo with instrumented
+/// tibial implants (`docs/biomechanics.md` §5.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// Standing on both legs: 1.07 BW (Kutzner et al. 2010, mean peak of 5 subjects).
+    TwoLeggedStance,
+    /// Standing on one leg: 2.59 BW (Kutzner et al. 2010).
+    OneLeggedStance,
+    /// Level walking, peak of the resultant: 2.61 BW (Kutzner et al. 2010).
+    Walking,
+    /// Level walking with the peak torque about the tibial axis: 2.61 BW and 10.5 N·m
+    /// (Bergmann et al. 2014, high-load subjects; the two peaks are combined, which is
+    /// conservative).
+    WalkingTorsion,
+    /// Stair ascent: 3.16 BW (Kutzner et al. 2010).
+    StairAscent,
+    /// Stair descent: 3.46 BW (Kutzner et al. 2010).
+    StairDescent,
+    /// Knee bend: 2.53 BW (Kutzner et al. 2010).
+    KneeBend,
+}
+
+impl Activity {
+    /// Every activity.
+    pub const ALL: [Activity; 7] = [
+        Activity::TwoLeggedStance,
+        Activity::OneLeggedStance,
+        Activity::Walking,
+        Activity::WalkingTorsion,
+        Activity::StairAscent,
+        Activity::StairDescent,
+        Activity::KneeBend,
+    ];
+
+    /// Peak resultant knee force (multiple of body weight), taken as axial compression
+    /// (the shear is 10–20 times smaller, Kutzner et al. 2010).
+    pub fn bw_fraction(self) -> f64 {
+        match self {
+            Activity::TwoLeggedStance => 1.07,
+            Activity::OneLeggedStance => 2.59,
+            Activity::Walking | Activity::WalkingTorsion => 2.61,
+            Activity::StairAscent => 3.16,
+            Activity::StairDescent => 3.46,
+            Activity::KneeBend => 2.53,
+        }
+    }
+
+    /// Torque about the tibial axis (N·m, +z), independent of body weight as reported.
+    pub fn torque_nm(self) -> f64 {
+        match self {
+            Activity::WalkingTorsion => 10.5,
+            _ => 0.0,
+        }
+    }
+
+    /// Name for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Activity::TwoLeggedStance => "two-legged stance",
+            Activity::OneLeggedStance => "one-legged stance",
+            Activity::Walking => "walking (peak force)",
+            Activity::WalkingTorsion => "walking (peak force + peak torsion)",
+            Activity::StairAscent => "stair ascent",
+            Activity::StairDescent => "stair descent",
+            Activity::KneeBend => "knee bend",
+        }
+    }
+
+    /// Where the numbers come from.
+    pub fn source(self) -> &'static str {
+        match self {
+            Activity::WalkingTorsion => {
+                "Kutzner et al. 2010 (force), Bergmann et al. 2014 (torque); biomechanics.md §5.2"
+            }
+            _ => "Kutzner et al. 2010; biomechanics.md §5.2",
+        }
+    }
+}
+
+/// A physiological case: an activity at a weight-bearing fraction (1: full; the seed's
+/// partial weight-bearing is 0.5, which scales the whole knee load).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityCase {
+    /// The activity.
+    pub activity: Activity,
+    /// Fraction of the activity's load (0 < f ≤ 1); 1 by default.
+    #[serde(default = "one")]
+    pub weight_bearing: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// One load case of a study and what the reports say about it, from [`LoadSpec::cases`]:
-/// [`crate::plateau_load_cases`] turns it into the models' plateau pressures, and the
-/// metrics and the report read its name, fraction and load from here.
+/// [`crate::plateau_load_cases`] turns it into the models' plateau loads, and the metrics
+/// and the report read its name, fraction and load from here.
+///
+/// **Knee frame.** The parametric tibia is a right tibia with +x lateral, +y anterior and
+/// +z proximal along the shaft (right-handed) — the frame of the instrumented knee implants
+/// (OrthoLoad, where left knees are mirrored to the right too). The axial load is a
+/// compression split between the medial and lateral plateau by pressures; shear forces act
+/// on the plateau (+x, +y), and moments are about the plateau centre (the area centroid of
+/// the plateau faces), positive by the right-hand rule; both are spread over the plateau
+/// nodes by a distributing coupling ([`osteon_assembly::distribute_wrench`]).
+/// `docs/biomechanics.md` §5.2.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudyLoadCase {
     /// Name for reports ("50 % BW", or an extra case's name such as "stair climbing"); also
@@ -302,6 +417,12 @@ pub struct StudyLoadCase {
     pub medial_share: f64,
     /// Axial load (N): `bw_fraction` × body weight.
     pub load_n: f64,
+    /// Shear at the knee (N), (Fx, Fy) in the knee frame.
+    pub shear_n: [f64; 2],
+    /// Moment at the plateau centre (N·mm) on top of that of the medial/lateral split.
+    pub moment_nmm: [f64; 3],
+    /// Where the load comes from.
+    pub source: String,
 }
 
 /// Loads and support.
@@ -318,7 +439,9 @@ pub struct LoadSpec {
     /// Medial share of the plateau load; 0.6, i.e. 60/40 medial/lateral (PMC2965044,
     /// authors unverified, biomechanics.md §5 and defaults table).
     pub medial_share: f64,
-    /// Extra cases (none by default).
+    /// Physiological activities (none by default), after the seed's fractions.
+    pub activities: Vec<ActivityCase>,
+    /// Extra cases (none by default), last.
     pub extra_cases: Vec<ExtraCase>,
     /// Fix every bone node with z ≤ this (mm); 0: the distal end face (plafond) only.
     /// biomechanics.md §5 allows the plafond or the distal 10–20 mm.
@@ -332,6 +455,7 @@ impl Default for LoadSpec {
             gravity_m_per_s2: 9.81,
             fractions: vec![0.5, 1.0],
             medial_share: 0.6,
+            activities: Vec::new(),
             extra_cases: Vec::new(),
             distal_fixation_mm: 0.0,
         }
@@ -348,23 +472,55 @@ impl LoadSpec {
     /// entry of `fractions` (named "50 % BW", …), then the extra cases.
     pub fn cases(&self) -> Vec<StudyLoadCase> {
         let bw = self.body_weight_n();
-        let case = |name: String, fraction: f64, share: f64| StudyLoadCase {
+        let axial = |name: String, fraction: f64, share: f64, source: &str| StudyLoadCase {
             name,
             bw_fraction: fraction,
             medial_share: share,
             load_n: fraction * bw,
+            shear_n: [0.0; 2],
+            moment_nmm: [0.0; 3],
+            source: source.to_string(),
         };
         let mut out: Vec<StudyLoadCase> = self
             .fractions
             .iter()
-            .map(|&f| case(format!("{} % BW", fmt_percent(f)), f, self.medial_share))
+            .map(|&f| {
+                axial(
+                    format!("{} % BW", fmt_percent(f)),
+                    f,
+                    self.medial_share,
+                    "seed: static axial load (biomechanics.md §0, §5)",
+                )
+            })
             .collect();
+        for a in &self.activities {
+            let f = a.weight_bearing;
+            let mut case = axial(
+                format!(
+                    "{}, {} % weight-bearing",
+                    a.activity.label(),
+                    fmt_percent(f)
+                ),
+                f * a.activity.bw_fraction(),
+                self.medial_share,
+                a.activity.source(),
+            );
+            case.moment_nmm = [0.0, 0.0, f * 1000.0 * a.activity.torque_nm()];
+            out.push(case);
+        }
         for c in &self.extra_cases {
-            out.push(case(
+            let mut case = axial(
                 c.name.clone(),
                 c.fraction,
                 c.medial_share.unwrap_or(self.medial_share),
-            ));
+                "study file (extra case)",
+            );
+            // % BW → N; % BW·m → N·mm (0.01 × BW × 1000 mm); N·m → N·mm
+            case.shear_n = c.shear_percent_bw.map(|v| 0.01 * v * bw);
+            case.moment_nmm = std::array::from_fn(|k| {
+                10.0 * c.moment_percent_bw_m[k] * bw + 1000.0 * c.moment_nm[k]
+            });
+            out.push(case);
         }
         out
     }
@@ -405,6 +561,29 @@ impl LoadSpec {
                     format!("load case '{}' medial share", c.name),
                     c.medial_share,
                     "0 ≤ share ≤ 1",
+                ));
+            }
+        }
+        for a in &self.activities {
+            if !(a.weight_bearing > 0.0 && a.weight_bearing <= 1.0) {
+                return Err(BiomechError::invalid(
+                    format!("loads.activities '{}' weight_bearing", a.activity.label()),
+                    a.weight_bearing,
+                    "0 < fraction ≤ 1",
+                ));
+            }
+        }
+        for c in &self.extra_cases {
+            let values = c
+                .shear_percent_bw
+                .iter()
+                .chain(&c.moment_percent_bw_m)
+                .chain(&c.moment_nm);
+            if let Some(&v) = values.into_iter().find(|v| !v.is_finite()) {
+                return Err(BiomechError::invalid(
+                    format!("load case '{}' shear or moment", c.name),
+                    v,
+                    "finite numbers",
                 ));
             }
         }
@@ -511,5 +690,51 @@ impl Default for MetricSpec {
             bone_strain_limit_microstrain: 3000.0,
             profile_band_mm: 5.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_and_custom_cases_carry_their_loads_in_newtons() {
+        let loads = LoadSpec {
+            fractions: vec![0.5],
+            activities: vec![ActivityCase {
+                activity: Activity::WalkingTorsion,
+                weight_bearing: 0.5,
+            }],
+            extra_cases: vec![ExtraCase {
+                name: "custom".into(),
+                fraction: 2.0,
+                medial_share: Some(0.7),
+                shear_percent_bw: [10.0, -5.0],
+                moment_percent_bw_m: [1.0, -2.0, 0.5],
+                moment_nm: [0.0, 0.0, 3.0],
+            }],
+            ..LoadSpec::default()
+        };
+        loads.validate().expect("valid");
+        let bw = loads.body_weight_n();
+        let cases = loads.cases();
+        assert_eq!(cases.len(), 3);
+        assert_eq!(cases[0].name, "50 % BW");
+        assert_eq!(cases[0].moment_nmm, [0.0; 3]);
+        // half of walking: 0.5 × 2.61 BW and 0.5 × 10.5 N·m
+        assert!((cases[1].load_n - 0.5 * 2.61 * bw).abs() < 1e-9);
+        assert_eq!(cases[1].moment_nmm, [0.0, 0.0, 5250.0]);
+        // 1 % BW·m = 0.01 × BW × 1000 mm = 10 BW N·mm; 1 N·m = 1000 N·mm
+        let c = &cases[2];
+        assert!((c.load_n - 2.0 * bw).abs() < 1e-9 && c.medial_share == 0.7);
+        assert!((c.shear_n[0] - 0.1 * bw).abs() < 1e-9 && (c.shear_n[1] + 0.05 * bw).abs() < 1e-9);
+        let expected = [10.0 * bw, -20.0 * bw, 5.0 * bw + 3000.0];
+        for (m, e) in c.moment_nmm.iter().zip(expected) {
+            assert!((m - e).abs() < 1e-9 * bw);
+        }
+        // a weight-bearing fraction above 1 is refused
+        let mut bad = loads.clone();
+        bad.activities[0].weight_bearing = 1.5;
+        assert!(bad.validate().is_err());
     }
 }

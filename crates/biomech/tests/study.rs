@@ -5,9 +5,9 @@ use osteon_assembly::Silent;
 use osteon_assembly::{Model, SolveOptions, StaticSolution, solve_linear_static};
 use osteon_biomech::metrics::{MicromotionMetric, Status};
 use osteon_biomech::{
-    BiomechError, DefectSpec, FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
-    OutputOptions, Reconstruction, Study, StudyMaterials, StudyReport, TibiaGeometry,
-    build_reconstruction, run_study, write_study_outputs,
+    Activity, ActivityCase, BiomechError, DefectSpec, ExtraCase, FlangeMaterial, ImplantSpec,
+    InterfaceModel, LoadSpec, MeshSpec, OutputOptions, Reconstruction, Study, StudyMaterials,
+    StudyReport, TibiaGeometry, build_reconstruction, run_study, write_study_outputs,
 };
 use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
 
@@ -706,4 +706,62 @@ fn check_study_vtu_with_meshio(vtu: &std::path::Path, report: &StudyReport) {
         serde_json::json!([0])
     );
     assert_eq!(legend["below_lazy_zone=not bone"], serde_json::json!([-1]));
+}
+
+/// Physiological activities and a custom knee load: the plateau carries the prescribed force
+/// and moment (the torsion of walking, Bergmann et al. 2014, and a case with shear and all
+/// three moments), and the reactions balance forces and moments.
+#[test]
+fn activities_load_the_plateau_with_the_prescribed_force_and_moment() {
+    let mut study = coarse_study();
+    study.loads.fractions = Vec::new();
+    study.loads.activities = vec![
+        ActivityCase {
+            activity: Activity::WalkingTorsion,
+            weight_bearing: 1.0,
+        },
+        ActivityCase {
+            activity: Activity::StairDescent,
+            weight_bearing: 0.5,
+        },
+    ];
+    study.loads.extra_cases = vec![ExtraCase {
+        name: "custom".into(),
+        fraction: 1.0,
+        medial_share: None,
+        shear_percent_bw: [5.0, -10.0],
+        moment_percent_bw_m: [1.0, -2.0, 0.5],
+        moment_nm: [0.0, 0.0, 2.0],
+    }];
+    let run = run_study(&study, &mut Silent).expect("study runs");
+    let bw = study.loads.body_weight_n();
+    let cases = &run.report.cases;
+    assert_eq!(cases.len(), 3);
+    assert_eq!(
+        cases[0].metrics.name,
+        "walking (peak force + peak torsion), 100 % weight-bearing"
+    );
+    // the axial load of each case: 2.61 BW, 0.5 × 3.46 BW, 1 BW
+    for (c, fraction) in cases.iter().zip([2.61, 1.73, 1.0]) {
+        let e = &c.metrics.equilibrium;
+        assert!((e.applied_n[2] + fraction * bw).abs() < 1e-9 * bw, "{e:?}");
+        assert!(
+            e.relative_error < 1e-8 && e.moment_relative_error < 1e-8,
+            "{e:?}"
+        );
+        let i = &c.metrics.intact_equilibrium;
+        assert!(
+            i.relative_error < 1e-8 && i.moment_relative_error < 1e-8,
+            "{i:?}"
+        );
+    }
+    // torsion: the pressures on the flat plateau have no moment about z, so the applied
+    // moment about the shaft axis is the 10.5 N·m of the activity (shear-free: the same
+    // about any point on the axis)
+    let mz = cases[0].metrics.equilibrium.applied_moment_nmm[2];
+    assert!((mz - 10_500.0).abs() < 1e-9 * 10_500.0, "{mz}");
+    assert!(cases[1].metrics.equilibrium.applied_moment_nmm[2].abs() < 1e-9 * bw);
+    // the custom case's shear is applied as given
+    let f = cases[2].metrics.equilibrium.applied_n;
+    assert!((f[0] - 0.05 * bw).abs() < 1e-9 * bw && (f[1] + 0.10 * bw).abs() < 1e-9 * bw);
 }

@@ -1,6 +1,7 @@
 //! The `contact` section of a step in the JSON run summary
 //! ([`crate::summary::CaseSummary::contact`]): nodes in contact, sticking and slipping, the
-//! micromotion statistics over the contact area (relative to the unloaded state), the
+//! micromotion ([`Micromotion`]: over the paired slave surface, open regions included,
+//! relative to the unloaded state), the
 //! increments and per-pair forces. Summarised from the step's
 //! [`ContactState`](osteon_assembly::ContactState); the contact point data of the VTU files
 //! is written by [`crate::vtu::VtuFields::from_case`].
@@ -47,6 +48,7 @@ pub struct ContactStepSummary {
     pub max_pressure_mpa: f64,
     /// Micromotion relative to the unloaded state ([`Micromotion`]: the one definition the
     /// study uses too): over all interfaces and per pair.
+    #[serde(default)]
     pub micromotion: Micromotion,
     /// Converged increments of the step.
     pub increments: usize,

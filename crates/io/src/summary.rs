@@ -176,6 +176,12 @@ pub struct CaseSummary {
     pub applied_load_total_n: [f64; 3],
     /// |applied + reactions| (N); near zero when the solution is in equilibrium.
     pub equilibrium_error_n: f64,
+    /// Moment of the applied loads about the origin (N·mm).
+    #[serde(default)]
+    pub applied_moment_nmm: [f64; 3],
+    /// |applied moment + moment of the reactions| about the origin (N·mm).
+    #[serde(default)]
+    pub moment_equilibrium_error_nmm: f64,
     /// Linear-solver diagnostics.
     pub solver: SolverDiagnostics,
     /// Largest nodal von Mises stress (MPa), when stress was recovered.
@@ -256,6 +262,10 @@ impl CaseSummary {
             total_reaction_n: total,
             applied_load_total_n: applied,
             equilibrium_error_n: residual,
+            applied_moment_nmm: case.applied_moment,
+            moment_equilibrium_error_nmm: (Vector3::from(case.applied_moment)
+                + Vector3::from(case.reaction_moment))
+            .norm(),
             solver: SolverDiagnostics {
                 relative_residual: case.diagnostics.relative_residual,
                 iterations: case.diagnostics.linear_iterations + case.diagnostics.newton_iterations,

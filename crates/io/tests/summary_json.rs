@@ -106,6 +106,15 @@ fn a_solved_cantilever_is_summarised() {
         assert!((r[2] - force).abs() < 1e-8 && r[0].abs() < 1e-8, "{r:?}");
         assert!((cs.applied_load_total_n[2] + force).abs() < 1e-12);
         assert!(cs.equilibrium_error_n < 1e-8, "{}", cs.equilibrium_error_n);
+        // the tip load −F e_z at x = 10 mm has the moment (0, 10 F, 0) N·mm about the
+        // origin (the beam's y-centre is 0.5 mm: x × f = (−y F, 10 F, 0) summed), which the
+        // clamp's reactions balance
+        assert!((cs.applied_moment_nmm[1] - 10.0 * force).abs() < 1e-9 * force);
+        assert!(
+            cs.moment_equilibrium_error_nmm < 1e-8 * 10.0 * force,
+            "{}",
+            cs.moment_equilibrium_error_nmm
+        );
         assert!(cs.solver.relative_residual < 1e-10 && cs.solver.iterations == 0);
         let vm = cs.max_von_mises_mpa.expect("stress recovered");
         // beam bending at the root: σ = M c / I = F L (h/2) / (h⁴/12) = 6 F L / h³, nodal values near it

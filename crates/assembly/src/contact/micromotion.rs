@@ -1,10 +1,13 @@
 //! Micromotion: the one definition used by `osteon solve`, the study and every report.
 //!
 //! **What it is.** The relative displacement of the slave side (the implant) against the
-//! master point it touches (the bone), between a reference state — the unloaded state, or a
-//! stated preload step — and a loaded state. Its tangential part is the micromotion
+//! master point it is paired with (the bone), between a reference state — the unloaded
+//! state, or a stated preload step — and a loaded state, over the whole paired slave
+//! surface, open regions included. Its tangential part is the micromotion
 //! (`docs/biomechanics.md` §6); the normal part, the change of the gap (positive: the
-//! interface opens), is reported separately.
+//! interface opens), is reported separately. From the unloaded state the normal part
+//! includes the resolution of an initial interference (a press fit closes by |g₀|, which
+//! reads as opening).
 //!
 //! **How it is sampled.** A face-based slave surface (`*SURFACE, TYPE=ELEMENT`) is sampled at
 //! the points of each face's load rule (3×3 Gauss on quadrilaterals, degree 6 on triangles):
@@ -12,14 +15,18 @@
 //! point carries its area dA = |∂x/∂s × ∂x/∂t| w. Percentiles and area fractions are then
 //! surface integrals that converge under mesh refinement; nodal tributary areas would move
 //! them in steps of one node's share. A node-based slave surface has no faces of its own, so
-//! its nodes are the samples, each with its tributary area ([`Sampling`] says which).
-//! Slave nodes of a face that the pairing left unpaired count as zero motion; a face with no
-//! paired node is not part of the interface.
+//! its nodes are the samples, each with its tributary area ([`Sampling`] says which; under
+//! CalculiX's rule a node on an edge of the set also carries area from the side faces, so
+//! the sampled area can exceed the interface's). A slave face with a node the pairing left
+//! unpaired (beyond the master's edge or the search distance) is not sampled; its area is
+//! reported as [`MotionStatistics::unpaired_area_mm2`]. The largest value is the largest at
+//! the sample points; the largest nodal value is given too.
 //!
 //! **What is reported** ([`MotionStatistics`]): area-weighted max, mean and 95th percentile of
 //! the tangential motion (µm); max and mean of the normal motion (µm); the area fractions in
-//! the bands < 28, 28–50, 50–100, 100–150 and > 150 µm ([`BAND_EDGES_UM`]); stick, slip and
-//! open fractions of the slave area (nodal tributary areas: the status is a nodal quantity);
+//! the bands [0, 28), [28, 50), [50, 100), [100, 150) and ≥ 150 µm ([`BAND_EDGES_UM`]); stick,
+//! slip and open fractions of the tributary area of the paired nodes (the status is a nodal
+//! quantity; a frictionless pair has no stick, every closed node slides);
 //! the friction utilisation τ/(μ p) over the area in contact — with the stick/slip/open
 //! fractions it does not depend on the stick stiffness, which sets the elastic part of the
 //! tangential motion of a sticking interface (τ/k_T); and a histogram for plots.
@@ -55,8 +62,8 @@ pub struct NodeMotion {
     pub area: f64,
     /// Status in the loaded state.
     pub status: ContactStatus,
-    /// τ/(μ p) in the loaded state: 1 where the node slides; `None` where it is open or the
-    /// pair is frictionless.
+    /// τ/(μ p) in the loaded state: 1 where the node slides; `None` where it is open,
+    /// carries no pressure, or the pair is frictionless.
     pub utilisation: Option<f64>,
 }
 
@@ -73,7 +80,9 @@ impl NodeMotion {
 /// state has no slave nodes (empty list). `pairs` gives each pair's friction coefficient.
 ///
 /// # Errors
-/// [`AssemblyError::StepIndex`] when `step` or `reference` is not a step index.
+/// [`AssemblyError::StepIndex`] when `step` or `reference` is not a step index;
+/// [`AssemblyError::InvalidModel`] when the reference step has no contact state or lacks a
+/// slave node of the loaded step.
 pub fn node_motions(
     pairs: &[ContactPair],
     steps: &[StepSolution],
@@ -86,7 +95,16 @@ pub fn node_motions(
     };
     let loaded = steps.get(step).ok_or_else(|| bad(step))?;
     let base = match reference {
-        Some(r) => steps.get(r).ok_or_else(|| bad(r))?.contact.as_ref(),
+        Some(r) => Some(
+            steps
+                .get(r)
+                .ok_or_else(|| bad(r))?
+                .contact
+                .as_ref()
+                .ok_or_else(|| AssemblyError::InvalidModel {
+                    detail: format!("micromotion reference step {} has no contact state", r + 1),
+                })?,
+        ),
         None => None,
     };
     let Some(loaded) = &loaded.contact else {
@@ -98,12 +116,26 @@ pub fn node_motions(
             .get(p)
             .and_then(|d| d.interaction.friction)
             .map_or(0.0, |f| f.mu);
-        for (k, r) in pair.nodes.iter().enumerate() {
-            let before = base
-                .and_then(|b| b.pairs.get(p))
-                .and_then(|bp| bp.nodes.get(k))
-                .filter(|b| b.node == r.node);
-            let (s0, g0) = before.map_or(([0.0; 3], r.initial_gap), |b| (b.slip, b.gap));
+        let before: Option<std::collections::HashMap<usize, &crate::contact::NodeResult>> = base
+            .map(|b| {
+                b.pairs
+                    .get(p)
+                    .map(|bp| bp.nodes.iter().map(|n| (n.node, n)).collect())
+                    .unwrap_or_default()
+            });
+        for r in &pair.nodes {
+            let (s0, g0) = match &before {
+                None => ([0.0; 3], r.initial_gap),
+                Some(map) => {
+                    let b = map.get(&r.node).ok_or_else(|| AssemblyError::InvalidModel {
+                        detail: format!(
+                            "slave node {} of pair '{}' is not in the micromotion reference step",
+                            r.node_id, pair.name
+                        ),
+                    })?;
+                    (b.slip, b.gap)
+                }
+            };
             let tau = Vector3::from(r.shear).norm();
             let utilisation = (r.status != ContactStatus::Open && mu > 0.0 && r.pressure > 0.0)
                 .then(|| tau / (mu * r.pressure));
@@ -165,9 +197,10 @@ impl MicromotionBands {
         ]
     }
 
-    /// Area fraction below `BAND_EDGES_UM[k]` (cumulative).
+    /// Area fraction below `BAND_EDGES_UM[k]` (cumulative) for k = 0..=3; 1 (all bands)
+    /// for k ≥ 4.
     pub fn below(&self, k: usize) -> f64 {
-        self.as_array()[..=k.min(3)].iter().sum()
+        self.as_array()[..=k.min(4)].iter().sum()
     }
 }
 
@@ -203,8 +236,12 @@ pub struct MotionStatistics {
     pub sampling: Sampling,
     /// Slave area sampled (mm²).
     pub area_mm2: f64,
-    /// Largest tangential micromotion (µm).
+    /// Area of slave faces with an unpaired node, not sampled (mm²).
+    pub unpaired_area_mm2: f64,
+    /// Largest tangential micromotion at the sample points (µm).
     pub max_um: f64,
+    /// Largest tangential micromotion at a paired slave node (µm).
+    pub node_max_um: f64,
     /// Area-weighted mean tangential micromotion (µm).
     pub mean_um: f64,
     /// 95th percentile by area of the tangential micromotion (µm).
@@ -222,7 +259,8 @@ pub struct MotionStatistics {
     pub utilisation_mean: Option<f64>,
     /// Largest friction utilisation (1: sliding).
     pub utilisation_max: Option<f64>,
-    /// Histogram of the tangential micromotion (10 µm bins, widened to keep ≤ 40).
+    /// Histogram of the tangential micromotion (10 µm bins, doubled until there are at most
+    /// 40).
     pub histogram: MotionHistogram,
 }
 
@@ -255,7 +293,8 @@ impl Micromotion {
     /// step's contact state). `None` when the step has no contact state.
     ///
     /// # Errors
-    /// [`AssemblyError::StepIndex`] for a step index out of range; a mesh error for a slave
+    /// [`AssemblyError::StepIndex`] for a step index out of range; as [`node_motions`] for
+    /// a reference step that does not match; [`AssemblyError::InvalidModel`] for a slave
     /// face that does not exist.
     pub fn between(
         mesh: &Mesh,
@@ -272,16 +311,17 @@ impl Micromotion {
         let mut all_samples = Vec::new();
         let mut all_nodes: Vec<&NodeMotion> = Vec::new();
         let mut all_sampling = Sampling::FaceQuadrature;
+        let mut all_unpaired = 0.0;
         let mut interfaces = Vec::with_capacity(n_pairs);
         for p in 0..n_pairs {
             let nodes: Vec<&NodeMotion> = motions.iter().filter(|m| m.pair == p).collect();
             let def = pairs.get(p);
-            let (samples, sampling) = match def {
-                Some(d) if d.slave_nodes.is_none() => (
-                    face_samples(mesh, &d.slave_faces, &nodes)?,
-                    Sampling::FaceQuadrature,
-                ),
-                _ => (nodal_samples(&nodes), Sampling::NodalAreas),
+            let (samples, unpaired, sampling) = match def {
+                Some(d) if d.slave_nodes.is_none() => {
+                    let (samples, unpaired) = face_samples(mesh, &d.slave_faces, &nodes)?;
+                    (samples, unpaired, Sampling::FaceQuadrature)
+                }
+                _ => (nodal_samples(&nodes), 0.0, Sampling::NodalAreas),
             };
             if sampling == Sampling::NodalAreas {
                 all_sampling = Sampling::NodalAreas;
@@ -291,62 +331,79 @@ impl Micromotion {
                 .as_ref()
                 .and_then(|c| c.pairs.get(p))
                 .map_or_else(|| format!("pair {}", p + 1), |r| r.name.clone());
-            interfaces.push(statistics(name, sampling, &samples, &nodes));
+            let mut stats = statistics(name, sampling, &samples, &nodes);
+            stats.unpaired_area_mm2 = unpaired;
+            all_unpaired += unpaired;
+            interfaces.push(stats);
             all_samples.extend(samples);
             all_nodes.extend(nodes);
         }
+        let mut all = statistics(
+            "all interfaces".into(),
+            all_sampling,
+            &all_samples,
+            &all_nodes,
+        );
+        all.unpaired_area_mm2 = all_unpaired;
         Ok(Some(Self {
             step,
             reference,
-            all: statistics(
-                "all interfaces".into(),
-                all_sampling,
-                &all_samples,
-                &all_nodes,
-            ),
+            all,
             interfaces,
         }))
     }
 }
 
-/// Samples at the load-rule points of `faces` (see the module documentation).
+/// Samples at the load-rule points of the `faces` whose nodes are all paired, and the area
+/// of the others (mm²; see the module documentation).
 fn face_samples(
     mesh: &Mesh,
     faces: &[osteon_mesh::FaceRef],
     nodes: &[&NodeMotion],
-) -> Result<Vec<Sample>, AssemblyError> {
+) -> Result<(Vec<Sample>, f64), AssemblyError> {
     let motion_of: std::collections::HashMap<usize, &NodeMotion> =
         nodes.iter().map(|m| (m.node, *m)).collect();
     let mut samples = Vec::new();
+    let mut unpaired = 0.0;
     for &face in faces {
-        let face_nodes = mesh.face_nodes(face)?;
-        if !face_nodes.iter().any(|a| motion_of.contains_key(a)) {
-            continue;
+        if face.element >= mesh.n_elements() {
+            return Err(AssemblyError::InvalidModel {
+                detail: format!(
+                    "a slave face refers to element index {}, which does not exist",
+                    face.element
+                ),
+            });
         }
+        let face_nodes = mesh.face_nodes(face)?;
         let ft = mesh.element(face.element).etype.face_type();
         let xf: Vec<[f64; 3]> = face_nodes.iter().map(|&a| mesh.coords[a]).collect();
         let rule = ft.load_rule();
+        let paired: Option<Vec<&NodeMotion>> = face_nodes
+            .iter()
+            .map(|a| motion_of.get(a).copied())
+            .collect();
         for (q, &w) in rule.points.iter().zip(&rule.weights) {
             let st = [q[0], q[1]];
             let (_, area) = face_area_vector(ft, &xf, st);
+            let da = Vector3::from(area).norm() * w;
+            let Some(paired) = &paired else {
+                unpaired += da;
+                continue;
+            };
             let sh = ft.shape(st);
-            let (mut t, mut g) = ([0.0; 3], 0.0);
-            for (a, node) in face_nodes.iter().enumerate() {
-                if let Some(m) = motion_of.get(node) {
-                    for k in 0..3 {
-                        t[k] += sh.n[a] * m.tangential[k];
-                    }
-                    g += sh.n[a] * m.normal;
-                }
+            let (mut t, mut g) = (Vector3::zeros(), 0.0);
+            for (a, m) in paired.iter().enumerate() {
+                t += Vector3::from(m.tangential) * sh.n[a];
+                g += sh.n[a] * m.normal;
             }
             samples.push(Sample {
-                tangential_um: 1000.0 * Vector3::from(t).norm(),
+                tangential_um: 1000.0 * t.norm(),
                 normal_um: 1000.0 * g,
-                area: Vector3::from(area).norm() * w,
+                area: da,
             });
         }
     }
-    Ok(samples)
+    Ok((samples, unpaired))
 }
 
 /// One sample per slave node, weighted by its tributary area.
@@ -379,6 +436,10 @@ fn statistics(
         return stats;
     }
     stats.max_um = samples.iter().map(|s| s.tangential_um).fold(0.0, f64::max);
+    stats.node_max_um = nodes
+        .iter()
+        .map(|m| 1000.0 * m.magnitude())
+        .fold(0.0, f64::max);
     stats.mean_um = samples
         .iter()
         .map(|s| s.tangential_um * s.area)
@@ -438,7 +499,7 @@ fn statistics(
 /// 10 µm bins (doubled until there are at most 40) up to the largest value.
 fn histogram(samples: &[Sample], area: f64, max: f64) -> MotionHistogram {
     let mut width = 10.0;
-    while max / width > 40.0 {
+    while max / width >= 40.0 {
         width *= 2.0;
     }
     let bins = ((max / width).floor() as usize + 1).max(1);
@@ -560,9 +621,15 @@ mod tests {
             ..StepSolution::default()
         };
         let pair = ContactPair::new("bottom", faces, Vec::new(), 0.4);
-        let m = Micromotion::between(&mesh, &[pair], &[step], 0, None)
-            .expect("valid")
-            .expect("a contact step");
+        let m = Micromotion::between(
+            &mesh,
+            std::slice::from_ref(&pair),
+            std::slice::from_ref(&step),
+            0,
+            None,
+        )
+        .expect("valid")
+        .expect("a contact step");
         let s = &m.interfaces[0];
         assert_eq!(s.sampling, Sampling::FaceQuadrature);
         assert!((s.area_mm2 - 2.0).abs() < 1e-12);
@@ -584,11 +651,88 @@ mod tests {
                 ..s.clone()
             }
         );
-        // a step index beyond the solution is a typed error
+        // the largest nodal value is at x = 2 mm
+        assert!((s.node_max_um - 1000.0 * a * 2.0).abs() < 1e-9);
+        assert_eq!(s.unpaired_area_mm2, 0.0);
+        // relative to itself the motion is zero; relative to a step with half the slip and
+        // gap change, it is the other half
+        let mut half = step.clone();
+        if let Some(c) = half.contact.as_mut() {
+            for n in &mut c.pairs[0].nodes {
+                n.slip = n.slip.map(|v| 0.5 * v);
+                n.gap = n.initial_gap + 0.5 * (n.gap - n.initial_gap);
+            }
+        }
+        let steps = [half, step.clone()];
+        let rel = Micromotion::between(&mesh, std::slice::from_ref(&pair), &steps, 1, Some(0))
+            .expect("valid")
+            .expect("a contact step");
+        assert!((rel.all.mean_um - 500.0 * a).abs() < 1e-9);
+        assert!((rel.all.normal_mean_um - 500.0 * b).abs() < 1e-9);
+        let same = Micromotion::between(&mesh, std::slice::from_ref(&pair), &steps, 1, Some(1))
+            .expect("valid")
+            .expect("a contact step");
+        assert_eq!(same.all.max_um, 0.0);
+        // a node the pairing left out: the faces around it are not sampled, their area is
+        // reported (the node at x = 0 belongs to the first cell only: 1 mm² of 2)
+        let mut partial = step.clone();
+        if let Some(c) = partial.contact.as_mut() {
+            c.pairs[0].nodes.retain(|n| mesh.coords[n.node][0] > 0.0);
+        }
+        let p = Micromotion::between(&mesh, std::slice::from_ref(&pair), &[partial], 0, None)
+            .expect("valid")
+            .expect("a contact step");
+        assert!(
+            (p.all.area_mm2 - 1.0).abs() < 1e-12 && (p.all.unpaired_area_mm2 - 1.0).abs() < 1e-12
+        );
+        // a reference without contact state, and a step index beyond the solution, are errors
+        let bare = [StepSolution::default(), step];
+        assert!(matches!(
+            Micromotion::between(&mesh, std::slice::from_ref(&pair), &bare, 1, Some(0)),
+            Err(AssemblyError::InvalidModel { .. })
+        ));
         assert!(matches!(
             Micromotion::between(&mesh, &[], &[], 0, None),
             Err(AssemblyError::StepIndex { index: 0, steps: 0 })
         ));
+    }
+
+    #[test]
+    fn uniform_samples_give_the_percentile_and_bands_by_hand() {
+        // 100 equal-area samples at 0, 2, …, 198 µm: p95 is the 95th value (188 µm), the mean
+        // 99 µm; [0, 28): 14 values, [28, 50): 11, [50, 100): 25, [100, 150): 25, ≥ 150: 25
+        let samples: Vec<Sample> = (0..100)
+            .map(|i| Sample {
+                tangential_um: 2.0 * i as f64,
+                normal_um: 0.0,
+                area: 0.5,
+            })
+            .collect();
+        let s = statistics("x".into(), Sampling::FaceQuadrature, &samples, &[]);
+        assert_eq!(s.max_um, 198.0);
+        assert!((s.mean_um - 99.0).abs() < 1e-12);
+        assert!((s.p95_um - 188.0).abs() < 1e-12, "{}", s.p95_um);
+        let expected = [0.14, 0.11, 0.25, 0.25, 0.25];
+        for (x, e) in s.bands.as_array().iter().zip(expected) {
+            assert!((x - e).abs() < 1e-12, "{:?}", s.bands);
+        }
+        assert!((s.bands.below(4) - 1.0).abs() < 1e-12);
+        // 198 µm in 10 µm bins: 20 bins of 5 % each
+        assert_eq!(s.histogram.area_fraction.len(), 20);
+        assert!(
+            s.histogram
+                .area_fraction
+                .iter()
+                .all(|f| (f - 0.05).abs() < 1e-12)
+        );
+        // exactly 400 µm: 20 µm bins, 21 of them (not 41 of 10 µm)
+        let edge = [Sample {
+            tangential_um: 400.0,
+            normal_um: 0.0,
+            area: 1.0,
+        }];
+        let h = statistics("x".into(), Sampling::FaceQuadrature, &edge, &[]).histogram;
+        assert_eq!(h.area_fraction.len(), 21);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The lateral flange: a curved plate block on the periosteal surface at +x, its inner face
 //! tied to the bone and prosthesis surface ([`osteon_assembly::tie_equations`]).
 
-use osteon_assembly::{Equation, Tie, TieReport, tie_equations};
+use osteon_assembly::{Equation, Tie, TieReport, adjust_tied_nodes, tie_equations};
 use osteon_mesh::generate::{StructuredSpec, structured_mesh};
 use osteon_mesh::{FaceRef, Mesh};
 
@@ -125,6 +125,11 @@ pub(super) fn tie_flange(
         master_faces: masters,
         position_tolerance: Some(0.05 * h),
     };
+    // the flange's faceted inner surface lies up to the tolerance off the bone's curved faces:
+    // move the tied nodes onto them (ADJUST, as Abaqus/CalculiX ties do by default) so that
+    // the tie carries moments exactly (a slave node off its master point would resist a
+    // rigid rotation and move forces over the offset)
+    adjust_tied_nodes(mesh, &tie)?;
     let (eqs, report) = tie_equations(mesh, &tie)?;
     if !report.too_far.is_empty() {
         let (node, d) = report.too_far[0];

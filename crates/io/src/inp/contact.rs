@@ -354,6 +354,15 @@ impl Reader<'_> {
             };
             let (slave_faces, slave_nodes) = match surface(&def.slave, "slave")? {
                 Surface::Faces(f) => (f.clone(), None),
+                Surface::Nodes(nodes) if nodes.is_empty() => {
+                    return Err(self.err(
+                        def.loc,
+                        format!(
+                            "*CONTACT PAIR: slave node surface '{}' has no nodes",
+                            def.slave
+                        ),
+                    ));
+                }
                 Surface::Nodes(nodes) => {
                     let faces = exterior_faces_touching(&self.mesh, nodes);
                     let mut on_face = vec![false; self.mesh.n_nodes()];

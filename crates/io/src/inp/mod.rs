@@ -75,8 +75,9 @@
 //!   without `*FRICTION` the interaction is frictionless, without `*SURFACE BEHAVIOR` hard.
 //!   `*CONTACT PAIR, INTERACTION=name [, TYPE=NODE TO SURFACE] [, ADJUST=distance]`: one
 //!   pair per data line `slave surface, master surface`; the master must be an element
-//!   surface; a node slave surface stands for the exterior element faces whose nodes are all
-//!   in it (they give each node its tributary area). Interactions and surfaces may be
+//!   surface; a node slave surface keeps its nodes as the slave nodes, each with its share of
+//!   every exterior element face that contains it (CalculiX's rule; edge nodes also collect
+//!   area from the side faces). Interactions and surfaces may be
 //!   defined before or after the pair. `TYPE=SURFACE TO SURFACE` is refused (use NODE TO
 //!   SURFACE); `ADJUST=` a node set is refused.
 //!

@@ -43,10 +43,13 @@ pub fn run(
                 .interaction
                 .friction
                 .map_or_else(|| "frictionless".to_string(), |f| format!("μ = {}", f.mu));
+            let slave = match &pair.slave_nodes {
+                Some(nodes) => format!("{} slave nodes", nodes.len()),
+                None => format!("{} slave faces", pair.slave_faces.len()),
+            };
             eprintln!(
-                "  pair {}: {} slave faces on {} master faces, {friction}",
+                "  pair {}: {slave} on {} master faces, {friction}",
                 pair.name,
-                pair.slave_faces.len(),
                 pair.master_faces.len()
             );
         }
