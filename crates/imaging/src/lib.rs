@@ -1,0 +1,29 @@
+//! # osteon-imaging
+//!
+//! From the patient's CT to the model: read a CT series (DICOM) or a volume / label map
+//! (NIfTI), segment the bone, export its surface (STL), build a hexahedral voxel mesh and give
+//! every element the modulus its CT numbers imply. Units: mm, MPa, g/cm³ for densities, HU
+//! for CT numbers; positions in the DICOM patient frame (LPS).
+//!
+//! | module | what |
+//! |---|---|
+//! | [`volume`] | [`Volume`]: grid, spacing, origin, direction cosines, HU or label values |
+//! | [`nifti`] | NIfTI-1 read/write (RAS on disk, LPS in memory) |
+//! | [`phantom`] | a tibia-like CT with known geometry and density |
+//! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
+
+// Index loops over grid axes and components mirror the formulas; iterator chains would hide them.
+#![allow(clippy::needless_range_loop)]
+
+pub mod calibration;
+mod error;
+pub mod nifti;
+mod output;
+pub mod phantom;
+pub mod volume;
+
+pub use calibration::{DensityCalibration, ModulusLaw};
+pub use error::ImagingError;
+pub use nifti::{read_nifti, write_nifti};
+pub use phantom::{TibiaPhantom, Tissue};
+pub use volume::{Volume, VoxelBox, Voxels};
