@@ -8,6 +8,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`volume`] | [`Volume`]: grid, spacing, origin, direction cosines, HU or label values |
+//! | [`dicom`] | DICOM CT series read/write (one file per slice, sorted along the slice normal) |
 //! | [`nifti`] | NIfTI-1 read/write (RAS on disk, LPS in memory) |
 //! | [`phantom`] | a tibia-like CT with known geometry and density |
 //! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
@@ -16,6 +17,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod calibration;
+pub mod dicom;
 mod error;
 pub mod nifti;
 mod output;
@@ -23,6 +25,7 @@ pub mod phantom;
 pub mod volume;
 
 pub use calibration::{DensityCalibration, ModulusLaw};
+pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_series};
 pub use error::ImagingError;
 pub use nifti::{read_nifti, write_nifti};
 pub use phantom::{TibiaPhantom, Tissue};
