@@ -11,6 +11,7 @@
 //! | [`dicom`] | DICOM CT series read/write (one file per slice, sorted along the slice normal) |
 //! | [`nifti`] | NIfTI-1 read/write (RAS on disk, LPS in memory) |
 //! | [`phantom`] | a tibia-like CT with known geometry and density |
+//! | [`segment`] | thresholds, largest component, slice-wise hole filling, label maps → regions |
 //! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
 
 // Index loops over grid axes and components mirror the formulas; iterator chains would hide them.
@@ -22,6 +23,7 @@ mod error;
 pub mod nifti;
 mod output;
 pub mod phantom;
+pub mod segment;
 pub mod volume;
 
 pub use calibration::{DensityCalibration, ModulusLaw};
@@ -29,4 +31,7 @@ pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_seri
 pub use error::ImagingError;
 pub use nifti::{read_nifti, write_nifti};
 pub use phantom::{TibiaPhantom, Tissue};
+pub use segment::{
+    LabelMapping, Region, Segmentation, ThresholdOptions, segment_labels, segment_threshold,
+};
 pub use volume::{Volume, VoxelBox, Voxels};

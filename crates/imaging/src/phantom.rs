@@ -77,7 +77,7 @@ pub struct TibiaPhantom {
 }
 
 impl Default for TibiaPhantom {
-    /// A 60 mm bone segment at 0.5 mm voxels (72 × 72 × 133 voxels): shaft Ø 20 mm with a
+    /// A 60 mm bone segment at 0.5 mm voxels (73 × 73 × 132 voxels): shaft Ø 20 mm with a
     /// 4 mm cortex, metaphyses 15 mm long flaring to Ø 30 mm with a 1.5 mm shell; cortical
     /// bone 1.9 g/cm³ (≈ 1510 HU with the default chain), cancellous 0.55 → 0.35 g/cm³
     /// (≈ 360 → 190 HU), marrow 20 HU, soft tissue 40 HU; partial volume from 3³ samples,
@@ -255,18 +255,22 @@ impl TibiaPhantom {
         self.shaft_outer_radius_mm - self.shaft_inner_radius_mm
     }
 
-    /// The image grid: voxel centres symmetric about the bone axis, the bone's ends
-    /// `margin_mm` inside the first and last slices. Values all zero.
+    /// The image grid: voxel centres symmetric about the bone axis; along z the voxels tile
+    /// `[−margin, length + margin]` so that the bone ends lie on voxel faces. Values all zero.
+    ///
+    /// # Errors
+    /// [`ImagingError::InvalidParameter`] for parameters out of range.
     pub fn grid(&self) -> Result<Volume, ImagingError> {
         self.validate()?;
         let half = self.end_radius_mm.max(self.shaft_outer_radius_mm) + self.margin_mm;
         let nx = (2.0 * half / self.voxel_mm[0]).ceil() as usize + 1;
         let ny = (2.0 * half / self.voxel_mm[1]).ceil() as usize + 1;
-        let nz = ((self.length_mm + 2.0 * self.margin_mm) / self.voxel_mm[2]).ceil() as usize + 1;
+        let nz = ((self.length_mm + 2.0 * self.margin_mm) / self.voxel_mm[2]).ceil() as usize;
         let origin = [
             -((nx - 1) as f64) * self.voxel_mm[0] / 2.0,
             -((ny - 1) as f64) * self.voxel_mm[1] / 2.0,
-            -self.margin_mm,
+            // voxel faces (not centres) on the bone ends: no half-bone voxel layer there
+            -self.margin_mm + self.voxel_mm[2] / 2.0,
         ];
         Volume::new(
             [nx, ny, nz],
