@@ -13,6 +13,8 @@
 //! | [`phantom`] | a tibia-like CT with known geometry and density |
 //! | [`segment`] | thresholds, largest component, slice-wise hole filling, label maps → regions |
 //! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
+//! | [`voxel_mesh`] | C3D8 mesh of the segmented voxels (coarsened by an integer factor), region and end sets |
+//! | [`mapping`] | per-element modulus from the voxels' CT numbers; binning into materials |
 
 // Index loops over grid axes and components mirror the formulas; iterator chains would hide them.
 #![allow(clippy::needless_range_loop)]
@@ -20,18 +22,22 @@
 pub mod calibration;
 pub mod dicom;
 mod error;
+pub mod mapping;
 pub mod nifti;
 mod output;
 pub mod phantom;
 pub mod segment;
 pub mod volume;
+pub mod voxel_mesh;
 
 pub use calibration::{DensityCalibration, ModulusLaw};
 pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_series};
 pub use error::ImagingError;
+pub use mapping::{ElementProperties, MappingOptions, MaterialBins, bin_moduli, map_materials};
 pub use nifti::{read_nifti, write_nifti};
 pub use phantom::{TibiaPhantom, Tissue};
 pub use segment::{
     LabelMapping, Region, Segmentation, ThresholdOptions, segment_labels, segment_threshold,
 };
 pub use volume::{Volume, VoxelBox, Voxels};
+pub use voxel_mesh::{VoxelMesh, mesh_voxels};
