@@ -12,6 +12,7 @@
 //! | [`nifti`] | NIfTI-1 read/write (RAS on disk, LPS in memory) |
 //! | [`phantom`] | a tibia-like CT with known geometry and density |
 //! | [`segment`] | thresholds, largest component, slice-wise hole filling, label maps → regions |
+//! | [`surface`] | closed, outward-oriented bone surface (marching tetrahedra) as binary STL |
 //! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
 //! | [`voxel_mesh`] | C3D8 mesh of the segmented voxels (coarsened by an integer factor), region and end sets |
 //! | [`mapping`] | per-element modulus from the voxels' CT numbers; binning into materials |
@@ -27,6 +28,7 @@ pub mod nifti;
 mod output;
 pub mod phantom;
 pub mod segment;
+pub mod surface;
 pub mod volume;
 pub mod voxel_mesh;
 
@@ -39,5 +41,6 @@ pub use phantom::{TibiaPhantom, Tissue};
 pub use segment::{
     LabelMapping, Region, Segmentation, ThresholdOptions, segment_labels, segment_threshold,
 };
+pub use surface::{TriangleMesh, bone_surface};
 pub use volume::{Volume, VoxelBox, Voxels};
 pub use voxel_mesh::{VoxelMesh, mesh_voxels};
