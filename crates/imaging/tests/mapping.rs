@@ -115,3 +115,34 @@ fn mapped_modulus_reproduces_the_generating_law() {
         assert!(r <= ratio * (1.0 + 1e-12) && r >= 1.0 / ratio / (1.0 + 1e-12));
     }
 }
+
+/// A mirrored grid (left-handed directions, as a NIfTI qform with qfac −1 gives) still
+/// yields positive element Jacobians and the same volume.
+#[test]
+fn mirrored_grid_gives_positive_jacobians() {
+    use osteon_imaging::{Segmentation, Volume, Voxels};
+    let dims = [6, 5, 4];
+    let n = dims[0] * dims[1] * dims[2];
+    let seg = Segmentation {
+        dims,
+        labels: (0..n).map(|i| if i % 7 == 0 { 0 } else { 1 }).collect(),
+    };
+    for direction in [
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, -1.0]],
+    ] {
+        let ct = Volume::with_direction(
+            dims,
+            [0.5, 0.6, 0.7],
+            [1.0, 2.0, 3.0],
+            direction,
+            Voxels::I16(vec![1000; n]),
+        )
+        .unwrap();
+        let vm = mesh_voxels(&ct, &seg, 1).unwrap();
+        let quality = osteon_mesh::check_jacobians(&vm.mesh).expect("no inverted element");
+        assert!(quality.min_scaled_jacobian > 0.99);
+        let expected = seg.bone_voxels() as f64 * 0.5 * 0.6 * 0.7;
+        assert!((vm.mesh.volume() - expected).abs() < 1e-9 * expected);
+    }
+}
