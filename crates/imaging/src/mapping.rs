@@ -19,7 +19,7 @@
 
 use crate::calibration::{DensityCalibration, ModulusLaw};
 use crate::error::ImagingError;
-use crate::segment::Segmentation;
+use crate::segment::{Region, Segmentation};
 use crate::volume::Volume;
 use crate::voxel_mesh::VoxelMesh;
 
@@ -33,6 +33,10 @@ pub struct MappingOptions {
     /// Smallest element modulus (MPa). Default 1 MPa, the clamp of `osteon-material`
     /// (`docs/biomechanics.md §3.3`).
     pub modulus_floor_mpa: f64,
+    /// Modulus of marrow voxels (MPa) instead of the density chain, whose bone calibration
+    /// gives marrow about 0.4 GPa (`docs/imaging.md §5`). Default `None`: every voxel
+    /// through the chain, as Bonemat does.
+    pub marrow_modulus_mpa: Option<f64>,
 }
 
 impl Default for MappingOptions {
@@ -41,6 +45,7 @@ impl Default for MappingOptions {
             calibration: DensityCalibration::default(),
             law: ModulusLaw::default(),
             modulus_floor_mpa: osteon_material::density::MIN_MODULUS_MPA,
+            marrow_modulus_mpa: None,
         }
     }
 }
@@ -59,8 +64,8 @@ pub struct ElementProperties {
 /// Map CT numbers onto the elements of `vm` (see the module docs).
 ///
 /// # Errors
-/// [`ImagingError::InvalidParameter`] for a floor that is not finite and > 0,
-/// [`ImagingError::Material`] for a non-finite CT number.
+/// [`ImagingError::InvalidParameter`] for a floor or marrow modulus that is not finite and
+/// > 0, [`ImagingError::Material`] for a non-finite CT number.
 pub fn map_materials(
     ct: &Volume,
     seg: &Segmentation,
@@ -87,7 +92,10 @@ pub fn map_materials(
             let r = opts.calibration.apparent_density(h)?;
             hu += h;
             rho += r;
-            modulus += opts.law.modulus(r)?;
+            modulus += match opts.marrow_modulus_mpa {
+                Some(m) if seg.labels[idx] == Region::Marrow.code() => m,
+                _ => opts.law.modulus(r)?,
+            };
             count += 1;
         }
         let c = count.max(1) as f64;

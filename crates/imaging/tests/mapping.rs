@@ -97,6 +97,34 @@ fn mapped_modulus_reproduces_the_generating_law() {
         assert!(worst[s] < 0.01, "{name}: {:.3} %", 100.0 * worst[s]);
     }
 
+    // marrow at a fixed modulus: interior marrow elements take it, the rest is unchanged
+    let soft = map_materials(
+        &ct,
+        &seg,
+        &vm,
+        &MappingOptions {
+            marrow_modulus_mpa: Some(5.0),
+            ..opts
+        },
+    )
+    .unwrap();
+    for e in 0..mesh.n_elements() {
+        if !vm
+            .element_voxels(e, &seg)
+            .any(|v| seg.labels[v] == Region::Marrow.code())
+        {
+            assert_eq!(soft.modulus_mpa[e], props.modulus_mpa[e]);
+        }
+    }
+    let all_marrow = (0..mesh.n_elements())
+        .filter(|&e| {
+            vm.element_voxels(e, &seg)
+                .all(|v| seg.labels[v] == Region::Marrow.code())
+        })
+        .collect::<Vec<_>>();
+    assert!(!all_marrow.is_empty());
+    assert!(all_marrow.iter().all(|&e| soft.modulus_mpa[e] == 5.0));
+
     // binning into 20 materials keeps every element within one bin's ratio (E_max/E_min)^(1/20)
     let bins = bin_moduli(&props.modulus_mpa, 20).unwrap();
     println!(

@@ -68,6 +68,9 @@ pub struct CtArgs {
     /// Smallest element modulus (MPa).
     #[arg(long, default_value_t = 1.0)]
     pub floor: f64,
+    /// Modulus of marrow voxels (MPa) instead of the density chain (default: the chain, as Bonemat; docs/imaging.md §5).
+    #[arg(long)]
+    pub marrow_modulus: Option<f64>,
     /// Number of materials in the deck (moduli binned in equal steps of log E).
     #[arg(long, default_value_t = 20)]
     pub materials: usize,
@@ -198,6 +201,7 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
             calibration,
             law,
             modulus_floor_mpa: args.floor,
+            marrow_modulus_mpa: args.marrow_modulus,
         },
     )?;
     let bins = bin_moduli(&props.modulus_mpa, args.materials)?;
