@@ -3,13 +3,14 @@
 //! ```text
 //! cargo run --release -p osteon-imaging --example tibia_phantom -- target/phantom
 //! osteon ct target/phantom/dicom -o target/phantom/model      # or: ... target/phantom/ct.nii.gz
+//! osteon ct target/phantom/ct.nii.gz --labels target/phantom/labels.nii.gz -o target/phantom/model_labels
 //! ```
 //!
 //! Options: `--voxel MM` (default 0.5), `--noise HU` (default 20), `--blur MM` (default 0.3).
 
 use std::path::PathBuf;
 
-use osteon_imaging::{SeriesInfo, TibiaPhantom, write_dicom_series, write_nifti};
+use osteon_imaging::{SeriesInfo, TibiaPhantom, Tissue, Voxels, write_dicom_series, write_nifti};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -43,8 +44,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = write_dicom_series(&out.join("dicom"), &ct, &SeriesInfo::default())?;
     std::fs::create_dir_all(&out)?;
     write_nifti(&out.join("ct.nii.gz"), &ct)?;
+    // the true tissues at the voxel centres as a label map: 1 cortical, 2 cancellous, 3 marrow
+    let mut labels = ct.clone();
+    let [nx, ny, _] = ct.dims;
+    labels.voxels = Voxels::I16(
+        (0..ct.len())
+            .map(|n| {
+                match phantom.tissue(ct.world([
+                    (n % nx) as f64,
+                    ((n / nx) % ny) as f64,
+                    (n / (nx * ny)) as f64,
+                ])) {
+                    Tissue::Cortical => 1,
+                    Tissue::Cancellous => 2,
+                    Tissue::Marrow => 3,
+                    Tissue::SoftTissue => 0,
+                }
+            })
+            .collect(),
+    );
+    write_nifti(&out.join("labels.nii.gz"), &labels)?;
     println!(
-        "tibia phantom: {} × {} × {} voxels of {} mm; {} DICOM slices in {}, NIfTI {}",
+        "tibia phantom: {} × {} × {} voxels of {} mm; {} DICOM slices in {}, NIfTI {} (and labels.nii.gz, the true tissues)",
         ct.dims[0],
         ct.dims[1],
         ct.dims[2],

@@ -50,7 +50,7 @@ pub struct CtArgs {
     /// Label map on the CT grid (NIfTI) instead of the thresholds.
     #[arg(long)]
     pub labels: Option<PathBuf>,
-    /// Label numbers → regions for --labels, e.g. 1=cortical,2=cancellous,3=marrow (the default).
+    /// Label numbers → regions for --labels, e.g. 1=cortical,2=cancellous,5=marrow.
     #[arg(long, default_value = "1=cortical,2=cancellous,3=marrow")]
     pub label_map: String,
     /// Region of interest as voxel index ranges i0:i1,j0:j1,k0:k1 (upper bounds excluded), e.g. :,:,40:200.
