@@ -15,6 +15,7 @@
 //! | [`solver`] | `osteon-solver` | sparse Cholesky (faer, METIS or AMD ordering) and Jacobi-preconditioned CG behind one [`LinearSolver`](solver::LinearSolver) trait |
 //! | [`io`] | `osteon-io` | Abaqus/CalculiX `.inp` decks, Gmsh `.msh`, VTU/PVD for ParaView, atomic file writes |
 //! | [`contact`] | `osteon-contact` | node-to-surface Coulomb contact (penalty + augmented Lagrangian), micromotion |
+//! | [`imaging`] | `osteon-imaging` | from the patient's CT to the model: DICOM and NIfTI volumes, segmentation, STL surface, voxel mesh, CT-based material mapping |
 //! | [`biomech`] | `osteon-biomech` | the tibial-defect reconstruction study: parametric tibia, porous-tantalum prosthesis, screws, load cases, comparison with the intact bone |
 //!
 //! A study reads as *setup → assemble → analyse → factorise → solve → recover*, each phase a
@@ -108,6 +109,7 @@
 pub use osteon_assembly as assembly;
 pub use osteon_biomech as biomech;
 pub use osteon_contact as contact;
+pub use osteon_imaging as imaging;
 pub use osteon_io as io;
 pub use osteon_material as material;
 pub use osteon_mesh as mesh;

@@ -5,6 +5,7 @@
 //! osteon info model.inp                   # counts, sets, materials, steps, memory estimate
 //! osteon mesh tube --element C3D10 -o tube.inp
 //! osteon study examples/tibia_study.toml -o out/  # → report.md/json, SVG plots, VTU per load case
+//! osteon ct ct_series/ -o out/            # CT → out/bone.inp, out/bone.vtu, out/bone.stl
 //! ```
 //! Exit status: 0 success, 2 input error (file:line and what was expected), 3 numerical
 //! failure (unconstrained rigid-body mode, singular part, inverted element).
@@ -40,6 +41,8 @@ enum Command {
     Mesh(commands::mesh::MeshArgs),
     /// Run a tibial reconstruction study (STUDY.toml): report, plots, VTU, metric table with pass/fail.
     Study(commands::study::StudyArgs),
+    /// From a CT (DICOM series or NIfTI) to a model: segmentation, STL surface, C3D8 voxel mesh, modulus per element.
+    Ct(commands::ct::CtArgs),
 }
 
 fn main() {
@@ -49,6 +52,7 @@ fn main() {
         Command::Info(args) => commands::info::run(args),
         Command::Mesh(args) => commands::mesh::run(args, cli.quiet),
         Command::Study(args) => commands::study::run(args, cli.quiet),
+        Command::Ct(args) => commands::ct::run(args, cli.quiet),
     };
     if let Err(err) = result {
         eprintln!("error: {}", exit::message(&err));

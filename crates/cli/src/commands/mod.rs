@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod ct;
 pub mod info;
 pub mod input;
 pub mod mesh;

@@ -1,0 +1,205 @@
+//! `osteon ct` end to end on the tibia phantom: the three files, a deck that osteon solves
+//! and that CalculiX solves to the same displacements, label maps, and bad inputs as exit
+//! status 2 with the file named.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use osteon_assembly::{SolveOptions, solve_linear_static};
+use osteon_imaging::{
+    SeriesInfo, TibiaPhantom, Tissue, Volume, Voxels, write_dicom_series, write_nifti,
+};
+
+use common::ccx;
+
+fn osteon(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_osteon"))
+        .args(args)
+        .output()
+        .expect("run osteon")
+}
+
+/// A coarse phantom (1 mm voxels) with noise, quick to mesh and solve.
+fn phantom() -> (TibiaPhantom, Volume) {
+    let p = TibiaPhantom {
+        voxel_mm: [1.0; 3],
+        supersampling: 2,
+        noise_sigma_hu: 15.0,
+        ..TibiaPhantom::default()
+    };
+    let ct = p.generate().expect("phantom");
+    (p, ct)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn dicom_series_to_model_files_and_calculix_agrees() {
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("series");
+    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let out = dir.path().join("model");
+    let run = osteon(&[
+        "ct",
+        s(&series),
+        "-o",
+        s(&out),
+        "--element-size",
+        "2",
+        "--materials",
+        "8",
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    println!("{stdout}");
+    assert!(stdout.contains("C3D8 elements") && stdout.contains("MPa"));
+    for f in ["bone.inp", "bone.vtu", "bone.stl"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let vtu = std::fs::read_to_string(out.join("bone.vtu")).unwrap();
+    for name in [
+        "\"hu\"",
+        "\"density\"",
+        "\"youngs_modulus\"",
+        "\"region\"",
+        "\"material\"",
+    ] {
+        assert!(vtu.contains(&format!("Name={name}")), "VTU lacks {name}");
+    }
+
+    // osteon solves the deck as written
+    let deck = out.join("bone.inp");
+    let model = osteon_io::inp::read_inp(&deck)
+        .expect("osteon reads its own deck")
+        .model;
+    assert!(!model.materials.is_empty() && model.materials.len() <= 8);
+    assert!(
+        model.mesh.element_set("CORTICAL").is_ok() && model.mesh.element_set("CANCELLOUS").is_ok()
+    );
+    let ours = solve_linear_static(
+        &model,
+        &SolveOptions {
+            threads: 1,
+            ..SolveOptions::default()
+        },
+    )
+    .expect("solve");
+    let u = &ours.cases[0].displacement;
+    let umax = u
+        .iter()
+        .map(|d| (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt())
+        .fold(0.0, f64::max);
+    assert!(umax > 0.0);
+
+    if !ccx::available() {
+        println!(
+            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
+        );
+        return;
+    }
+    let steps = ccx::run(&out, "bone").expect("ccx");
+    let reference = &steps[0].displacement;
+    assert_eq!(reference.len(), model.mesh.n_nodes());
+    let mut worst: f64 = 0.0;
+    let mut ccx_max: f64 = 0.0;
+    for (&id, r) in reference {
+        let n = model.mesh.node_index(id).expect("ccx node in the deck");
+        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
+        worst = worst.max(d);
+        ccx_max = ccx_max.max((r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt());
+    }
+    println!("max |u|: osteon {umax:.6e} mm, CalculiX {ccx_max:.6e} mm; max |Δu| {worst:.3e} mm");
+    assert!((umax - ccx_max).abs() <= 1e-5 * ccx_max);
+    assert!(worst <= 1e-5 * ccx_max);
+}
+
+#[test]
+fn nifti_with_label_map() {
+    let (p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("ct.nii.gz");
+    write_nifti(&image, &ct).unwrap();
+    // labels from the phantom's truth at voxel centres: 1 cortical, 2 cancellous, 3 marrow
+    let labels: Vec<i16> = (0..ct.len())
+        .map(|n| {
+            let (i, j, k) = (
+                n % ct.dims[0],
+                (n / ct.dims[0]) % ct.dims[1],
+                n / (ct.dims[0] * ct.dims[1]),
+            );
+            match p.tissue(ct.world([i as f64, j as f64, k as f64])) {
+                Tissue::Cortical => 1,
+                Tissue::Cancellous => 2,
+                Tissue::Marrow => 3,
+                Tissue::SoftTissue => 0,
+            }
+        })
+        .collect();
+    let mut label_volume = ct.clone();
+    label_volume.voxels = Voxels::I16(labels);
+    let label_path = dir.path().join("labels.nii.gz");
+    write_nifti(&label_path, &label_volume).unwrap();
+    let out = dir.path().join("model");
+    let run = osteon(&[
+        "ct",
+        s(&image),
+        "--labels",
+        s(&label_path),
+        "-o",
+        s(&out),
+        "--roi",
+        ":,:,5:60",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.join("bone.inp").is_file());
+
+    // a label map on another grid: exit 2, naming the label file
+    let mut shifted = label_volume.clone();
+    shifted.origin[0] += 5.0;
+    let bad = dir.path().join("shifted_labels.nii.gz");
+    write_nifti(&bad, &shifted).unwrap();
+    let run = osteon(&["ct", s(&image), "--labels", s(&bad), "-o", s(&out)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("shifted_labels.nii.gz"));
+}
+
+#[test]
+fn bad_inputs_exit_2_naming_the_file() {
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("series");
+    let files = write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let bytes = std::fs::read(&files[7]).unwrap();
+    std::fs::write(&files[7], &bytes[..bytes.len() - 1000]).unwrap();
+    let out = dir.path().join("model");
+    let run = osteon(&["ct", s(&series), "-o", s(&out)]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("slice_0008.dcm"), "{stderr}");
+    assert!(
+        !out.join("bone.inp").exists(),
+        "no output after a failed read"
+    );
+
+    let missing = dir.path().join("no_such_ct.nii.gz");
+    let run = osteon(&["ct", s(&missing), "-o", s(&out)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no_such_ct.nii.gz"));
+
+    let run = osteon(&["ct", s(&series), "-o", s(&out), "--law", "keller"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("morgan-femoral-neck"));
+}
