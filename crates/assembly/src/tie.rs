@@ -2,7 +2,7 @@
 //! surface closest to it, u_slave = Σ_a N_a(s, t) u_a over the master face's nodes, written as
 //! three [`Equation`]s per slave node and eliminated exactly like any multi-point constraint.
 
-use osteon_mesh::search::FaceLocator;
+use osteon_mesh::search::{FaceLocator, FaceProjection};
 use osteon_mesh::{FaceRef, Mesh};
 
 use crate::error::AssemblyError;
@@ -50,38 +50,53 @@ pub struct TieReport {
 /// # Errors
 /// As [`tie_equations`] (an empty master surface, a slave node that does not exist).
 pub fn adjust_tied_nodes(mesh: &mut Mesh, tie: &Tie) -> Result<(usize, f64), AssemblyError> {
-    let targets = projections(mesh, tie)?;
-    let mut largest = 0.0f64;
-    for &(s, x, d) in &targets {
-        mesh.coords[s] = x;
-        largest = largest.max(d);
+    let (_, placements) = placements(mesh, tie)?;
+    let (mut moved, mut largest) = (0, 0.0f64);
+    for (s, placement) in placements {
+        if let Placement::Tied(proj) = placement
+            && proj.distance > 0.0
+        {
+            mesh.coords[s] = proj.point;
+            moved += 1;
+            largest = largest.max(proj.distance);
+        }
     }
-    Ok((targets.len(), largest))
+    Ok((moved, largest))
 }
 
-/// For every slave node within the tolerance and not on the master surface: (node, its
-/// closest master point, distance).
-fn projections(mesh: &Mesh, tie: &Tie) -> Result<Vec<(usize, [f64; 3], f64)>, AssemblyError> {
+/// Where a slave node of a tie goes.
+enum Placement {
+    /// It is a node of the master surface itself.
+    Shared,
+    /// No master point within the tolerance (distance mm; infinite when none was found).
+    TooFar(f64),
+    /// Its closest master point, within the tolerance.
+    Tied(FaceProjection),
+}
+
+/// The tolerance of `tie` (mm) and the placement of each of its slave nodes, in order.
+fn placements(mesh: &Mesh, tie: &Tie) -> Result<(f64, Vec<(usize, Placement)>), AssemblyError> {
     let (tolerance, master_nodes) = tolerance_and_master_nodes(mesh, tie)?;
     let locator = FaceLocator::new(mesh, &tie.master_faces, tolerance);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(tie.slave_nodes.len());
     for &s in &tie.slave_nodes {
         if s >= mesh.n_nodes() {
             return Err(AssemblyError::InvalidModel {
                 detail: format!("tie '{}' slave node index {s} does not exist", tie.name),
             });
         }
-        if master_nodes[s] {
-            continue;
-        }
-        if let Some(proj) = locator.closest(mesh, mesh.coords[s], |n| n == s)
-            && proj.distance <= tolerance
-            && proj.distance > 0.0
-        {
-            out.push((s, proj.point, proj.distance));
-        }
+        let placement = if master_nodes[s] {
+            Placement::Shared
+        } else {
+            match locator.closest(mesh, mesh.coords[s], |n| n == s) {
+                None => Placement::TooFar(f64::INFINITY),
+                Some(proj) if proj.distance > tolerance => Placement::TooFar(proj.distance),
+                Some(proj) => Placement::Tied(proj),
+            }
+        };
+        out.push((s, placement));
     }
-    Ok(out)
+    Ok((tolerance, out))
 }
 
 /// The position tolerance of `tie` (mm) and which mesh nodes are on its master surface.
@@ -113,31 +128,24 @@ fn tolerance_and_master_nodes(mesh: &Mesh, tie: &Tie) -> Result<(f64, Vec<bool>)
 
 /// Build the equations of `tie` on `mesh`.
 pub fn tie_equations(mesh: &Mesh, tie: &Tie) -> Result<(Vec<Equation>, TieReport), AssemblyError> {
-    let (tolerance, master_nodes) = tolerance_and_master_nodes(mesh, tie)?;
-    let locator = FaceLocator::new(mesh, &tie.master_faces, tolerance);
+    let (tolerance, placements) = placements(mesh, tie)?;
     let mut report = TieReport {
         tolerance,
         ..Default::default()
     };
     let mut equations = Vec::new();
-    for &s in &tie.slave_nodes {
-        if s >= mesh.n_nodes() {
-            return Err(AssemblyError::InvalidModel {
-                detail: format!("tie '{}' slave node index {s} does not exist", tie.name),
-            });
-        }
-        if master_nodes[s] {
-            report.shared += 1;
-            continue;
-        }
-        let Some(proj) = locator.closest(mesh, mesh.coords[s], |n| n == s) else {
-            report.too_far.push((s, f64::INFINITY));
-            continue;
+    for (s, placement) in placements {
+        let proj = match placement {
+            Placement::Shared => {
+                report.shared += 1;
+                continue;
+            }
+            Placement::TooFar(d) => {
+                report.too_far.push((s, d));
+                continue;
+            }
+            Placement::Tied(proj) => proj,
         };
-        if proj.distance > tolerance {
-            report.too_far.push((s, proj.distance));
-            continue;
-        }
         let el = mesh.element(proj.face.element);
         let ft = el.etype.face_type();
         let shape = ft.shape(proj.st);
