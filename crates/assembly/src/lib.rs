@@ -40,6 +40,9 @@
 //! - [`Model`]: mesh + materials + [`Section`]s + [`DirichletBc`]s + [`Equation`]s + [`LoadCase`]s;
 //! - [`DofMap`]: free / prescribed / eliminated DOFs (multi-point constraints eliminated exactly);
 //! - [`tie_equations`]: tie constraints between non-matching meshes, as equations;
+//! - [`distribute_wrench`]: a force and moment spread over a node set (distributing
+//!   coupling); [`CoupledSupport`]: a node set held at its centroid through the same
+//!   coupling (statically determinate, the set free to deform), [`Model::coupled_support`];
 //! - [`SparsityPattern`]: the reduced stiffness pattern, built once, and the element colouring
 //!   for lock-free parallel assembly ([`assemble_stiffness`]);
 //! - [`element`]: stiffness, internal-force, strain and consistent-load kernels;
@@ -87,6 +90,7 @@ mod rigid_body;
 mod rigid_motion;
 mod solution;
 pub mod stats;
+mod support;
 mod system;
 mod tie;
 
@@ -118,5 +122,6 @@ pub use rigid_body::check_rigid_body_modes;
 pub use rigid_motion::RigidMotion;
 pub use solution::{StepDiagnostics, StepSolution};
 pub use stats::weighted_quantile;
+pub use support::CoupledSupport;
 pub use system::{ConstrainedSystem, SystemStats};
 pub use tie::{DEFAULT_TIE_TOLERANCE_FRACTION, Tie, TieReport, adjust_tied_nodes, tie_equations};

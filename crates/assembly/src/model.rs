@@ -5,6 +5,7 @@ use osteon_material::Material;
 use osteon_mesh::{FaceRef, Mesh};
 
 use crate::contact::{ContactPair, IncrementControl};
+use crate::support::CoupledSupport;
 
 /// Displacement component, 0 = x, 1 = y, 2 = z (Abaqus DOF 1, 2, 3).
 pub type Component = usize;
@@ -149,6 +150,10 @@ pub struct Model {
     /// Node-to-surface contact pairs (`*CONTACT PAIR`); a model with pairs is solved by the
     /// contact solver (osteon-contact), the linear solver ignores them.
     pub contact_pairs: Vec<ContactPair>,
+    /// A node set held by a distributing coupling to a fixed reference point (at most one:
+    /// a second would make the support statically indeterminate); set it with
+    /// [`Model::couple_support`]. Both analyses apply it.
+    pub coupled_support: Option<CoupledSupport>,
 }
 
 impl Model {
@@ -183,6 +188,20 @@ impl Model {
             .chain(&case.boundary)
             .copied()
             .collect()
+    }
+
+    /// Hold `support`'s nodes by its distributing coupling: fix its six pins and keep it for
+    /// the analyses (module documentation of [`crate::CoupledSupport`]). Replaces an earlier
+    /// coupled support (whose pins stay fixed).
+    pub fn couple_support(&mut self, support: CoupledSupport) {
+        for &(node, component) in &support.pins {
+            self.boundary.push(DirichletBc {
+                node,
+                component,
+                value: 0.0,
+            });
+        }
+        self.coupled_support = Some(support);
     }
 
     /// Fix components `components` of every node in `nodes` at zero.

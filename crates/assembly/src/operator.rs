@@ -77,6 +77,22 @@ impl<'m> ElasticOperator<'m> {
         external_forces(self.model, case, &self.materials)
     }
 
+    /// The reaction of the model's coupled support ([`crate::Model::coupled_support`]) to
+    /// the loads `f_ext` (raw DOFs, N): nodal forces on its nodes that balance `f_ext` in
+    /// force and moment; `None` for a model without one.
+    pub fn support_forces(&self, f_ext: &[f64]) -> Result<Option<Vec<f64>>, AssemblyError> {
+        self.model
+            .coupled_support
+            .as_ref()
+            .map(|s| s.reaction_forces(&self.model.mesh.coords, f_ext))
+            .transpose()
+    }
+
+    /// The model's coupled support, if any.
+    pub fn coupled_support(&self) -> Option<&crate::CoupledSupport> {
+        self.model.coupled_support.as_ref()
+    }
+
     /// K u on raw DOFs (N) for raw displacements `u` (mm).
     pub fn internal_forces(&self, u: &[f64]) -> Result<Vec<f64>, AssemblyError> {
         internal_forces(&self.model.mesh, &self.materials, &self.d, u)

@@ -206,9 +206,14 @@ impl ConstrainedSystem {
     }
 
     /// Recover the step's solution from raw displacements `u` (mm): displacements, reactions
-    /// R = K u + f_other − f_ext at the prescribed DOFs (f_other: further internal forces
-    /// such as contact forces, N) and the applied total. Diagnostics, recovered fields and
-    /// contact state are the caller's to fill in.
+    /// R = K u + f_other − f_ext − f_support at the prescribed DOFs (f_other: further
+    /// internal forces such as contact forces, N) and the applied total (of `f_ext`).
+    /// Diagnostics, recovered fields and contact state are the caller's to fill in.
+    ///
+    /// With a coupled support ([`crate::CoupledSupport`]), `f_support` is its reaction (from
+    /// [`ElasticOperator::support_forces`], added to the loads of the solve): it is reported
+    /// as the reactions of the coupled nodes, and the coupled nodes' mean rigid motion,
+    /// which the support holds at zero, is removed from the displacements.
     ///
     /// The residual of an eliminated DOF is the force its equation carries; it is handed on to
     /// the prescribed DOFs it depends on with the same coefficients (virtual work:
@@ -220,12 +225,18 @@ impl ConstrainedSystem {
         name: &str,
         u: &[f64],
         f_ext: &[f64],
+        f_support: Option<&[f64]>,
         f_other: Option<&[f64]>,
     ) -> Result<StepSolution, AssemblyError> {
         let n = op.mesh().n_nodes();
         let mut residual = op.internal_forces(u)?;
         for (r, f) in residual.iter_mut().zip(f_ext) {
             *r -= f;
+        }
+        if let Some(s) = f_support {
+            for (r, f) in residual.iter_mut().zip(s) {
+                *r -= f;
+            }
         }
         if let Some(other) = f_other {
             for (r, f) in residual.iter_mut().zip(other) {
@@ -242,17 +253,27 @@ impl ConstrainedSystem {
         }
         let mut reaction = vec![[0.0; 3]; n];
         let mut displacement = vec![[0.0; 3]; n];
+        let coords = &op.mesh().coords;
+        let reference = match op.coupled_support() {
+            Some(support) => Some(support.reference_motion(coords, u)?),
+            None => None,
+        };
         let mut applied_total = [0.0; 3];
         let mut applied_moment = nalgebra::Vector3::zeros();
         let mut reaction_moment = nalgebra::Vector3::zeros();
-        let coords = &op.mesh().coords;
         for node in 0..n {
+            let rigid = reference
+                .as_ref()
+                .map_or([0.0; 3], |m| m.displacement_at(coords[node]));
             for c in 0..3 {
                 let r = 3 * node + c;
-                displacement[node][c] = u[r];
+                displacement[node][c] = u[r] - rigid[c];
                 applied_total[c] += f_ext[r];
                 if self.dofs.state(r) == DofState::Prescribed {
                     reaction[node][c] = residual[r];
+                }
+                if let Some(s) = f_support {
+                    reaction[node][c] += s[r];
                 }
             }
             let f =

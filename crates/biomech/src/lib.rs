@@ -65,6 +65,7 @@ pub mod frictional;
 pub mod geometry;
 pub mod merge;
 pub mod metrics;
+pub mod migration;
 mod model;
 pub mod output;
 pub mod patient;
@@ -80,13 +81,13 @@ pub use builder::{
 };
 pub use error::BiomechError;
 pub use geometry::TibiaGeometry;
-pub use model::{MaterialSummary, StudyMaterials, fixed_nodes, plateau_load_cases};
+pub use model::{MaterialSummary, StudyMaterials, apply_support, fixed_nodes, plateau_load_cases};
 pub use output::{OutputOptions, write_study_outputs};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
 pub use spec::{
-    Activity, ActivityCase, DefectSpec, ELASTIC_SLIP_MM, ExtraCase, FlangeMaterial, FlangeSpec,
-    ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA,
-    ScrewSpec, StudyLoadCase,
+    Activity, ActivityCase, BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM,
+    ExtraCase, FlangeMaterial, FlangeSpec, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
+    MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec, StudyLoadCase,
 };
 pub use study::{
     CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,

@@ -3,18 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use osteon_assembly::{LoadCase, Model, PressureLoad, Section, Wrench, distribute_wrench};
+use osteon_assembly::{
+    CoupledSupport, LoadCase, Model, PressureLoad, Section, Wrench, distribute_wrench,
+};
 use osteon_material::{Material, PorousTantalum, library};
 use osteon_mesh::{FaceRef, Mesh};
 
 use crate::builder::{Reconstruction, Region, faces_area};
 use crate::error::BiomechError;
-use crate::spec::{FlangeMaterial, ImplantSpec, LoadSpec};
+use crate::spec::{BoneSpec, CortexModel, DistalSupport, FlangeMaterial, ImplantSpec, LoadSpec};
 
 /// The materials of a study (each from `osteon_material::library`, sources there).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudyMaterials {
-    /// Cortical bone: E = 17000 MPa, ν = 0.3 (Reilly & Burstein 1975, biomechanics.md §3.1).
+    /// Cortical bone (Reilly & Burstein 1975, biomechanics.md §3.1): transversely isotropic
+    /// about z by default, or isotropic E = 17000 MPa, ν = 0.3 ([`CortexModel`]).
     pub cortical: Material,
     /// Cancellous bone: E = 400 MPa, ν = 0.3 (engineering pick, biomechanics.md §3.2).
     pub cancellous: Material,
@@ -35,18 +38,18 @@ pub struct MaterialSummary {
     pub role: String,
     /// Material name.
     pub name: String,
-    /// Young's modulus (MPa).
-    pub e_mpa: f64,
-    /// Poisson's ratio.
-    pub nu: f64,
+    /// Young's modulus along the tibial axis z (MPa), 1/S₃₃ of the compliance.
+    pub e_axial_mpa: f64,
+    /// The elastic constants in words ("isotropic: E 17000 MPa, ν 0.3", …).
+    pub constants: String,
     /// Where the numbers come from.
     pub source: String,
 }
 
 impl StudyMaterials {
-    /// Materials for an implant spec: porous Ta from the porosity (Gibson–Ashby) or the given
-    /// modulus.
-    pub fn new(implant: &ImplantSpec) -> Result<Self, BiomechError> {
+    /// Materials for a bone and an implant spec: the cortex law of `bone`, porous Ta from the
+    /// porosity (Gibson–Ashby) or the given modulus.
+    pub fn new(bone: &BoneSpec, implant: &ImplantSpec) -> Result<Self, BiomechError> {
         let porous = match implant.modulus_mpa {
             Some(e) => PorousTantalum::with_measured_modulus(implant.porosity, e)?,
             None => PorousTantalum::from_porosity(implant.porosity)?,
@@ -58,7 +61,12 @@ impl StudyMaterials {
             FlangeMaterial::Ti6Al4V => library::ti6al4v(),
         };
         let m = Self {
-            cortical: library::cortical_bone(),
+            cortical: match bone.cortex {
+                CortexModel::TransverselyIsotropic => {
+                    library::cortical_bone_transversely_isotropic()
+                }
+                CortexModel::Isotropic => library::cortical_bone(),
+            },
             cancellous: library::cancellous_bone(),
             implant: body,
             flange,
@@ -71,11 +79,20 @@ impl StudyMaterials {
         Ok(m)
     }
 
-    /// Isotropic (E, ν) of a material, if isotropic.
-    fn e_nu(m: &Material) -> (f64, f64) {
+    /// The elastic constants of `m` in words, with the tibial axis as z.
+    fn constants(m: &Material) -> String {
+        use osteon_material::Elastic;
         match &m.elastic {
-            osteon_material::Elastic::Isotropic(iso) => (iso.e, iso.nu),
-            _ => (f64::NAN, f64::NAN),
+            Elastic::Isotropic(i) => format!("isotropic: E {} MPa, ν {}", i.e, i.nu),
+            Elastic::TransverselyIsotropic(t) => format!(
+                "transversely isotropic about z: E_z {} MPa, E_x = E_y {} MPa, G_xz = G_yz {} MPa, ν_xy {}, ν_xz = ν_yz {}",
+                t.e_t, t.e_p, t.g_t, t.nu_p, t.nu_pt
+            ),
+            Elastic::Orthotropic(o) => format!(
+                "orthotropic (x, y, z): E {} / {} / {} MPa, G_xy {} / G_xz {} / G_yz {} MPa, ν_xy {} / ν_xz {} / ν_yz {}",
+                o.e1, o.e2, o.e3, o.g12, o.g13, o.g23, o.nu12, o.nu13, o.nu23
+            ),
+            Elastic::Anisotropic(_) => "anisotropic (6 × 6 stiffness)".into(),
         }
     }
 
@@ -104,7 +121,8 @@ impl StudyMaterials {
             (
                 "cortical bone",
                 &self.cortical,
-                "Reilly & Burstein 1975, biomechanics.md §3.1".to_string(),
+                "Reilly & Burstein 1975 (unverified transcription), biomechanics.md §3.1"
+                    .to_string(),
             ),
             (
                 "cancellous bone",
@@ -120,15 +138,12 @@ impl StudyMaterials {
             ),
         ];
         rows.into_iter()
-            .map(|(role, m, source)| {
-                let (e, nu) = Self::e_nu(m);
-                MaterialSummary {
-                    role: role.into(),
-                    name: m.name.clone(),
-                    e_mpa: e,
-                    nu,
-                    source,
-                }
+            .map(|(role, m, source)| MaterialSummary {
+                role: role.into(),
+                name: m.name.clone(),
+                e_axial_mpa: m.compliance().map_or(f64::NAN, |c| 1.0 / c[2][2]),
+                constants: Self::constants(m),
+                source,
             })
             .collect()
     }
@@ -180,6 +195,26 @@ pub fn fixed_nodes(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<usize>, BiomechE
     } else {
         Ok(mesh.node_set("DISTAL_END")?.to_vec())
     }
+}
+
+/// Hold the support nodes ([`fixed_nodes`]) as `loads.support` says: clamp them, or couple
+/// them to a fixed reference point at their centroid (the ankle) with uniform weights, as a
+/// node-based distributing coupling ([`CoupledSupport`]).
+pub fn apply_support(model: &mut Model, loads: &LoadSpec) -> Result<(), BiomechError> {
+    let nodes = fixed_nodes(&model.mesh, loads)?;
+    match loads.support {
+        DistalSupport::Clamped => model.fix(&nodes, &[0, 1, 2]),
+        DistalSupport::AnkleCoupling => {
+            let support = CoupledSupport::new(
+                "the distal support nodes",
+                &model.mesh.coords,
+                &nodes,
+                &vec![1.0; nodes.len()],
+            )?;
+            model.couple_support(support);
+        }
+    }
+    Ok(())
 }
 
 fn faces(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
@@ -267,8 +302,7 @@ impl Reconstruction {
         let mut model = Model::new(self.mesh.clone());
         add_sections(&mut model, &self.regions, materials);
         model.equations = self.equations.clone();
-        let fixed = fixed_nodes(&model.mesh, loads)?;
-        model.fix(&fixed, &[0, 1, 2]);
+        apply_support(&mut model, loads)?;
         model.load_cases = plateau_load_cases(&model.mesh, loads)?;
         Ok(model)
     }
@@ -282,8 +316,7 @@ impl Reconstruction {
     ) -> Result<Model, BiomechError> {
         let mut model = Model::new(self.intact_mesh()?);
         add_sections(&mut model, &self.intact_regions(), materials);
-        let fixed = fixed_nodes(&model.mesh, loads)?;
-        model.fix(&fixed, &[0, 1, 2]);
+        apply_support(&mut model, loads)?;
         model.load_cases = plateau_load_cases(&model.mesh, loads)?;
         Ok(model)
     }

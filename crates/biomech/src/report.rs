@@ -6,7 +6,9 @@ use std::path::Path;
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
-use crate::metrics::{BoneStrain, CaseMetrics, MicromotionMetric, StressShielding};
+use crate::metrics::{
+    BoneStrain, CaseMetrics, MicromotionMetric, MigrationMetric, StressShielding,
+};
 use crate::study::{CaseReport, StudyReport};
 
 /// Write `report.json` and `report.md` into `dir` (created if missing), atomically.
@@ -104,13 +106,19 @@ fn displacement_rows(rows: &mut MetricRows<'_>) {
         .map(|m| m.interfaces.iter().map(|i| i.name.clone()).collect())
         .unwrap_or_default();
     for (k, name) in names.iter().enumerate() {
-        rows.push(&format!("|u| {name} max / mean (mm)"), |m| {
+        rows.push(&format!("bone |u| at {name}, max / mean (mm)"), |m| {
             let x = &m.interfaces[k];
             format!("{:.4} / {:.4}", x.max_mm, x.mean_mm)
         });
     }
     rows.push("prosthesis max |u| (mm)", |m| {
         format!("{:.4}", m.implant_max_displacement_mm)
+    });
+    rows.push("implant migration, max (mm)", |m| {
+        match m.migration.largest() {
+            None => "not applicable (bonded)".into(),
+            Some(f) => format!("{:.4} ({})", f.magnitude_mm, f.interface),
+        }
     });
     rows.push("micromotion", |m| match m.micromotion.statistics() {
         None => "not applicable (bonded)".into(),
@@ -308,13 +316,17 @@ fn inputs_section(o: &mut String, r: &StudyReport) {
     }
     let _ = writeln!(
         o,
-        "\n| material | name | E (MPa) | ν (–) | source |\n|---|---|---|---|---|"
+        "\n| material | name | E along the tibial axis (MPa) | elastic constants | source |\n|---|---|---|---|---|"
     );
     for m in &r.materials {
         let _ = writeln!(
             o,
-            "| {} | {} | {:.1} | {} | {} |",
-            m.role, m.name, m.e_mpa, m.nu, m.source
+            "| {} | {} | {:.0} | {} | {} |",
+            m.role,
+            m.name.replace('_', " "),
+            m.e_axial_mpa,
+            m.constants,
+            m.source
         );
     }
 }
@@ -409,8 +421,13 @@ fn load_rows(r: &StudyReport) -> Vec<InputRow> {
             "kg / N",
         ),
         (
-            "load cases (fraction of BW)".into(),
-            format!("{:?}", s.loads.fractions),
+            "seed load cases (fraction of BW)".into(),
+            s.loads
+                .fractions
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
             "–",
         ),
         (
@@ -419,14 +436,15 @@ fn load_rows(r: &StudyReport) -> Vec<InputRow> {
             "–",
         ),
         (
-            "distal fixation".into(),
+            "distal support nodes".into(),
             if s.loads.distal_fixation_mm > 0.0 {
-                format!("z ≤ {}", s.loads.distal_fixation_mm)
+                format!("bone nodes with z ≤ {} mm", s.loads.distal_fixation_mm)
             } else {
                 "distal end face".into()
             },
-            "mm",
+            "–",
         ),
+        ("distal support".into(), s.loads.support.label().into(), "–"),
         (
             "lazy zone s".into(),
             format!("{}", s.metrics.lazy_zone_s),
@@ -562,7 +580,7 @@ fn case_section(o: &mut String, cm: &CaseMetrics) {
     );
     let _ = writeln!(
         o,
-        "| interface | bone nodes | max \\|u\\| (mm) | mean \\|u\\| (mm) | intact max (mm) | intact mean (mm) |\n|---|---|---|---|---|---|"
+        "Bone displacement (|u| of the bone nodes at each interface, relative to the ankle support: the bone's own deformation, not migration of the implant):\n\n| interface | bone nodes | max \\|u\\| (mm) | mean \\|u\\| (mm) | intact max (mm) | intact mean (mm) |\n|---|---|---|---|---|---|"
     );
     for i in &cm.interfaces {
         let _ = writeln!(
@@ -571,10 +589,35 @@ fn case_section(o: &mut String, cm: &CaseMetrics) {
             i.name, i.n_nodes, i.max_mm, i.mean_mm, i.intact_max_mm, i.intact_mean_mm
         );
     }
+    migration_paragraph(o, &cm.migration);
     micromotion_paragraph(o, &cm.micromotion);
     shielding_table(o, &cm.shielding);
     stress_table(o, cm);
     bone_paragraph(o, &cm.bone);
+}
+
+/// The migration table: the prosthesis' rigid motion relative to each fragment, or why it
+/// does not apply.
+fn migration_paragraph(o: &mut String, migration: &MigrationMetric) {
+    match migration {
+        MigrationMetric::NotApplicable { reason } => {
+            let _ = writeln!(o, "\nImplant migration: not applicable ({reason}).");
+        }
+        MigrationMetric::Computed { faces } => {
+            let _ = writeln!(
+                o,
+                "\nImplant migration (least-squares rigid motion of the prosthesis face relative to the fragment face at each docking face; subsidence = axial motion into the fragment):\n\n| docking face | translation x, y, z (mm) | magnitude (mm) | subsidence (mm) | rotation (°) |\n|---|---|---|---|---|"
+            );
+            for f in faces {
+                let t = f.translation_mm;
+                let _ = writeln!(
+                    o,
+                    "| {} | {:.4}, {:.4}, {:.4} | {:.4} | {:.4} | {:.4} |",
+                    f.interface, t[0], t[1], t[2], f.magnitude_mm, f.subsidence_mm, f.rotation_deg
+                );
+            }
+        }
+    }
 }
 
 /// The micromotion line: why it does not apply, or its statistics.

@@ -9,6 +9,30 @@ use osteon_material::library;
 
 use crate::error::BiomechError;
 
+/// Elastic law of the cortical bone (`bone.cortex` in a study file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CortexModel {
+    /// The default: transversely isotropic about the tibial axis z, Reilly & Burstein 1975
+    /// (E_z 17000 MPa, E_x = E_y 11500 MPa, G_xz = G_yz 3300 MPa, G_xy 3600 MPa,
+    /// ν_xy 0.58, ν_xz = ν_yz 0.31; biomechanics.md §3.1, unverified transcription). The
+    /// shear modulus that carries torsion about the shaft is then the measured 3300 MPa, not
+    /// the isotropic E/(2(1 + ν)) = 6538 MPa.
+    #[default]
+    TransverselyIsotropic,
+    /// Isotropic E = 17000 MPa, ν = 0.3 (the longitudinal modulus of Reilly & Burstein 1975,
+    /// biomechanics.md §3.1): the first-wave default.
+    Isotropic,
+}
+
+/// The bone materials (`[bone]` in a study file).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoneSpec {
+    /// Cortical bone law; transversely isotropic by default.
+    pub cortex: CortexModel,
+}
+
 /// The segmental defect: a transverse gap through the whole bone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,14 +58,17 @@ impl Default for DefectSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlangeMaterial {
-    /// The prosthesis' own porous tantalum (same porosity/modulus as the body): the seed
-    /// flange is printed with the body (biomechanics.md §0, §8 "Flange printed with the
-    /// body"). **Default**: the whole printed prosthesis is one porous-Ta part, so the
-    /// modulus sweep stiffens body and flange together.
+    /// The prosthesis' own porous tantalum (same porosity/modulus as the body), as if the
+    /// flange were printed with the body's lattice (biomechanics.md §0, §8 "Flange printed
+    /// with the body"). A 72 %-porous plate around locking-screw holes is not what carries
+    /// the screws' locking heads, so it is an option, not the default.
     PorousTantalum,
     /// Dense tantalum, E = 186000 MPa, ν = 0.34 (unverified) (biomechanics.md §4).
     DenseTantalum,
     /// Ti-6Al-4V, E = 110000 MPa, ν = 0.34, yield 795 MPa (biomechanics.md §8).
+    /// **Default**: the locking screws are Ti-6Al-4V and lock into the flange, so the flange
+    /// is the solid plate a locking plate is (engineering choice; dense Ta is the other
+    /// solid option).
     Ti6Al4V,
 }
 
@@ -87,7 +114,7 @@ pub struct FlangeSpec {
     /// Length over each fragment beyond the docking face (mm); 40 (study brief, not in
     /// biomechanics.md).
     pub overlap_mm: f64,
-    /// Material; porous tantalum of the body by default (see [`FlangeMaterial`]).
+    /// Material; Ti-6Al-4V by default (see [`FlangeMaterial`]).
     pub material: FlangeMaterial,
 }
 
@@ -98,7 +125,7 @@ impl Default for FlangeSpec {
             thickness_mm: 3.0,
             width_mm: 15.0,
             overlap_mm: 40.0,
-            material: FlangeMaterial::PorousTantalum,
+            material: FlangeMaterial::Ti6Al4V,
         }
     }
 }
@@ -408,7 +435,8 @@ fn one() -> f64 {
 /// `docs/biomechanics.md` §5.2.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudyLoadCase {
-    /// Name for reports ("50 % BW", or an extra case's name such as "stair climbing"); also
+    /// Name for reports ("seed: axial, partial weight-bearing 50 % BW", "walking (peak
+    /// force), 100 % weight-bearing", or an extra case's name such as "stair climbing"); also
     /// the name of the models' load case and of its solution.
     pub name: String,
     /// Axial load as a multiple of body weight (–).
@@ -423,6 +451,36 @@ pub struct StudyLoadCase {
     pub moment_nmm: [f64; 3],
     /// Where the load comes from.
     pub source: String,
+}
+
+/// How the distal tibia is held (`loads.support` in a study file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistalSupport {
+    /// The default: the distal support nodes are held at the ankle through a distributing
+    /// coupling to a reference point at their centroid, fixed in all six rigid-body
+    /// directions ([`osteon_assembly::coupled_support`]). The support is statically
+    /// determinate for the bone as a whole — six reaction components carry the knee force
+    /// and moments — while the distal face is free to warp and contract, so bending and
+    /// torsion are not stiffened the way a clamp stiffens them (Speirs et al. 2007,
+    /// biomechanics.md §5 "Over-constraint").
+    #[default]
+    AnkleCoupling,
+    /// Every support node fixed in x, y and z: the first-wave support, which over-constrains
+    /// bending and torsion (biomechanics.md §5); kept to reproduce earlier results.
+    Clamped,
+}
+
+impl DistalSupport {
+    /// Name for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            DistalSupport::AnkleCoupling => {
+                "ankle coupling: distal face held at its centroid by a distributing coupling (statically determinate, face free to deform)"
+            }
+            DistalSupport::Clamped => "clamped: every distal support node fixed in x, y, z",
+        }
+    }
 }
 
 /// Loads and support.
@@ -443,9 +501,11 @@ pub struct LoadSpec {
     pub activities: Vec<ActivityCase>,
     /// Extra cases (none by default), last.
     pub extra_cases: Vec<ExtraCase>,
-    /// Fix every bone node with z ≤ this (mm); 0: the distal end face (plafond) only.
-    /// biomechanics.md §5 allows the plafond or the distal 10–20 mm.
+    /// The support nodes: every bone node with z ≤ this (mm); 0: the distal end face
+    /// (plafond) only. biomechanics.md §5 allows the plafond or the distal 10–20 mm.
     pub distal_fixation_mm: f64,
+    /// How the support nodes are held; the ankle coupling by default.
+    pub support: DistalSupport,
 }
 
 impl Default for LoadSpec {
@@ -458,6 +518,7 @@ impl Default for LoadSpec {
             activities: Vec::new(),
             extra_cases: Vec::new(),
             distal_fixation_mm: 0.0,
+            support: DistalSupport::default(),
         }
     }
 }
@@ -469,7 +530,8 @@ impl LoadSpec {
     }
 
     /// All cases, in the order of the models' load cases and their solutions: one per
-    /// entry of `fractions` (named "50 % BW", …), then the extra cases.
+    /// entry of `fractions` (the seed's static axial cases, named "seed: axial, partial
+    /// weight-bearing 50 % BW", …), then the activities, then the extra cases.
     pub fn cases(&self) -> Vec<StudyLoadCase> {
         let bw = self.body_weight_n();
         let axial = |name: String, fraction: f64, share: f64, source: &str| StudyLoadCase {
@@ -486,7 +548,7 @@ impl LoadSpec {
             .iter()
             .map(|&f| {
                 axial(
-                    format!("{} % BW", fmt_percent(f)),
+                    seed_case_name(f),
                     f,
                     self.medial_share,
                     "seed: static axial load (biomechanics.md §0, §5)",
@@ -598,6 +660,18 @@ impl LoadSpec {
     }
 }
 
+/// The name of a seed case: "seed: axial, partial weight-bearing 50 % BW",
+/// "seed: axial, full weight-bearing 100 % BW", or "seed: axial, 75 % BW" for another
+/// fraction.
+pub(crate) fn seed_case_name(fraction: f64) -> String {
+    let p = fmt_percent(fraction);
+    match p.as_str() {
+        "50" => "seed: axial, partial weight-bearing 50 % BW".into(),
+        "100" => "seed: axial, full weight-bearing 100 % BW".into(),
+        _ => format!("seed: axial, {p} % BW"),
+    }
+}
+
 /// "50", "100", "259" or "37.5".
 pub(crate) fn fmt_percent(f: f64) -> String {
     let p = 100.0 * f;
@@ -672,8 +746,15 @@ pub struct MetricSpec {
     /// their own. Engineering choice of this crate (biomechanics.md §7 asks for bands along
     /// the bone, Gruen-like, without giving widths).
     pub band_edges_mm: Vec<f64>,
-    /// Interface displacement limit (mm); 2 (seed, biomechanics.md §0).
+    /// Implant migration limit (mm): the prosthesis' translation relative to a fragment;
+    /// 2 (the seed's "prosthesis–bone displacement < 2 mm", biomechanics.md §0).
     pub interface_displacement_limit_mm: f64,
+    /// Subsidence limit (mm): the prosthesis' axial translation into a fragment; 1 (study
+    /// brief, issue 12; not in biomechanics.md).
+    pub subsidence_limit_mm: f64,
+    /// Rotation limit (degrees) of the prosthesis relative to a fragment; 5 (study brief,
+    /// issue 12; not in biomechanics.md).
+    pub rotation_limit_deg: f64,
     /// Bone strain alarm (µε); 3000 (Frost mechanostat, biomechanics.md §9).
     pub bone_strain_limit_microstrain: f64,
     /// Height of the cross-section bands of the von Mises / SED profile along the shaft
@@ -687,6 +768,8 @@ impl Default for MetricSpec {
             lazy_zone_s: 0.75,
             band_edges_mm: vec![0.0, 20.0, 40.0, 80.0],
             interface_displacement_limit_mm: 2.0,
+            subsidence_limit_mm: 1.0,
+            rotation_limit_deg: 5.0,
             bone_strain_limit_microstrain: 3000.0,
             profile_band_mm: 5.0,
         }
@@ -719,7 +802,7 @@ mod tests {
         let bw = loads.body_weight_n();
         let cases = loads.cases();
         assert_eq!(cases.len(), 3);
-        assert_eq!(cases[0].name, "50 % BW");
+        assert_eq!(cases[0].name, "seed: axial, partial weight-bearing 50 % BW");
         assert_eq!(cases[0].moment_nmm, [0.0; 3]);
         // half of walking: 0.5 × 2.61 BW and 0.5 × 10.5 N·m
         assert!((cases[1].load_n - 0.5 * 2.61 * bw).abs() < 1e-9);

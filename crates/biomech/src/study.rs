@@ -28,8 +28,8 @@ use crate::model::{MaterialSummary, StudyMaterials};
 use crate::patient::{PatientMeshSpec, build_patient_reconstruction};
 use crate::plots::PlotFile;
 use crate::spec::{
-    DefectSpec, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, MetricSpec,
-    REFERENCE_INTERFACE_PRESSURE_MPA, StudyLoadCase,
+    BoneSpec, DefectSpec, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
+    MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, StudyLoadCase,
 };
 use osteon_material::PorousTantalum;
 
@@ -48,6 +48,8 @@ pub struct Study {
     pub patient_mesh: Option<PatientMeshSpec>,
     /// Segmental defect.
     pub defect: DefectSpec,
+    /// Bone materials.
+    pub bone: BoneSpec,
     /// Prosthesis, flange, screws.
     pub implant: ImplantSpec,
     /// Bone–implant interface.
@@ -83,6 +85,7 @@ impl Default for Study {
             geometry: TibiaGeometry::default(),
             patient_mesh: None,
             defect: DefectSpec::default(),
+            bone: BoneSpec::default(),
             implant: ImplantSpec::default(),
             interface: InterfaceModel::default(),
             loads: LoadSpec::default(),
@@ -206,7 +209,7 @@ impl Study {
                 "a finite modulus > 0 MPa",
             ));
         }
-        StudyMaterials::new(&self.implant)?;
+        StudyMaterials::new(&self.bone, &self.implant)?;
         self.loads.validate()?;
         let s = self.metrics.lazy_zone_s;
         if !(s > 0.0 && s < 1.0) {
@@ -612,7 +615,7 @@ pub fn build_study(study: &Study, observer: &mut dyn Observer) -> Result<StudySe
         },
     );
     let reconstruction = build_study_reconstruction(study)?;
-    let materials = StudyMaterials::new(&study.implant)?;
+    let materials = StudyMaterials::new(&study.bone, &study.implant)?;
     let split = match study.interface {
         InterfaceModel::Frictional { mu, .. } => Some(split_docking_interface(
             &reconstruction,
@@ -810,7 +813,8 @@ pub fn study_metrics(
             flange_material: study.implant.flange.material,
             load,
             micromotion: implanted.micromotion.as_ref().and_then(|m| m.get(k)),
-        });
+            copies: setup.split.as_ref().map_or(&[], |s| &s.copies),
+        })?;
         let checks = checks(&metrics, &study.metrics);
         cases.push(CaseReport { metrics, checks });
     }

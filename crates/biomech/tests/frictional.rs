@@ -7,7 +7,7 @@ use std::time::Instant;
 use osteon_assembly::Silent;
 use osteon_biomech::metrics::{MicromotionMetric, Status};
 use osteon_biomech::{
-    InterfaceModel, MeshSpec, Study, build_reconstruction, frictional, run_study,
+    InterfaceModel, MeshSpec, Study, build_reconstruction, frictional, migration, run_study,
 };
 
 fn coarse_study(interface: InterfaceModel) -> Study {
@@ -133,4 +133,66 @@ fn frictional_study_reports_real_micromotion() {
         }
     }
     assert!(bonded.report.contact.is_empty());
+}
+
+/// Migration recovers a known rigid motion of the prosthesis relative to each fragment: the
+/// bone is given one small rigid motion, the prosthesis' docking-face copies another, and
+/// the reported translation (at the prosthesis face centroid) and rotation are their
+/// difference to round-off; the same field with the copies moving with the bone gives zero.
+#[test]
+fn migration_recovers_a_known_rigid_motion() {
+    use nalgebra::Vector3;
+    let study = coarse_study(InterfaceModel::frictional(0.74));
+    let rec = build_reconstruction(&study.geometry, &study.defect, &study.implant, &study.mesh)
+        .expect("builds");
+    let split = frictional::split_docking_interface(&rec, osteon_contact::Friction::coulomb(0.74))
+        .expect("splits");
+    let mesh = &split.reconstruction.mesh;
+    let rigid = |t: [f64; 3], theta: [f64; 3], x: [f64; 3]| -> [f64; 3] {
+        (Vector3::from(t) + Vector3::from(theta).cross(&Vector3::from(x))).into()
+    };
+    let (t_bone, th_bone) = ([0.02, -0.05, -0.3], [1e-3, -4e-4, 2e-3]);
+    let (t_imp, th_imp) = ([0.07, 0.01, -0.9], [-5e-4, 6e-4, 8e-3]);
+    let is_copy: std::collections::HashSet<usize> = split.copies.iter().map(|c| c.1).collect();
+    let field = |copies_move: bool| osteon_assembly::StepSolution {
+        displacement: mesh
+            .coords
+            .iter()
+            .enumerate()
+            .map(|(n, &x)| {
+                if copies_move && is_copy.contains(&n) {
+                    rigid(t_imp, th_imp, x)
+                } else {
+                    rigid(t_bone, th_bone, x)
+                }
+            })
+            .collect(),
+        ..osteon_assembly::StepSolution::default()
+    };
+    let moved = migration::implant_migration(&split.reconstruction, &split.copies, &field(true))
+        .expect("migration");
+    assert_eq!(moved.len(), 2);
+    for (m, set) in moved.iter().zip(["PROXIMAL_DOCKING", "DISTAL_DOCKING"]) {
+        let nodes = mesh.node_set(set).expect("set");
+        let c = nodes
+            .iter()
+            .fold(Vector3::zeros(), |s, &n| s + Vector3::from(mesh.coords[n]))
+            / nodes.len() as f64;
+        let expected = Vector3::from(rigid(t_imp, th_imp, c.into()))
+            - Vector3::from(rigid(t_bone, th_bone, c.into()));
+        for k in 0..3 {
+            assert!((m.translation_mm[k] - expected[k]).abs() < 1e-8, "{m:?}");
+            let dtheta = (th_imp[k] - th_bone[k]).to_degrees();
+            assert!((m.rotation_vector_deg[k] - dtheta).abs() < 1e-8, "{m:?}");
+        }
+        // the prosthesis moved down relative to both: into the distal fragment, away from
+        // the proximal one
+        let towards = if set == "PROXIMAL_DOCKING" { 1.0 } else { -1.0 };
+        assert!((m.subsidence_mm - towards * expected[2]).abs() < 1e-12);
+    }
+    let still = migration::implant_migration(&split.reconstruction, &split.copies, &field(false))
+        .expect("migration");
+    for m in &still {
+        assert!(m.magnitude_mm < 1e-12 && m.rotation_deg < 1e-10, "{m:?}");
+    }
 }

@@ -5,9 +5,10 @@ use osteon_assembly::Silent;
 use osteon_assembly::{Model, SolveOptions, StaticSolution, solve_linear_static};
 use osteon_biomech::metrics::{MicromotionMetric, Status};
 use osteon_biomech::{
-    Activity, ActivityCase, BiomechError, DefectSpec, ExtraCase, FlangeMaterial, ImplantSpec,
-    InterfaceModel, LoadSpec, MeshSpec, OutputOptions, Reconstruction, Study, StudyMaterials,
-    StudyReport, TibiaGeometry, build_reconstruction, run_study, write_study_outputs,
+    Activity, ActivityCase, BiomechError, BoneSpec, DefectSpec, DistalSupport, ExtraCase,
+    FlangeMaterial, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec, OutputOptions, Reconstruction,
+    Study, StudyMaterials, StudyReport, TibiaGeometry, build_reconstruction, run_study,
+    write_study_outputs,
 };
 use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
 
@@ -73,10 +74,13 @@ fn intact_under_centred_body_weight(g: &TibiaGeometry) -> IntactRun {
         &coarse(),
     )
     .expect("builds");
-    let materials = StudyMaterials::new(&ImplantSpec::default()).expect("materials");
+    let materials =
+        StudyMaterials::new(&BoneSpec::default(), &ImplantSpec::default()).expect("materials");
+    // the hand calculation's bar is built in at the distal face
     let loads = LoadSpec {
         fractions: vec![1.0],
         medial_share: 0.5,
+        support: DistalSupport::Clamped,
         ..LoadSpec::default()
     };
     let model = rec.intact_model(&materials, &loads).expect("model");
@@ -528,9 +532,15 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
         &parametric.mesh,
     )
     .expect("builds");
-    let materials = StudyMaterials::new(&implant).expect("materials");
+    let materials = StudyMaterials::new(&BoneSpec::default(), &implant).expect("materials");
+    // the deck carries the distal end as a clamp (the writer has no coupling); the patient
+    // study reads only the mesh and its sets from it
+    let clamped = LoadSpec {
+        support: DistalSupport::Clamped,
+        ..parametric.loads.clone()
+    };
     let intact = rec
-        .intact_model(&materials, &parametric.loads)
+        .intact_model(&materials, &clamped)
         .expect("intact model");
     let deck = dir.path().join("patient.inp");
     osteon_io::deck_writer::write_model_inp(&deck, &intact, "patient tibia").expect("deck");
@@ -764,4 +774,92 @@ fn activities_load_the_plateau_with_the_prescribed_force_and_moment() {
     // the custom case's shear is applied as given
     let f = cases[2].metrics.equilibrium.applied_n;
     assert!((f[0] - 0.05 * bw).abs() < 1e-9 * bw && (f[1] + 0.10 * bw).abs() < 1e-9 * bw);
+}
+
+/// The ankle coupling (the default support) against the clamp, on the intact tibia under a
+/// knee torque of 10 N·m: both balance the torque to round-off; the coupling holds the distal
+/// face's mean rigid motion at zero while letting it warp; far from the ankle the shaft twists
+/// at the same rate (Saint-Venant), and the plateau turns further because the clamp's
+/// restraint of warping near the ankle is gone.
+#[test]
+fn the_ankle_coupling_holds_the_mean_motion_and_frees_the_distal_face() {
+    let g = TibiaGeometry::default();
+    let rec = build_reconstruction(
+        &g,
+        &DefectSpec::default(),
+        &ImplantSpec::default(),
+        &coarse(),
+    )
+    .expect("builds");
+    let materials =
+        StudyMaterials::new(&BoneSpec::default(), &ImplantSpec::default()).expect("materials");
+    let mut twist = Vec::new();
+    for support in [DistalSupport::Clamped, DistalSupport::AnkleCoupling] {
+        let loads = LoadSpec {
+            fractions: Vec::new(),
+            support,
+            extra_cases: vec![ExtraCase {
+                name: "torsion".into(),
+                fraction: 1e-9,
+                medial_share: Some(0.5),
+                shear_percent_bw: [0.0; 2],
+                moment_percent_bw_m: [0.0; 3],
+                moment_nm: [0.0, 0.0, 10.0],
+            }],
+            ..LoadSpec::default()
+        };
+        let model = rec.intact_model(&materials, &loads).expect("model");
+        let sol = solve_linear_static(&model, &options()).expect("solves");
+        let case = &sol.cases[0];
+        let moment = case.reaction_moment[2] + case.applied_moment[2];
+        assert!(moment.abs() < 1e-9 * 1e4, "moment balance {moment}");
+        let face = model
+            .mesh
+            .node_set("DISTAL_END")
+            .expect("distal end")
+            .to_vec();
+        let rotation_at = |nodes: &[usize]| {
+            let x: Vec<[f64; 3]> = nodes.iter().map(|&n| model.mesh.coords[n]).collect();
+            let u: Vec<[f64; 3]> = nodes.iter().map(|&n| case.displacement[n]).collect();
+            osteon_assembly::RigidMotion::fit(&x, &u, None).expect("fit")
+        };
+        let distal = rotation_at(&face);
+        let warp = face
+            .iter()
+            .map(|&n| case.displacement[n][2].abs())
+            .fold(0.0, f64::max);
+        let station = |z: f64| {
+            rec.z_stations
+                .iter()
+                .copied()
+                .min_by(|a, b| (a - z).abs().total_cmp(&(b - z).abs()))
+                .expect("stations")
+        };
+        let section = |z: f64| model.mesh.nodes_where(|x| (x[2] - z).abs() < 1e-7);
+        let (z1, z2) = (station(100.0), station(250.0));
+        let rate = (rotation_at(&section(z2)).rotation[2] - rotation_at(&section(z1)).rotation[2])
+            / (z2 - z1);
+        let plateau = rotation_at(&section(g.length_mm)).rotation[2];
+        eprintln!(
+            "{support:?}: distal rotation {:?}, warp {warp:e} mm, twist rate {rate:e} rad/mm, plateau {plateau:e} rad",
+            distal.rotation
+        );
+        match support {
+            DistalSupport::Clamped => assert_eq!(warp, 0.0),
+            DistalSupport::AnkleCoupling => {
+                // the weighted (uniform) mean motion of the face is held at zero …
+                let t = distal.translation.iter().chain(&distal.rotation);
+                assert!(t.into_iter().all(|v| v.abs() < 1e-12), "{distal:?}");
+                // … while the face itself deforms
+                assert!(warp > 1e-6, "the distal face warps: {warp}");
+            }
+        }
+        twist.push((rate, plateau));
+    }
+    let (clamped, coupled) = (twist[0], twist[1]);
+    assert!(
+        ((coupled.0 - clamped.0) / clamped.0).abs() < 0.01,
+        "{twist:?}"
+    );
+    assert!(coupled.1 > clamped.1, "{twist:?}");
 }

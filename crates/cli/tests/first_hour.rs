@@ -249,7 +249,8 @@ fn study_progress_names_the_case_and_quiet_silences_it() {
     assert!(loud.status.success(), "{}", text(&loud.stderr));
     let stderr = text(&loud.stderr);
     assert!(
-        stderr.contains("solve [implanted: 50 % BW]") && stderr.contains("done in"),
+        stderr.contains("solve [implanted: seed: axial, partial weight-bearing 50 % BW]")
+            && stderr.contains("done in"),
         "{stderr}"
     );
     assert!(

@@ -136,7 +136,13 @@ fn run(
         }
         let Some(sys) = system.as_mut() else { continue };
         let ramp = k == 0 && options.ramp_interference;
-        let f_end = op.external_forces(step)?;
+        // the applied loads, and with a coupled support its reaction: the loads of the solve
+        let f_applied = op.external_forces(step)?;
+        let f_support = op.support_forces(&f_applied)?;
+        let f_end = match &f_support {
+            Some(s) => f_applied.iter().zip(s).map(|(a, b)| a + b).collect(),
+            None => f_applied.clone(),
+        };
         let loads = step_loads(&op, sys, &boundary, &u, &f_previous, &f_end, ramp)?;
         let mut x: Vec<f64> = (0..sys.dofs().n_free())
             .map(|i| u[sys.dofs().free_to_raw(i)])
@@ -160,9 +166,14 @@ fn run(
         let (kin, responses) = last.unwrap_or_default();
         let mut f_contact = vec![0.0; u.len()];
         add_contact_forces(&contacts, &responses, &mut f_contact);
-        let mut solution =
-            sys.system
-                .step_solution(&op, &step.name, &u, &f_end, Some(&f_contact))?;
+        let mut solution = sys.system.step_solution(
+            &op,
+            &step.name,
+            &u,
+            &f_applied,
+            f_support.as_deref(),
+            Some(&f_contact),
+        )?;
         if options.recover {
             solution.fields = timed(
                 observer,

@@ -26,13 +26,24 @@ pub fn write_mesh_inp(path: &Path, mesh: &Mesh, heading: &str) -> Result<(), IoE
 ///
 /// # Errors
 /// [`IoError::Unsupported`] for a model with contact pairs (the writer has no
-/// `*CONTACT PAIR` yet; writing the rest would silently make it a linear model), and the
-/// errors of [`write_atomically`].
+/// `*CONTACT PAIR` yet; writing the rest would silently make it a linear model) or with a
+/// coupled support (no `*COUPLING` yet; its six pins alone would leave the loads
+/// unbalanced), and the errors of [`write_atomically`].
 pub fn write_model_inp(path: &Path, model: &Model, heading: &str) -> Result<(), IoError> {
     if !model.contact_pairs.is_empty() {
         return Err(IoError::Unsupported {
             file: path.to_path_buf(),
             what: format!("a model with {} contact pair(s)", model.contact_pairs.len()),
+        });
+    }
+    if let Some(s) = &model.coupled_support {
+        return Err(IoError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!(
+                "a model with a coupled support ({}, {} nodes); clamp the support to write it",
+                s.name,
+                s.nodes.len()
+            ),
         });
     }
     write_atomically(path, |w| write_model(w, model, heading))
