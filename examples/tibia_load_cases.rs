@@ -52,7 +52,7 @@
 use std::path::PathBuf;
 
 use osteon::assembly::ConsoleLog;
-use osteon::biomech::report::{check_lines, metric_table, run_summary};
+use osteon::biomech::report::{check_lines, headline_table, run_summary};
 use osteon::biomech::{OutputOptions, Study, run_study, write_study_outputs};
 
 fn main() {
@@ -131,7 +131,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let r = &run.report;
 
     // 4. the metric table and the checks
-    println!("\n{}\n", metric_table(r));
+    println!("\n{}\n", headline_table(r));
     print!("{}", check_lines(r));
     println!("\n{}", run_summary(r));
     if let Some(dir) = &study.output {

@@ -58,15 +58,21 @@
 //! [`BiomechError::NotYetAvailable`].
 
 mod builder;
+pub mod construct;
 pub mod convergence;
 pub mod embed;
 mod error;
 pub mod frictional;
 pub mod geometry;
+pub mod headline;
+pub mod in_vivo;
+pub mod load_sharing;
+pub mod mechanostat;
 pub mod merge;
 pub mod metrics;
 pub mod migration;
 mod model;
+pub mod modulus_bounds;
 pub mod output;
 pub mod patient;
 pub mod plots;

@@ -231,8 +231,11 @@ pub fn plateau_load_cases(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<LoadCase>
     let medial = faces(mesh, "PLATEAU_MEDIAL")?;
     let lateral = faces(mesh, "PLATEAU_LATERAL")?;
     let (a_m, a_l) = (faces_area(mesh, &medial), faces_area(mesh, &lateral));
-    let (nodes, weights) = plateau_nodes(mesh, &[medial.as_slice(), &lateral].concat())?;
-    let centre = weighted_centroid(mesh, &nodes, &weights);
+    let Plateau {
+        nodes,
+        weights,
+        centre,
+    } = plateau(mesh)?;
     let mut cases = Vec::new();
     for c in loads.cases() {
         let (force, share) = (c.load_n, c.medial_share);
@@ -263,6 +266,54 @@ pub fn plateau_load_cases(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<LoadCase>
         cases.push(case);
     }
     Ok(cases)
+}
+
+/// The plateau nodes (medial and lateral faces) with their area weights and their weighted
+/// centroid, where the knee load is applied.
+pub(crate) struct Plateau {
+    /// Node indices.
+    pub nodes: Vec<usize>,
+    /// Each node's share of the plateau face areas (mm²).
+    pub weights: Vec<f64>,
+    /// The weighted centroid, the plateau centre (mm).
+    pub centre: [f64; 3],
+}
+
+/// The plateau of `mesh` (surfaces PLATEAU_MEDIAL and PLATEAU_LATERAL).
+pub(crate) fn plateau(mesh: &Mesh) -> Result<Plateau, BiomechError> {
+    let medial = faces(mesh, "PLATEAU_MEDIAL")?;
+    let lateral = faces(mesh, "PLATEAU_LATERAL")?;
+    let (nodes, weights) = plateau_nodes(mesh, &[medial.as_slice(), &lateral].concat())?;
+    let centre = weighted_centroid(mesh, &nodes, &weights);
+    Ok(Plateau {
+        nodes,
+        weights,
+        centre,
+    })
+}
+
+/// A load case of a force (N) and a moment (N·mm) at the plateau centre, spread over the
+/// plateau nodes by the distributing coupling (the construct-stiffness unit cases).
+pub(crate) fn plateau_wrench_case(
+    mesh: &Mesh,
+    name: &str,
+    force: [f64; 3],
+    moment: [f64; 3],
+) -> Result<LoadCase, BiomechError> {
+    let p = plateau(mesh)?;
+    let mut case = LoadCase::new(name);
+    case.nodal_loads = distribute_wrench(
+        "the tibial plateau",
+        &mesh.coords,
+        &p.nodes,
+        &p.weights,
+        &Wrench {
+            force,
+            moment,
+            point: p.centre,
+        },
+    )?;
+    Ok(case)
 }
 
 /// The nodes of `faces` with weights: each face's area shared equally by its nodes (mm²).

@@ -497,7 +497,10 @@ pub struct LoadSpec {
     /// Medial share of the plateau load; 0.6, i.e. 60/40 medial/lateral (PMC2965044,
     /// authors unverified, biomechanics.md §5 and defaults table).
     pub medial_share: f64,
-    /// Physiological activities (none by default), after the seed's fractions.
+    /// Physiological activities, after the seed's fractions; by default walking (peak
+    /// force) and walking with its peak torsion at full and at the seed's partial (50 %)
+    /// weight-bearing, then two- and one-legged stance, stair ascent and stair descent at full
+    /// weight-bearing ([`LoadSpec::default_activities`]; biomechanics.md §5.2).
     pub activities: Vec<ActivityCase>,
     /// Extra cases (none by default), last.
     pub extra_cases: Vec<ExtraCase>,
@@ -515,7 +518,7 @@ impl Default for LoadSpec {
             gravity_m_per_s2: 9.81,
             fractions: vec![0.5, 1.0],
             medial_share: 0.6,
-            activities: Vec::new(),
+            activities: Self::default_activities(),
             extra_cases: Vec::new(),
             distal_fixation_mm: 0.0,
             support: DistalSupport::default(),
@@ -524,6 +527,26 @@ impl Default for LoadSpec {
 }
 
 impl LoadSpec {
+    /// The default physiological cases (see [`LoadSpec::activities`]).
+    pub fn default_activities() -> Vec<ActivityCase> {
+        [
+            (Activity::Walking, 1.0),
+            (Activity::Walking, 0.5),
+            (Activity::WalkingTorsion, 1.0),
+            (Activity::WalkingTorsion, 0.5),
+            (Activity::TwoLeggedStance, 1.0),
+            (Activity::OneLeggedStance, 1.0),
+            (Activity::StairAscent, 1.0),
+            (Activity::StairDescent, 1.0),
+        ]
+        .into_iter()
+        .map(|(activity, weight_bearing)| ActivityCase {
+            activity,
+            weight_bearing,
+        })
+        .collect()
+    }
+
     /// Body weight m·g (N).
     pub fn body_weight_n(&self) -> f64 {
         self.body_mass_kg * self.gravity_m_per_s2
@@ -603,7 +626,7 @@ impl LoadSpec {
                 "a positive acceleration in m/s²",
             ));
         }
-        if self.fractions.is_empty() && self.extra_cases.is_empty() {
+        if self.fractions.is_empty() && self.activities.is_empty() && self.extra_cases.is_empty() {
             return Err(BiomechError::invalid(
                 "loads.fractions",
                 0.0,
@@ -760,6 +783,10 @@ pub struct MetricSpec {
     /// Height of the cross-section bands of the von Mises / SED profile along the shaft
     /// (mm); 5 (engineering choice: a few elements per band at the default mesh).
     pub profile_band_mm: f64,
+    /// Run the headline analyses: the headline case at the bounding prosthesis moduli, the
+    /// construct stiffness (two unit cases on both models) and the in-vivo strain
+    /// comparison; true. Each costs extra solves; sweeps may turn it off.
+    pub headline_analyses: bool,
 }
 
 impl Default for MetricSpec {
@@ -772,6 +799,7 @@ impl Default for MetricSpec {
             rotation_limit_deg: 5.0,
             bone_strain_limit_microstrain: 3000.0,
             profile_band_mm: 5.0,
+            headline_analyses: true,
         }
     }
 }

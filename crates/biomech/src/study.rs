@@ -23,6 +23,7 @@ use crate::frictional::{
     ContactCaseSummary, FrictionalSplit, solve_frictional, split_docking_interface,
 };
 use crate::geometry::TibiaGeometry;
+use crate::headline::{HeadlineAnalysis, headline_analysis};
 use crate::metrics::{CaseMetrics, Check, MetricInputs, case_metrics, checks};
 use crate::model::{MaterialSummary, StudyMaterials};
 use crate::patient::{PatientMeshSpec, build_patient_reconstruction};
@@ -367,6 +368,10 @@ pub struct StudyReport {
     /// bonded).
     #[serde(default)]
     pub contact: Vec<ContactCaseSummary>,
+    /// The headline case at the bounding moduli, the construct stiffness and the in-vivo
+    /// strain comparison; `None` when `metrics.headline_analyses` is off.
+    #[serde(default)]
+    pub headline: Option<HeadlineAnalysis>,
 }
 
 /// A finished study: the report, the models and both solutions, everything
@@ -548,7 +553,17 @@ pub fn run_study_cached(
     let t_metrics = Instant::now();
     let cases = study_metrics(study, &setup, &implanted, &intact.solution)?;
     let metrics_s = t_metrics.elapsed().as_secs_f64();
+    let headline = if study.metrics.headline_analyses {
+        stage(
+            observer,
+            "headline case: bounding prosthesis moduli, construct stiffness, in-vivo strain",
+        );
+        headline_analysis(study, &setup, &cases, &intact.solution, &options, observer)?
+    } else {
+        None
+    };
     let mut report = study_report(study, &setup, &implanted, &intact, cases, metrics_s);
+    report.headline = headline;
     report.timings.total_s = t0.elapsed().as_secs_f64();
     observer.notify(&Event::Done {
         seconds: report.timings.total_s,
@@ -875,5 +890,6 @@ pub fn study_report(
         files: Vec::new(),
         plots: Vec::new(),
         contact: implanted.contact.clone(),
+        headline: None,
     }
 }

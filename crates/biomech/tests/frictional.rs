@@ -10,8 +10,9 @@ use osteon_biomech::{
     InterfaceModel, MeshSpec, Study, build_reconstruction, frictional, migration, run_study,
 };
 
+/// The coarse study with the seed's two cases only and no headline analyses.
 fn coarse_study(interface: InterfaceModel) -> Study {
-    Study {
+    let mut study = Study {
         mesh: MeshSpec {
             size_mm: 6.0,
             far_factor: 2.0,
@@ -20,7 +21,10 @@ fn coarse_study(interface: InterfaceModel) -> Study {
         threads: Some(2),
         interface,
         ..Study::default()
-    }
+    };
+    study.loads.activities = Vec::new();
+    study.metrics.headline_analyses = false;
+    study
 }
 
 /// The split gives the prosthesis its own nodes at the docking faces and both pairs faces.

@@ -42,12 +42,17 @@ fn options() -> SolveOptions {
     }
 }
 
+/// The coarse study with the seed's two cases only and no headline analyses (the tests
+/// that need activities or the headline add them).
 fn coarse_study() -> Study {
-    Study {
+    let mut study = Study {
         mesh: coarse(),
         threads: Some(2),
         ..Study::default()
-    }
+    };
+    study.loads.activities = Vec::new();
+    study.metrics.headline_analyses = false;
+    study
 }
 
 /// Mean axial displacement (mm) of the cortical-ring nodes on the plane z = z0.
@@ -81,6 +86,7 @@ fn intact_under_centred_body_weight(g: &TibiaGeometry) -> IntactRun {
         fractions: vec![1.0],
         medial_share: 0.5,
         support: DistalSupport::Clamped,
+        activities: Vec::new(),
         ..LoadSpec::default()
     };
     let model = rec.intact_model(&materials, &loads).expect("model");
@@ -347,6 +353,7 @@ fn a_stiffer_implant_raises_stress_shielding() {
             },
             loads: LoadSpec {
                 fractions: vec![1.0],
+                activities: Vec::new(),
                 ..LoadSpec::default()
             },
             ..coarse_study()
@@ -377,6 +384,7 @@ fn a_longer_defect_raises_interface_displacement() {
             },
             loads: LoadSpec {
                 fractions: vec![1.0],
+                activities: Vec::new(),
                 ..LoadSpec::default()
             },
             ..coarse_study()
@@ -520,6 +528,7 @@ fn a_patient_mesh_read_back_from_a_deck_matches_the_parametric_study() {
         implant: implant.clone(),
         loads: LoadSpec {
             fractions: vec![1.0],
+            activities: Vec::new(),
             ..LoadSpec::default()
         },
         ..coarse_study()
@@ -806,6 +815,7 @@ fn the_ankle_coupling_holds_the_mean_motion_and_frees_the_distal_face() {
                 moment_percent_bw_m: [0.0; 3],
                 moment_nm: [0.0, 0.0, 10.0],
             }],
+            activities: Vec::new(),
             ..LoadSpec::default()
         };
         let model = rec.intact_model(&materials, &loads).expect("model");
@@ -862,4 +872,77 @@ fn the_ankle_coupling_holds_the_mean_motion_and_frees_the_distal_face() {
         "{twist:?}"
     );
     assert!(coupled.1 > clamped.1, "{twist:?}");
+}
+
+/// The headline analyses on the coarse tibia in walking: the intact mid-shaft strain lies
+/// within a factor of two of the in-vivo measurement (Lanyon et al. 1975: −400 µε at the
+/// antero-medial mid-shaft); a stiffer lattice attracts more stress; the section
+/// resultants at mid-defect carry exactly the knee load (force and moment) and the part
+/// shares add up to one.
+#[test]
+fn headline_analyses_load_sharing_and_in_vivo_strain() {
+    let mut study = coarse_study();
+    study.loads.fractions = Vec::new();
+    study.loads.activities = vec![
+        ActivityCase {
+            activity: Activity::Walking,
+            weight_bearing: 1.0,
+        },
+        ActivityCase {
+            activity: Activity::WalkingTorsion,
+            weight_bearing: 1.0,
+        },
+    ];
+    study.metrics.headline_analyses = true;
+    let run = run_study(&study, &mut Silent).expect("study runs");
+    let h = run.report.headline.as_ref().expect("headline analyses");
+    assert_eq!(
+        h.case,
+        "walking (peak force + peak torsion), 100 % weight-bearing"
+    );
+    let v = h.in_vivo.as_ref().expect("walking comparison");
+    eprintln!("in vivo: {v:?}");
+    assert!(v.case.starts_with("walking (peak force)"));
+    assert!(v.ratio > 0.5 && v.ratio < 2.0, "{v:?}");
+    // stress follows stiffness: 3 GPa < chosen 14.6 GPa < 30 GPa
+    let mut moduli = h.moduli.clone();
+    moduli.sort_by(|a, b| a.modulus_mpa.total_cmp(&b.modulus_mpa));
+    eprintln!("moduli: {moduli:?}\nconstruct: {:?}", h.construct);
+    assert!(
+        moduli
+            .windows(2)
+            .all(|w| w[0].porous_ta_peak_mpa < w[1].porous_ta_peak_mpa)
+    );
+    let c = &h.construct;
+    assert!(c.axial_n_per_mm > 0.0 && c.intact_torsional_nm_per_deg > 0.0);
+    for case in &run.report.cases {
+        let m = &case.metrics;
+        let s = m.load_sharing.as_ref().expect("load sharing");
+        let e = &m.equilibrium;
+        let f = nalgebra::Vector3::from(e.applied_n);
+        let point = nalgebra::Vector3::from(s.point_mm);
+        // the applied moment about the section point
+        let expected = nalgebra::Vector3::from(e.applied_moment_nmm) - point.cross(&f);
+        let scale = f.norm() * study.geometry.length_mm;
+        for k in 0..3 {
+            assert!(
+                (s.total.force_n[k] - f[k]).abs() < 1e-6 * f.norm(),
+                "{s:?}\n{e:?}"
+            );
+            assert!(
+                (s.total.moment_nmm[k] - expected[k]).abs() < 1e-6 * scale,
+                "{s:?}\n{e:?}"
+            );
+        }
+        for k in 0..4 {
+            if let (Some(a), Some(b)) = (s.prosthesis_fraction[k], s.flange_fraction[k]) {
+                assert!((a + b - 1.0).abs() < 1e-6, "{s:?}");
+            }
+        }
+        // the torsion case carries its torque through the section
+        eprintln!(
+            "{}: shares {:?} / {:?}",
+            m.name, s.prosthesis_fraction, s.flange_fraction
+        );
+    }
 }

@@ -68,13 +68,30 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("json"))
             .expect("report.json parses");
+    // the default study: the seed's two cases, then eight activities (biomechanics.md §5.2)
     let cases = json["cases"].as_array().expect("cases");
-    assert_eq!(cases.len(), 2);
+    assert_eq!(cases.len(), 10);
     let fractions: Vec<f64> = cases
         .iter()
         .map(|c| c["metrics"]["bw_fraction"].as_f64().expect("fraction"))
         .collect();
-    assert_eq!(fractions, [0.5, 1.0]);
+    let expected = [0.5, 1.0, 2.61, 1.305, 2.61, 1.305, 1.07, 2.59, 3.16, 3.46];
+    for (f, e) in fractions.iter().zip(expected) {
+        assert!((f - e).abs() < 1e-12, "{fractions:?}");
+    }
+    // the headline analyses of walking with torsion at full weight-bearing
+    let headline = &json["headline"];
+    assert_eq!(
+        headline["case"],
+        "walking (peak force + peak torsion), 100 % weight-bearing"
+    );
+    assert_eq!(headline["moduli"].as_array().expect("moduli").len(), 3);
+    assert!(
+        headline["construct"]["axial_n_per_mm"]
+            .as_f64()
+            .is_some_and(|k| k > 0.0)
+    );
+    assert!(md.contains("What if the lattice is as soft as measured?"));
     for c in cases {
         let m = &c["metrics"];
         let finite = |v: &serde_json::Value| v.as_f64().is_some_and(f64::is_finite);
@@ -87,6 +104,12 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
         assert!(finite(&m["porous_tantalum"]["peak_mpa"]));
         assert!(finite(&m["bone"]["peak_microstrain"]));
         assert!(m["equilibrium"]["relative_error"].as_f64().expect("eq") < 1e-8);
+        assert!(
+            m["equilibrium"]["moment_relative_error"]
+                .as_f64()
+                .expect("eq")
+                < 1e-8
+        );
         assert_eq!(m["micromotion"]["status"], "not_applicable");
     }
 }

@@ -42,7 +42,8 @@ pub(super) fn flange_block(
     let g = geometry.clone();
     let t_cells = (flange.thickness_mm / h).round().max(1.0) as usize;
     let w_cells = (flange.width_mm / h).ceil().max(2.0) as usize;
-    let z_cells = ((fz[1] - fz[0]) / h).ceil().max(1.0) as usize;
+    let planes = flange_planes(&layout.stations, fz);
+    let z_cells = planes.len() - 1;
     let thickness = flange.thickness_mm;
     let block = structured_mesh(
         &StructuredSpec {
@@ -52,7 +53,7 @@ pub(super) fn flange_block(
             face_names: [["INNER", ""], ["", ""], ["", ""]],
         },
         move |p| {
-            let z = fz[0] + p[2] * (fz[1] - fz[0]);
+            let z = plane_at(&planes, p[2]);
             let o = g.outer_semi_axes(z);
             let t = -theta_f + 2.0 * theta_f * p[1];
             let n = [t.cos() / o[0], t.sin() / o[1]];
@@ -70,6 +71,30 @@ pub(super) fn flange_block(
     let map: Vec<usize> = (0..block.n_nodes()).map(|i| base + i).collect();
     add_block(&block, &map, |_| Region::Flange, protos);
     Ok(block.node_set("INNER")?.iter().map(|&i| base + i).collect())
+}
+
+/// The z planes of the flange's cells: its ends and the bone stations between them, so
+/// that across the defect its element layers are the bone's and the prosthesis' (a section
+/// there cuts whole elements of every part, which makes the load sharing exact).
+fn flange_planes(stations: &[f64], fz: [f64; 2]) -> Vec<f64> {
+    let mut planes = vec![fz[0]];
+    planes.extend(
+        stations
+            .iter()
+            .copied()
+            .filter(|&z| z > fz[0] + 1e-6 && z < fz[1] - 1e-6),
+    );
+    planes.push(fz[1]);
+    planes
+}
+
+/// z at the structured-block coordinate `p` ∈ [0, 1]: piecewise linear through `planes`,
+/// plane k at p = k / (planes.len() − 1) (so quadratic mid-side nodes sit mid-cell).
+fn plane_at(planes: &[f64], p: f64) -> f64 {
+    let n = planes.len() - 1;
+    let s = (p * n as f64).clamp(0.0, n as f64);
+    let k = (s.floor() as usize).min(n - 1);
+    planes[k] + (s - k as f64) * (planes[k + 1] - planes[k])
 }
 
 /// The flange tie: its equations, what it did, and the bone nodes it ties to.

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use osteon_biomech::metrics::Status;
-use osteon_biomech::report::{check_lines, metric_table, run_summary};
+use osteon_biomech::report::{check_lines, headline_table, run_summary};
 use osteon_biomech::{OutputOptions, Study, run_study, write_study_outputs};
 
 use crate::progress::Spinners;
@@ -69,7 +69,7 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
     progress.finish(&writing, t.elapsed().as_secs_f64());
     let r = &run.report;
 
-    println!("{}", metric_table(r));
+    println!("{}", headline_table(r));
     print!("{}", check_lines(r));
     let failed = r
         .cases

@@ -1,11 +1,16 @@
 //! The study report as Markdown and JSON, and the console metric table.
 
+mod headline;
+
+pub use headline::headline_table;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
+use crate::mechanostat::MechanostatBands;
 use crate::metrics::{
     BoneStrain, CaseMetrics, MicromotionMetric, MigrationMetric, StressShielding,
 };
@@ -240,6 +245,9 @@ pub fn markdown(r: &StudyReport) -> String {
     checks_section(&mut o, r);
     inputs_section(&mut o, r);
     mesh_section(&mut o, r);
+    if let Some(h) = &r.headline {
+        headline::headline_section(&mut o, h);
+    }
     metrics_section(&mut o, r);
     plots_section(&mut o, r);
     comparators_section(&mut o);
@@ -591,6 +599,7 @@ fn case_section(o: &mut String, cm: &CaseMetrics) {
     }
     migration_paragraph(o, &cm.migration);
     micromotion_paragraph(o, &cm.micromotion);
+    headline::load_sharing_paragraph(o, &cm.load_sharing);
     shielding_table(o, &cm.shielding);
     stress_table(o, cm);
     bone_paragraph(o, &cm.bone);
@@ -728,6 +737,28 @@ fn bone_paragraph(o: &mut String, b: &BoneStrain) {
         b.max_compressive_stress_mpa,
         b.peak_von_mises_mpa
     );
+    let _ = writeln!(
+        o,
+        "Bone volume in the mechanostat bands (Frost; largest |principal strain|, biomechanics.md §9):\n\n| band | all bone, reconstructed | all bone, intact | diaphysis, reconstructed | diaphysis, intact |\n|---|---|---|---|---|"
+    );
+    let d = &b.bands;
+    let columns = [
+        d.implanted.as_array(),
+        d.intact.as_array(),
+        d.diaphysis_implanted.as_array(),
+        d.diaphysis_intact.as_array(),
+    ];
+    for (k, label) in MechanostatBands::LABELS.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "| {label} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
+            100.0 * columns[0][k],
+            100.0 * columns[1][k],
+            100.0 * columns[2][k],
+            100.0 * columns[3][k]
+        );
+    }
+    let _ = writeln!(o);
 }
 
 /// The plots, with the note on the micromotion histogram of a bonded study.

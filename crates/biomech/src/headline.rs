@@ -1,0 +1,141 @@
+//! The study-level analyses of the headline load case (walking at full weight-bearing):
+//! the bounding-moduli runs ([`crate::modulus_bounds`]), the construct stiffness
+//! ([`crate::construct`]) and the comparison with in-vivo strain ([`crate::in_vivo`]).
+
+use serde::{Deserialize, Serialize};
+
+use osteon_assembly::{Observer, SolveOptions, StaticSolution};
+
+use crate::construct::{ConstructStiffness, construct_stiffness};
+use crate::error::BiomechError;
+use crate::in_vivo::{InVivoStrain, in_vivo_strain};
+use crate::metrics::{CaseMetrics, MetricInputs, case_metrics};
+use crate::modulus_bounds::modulus_runs;
+use crate::spec::{Activity, FlangeMaterial, LoadSpec};
+use crate::study::{CaseReport, Study, StudySetup};
+
+/// The headline numbers of one prosthesis modulus in the headline case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModulusVariant {
+    /// Porous-Ta modulus (MPa).
+    pub modulus_mpa: f64,
+    /// Why this modulus ("chosen: …", or a bound).
+    pub label: String,
+    /// Peak von Mises stress of the porous Ta (MPa).
+    pub porous_ta_peak_mpa: f64,
+    /// Largest implant migration (mm); `None` when bonded.
+    pub migration_max_mm: Option<f64>,
+    /// Micromotion p95 (µm) over all docking faces; `None` when bonded.
+    pub micromotion_p95_um: Option<f64>,
+    /// Bone volume within the flange span below the lazy zone (0–1).
+    pub near_below_lazy_zone: f64,
+    /// Largest stress shielding 1 − S of a bone zone.
+    pub max_zone_shielding: f64,
+    /// Peak |principal strain| in the diaphysis (µε).
+    pub shaft_peak_microstrain: f64,
+}
+
+impl ModulusVariant {
+    fn of(modulus_mpa: f64, label: String, m: &CaseMetrics) -> Self {
+        Self {
+            modulus_mpa,
+            label,
+            porous_ta_peak_mpa: m.porous_tantalum.peak_mpa,
+            migration_max_mm: m.migration.largest().map(|f| f.magnitude_mm),
+            micromotion_p95_um: m.micromotion.statistics().map(|s| s.p95_um),
+            near_below_lazy_zone: m.shielding.near_fraction_below_lazy_zone,
+            max_zone_shielding: m
+                .shielding
+                .zones
+                .iter()
+                .map(|z| z.shielding)
+                .fold(f64::NEG_INFINITY, f64::max),
+            shaft_peak_microstrain: m.bone.shaft_peak_microstrain,
+        }
+    }
+}
+
+/// What the study adds to its per-case metrics for the headline case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineAnalysis {
+    /// The headline load case.
+    pub case: String,
+    /// The chosen modulus first, then the bounds.
+    pub moduli: Vec<ModulusVariant>,
+    /// Construct stiffness, reconstructed and intact.
+    pub construct: ConstructStiffness,
+    /// The intact tibia in walking against in-vivo strain; `None` without a walking case or
+    /// on a patient mesh.
+    pub in_vivo: Option<InVivoStrain>,
+}
+
+/// Index of the case of `activity` at `weight_bearing` among [`LoadSpec::cases`].
+fn activity_case(loads: &LoadSpec, activity: Activity, weight_bearing: f64) -> Option<usize> {
+    loads
+        .activities
+        .iter()
+        .position(|a| a.activity == activity && a.weight_bearing == weight_bearing)
+        .map(|k| loads.fractions.len() + k)
+}
+
+/// The headline case: walking with its peak torsion at full weight-bearing, else walking,
+/// else the last seed case.
+pub fn headline_case(loads: &LoadSpec) -> Option<usize> {
+    activity_case(loads, Activity::WalkingTorsion, 1.0)
+        .or_else(|| activity_case(loads, Activity::Walking, 1.0))
+        .or_else(|| loads.fractions.len().checked_sub(1))
+}
+
+/// Run the headline analyses (module documentation); `None` when the study has no case.
+pub fn headline_analysis(
+    study: &Study,
+    setup: &StudySetup,
+    cases: &[CaseReport],
+    intact: &StaticSolution,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+) -> Result<Option<HeadlineAnalysis>, BiomechError> {
+    let Some(k) = headline_case(&study.loads) else {
+        return Ok(None);
+    };
+    let (Some(chosen), Some(intact_case)) = (cases.get(k).map(|c| &c.metrics), intact.cases.get(k))
+    else {
+        return Ok(None);
+    };
+    let porous_flange = study.implant.flange.material == FlangeMaterial::PorousTantalum;
+    let mut moduli = vec![ModulusVariant::of(
+        setup.materials.porous.modulus(),
+        "chosen (see the materials)".into(),
+        chosen,
+    )];
+    for run in modulus_runs(setup, k, porous_flange, options, observer)? {
+        let m = case_metrics(&MetricInputs {
+            rec: setup.implanted_reconstruction(),
+            implanted: &run.solution,
+            intact: intact_case,
+            spec: &study.metrics,
+            interface: &study.interface,
+            flange_material: study.implant.flange.material,
+            load: &setup.load_cases[k],
+            micromotion: run.micromotion.as_ref(),
+            copies: setup.split.as_ref().map_or(&[], |s| &s.copies),
+        })?;
+        moduli.push(ModulusVariant::of(run.modulus_mpa, run.label, &m));
+    }
+    let construct = construct_stiffness(setup, study.loads.body_weight_n(), options, observer)?;
+    let walking = activity_case(&study.loads, Activity::Walking, 1.0)
+        .or_else(|| activity_case(&study.loads, Activity::WalkingTorsion, 1.0));
+    let in_vivo = walking.and_then(|w| {
+        in_vivo_strain(
+            &setup.reconstruction,
+            &setup.load_cases[w].name,
+            &intact.cases[w],
+        )
+    });
+    Ok(Some(HeadlineAnalysis {
+        case: chosen.name.clone(),
+        moduli,
+        construct,
+        in_vivo,
+    }))
+}

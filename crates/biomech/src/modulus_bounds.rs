@@ -1,0 +1,90 @@
+//! "What if the lattice is as soft as measured?": the headline load case re-run with the
+//! porous-tantalum modulus at the two ends of the plausible range, next to the chosen one.
+//!
+//! Printed porous Ta and Ti lattices at 70–80 % porosity measure 1.3–5.7 GPa, while the
+//! seed claims 10–30 GPa and Gibson–Ashby with C = 1 gives 14.6 GPa at 72 %
+//! (biomechanics.md §4). The bounds are 3 GPa (within the measured range) and 30 GPa (the
+//! top of the design band). Only the prosthesis body changes (and a flange of the same
+//! porous Ta); the intact reference is the same, so shielding compares like with like.
+
+use osteon_assembly::{Model, Observer, SolveOptions, StepSolution};
+use osteon_material::PorousTantalum;
+
+use crate::error::BiomechError;
+use crate::frictional::solve_frictional;
+use crate::study::StudySetup;
+
+/// The bounding moduli (MPa): measured printed lattices (3 GPa) and the top of the seed's
+/// design band (30 GPa).
+pub const BOUNDING_MODULI_MPA: [(f64, &str); 2] = [
+    (3000.0, "measured printed lattices (1.3–5.7 GPa)"),
+    (30000.0, "top of the design band (10–30 GPa)"),
+];
+
+/// The implanted solution of one load case with another prosthesis modulus.
+pub struct ModulusRun {
+    /// Modulus (MPa).
+    pub modulus_mpa: f64,
+    /// Why this modulus.
+    pub label: String,
+    /// The solution of the case.
+    pub solution: StepSolution,
+    /// Frictional interface: the case's micromotion.
+    pub micromotion: Option<osteon_assembly::contact::Micromotion>,
+}
+
+/// `model` with the porous-Ta materials (sections IMPLANT and, when porous, FLANGE) at
+/// modulus `e` and only the load case `case`.
+fn with_modulus(
+    model: &Model,
+    porosity: f64,
+    e: f64,
+    case: usize,
+    porous_flange: bool,
+) -> Result<Model, BiomechError> {
+    let mut m = model.clone();
+    let porous = PorousTantalum::with_measured_modulus(porosity, e)?;
+    for section in &m.sections {
+        if section.name == "IMPLANT" || (porous_flange && section.name == "FLANGE") {
+            m.materials[section.material] = porous.to_material(format!("porous_tantalum_{e}"));
+        }
+    }
+    let only =
+        m.load_cases.get(case).cloned().ok_or_else(|| {
+            BiomechError::construction(format!("load case {case} does not exist"))
+        })?;
+    m.load_cases = vec![only];
+    Ok(m)
+}
+
+/// Re-run load case `case` of the implanted model of `setup` at each bounding modulus.
+pub fn modulus_runs(
+    setup: &StudySetup,
+    case: usize,
+    porous_flange: bool,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+) -> Result<Vec<ModulusRun>, BiomechError> {
+    let porosity = setup.materials.porous.porosity;
+    let mut runs = Vec::new();
+    for (e, label) in BOUNDING_MODULI_MPA {
+        let model = with_modulus(&setup.implanted_model, porosity, e, case, porous_flange)?;
+        let (mut cases, mut micromotion) = if setup.split.is_some() {
+            let f = solve_frictional(&model, options.threads, observer)?;
+            (f.solution.cases, f.micromotion)
+        } else {
+            let s = osteon_assembly::solve_linear_static_observed(&model, options, observer)?;
+            (s.cases, Vec::new())
+        };
+        let solution = cases
+            .pop()
+            .ok_or_else(|| BiomechError::construction("the modulus run returned no case"))?;
+        runs.push(ModulusRun {
+            modulus_mpa: e,
+            label: label.into(),
+            solution,
+            micromotion: micromotion.pop(),
+        });
+    }
+    Ok(runs)
+}
