@@ -68,7 +68,8 @@ pub enum FlangeMaterial {
     /// Ti-6Al-4V, E = 110000 MPa, ν = 0.34, yield 795 MPa (biomechanics.md §8).
     /// **Default**: the locking screws are Ti-6Al-4V and lock into the flange, so the flange
     /// is the solid plate a locking plate is (engineering choice; dense Ta is the other
-    /// solid option).
+    /// solid option). Spelled `"ti6al4v"` in a study file.
+    #[serde(rename = "ti6al4v", alias = "ti6_al4_v")]
     Ti6Al4V,
 }
 

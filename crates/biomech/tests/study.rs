@@ -440,11 +440,12 @@ fn example_study_file_parses() {
     let study = Study::from_path(&path).expect("examples/tibia_study.toml parses");
     study.validate().expect("and is valid");
     assert_eq!(study.defect.length_mm, 63.0);
-    assert_eq!(
-        study.implant.flange.material,
-        FlangeMaterial::PorousTantalum
-    );
+    assert_eq!(study.implant.flange.material, FlangeMaterial::Ti6Al4V);
     assert_eq!(study.interface, InterfaceModel::Bonded);
+    // the file spells out the defaults
+    assert_eq!(study.loads, LoadSpec::default());
+    assert_eq!(study.bone, BoneSpec::default());
+    assert_eq!(study.metrics, osteon_biomech::MetricSpec::default());
     // round trip through TOML
     let again = Study::from_toml_str(&study.to_toml(), "round trip").expect("round trip");
     assert_eq!(again, study);
