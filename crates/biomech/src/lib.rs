@@ -60,6 +60,7 @@
 mod builder;
 pub mod construct;
 pub mod convergence;
+pub mod daily;
 pub mod embed;
 mod error;
 pub mod frictional;

@@ -508,7 +508,7 @@ pub fn max_abs_principal_microstrain(strain: &[f64; 6]) -> f64 {
 
 /// The integration points of the bone elements, as (implanted point, intact point) pairs:
 /// both models share the bone elements and their points, in the same order.
-fn bone_point_pairs<'a>(
+pub(crate) fn bone_point_pairs<'a>(
     rec: &Reconstruction,
     implanted: &'a StepSolution,
     intact: &'a StepSolution,
@@ -692,17 +692,44 @@ pub fn stress_shielding(
     intact: &StepSolution,
     spec: &MetricSpec,
 ) -> StressShielding {
+    let (fi, fa) = (&implanted.fields, &intact.fields);
+    let samples = bone_point_pairs(rec, implanted, intact).map(|(p, q)| ShieldingSample {
+        volume: fi.point_volume[p],
+        z: fi.point_position[p][2],
+        sed_implanted: fi.point_sed(p),
+        sed_intact: fa.point_sed(q),
+        von_mises_implanted: von_mises(&fi.point_stress[p]),
+        von_mises_intact: von_mises(&fa.point_stress[q]),
+    });
+    shielding_of(rec, spec, samples)
+}
+
+/// One bone integration point for the stress-shielding sums: its volume (mm³), z (mm), SED
+/// (MPa, or any stimulus in the same unit for both models) and von Mises stress (MPa),
+/// reconstructed and intact.
+pub(crate) struct ShieldingSample {
+    pub volume: f64,
+    pub z: f64,
+    pub sed_implanted: f64,
+    pub sed_intact: f64,
+    pub von_mises_implanted: f64,
+    pub von_mises_intact: f64,
+}
+
+/// The stress shielding per zone and the volumes below the lazy zone of `samples`.
+pub(crate) fn shielding_of(
+    rec: &Reconstruction,
+    spec: &MetricSpec,
+    samples: impl Iterator<Item = ShieldingSample>,
+) -> StressShielding {
     let s = spec.lazy_zone_s;
     let edges = &spec.band_edges_mm;
     let names = zone_names(rec, edges);
     let mut zones = vec![ZoneSums::default(); names.len()];
     let (mut near, mut all) = (VolumeBelow::default(), VolumeBelow::default());
-    let (fi, fa) = (&implanted.fields, &intact.fields);
     let span = rec.flange_z.unwrap_or(rec.defect_z);
-    for (p, q) in bone_point_pairs(rec, implanted, intact) {
-        let v = fi.point_volume[p];
-        let z = fi.point_position[p][2];
-        let (si, sa) = (fi.point_sed(p), fa.point_sed(q));
+    for x in samples {
+        let (v, z, si, sa) = (x.volume, x.z, x.sed_implanted, x.sed_intact);
         let below = sa > 0.0 && si / sa < 1.0 - s;
         let a = &mut zones[zone_of(rec, edges, z)];
         a.volume += v;
@@ -711,8 +738,8 @@ pub fn stress_shielding(
         if below {
             a.volume_below += v;
         }
-        a.von_mises_implanted += von_mises(&fi.point_stress[p]) * v;
-        a.von_mises_intact += von_mises(&fa.point_stress[q]) * v;
+        a.von_mises_implanted += x.von_mises_implanted * v;
+        a.von_mises_intact += x.von_mises_intact * v;
         all.add(v, below);
         if z >= span[0] && z <= span[1] {
             near.add(v, below);

@@ -18,6 +18,7 @@ use osteon_assembly::{
 use osteon_contact::{Friction, Micromotion};
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
+use crate::daily::{DailyLoading, daily_loading};
 use crate::error::BiomechError;
 use crate::frictional::{
     ContactCaseSummary, FrictionalSplit, solve_frictional, split_docking_interface,
@@ -372,6 +373,10 @@ pub struct StudyReport {
     /// strain comparison; `None` when `metrics.headline_analyses` is off.
     #[serde(default)]
     pub headline: Option<HeadlineAnalysis>,
+    /// The daily remodelling stimulus and the fatigue cycles of the porous Ta; `None` when
+    /// the study has no walking or stair case at full weight-bearing.
+    #[serde(default)]
+    pub daily: Option<DailyLoading>,
 }
 
 /// A finished study: the report, the models and both solutions, everything
@@ -562,8 +567,21 @@ pub fn run_study_cached(
     } else {
         None
     };
+    let peaks: Vec<f64> = cases
+        .iter()
+        .map(|c| c.metrics.porous_tantalum.peak_mpa)
+        .collect();
+    let daily = daily_loading(
+        setup.implanted_reconstruction(),
+        &study.loads,
+        &study.metrics,
+        &implanted.solution,
+        &intact.solution,
+        &peaks,
+    );
     let mut report = study_report(study, &setup, &implanted, &intact, cases, metrics_s);
     report.headline = headline;
+    report.daily = daily;
     report.timings.total_s = t0.elapsed().as_secs_f64();
     observer.notify(&Event::Done {
         seconds: report.timings.total_s,
@@ -891,5 +909,6 @@ pub fn study_report(
         plots: Vec::new(),
         contact: implanted.contact.clone(),
         headline: None,
+        daily: None,
     }
 }

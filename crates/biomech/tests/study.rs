@@ -893,9 +893,32 @@ fn headline_analyses_load_sharing_and_in_vivo_strain() {
             activity: Activity::WalkingTorsion,
             weight_bearing: 1.0,
         },
+        ActivityCase {
+            activity: Activity::StairAscent,
+            weight_bearing: 1.0,
+        },
     ];
     study.metrics.headline_analyses = true;
     let run = run_study(&study, &mut Silent).expect("study runs");
+    // a day of loading: walking (not the torsion peak, a conservative variant of it) and the
+    // stairs; the daily ratio per zone is a mediant of the two cases' ratios, so it lies
+    // between them
+    let d = run.report.daily.as_ref().expect("daily loading");
+    assert_eq!(d.activities.len(), 2);
+    assert!((d.walking_years_to_fatigue_cycles[0] - 1e6 / (365.0 * 3037.0)).abs() < 1e-12);
+    let cases = &run.report.cases;
+    for (k, zone) in d.shielding.zones.iter().enumerate() {
+        let (a, b) = (
+            cases[0].metrics.shielding.zones[k].ratio,
+            cases[2].metrics.shielding.zones[k].ratio,
+        );
+        assert!(
+            zone.ratio >= a.min(b) - 1e-12 && zone.ratio <= a.max(b) + 1e-12,
+            "{}: {} not within [{a}, {b}]",
+            zone.name,
+            zone.ratio
+        );
+    }
     let h = run.report.headline.as_ref().expect("headline analyses");
     assert_eq!(
         h.case,

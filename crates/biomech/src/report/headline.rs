@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::daily::DailyLoading;
 use crate::headline::HeadlineAnalysis;
 use crate::load_sharing::LoadSharing;
 use crate::metrics::Status;
@@ -162,4 +163,45 @@ pub(super) fn load_sharing_paragraph(o: &mut String, s: &Option<LoadSharing>) {
         percent(s.flange_fraction[2]),
         percent(s.flange_fraction[3]),
     );
+}
+
+/// The daily-loading section of report.md: cycles, fatigue years, daily stimulus per zone.
+pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
+    let _ = writeln!(
+        o,
+        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta peak stress each cycle reaches, against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta σvm peak (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|"
+    );
+    for a in &d.activities {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {:.2} | {:.1} |",
+            a.case, a.cycles_per_day, a.porous_ta_peak_mpa, a.years_to_fatigue_cycles
+        );
+    }
+    let [knee, hip] = d.walking_years_to_fatigue_cycles;
+    let _ = writeln!(
+        o,
+        "\n10⁶ walking cycles are {knee:.2} years of walking for knee-replacement patients and {hip:.2} years for total-hip patients (2.24 million cycles a year, Kinkel et al. 2009): the seed's 10⁶-cycle fatigue level covers the first months to a year, the time the interface needs to grow in, not the life of the implant.\n"
+    );
+    let s = &d.shielding;
+    let _ = writeln!(
+        o,
+        "**Daily stimulus** (Huiskes: strain energy summed over the day's cycles, Σ nᵢ Uᵢ, reconstructed vs intact; bone below the lazy zone S < {:.2}: {:.1} % within the flange span, {:.1} % of all bone):\n\n| zone | daily stimulus, reconstructed | intact | S | 1 − S | volume below the lazy zone |\n|---|---|---|---|---|---|",
+        1.0 - s.lazy_zone_s,
+        100.0 * s.near_fraction_below_lazy_zone,
+        100.0 * s.bone_fraction_below_lazy_zone
+    );
+    for z in &s.zones {
+        let _ = writeln!(
+            o,
+            "| {} | {:.4} | {:.4} | {:.3} | {:.3} | {:.1} % |",
+            z.name,
+            z.sed_implanted,
+            z.sed_intact,
+            z.ratio,
+            z.shielding,
+            100.0 * z.fraction_below_lazy_zone
+        );
+    }
+    let _ = writeln!(o);
 }

@@ -248,6 +248,9 @@ pub fn markdown(r: &StudyReport) -> String {
     if let Some(h) = &r.headline {
         headline::headline_section(&mut o, h);
     }
+    if let Some(d) = &r.daily {
+        headline::daily_section(&mut o, d);
+    }
     metrics_section(&mut o, r);
     plots_section(&mut o, r);
     comparators_section(&mut o);
