@@ -56,13 +56,37 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
     for i in &m.interfaces {
         for (what, v) in [("max", i.max_mm), ("mean", i.mean_mm)] {
             q.push(qoi(
-                format!("interface {what} |u|, {}", i.name),
+                format!("bone {what} |u|, {}", i.name),
                 "mm",
                 Headline,
                 v,
             ));
         }
     }
+    if let Some(f) = m.migration.largest() {
+        q.push(qoi("implant migration max", "mm", Headline, f.magnitude_mm));
+    }
+    if let Some(s) = &m.load_sharing {
+        for (what, v) in [
+            ("axial force", s.prosthesis_fraction[0]),
+            ("torque", s.prosthesis_fraction[3]),
+        ] {
+            if let Some(v) = v {
+                q.push(qoi(
+                    format!("prosthesis share of the {what}"),
+                    "–",
+                    Headline,
+                    v,
+                ));
+            }
+        }
+    }
+    q.push(qoi(
+        "bone volume in the adapted strain window",
+        "–",
+        Headline,
+        m.bone.bands.implanted.adapted,
+    ));
     q.push(qoi(
         "prosthesis max |u|",
         "mm",
@@ -75,6 +99,7 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
         }
     }
     for s in std::iter::once(&m.porous_tantalum)
+        .chain(m.porous_tantalum_multiaxial.iter())
         .chain(m.flange.iter())
         .chain(m.screws.iter())
     {
@@ -83,7 +108,7 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
             ("mean", Headline, s.mean_mpa),
             ("peak", Singular, s.peak_mpa),
         ] {
-            q.push(qoi(format!("{} σvm {what}", s.part), "MPa", kind, v));
+            q.push(qoi(format!("{} {what}", s.part), "MPa", kind, v));
         }
     }
     let b = &m.bone;

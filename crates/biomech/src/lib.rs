@@ -66,6 +66,7 @@ mod error;
 pub mod frictional;
 pub mod geometry;
 pub mod headline;
+pub mod implant_strength;
 pub mod in_vivo;
 pub mod load_sharing;
 pub mod mechanostat;

@@ -31,16 +31,20 @@ pub struct MechanostatBands {
 }
 
 impl MechanostatBands {
+    /// The band (0 disuse … 4 fracture) of a strain (µε); an edge belongs to the band above.
+    pub fn band_of(strain: f64) -> usize {
+        MECHANOSTAT_EDGES_MICROSTRAIN
+            .iter()
+            .take_while(|&&edge| strain >= edge)
+            .count()
+    }
+
     /// The bands of `(strain µε, volume mm³)` samples; all zero for no volume.
     pub fn of(samples: &[(f64, f64)]) -> Self {
         let mut v = [0.0; 5];
         let mut total = 0.0;
         for &(strain, volume) in samples {
-            let band = MECHANOSTAT_EDGES_MICROSTRAIN
-                .iter()
-                .take_while(|&&edge| strain >= edge)
-                .count();
-            v[band] += volume;
+            v[Self::band_of(strain)] += volume;
             total += volume;
         }
         if total > 0.0 {

@@ -30,6 +30,7 @@ use osteon_material::voigt::principal_values;
 
 use crate::builder::{Reconstruction, Region};
 use crate::error::BiomechError;
+use crate::implant_strength::{ScrewEntry, deshpande_fleck, screw_entries};
 use crate::load_sharing::{LoadSharing, load_sharing};
 use crate::mechanostat::{MechanostatBands, StrainDistribution};
 use crate::migration::{Migration, implant_migration};
@@ -287,8 +288,15 @@ pub struct CaseMetrics {
     pub micromotion: MicromotionMetric,
     /// Stress shielding.
     pub shielding: StressShielding,
-    /// Porous tantalum (body, and the flange when it is porous Ta).
+    /// Porous tantalum (body, and the flange when it is porous Ta): von Mises.
     pub porous_tantalum: StressStat,
+    /// The same elements' multiaxial (Deshpande–Fleck) equivalent stress, the one judged
+    /// against the lattice strengths; `None` in reports written before it existed.
+    #[serde(default)]
+    pub porous_tantalum_multiaxial: Option<StressStat>,
+    /// Each screw's stresses where it enters the near cortex.
+    #[serde(default)]
+    pub screw_entry: Vec<ScrewEntry>,
     /// The flange when it is not porous Ta.
     pub flange: Option<StressStat>,
     /// The flange's material (decides the target of the flange check).
@@ -468,17 +476,28 @@ pub struct MetricInputs<'a> {
     pub copies: &'a [(usize, usize)],
 }
 
+/// Von Mises statistics of `elements` in `case`.
 fn stress_stat(
     part: &str,
     case: &StepSolution,
     elements: impl Iterator<Item = usize>,
+) -> Option<StressStat> {
+    stress_stat_of(part, case, elements, von_mises)
+}
+
+/// Statistics of the stress measure `measure` (MPa) of `elements` in `case`.
+fn stress_stat_of(
+    part: &str,
+    case: &StepSolution,
+    elements: impl Iterator<Item = usize>,
+    measure: fn(&[f64; 6]) -> f64,
 ) -> Option<StressStat> {
     let f = &case.fields;
     let mut values = Vec::new();
     let mut peak = (f64::NEG_INFINITY, [0.0; 3]);
     for e in elements {
         for p in f.points_of(e) {
-            let vm = von_mises(&f.point_stress[p]);
+            let vm = measure(&f.point_stress[p]);
             values.push((vm, f.point_volume[p]));
             if vm > peak.0 {
                 peak = (vm, f.point_position[p]);
@@ -549,6 +568,8 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError>
         micromotion: micromotion(inp.interface, inp.micromotion),
         shielding: stress_shielding(rec, imp, int, inp.spec),
         porous_tantalum: safety.porous_tantalum,
+        porous_tantalum_multiaxial: Some(safety.porous_tantalum_multiaxial),
+        screw_entry: screw_entries(rec, imp),
         flange: safety.flange,
         flange_material: inp.flange_material,
         screws: safety.screws,
@@ -763,6 +784,8 @@ pub(crate) fn shielding_of(
 pub struct ImplantSafety {
     /// Porous tantalum: the body, and the flange when it is porous Ta.
     pub porous_tantalum: StressStat,
+    /// The same elements' Deshpande–Fleck equivalent stress ([`crate::implant_strength`]).
+    pub porous_tantalum_multiaxial: StressStat,
     /// The flange when it is not porous Ta.
     pub flange: Option<StressStat>,
     /// The screws.
@@ -788,14 +811,23 @@ pub fn implant_safety(
     } else {
         "porous Ta (body)"
     };
-    let porous_tantalum =
-        stress_stat(porous_label, implanted, porous_elems.into_iter()).unwrap_or(StressStat {
-            part: porous_label.into(),
-            peak_mpa: 0.0,
-            p99_mpa: 0.0,
-            mean_mpa: 0.0,
-            peak_at_mm: [0.0; 3],
-        });
+    let empty = |part: &str| StressStat {
+        part: part.into(),
+        peak_mpa: 0.0,
+        p99_mpa: 0.0,
+        mean_mpa: 0.0,
+        peak_at_mm: [0.0; 3],
+    };
+    let porous_tantalum = stress_stat(porous_label, implanted, porous_elems.iter().copied())
+        .unwrap_or_else(|| empty(porous_label));
+    let multiaxial_label = format!("{porous_label}, Deshpande–Fleck equivalent stress");
+    let porous_tantalum_multiaxial = stress_stat_of(
+        &multiaxial_label,
+        implanted,
+        porous_elems.iter().copied(),
+        deshpande_fleck,
+    )
+    .unwrap_or_else(|| empty(&multiaxial_label));
     let flange = if porous_flange {
         None
     } else {
@@ -812,6 +844,7 @@ pub fn implant_safety(
     );
     ImplantSafety {
         porous_tantalum,
+        porous_tantalum_multiaxial,
         flange,
         screws,
     }
@@ -958,7 +991,10 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
     rows.extend(migration_checks(m, spec));
     rows.extend(bone_displacement_row(m));
     rows.push(micromotion_check(m));
-    rows.extend(porous_tantalum_checks(&m.porous_tantalum));
+    rows.extend(porous_tantalum_checks(
+        &m.porous_tantalum,
+        m.porous_tantalum_multiaxial.as_ref(),
+    ));
     rows.extend(
         m.flange
             .as_ref()
@@ -1065,14 +1101,30 @@ fn micromotion_check(m: &CaseMetrics) -> Check {
     }
 }
 
-/// Porous-Ta peak von Mises against the static and the fatigue strength.
-fn porous_tantalum_checks(ta: &StressStat) -> [Check; 2] {
-    let row = |what: &str, limit: f64| Check {
-        criterion: format!("{}: peak von Mises vs {what}", ta.part),
-        value: format!("{:.2} MPa (p99 {:.2})", ta.peak_mpa, ta.p99_mpa),
-        target: format!("< {limit} MPa"),
-        status: pass_fail(ta.peak_mpa < limit),
-        source: "seed specimen tests (biomechanics.md §0, §9)".into(),
+/// Porous Ta against the static and the fatigue strength: the multiaxial (Deshpande–Fleck)
+/// equivalent stress where computed, else von Mises; both printed.
+fn porous_tantalum_checks(ta: &StressStat, multiaxial: Option<&StressStat>) -> [Check; 2] {
+    let row = |what: &str, limit: f64| match multiaxial {
+        Some(m) => Check {
+            criterion: format!(
+                "{}: peak multiaxial (Deshpande–Fleck) stress vs {what}",
+                ta.part
+            ),
+            value: format!(
+                "{:.2} MPa (p99 {:.2}); von Mises {:.2} (p99 {:.2})",
+                m.peak_mpa, m.p99_mpa, ta.peak_mpa, ta.p99_mpa
+            ),
+            target: format!("< {limit} MPa"),
+            status: pass_fail(m.peak_mpa < limit),
+            source: "seed specimen tests (biomechanics.md §0, §9); Deshpande & Fleck 2000".into(),
+        },
+        None => Check {
+            criterion: format!("{}: peak von Mises vs {what}", ta.part),
+            value: format!("{:.2} MPa (p99 {:.2})", ta.peak_mpa, ta.p99_mpa),
+            target: format!("< {limit} MPa"),
+            status: pass_fail(ta.peak_mpa < limit),
+            source: "seed specimen tests (biomechanics.md §0, §9)".into(),
+        },
     };
     [
         row("static strength", library::POROUS_TA_STATIC_STRENGTH_MPA),
@@ -1195,6 +1247,9 @@ pub struct ElementFields {
     pub max_abs_principal_microstrain: Vec<f64>,
     /// Largest von Mises stress over the element's points, implanted (MPa).
     pub max_von_mises: Vec<f64>,
+    /// Bone elements: the mechanostat band of the element's largest |principal strain|
+    /// (0 disuse … 4 fracture, [`MechanostatBands::band_of`]); −1 elsewhere.
+    pub strain_band: Vec<i32>,
 }
 
 /// Element-level fields of one case: every implanted element, intact values only for
@@ -1217,6 +1272,7 @@ pub fn element_fields(
         sed: vec![0.0; n],
         max_abs_principal_microstrain: vec![0.0; n],
         max_von_mises: vec![0.0; n],
+        strain_band: vec![-1; n],
     };
     let (fi, fa) = (&implanted.fields, &intact.fields);
     for e in 0..n {
@@ -1240,6 +1296,8 @@ pub fn element_fields(
             out.sed_ratio[e] = s;
             out.below_lazy_zone[e] = i32::from(s < 1.0 - spec.lazy_zone_s);
             out.zone[e] = zone_of(rec, &spec.band_edges_mm, zsum / v.max(f64::MIN_POSITIVE)) as i32;
+            out.strain_band[e] =
+                MechanostatBands::band_of(out.max_abs_principal_microstrain[e]) as i32;
         }
     }
     out

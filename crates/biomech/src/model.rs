@@ -198,18 +198,34 @@ pub fn fixed_nodes(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<usize>, BiomechE
 }
 
 /// Hold the support nodes ([`fixed_nodes`]) as `loads.support` says: clamp them, or couple
-/// them to a fixed reference point at their centroid (the ankle) with uniform weights, as a
-/// node-based distributing coupling ([`CoupledSupport`]).
+/// them to a fixed reference point at their centroid (the ankle) by a distributing coupling
+/// ([`CoupledSupport`]). The coupling weights are the nodes' shares of the DISTAL_END face
+/// areas when the support is that surface (the reaction then acts as a uniform joint
+/// pressure would), else 1 (a node-based coupling, for `distal_fixation_mm` > 0 or a patient
+/// mesh with a node set only).
 pub fn apply_support(model: &mut Model, loads: &LoadSpec) -> Result<(), BiomechError> {
     let nodes = fixed_nodes(&model.mesh, loads)?;
     match loads.support {
         DistalSupport::Clamped => model.fix(&nodes, &[0, 1, 2]),
         DistalSupport::AnkleCoupling => {
+            let face_weights = match model.mesh.surface_faces("DISTAL_END") {
+                Ok(f) if loads.distal_fixation_mm == 0.0 && !f.is_empty() => {
+                    Some(plateau_nodes(&model.mesh, f)?)
+                }
+                _ => None,
+            };
+            let (nodes, weights) = match face_weights {
+                Some((n, w)) if n == nodes => (n, w),
+                _ => {
+                    let w = vec![1.0; nodes.len()];
+                    (nodes, w)
+                }
+            };
             let support = CoupledSupport::new(
                 "the distal support nodes",
                 &model.mesh.coords,
                 &nodes,
-                &vec![1.0; nodes.len()],
+                &weights,
             )?;
             model.couple_support(support);
         }
@@ -316,7 +332,8 @@ pub(crate) fn plateau_wrench_case(
     Ok(case)
 }
 
-/// The nodes of `faces` with weights: each face's area shared equally by its nodes (mm²).
+/// The nodes of `faces` with weights: each face's area shared equally by its nodes (mm²),
+/// sorted by node.
 fn plateau_nodes(mesh: &Mesh, faces: &[FaceRef]) -> Result<(Vec<usize>, Vec<f64>), BiomechError> {
     let mut weight = std::collections::BTreeMap::new();
     for &f in faces {

@@ -39,6 +39,7 @@ use osteon_io::vtu::{DataArray, VtuFields, write_pvd, write_vtu};
 
 use crate::builder::{Reconstruction, Region};
 use crate::error::BiomechError;
+use crate::mechanostat::MechanostatBands;
 use crate::metrics::{element_fields, max_abs_principal_microstrain};
 use crate::spec::MetricSpec;
 use crate::study::{Study, StudyRun};
@@ -248,6 +249,7 @@ fn implanted_fields(
             ef.max_abs_principal_microstrain,
         ))
         .with_cell_array(DataArray::float64("max_von_mises", 1, ef.max_von_mises))
+        .with_cell_array(DataArray::int32("strain_band", 1, ef.strain_band))
         .with_point_array(DataArray::float64(
             "displacement_magnitude",
             1,
@@ -258,6 +260,19 @@ fn implanted_fields(
         .with_legend("region", REGION_LEGEND)
         .with_legend("below_lazy_zone", LAZY_ZONE_LEGEND)
         .with_legend("shielding_zone", zone_legend)
+        .with_legend("strain_band", strain_band_legend())
+}
+
+/// Codes of the `strain_band` array: −1 not bone, then the mechanostat bands.
+fn strain_band_legend() -> Vec<(i32, String)> {
+    std::iter::once((-1, "not bone".to_string()))
+        .chain(
+            MechanostatBands::LABELS
+                .iter()
+                .enumerate()
+                .map(|(k, l)| (k as i32, l.to_string())),
+        )
+        .collect()
 }
 
 /// The arrays of one intact case: the standard ones, `region`, `sed`,

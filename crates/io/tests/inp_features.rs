@@ -276,3 +276,42 @@ fn tie_with_a_node_surface_slave_and_untied_nodes_warned() {
         deck.warnings
     );
 }
+
+/// `*TIE, ADJUST=YES` (the default, as in CalculiX) moves the slave nodes within the
+/// tolerance onto the master surface; `ADJUST=NO` leaves them where they are; any other
+/// value is refused with its line.
+#[test]
+fn tie_adjust_moves_the_slave_nodes_onto_the_master_surface() {
+    // a second cube 0.05 mm above the first: within the 0.1 mm tolerance
+    let upper = |adjust: &str| {
+        format!(
+            "*NODE\n11,0,0,1.05\n12,1,0,1.05\n13,1,1,1.05\n14,0,1,1.05\n15,0,0,2.05\n16,1,0,2.05\n17,1,1,2.05\n18,0,1,2.05\n\
+             *ELEMENT, TYPE=C3D8, ELSET=UP\n2, 11,12,13,14,15,16,17,18\n*SOLID SECTION, ELSET=UP, MATERIAL=M\n\
+             *SURFACE, NAME=TOPFACE\nCUBE, S2\n*NSET, NSET=UPB\n11, 12, 13, 14\n*SURFACE, NAME=UPS, TYPE=NODE\nUPB\n\
+             *TIE, NAME=glue, POSITION TOLERANCE=0.1{adjust}\nUPS, TOPFACE\n"
+        )
+    };
+    let z_of = |deck: &Deck, id: i64| {
+        let n = deck.model.mesh.node_index(id).expect("node");
+        deck.model.mesh.coords[n][2]
+    };
+    let adjusted = read(&cube(&upper("")));
+    assert_eq!(adjusted.tie_reports[0].1.tied, 4);
+    for id in 11..=14 {
+        assert!(
+            (z_of(&adjusted, id) - 1.0).abs() < 1e-12,
+            "node {id} on the master face"
+        );
+    }
+    assert!(
+        (z_of(&adjusted, 15) - 2.05).abs() < 1e-12,
+        "only the slave nodes move"
+    );
+    let kept = read(&cube(&upper(", ADJUST=NO")));
+    assert_eq!(kept.tie_reports[0].1.tied, 4);
+    for id in 11..=14 {
+        assert!((z_of(&kept, id) - 1.05).abs() < 1e-12);
+    }
+    let (_, message) = error(&cube(&upper(", ADJUST=MAYBE")));
+    assert!(message.contains("ADJUST must be YES or NO"), "{message}");
+}

@@ -698,9 +698,10 @@ fn shielding_table(o: &mut String, shielding: &StressShielding) {
 fn stress_table(o: &mut String, cm: &CaseMetrics) {
     let _ = writeln!(
         o,
-        "\n| part | peak σvm (MPa) | p99 σvm (MPa) | mean σvm (MPa) | peak at (x, y, z) mm |\n|---|---|---|---|---|"
+        "\n| part | peak (MPa) | p99 (MPa) | mean (MPa) | peak at (x, y, z) mm |\n|---|---|---|---|---|"
     );
     for p in std::iter::once(&cm.porous_tantalum)
+        .chain(cm.porous_tantalum_multiaxial.iter())
         .chain(cm.flange.iter())
         .chain(cm.screws.iter())
     {
@@ -715,6 +716,23 @@ fn stress_table(o: &mut String, cm: &CaseMetrics) {
             p.peak_at_mm[1],
             p.peak_at_mm[2]
         );
+    }
+    let _ = writeln!(
+        o,
+        "\nStresses are von Mises unless the part says otherwise (the porous Ta's multiaxial equivalent stress, Deshpande & Fleck 2000, is the one judged against the lattice strengths)."
+    );
+    if !cm.screw_entry.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nScrews where they enter the near cortex (within one screw radius of the periosteal surface):\n\n| screw | z (mm) | largest stress along the screw axis (MPa) | largest von Mises (MPa) |\n|---|---|---|---|"
+        );
+        for e in &cm.screw_entry {
+            let _ = writeln!(
+                o,
+                "| {} | {:.1} | {:.1} | {:.1} |",
+                e.screw, e.z_mm, e.axial_stress_mpa, e.von_mises_mpa
+            );
+        }
     }
 }
 

@@ -184,8 +184,20 @@ impl Reader<'_> {
                 Some(t)
             }
         };
-        // ADJUST: slave nodes are glued where they are (no move); TYPE: node-to-surface either way.
-        kw.ignore(&["ADJUST", "TYPE", "NO ROTATION", "NO THICKNESS", "TIED"]);
+        // ADJUST=YES (CalculiX's default) moves the slave nodes onto the master surface;
+        // ADJUST=NO ties them where they are. TYPE: node-to-surface either way.
+        let adjust = match kw.value("ADJUST") {
+            None => true,
+            Some(v) if v.trim().eq_ignore_ascii_case("YES") => true,
+            Some(v) if v.trim().eq_ignore_ascii_case("NO") => false,
+            Some(v) => {
+                return Err(self.err(
+                    kw.loc,
+                    format!("*TIE: ADJUST must be YES or NO, found '{}'", v.trim()),
+                ));
+            }
+        };
+        kw.ignore(&["TYPE", "NO ROTATION", "NO THICKNESS", "TIED"]);
         let Some(line) = cur.data()? else {
             return Err(self.err(
                 kw.loc,
@@ -216,6 +228,7 @@ impl Reader<'_> {
             slave: fields::name_key(f[0]),
             master: fields::name_key(f[1]),
             tolerance,
+            adjust,
             loc: line.loc,
         });
         Ok(())

@@ -6,7 +6,9 @@
 use osteon_mesh::Mesh;
 use std::collections::BTreeSet;
 
-use osteon_assembly::{DirichletBc, Equation, Model, Section, Tie, TieReport, tie_equations};
+use osteon_assembly::{
+    DirichletBc, Equation, Model, Section, Tie, TieReport, adjust_tied_nodes, tie_equations,
+};
 use osteon_material::{Elastic, Material};
 use osteon_mesh::Surface;
 
@@ -334,6 +336,10 @@ impl Reader<'_> {
                 master_faces,
                 position_tolerance: def.tolerance,
             };
+            if def.adjust {
+                adjust_tied_nodes(&mut self.mesh, &tie)
+                    .map_err(|e| self.err(def.loc, format!("*TIE '{}': {e}", def.name)))?;
+            }
             let (eqs, report) = tie_equations(&self.mesh, &tie)
                 .map_err(|e| self.err(def.loc, format!("*TIE '{}': {e}", def.name)))?;
             if !report.too_far.is_empty() {

@@ -61,9 +61,12 @@
 //! - `*EQUATION`: number of terms, then `node, dof, coefficient` terms, up to four per
 //!   line, over as many lines as needed. A node set in a term stands for its nodes, paired
 //!   in ascending id order with the other terms' sets.
-//! - `*TIE, NAME= [, POSITION TOLERANCE=]`: `slave surface, master surface`; the slave may
-//!   be a node or element surface (its nodes), the master an element surface. Becomes
-//!   equations ([`osteon_assembly::tie_equations`]); slave nodes left untied are warned about.
+//! - `*TIE, NAME= [, POSITION TOLERANCE=] [, ADJUST=YES|NO]`: `slave surface, master
+//!   surface`; the slave may be a node or element surface (its nodes), the master an element
+//!   surface. With `ADJUST=YES` (the default, as in CalculiX) the slave nodes within the
+//!   tolerance are first moved onto the master surface ([`osteon_assembly::adjust_tied_nodes`],
+//!   so that the tie transmits moments exactly); then the tie becomes equations
+//!   ([`osteon_assembly::tie_equations`]); slave nodes left untied are warned about.
 //! - `*BOUNDARY` outside a step: model-level prescribed displacements.
 //! - Contact ([`Model::contact_pairs`], the model data types of [`osteon_assembly::contact`];
 //!   the contact solver, osteon-contact, is not a dependency of the reader):

@@ -48,6 +48,8 @@ pub(crate) struct TieDef {
     pub slave: String,
     pub master: String,
     pub tolerance: Option<f64>,
+    /// `ADJUST=YES` (CalculiX's default): move the slave nodes onto the master surface.
+    pub adjust: bool,
     pub loc: Loc,
 }
 
