@@ -86,6 +86,7 @@ pub fn write_study_outputs(
             [&run.implanted_model, &run.intact_model],
             [&run.implanted, &run.intact],
             &run.report.study.metrics,
+            &run.docking_copies,
         )?;
         run.report.files = files
             .iter()
@@ -149,12 +150,16 @@ fn basic_element_fields(case: &StepSolution, n: usize) -> (Vec<f64>, Vec<f64>) {
 
 /// Write `implanted_case<k>.vtu` and `intact_case<k>.vtu` for every load case and the PVD
 /// collections `implanted.pvd`, `intact.pvd` into `dir`; returns the file names written.
+/// `copies` are the (bone node, prosthesis copy) pairs of split docking faces (a frictional
+/// interface; empty when bonded): their relative displacement becomes the point array
+/// `interface_relative_displacement`.
 pub fn write_study_vtu(
     dir: &Path,
     rec: &Reconstruction,
     models: [&Model; 2],
     solutions: [&StaticSolution; 2],
     spec: &MetricSpec,
+    copies: &[(usize, usize)],
 ) -> Result<Vec<PathBuf>, BiomechError> {
     std::fs::create_dir_all(dir).map_err(|e| BiomechError::Io(osteon_io::IoError::os(dir, e)))?;
     let [implanted_model, intact_model] = models;
@@ -163,7 +168,14 @@ pub fn write_study_vtu(
     let mut written = Vec::new();
     let mut entries = (Vec::new(), Vec::new());
     for (k, (imp, int)) in implanted.cases.iter().zip(&intact.cases).enumerate() {
-        let fields = implanted_fields(rec, &labels, implanted_model, imp, int, spec);
+        let mut fields = implanted_fields(rec, &labels, implanted_model, imp, int, spec);
+        if !copies.is_empty() {
+            fields = fields.with_point_array(DataArray::float64(
+                "interface_relative_displacement",
+                3,
+                relative_displacement(copies, imp),
+            ));
+        }
         let name = format!("implanted_case{}.vtu", k + 1);
         write_vtu(&dir.join(&name), &implanted_model.mesh, &fields)?;
         written.push(dir.join(&name));
@@ -180,6 +192,20 @@ pub fn write_study_vtu(
         written.push(dir.join(name));
     }
     Ok(written)
+}
+
+/// u_prosthesis − u_bone (mm) at both nodes of each split docking pair, zero elsewhere
+/// (flattened, 3 per node).
+fn relative_displacement(copies: &[(usize, usize)], step: &StepSolution) -> Vec<f64> {
+    let mut out = vec![0.0; 3 * step.displacement.len()];
+    for &(bone, copy) in copies {
+        for k in 0..3 {
+            let d = step.displacement[copy][k] - step.displacement[bone][k];
+            out[3 * bone + k] = d;
+            out[3 * copy + k] = d;
+        }
+    }
+    out
 }
 
 /// The case-independent cell labels of the implanted mesh.

@@ -74,6 +74,15 @@ pub enum FlangeMaterial {
 }
 
 impl FlangeMaterial {
+    /// The material in words ("Ti-6Al-4V", "dense tantalum", "porous tantalum (as the body)").
+    pub fn label(self) -> &'static str {
+        match self {
+            FlangeMaterial::Ti6Al4V => "Ti-6Al-4V",
+            FlangeMaterial::DenseTantalum => "dense tantalum",
+            FlangeMaterial::PorousTantalum => "porous tantalum (as the body)",
+        }
+    }
+
     /// The flange's name in the stress table and the checks: "flange (dense Ta)",
     /// "flange (Ti-6Al-4V)", or "flange" for porous Ta.
     pub fn part_label(self) -> &'static str {

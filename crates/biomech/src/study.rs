@@ -30,8 +30,8 @@ use crate::model::{MaterialSummary, StudyMaterials};
 use crate::patient::{PatientMeshSpec, build_patient_reconstruction};
 use crate::plots::PlotFile;
 use crate::spec::{
-    BoneSpec, DefectSpec, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel, LoadSpec, MeshSpec,
-    MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, StudyLoadCase,
+    BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel,
+    LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, StudyLoadCase,
 };
 use osteon_material::PorousTantalum;
 
@@ -396,6 +396,9 @@ pub struct StudyRun {
     pub implanted: StaticSolution,
     /// Intact solution, same cases.
     pub intact: StaticSolution,
+    /// Frictional interface: (bone docking node, prosthesis copy) of the split docking
+    /// faces, in the implanted model's numbering; empty when bonded.
+    pub docking_copies: Vec<(usize, usize)>,
 }
 
 /// Notes that every report carries: the modelling simplifications.
@@ -415,7 +418,7 @@ fn notes(study: &Study) -> Vec<String> {
     };
     let interface = match study.interface {
         InterfaceModel::Bonded => "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable (run interface = { model = \"frictional\", mu = 0.74 } for it).".to_string(),
-        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; interface displacement is taken at the bone-side nodes.",
+        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes.",
             study.interface.stick_stiffness().unwrap_or(0.0),
             match study.interface {
                 InterfaceModel::Frictional { stick_stiffness_mpa_per_mm: Some(_), .. } => " from the study file".to_string(),
@@ -426,9 +429,18 @@ fn notes(study: &Study) -> Vec<String> {
         interface,
         geometry,
         "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string(),
-        "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; it is load-independent in this linear model.".to_string(),
+        "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; in this linear model it depends on the load's pattern (axial, torsion, moments), not on its magnitude.".to_string(),
         "Peaks are single integration points on stress singularities (the plateau rim under the load, embedded screw tips, flange edges) and grow under mesh refinement; the 99th percentiles and means are the mesh-converged values (examples/mesh_convergence.rs: < 5 % change from the 3 mm to the 2 mm mesh). The pass/fail checks still use the peaks, the conservative reading.".to_string(),
-        "Porous-Ta fatigue: the peak von Mises stress at the case load is compared with the 10 MPa fatigue stress of the seed specimens (conservative: the load cycles from 0 to the peak).".to_string(),
+        "Porous-Ta strength and fatigue: the peak multiaxial (Deshpande–Fleck) equivalent stress at the case load is compared with the seed specimens' 20 MPa static and 10 MPa fatigue strengths (conservative for fatigue: the load cycles from 0 to the peak).".to_string(),
+        match study.loads.support {
+            DistalSupport::AnkleCoupling => "Support: the distal end face is held at its centroid by a distributing coupling to a fixed reference point (statically determinate; the face may warp and contract; its reaction acts as a uniform pressure). Strains next to it and under the plateau pressure are artefacts of the idealised joints; the bone-strain check uses the diaphysis.".to_string(),
+            DistalSupport::Clamped => "Support: every node of the distal end face is fixed (clamped), which stiffens bending and torsion of the bone; the ankle coupling (loads.support = \"ankle_coupling\") is the statically determinate alternative.".to_string(),
+        },
+        "Knee loads: each activity applies its measured peak resultant (Kutzner et al. 2010) as an axial compression split 60/40 medial/lateral, plus, for walking with torsion, the 10.5 N·m peak torque (Bergmann et al. 2014); the per-activity shear forces and frontal/sagittal moments at the instant of peak force were not available (biomechanics.md §5.2), and muscle forces on the shaft are not modelled.".to_string(),
+        match study.bone.cortex {
+            CortexModel::TransverselyIsotropic => "Cortical bone: transversely isotropic about the global z axis (Reilly & Burstein 1975); in the flared metaphyses the material axis stays along z rather than along the inclined cortex.".to_string(),
+            CortexModel::Isotropic => "Cortical bone: isotropic (E 17 GPa, ν 0.3); its shear modulus 6.5 GPa is about twice the measured 3.3 GPa, which stiffens torsion.".to_string(),
+        },
     ];
     if study.implant.modulus_mpa.is_none() {
         n.push("Porous-Ta modulus from Gibson–Ashby with C = 1 (unverified): an ideal upper estimate; measured SLM lattices are 1.3–5.7 GPa (biomechanics.md §4) — run the modulus sweep.".into());
@@ -591,6 +603,7 @@ pub fn run_study_cached(
         load_cases,
         implanted_model,
         intact_model,
+        split,
         ..
     } = setup;
     Ok(StudyRun {
@@ -601,6 +614,7 @@ pub fn run_study_cached(
         intact_model,
         implanted: implanted.solution,
         intact: intact.solution,
+        docking_copies: split.map(|s| s.copies).unwrap_or_default(),
     })
 }
 

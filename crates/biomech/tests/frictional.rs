@@ -125,6 +125,33 @@ fn frictional_study_reports_real_micromotion() {
         assert!((ratio - 2.0).abs() < 0.02, "all stick, ratio {ratio}");
     }
     eprintln!("frictional coarse study: {seconds:.1} s; {:?}", r.contact);
+    // migration is computed, and far below the seed's 2 mm
+    for case in &r.cases {
+        let f = case
+            .metrics
+            .migration
+            .largest()
+            .expect("migration computed");
+        eprintln!("{}: migration {f:?}", case.metrics.name);
+        assert!(f.magnitude_mm.is_finite() && f.magnitude_mm < 2.0);
+    }
+    // the VTU carries the prosthesis-minus-bone displacement of the docking pairs, equal
+    // on both nodes of a pair
+    let mut run = run;
+    let dir = tempfile::tempdir().expect("temp dir");
+    osteon_biomech::write_study_outputs(
+        &mut run,
+        dir.path(),
+        &osteon_biomech::OutputOptions::from_study(&coarse_study(InterfaceModel::frictional(0.74))),
+    )
+    .expect("writes");
+    let vtu = std::fs::read_to_string(dir.path().join("implanted_case2.vtu")).expect("vtu");
+    assert!(vtu.contains("Name=\"interface_relative_displacement\""));
+    let docking: usize = ["DISTAL_DOCKING", "PROXIMAL_DOCKING"]
+        .iter()
+        .map(|s| run.reconstruction.mesh.node_set(s).expect("set").len())
+        .sum();
+    assert_eq!(run.docking_copies.len(), docking);
 
     // the bonded study of the same geometry: micromotion not applicable
     let bonded = run_study(&coarse_study(InterfaceModel::Bonded), &mut Silent).expect("runs");
@@ -137,6 +164,7 @@ fn frictional_study_reports_real_micromotion() {
         }
     }
     assert!(bonded.report.contact.is_empty());
+    assert!(bonded.docking_copies.is_empty());
 }
 
 /// Migration recovers a known rigid motion of the prosthesis relative to each fragment: the

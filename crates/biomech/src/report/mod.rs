@@ -388,19 +388,23 @@ fn implant_rows(r: &StudyReport) -> Vec<InputRow> {
             "– / MPa",
         ),
         (
-            "prosthesis fills the canal".into(),
-            format!("{}", s.implant.fill_canal),
+            "prosthesis cross-section".into(),
+            if s.implant.fill_canal {
+                "solid (fills the medullary canal)".into()
+            } else {
+                "hollow (the bone's ring; the canal continues through it)".into()
+            },
             "–",
         ),
         (
             "flange (thickness × width, overlap, material)".into(),
             if s.implant.flange.enabled {
                 format!(
-                    "{} × {}, {}, {:?}",
+                    "{} × {}, {}, {}",
                     s.implant.flange.thickness_mm,
                     s.implant.flange.width_mm,
                     s.implant.flange.overlap_mm,
-                    s.implant.flange.material
+                    s.implant.flange.material.label()
                 )
             } else {
                 "none".into()
@@ -411,8 +415,15 @@ fn implant_rows(r: &StudyReport) -> Vec<InputRow> {
             "screws (diameter; offsets from docking faces)".into(),
             if s.implant.screws.enabled && s.implant.flange.enabled {
                 format!(
-                    "{}; {:?}",
-                    s.implant.screws.diameter_mm, s.implant.screws.offsets_mm
+                    "{}; {}",
+                    s.implant.screws.diameter_mm,
+                    s.implant
+                        .screws
+                        .offsets_mm
+                        .iter()
+                        .map(|o| o.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             } else {
                 "none".into()
@@ -542,7 +553,10 @@ fn screw_table(o: &mut String, screws: &[crate::builder::ScrewPlacement]) {
 /// The metric table, then every load case's metrics in detail.
 fn metrics_section(o: &mut String, r: &StudyReport) {
     let _ = writeln!(o, "\n## Metrics\n");
-    let _ = writeln!(o, "```text\n{}```\n", metric_table(r));
+    let _ = writeln!(o, "```text\n{}```\n", headline_table(r));
+    if r.cases.len() <= 3 {
+        let _ = writeln!(o, "```text\n{}```\n", metric_table(r));
+    }
     for c in &r.cases {
         case_section(o, &c.metrics);
     }
@@ -861,7 +875,7 @@ fn files_section(o: &mut String, r: &StudyReport) {
     if !r.files.is_empty() {
         let _ = writeln!(
             o,
-            "## Files\n\nVTU (ParaView; `region`, `sed_ratio`, `below_lazy_zone`, `shielding_zone`, `max_abs_principal_strain`, interface flags): {}.\n",
+            "## Files\n\nVTU (ParaView; `region`, `sed_ratio`, `below_lazy_zone`, `shielding_zone`, `max_abs_principal_strain`, `strain_band`, interface flags): {}.\n",
             r.files.join(", ")
         );
     }
