@@ -58,6 +58,7 @@
 //! [`BiomechError::NotYetAvailable`].
 
 mod builder;
+mod checks;
 pub mod construct;
 pub mod convergence;
 pub mod daily;

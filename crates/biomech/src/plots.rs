@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
-use crate::study::{CaseReport, StudyReport};
+use crate::study::StudyReport;
 use osteon_assembly::contact::MotionHistogram;
 
 /// Font family of all text: the viewer's sans-serif.
@@ -87,11 +87,66 @@ fn span(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
     )
 }
 
+/// One bar series of the shielding plot: a label and 1 − S per zone.
+struct ShieldingSeries {
+    label: String,
+    shielding: Vec<f64>,
+}
+
+/// The series of the shielding plot: one per distinct load pattern (linear cases with the
+/// same pattern, e.g. every axial case, have the same S and share one bar, labelled with the
+/// first case and the count of the others), then the daily stimulus when there is one.
+fn shielding_series(report: &StudyReport) -> Vec<ShieldingSeries> {
+    let mut series: Vec<(ShieldingSeries, usize)> = Vec::new();
+    for c in &report.cases {
+        let v: Vec<f64> = c
+            .metrics
+            .shielding
+            .zones
+            .iter()
+            .map(|z| z.shielding)
+            .collect();
+        let same = |w: &[f64]| {
+            w.len() == v.len()
+                && w.iter()
+                    .zip(&v)
+                    .all(|(a, b)| (a - b).abs() <= 1e-6 || (a.is_nan() && b.is_nan()))
+        };
+        match series.iter_mut().find(|(s, _)| same(&s.shielding)) {
+            Some((_, n)) => *n += 1,
+            None => series.push((
+                ShieldingSeries {
+                    label: c.metrics.name.clone(),
+                    shielding: v,
+                },
+                0,
+            )),
+        }
+    }
+    let mut out: Vec<ShieldingSeries> = series
+        .into_iter()
+        .map(|(mut s, others)| {
+            if others > 0 {
+                s.label = format!("{} and {others} more with the same load pattern", s.label);
+            }
+            s
+        })
+        .collect();
+    if let Some(d) = &report.daily {
+        out.push(ShieldingSeries {
+            label: "a day of walking and stairs (daily stimulus)".into(),
+            shielding: d.shielding.zones.iter().map(|z| z.shielding).collect(),
+        });
+    }
+    out
+}
+
 /// Stress shielding 1 − S per zone: horizontal bars, zones distal (bottom) to proximal
-/// (top), one bar per load case.
+/// (top), one bar per distinct load pattern (and the daily stimulus), values at the bars.
 pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
     let err = plot_error("shielding.svg");
     let cases = &report.cases;
+    let series = shielding_series(report);
     let zones: Vec<String> = cases
         .first()
         .map(|c| {
@@ -105,9 +160,7 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
         .unwrap_or_default();
     let n = zones.len().max(1);
     let (lo, hi) = span(
-        cases
-            .iter()
-            .flat_map(|c| c.metrics.shielding.zones.iter().map(|z| z.shielding)),
+        series.iter().flat_map(|s| s.shielding.iter().copied()),
         true,
     );
     let s = 1.0
@@ -115,10 +168,15 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
             .first()
             .map_or(0.75, |c| c.metrics.shielding.lazy_zone_s);
     let hi = hi.max(1.0 - s + 0.05);
+    // room for the value labels right of the longest bar
+    let hi = hi + 0.12 * (hi - lo);
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (820, 120 + 44 * n as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(
+            &mut svg,
+            (820, 120 + (20 + 14 * series.len() as u32) * n as u32),
+        )
+        .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -151,7 +209,7 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
             .draw()
             .map_err(|e| err(e.to_string()))?;
         draw_lazy_zone_lines(&mut chart, 1.0 - s, n).map_err(&err)?;
-        draw_shielding_bars(&mut chart, cases).map_err(&err)?;
+        draw_shielding_bars(&mut chart, &series).map_err(&err)?;
         draw_legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
@@ -183,25 +241,37 @@ fn draw_lazy_zone_lines(chart: &mut Chart<'_, '_>, lazy: f64, n: usize) -> Resul
     Ok(())
 }
 
-/// One bar per zone and load case (a NaN shielding drawn as 0).
-fn draw_shielding_bars(chart: &mut Chart<'_, '_>, cases: &[CaseReport]) -> Result<(), String> {
-    let nc = cases.len().max(1) as f64;
+/// One bar per zone and series (a NaN shielding drawn as 0), its value printed at its end.
+fn draw_shielding_bars(
+    chart: &mut Chart<'_, '_>,
+    series: &[ShieldingSeries],
+) -> Result<(), String> {
+    let nc = series.len().max(1) as f64;
     let h = 0.8 / nc;
-    for (i, c) in cases.iter().enumerate() {
+    for (i, sr) in series.iter().enumerate() {
         let col = color(i);
+        let bar = |k: usize, z: f64| {
+            let y0 = k as f64 - 0.4 + i as f64 * h;
+            (y0, if z.is_finite() { z } else { 0.0 })
+        };
         chart
-            .draw_series(c.metrics.shielding.zones.iter().enumerate().map(|(k, z)| {
-                let y0 = k as f64 - 0.4 + i as f64 * h;
-                let v = if z.shielding.is_finite() {
-                    z.shielding
-                } else {
-                    0.0
-                };
+            .draw_series(sr.shielding.iter().enumerate().map(|(k, &z)| {
+                let (y0, v) = bar(k, z);
                 Rectangle::new([(0.0, y0), (v, y0 + 0.9 * h)], col.filled())
             }))
             .map_err(|e| e.to_string())?
-            .label(format!("{} ({:.0} N)", c.metrics.name, c.metrics.load_n))
+            .label(sr.label.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
+        chart
+            .draw_series(sr.shielding.iter().enumerate().map(|(k, &z)| {
+                let (y0, v) = bar(k, z);
+                Text::new(
+                    format!("{v:.2}"),
+                    (v.max(0.0), y0 + 0.9 * h),
+                    (FONT, 11).into_font().color(&BLACK),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
