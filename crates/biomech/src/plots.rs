@@ -265,8 +265,10 @@ fn draw_shielding_bars(
         chart
             .draw_series(sr.shielding.iter().enumerate().map(|(k, &z)| {
                 let (y0, v) = bar(k, z);
+                // no "-0.00" for a tiny negative value
+                let shown = if v.abs() < 5e-3 { 0.0 } else { v };
                 Text::new(
-                    format!("{v:.2}"),
+                    format!("{shown:.2}"),
                     (v.max(0.0), y0 + 0.9 * h),
                     (FONT, 11).into_font().color(&BLACK),
                 )

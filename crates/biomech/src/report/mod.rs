@@ -655,7 +655,7 @@ fn micromotion_paragraph(o: &mut String, micromotion: &MicromotionMetric) {
         MicromotionMetric::Computed(m) => {
             let _ = writeln!(
                 o,
-                "\nMicromotion (tangential motion of the prosthesis end faces against the bone, relative to the unloaded state; area-weighted at the face quadrature points):\n\n| interface | area (mm²) | max | mean | p95 | < 28 µm | 28–50 µm | 50–100 µm | 100–150 µm | > 150 µm | stick / slip / open (% area) | normal motion max |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+                "\nMicromotion — the relative interface displacement u_prosthesis − u_bone at paired points of the docking faces, relative to the unloaded state: its tangential part (max, mean, p95, bands) and its normal part (gap opening or closing); area-weighted at the face quadrature points. The flange–bone and screw interfaces are tied and embedded in this model, so their relative displacement is zero by construction:\n\n| interface | area (mm²) | max | mean | p95 | < 28 µm | 28–50 µm | 50–100 µm | 100–150 µm | > 150 µm | stick / slip / open (% area) | normal motion max |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
             );
             for s in m.interfaces.iter().chain(std::iter::once(&m.all)) {
                 let b = s.bands.as_array().map(|f| 100.0 * f);
