@@ -5,6 +5,7 @@ use osteon_material::Material;
 use osteon_mesh::{FaceRef, Mesh};
 
 use crate::contact::{ContactPair, IncrementControl};
+use crate::error::AssemblyError;
 use crate::support::CoupledSupport;
 
 /// Displacement component, 0 = x, 1 = y, 2 = z (Abaqus DOF 1, 2, 3).
@@ -152,7 +153,9 @@ pub struct Model {
     pub contact_pairs: Vec<ContactPair>,
     /// A node set held by a distributing coupling to a fixed reference point (at most one:
     /// a second would make the support statically indeterminate); set it with
-    /// [`Model::couple_support`]. Both analyses apply it.
+    /// [`Model::couple_support`]. Both analyses apply it. It must be the model's only
+    /// support: prescribed displacements elsewhere would load its pins, which the analyses
+    /// refuse ([`crate::ConstrainedSystem::step_solution`]).
     pub coupled_support: Option<CoupledSupport>,
 }
 
@@ -191,9 +194,19 @@ impl Model {
     }
 
     /// Hold `support`'s nodes by its distributing coupling: fix its six pins and keep it for
-    /// the analyses (module documentation of [`crate::CoupledSupport`]). Replaces an earlier
-    /// coupled support (whose pins stay fixed).
-    pub fn couple_support(&mut self, support: CoupledSupport) {
+    /// the analyses (module documentation of [`crate::CoupledSupport`]).
+    ///
+    /// # Errors
+    /// [`AssemblyError::InvalidModel`] when the model already has a coupled support.
+    pub fn couple_support(&mut self, support: CoupledSupport) -> Result<(), AssemblyError> {
+        if let Some(old) = &self.coupled_support {
+            return Err(AssemblyError::InvalidModel {
+                detail: format!(
+                    "a second coupled support ('{}' after '{}') would make the support statically indeterminate",
+                    support.name, old.name
+                ),
+            });
+        }
         for &(node, component) in &support.pins {
             self.boundary.push(DirichletBc {
                 node,
@@ -202,6 +215,7 @@ impl Model {
             });
         }
         self.coupled_support = Some(support);
+        Ok(())
     }
 
     /// Fix components `components` of every node in `nodes` at zero.

@@ -282,6 +282,9 @@ impl ConstrainedSystem {
             applied_moment += x.cross(&f);
             reaction_moment += x.cross(&nalgebra::Vector3::from(reaction[node]));
         }
+        if let (Some(support), Some(_)) = (op.coupled_support(), f_support) {
+            check_pins_unloaded(support, &residual, f_ext)?;
+        }
         Ok(StepSolution {
             name: name.to_string(),
             displacement,
@@ -292,4 +295,35 @@ impl ConstrainedSystem {
             ..StepSolution::default()
         })
     }
+}
+
+/// With a coupled support the pins carry only the solve's round-off, since the support's
+/// reaction balances the loads before the solve. A pin reaction above 1e-6 of the applied
+/// load means something else holds the body too (a prescribed displacement elsewhere), and
+/// the result would not be the coupling's: refuse it.
+fn check_pins_unloaded(
+    support: &crate::CoupledSupport,
+    residual: &[f64],
+    f_ext: &[f64],
+) -> Result<(), AssemblyError> {
+    let applied = f_ext
+        .chunks_exact(3)
+        .fold(nalgebra::Vector3::zeros(), |s, f| {
+            s + nalgebra::Vector3::new(f[0].abs(), f[1].abs(), f[2].abs())
+        })
+        .norm();
+    let pins = support
+        .pins
+        .iter()
+        .map(|&(n, c)| residual[3 * n + c].abs())
+        .fold(0.0, f64::max);
+    if applied > 0.0 && pins > 1e-6 * applied {
+        return Err(AssemblyError::InvalidModel {
+            detail: format!(
+                "the coupled support '{}' is not the only support: its pins carry {pins:.3e} N against {applied:.3e} N of load; remove the other prescribed displacements or clamp instead of coupling",
+                support.name
+            ),
+        });
+    }
+    Ok(())
 }

@@ -227,7 +227,7 @@ pub fn apply_support(model: &mut Model, loads: &LoadSpec) -> Result<(), BiomechE
                 &nodes,
                 &weights,
             )?;
-            model.couple_support(support);
+            model.couple_support(support)?;
         }
     }
     Ok(())
