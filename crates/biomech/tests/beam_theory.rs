@@ -209,9 +209,6 @@ fn elliptic_tube_bends_as_euler_bernoulli_and_twists_between_the_similar_ellipse
     let fe = s.rate(0, 2);
     let (slow, fast) = (MOMENT / (s.g[0] * j_high), MOMENT / (s.g[0] * j_low));
     eprintln!("torsion: FE {fe:.6e} rad/mm within [{slow:.6e}, {fast:.6e}]");
-    // 0.5 % of discretisation allowance on each side of the bounds
-    assert!(
-        fe > 0.995 * slow && fe < 1.005 * fast,
-        "{fe} not in [{slow}, {fast}]"
-    );
+    // strictly inside: measured 2.2 % from the stiff bound and 2.6 % from the soft one
+    assert!(fe > slow && fe < fast, "{fe} not in [{slow}, {fast}]");
 }
