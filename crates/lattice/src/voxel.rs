@@ -18,7 +18,7 @@ pub struct VoxelCell {
 }
 
 impl VoxelCell {
-    /// Samples `kind` with parameter `p` at the voxel centres (offset by [`TIE_BREAK`]),
+    /// Samples `kind` with parameter `p` at the voxel centres (offset by 1 % of a voxel to split ties),
     /// origin shifted by `shift` (cell units).
     pub fn sample(
         kind: CellKind,
