@@ -16,6 +16,7 @@
 //! | [`io`] | `osteon-io` | Abaqus/CalculiX `.inp` decks, Gmsh `.msh`, VTU/PVD for ParaView, atomic file writes |
 //! | [`contact`] | `osteon-contact` | node-to-surface Coulomb contact (penalty + augmented Lagrangian), micromotion |
 //! | [`imaging`] | `osteon-imaging` | from the patient's CT to the model: DICOM and NIfTI volumes, segmentation, STL surface, voxel mesh, CT-based material mapping |
+//! | [`lattice`] | `osteon-lattice` | porous-lattice unit cells (diamond, octet, gyroid): voxel geometry, porosity, pore size, inverse design |
 //! | [`biomech`] | `osteon-biomech` | the tibial-defect reconstruction study: parametric tibia, porous-tantalum prosthesis, screws, load cases, comparison with the intact bone |
 //!
 //! A study reads as *setup → assemble → analyse → factorise → solve → recover*, each phase a
@@ -111,6 +112,7 @@ pub use osteon_biomech as biomech;
 pub use osteon_contact as contact;
 pub use osteon_imaging as imaging;
 pub use osteon_io as io;
+pub use osteon_lattice as lattice;
 pub use osteon_material as material;
 pub use osteon_mesh as mesh;
 pub use osteon_solver as solver;

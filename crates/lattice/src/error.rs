@@ -1,0 +1,42 @@
+//! Errors of the lattice geometry.
+
+use thiserror::Error;
+
+/// What can go wrong building or sizing a lattice cell.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LatticeError {
+    /// The voxel resolution is below 2 per cell edge.
+    #[error("resolution {0} voxels per cell edge is too coarse (at least 2)")]
+    Resolution(usize),
+    /// The mask length is not resolution³.
+    #[error("voxel mask has {got} entries, expected {expected}")]
+    MaskLength {
+        /// Entries supplied.
+        got: usize,
+        /// resolution³.
+        expected: usize,
+    },
+    /// A parameter (strut radius, sheet thickness, cell size, target) is out of range.
+    #[error("{name} = {value} is out of range ({range})")]
+    OutOfRange {
+        /// Which parameter.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// The admissible range, in words.
+        range: &'static str,
+    },
+    /// The cell has no pore space, so it has no pore size.
+    #[error("the cell has no pore space")]
+    NoPores,
+    /// The target porosity cannot be reached with this cell at this resolution.
+    #[error("porosity {target} is not reachable: the cell spans {min:.4}..{max:.4}")]
+    Unreachable {
+        /// Target porosity (1).
+        target: f64,
+        /// Smallest porosity reachable.
+        min: f64,
+        /// Largest porosity reachable.
+        max: f64,
+    },
+}
