@@ -5,8 +5,8 @@ use thiserror::Error;
 /// What can go wrong building or sizing a lattice cell.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum LatticeError {
-    /// The voxel resolution is below 2 per cell edge.
-    #[error("resolution {0} voxels per cell edge is too coarse (at least 2)")]
+    /// The voxel resolution is below 2 or above [`crate::MAX_RESOLUTION`] per cell edge.
+    #[error("resolution {0} voxels per cell edge is out of range (2 to 1024)")]
     Resolution(usize),
     /// The mask length is not resolution³.
     #[error("voxel mask has {got} entries, expected {expected}")]

@@ -18,4 +18,4 @@ mod voxel;
 pub use cell::CellKind;
 pub use design::{Design, design, parameter_for_porosity};
 pub use error::LatticeError;
-pub use voxel::VoxelCell;
+pub use voxel::{MAX_RESOLUTION, VoxelCell};

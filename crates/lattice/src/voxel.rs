@@ -8,6 +8,9 @@ use crate::{CellKind, LatticeError};
 /// offset (1 % of a voxel, distinct per axis) splits those ties.
 const TIE_BREAK: [f64; 3] = [0.0101, 0.0073, 0.0047];
 
+/// The largest resolution accepted (voxels per edge): 1024³ voxels are 1 GB of mask.
+pub const MAX_RESOLUTION: usize = 1024;
+
 /// A cubic unit cell of side `cell_size_mm` (mm) on an n³ grid of voxels, periodic in all
 /// three axes. Voxel (i, j, k) is at index i + n·(j + n·k).
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +30,9 @@ impl VoxelCell {
         cell_size_mm: f64,
         shift: [f64; 3],
     ) -> Result<Self, LatticeError> {
+        if !(2..=MAX_RESOLUTION).contains(&resolution) {
+            return Err(LatticeError::Resolution(resolution));
+        }
         let n = resolution;
         let mut solid = Vec::with_capacity(n * n * n);
         for k in 0..n {
@@ -48,7 +54,7 @@ impl VoxelCell {
         cell_size_mm: f64,
         solid: Vec<bool>,
     ) -> Result<Self, LatticeError> {
-        if resolution < 2 {
+        if !(2..=MAX_RESOLUTION).contains(&resolution) {
             return Err(LatticeError::Resolution(resolution));
         }
         if !(cell_size_mm.is_finite() && cell_size_mm > 0.0) {
