@@ -1,7 +1,7 @@
 //! A statically determinate support through a distributing coupling — the way a bone end is
 //! held at a joint centre without clamping its surface (Abaqus: a reference node fixed in
 //! all six DOFs and joined to the end surface by `*COUPLING` / `*DISTRIBUTING`, i.e. an RBE3
-//! element; Speirs et al. 2007, J Biomech 40:2261, for why clamping a bone end over-stiffens
+//! element; Speirs et al. 2007, J Biomech 40(10), page numbers unverified (2261 or 2318), for why clamping a bone end over-stiffens
 //! it).
 //!
 //! **What it means.** A distributing coupling with a fixed reference point does two things:

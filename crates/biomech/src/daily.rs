@@ -18,8 +18,11 @@
 //!
 //! **Fatigue.** The seed's porous Ta survives 10⁶ cycles at 10 MPa (biomechanics.md §9).
 //! At the cycle counts above, 10⁶ walking cycles are about 0.9 years of walking (knee
-//! patients) or 0.45 years (hip patients): the 10⁶-cycle level covers the first year, the
-//! time the interface needs to grow in, not the implant's life.
+//! patients) or 0.45 years (hip patients): the seed's fatigue strength covers less than a
+//! year. A life of 10–20 years is 10⁷ cycles and more, for which the seed gives no strength
+//! (an S–N curve of the lattice is needed), so no fatigue verdict beyond the first year
+//! can be drawn from it. Walking with its peak torsion is listed with the walking cycles as
+//! the conservative cyclic peak; the stimulus counts walking once.
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +52,14 @@ pub struct ActivityCycles {
     pub porous_ta_peak_mpa: f64,
     /// Years until this activity alone reaches 10⁶ cycles.
     pub years_to_fatigue_cycles: f64,
+    /// Counted in the daily stimulus (false for walking with torsion, a conservative
+    /// variant of the walking cycles listed for fatigue only).
+    #[serde(default = "counted")]
+    pub in_stimulus: bool,
+}
+
+fn counted() -> bool {
+    true
 }
 
 /// The daily stimulus and the fatigue cycles of a study.
@@ -115,15 +126,24 @@ pub fn daily_loading(
         x
     });
     let shielding = shielding_of(rec, spec, samples);
-    let activities = counted
+    let row = |k: usize, n: f64, in_stimulus: bool| ActivityCycles {
+        case: names[k].name.clone(),
+        cycles_per_day: n,
+        porous_ta_peak_mpa: porous_ta_peak_mpa.get(k).copied().unwrap_or(f64::NAN),
+        years_to_fatigue_cycles: FATIGUE_CYCLES / (365.0 * n),
+        in_stimulus,
+    };
+    let mut activities: Vec<ActivityCycles> =
+        counted.iter().map(|&(k, n)| row(k, n, true)).collect();
+    let torsion = loads
+        .activities
         .iter()
-        .map(|&(k, n)| ActivityCycles {
-            case: names[k].name.clone(),
-            cycles_per_day: n,
-            porous_ta_peak_mpa: porous_ta_peak_mpa.get(k).copied().unwrap_or(f64::NAN),
-            years_to_fatigue_cycles: FATIGUE_CYCLES / (365.0 * n),
-        })
-        .collect();
+        .position(|a| a.activity == Activity::WalkingTorsion && a.weight_bearing == 1.0)
+        .map(|k| loads.fractions.len() + k)
+        .filter(|&k| k < porous_ta_peak_mpa.len());
+    if let Some(k) = torsion {
+        activities.push(row(k, WALKING_CYCLES_PER_DAY, false));
+    }
     Some(DailyLoading {
         activities,
         shielding,

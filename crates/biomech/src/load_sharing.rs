@@ -46,8 +46,9 @@ pub struct LoadSharing {
     /// Through every part crossing the slab (their sum).
     pub total: SectionResultant,
     /// Prosthesis share of the axial force (0–1), of the bending moments about x and y, and
-    /// of the torque about z; `None` for a component the load does not carry (below
-    /// 1e-6 of its scale).
+    /// of the torque about z; `None` for a component the load does not carry: an axial
+    /// force below 1e-6 of the resultant, a moment below a tenth of the axial force times
+    /// the section's radius.
     pub prosthesis_fraction: [Option<f64>; 4],
     /// The flange's shares, likewise.
     pub flange_fraction: [Option<f64>; 4],
@@ -63,6 +64,7 @@ pub fn load_sharing(rec: &Reconstruction, step: &StepSolution) -> Option<LoadSha
     let c = Vector3::new(0.0, 0.0, 0.5 * (za + zb));
     let f = &step.fields;
     let mut parts = [SectionResultant::default(); 3];
+    let mut radius = 0.0f64;
     for e in 0..rec.mesh.n_elements() {
         let nodes = rec.mesh.element(e).nodes;
         let inside = nodes.iter().all(|&n| {
@@ -82,6 +84,7 @@ pub fn load_sharing(rec: &Reconstruction, step: &StepSolution) -> Option<LoadSha
             // σ e_z in Voigt order xx, yy, zz, xy, yz, xz
             let t = Vector3::new(s[5], s[4], s[2]) * (f.point_volume[p] / h);
             let r = Vector3::from(f.point_position[p]) - c;
+            radius = radius.max(r.x.hypot(r.y));
             let m = r.cross(&t);
             for i in 0..3 {
                 parts[part].force_n[i] += t[i];
@@ -94,16 +97,18 @@ pub fn load_sharing(rec: &Reconstruction, step: &StepSolution) -> Option<LoadSha
         moment_nmm: std::array::from_fn(|i| parts.iter().map(|p| p.moment_nmm[i]).sum()),
     };
     let scale_f = Vector3::from(total.force_n).norm();
-    let scale_m = Vector3::from(total.moment_nmm)
-        .norm()
-        .max(scale_f * (rec.bone_z[1] - rec.bone_z[0]));
+    // a moment is shared meaningfully only when it is not small against the moment the axial
+    // force makes over the section's radius: below a tenth of that, the parts' moments about
+    // the axis are dominated by where their axial forces act, and the fraction is
+    // ill-conditioned (e.g. 126 % / −26 % for a 0.3 % BW·m offset)
+    let scale_m = (scale_f * radius).max(1e-9 * Vector3::from(total.moment_nmm).norm());
     let shares = |p: &SectionResultant| -> [Option<f64>; 4] {
-        let share = |v: f64, t: f64, scale: f64| (t.abs() > 1e-6 * scale).then(|| v / t);
+        let share = |v: f64, t: f64, floor: f64| (t.abs() > floor).then(|| v / t);
         [
-            share(p.force_n[2], total.force_n[2], scale_f),
-            share(p.moment_nmm[0], total.moment_nmm[0], scale_m),
-            share(p.moment_nmm[1], total.moment_nmm[1], scale_m),
-            share(p.moment_nmm[2], total.moment_nmm[2], scale_m),
+            share(p.force_n[2], total.force_n[2], 1e-6 * scale_f),
+            share(p.moment_nmm[0], total.moment_nmm[0], 0.1 * scale_m),
+            share(p.moment_nmm[1], total.moment_nmm[1], 0.1 * scale_m),
+            share(p.moment_nmm[2], total.moment_nmm[2], 0.1 * scale_m),
         ]
     };
     Some(LoadSharing {

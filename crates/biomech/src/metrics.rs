@@ -545,7 +545,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError>
     let safety = implant_safety(rec, imp, inp.flange_material);
     let migration = match inp.interface {
         InterfaceModel::Bonded => MigrationMetric::NotApplicable {
-            reason: "bonded interface: the docking faces share their nodes, zero by construction"
+            reason: "not evaluated: the bonded model assumes full ingrowth, the docking faces share their nodes"
                 .into(),
         },
         InterfaceModel::Frictional { .. } => MigrationMetric::Computed {

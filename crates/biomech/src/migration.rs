@@ -11,8 +11,16 @@
 //! tibial axis towards the fragment, i.e. the prosthesis sinking into the bone (positive) —
 //! and the rotation (degrees).
 //!
-//! With a bonded interface the two faces share their nodes, so the migration is zero by
-//! construction; the study reports it as not applicable then, the way it reports
+//! **What it is and is not.** A linear or frictional analysis at one load gives the
+//! *inducible* displacement of the prosthesis against the fragment under that load — the
+//! elastic and slipping part, which RSA studies measure as inducible displacement — not
+//! the permanent, time-dependent migration (creep, resorption, subsidence over months)
+//! that radiographs and RSA follow; the seed's 2 mm limit is the latter, so the check
+//! against it is a necessary condition, not a prediction of migration. The fit uses the
+//! docking faces themselves, i.e. the local motion at the interface.
+//!
+//! With a bonded interface the two faces share their nodes, so the model assumes full
+//! ingrowth: the study reports migration as not evaluated then, the way it reports
 //! micromotion.
 
 use serde::{Deserialize, Serialize};

@@ -391,16 +391,18 @@ impl Activity {
         }
     }
 
-    /// Name for reports.
+    /// Name for reports: the activity and what of it is applied — its peak knee force, as an
+    /// axial load (the per-activity shear and bending moments are not available,
+    /// `docs/biomechanics.md` §5.2), and for walking with torsion its peak torque too.
     pub fn label(self) -> &'static str {
         match self {
-            Activity::TwoLeggedStance => "two-legged stance",
-            Activity::OneLeggedStance => "one-legged stance",
-            Activity::Walking => "walking (peak force)",
-            Activity::WalkingTorsion => "walking (peak force + peak torsion)",
-            Activity::StairAscent => "stair ascent",
-            Activity::StairDescent => "stair descent",
-            Activity::KneeBend => "knee bend",
+            Activity::TwoLeggedStance => "two-legged stance, axial peak force",
+            Activity::OneLeggedStance => "one-legged stance, axial peak force",
+            Activity::Walking => "walking, axial peak force",
+            Activity::WalkingTorsion => "walking, axial peak force + peak torsion",
+            Activity::StairAscent => "stair ascent, axial peak force",
+            Activity::StairDescent => "stair descent, axial peak force",
+            Activity::KneeBend => "knee bend, axial peak force",
         }
     }
 

@@ -105,7 +105,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis) {
     let c = &h.construct;
     let _ = writeln!(
         o,
-        "\n**Construct stiffness** (unit cases at the plateau centre: {:.1} N axial, {} N·m torque; plateau rigid motion relative to the ankle support):\n\n| | reconstructed | intact | ratio |\n|---|---|---|---|\n| axial (N/mm) | {:.0} | {:.0} | {:.3} |\n| torsional (N·m/°) | {:.3} | {:.3} | {:.3} |\n\nBench tests of a composite femur with a bridged 10 cm defect measured 694–764 N/mm against 809 N/mm intact and 2.18–2.28 N·m/° (biomechanics.md §5.1; another bone, another construct: for orientation, not validation).\n",
+        "\n**Construct stiffness** (unit cases at the plateau centre: {:.1} N axial, {} N·m torque; plateau rigid motion relative to the ankle support):\n\n| | reconstructed | intact | ratio |\n|---|---|---|---|\n| axial (N/mm) | {:.0} | {:.0} | {:.3} |\n| torsional (N·m/°) | {:.3} | {:.3} | {:.3} |\n\nWith the bonded interface this is the fully osseointegrated construct, an upper bound: bone, prosthesis and a bonded metal flange act as one section, so it can exceed the intact bone. The axial value is of the order of EA/L of the whole shaft under a centred load; bench tests of reconstructed bones (off-axis loading, potting, machine compliance) measure other quantities and are not comparable.\n",
         c.axial_load_n,
         c.torque_nm,
         c.axial_n_per_mm,
@@ -174,14 +174,22 @@ pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
     for a in &d.activities {
         let _ = writeln!(
             o,
-            "| {} | {} | {:.2} | {:.1} |",
-            a.case, a.cycles_per_day, a.porous_ta_peak_mpa, a.years_to_fatigue_cycles
+            "| {}{} | {} | {:.2} | {:.1} |",
+            a.case,
+            if a.in_stimulus {
+                ""
+            } else {
+                " (the same steps with their peak torsion: fatigue only)"
+            },
+            a.cycles_per_day,
+            a.porous_ta_peak_mpa,
+            a.years_to_fatigue_cycles
         );
     }
     let [knee, hip] = d.walking_years_to_fatigue_cycles;
     let _ = writeln!(
         o,
-        "\n10⁶ walking cycles are {knee:.2} years of walking for knee-replacement patients and {hip:.2} years for total-hip patients (2.24 million cycles a year, Kinkel et al. 2009): the seed's 10⁶-cycle fatigue level covers the first months to a year, the time the interface needs to grow in, not the life of the implant.\n"
+        "\n10⁶ walking cycles are {knee:.2} years of walking for knee-replacement patients and {hip:.2} years for total-hip patients (2.24 million cycles a year, Kinkel et al. 2009). The seed's fatigue strength therefore covers less than a year; a life of 10–20 years means 10⁷ cycles and more, for which the seed gives no strength: no fatigue verdict beyond the first year follows from these data (an S–N curve of the printed lattice is needed).\n"
     );
     let s = &d.shielding;
     let _ = writeln!(
