@@ -47,7 +47,7 @@
 //!
 //! ## What it prints
 //!
-//! On the 2-core machine the default study takes about 90 s: ten load cases on one
+//! On the 2-core machine the default study takes about 75 s: ten load cases on one
 //! factorisation per model, then the headline case at the two bounding lattice moduli and
 //! the construct-stiffness unit cases. The table lists, per load case, the knee load,
 //! implant migration ("n/a" when bonded: zero by construction), micromotion p95, the

@@ -47,8 +47,8 @@ pub struct LoadSharing {
     pub total: SectionResultant,
     /// Prosthesis share of the axial force (0–1), of the bending moments about x and y, and
     /// of the torque about z; `None` for a component the load does not carry: an axial
-    /// force below 1e-6 of the resultant, a moment below a tenth of the axial force times
-    /// the section's radius.
+    /// force below 1e-6 of the resultant, a bending moment below half the axial force times
+    /// the section's radius, a torque below 1e-6 of the moments' scale.
     pub prosthesis_fraction: [Option<f64>; 4],
     /// The flange's shares, likewise.
     pub flange_fraction: [Option<f64>; 4],
@@ -97,18 +97,21 @@ pub fn load_sharing(rec: &Reconstruction, step: &StepSolution) -> Option<LoadSha
         moment_nmm: std::array::from_fn(|i| parts.iter().map(|p| p.moment_nmm[i]).sum()),
     };
     let scale_f = Vector3::from(total.force_n).norm();
-    // a moment is shared meaningfully only when it is not small against the moment the axial
-    // force makes over the section's radius: below a tenth of that, the parts' moments about
-    // the axis are dominated by where their axial forces act, and the fraction is
-    // ill-conditioned (e.g. 126 % / −26 % for a 0.3 % BW·m offset)
-    let scale_m = (scale_f * radius).max(1e-9 * Vector3::from(total.moment_nmm).norm());
+    // A bending moment is shared meaningfully only when it is not small against the moment
+    // the axial force makes over the section's radius: below half of that, each part's
+    // moment about the axis is dominated by where its axial force acts, and the fraction is
+    // ill-conditioned (126 % / −26 % for the 0.3 % BW·m offset of the 60/40 split). The
+    // torque about the axis has no such term.
+    let moment = Vector3::from(total.moment_nmm).norm();
+    let bending_floor = (0.5 * scale_f * radius).max(1e-9 * moment);
+    let torque_floor = 1e-6 * moment.max(scale_f * radius);
     let shares = |p: &SectionResultant| -> [Option<f64>; 4] {
         let share = |v: f64, t: f64, floor: f64| (t.abs() > floor).then(|| v / t);
         [
             share(p.force_n[2], total.force_n[2], 1e-6 * scale_f),
-            share(p.moment_nmm[0], total.moment_nmm[0], 0.1 * scale_m),
-            share(p.moment_nmm[1], total.moment_nmm[1], 0.1 * scale_m),
-            share(p.moment_nmm[2], total.moment_nmm[2], 0.1 * scale_m),
+            share(p.moment_nmm[0], total.moment_nmm[0], bending_floor),
+            share(p.moment_nmm[1], total.moment_nmm[1], bending_floor),
+            share(p.moment_nmm[2], total.moment_nmm[2], torque_floor),
         ]
     };
     Some(LoadSharing {
