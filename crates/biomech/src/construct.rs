@@ -1,7 +1,9 @@
 //! Construct stiffness: the axial (N/mm) and torsional (N·m/°) stiffness of the
-//! reconstructed tibia and of the intact one, the numbers bench tests of reconstructed bones
-//! report (biomechanics.md §5.1: a composite femur with a bridged 10 cm defect, 694–764 N/mm
-//! against 809 N/mm intact, 2.18–2.28 N·m/°).
+//! reconstructed tibia and of the intact one under loads at the plateau, relative to the
+//! ankle support. With a bonded interface it is the fully osseointegrated upper bound. It is
+//! the quantity bench tests of reconstructed bones report, but not comparable with their
+//! numbers (biomechanics.md §5.1): those include off-axis loading, potting and machine
+//! compliance.
 //!
 //! Two unit load cases are applied at the plateau centre through the distributing coupling
 //! of the knee loads: a centred axial compression of one body weight and a torque of
