@@ -156,7 +156,7 @@ fn face_key(mesh: &Mesh, e: usize, f: usize) -> Vec<usize> {
 /// (CORTICAL, CANCELLOUS, BONE, IMPLANT, DISTAL_END, PLATEAU_MEDIAL, PLATEAU_LATERAL,
 /// PROXIMAL_DOCKING, DISTAL_DOCKING).
 ///
-/// Stages: check the implant ([`require_bare_prosthesis`]) → read the mesh → bone regions
+/// Stages: check the implant (`require_bare_prosthesis`) → read the mesh → bone regions
 /// from the element sets → plateau surfaces and distal fixation → locate the defect →
 /// renumber (bone first, then the prosthesis) with the canonical sets → docking interfaces.
 pub fn build_patient_reconstruction(

@@ -471,7 +471,7 @@ pub struct StudyLoadCase {
 pub enum DistalSupport {
     /// The default: the distal support nodes are held at the ankle through a distributing
     /// coupling to a reference point at their centroid, fixed in all six rigid-body
-    /// directions ([`osteon_assembly::coupled_support`]). The support is statically
+    /// directions ([`osteon_assembly::CoupledSupport`]). The support is statically
     /// determinate for the bone as a whole — six reaction components carry the knee force
     /// and moments — while the distal face is free to warp and contract, so bending and
     /// torsion are not stiffened the way a clamp stiffens them (Speirs et al. 2007,
