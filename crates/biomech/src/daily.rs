@@ -29,7 +29,10 @@ use serde::{Deserialize, Serialize};
 use osteon_assembly::{StaticSolution, von_mises};
 
 use crate::builder::Reconstruction;
-use crate::metrics::{ShieldingSample, StressShielding, bone_point_pairs, shielding_of};
+use crate::mechanostat::{MechanostatBands, StrainDistribution};
+use crate::metrics::{
+    ShieldingSample, StressShielding, bone_point_pairs, max_abs_principal_microstrain, shielding_of,
+};
 use crate::spec::{Activity, LoadSpec, MetricSpec};
 
 /// Level-walking cycles a day (knee-replacement patients; module documentation).
@@ -73,6 +76,11 @@ pub struct DailyLoading {
     /// Years of walking that make 10⁶ cycles, knee patients (3037 a day) and hip patients
     /// (2.24 million a year).
     pub walking_years_to_fatigue_cycles: [f64; 2],
+    /// The mechanostat bands of the day's peak-strain envelope: at each bone point the
+    /// largest |principal strain| over the listed activities (walking with its torsion
+    /// included), reconstructed and intact — what Frost's thresholds refer to.
+    #[serde(default)]
+    pub envelope: StrainDistribution,
 }
 
 /// The cycles a day of the case of `activity` at full weight-bearing, if it is counted.
@@ -144,12 +152,56 @@ pub fn daily_loading(
     if let Some(k) = torsion {
         activities.push(row(k, WALKING_CYCLES_PER_DAY, false));
     }
+    let cases: Vec<usize> = counted.iter().map(|c| c.0).chain(torsion).collect();
+    let envelope = strain_envelope(rec, implanted, intact, &pairs, &cases);
     Some(DailyLoading {
         activities,
         shielding,
+        envelope,
         walking_years_to_fatigue_cycles: [
             FATIGUE_CYCLES / (365.0 * WALKING_CYCLES_PER_DAY),
             FATIGUE_CYCLES / HIGH_WALKING_CYCLES_PER_YEAR,
         ],
     })
+}
+
+/// The mechanostat bands of the peak-strain envelope over `cases` at the bone point pairs
+/// `pairs` (implanted point, intact point).
+fn strain_envelope(
+    rec: &Reconstruction,
+    implanted: &StaticSolution,
+    intact: &StaticSolution,
+    pairs: &[(usize, usize)],
+    cases: &[usize],
+) -> StrainDistribution {
+    let [z0, z1] = rec.diaphysis_z;
+    let (mut all, mut all_intact, mut shaft, mut shaft_intact) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &(p, q) in pairs {
+        let peak = |s: &StaticSolution, point: usize| {
+            cases
+                .iter()
+                .map(|&k| max_abs_principal_microstrain(&s.cases[k].fields.point_strain[point]))
+                .fold(0.0, f64::max)
+        };
+        let (fi, fa) = (
+            &implanted.cases[cases[0]].fields,
+            &intact.cases[cases[0]].fields,
+        );
+        let (ei, ea) = (peak(implanted, p), peak(intact, q));
+        let (vi, va) = (fi.point_volume[p], fa.point_volume[q]);
+        all.push((ei, vi));
+        all_intact.push((ea, va));
+        let z = fi.point_position[p][2];
+        if z >= z0 && z <= z1 {
+            shaft.push((ei, vi));
+            shaft_intact.push((ea, va));
+        }
+    }
+    StrainDistribution {
+        implanted: MechanostatBands::of(&all),
+        intact: MechanostatBands::of(&all_intact),
+        diaphysis_implanted: MechanostatBands::of(&shaft),
+        diaphysis_intact: MechanostatBands::of(&shaft_intact),
+    }
 }

@@ -921,6 +921,18 @@ fn headline_analyses_load_sharing_and_in_vivo_strain() {
         3,
         "walking with torsion listed for fatigue"
     );
+    // the envelope strains every point at least as much as any one activity does, so its
+    // disuse fraction is no larger than any counted case's
+    for k in [0, 1, 2] {
+        let b = &run.report.cases[k].metrics.bone.bands.implanted;
+        assert!(
+            d.envelope.implanted.disuse <= b.disuse + 1e-12,
+            "{:?}",
+            d.envelope
+        );
+    }
+    let envelope_sum: f64 = d.envelope.implanted.as_array().iter().sum();
+    assert!((envelope_sum - 1.0).abs() < 1e-12);
     assert!((d.walking_years_to_fatigue_cycles[0] - 1e6 / (365.0 * 3037.0)).abs() < 1e-12);
     let cases = &run.report.cases;
     for (k, zone) in d.shielding.zones.iter().enumerate() {
