@@ -235,16 +235,9 @@ pub fn solve_case(
     case: &LoadCase,
     boundary: &[DirichletBc],
 ) -> Result<(StepSolution, Vec<f64>), AssemblyError> {
-    let f_ext = op.external_forces(case)?;
-    let f_support = op.support_forces(&f_ext)?;
+    let loads = op.case_loads(case)?;
     let g = sys.prescribed(boundary)?;
-    let rhs = match &f_support {
-        Some(s) => {
-            let total: Vec<f64> = f_ext.iter().zip(s).map(|(a, b)| a + b).collect();
-            sys.form_rhs(op, &total, &g)?
-        }
-        None => sys.form_rhs(op, &f_ext, &g)?,
-    };
+    let rhs = sys.form_rhs(op, &loads.total(), &g)?;
     let mut x = vec![0.0; rhs.len()];
     let report = if rhs.iter().all(|&v| v == 0.0) {
         SolveReport {
@@ -257,7 +250,14 @@ pub fn solve_case(
             .map_err(|e| sys.explain(op, e))?
     };
     let u = sys.expand(&x, &g);
-    let mut solution = sys.step_solution(op, &case.name, &u, &f_ext, f_support.as_deref(), None)?;
+    let mut solution = sys.step_solution(
+        op,
+        &case.name,
+        &u,
+        &loads.applied,
+        loads.support.as_deref(),
+        None,
+    )?;
     solution.diagnostics = StepDiagnostics {
         relative_residual: report.relative_residual,
         linear_iterations: report.iterations,

@@ -112,7 +112,7 @@ pub use model::{
     Component, DirichletBc, Equation, Gravity, LoadCase, Model, NodalLoad, PressureLoad, Section,
     TractionLoad,
 };
-pub use operator::{ElasticOperator, material_stiffnesses};
+pub use operator::{CaseLoads, ElasticOperator, material_stiffnesses};
 pub use pattern::SparsityPattern;
 pub use progress::{ConsoleLog, Event, Labelled, Observer, Phase, Silent, timed};
 pub use recovery::{

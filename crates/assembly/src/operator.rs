@@ -77,15 +77,18 @@ impl<'m> ElasticOperator<'m> {
         external_forces(self.model, case, &self.materials)
     }
 
-    /// The reaction of the model's coupled support ([`crate::Model::coupled_support`]) to
-    /// the loads `f_ext` (raw DOFs, N): nodal forces on its nodes that balance `f_ext` in
-    /// force and moment; `None` for a model without one.
-    pub fn support_forces(&self, f_ext: &[f64]) -> Result<Option<Vec<f64>>, AssemblyError> {
-        self.model
+    /// The loads of `case` on raw DOFs (N): the applied forces and, with a coupled support
+    /// ([`crate::Model::coupled_support`]), its reaction — nodal forces on its nodes that
+    /// balance the applied forces in force and moment.
+    pub fn case_loads(&self, case: &LoadCase) -> Result<CaseLoads, AssemblyError> {
+        let applied = self.external_forces(case)?;
+        let support = self
+            .model
             .coupled_support
             .as_ref()
-            .map(|s| s.reaction_forces(&self.model.mesh.coords, f_ext))
-            .transpose()
+            .map(|s| s.reaction_forces(&self.model.mesh.coords, &applied))
+            .transpose()?;
+        Ok(CaseLoads { applied, support })
     }
 
     /// The model's coupled support, if any.
@@ -114,4 +117,23 @@ pub fn material_stiffnesses(model: &Model) -> Result<Vec<Voigt6x6>, AssemblyErro
             Ok(m.stiffness())
         })
         .collect()
+}
+
+/// The loads of one case on raw DOFs (N), from [`ElasticOperator::case_loads`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseLoads {
+    /// The applied forces (N).
+    pub applied: Vec<f64>,
+    /// The coupled support's reaction to them (N); `None` without a coupled support.
+    pub support: Option<Vec<f64>>,
+}
+
+impl CaseLoads {
+    /// The forces the solve balances (N): applied plus the support's reaction.
+    pub fn total(&self) -> Vec<f64> {
+        match &self.support {
+            Some(s) => self.applied.iter().zip(s).map(|(a, b)| a + b).collect(),
+            None => self.applied.clone(),
+        }
+    }
 }

@@ -211,7 +211,7 @@ impl ConstrainedSystem {
     /// Diagnostics, recovered fields and contact state are the caller's to fill in.
     ///
     /// With a coupled support ([`crate::CoupledSupport`]), `f_support` is its reaction (from
-    /// [`ElasticOperator::support_forces`], added to the loads of the solve): it is reported
+    /// [`ElasticOperator::case_loads`], added to the loads of the solve): it is reported
     /// as the reactions of the coupled nodes, and the coupled nodes' mean rigid motion,
     /// which the support holds at zero, is removed from the displacements.
     ///

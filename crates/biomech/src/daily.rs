@@ -144,10 +144,7 @@ pub fn daily_loading(
     let mut activities: Vec<ActivityCycles> =
         counted.iter().map(|&(k, n)| row(k, n, true)).collect();
     let torsion = loads
-        .activities
-        .iter()
-        .position(|a| a.activity == Activity::WalkingTorsion && a.weight_bearing == 1.0)
-        .map(|k| loads.fractions.len() + k)
+        .activity_case(Activity::WalkingTorsion, 1.0)
         .filter(|&k| k < porous_ta_peak_mpa.len());
     if let Some(k) = torsion {
         activities.push(row(k, WALKING_CYCLES_PER_DAY, false));

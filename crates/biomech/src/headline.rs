@@ -69,20 +69,12 @@ pub struct HeadlineAnalysis {
     pub in_vivo: Option<InVivoStrain>,
 }
 
-/// Index of the case of `activity` at `weight_bearing` among [`LoadSpec::cases`].
-fn activity_case(loads: &LoadSpec, activity: Activity, weight_bearing: f64) -> Option<usize> {
-    loads
-        .activities
-        .iter()
-        .position(|a| a.activity == activity && a.weight_bearing == weight_bearing)
-        .map(|k| loads.fractions.len() + k)
-}
-
 /// The headline case: walking with its peak torsion at full weight-bearing, else walking,
 /// else the last seed case.
 pub fn headline_case(loads: &LoadSpec) -> Option<usize> {
-    activity_case(loads, Activity::WalkingTorsion, 1.0)
-        .or_else(|| activity_case(loads, Activity::Walking, 1.0))
+    loads
+        .activity_case(Activity::WalkingTorsion, 1.0)
+        .or_else(|| loads.activity_case(Activity::Walking, 1.0))
         .or_else(|| loads.fractions.len().checked_sub(1))
 }
 
@@ -123,8 +115,10 @@ pub fn headline_analysis(
         moduli.push(ModulusVariant::of(run.modulus_mpa, run.label, &m));
     }
     let construct = construct_stiffness(setup, study.loads.body_weight_n(), options, observer)?;
-    let walking = activity_case(&study.loads, Activity::Walking, 1.0)
-        .or_else(|| activity_case(&study.loads, Activity::WalkingTorsion, 1.0));
+    let walking = study
+        .loads
+        .activity_case(Activity::Walking, 1.0)
+        .or_else(|| study.loads.activity_case(Activity::WalkingTorsion, 1.0));
     let in_vivo = walking.and_then(|w| {
         in_vivo_strain(
             &setup.reconstruction,

@@ -559,6 +559,15 @@ impl LoadSpec {
         .collect()
     }
 
+    /// Index among [`LoadSpec::cases`] of the case of `activity` at `weight_bearing`, if the
+    /// study has it.
+    pub fn activity_case(&self, activity: Activity, weight_bearing: f64) -> Option<usize> {
+        self.activities
+            .iter()
+            .position(|a| a.activity == activity && a.weight_bearing == weight_bearing)
+            .map(|k| self.fractions.len() + k)
+    }
+
     /// Body weight m·g (N).
     pub fn body_weight_n(&self) -> f64 {
         self.body_mass_kg * self.gravity_m_per_s2

@@ -137,12 +137,8 @@ fn run(
         let Some(sys) = system.as_mut() else { continue };
         let ramp = k == 0 && options.ramp_interference;
         // the applied loads, and with a coupled support its reaction: the loads of the solve
-        let f_applied = op.external_forces(step)?;
-        let f_support = op.support_forces(&f_applied)?;
-        let f_end = match &f_support {
-            Some(s) => f_applied.iter().zip(s).map(|(a, b)| a + b).collect(),
-            None => f_applied.clone(),
-        };
+        let case_loads = op.case_loads(step)?;
+        let f_end = case_loads.total();
         let loads = step_loads(&op, sys, &boundary, &u, &f_previous, &f_end, ramp)?;
         let mut x: Vec<f64> = (0..sys.dofs().n_free())
             .map(|i| u[sys.dofs().free_to_raw(i)])
@@ -170,8 +166,8 @@ fn run(
             &op,
             &step.name,
             &u,
-            &f_applied,
-            f_support.as_deref(),
+            &case_loads.applied,
+            case_loads.support.as_deref(),
             Some(&f_contact),
         )?;
         if options.recover {

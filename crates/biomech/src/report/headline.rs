@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::daily::DailyLoading;
 use crate::headline::HeadlineAnalysis;
 use crate::load_sharing::LoadSharing;
-use crate::mechanostat::MechanostatBands;
+use crate::mechanostat::{MechanostatBands, StrainDistribution};
 use crate::metrics::Status;
 use crate::study::StudyReport;
 
@@ -192,28 +192,11 @@ pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
         o,
         "\n10⁶ walking cycles are {knee:.2} years of walking for knee-replacement patients and {hip:.2} years for total-hip patients (2.24 million cycles a year, Kinkel et al. 2009). The seed's fatigue strength therefore covers less than a year; a life of 10–20 years means 10⁷ cycles and more, for which the seed gives no strength: no fatigue verdict beyond the first year follows from these data (an S–N curve of the printed lattice is needed).\n"
     );
-    let e = &d.envelope;
-    let _ = writeln!(
+    bands_table(
         o,
-        "**The day's peak-strain envelope** in the mechanostat bands (at each bone point the largest |principal strain| over these activities — what Frost's thresholds refer to, unlike the single cases' bands below):\n\n| band | all bone, reconstructed | all bone, intact | diaphysis, reconstructed | diaphysis, intact |\n|---|---|---|---|---|"
+        &d.envelope,
+        "**The day's peak-strain envelope** in the mechanostat bands (at each bone point the largest |principal strain| over these activities — what Frost's thresholds refer to, unlike the single cases' bands below):",
     );
-    let columns = [
-        e.implanted.as_array(),
-        e.intact.as_array(),
-        e.diaphysis_implanted.as_array(),
-        e.diaphysis_intact.as_array(),
-    ];
-    for (k, label) in MechanostatBands::LABELS.iter().enumerate() {
-        let _ = writeln!(
-            o,
-            "| {label} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
-            100.0 * columns[0][k],
-            100.0 * columns[1][k],
-            100.0 * columns[2][k],
-            100.0 * columns[3][k]
-        );
-    }
-    let _ = writeln!(o);
     let s = &d.shielding;
     let _ = writeln!(
         o,
@@ -232,6 +215,32 @@ pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
             z.ratio,
             z.shielding,
             100.0 * z.fraction_below_lazy_zone
+        );
+    }
+    let _ = writeln!(o);
+}
+
+/// A table of the mechanostat band volume fractions (all bone and diaphysis, reconstructed
+/// and intact) after the paragraph `intro`.
+pub(super) fn bands_table(o: &mut String, d: &StrainDistribution, intro: &str) {
+    let _ = writeln!(
+        o,
+        "{intro}\n\n| band | all bone, reconstructed | all bone, intact | diaphysis, reconstructed | diaphysis, intact |\n|---|---|---|---|---|"
+    );
+    let columns = [
+        d.implanted.as_array(),
+        d.intact.as_array(),
+        d.diaphysis_implanted.as_array(),
+        d.diaphysis_intact.as_array(),
+    ];
+    for (k, label) in MechanostatBands::LABELS.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "| {label} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
+            100.0 * columns[0][k],
+            100.0 * columns[1][k],
+            100.0 * columns[2][k],
+            100.0 * columns[3][k]
         );
     }
     let _ = writeln!(o);

@@ -10,7 +10,6 @@ use std::path::Path;
 use osteon_io::write_atomically;
 
 use crate::error::BiomechError;
-use crate::mechanostat::MechanostatBands;
 use crate::metrics::{
     BoneStrain, CaseMetrics, MicromotionMetric, MigrationMetric, StressShielding,
 };
@@ -772,28 +771,11 @@ fn bone_paragraph(o: &mut String, b: &BoneStrain) {
         b.max_compressive_stress_mpa,
         b.peak_von_mises_mpa
     );
-    let _ = writeln!(
+    headline::bands_table(
         o,
-        "Bone volume in the mechanostat bands (Frost; largest |principal strain|, biomechanics.md §9):\n\n| band | all bone, reconstructed | all bone, intact | diaphysis, reconstructed | diaphysis, intact |\n|---|---|---|---|---|"
+        &b.bands,
+        "Bone volume in the mechanostat bands (Frost; largest |principal strain|, biomechanics.md §9):",
     );
-    let d = &b.bands;
-    let columns = [
-        d.implanted.as_array(),
-        d.intact.as_array(),
-        d.diaphysis_implanted.as_array(),
-        d.diaphysis_intact.as_array(),
-    ];
-    for (k, label) in MechanostatBands::LABELS.iter().enumerate() {
-        let _ = writeln!(
-            o,
-            "| {label} | {:.1} % | {:.1} % | {:.1} % | {:.1} % |",
-            100.0 * columns[0][k],
-            100.0 * columns[1][k],
-            100.0 * columns[2][k],
-            100.0 * columns[3][k]
-        );
-    }
-    let _ = writeln!(o);
 }
 
 /// The plots, with the note on the micromotion histogram of a bonded study.
