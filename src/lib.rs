@@ -16,7 +16,7 @@
 //! | [`io`] | `osteon-io` | Abaqus/CalculiX `.inp` decks, Gmsh `.msh`, VTU/PVD for ParaView, atomic file writes |
 //! | [`contact`] | `osteon-contact` | node-to-surface Coulomb contact (penalty + augmented Lagrangian), micromotion |
 //! | [`imaging`] | `osteon-imaging` | from the patient's CT to the model: DICOM and NIfTI volumes, segmentation, STL surface, voxel mesh, CT-based material mapping |
-//! | [`lattice`] | `osteon-lattice` | porous-lattice unit cells (diamond, octet, gyroid): voxel geometry, porosity, pore size, inverse design |
+//! | [`lattice`] | `osteon-lattice` | porous-lattice unit cells (diamond, octet, gyroid): voxel geometry, porosity, pore size, inverse design, periodic micro-FE homogenisation |
 //! | [`biomech`] | `osteon-biomech` | the tibial-defect reconstruction study: parametric tibia, porous-tantalum prosthesis, screws, load cases, comparison with the intact bone |
 //!
 //! A study reads as *setup → assemble → analyse → factorise → solve → recover*, each phase a

@@ -79,6 +79,9 @@ pub enum BiomechError {
     /// Assembly or solver error.
     #[error(transparent)]
     Assembly(#[from] AssemblyError),
+    /// The lattice micro-FE of `implant.lattice` failed.
+    #[error("implant.lattice: {0}")]
+    Lattice(#[from] osteon_lattice::LatticeError),
     /// File output error.
     #[error(transparent)]
     Io(#[from] IoError),

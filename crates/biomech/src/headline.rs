@@ -10,8 +10,9 @@ use crate::construct::{ConstructStiffness, construct_stiffness};
 use crate::error::BiomechError;
 use crate::in_vivo::{InVivoStrain, in_vivo_strain};
 use crate::metrics::{CaseMetrics, MetricInputs, case_metrics};
-use crate::modulus_bounds::modulus_runs;
-use crate::spec::{Activity, FlangeMaterial, LoadSpec};
+use crate::model::LatticeMaterial;
+use crate::modulus_bounds::{ModulusVariantSpec, modulus_runs};
+use crate::spec::{Activity, FlangeMaterial, LatticeSpec, LoadSpec};
 use crate::study::{CaseReport, Study, StudySetup};
 
 /// The headline numbers of one prosthesis modulus in the headline case.
@@ -60,8 +61,12 @@ impl ModulusVariant {
 pub struct HeadlineAnalysis {
     /// The headline load case.
     pub case: String,
-    /// The chosen modulus first, then the bounds.
+    /// The chosen modulus first, then (unless the chosen one is a lattice) the ideal lattice
+    /// of the same porosity, then the bounds.
     pub moduli: Vec<ModulusVariant>,
+    /// The ideal diamond lattice of the study's porosity, computed by voxel micro-FE; `None`
+    /// when the prosthesis is already a computed lattice.
+    pub reference_lattice: Option<LatticeMaterial>,
     /// Construct stiffness, reconstructed and intact.
     pub construct: ConstructStiffness,
     /// The intact tibia in walking against in-vivo strain; `None` without a walking case or
@@ -100,7 +105,30 @@ pub fn headline_analysis(
         "chosen (see the materials)".into(),
         chosen,
     )];
-    for run in modulus_runs(setup, k, porous_flange, options, observer)? {
+    let mut variants = Vec::new();
+    // The chosen modulus is an assumption unless it is a computed lattice: run the ideal
+    // printed lattice of the same porosity beside it.
+    let reference = match &setup.materials.lattice {
+        Some(_) => None,
+        None => {
+            let spec = LatticeSpec {
+                porosity: setup.materials.porous.porosity,
+                ..LatticeSpec::default()
+            };
+            let (summary, material) = LatticeMaterial::compute(&spec)?;
+            variants.push(ModulusVariantSpec {
+                material,
+                modulus_mpa: summary.youngs_modulus_mpa[2],
+                label: format!(
+                    "ideal {} lattice of the same porosity, voxel micro-FE (docs/lattice.md)",
+                    summary.cell
+                ),
+            });
+            Some(summary)
+        }
+    };
+    variants.extend(ModulusVariantSpec::bounds(setup.materials.porous.porosity)?);
+    for run in modulus_runs(setup, k, porous_flange, variants, options, observer)? {
         let m = case_metrics(&MetricInputs {
             rec: setup.implanted_reconstruction(),
             implanted: &run.solution,
@@ -129,6 +157,7 @@ pub fn headline_analysis(
     Ok(Some(HeadlineAnalysis {
         case: chosen.name.clone(),
         moduli,
+        reference_lattice: reference,
         construct,
         in_vivo,
     }))

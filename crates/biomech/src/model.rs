@@ -11,7 +11,9 @@ use osteon_mesh::{FaceRef, Mesh};
 
 use crate::builder::{Reconstruction, Region, faces_area};
 use crate::error::BiomechError;
-use crate::spec::{BoneSpec, CortexModel, DistalSupport, FlangeMaterial, ImplantSpec, LoadSpec};
+use crate::spec::{
+    BoneSpec, CortexModel, DistalSupport, FlangeMaterial, ImplantSpec, LatticeSpec, LoadSpec,
+};
 
 /// The materials of a study (each from `osteon_material::library`, sources there).
 #[derive(Clone, Debug, PartialEq)]
@@ -27,8 +29,68 @@ pub struct StudyMaterials {
     pub flange: Material,
     /// Ti-6Al-4V: E = 110000 MPa, ν = 0.34 (biomechanics.md §8).
     pub screw: Material,
-    /// The porous-Ta description (porosity, modulus source).
+    /// The porous-Ta description (porosity, modulus source). With a lattice its modulus is
+    /// the lattice's E_z.
     pub porous: PorousTantalum,
+    /// The computed lattice, when `implant.lattice` is given.
+    pub lattice: Option<LatticeMaterial>,
+}
+
+/// A lattice prosthesis homogenised by voxel micro-FE (`osteon-lattice`, docs/lattice.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatticeMaterial {
+    /// Cell architecture.
+    pub cell: String,
+    /// Porosity of the solved cell (1).
+    pub porosity: f64,
+    /// Pore size of the design (µm).
+    pub pore_size_um: f64,
+    /// Cell edge (mm).
+    pub cell_size_mm: f64,
+    /// Voxels per cell edge.
+    pub resolution: usize,
+    /// [E_x, E_y, E_z] (MPa).
+    pub youngs_modulus_mpa: [f64; 3],
+    /// [G_xy, G_yz, G_xz] (MPa).
+    pub shear_modulus_mpa: [f64; 3],
+    /// Zener-type anisotropy, xy plane (1).
+    pub zener: f64,
+    /// 99th-percentile strut von Mises stress per unit axial (z) macroscopic stress (1).
+    pub stress_concentration_axial_p99: f64,
+}
+
+impl LatticeMaterial {
+    /// Designs and homogenises `spec` with struts of dense tantalum; returns the summary and
+    /// the orthotropic material (cell axes = the study's x, y, z).
+    pub fn compute(spec: &LatticeSpec) -> Result<(Self, Material), BiomechError> {
+        let kind = spec.kind()?;
+        let solid =
+            osteon_material::IsotropicElastic::new(library::DENSE_TA_E_MPA, library::DENSE_TA_NU)?;
+        let d = osteon_lattice::design(kind, spec.porosity, spec.pore_size_um, spec.resolution)?;
+        let r = osteon_lattice::analyse_design(
+            d,
+            &solid,
+            osteon_lattice::HomogeniseOptions { threads: 0 },
+        )?;
+        let material = r
+            .constants
+            .orthotropic_material(&format!("porous_tantalum_{kind}_lattice"))?
+            .with_density(library::DENSE_TA_DENSITY_T_PER_MM3 * (1.0 - r.porosity));
+        Ok((
+            Self {
+                cell: kind.to_string(),
+                porosity: r.porosity,
+                pore_size_um: r.design.pore_size_um,
+                cell_size_mm: r.design.cell_size_mm,
+                resolution: r.cell.resolution,
+                youngs_modulus_mpa: r.constants.youngs_modulus_mpa,
+                shear_modulus_mpa: r.constants.shear_modulus_mpa,
+                zener: r.constants.zener[0],
+                stress_concentration_axial_p99: r.homogenised.concentration[2].p99,
+            },
+            material,
+        ))
+    }
 }
 
 /// Summary of a material for reports.
@@ -50,13 +112,31 @@ impl StudyMaterials {
     /// Materials for a bone and an implant spec: the cortex law of `bone`, porous Ta from the
     /// porosity (Gibson–Ashby) or the given modulus.
     pub fn new(bone: &BoneSpec, implant: &ImplantSpec) -> Result<Self, BiomechError> {
-        let porous = match implant.modulus_mpa {
-            Some(e) => PorousTantalum::with_measured_modulus(implant.porosity, e)?,
-            None => PorousTantalum::from_porosity(implant.porosity)?,
+        let (porous, body, lattice) = match &implant.lattice {
+            Some(spec) => {
+                spec.validate(implant.modulus_mpa)?;
+                let (summary, material) = LatticeMaterial::compute(spec)?;
+                let porous = PorousTantalum::with_measured_modulus(
+                    summary.porosity,
+                    summary.youngs_modulus_mpa[2],
+                )?;
+                (porous, material, Some(summary))
+            }
+            None => {
+                let porous = match implant.modulus_mpa {
+                    Some(e) => PorousTantalum::with_measured_modulus(implant.porosity, e)?,
+                    None => PorousTantalum::from_porosity(implant.porosity)?,
+                };
+                let body = porous.to_material("porous_tantalum");
+                (porous, body, None)
+            }
         };
-        let body = porous.to_material("porous_tantalum");
         let flange = match implant.flange.material {
-            FlangeMaterial::PorousTantalum => porous.to_material("porous_tantalum_flange"),
+            FlangeMaterial::PorousTantalum => {
+                let mut m = body.clone();
+                m.name = "porous_tantalum_flange".into();
+                m
+            }
             FlangeMaterial::DenseTantalum => library::dense_tantalum(),
             FlangeMaterial::Ti6Al4V => library::ti6al4v(),
         };
@@ -72,6 +152,7 @@ impl StudyMaterials {
             flange,
             screw: library::ti6al4v(),
             porous,
+            lattice,
         };
         for mat in [&m.cortical, &m.cancellous, &m.implant, &m.flange, &m.screw] {
             mat.validate()?;
@@ -98,12 +179,22 @@ impl StudyMaterials {
 
     /// A table of the materials for reports.
     pub fn summary(&self, flange: FlangeMaterial) -> Vec<MaterialSummary> {
-        let porous_source = match self.porous.measured_modulus {
-            Some(_) => format!(
+        let porous_source = match (&self.lattice, self.porous.measured_modulus) {
+            (Some(l), _) => format!(
+                "{} lattice, porosity {:.1} %, pore size {:.0} µm, cell {:.3} mm: voxel micro-FE of the unit cell ({}³ voxels, dense-Ta struts E 186000 MPa, ν 0.34), orthotropic in the cell axes, G_xy {:.0} MPa, Zener anisotropy {:.2}; docs/lattice.md",
+                l.cell,
+                100.0 * l.porosity,
+                l.pore_size_um,
+                l.cell_size_mm,
+                l.resolution,
+                l.shear_modulus_mpa[0],
+                l.zener
+            ),
+            (None, Some(_)) => format!(
                 "porosity {:.0} %, modulus given directly (study file); ν 0.3 (unverified), biomechanics.md §4",
                 100.0 * self.porous.porosity
             ),
-            None => format!(
+            (None, None) => format!(
                 "porosity {:.0} %, Gibson–Ashby E = 186000·(1 − p)² MPa (C = 1 unverified; an ideal upper estimate, measured SLM lattices 1300–5720 MPa), ν 0.3 (unverified), biomechanics.md §4",
                 100.0 * self.porous.porosity
             ),

@@ -1,5 +1,6 @@
 //! "What if the lattice is as soft as measured?": the headline load case re-run with the
-//! porous-tantalum modulus at the two ends of the plausible range, next to the chosen one.
+//! porous-tantalum modulus at the two ends of the plausible range, and with the ideal
+//! lattice computed by micro-FE, next to the chosen one.
 //!
 //! Printed porous Ta and Ti lattices at 70–80 % porosity measure 1.3–5.7 GPa, while the
 //! seed claims 10–30 GPa and Gibson–Ashby with C = 1 gives 14.6 GPa at 72 %
@@ -8,7 +9,7 @@
 //! porous Ta); the intact reference is the same, so shielding compares like with like.
 
 use osteon_assembly::{Model, Observer, SolveOptions, StepSolution};
-use osteon_material::PorousTantalum;
+use osteon_material::{Material, PorousTantalum};
 
 use crate::error::BiomechError;
 use crate::frictional::solve_frictional;
@@ -33,20 +34,46 @@ pub struct ModulusRun {
     pub micromotion: Option<osteon_assembly::contact::Micromotion>,
 }
 
-/// `model` with the porous-Ta materials (sections IMPLANT and, when porous, FLANGE) at
-/// modulus `e` and only the load case `case`.
-fn with_modulus(
+/// Another prosthesis material for the headline case: the material, its modulus along the
+/// tibial axis (MPa) and why it is run.
+pub struct ModulusVariantSpec {
+    /// The prosthesis material (body, and a porous flange).
+    pub material: Material,
+    /// Its Young's modulus along z (MPa).
+    pub modulus_mpa: f64,
+    /// Why this material.
+    pub label: String,
+}
+
+impl ModulusVariantSpec {
+    /// The bounds of [`BOUNDING_MODULI_MPA`] as isotropic porous Ta of `porosity`.
+    pub fn bounds(porosity: f64) -> Result<Vec<Self>, BiomechError> {
+        BOUNDING_MODULI_MPA
+            .iter()
+            .map(|&(e, label)| {
+                Ok(Self {
+                    material: PorousTantalum::with_measured_modulus(porosity, e)?
+                        .to_material(format!("porous_tantalum_{e}")),
+                    modulus_mpa: e,
+                    label: label.into(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `model` with the porous-Ta materials (sections IMPLANT and, when porous, FLANGE) made of
+/// `material` and only the load case `case`.
+fn with_material(
     model: &Model,
-    porosity: f64,
-    e: f64,
+    material: &Material,
     case: usize,
     porous_flange: bool,
 ) -> Result<Model, BiomechError> {
     let mut m = model.clone();
-    let porous = PorousTantalum::with_measured_modulus(porosity, e)?;
     for section in &m.sections {
         if section.name == "IMPLANT" || (porous_flange && section.name == "FLANGE") {
-            m.materials[section.material] = porous.to_material(format!("porous_tantalum_{e}"));
+            m.materials[section.material] = material.clone();
         }
     }
     let only =
@@ -57,18 +84,19 @@ fn with_modulus(
     Ok(m)
 }
 
-/// Re-run load case `case` of the implanted model of `setup` at each bounding modulus.
+/// Re-run load case `case` of the implanted model of `setup` with each prosthesis material
+/// of `variants`.
 pub fn modulus_runs(
     setup: &StudySetup,
     case: usize,
     porous_flange: bool,
+    variants: Vec<ModulusVariantSpec>,
     options: &SolveOptions,
     observer: &mut dyn Observer,
 ) -> Result<Vec<ModulusRun>, BiomechError> {
-    let porosity = setup.materials.porous.porosity;
     let mut runs = Vec::new();
-    for (e, label) in BOUNDING_MODULI_MPA {
-        let model = with_modulus(&setup.implanted_model, porosity, e, case, porous_flange)?;
+    for v in variants {
+        let model = with_material(&setup.implanted_model, &v.material, case, porous_flange)?;
         let (mut cases, mut micromotion) = if setup.split.is_some() {
             let f = solve_frictional(&model, options.threads, observer)?;
             (f.solution.cases, f.micromotion)
@@ -80,8 +108,8 @@ pub fn modulus_runs(
             .pop()
             .ok_or_else(|| BiomechError::construction("the modulus run returned no case"))?;
         runs.push(ModulusRun {
-            modulus_mpa: e,
-            label: label.into(),
+            modulus_mpa: v.modulus_mpa,
+            label: v.label,
             solution,
             micromotion: micromotion.pop(),
         });

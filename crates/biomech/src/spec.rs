@@ -180,6 +180,12 @@ pub struct ImplantSpec {
     /// Measured or chosen modulus (MPa) overriding Gibson–Ashby; `None` by default.
     /// biomechanics.md §4 recommends sweeping {1300, 3000, 10000, 14600, 30000} MPa.
     pub modulus_mpa: Option<f64>,
+    /// The prosthesis as a printed lattice whose orthotropic stiffness is computed by voxel
+    /// micro-FE of its unit cell (`osteon-lattice`, docs/lattice.md), instead of `porosity`
+    /// and `modulus_mpa`: `lattice = { cell = "diamond", porosity = 0.72, pore_size_um = 515 }`.
+    /// `None` by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lattice: Option<LatticeSpec>,
     /// Also fill the medullary canal over the defect (a solid prosthesis); false: the
     /// prosthesis has the cross-section of the bone it replaces, a hollow ellipse with the
     /// canal continued through it.
@@ -195,9 +201,88 @@ impl Default for ImplantSpec {
         Self {
             porosity: library::SEED_POROSITY,
             modulus_mpa: None,
+            lattice: None,
             fill_canal: false,
             flange: FlangeSpec::default(),
             screws: ScrewSpec::default(),
+        }
+    }
+}
+
+/// A printed lattice prosthesis: the cell, its porosity and pore size, and the voxel
+/// resolution of the micro-FE. The cell's axes are the study's x, y, z (z the tibial axis).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LatticeSpec {
+    /// Cell architecture: "diamond" (default; strut cell of printed Ta implants), "octet" or
+    /// "gyroid".
+    pub cell: String,
+    /// Porosity (0–1); 0.72 (seed, biomechanics.md §0).
+    pub porosity: f64,
+    /// Pore size (µm), diameter of the largest inscribed sphere; 515 (seed).
+    pub pore_size_um: f64,
+    /// Voxels per cell edge; 32 (4 % stiffer than at 96³, docs/lattice.md §5).
+    pub resolution: usize,
+}
+
+impl LatticeSpec {
+    /// The cell architecture.
+    pub fn kind(&self) -> Result<osteon_lattice::CellKind, BiomechError> {
+        self.cell.parse().map_err(|_| {
+            BiomechError::invalid(
+                "implant.lattice.cell",
+                f64::NAN,
+                format!(
+                    "\"diamond\", \"octet\" or \"gyroid\", not \"{}\"",
+                    self.cell
+                ),
+            )
+        })
+    }
+
+    /// Checks the parameters before any work; `modulus_mpa` is the implant's, which a
+    /// lattice replaces.
+    pub fn validate(&self, modulus_mpa: Option<f64>) -> Result<(), BiomechError> {
+        self.kind()?;
+        if let Some(e) = modulus_mpa {
+            return Err(BiomechError::invalid(
+                "implant.modulus_mpa",
+                e,
+                "no modulus with implant.lattice (the lattice's modulus is computed)",
+            ));
+        }
+        if !(self.porosity > 0.0 && self.porosity < 1.0) {
+            return Err(BiomechError::invalid(
+                "implant.lattice.porosity",
+                self.porosity,
+                "0 < porosity < 1",
+            ));
+        }
+        if !(self.pore_size_um > 0.0 && self.pore_size_um.is_finite()) {
+            return Err(BiomechError::invalid(
+                "implant.lattice.pore_size_um",
+                self.pore_size_um,
+                "a finite pore size > 0 µm",
+            ));
+        }
+        if !(8..=128).contains(&self.resolution) {
+            return Err(BiomechError::invalid(
+                "implant.lattice.resolution",
+                self.resolution as f64,
+                "8 to 128 voxels per cell edge (finer cells: `osteon lattice`)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for LatticeSpec {
+    fn default() -> Self {
+        Self {
+            cell: "diamond".into(),
+            porosity: library::SEED_POROSITY,
+            pore_size_um: 515.0,
+            resolution: 32,
         }
     }
 }

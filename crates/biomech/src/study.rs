@@ -211,7 +211,13 @@ impl Study {
                 "a finite modulus > 0 MPa",
             ));
         }
-        StudyMaterials::new(&self.bone, &self.implant)?;
+        match &self.implant.lattice {
+            // the micro-FE runs once, when the study is set up
+            Some(l) => l.validate(self.implant.modulus_mpa)?,
+            None => {
+                StudyMaterials::new(&self.bone, &self.implant)?;
+            }
+        }
         self.loads.validate()?;
         let s = self.metrics.lazy_zone_s;
         if !(s > 0.0 && s < 1.0) {

@@ -4,6 +4,7 @@ use osteon_assembly::AssemblyError;
 use osteon_biomech::BiomechError;
 use osteon_contact::ContactError;
 use osteon_io::IoError;
+use osteon_lattice::LatticeError;
 use osteon_mesh::MeshError;
 
 /// Input error: the files or the model they describe are wrong.
@@ -44,6 +45,9 @@ pub fn code_for(err: &anyhow::Error) -> i32 {
         if let Some(c) = cause.downcast_ref::<ContactError>() {
             return contact_code(c);
         }
+        if let Some(l) = cause.downcast_ref::<LatticeError>() {
+            return lattice_code(l);
+        }
     }
     INPUT_ERROR
 }
@@ -57,6 +61,7 @@ fn biomech_code(err: &BiomechError) -> i32 {
         BiomechError::Io(IoError::Model { source, .. }) => assembly_code(source),
         BiomechError::Mesh(MeshError::InvertedElement { .. }) => NUMERICAL_FAILURE,
         BiomechError::Contact(c) => contact_code(c),
+        BiomechError::Lattice(l) => lattice_code(l),
         BiomechError::InvalidParameter { .. }
         | BiomechError::NotYetAvailable { .. }
         | BiomechError::StudyFile { .. }
@@ -79,6 +84,17 @@ fn contact_code(err: &ContactError) -> i32 {
         | ContactError::Singular { .. }
         | ContactError::Solver(_)
         | ContactError::Mesh(MeshError::InvertedElement { .. }) => NUMERICAL_FAILURE,
+        _ => INPUT_ERROR,
+    }
+}
+
+/// Lattice errors: a singular micro-FE system or a cell that does not span is a numerical
+/// failure; parameters and files are input errors.
+fn lattice_code(err: &LatticeError) -> i32 {
+    match err {
+        LatticeError::Solver(_) | LatticeError::NotSpanning | LatticeError::Internal(_) => {
+            NUMERICAL_FAILURE
+        }
         _ => INPUT_ERROR,
     }
 }

@@ -43,6 +43,8 @@ enum Command {
     Study(commands::study::StudyArgs),
     /// From a CT (DICOM series or NIfTI) to a model: segmentation, STL surface, C3D8 voxel mesh, modulus per element.
     Ct(commands::ct::CtArgs),
+    /// Homogenise a porous lattice unit cell (diamond, octet, gyroid): effective 6 × 6 stiffness, moduli, fitted law.
+    Lattice(commands::lattice::LatticeArgs),
 }
 
 fn main() {
@@ -53,6 +55,7 @@ fn main() {
         Command::Mesh(args) => commands::mesh::run(args, cli.quiet),
         Command::Study(args) => commands::study::run(args, cli.quiet),
         Command::Ct(args) => commands::ct::run(args, cli.quiet),
+        Command::Lattice(args) => commands::lattice::run(args, cli.quiet),
     };
     if let Err(err) = result {
         eprintln!("error: {}", exit::message(&err));

@@ -27,12 +27,19 @@ impl CellKind {
         }
     }
 
-    /// Whether the point `u` (cell units) is solid for parameter `p`.
+    /// Whether the point `u` (cell units) is solid for parameter `p`: [`CellKind::field`]
+    /// below `p`.
     pub fn is_solid(self, u: [f64; 3], p: f64) -> bool {
+        self.field(u) < p
+    }
+
+    /// The level-set field whose sublevel set {field < p} is the solid: the distance to the
+    /// nearest strut axis (diamond, octet; cell units) or |gyroid| (gyroid).
+    pub fn field(self, u: [f64; 3]) -> f64 {
         match self {
-            CellKind::Diamond => strut_distance(u, &diamond_bonds()) < p,
-            CellKind::Octet => strut_distance(u, &octet_bonds()) < p,
-            CellKind::Gyroid => gyroid(u).abs() < p,
+            CellKind::Diamond => strut_distance(u, &diamond_bonds()),
+            CellKind::Octet => strut_distance(u, &octet_bonds()),
+            CellKind::Gyroid => gyroid(u).abs(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The inverse: cell parameter for a target porosity, cell size for a target pore size.
 
+use crate::voxel::sample_field;
 use crate::{CellKind, LatticeError, VoxelCell};
 
 /// A sized lattice cell.
@@ -19,12 +20,26 @@ pub struct Design {
     pub pore_size_um: f64,
 }
 
-/// Bisection on the cell parameter for `target` porosity at `resolution` voxels per edge
-/// (porosity falls monotonically as the struts or sheet thicken). 40 halvings.
+/// The cell parameter for `target` porosity at `resolution` voxels per edge. The solid is
+/// the sublevel set {field < p} of the cell's field, so the voxel porosity of p is the
+/// fraction of sampling points whose field is ≥ p: sorting the field once gives every
+/// reachable porosity, and p is taken halfway between the two field values that bracket
+/// the solid-voxel count closest to the target.
 pub fn parameter_for_porosity(
     kind: CellKind,
     target: f64,
     resolution: usize,
+) -> Result<f64, LatticeError> {
+    parameter_for_porosity_shifted(kind, target, resolution, [0.0; 3])
+}
+
+/// [`parameter_for_porosity`] for the cell sampled with its origin shifted by `shift` (cell
+/// units), as [`VoxelCell::sample`] with that shift.
+pub fn parameter_for_porosity_shifted(
+    kind: CellKind,
+    target: f64,
+    resolution: usize,
+    shift: [f64; 3],
 ) -> Result<f64, LatticeError> {
     if !(target > 0.0 && target < 1.0) {
         return Err(LatticeError::OutOfRange {
@@ -33,28 +48,30 @@ pub fn parameter_for_porosity(
             range: "(0, 1)",
         });
     }
-    let porosity = |p: f64| -> Result<f64, LatticeError> {
-        Ok(VoxelCell::sample(kind, p, resolution, 1.0, [0.0; 3])?.porosity())
-    };
-    let (mut lo, mut hi) = kind.parameter_range();
-    let (max, min) = (porosity(lo)?, porosity(hi)?);
-    if target > max || target < min {
-        return Err(LatticeError::Unreachable { target, min, max });
+    let mut field = sample_field(kind, resolution, shift)?;
+    field.sort_by(f64::total_cmp);
+    let total = field.len();
+    let (lo, hi) = kind.parameter_range();
+    // reachable solid counts: points with field < p for p in (lo, hi]
+    let reachable_min = field.iter().filter(|&&f| f < lo).count();
+    let reachable_max = field.iter().filter(|&&f| f < hi).count();
+    let porosity_of = |solid: usize| 1.0 - solid as f64 / total as f64;
+    let wanted = ((1.0 - target) * total as f64).round() as usize;
+    if wanted < reachable_min.max(1) || wanted > reachable_max {
+        return Err(LatticeError::Unreachable {
+            target,
+            min: porosity_of(reachable_max),
+            max: porosity_of(reachable_min),
+        });
     }
-    for _ in 0..40 {
-        let mid = 0.5 * (lo + hi);
-        if porosity(mid)? > target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    // The voxel porosity is a step function: take the side closer to the target.
-    let (plo, phi) = (porosity(lo)?, porosity(hi)?);
-    Ok(if (plo - target).abs() <= (phi - target).abs() {
-        lo
+    // `wanted` solid points: p just above field[wanted − 1]; equal field values move together,
+    // so the count achieved is the first index whose value exceeds field[wanted − 1].
+    let below = field[wanted - 1];
+    let above = field.get(wanted).copied().unwrap_or(hi);
+    Ok(if above > below {
+        0.5 * (below + above)
     } else {
-        hi
+        below + f64::EPSILON * below.abs().max(1.0)
     })
 }
 

@@ -39,4 +39,29 @@ pub enum LatticeError {
         /// Largest porosity reachable.
         max: f64,
     },
+    /// The cell holds no solid voxel.
+    #[error("the cell holds no solid")]
+    NoSolid,
+    /// The effective stiffness is not positive definite: the solid does not span the cell
+    /// in every direction.
+    #[error(
+        "the effective stiffness is singular: the solid does not span the cell in every direction"
+    )]
+    NotSpanning,
+    /// The sparse factorisation or a solve failed (message of the solver).
+    #[error(
+        "micro-FE solve failed: {0} (a loose solid island or a solid that does not span the cell makes the system singular)"
+    )]
+    Solver(String),
+    /// A result file could not be written.
+    #[error("{path}: {detail}")]
+    Output {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// An internal invariant broke (a bug).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }

@@ -1,5 +1,6 @@
 //! A voxelised unit cell: solid fraction, porosity and pore size.
 
+use crate::distance::periodic_squared_distance;
 use crate::{CellKind, LatticeError};
 
 /// A sub-voxel offset of the sampling points (voxel units). The cells are symmetric about
@@ -10,6 +11,32 @@ const TIE_BREAK: [f64; 3] = [0.0101, 0.0073, 0.0047];
 
 /// The largest resolution accepted (voxels per edge): 1024³ voxels are 1 GB of mask.
 pub const MAX_RESOLUTION: usize = 1024;
+
+/// The cell's level-set field ([`CellKind::field`]) at the sampling points of an n³ grid
+/// (voxel centres offset by [`TIE_BREAK`]), origin shifted by `shift` (cell units); index
+/// i + n·(j + n·k).
+pub(crate) fn sample_field(
+    kind: CellKind,
+    resolution: usize,
+    shift: [f64; 3],
+) -> Result<Vec<f64>, LatticeError> {
+    if !(2..=MAX_RESOLUTION).contains(&resolution) {
+        return Err(LatticeError::Resolution(resolution));
+    }
+    let n = resolution;
+    let c = |m: usize, a: usize| {
+        ((m as f64 + 0.5 + TIE_BREAK[a]) / n as f64 + shift[a]).rem_euclid(1.0)
+    };
+    let mut field = Vec::with_capacity(n * n * n);
+    for k in 0..n {
+        for j in 0..n {
+            for i in 0..n {
+                field.push(kind.field([c(i, 0), c(j, 1), c(k, 2)]));
+            }
+        }
+    }
+    Ok(field)
+}
 
 /// A cubic unit cell of side `cell_size_mm` (mm) on an n³ grid of voxels, periodic in all
 /// three axes. Voxel (i, j, k) is at index i + n·(j + n·k).
@@ -30,22 +57,9 @@ impl VoxelCell {
         cell_size_mm: f64,
         shift: [f64; 3],
     ) -> Result<Self, LatticeError> {
-        if !(2..=MAX_RESOLUTION).contains(&resolution) {
-            return Err(LatticeError::Resolution(resolution));
-        }
-        let n = resolution;
-        let mut solid = Vec::with_capacity(n * n * n);
-        for k in 0..n {
-            for j in 0..n {
-                for i in 0..n {
-                    let c = |m: usize, a: usize| {
-                        ((m as f64 + 0.5 + TIE_BREAK[a]) / n as f64 + shift[a]).rem_euclid(1.0)
-                    };
-                    solid.push(kind.is_solid([c(i, 0), c(j, 1), c(k, 2)], p));
-                }
-            }
-        }
-        Self::from_mask(n, cell_size_mm, solid)
+        let field = sample_field(kind, resolution, shift)?;
+        let solid = field.iter().map(|&f| f < p).collect();
+        Self::from_mask(resolution, cell_size_mm, solid)
     }
 
     /// A cell from an explicit solid mask of length resolution³.
@@ -105,45 +119,24 @@ impl VoxelCell {
 
     /// Pore size (µm): the diameter of the largest sphere inscribed in the pore space,
     /// 2·(d_max − ½ voxel), d_max the largest periodic distance from a void voxel centre to
-    /// the nearest solid voxel centre (brute force, exact on the voxel grid; the half voxel
-    /// moves the centre-to-centre distance to the solid voxel's face).
+    /// the nearest solid voxel centre (exact Euclidean distance transform on the grid; the
+    /// half voxel moves the centre-to-centre distance to the solid voxel's face).
     pub fn pore_size_um(&self) -> Result<f64, LatticeError> {
-        let n = self.resolution;
-        let coords = |idx: usize| [idx % n, (idx / n) % n, idx / (n * n)];
-        let solids: Vec<[usize; 3]> = (0..self.solid.len())
-            .filter(|&i| self.solid[i])
-            .map(coords)
-            .collect();
-        let mut best2 = 0usize;
-        let mut any_void = false;
-        for idx in (0..self.solid.len()).filter(|&i| !self.solid[i]) {
-            any_void = true;
-            let p = coords(idx);
-            let mut near = usize::MAX;
-            for s in &solids {
-                let d2 = (0..3)
-                    .map(|a| {
-                        let d = p[a].abs_diff(s[a]);
-                        let d = d.min(n - d);
-                        d * d
-                    })
-                    .sum::<usize>();
-                if d2 < near {
-                    near = d2;
-                    if near <= best2 {
-                        break;
-                    }
-                }
-            }
-            best2 = best2.max(near);
-        }
-        if !any_void {
+        if self.solid.iter().all(|&s| s) {
             return Err(LatticeError::NoPores);
         }
-        if solids.is_empty() {
+        if !self.solid.iter().any(|&s| s) {
             return Ok(self.cell_size_mm * 1000.0);
         }
-        let voxel_um = self.cell_size_mm * 1000.0 / n as f64;
+        let d2 = periodic_squared_distance(self.resolution, &self.solid);
+        let best2 = d2
+            .iter()
+            .zip(&self.solid)
+            .filter(|(_, s)| !**s)
+            .map(|(d, _)| *d)
+            .max()
+            .unwrap_or(0);
+        let voxel_um = self.cell_size_mm * 1000.0 / self.resolution as f64;
         Ok(2.0 * ((best2 as f64).sqrt() - 0.5) * voxel_um)
     }
 }

@@ -83,11 +83,41 @@ pub fn headline_table(report: &StudyReport) -> String {
 }
 
 /// The headline section of report.md.
-pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis) {
+pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source: &str) {
     let _ = writeln!(o, "## Headline case: {}\n", h.case);
+    if let Some(chosen) = h.moduli.first() {
+        let _ = writeln!(
+            o,
+            "**Which modulus, and why.** The prosthesis is modelled with E = {:.0} MPa along the tibial axis: {body_source}.",
+            chosen.modulus_mpa
+        );
+    }
+    if let Some(l) = &h.reference_lattice {
+        let _ = writeln!(
+            o,
+            "That is an assumption, not a computation: the ideal {} lattice of the same porosity ({:.1} %, pore size {:.0} µm), homogenised by voxel micro-FE of its unit cell ({}³ voxels, dense-Ta struts), has E = {:.0} MPa and G_xy = {:.0} MPa (Zener anisotropy {:.2}: stiffer in shear than an isotropic solid of that E), and the 99th-percentile stress in its struts is {:.0} times the apparent axial stress (the seed's strength limits are apparent stresses of the lattice, so they are checked against the apparent stress).",
+            l.cell,
+            100.0 * l.porosity,
+            l.pore_size_um,
+            l.resolution,
+            l.youngs_modulus_mpa[2],
+            l.shear_modulus_mpa[0],
+            l.zener,
+            l.stress_concentration_axial_p99
+        );
+    }
     let _ = writeln!(
         o,
-        "**What if the lattice is as soft as measured?** The headline case re-run with the porous-Ta modulus at the bounds of the plausible range (printed lattices measure 1.3–5.7 GPa; the seed's design band is 10–30 GPa; biomechanics.md §4):\n\n| modulus (MPa) | why | porous Ta σvm peak (MPa) | migration max (mm) | micromotion p95 (µm) | bone near the implant below the lazy zone | largest zone shielding 1 − S | diaphysis strain peak (µε) |\n|---|---|---|---|---|---|---|---|"
+        "Printed SLM porous-Ta lattices measure 1.3–5.7 GPa (biomechanics.md §4), below any ideal geometry (strut defects, partly fused powder, the compliance of compression tests; docs/lattice.md §7), so the table re-runs the headline case {}at both ends of the plausible range.\n",
+        if h.reference_lattice.is_some() {
+            "with the computed lattice and "
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        o,
+        "**What if the lattice is as soft as measured?** The headline case re-run with other prosthesis moduli (printed lattices measure 1.3–5.7 GPa; the seed's design band is 10–30 GPa; biomechanics.md §4):\n\n| modulus (MPa) | why | porous Ta σvm peak (MPa) | migration max (mm) | micromotion p95 (µm) | bone near the implant below the lazy zone | largest zone shielding 1 − S | diaphysis strain peak (µε) |\n|---|---|---|---|---|---|---|---|"
     );
     for v in &h.moduli {
         let _ = writeln!(

@@ -245,7 +245,12 @@ pub fn markdown(r: &StudyReport) -> String {
     inputs_section(&mut o, r);
     mesh_section(&mut o, r);
     if let Some(h) = &r.headline {
-        headline::headline_section(&mut o, h);
+        let body_source = r
+            .materials
+            .iter()
+            .find(|m| m.role == "prosthesis body")
+            .map_or("see the materials table", |m| m.source.as_str());
+        headline::headline_section(&mut o, h, body_source);
     }
     if let Some(d) = &r.daily {
         headline::daily_section(&mut o, d);

@@ -3,6 +3,7 @@
 pub mod ct;
 pub mod info;
 pub mod input;
+pub mod lattice;
 pub mod mesh;
 pub mod solve;
 pub mod study;
