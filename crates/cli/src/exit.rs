@@ -101,6 +101,7 @@ fn lattice_code(err: &LatticeError) -> i32 {
 
 fn assembly_code(err: &AssemblyError) -> i32 {
     match err {
+        AssemblyError::Solver(osteon_solver::SolverError::InvalidMemoryLimit(_)) => INPUT_ERROR,
         AssemblyError::Singular { .. }
         | AssemblyError::RigidBodyMode { .. }
         | AssemblyError::Solver(_)

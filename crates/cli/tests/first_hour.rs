@@ -266,3 +266,45 @@ fn study_progress_names_the_case_and_quiet_silences_it() {
     assert!(quiet.stderr.is_empty(), "{}", text(&quiet.stderr));
     assert!(text(&quiet.stdout).contains("100 % BW"));
 }
+
+/// The memory guard (issue 16): a factorisation that does not fit is refused before it
+/// allocates, with exit status 3, both numbers and the way out, and no result written; a
+/// limit that is not a size is an input error.
+#[test]
+fn a_factorisation_over_the_memory_limit_is_refused_with_both_numbers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let deck = root().join("examples/decks/tibia_shaft.inp");
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_osteon"))
+        .args([
+            "solve",
+            &deck.to_string_lossy(),
+            "-o",
+            &out.to_string_lossy(),
+        ])
+        .env("OSTEON_MEMORY_LIMIT", "64K")
+        .output()
+        .expect("run osteon");
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("needs")
+            && stderr.contains("only 0.1 MiB is available (OSTEON_MEMORY_LIMIT)")
+            && stderr.contains("--solver cg"),
+        "{stderr}"
+    );
+    let written = std::fs::read_dir(&out).map_or(0, |d| d.count());
+    assert_eq!(written, 0, "no partial output");
+    let bad = Command::new(env!("CARGO_BIN_EXE_osteon"))
+        .args([
+            "solve",
+            &deck.to_string_lossy(),
+            "-o",
+            &out.to_string_lossy(),
+        ])
+        .env("OSTEON_MEMORY_LIMIT", "lots")
+        .output()
+        .expect("run osteon");
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+    assert!(text(&bad.stderr).contains("OSTEON_MEMORY_LIMIT=lots is not a size"));
+}

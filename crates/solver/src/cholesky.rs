@@ -18,6 +18,7 @@ use faer::{Conj, MatMut, Side};
 
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
+use crate::memory::{LimitSource, available_bytes};
 use crate::ordering::{Ordering, UnknownGroups, fill_reducing_permutation};
 use crate::parallel::{ThreadContext, norm};
 use crate::traits::{LinearSolver, SolveReport};
@@ -162,6 +163,7 @@ pub struct CholeskySolver {
     l_values: Vec<f64>,
     factorised: bool,
     stats: FactorStats,
+    memory_limit: Option<u64>,
 }
 
 impl fmt::Debug for CholeskySolver {
@@ -189,6 +191,35 @@ impl CholeskySolver {
             l_values: Vec::new(),
             factorised: false,
             stats: FactorStats::default(),
+            memory_limit: None,
+        }
+    }
+
+    /// Caps the memory (bytes) a numeric factorisation may allocate (factor + workspace).
+    /// Without it the cap is [`crate::memory::available_bytes`]: `OSTEON_MEMORY_LIMIT` when
+    /// set, else what the system reports free. A factorisation over the cap fails with
+    /// [`SolverError::InsufficientMemory`] before allocating anything.
+    pub fn with_memory_limit(mut self, bytes: u64) -> Self {
+        self.memory_limit = Some(bytes);
+        self
+    }
+
+    /// Refuses a factorisation that needs `factor` + `workspace` bytes beyond the cap.
+    fn check_memory(&self, factor: u64, workspace: u64) -> Result<(), SolverError> {
+        let limit = match self.memory_limit {
+            Some(b) => Some((b, LimitSource::Caller)),
+            None => available_bytes().map_err(SolverError::InvalidMemoryLimit)?,
+        };
+        match limit {
+            Some((available, source)) if factor.saturating_add(workspace) > available => {
+                Err(SolverError::InsufficientMemory {
+                    factor_bytes: factor,
+                    workspace_bytes: workspace,
+                    available_bytes: available,
+                    limit: source,
+                })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -385,6 +416,22 @@ impl LinearSolver for CholeskySolver {
 
         let symbolic = &analysis.symbolic;
         let len = symbolic.len_val();
+        let workspace = self.ctx.run(|par, _| {
+            symbolic
+                .factorize_numeric_llt_scratch::<f64>(par, Default::default())
+                .size_bytes()
+        });
+        let factor = if self.l_values.len() == len {
+            0 // already allocated, reused
+        } else {
+            len.saturating_mul(size_of::<f64>())
+        };
+        self.check_memory(factor as u64, workspace as u64)?;
+        let symbolic = &self
+            .analysis
+            .as_ref()
+            .ok_or(SolverError::NotAnalysed)?
+            .symbolic;
         if self.l_values.len() != len {
             self.l_values = Vec::new();
             self.l_values = zeroed_f64(len).ok_or(SolverError::OutOfMemory {

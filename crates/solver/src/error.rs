@@ -148,6 +148,30 @@ pub enum SolverError {
         detail: String,
     },
 
+    /// The factorisation would need more memory than is available: refused before any
+    /// allocation, instead of being killed by the operating system.
+    #[error(
+        "the sparse Cholesky factorisation needs {} (factor {} + workspace {}) but only {} is available ({limit}): use an iterative solver (`osteon solve --solver cg`), a coarser model or a machine with more memory",
+        human_bytes(.factor_bytes.saturating_add(*.workspace_bytes)),
+        human_bytes(*.factor_bytes),
+        human_bytes(*.workspace_bytes),
+        human_bytes(*.available_bytes)
+    )]
+    InsufficientMemory {
+        /// Bytes of the factor's values still to allocate.
+        factor_bytes: u64,
+        /// Bytes of the factorisation workspace.
+        workspace_bytes: u64,
+        /// Bytes available.
+        available_bytes: u64,
+        /// Where the limit comes from.
+        limit: crate::memory::LimitSource,
+    },
+
+    /// `OSTEON_MEMORY_LIMIT` is set to something that is not a size.
+    #[error("{0}")]
+    InvalidMemoryLimit(String),
+
     /// A memory allocation failed.
     #[error("out of memory while allocating {bytes} bytes for {what}")]
     OutOfMemory {
@@ -164,4 +188,15 @@ pub enum SolverError {
         /// The underlying error.
         detail: String,
     },
+}
+
+/// Bytes as GiB (≥ 1 GiB) or MiB, for messages.
+pub(crate) fn human_bytes(b: u64) -> String {
+    const GIB: f64 = (1u64 << 30) as f64;
+    const MIB: f64 = (1u64 << 20) as f64;
+    if b as f64 >= GIB {
+        format!("{:.2} GiB", b as f64 / GIB)
+    } else {
+        format!("{:.1} MiB", b as f64 / MIB)
+    }
 }

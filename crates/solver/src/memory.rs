@@ -1,4 +1,5 @@
-//! Resident memory of this process, for run summaries and benchmarks.
+//! Resident memory of this process, for run summaries and benchmarks, and the memory a
+//! factorisation may plan for ([`available_bytes`]).
 //!
 //! **Linux only.** The kernel publishes the resident set size (`VmRSS`) and its high-water
 //! mark (`VmHWM`) in `/proc/self/status`, and resets the mark to the current resident size
@@ -18,6 +19,88 @@
 //!
 //! On other systems the readings are `None` and [`reset_peak`] returns the error of the
 //! missing file.
+
+/// Environment variable that caps the memory a factorisation may plan for: a number of
+/// bytes with an optional suffix K, M, G or T (powers of 1024), e.g. `OSTEON_MEMORY_LIMIT=8G`.
+/// It overrides the detected limit ([`available_bytes`]) in both directions — for a batch
+/// job whose allowance is below what the machine has free, or for a test.
+pub const MEMORY_LIMIT_VARIABLE: &str = "OSTEON_MEMORY_LIMIT";
+
+/// Where a memory limit comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitSource {
+    /// [`MEMORY_LIMIT_VARIABLE`].
+    Environment,
+    /// `MemAvailable` of `/proc/meminfo`, or the control group's `memory.max` less its
+    /// `memory.current` when that is smaller.
+    System,
+    /// Set by the caller (`CholeskySolver::with_memory_limit`).
+    Caller,
+}
+
+impl std::fmt::Display for LimitSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LimitSource::Environment => "OSTEON_MEMORY_LIMIT",
+            LimitSource::System => "free memory of this machine: MemAvailable or the cgroup limit",
+            LimitSource::Caller => "the limit set by the caller",
+        })
+    }
+}
+
+/// The memory (bytes) a new allocation may use, and where that number comes from:
+/// [`MEMORY_LIMIT_VARIABLE`] when set, else what the system reports free (`MemAvailable`,
+/// capped by a cgroup v2 limit: `memory.max − memory.current`). `None` where neither is
+/// known (not Linux, no variable).
+///
+/// # Errors
+/// A message when the variable is set but is not a size.
+pub fn available_bytes() -> Result<Option<(u64, LimitSource)>, String> {
+    if let Ok(text) = std::env::var(MEMORY_LIMIT_VARIABLE) {
+        return parse_size(&text)
+            .map(|b| Some((b, LimitSource::Environment)))
+            .ok_or_else(|| {
+                format!("{MEMORY_LIMIT_VARIABLE}={text} is not a size (e.g. 8G, 512M, 1000000)")
+            });
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| parse_status_field(&m, "MemAvailable"));
+    let cgroup = (|| {
+        let max = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok()?;
+        let max: u64 = max.trim().parse().ok()?; // "max" means no limit
+        let current: u64 = std::fs::read_to_string("/sys/fs/cgroup/memory.current")
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(max.saturating_sub(current))
+    })();
+    Ok(match (meminfo, cgroup) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+    .map(|b| (b, LimitSource::System)))
+}
+
+/// A size in bytes: digits with an optional K, M, G or T suffix (powers of 1024; a trailing
+/// `B` or `iB` is allowed).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (digits, factor) = match t.chars().last()? {
+        'K' | 'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'M' | 'm' => (&t[..t.len() - 1], 1 << 20),
+        'G' | 'g' => (&t[..t.len() - 1], 1 << 30),
+        'T' | 't' => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let value: f64 = digits.trim().parse().ok()?;
+    (value.is_finite() && value >= 0.0).then_some((value * factor as f64) as u64)
+}
 
 /// The status file the readings come from.
 const STATUS: &str = "/proc/self/status";
@@ -73,6 +156,18 @@ fn parse_status_field(status: &str, field: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_size("1000000"), Some(1_000_000));
+        assert_eq!(parse_size("8G"), Some(8 << 30));
+        assert_eq!(parse_size("512MiB"), Some(512 << 20));
+        assert_eq!(parse_size("1.5k"), Some(1536));
+        assert_eq!(parse_size(" 2 GB"), Some(2 << 30));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("-1G"), None);
+        assert_eq!(parse_size(""), None);
+    }
 
     #[test]
     fn vm_hwm_is_parsed_in_bytes() {
