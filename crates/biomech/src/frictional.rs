@@ -28,7 +28,7 @@ use osteon_assembly::{
     Equation, Event, Labelled, Model, Observer, PhaseTimings, StaticSolution, SystemStats,
 };
 use osteon_contact::{
-    ContactError, ContactOptions, ContactPair, ContactProblem, Friction, Micromotion,
+    ContactError, ContactOptions, ContactPair, ContactProblem, Friction, InitialGap, Micromotion,
 };
 use osteon_mesh::{FaceRef, Mesh};
 
@@ -63,7 +63,26 @@ pub fn split_docking_interface(
     rec: &Reconstruction,
     friction: Friction,
 ) -> Result<FrictionalSplit, BiomechError> {
+    split_docking_interface_with_gap(rec, friction, 0.0)
+}
+
+/// [`split_docking_interface`] with an initial gap `gap_mm` (mm, ≥ 0) between every paired
+/// prosthesis end-face node and the bone docking face: the pairs start with that clearance
+/// ([`InitialGap::Clearance`]) whatever the (conforming) geometry, so the faces touch only
+/// once the load has closed it.
+pub fn split_docking_interface_with_gap(
+    rec: &Reconstruction,
+    friction: Friction,
+    gap_mm: f64,
+) -> Result<FrictionalSplit, BiomechError> {
     validate_friction(&friction)?;
+    if !(gap_mm >= 0.0 && gap_mm.is_finite()) {
+        return Err(BiomechError::invalid(
+            "interface.initial_gap_mm",
+            gap_mm,
+            "a gap ≥ 0 mm",
+        ));
+    }
     let sides = NodeSides::of(rec);
     let copies = sides.copies();
     if copies.is_empty() {
@@ -82,6 +101,9 @@ pub fn split_docking_interface(
     let pair = |name: &str, slaves: Vec<FaceRef>, masters: &str| {
         let mut p = ContactPair::new(name, slaves, faces_of(&rec.mesh, masters)?, friction.mu);
         p.interaction.friction = Some(friction);
+        if gap_mm > 0.0 {
+            p.initial_gap = InitialGap::Clearance(gap_mm);
+        }
         Ok::<_, BiomechError>(p)
     };
     let pairs = vec![

@@ -315,8 +315,19 @@ pub enum InterfaceModel {
         /// micromotion a property of the interface, not of the mesh.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stick_stiffness_mpa_per_mm: Option<f64>,
+        /// Initial gap (mm) between every prosthesis end face and the bone docking face it
+        /// faces, 0 to [`MAX_INITIAL_GAP_MM`]: the clearance the seed's early radiographs
+        /// show narrowing over months (a contact with an initial clearance; the faces touch
+        /// once the load closes it). `None` or 0: the faces start touching.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        initial_gap_mm: Option<f64>,
     },
 }
+
+/// The largest initial docking gap accepted (mm): twice the largest of the 0–0.5 mm the
+/// seed's radiographs suggest; beyond it the flange alone carries the load and the contact
+/// search (one element thickness) may no longer pair the faces.
+pub const MAX_INITIAL_GAP_MM: f64 = 1.0;
 
 /// Normal stress (MPa) at which the default stick stiffness mobilises full friction within
 /// [`ELASTIC_SLIP_MM`]: the middle of the 0.5–1.5 MPa range of the bone/porous-metal friction
@@ -334,6 +345,18 @@ impl InterfaceModel {
         InterfaceModel::Frictional {
             mu,
             stick_stiffness_mpa_per_mm: None,
+            initial_gap_mm: None,
+        }
+    }
+
+    /// The initial docking gap (mm): 0 when bonded or not given.
+    pub fn initial_gap_mm(&self) -> f64 {
+        match *self {
+            InterfaceModel::Frictional {
+                initial_gap_mm: Some(g),
+                ..
+            } => g,
+            _ => 0.0,
         }
     }
 
@@ -353,6 +376,7 @@ impl InterfaceModel {
             InterfaceModel::Frictional {
                 mu,
                 stick_stiffness_mpa_per_mm,
+                ..
             } => Some(stick_stiffness_mpa_per_mm.unwrap_or(Self::default_stick_stiffness(mu))),
         }
     }
@@ -364,7 +388,17 @@ impl InterfaceModel {
             InterfaceModel::Frictional {
                 mu,
                 stick_stiffness_mpa_per_mm,
+                initial_gap_mm,
             } => {
+                if let Some(g) = initial_gap_mm
+                    && !(0.0..=MAX_INITIAL_GAP_MM).contains(&g)
+                {
+                    return Err(BiomechError::invalid(
+                        "interface.initial_gap_mm",
+                        g,
+                        format!("a gap from 0 to {MAX_INITIAL_GAP_MM} mm"),
+                    ));
+                }
                 if !(mu >= 0.0 && mu.is_finite()) {
                     return Err(BiomechError::invalid(
                         "interface.mu",
@@ -388,10 +422,18 @@ impl InterfaceModel {
     pub fn label(&self) -> String {
         match self {
             InterfaceModel::Bonded => "bonded".into(),
-            InterfaceModel::Frictional { mu, .. } => format!(
-                "frictional (mu = {mu}, k_T = {:.3} MPa/mm)",
-                self.stick_stiffness().unwrap_or(0.0)
-            ),
+            InterfaceModel::Frictional { mu, .. } => {
+                let gap = self.initial_gap_mm();
+                format!(
+                    "frictional (mu = {mu}, k_T = {:.3} MPa/mm{})",
+                    self.stick_stiffness().unwrap_or(0.0),
+                    if gap > 0.0 {
+                        format!(", initial gap {gap} mm")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
         }
     }
 }

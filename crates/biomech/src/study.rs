@@ -21,7 +21,7 @@ use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstru
 use crate::daily::{DailyLoading, daily_loading};
 use crate::error::BiomechError;
 use crate::frictional::{
-    ContactCaseSummary, FrictionalSplit, solve_frictional, split_docking_interface,
+    ContactCaseSummary, FrictionalSplit, solve_frictional, split_docking_interface_with_gap,
 };
 use crate::geometry::TibiaGeometry;
 use crate::headline::{HeadlineAnalysis, headline_analysis};
@@ -424,11 +424,15 @@ fn notes(study: &Study) -> Vec<String> {
     };
     let interface = match study.interface {
         InterfaceModel::Bonded => "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable (run interface = { model = \"frictional\", mu = 0.74 } for it).".to_string(),
-        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes.",
+        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes.{}",
             study.interface.stick_stiffness().unwrap_or(0.0),
             match study.interface {
                 InterfaceModel::Frictional { stick_stiffness_mpa_per_mm: Some(_), .. } => " from the study file".to_string(),
                 _ => format!(", the default mu·{REFERENCE_INTERFACE_PRESSURE_MPA} MPa/{ELASTIC_SLIP_MM} mm: porous coatings on bone slide 50–400 µm before full friction, and the friction tests ran at 0.5–1.5 MPa, biomechanics.md §4; so a sticking node moves up to mu·p/k_T"),
+            },
+            match study.interface.initial_gap_mm() {
+                g if g > 0.0 => format!(" The docking faces start {g} mm apart (interface.initial_gap_mm, the clearance of the early radiographs): they carry load only where the case closes the gap, the flange and screws carry the rest, and the normal motion includes the closing."),
+                _ => String::new(),
             }),
     };
     let mut n = vec![
@@ -672,12 +676,13 @@ pub fn build_study(study: &Study, observer: &mut dyn Observer) -> Result<StudySe
     let reconstruction = build_study_reconstruction(study)?;
     let materials = StudyMaterials::new(&study.bone, &study.implant)?;
     let split = match study.interface {
-        InterfaceModel::Frictional { mu, .. } => Some(split_docking_interface(
+        InterfaceModel::Frictional { mu, .. } => Some(split_docking_interface_with_gap(
             &reconstruction,
             Friction {
                 mu,
                 stick_slope: study.interface.stick_stiffness().filter(|&k| k > 0.0),
             },
+            study.interface.initial_gap_mm(),
         )?),
         InterfaceModel::Bonded => None,
     };

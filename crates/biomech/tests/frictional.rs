@@ -228,3 +228,50 @@ fn migration_recovers_a_known_rigid_motion() {
         assert!(m.magnitude_mm < 1e-12 && m.rotation_deg < 1e-10, "{m:?}");
     }
 }
+
+/// An initial clearance at the docking faces (the seed's early radiographs): at the same
+/// load the prosthesis moves more against the bone than when the faces start touching, the
+/// faces open or stay open where the gap is not closed, and a gap beyond the accepted range
+/// is an error naming its key.
+#[test]
+fn an_initial_docking_gap_raises_micromotion() {
+    let run = |gap: Option<f64>| {
+        let mut study = coarse_study(InterfaceModel::Frictional {
+            mu: 0.74,
+            stick_stiffness_mpa_per_mm: None,
+            initial_gap_mm: gap,
+        });
+        study.loads.fractions = vec![1.0];
+        let r = run_study(&study, &mut Silent).expect("study runs").report;
+        let m = &r.cases[0].metrics;
+        assert!(m.equilibrium.relative_error < 1e-6, "{:?}", m.equilibrium);
+        match &m.micromotion {
+            MicromotionMetric::Computed(motion) => motion.all.clone(),
+            other => panic!("expected computed micromotion, got {other:?}"),
+        }
+    };
+    let touching = run(None);
+    let gap = run(Some(0.2));
+    eprintln!(
+        "touching: p95 {:.3} µm, max {:.3} µm, open {:.3}; gap 0.2 mm: p95 {:.3} µm, max {:.3} µm, open {:.3}",
+        touching.p95_um,
+        touching.max_um,
+        touching.status.open,
+        gap.p95_um,
+        gap.max_um,
+        gap.status.open
+    );
+    assert!(gap.p95_um > touching.p95_um && gap.max_um > touching.max_um);
+    assert!(gap.status.open > touching.status.open);
+
+    let err = osteon_biomech::Study::from_toml_str(
+        "interface = { model = \"frictional\", mu = 0.74, initial_gap_mm = 2.0 }\n",
+        "g.toml",
+    )
+    .expect_err("gap too large");
+    assert!(
+        err.to_string()
+            .starts_with("g.toml:1: invalid study parameter interface.initial_gap_mm = 2"),
+        "{err}"
+    );
+}
