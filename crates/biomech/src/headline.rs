@@ -1,6 +1,8 @@
 //! The study-level analyses of the headline load case (walking at full weight-bearing):
 //! the bounding-moduli runs ([`crate::modulus_bounds`]), the construct stiffness
-//! ([`crate::construct`]) and the comparison with in-vivo strain ([`crate::in_vivo`]).
+//! ([`crate::construct`]), the comparison with in-vivo strain ([`crate::in_vivo`]) and,
+//! for a frictional interface, the sensitivity of the micromotion to the interface inputs
+//! ([`crate::interface_sensitivity`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +11,7 @@ use osteon_assembly::{Observer, SolveOptions, StaticSolution};
 use crate::construct::{ConstructStiffness, construct_stiffness};
 use crate::error::BiomechError;
 use crate::in_vivo::{InVivoStrain, in_vivo_strain};
+use crate::interface_sensitivity::{InterfaceSensitivity, interface_sensitivity};
 use crate::metrics::{CaseMetrics, MetricInputs, case_metrics};
 use crate::model::LatticeMaterial;
 use crate::modulus_bounds::{ModulusVariantSpec, modulus_runs};
@@ -72,6 +75,10 @@ pub struct HeadlineAnalysis {
     /// The intact tibia in walking against in-vivo strain; `None` without a walking case or
     /// on a patient mesh.
     pub in_vivo: Option<InVivoStrain>,
+    /// The micromotion of the headline case under other interface inputs; `None` for a
+    /// bonded interface.
+    #[serde(default)]
+    pub interface_sensitivity: Option<InterfaceSensitivity>,
 }
 
 /// The headline case: walking with its peak torsion at full weight-bearing, else walking,
@@ -154,7 +161,10 @@ pub fn headline_analysis(
             &intact.cases[w],
         )
     });
+    let interface_sensitivity =
+        interface_sensitivity(setup, &study.interface, k, options, observer)?;
     Ok(Some(HeadlineAnalysis {
+        interface_sensitivity,
         case: chosen.name.clone(),
         moduli,
         reference_lattice: reference,

@@ -69,6 +69,7 @@ pub mod geometry;
 pub mod headline;
 pub mod implant_strength;
 pub mod in_vivo;
+pub mod interface_sensitivity;
 pub mod load_sharing;
 pub mod mechanostat;
 pub mod merge;

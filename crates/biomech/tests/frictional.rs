@@ -275,3 +275,46 @@ fn an_initial_docking_gap_raises_micromotion() {
         "{err}"
     );
 }
+
+/// The headline analyses of a frictional study re-run the headline case with the interface
+/// inputs changed one at a time: a softer stick raises the micromotion, a larger initial gap
+/// raises it further, a higher μ slips less; the table is in the report.
+#[test]
+fn interface_sensitivity_of_the_headline_case() {
+    let mut study = coarse_study(InterfaceModel::frictional(0.74));
+    study.loads.fractions = Vec::new();
+    study.loads.activities = vec![osteon_biomech::ActivityCase {
+        activity: osteon_biomech::Activity::WalkingTorsion,
+        weight_bearing: 1.0,
+    }];
+    study.metrics.headline_analyses = true;
+    let r = run_study(&study, &mut Silent).expect("study runs").report;
+    let h = r.headline.as_ref().expect("headline");
+    let s = h
+        .interface_sensitivity
+        .as_ref()
+        .expect("frictional sensitivity");
+    let p95 = |label: &str| {
+        s.variants
+            .iter()
+            .find(|v| v.label == label)
+            .unwrap_or_else(|| panic!("no variant {label}: {s:?}"))
+            .p95_um
+    };
+    for v in &s.variants {
+        eprintln!("{v:?}");
+    }
+    assert_eq!(s.variants[0].label, "as chosen");
+    assert!(p95("k_T × 0.1") > p95("as chosen") && p95("as chosen") > p95("k_T × 10"));
+    assert!(p95("gap 0.5 mm") > p95("gap 0.2 mm") && p95("gap 0.2 mm") > p95("as chosen"));
+    let slip = |label: &str| {
+        s.variants
+            .iter()
+            .find(|v| v.label == label)
+            .expect("variant")
+            .stick_slip_open[1]
+    };
+    assert!(slip("μ = 0.94") <= slip("μ = 0.54"));
+    let md = osteon_biomech::report::markdown(&r);
+    assert!(md.contains("**Interface sensitivity**") && md.contains("| k_T × 10 |"));
+}
