@@ -109,6 +109,23 @@ pub fn distribute_wrench(
     Ok(loads)
 }
 
+/// The weighted centroid Σ wᵢ xᵢ / Σ wᵢ (mm) of the nodes `nodes` (indices into `coords`,
+/// mm) with weights `weights` (tributary areas, or 1): the one definition the couplings, the
+/// coupled support and the study's plateau centre use.
+pub fn weighted_centroid(coords: &[[f64; 3]], nodes: &[usize], weights: &[f64]) -> [f64; 3] {
+    let x: Vec<Vector3<f64>> = nodes.iter().map(|&n| Vector3::from(coords[n])).collect();
+    centroid(&x, weights).into()
+}
+
+/// Σ wᵢ xᵢ / Σ wᵢ.
+fn centroid(x: &[Vector3<f64>], weights: &[f64]) -> Vector3<f64> {
+    let total: f64 = weights.iter().sum();
+    x.iter()
+        .zip(weights)
+        .fold(Vector3::zeros(), |acc, (p, w)| acc + p * *w)
+        / total
+}
+
 /// Weighted centroid c (mm), polar tensor T = Σ wᵢ (|rᵢ|² I − rᵢ rᵢᵀ) (mm² × weight) about
 /// it, and the total weight.
 pub(crate) fn polar_tensor(
@@ -116,11 +133,7 @@ pub(crate) fn polar_tensor(
     weights: &[f64],
 ) -> (Vector3<f64>, Matrix3<f64>, f64) {
     let total: f64 = weights.iter().sum();
-    let c = x
-        .iter()
-        .zip(weights)
-        .fold(Vector3::zeros(), |acc, (p, w)| acc + p * *w)
-        / total;
+    let c = centroid(x, weights);
     let mut t = Matrix3::zeros();
     for (p, &w) in x.iter().zip(weights) {
         let r = p - c;

@@ -103,7 +103,7 @@ pub use contact::{
     ContactPair, ContactState, Friction, IncrementControl, InitialGap, NormalBehaviour,
     SurfaceInteraction,
 };
-pub use coupling::{Wrench, distribute_wrench};
+pub use coupling::{Wrench, distribute_wrench, weighted_centroid};
 pub use dofs::{DependentDof, DofMap, DofState};
 pub use error::AssemblyError;
 pub use forces::internal_forces;

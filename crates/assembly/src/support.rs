@@ -33,7 +33,7 @@
 
 use nalgebra::{Matrix6, Vector3};
 
-use crate::coupling::{Wrench, distribute_wrench};
+use crate::coupling::{Wrench, distribute_wrench, weighted_centroid};
 use crate::error::AssemblyError;
 use crate::model::Component;
 use crate::rigid_motion::RigidMotion;
@@ -78,11 +78,7 @@ impl CoupledSupport {
             },
         )?;
         let x = |n: usize| Vector3::from(coords[n]);
-        let total: f64 = weights.iter().sum();
-        let c = nodes
-            .iter()
-            .zip(weights)
-            .fold(Vector3::zeros(), |s, (&n, &w)| s + x(n) * (w / total));
+        let c = Vector3::from(weighted_centroid(coords, nodes, weights));
         let farthest = |score: &dyn Fn(usize) -> f64| {
             nodes
                 .iter()

@@ -97,6 +97,13 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
         for (what, v) in [("max", s.max_um), ("mean", s.mean_um), ("p95", s.p95_um)] {
             q.push(qoi(format!("micromotion {what}"), "µm", Headline, v));
         }
+        for (what, v) in [
+            ("stick", s.status.stick),
+            ("slip", s.status.slip),
+            ("open", s.status.open),
+        ] {
+            q.push(qoi(format!("docking area {what}"), "–", Headline, v));
+        }
     }
     for s in std::iter::once(&m.porous_tantalum)
         .chain(m.porous_tantalum_multiaxial.iter())

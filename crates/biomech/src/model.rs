@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{
     CoupledSupport, LoadCase, Model, PressureLoad, Section, Wrench, distribute_wrench,
+    weighted_centroid,
 };
 use osteon_material::{Material, PorousTantalum, library};
 use osteon_mesh::{FaceRef, Mesh};
@@ -391,7 +392,7 @@ pub(crate) fn plateau(mesh: &Mesh) -> Result<Plateau, BiomechError> {
     let medial = faces(mesh, "PLATEAU_MEDIAL")?;
     let lateral = faces(mesh, "PLATEAU_LATERAL")?;
     let (nodes, weights) = plateau_nodes(mesh, &[medial.as_slice(), &lateral].concat())?;
-    let centre = weighted_centroid(mesh, &nodes, &weights);
+    let centre = weighted_centroid(&mesh.coords, &nodes, &weights);
     Ok(Plateau {
         nodes,
         weights,
@@ -436,18 +437,6 @@ fn plateau_nodes(mesh: &Mesh, faces: &[FaceRef]) -> Result<(Vec<usize>, Vec<f64>
         }
     }
     Ok(weight.into_iter().unzip())
-}
-
-/// Σ wᵢ xᵢ / Σ wᵢ (mm).
-fn weighted_centroid(mesh: &Mesh, nodes: &[usize], weights: &[f64]) -> [f64; 3] {
-    let total: f64 = weights.iter().sum();
-    nodes
-        .iter()
-        .zip(weights)
-        .fold(nalgebra::Vector3::zeros(), |c, (&n, &w)| {
-            c + nalgebra::Vector3::from(mesh.coords[n]) * (w / total)
-        })
-        .into()
 }
 
 impl Reconstruction {
