@@ -70,6 +70,10 @@ pub struct HeadlineAnalysis {
     /// The ideal diamond lattice of the study's porosity, computed by voxel micro-FE; `None`
     /// when the prosthesis is already a computed lattice.
     pub reference_lattice: Option<LatticeMaterial>,
+    /// Why the reference lattice is missing when the micro-FE could not compute it (a
+    /// porosity the cell cannot reach or span).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_lattice_note: Option<String>,
     /// Construct stiffness, reconstructed and intact.
     pub construct: ConstructStiffness,
     /// The intact tibia in walking against in-vivo strain; `None` without a walking case or
@@ -122,16 +126,22 @@ pub fn headline_analysis(
                 porosity: setup.materials.porous.porosity,
                 ..LatticeSpec::default()
             };
-            let (summary, material) = LatticeMaterial::compute(&spec)?;
-            variants.push(ModulusVariantSpec {
-                material,
-                modulus_mpa: summary.youngs_modulus_mpa[2],
-                label: format!(
-                    "ideal {} lattice of the same porosity, voxel micro-FE (docs/lattice.md)",
-                    summary.cell
-                ),
-            });
-            Some(summary)
+            // a porosity the cell cannot reach or span (near 1) leaves the reference out,
+            // it does not fail the study the user ran without a lattice
+            match LatticeMaterial::compute(&spec) {
+                Ok((summary, material)) => {
+                    variants.push(ModulusVariantSpec {
+                        material,
+                        modulus_mpa: summary.youngs_modulus_mpa[2],
+                        label: format!(
+                            "ideal {} lattice of the same porosity, voxel micro-FE (docs/lattice.md)",
+                            summary.cell
+                        ),
+                    });
+                    Some(Ok(summary))
+                }
+                Err(e) => Some(Err(e.to_string())),
+            }
         }
     };
     variants.extend(ModulusVariantSpec::bounds(setup.materials.porous.porosity)?);
@@ -163,11 +173,22 @@ pub fn headline_analysis(
     });
     let interface_sensitivity =
         interface_sensitivity(setup, &study.interface, k, options, observer)?;
+    let (reference_lattice, reference_lattice_note) = match reference {
+        Some(Ok(l)) => (Some(l), None),
+        Some(Err(e)) => (
+            None,
+            Some(format!(
+                "the ideal diamond lattice of this porosity could not be computed: {e}"
+            )),
+        ),
+        None => (None, None),
+    };
     Ok(Some(HeadlineAnalysis {
         interface_sensitivity,
         case: chosen.name.clone(),
         moduli,
-        reference_lattice: reference,
+        reference_lattice,
+        reference_lattice_note,
         construct,
         in_vivo,
     }))

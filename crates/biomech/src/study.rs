@@ -135,6 +135,15 @@ impl Study {
                 message,
             });
         }
+        if let (Some(p_line), Some(_)) = (
+            crate::study_file::key_line(text, "implant.porosity"),
+            &study.implant.lattice,
+        ) {
+            study.warnings.push(format!(
+                "{file}:{p_line}: warning: implant.porosity is not used: implant.lattice sets the prosthesis' porosity ({})",
+                study.implant.lattice.as_ref().map_or(f64::NAN, |l| l.porosity)
+            ));
+        }
         if let (Some(p_line), Some(e_line), Some(e)) = (
             crate::study_file::key_line(text, "implant.porosity"),
             crate::study_file::key_line(text, "implant.modulus_mpa"),

@@ -534,6 +534,18 @@ fn example_study_file_parses() {
             .starts_with("c.toml:2: invalid study parameter implant.lattice.cell"),
         "{cell}"
     );
+    let ignored = Study::from_toml_str(
+        "[implant]\nporosity = 0.6\nlattice = { cell = \"diamond\", porosity = 0.7 }\n",
+        "p.toml",
+    )
+    .expect("porosity beside a lattice");
+    assert!(
+        ignored.warnings.len() == 1
+            && ignored.warnings[0]
+                .starts_with("p.toml:2: warning: implant.porosity is not used: implant.lattice sets the prosthesis' porosity (0.7)"),
+        "{:?}",
+        ignored.warnings
+    );
     let one = Study::from_toml_str("[implant]\nmodulus_mpa = 3000.0\n", "m.toml").expect("one");
     assert!(one.warnings.is_empty());
     assert_eq!(InterfaceModel::Bonded.stick_stiffness(), None);

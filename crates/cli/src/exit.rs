@@ -92,6 +92,7 @@ fn contact_code(err: &ContactError) -> i32 {
 /// failure; parameters and files are input errors.
 fn lattice_code(err: &LatticeError) -> i32 {
     match err {
+        LatticeError::Solver(osteon_solver::SolverError::InvalidMemoryLimit(_)) => INPUT_ERROR,
         LatticeError::Solver(_) | LatticeError::NotSpanning | LatticeError::Internal(_) => {
             NUMERICAL_FAILURE
         }

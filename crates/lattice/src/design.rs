@@ -61,17 +61,18 @@ pub fn parameter_for_porosity_shifted(
         return Err(LatticeError::Unreachable {
             target,
             min: porosity_of(reachable_max),
-            max: porosity_of(reachable_min),
+            max: porosity_of(reachable_min.max(1)),
         });
     }
-    // `wanted` solid points: p just above field[wanted − 1]; equal field values move together,
-    // so the count achieved is the first index whose value exceeds field[wanted − 1].
+    // `wanted` solid points: p just above field[wanted − 1]. Equal field values switch
+    // together (the sampling offset makes exact ties rare), so the count achieved is the
+    // first index whose value exceeds field[wanted − 1].
     let below = field[wanted - 1];
     let above = field.get(wanted).copied().unwrap_or(hi);
     Ok(if above > below {
         0.5 * (below + above)
     } else {
-        below + f64::EPSILON * below.abs().max(1.0)
+        below.next_up()
     })
 }
 

@@ -48,11 +48,9 @@ pub enum LatticeError {
         "the effective stiffness is singular: the solid does not span the cell in every direction"
     )]
     NotSpanning,
-    /// The sparse factorisation or a solve failed (message of the solver).
-    #[error(
-        "micro-FE solve failed: {0} (a loose solid island or a solid that does not span the cell makes the system singular)"
-    )]
-    Solver(String),
+    /// The sparse factorisation or a solve failed.
+    #[error("micro-FE solve failed: {}{}", .0, singular_hint(.0))]
+    Solver(osteon_solver::SolverError),
     /// A result file could not be written.
     #[error("{path}: {detail}")]
     Output {
@@ -64,4 +62,14 @@ pub enum LatticeError {
     /// An internal invariant broke (a bug).
     #[error("internal error: {0}")]
     Internal(&'static str),
+}
+
+/// What usually makes the micro-FE system singular.
+fn singular_hint(e: &osteon_solver::SolverError) -> &'static str {
+    match e {
+        osteon_solver::SolverError::NotPositiveDefinite { .. } => {
+            " (a loose solid island or a solid that does not span the cell makes the system singular)"
+        }
+        _ => "",
+    }
 }

@@ -45,7 +45,9 @@ pub use cell::CellKind;
 pub use design::{Design, design, parameter_for_porosity, parameter_for_porosity_shifted};
 pub use effective::EffectiveConstants;
 pub use error::LatticeError;
-pub use homogenise::{HomogeniseOptions, Homogenised, PhaseCell, StressConcentration, homogenise};
+pub use homogenise::{
+    HomogeniseOptions, Homogenised, MAX_FE_RESOLUTION, PhaseCell, StressConcentration, homogenise,
+};
 pub use islands::keep_largest_component;
 pub use law::PowerLaw;
 pub use plot::{

@@ -190,8 +190,8 @@ impl LatticeReport {
 }
 
 /// The solved cell as a C3D8 mesh of its solid voxels (nodes on the (n+1)³ grid, mm), with
-/// the voxel von Mises stress per unit macroscopic stress of each case (`vm_per_sxx` …) and
-/// the design's phase as cell arrays.
+/// the voxel von Mises stress per unit macroscopic von Mises stress of each case
+/// (`vm_per_sxx` … `vm_per_txz`) as cell arrays.
 ///
 /// # Errors
 /// [`LatticeError::Output`] when the mesh cannot be built or the file written.
