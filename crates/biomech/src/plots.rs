@@ -503,14 +503,15 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
             .axis_desc_style((FONT, 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        let band = RGBColor(200, 230, 200);
+        // the seed's band in a neutral tint: neither side of it is "better" by colour
+        let band = RGBColor(225, 225, 240);
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(50.0, 0.0), (100.0, y1)],
                 band.filled(),
             )))
             .map_err(|e| err(e.to_string()))?
-            .label("target band 50–100 µm (seed)")
+            .label("seed's band 50–100 µm (callus stimulus); lines: 28 µm ingrowth (Pilliar), 150 µm fibrous tissue (Jasty)")
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
         for mark in [28.0, 150.0] {
             chart
@@ -520,31 +521,33 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
                 )))
                 .map_err(|e| err(e.to_string()))?;
         }
-        let nc = cases.len() as f64;
+        // each case as a step outline over the full width of every bin, so a value is drawn
+        // in its own bin whatever the number of cases
         for (i, (name, load, h)) in cases.iter().enumerate() {
             let col = color(i);
             chart
-                .draw_series(
-                    h.bin_edges_um
-                        .windows(2)
-                        .zip(&h.area_fraction)
-                        .map(|(w, &f)| {
-                            let width = (w[1] - w[0]) / nc;
-                            let x0 = w[0] + i as f64 * width;
-                            Rectangle::new(
-                                [(x0, 0.0), (x0 + 0.92 * width, f)],
-                                col.mix(0.85).filled(),
-                            )
-                        }),
-                )
+                .draw_series(LineSeries::new(histogram_steps(h), col.stroke_width(2)))
                 .map_err(|e| err(e.to_string()))?
                 .label(format!("{name} ({load:.0} N)"))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], col.stroke_width(2)));
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// The outline of a histogram as (slip µm, area fraction) points: up at the first edge, a
+/// plateau over each bin's full width, down at the last edge.
+fn histogram_steps(h: &MotionHistogram) -> Vec<(f64, f64)> {
+    let mut steps = Vec::with_capacity(2 * h.area_fraction.len() + 2);
+    steps.push((h.bin_edges_um.first().copied().unwrap_or(0.0), 0.0));
+    for (w, &f) in h.bin_edges_um.windows(2).zip(&h.area_fraction) {
+        steps.push((w[0], f));
+        steps.push((w[1], f));
+    }
+    steps.push((h.bin_edges_um.last().copied().unwrap_or(0.0), 0.0));
+    steps
 }
 
 /// One run of a modulus × defect-length sweep.
@@ -758,6 +761,31 @@ mod tests {
         };
         let svg = micromotion_histogram(&[("100 % BW", 686.7, &histogram)]).expect("plot");
         assert!(svg.starts_with("<svg") && svg.contains("slip (µm)") && svg.contains("<rect"));
+        assert!(svg.contains("seed&apos;s band") || svg.contains("seed's band"));
+    }
+
+    #[test]
+    fn a_sub_micron_micromotion_is_drawn_in_its_own_bin() {
+        // every sample at 0.39 µm: all the area in [0, 10) µm, drawn over the whole bin
+        // (not in a 5–10 µm slot beside another case's bar)
+        let h = MotionHistogram {
+            bin_edges_um: vec![0.0, 10.0, 20.0],
+            area_fraction: vec![1.0, 0.0],
+        };
+        assert_eq!(
+            histogram_steps(&h),
+            vec![
+                (0.0, 0.0),
+                (0.0, 1.0),
+                (10.0, 1.0),
+                (10.0, 0.0),
+                (20.0, 0.0),
+                (20.0, 0.0)
+            ]
+        );
+        let svg = micromotion_histogram(&[("50 % BW", 343.4, &h), ("100 % BW", 686.7, &h)])
+            .expect("plot");
+        assert!(svg.contains("50 % BW (343 N)") && svg.contains("100 % BW (687 N)"));
     }
 
     #[test]
