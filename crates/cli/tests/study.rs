@@ -84,7 +84,14 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
         headline["case"],
         "walking, axial peak force + peak torsion, 100 % weight-bearing"
     );
-    assert_eq!(headline["moduli"].as_array().expect("moduli").len(), 3);
+    // chosen, the ideal diamond lattice of the same porosity, the 3 and 30 GPa bounds
+    assert_eq!(headline["moduli"].as_array().expect("moduli").len(), 4);
+    assert!(
+        headline["reference_lattice"]["youngs_modulus_mpa"][2]
+            .as_f64()
+            .is_some_and(|e| e > 3000.0 && e < 14_582.4)
+    );
+    assert!(md.contains("**Which modulus, and why.**"));
     assert!(
         headline["construct"]["axial_n_per_mm"]
             .as_f64()

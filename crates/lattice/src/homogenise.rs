@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use osteon_assembly::von_mises;
 use osteon_material::Voigt6x6;
 use osteon_material::voigt::{inverse_spd, mat_vec, max_abs};
 use osteon_solver::{
@@ -285,14 +286,6 @@ impl From<SolverError> for LatticeError {
     fn from(e: SolverError) -> Self {
         LatticeError::Solver(e)
     }
-}
-
-/// Von Mises stress of a Voigt stress (MPa).
-fn von_mises(s: &[f64; 6]) -> f64 {
-    let [xx, yy, zz, xy, yz, xz] = *s;
-    (0.5 * ((xx - yy).powi(2) + (yy - zz).powi(2) + (zz - xx).powi(2))
-        + 3.0 * (xy * xy + yz * yz + xz * xz))
-        .sqrt()
 }
 
 /// Peak, 99th percentile and mean of equal-volume samples.
