@@ -111,7 +111,8 @@ pub struct MaterialSummary {
 
 impl StudyMaterials {
     /// Materials for a bone and an implant spec: the cortex law of `bone`, porous Ta from the
-    /// porosity (Gibson–Ashby) or the given modulus.
+    /// porosity (Gibson–Ashby), the given modulus, or the homogenised lattice of
+    /// `implant.lattice` (orthotropic; a porous flange gets the same material).
     pub fn new(bone: &BoneSpec, implant: &ImplantSpec) -> Result<Self, BiomechError> {
         let (porous, body, lattice) = match &implant.lattice {
             Some(spec) => {

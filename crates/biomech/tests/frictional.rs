@@ -318,3 +318,41 @@ fn interface_sensitivity_of_the_headline_case() {
     let md = osteon_biomech::report::markdown(&r);
     assert!(md.contains("**Interface sensitivity**") && md.contains("| k_T × 10 |"));
 }
+
+/// Design trends of the frictional construct in walking with torsion: a softer prosthesis
+/// moves more against the bone, and more screws hold it a little tighter (about 1 % per
+/// screw here: with the flange tied over its whole face the screws add little; drilled holes
+/// and a frictional flange, still to come in issue 13, are what make them matter).
+#[test]
+fn a_softer_prosthesis_moves_more_against_the_bone() {
+    let p95 = |modulus: f64, offsets: Vec<f64>| {
+        let mut study = coarse_study(InterfaceModel::frictional(0.74));
+        study.implant.modulus_mpa = Some(modulus);
+        study.implant.screws.offsets_mm = offsets;
+        study.loads.fractions = Vec::new();
+        study.loads.activities = vec![osteon_biomech::ActivityCase {
+            activity: osteon_biomech::Activity::WalkingTorsion,
+            weight_bearing: 1.0,
+        }];
+        let r = run_study(&study, &mut Silent).expect("study runs").report;
+        r.cases[0]
+            .metrics
+            .micromotion
+            .statistics()
+            .expect("frictional")
+            .p95_um
+    };
+    let (soft, stiff) = (
+        p95(3000.0, vec![12.0, 28.0]),
+        p95(30000.0, vec![12.0, 28.0]),
+    );
+    let (one, three) = (p95(3000.0, vec![20.0]), p95(3000.0, vec![8.0, 20.0, 32.0]));
+    eprintln!(
+        "micromotion p95: E 3 GPa {soft:.2} µm, 30 GPa {stiff:.2} µm; screws per fragment 1: {one:.2}, 2: {soft:.2}, 3: {three:.2} µm"
+    );
+    assert!(soft > stiff, "soft {soft} stiff {stiff}");
+    assert!(
+        one > soft && soft > three,
+        "1: {one}, 2: {soft}, 3: {three}"
+    );
+}
