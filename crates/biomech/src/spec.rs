@@ -321,6 +321,11 @@ pub enum InterfaceModel {
         /// once the load closes it). `None` or 0: the faces start touching.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         initial_gap_mm: Option<f64>,
+        /// Fraction of the docking area grown in (bonded), 0 ≤ f < 1, the rest frictional:
+        /// the state after ingrowth (the seed reports 35 % bone ingrowth at 12 months).
+        /// `None` or 0: all frictional, immediately post-operative.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bonded_fraction: Option<f64>,
     },
 }
 
@@ -346,6 +351,18 @@ impl InterfaceModel {
             mu,
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: None,
+            bonded_fraction: None,
+        }
+    }
+
+    /// The bonded fraction of the docking area: 0 for an all-frictional interface, 1 for a
+    /// bonded one.
+    pub fn bonded_fraction(&self) -> f64 {
+        match *self {
+            InterfaceModel::Bonded => 1.0,
+            InterfaceModel::Frictional {
+                bonded_fraction, ..
+            } => bonded_fraction.unwrap_or(0.0),
         }
     }
 
@@ -389,7 +406,17 @@ impl InterfaceModel {
                 mu,
                 stick_stiffness_mpa_per_mm,
                 initial_gap_mm,
+                bonded_fraction,
             } => {
+                if let Some(f) = bonded_fraction
+                    && !(0.0..1.0).contains(&f)
+                {
+                    return Err(BiomechError::invalid(
+                        "interface.bonded_fraction",
+                        f,
+                        "0 ≤ fraction < 1 (a fully bonded interface is model = \"bonded\")",
+                    ));
+                }
                 if let Some(g) = initial_gap_mm
                     && !(0.0..=MAX_INITIAL_GAP_MM).contains(&g)
                 {
@@ -424,11 +451,17 @@ impl InterfaceModel {
             InterfaceModel::Bonded => "bonded".into(),
             InterfaceModel::Frictional { mu, .. } => {
                 let gap = self.initial_gap_mm();
+                let bonded = self.bonded_fraction();
                 format!(
-                    "frictional (mu = {mu}, k_T = {:.3} MPa/mm{})",
+                    "frictional (mu = {mu}, k_T = {:.3} MPa/mm{}{})",
                     self.stick_stiffness().unwrap_or(0.0),
                     if gap > 0.0 {
                         format!(", initial gap {gap} mm")
+                    } else {
+                        String::new()
+                    },
+                    if bonded > 0.0 {
+                        format!(", {:.0} % of the docking area bonded", 100.0 * bonded)
                     } else {
                         String::new()
                     }

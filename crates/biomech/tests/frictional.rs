@@ -240,6 +240,7 @@ fn an_initial_docking_gap_raises_micromotion() {
             mu: 0.74,
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: gap,
+            bonded_fraction: None,
         });
         study.loads.fractions = vec![1.0];
         let r = run_study(&study, &mut Silent).expect("study runs").report;
@@ -354,5 +355,53 @@ fn a_softer_prosthesis_moves_more_against_the_bone() {
     assert!(
         one > soft && soft > three,
         "1: {one}, 2: {soft}, 3: {three}"
+    );
+}
+
+/// After ingrowth (interface state c): a bonded fraction of the docking area, the rest
+/// frictional. At fraction 0 the interface is the all-frictional one exactly; as the bonded
+/// share grows the frictional remainder moves less, towards the bonded construct's zero.
+#[test]
+fn a_bonded_fraction_tends_from_frictional_to_bonded() {
+    let run = |fraction: Option<f64>| {
+        let mut study = coarse_study(InterfaceModel::Frictional {
+            mu: 0.74,
+            stick_stiffness_mpa_per_mm: None,
+            initial_gap_mm: None,
+            bonded_fraction: fraction,
+        });
+        study.loads.fractions = Vec::new();
+        study.loads.activities = vec![osteon_biomech::ActivityCase {
+            activity: osteon_biomech::Activity::WalkingTorsion,
+            weight_bearing: 1.0,
+        }];
+        let r = run_study(&study, &mut Silent).expect("study runs").report;
+        let m = &r.cases[0].metrics;
+        assert!(m.equilibrium.relative_error < 1e-6, "{:?}", m.equilibrium);
+        m.micromotion.statistics().expect("frictional").clone()
+    };
+    let all = run(None);
+    let zero = run(Some(0.0));
+    assert_eq!(all.p95_um, zero.p95_um);
+    let p95: Vec<f64> = [0.35, 0.7, 0.95]
+        .iter()
+        .map(|&f| run(Some(f)).p95_um)
+        .collect();
+    eprintln!(
+        "micromotion p95: bonded 0 → {:.2} µm; 0.35 → {:.2}; 0.7 → {:.2}; 0.95 → {:.2}",
+        all.p95_um, p95[0], p95[1], p95[2]
+    );
+    assert!(all.p95_um > p95[0] && p95[0] > p95[1] && p95[1] > p95[2]);
+    assert!(p95[2] < 0.5 * all.p95_um);
+    // a fully bonded interface is the bonded model, not a fraction of 1
+    let err = osteon_biomech::Study::from_toml_str(
+        "interface = { model = \"frictional\", mu = 0.74, bonded_fraction = 1.0 }\n",
+        "b.toml",
+    )
+    .expect_err("fraction 1");
+    assert!(
+        err.to_string()
+            .contains("interface.bonded_fraction = 1: 0 ≤ fraction < 1"),
+        "{err}"
     );
 }
