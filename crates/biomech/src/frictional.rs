@@ -75,7 +75,27 @@ pub fn split_docking_interface_with_gap(
     friction: Friction,
     gap_mm: f64,
 ) -> Result<FrictionalSplit, BiomechError> {
-    split_docking_interface_with(rec, friction, gap_mm, 0.0)
+    split_docking_interface_with(
+        rec,
+        friction,
+        &SplitOptions {
+            gap_mm,
+            ..SplitOptions::default()
+        },
+    )
+}
+
+/// The interface states of [`split_docking_interface_with`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SplitOptions {
+    /// Initial gap at the docking faces (mm, ≥ 0).
+    pub gap_mm: f64,
+    /// Bonded fraction of the docking area (0 ≤ f < 1).
+    pub bonded_fraction: f64,
+    /// The flange's bone side in frictional contact (same friction) instead of tied; its
+    /// prosthesis side stays tied (the flange is printed with the prosthesis) and the
+    /// embedded screws hold it to the bone.
+    pub flange_frictional: bool,
 }
 
 /// [`split_docking_interface_with_gap`] with a fraction `bonded_fraction` (0 ≤ f < 1) of the
@@ -89,9 +109,13 @@ pub fn split_docking_interface_with_gap(
 pub fn split_docking_interface_with(
     rec: &Reconstruction,
     friction: Friction,
-    gap_mm: f64,
-    bonded_fraction: f64,
+    options: &SplitOptions,
 ) -> Result<FrictionalSplit, BiomechError> {
+    let SplitOptions {
+        gap_mm,
+        bonded_fraction,
+        flange_frictional,
+    } = *options;
     validate_friction(&friction)?;
     if !(gap_mm >= 0.0 && gap_mm.is_finite()) {
         return Err(BiomechError::invalid(
@@ -130,7 +154,12 @@ pub fn split_docking_interface_with(
         copy_of[a] = c;
     }
     let split = split_mesh(rec, &copies, &copy_of)?;
-    let equations = equations_on_copies(&rec.equations, &sides, &copy_of);
+    let (tied, flange_on_bone) = if flange_frictional {
+        flange_bone_ties(rec, &sides)?
+    } else {
+        (rec.equations.clone(), Vec::new())
+    };
+    let equations = equations_on_copies(&tied, &sides, &copy_of);
     let node_based = bonded.iter().any(|&b| b);
     let pair = |name: &str, slaves: Vec<FaceRef>, masters: &str| {
         // with bonded nodes the contact points are the split nodes only (split numbering)
@@ -154,10 +183,13 @@ pub fn split_docking_interface_with(
         }
         Ok::<_, BiomechError>(p)
     };
-    let pairs = vec![
+    let mut pairs = vec![
         pair("distal docking", distal, "DISTAL_DOCKING")?,
         pair("proximal docking", proximal, "PROXIMAL_DOCKING")?,
     ];
+    if flange_frictional {
+        pairs.push(flange_pair(rec, &sides, flange_on_bone, friction)?);
+    }
     let mut reconstruction = rec.clone();
     reconstruction.mesh = split;
     reconstruction.equations = equations;
@@ -227,6 +259,87 @@ impl NodeSides {
             .map(|(k, a)| (a, n + k))
             .collect()
     }
+}
+
+/// The tie equations without those of the flange's inner nodes (FLANGE_INNER) tied to bone
+/// faces (every master term a bone node), and those flange nodes. Screw embeddings and the
+/// flange's tie to the prosthesis stay.
+fn flange_bone_ties(
+    rec: &Reconstruction,
+    sides: &NodeSides,
+) -> Result<(Vec<Equation>, Vec<usize>), BiomechError> {
+    let mut inner = vec![false; rec.mesh.n_nodes()];
+    for &a in rec.mesh.node_set("FLANGE_INNER")? {
+        inner[a] = true;
+    }
+    let mut kept = Vec::with_capacity(rec.equations.len());
+    let mut nodes = Vec::new();
+    for eq in &rec.equations {
+        let on_bone = eq.terms.len() > 1
+            && inner[eq.terms[0].0]
+            && eq.terms[1..].iter().all(|t| sides.bone[t.0]);
+        if on_bone {
+            nodes.push(eq.terms[0].0);
+        } else {
+            kept.push(eq.clone());
+        }
+    }
+    nodes.sort_unstable();
+    nodes.dedup();
+    Ok((kept, nodes))
+}
+
+/// The flange–bone contact pair: the flange nodes that were tied to bone (slave, node-based,
+/// with their share of the flange's inner faces) on the bone's periosteal faces under the
+/// flange (every node in FLANGE_BONE).
+fn flange_pair(
+    rec: &Reconstruction,
+    sides: &NodeSides,
+    slave_nodes: Vec<usize>,
+    friction: Friction,
+) -> Result<ContactPair, BiomechError> {
+    let mesh = &rec.mesh;
+    let inner: std::collections::HashSet<usize> =
+        mesh.node_set("FLANGE_INNER")?.iter().copied().collect();
+    let bone_side: std::collections::HashSet<usize> =
+        mesh.node_set("FLANGE_BONE")?.iter().copied().collect();
+    let faces_where = |region: &dyn Fn(Region) -> bool, on: &dyn Fn(usize) -> bool| {
+        let mut out = Vec::new();
+        for (e, r) in rec.regions.iter().enumerate() {
+            if !region(*r) {
+                continue;
+            }
+            for f in 0u8.. {
+                let face = FaceRef {
+                    element: e,
+                    face: f,
+                };
+                let Ok(nodes) = mesh.face_nodes(face) else {
+                    break;
+                };
+                if nodes.iter().all(|&a| on(a)) {
+                    out.push(face);
+                }
+            }
+        }
+        out
+    };
+    let slave_faces = faces_where(&|r| r == Region::Flange, &|a| inner.contains(&a));
+    let master_faces = faces_where(&|r| r.is_bone(), &|a| {
+        bone_side.contains(&a) && sides.bone[a]
+    });
+    if slave_nodes.is_empty() || slave_faces.is_empty() || master_faces.is_empty() {
+        return Err(BiomechError::construction(format!(
+            "the flange–bone interface is empty ({} flange nodes, {} flange faces, {} bone faces)",
+            slave_nodes.len(),
+            slave_faces.len(),
+            master_faces.len()
+        )));
+    }
+    let mut p = ContactPair::new("flange–bone", slave_faces, master_faces, friction.mu);
+    p.slave_nodes = Some(slave_nodes);
+    p.interaction.friction = Some(friction);
+    Ok(p)
 }
 
 /// The docking nodes to keep bonded: those carrying `fraction` of the tributary area of the

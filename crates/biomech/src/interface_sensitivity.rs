@@ -89,8 +89,8 @@ fn variants(interface: &InterfaceModel) -> Vec<(String, f64, f64, f64)> {
     out
 }
 
-/// The implanted model of `setup` with only load case `case` and every docking pair set to
-/// (μ, k_T, gap).
+/// The implanted model of `setup` with only load case `case`, every contact pair at (μ, k_T)
+/// and the docking pairs at the initial gap `gap`.
 fn with_interface(
     model: &Model,
     case: usize,
@@ -109,11 +109,14 @@ fn with_interface(
             mu,
             stick_slope: (k > 0.0).then_some(k),
         });
-        p.initial_gap = if gap > 0.0 {
-            InitialGap::Clearance(gap)
-        } else {
-            InitialGap::Geometric
-        };
+        // the gap is the docking faces' (a frictional flange keeps its geometric fit)
+        if p.name.contains("docking") {
+            p.initial_gap = if gap > 0.0 {
+                InitialGap::Clearance(gap)
+            } else {
+                InitialGap::Geometric
+            };
+        }
     }
     Ok(m)
 }

@@ -326,7 +326,23 @@ pub enum InterfaceModel {
         /// `None` or 0: all frictional, immediately post-operative.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         bonded_fraction: Option<f64>,
+        /// How the flange meets the bone: "tied" (default) or "frictional" (contact with the
+        /// same μ and k_T, held by the embedded screws; the flange stays tied to the
+        /// prosthesis it is printed with).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flange: Option<FlangeContact>,
     },
+}
+
+/// The flange–bone interface of a frictional study.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlangeContact {
+    /// Tied over its whole face (the default).
+    #[default]
+    Tied,
+    /// Coulomb contact with the docking faces' μ and k_T.
+    Frictional,
 }
 
 /// The largest initial docking gap accepted (mm): twice the largest of the 0–0.5 mm the
@@ -352,7 +368,19 @@ impl InterfaceModel {
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: None,
             bonded_fraction: None,
+            flange: None,
         }
+    }
+
+    /// True when the flange meets the bone in frictional contact.
+    pub fn flange_frictional(&self) -> bool {
+        matches!(
+            self,
+            InterfaceModel::Frictional {
+                flange: Some(FlangeContact::Frictional),
+                ..
+            }
+        )
     }
 
     /// The bonded fraction of the docking area: 0 for an all-frictional interface, 1 for a
@@ -407,6 +435,7 @@ impl InterfaceModel {
                 stick_stiffness_mpa_per_mm,
                 initial_gap_mm,
                 bonded_fraction,
+                ..
             } => {
                 if let Some(f) = bonded_fraction
                     && !(0.0..1.0).contains(&f)

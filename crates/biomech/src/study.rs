@@ -21,7 +21,8 @@ use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstru
 use crate::daily::{DailyLoading, daily_loading};
 use crate::error::BiomechError;
 use crate::frictional::{
-    ContactCaseSummary, FrictionalSplit, solve_frictional, split_docking_interface_with,
+    ContactCaseSummary, FrictionalSplit, SplitOptions, solve_frictional,
+    split_docking_interface_with,
 };
 use crate::geometry::TibiaGeometry;
 use crate::headline::{HeadlineAnalysis, headline_analysis};
@@ -442,6 +443,10 @@ fn notes(study: &Study) -> Vec<String> {
             match study.interface.initial_gap_mm() {
                 g if g > 0.0 => format!(" The docking faces start {g} mm apart (interface.initial_gap_mm, the clearance of the early radiographs): they carry load only where the case closes the gap, the flange and screws carry the rest, and the normal motion includes the closing."),
                 _ => String::new(),
+            } + if study.interface.flange_frictional() {
+                " The flange meets the bone in frictional contact (interface.flange = \"frictional\", same mu and k_T; node-based pair of the flange's inner nodes on the periosteal faces under it), not a tie: it stays tied to the prosthesis it is printed with, and the embedded screws (no preload) hold it to the bone. The micromotion statistics over all interfaces include the flange–bone pair; the docking faces are listed separately."
+            } else {
+                ""
             } + &match study.interface.bonded_fraction() {
                 f if f > 0.0 => format!(" {:.0} % of the docking area is bonded (interface.bonded_fraction; the seed reports 35 % ingrowth at 12 months): docking nodes carrying that share of the area, scattered over both faces by a fixed hash of their ids, stay shared by bone and prosthesis; the micromotion statistics are those of the frictional remainder, sampled at its nodes.", 100.0 * f),
                 _ => String::new(),
@@ -694,8 +699,11 @@ pub fn build_study(study: &Study, observer: &mut dyn Observer) -> Result<StudySe
                 mu,
                 stick_slope: study.interface.stick_stiffness().filter(|&k| k > 0.0),
             },
-            study.interface.initial_gap_mm(),
-            study.interface.bonded_fraction(),
+            &SplitOptions {
+                gap_mm: study.interface.initial_gap_mm(),
+                bonded_fraction: study.interface.bonded_fraction(),
+                flange_frictional: study.interface.flange_frictional(),
+            },
         )?),
         InterfaceModel::Bonded => None,
     };

@@ -241,6 +241,7 @@ fn an_initial_docking_gap_raises_micromotion() {
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: gap,
             bonded_fraction: None,
+            flange: None,
         });
         study.loads.fractions = vec![1.0];
         let r = run_study(&study, &mut Silent).expect("study runs").report;
@@ -369,6 +370,7 @@ fn a_bonded_fraction_tends_from_frictional_to_bonded() {
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: None,
             bonded_fraction: fraction,
+            flange: None,
         });
         study.loads.fractions = Vec::new();
         study.loads.activities = vec![osteon_biomech::ActivityCase {
@@ -404,4 +406,58 @@ fn a_bonded_fraction_tends_from_frictional_to_bonded() {
             .contains("interface.bonded_fraction = 1: 0 ≤ fraction < 1"),
         "{err}"
     );
+}
+
+/// The flange in frictional contact with the bone instead of tied (issue 13): the screws
+/// hold it, the construct still balances, the flange–bone interface is a third contact pair
+/// with its own micromotion, and the prosthesis moves more against the bone than with the
+/// flange tied over its whole face.
+#[test]
+fn a_frictional_flange_unlocks_the_construct() {
+    let run = |flange: Option<osteon_biomech::FlangeContact>| {
+        let mut study = coarse_study(InterfaceModel::Frictional {
+            mu: 0.74,
+            stick_stiffness_mpa_per_mm: None,
+            initial_gap_mm: None,
+            bonded_fraction: None,
+            flange,
+        });
+        study.loads.fractions = Vec::new();
+        study.loads.activities = vec![osteon_biomech::ActivityCase {
+            activity: osteon_biomech::Activity::WalkingTorsion,
+            weight_bearing: 1.0,
+        }];
+        let r = run_study(&study, &mut Silent).expect("study runs").report;
+        let m = &r.cases[0].metrics;
+        assert!(m.equilibrium.relative_error < 1e-6, "{:?}", m.equilibrium);
+        match &m.micromotion {
+            MicromotionMetric::Computed(motion) => motion.clone(),
+            other => panic!("expected computed micromotion, got {other:?}"),
+        }
+    };
+    let tied = run(None);
+    let free = run(Some(osteon_biomech::FlangeContact::Frictional));
+    let docking = |m: &osteon_contact::Micromotion| {
+        m.interfaces
+            .iter()
+            .filter(|i| i.interface.contains("docking"))
+            .map(|i| i.p95_um)
+            .fold(0.0, f64::max)
+    };
+    assert_eq!(tied.interfaces.len(), 2);
+    assert_eq!(free.interfaces.len(), 3);
+    let flange = free
+        .interfaces
+        .iter()
+        .find(|i| i.interface == "flange–bone")
+        .expect("flange pair");
+    eprintln!(
+        "docking p95: flange tied {:.2} µm, frictional {:.2} µm; flange–bone p95 {:.2} µm, stick/slip/open {:?}",
+        docking(&tied),
+        docking(&free),
+        flange.p95_um,
+        flange.status
+    );
+    assert!(docking(&free) > docking(&tied));
+    assert!(flange.area_mm2 > 0.0 && flange.p95_um > 0.0);
 }
