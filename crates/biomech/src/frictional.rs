@@ -303,31 +303,12 @@ fn flange_pair(
         mesh.node_set("FLANGE_INNER")?.iter().copied().collect();
     let bone_side: std::collections::HashSet<usize> =
         mesh.node_set("FLANGE_BONE")?.iter().copied().collect();
-    let faces_where = |region: &dyn Fn(Region) -> bool, on: &dyn Fn(usize) -> bool| {
-        let mut out = Vec::new();
-        for (e, r) in rec.regions.iter().enumerate() {
-            if !region(*r) {
-                continue;
-            }
-            for f in 0u8.. {
-                let face = FaceRef {
-                    element: e,
-                    face: f,
-                };
-                let Ok(nodes) = mesh.face_nodes(face) else {
-                    break;
-                };
-                if nodes.iter().all(|&a| on(a)) {
-                    out.push(face);
-                }
-            }
-        }
-        out
-    };
-    let slave_faces = faces_where(&|r| r == Region::Flange, &|a| inner.contains(&a));
-    let master_faces = faces_where(&|r| r.is_bone(), &|a| {
-        bone_side.contains(&a) && sides.bone[a]
-    });
+    let slave_faces = element_faces_where(rec, |r| r == Region::Flange, |a| inner.contains(&a));
+    let master_faces = element_faces_where(
+        rec,
+        |r| r.is_bone(),
+        |a| bone_side.contains(&a) && sides.bone[a],
+    );
     if slave_nodes.is_empty() || slave_faces.is_empty() || master_faces.is_empty() {
         return Err(BiomechError::construction(format!(
             "the flange–bone interface is empty ({} flange nodes, {} flange faces, {} bone faces)",
@@ -386,17 +367,16 @@ fn bonded_nodes<'a>(
     Ok(bonded)
 }
 
-/// Prosthesis faces whose nodes are all shared with bone (original numbering), split at the
-/// defect's mid-plane into (distal, proximal); both must exist.
-fn prosthesis_end_faces(
+/// The faces of the elements of the regions `region` accepts whose nodes `on` all accepts.
+fn element_faces_where(
     rec: &Reconstruction,
-    shared: &[bool],
-) -> Result<(Vec<FaceRef>, Vec<FaceRef>), BiomechError> {
+    region: impl Fn(Region) -> bool,
+    on: impl Fn(usize) -> bool,
+) -> Vec<FaceRef> {
     let mesh = &rec.mesh;
-    let mid = 0.5 * (rec.defect_z[0] + rec.defect_z[1]);
-    let (mut distal, mut proximal) = (Vec::new(), Vec::new());
+    let mut out = Vec::new();
     for (e, r) in rec.regions.iter().enumerate() {
-        if *r != Region::Implant {
+        if !region(*r) {
             continue;
         }
         for f in 0u8.. {
@@ -407,16 +387,31 @@ fn prosthesis_end_faces(
             let Ok(nodes) = mesh.face_nodes(face) else {
                 break;
             };
-            if nodes.iter().all(|&a| shared[a]) {
-                let z = nodes.iter().map(|&a| mesh.coords[a][2]).sum::<f64>() / nodes.len() as f64;
-                if z < mid {
-                    distal.push(face);
-                } else {
-                    proximal.push(face);
-                }
+            if nodes.iter().all(|&a| on(a)) {
+                out.push(face);
             }
         }
     }
+    out
+}
+
+/// Prosthesis faces whose nodes are all shared with bone (original numbering), split at the
+/// defect's mid-plane into (distal, proximal); both must exist.
+fn prosthesis_end_faces(
+    rec: &Reconstruction,
+    shared: &[bool],
+) -> Result<(Vec<FaceRef>, Vec<FaceRef>), BiomechError> {
+    let mesh = &rec.mesh;
+    let mid = 0.5 * (rec.defect_z[0] + rec.defect_z[1]);
+    let (distal, proximal): (Vec<FaceRef>, Vec<FaceRef>) =
+        element_faces_where(rec, |r| r == Region::Implant, |a| shared[a])
+            .into_iter()
+            .partition(|&face| {
+                let nodes = mesh.face_nodes(face).unwrap_or_default();
+                let z = nodes.iter().map(|&a| mesh.coords[a][2]).sum::<f64>()
+                    / nodes.len().max(1) as f64;
+                z < mid
+            });
     if distal.is_empty() || proximal.is_empty() {
         return Err(BiomechError::construction(format!(
             "prosthesis end faces not found on both docking faces ({} distal, {} proximal)",

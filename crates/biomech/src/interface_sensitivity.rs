@@ -15,6 +15,7 @@ use osteon_contact::Friction;
 
 use crate::error::BiomechError;
 use crate::frictional::solve_frictional;
+use crate::modulus_bounds::with_single_case;
 use crate::spec::InterfaceModel;
 use crate::study::StudySetup;
 
@@ -98,12 +99,7 @@ fn with_interface(
     k: f64,
     gap: f64,
 ) -> Result<Model, BiomechError> {
-    let mut m = model.clone();
-    let only =
-        m.load_cases.get(case).cloned().ok_or_else(|| {
-            BiomechError::construction(format!("load case {case} does not exist"))
-        })?;
-    m.load_cases = vec![only];
+    let mut m = with_single_case(model, case)?;
     for p in &mut m.contact_pairs {
         p.interaction.friction = Some(Friction {
             mu,

@@ -70,16 +70,23 @@ fn with_material(
     case: usize,
     porous_flange: bool,
 ) -> Result<Model, BiomechError> {
-    let mut m = model.clone();
+    let mut m = with_single_case(model, case)?;
     for section in &m.sections {
         if section.name == "IMPLANT" || (porous_flange && section.name == "FLANGE") {
             m.materials[section.material] = material.clone();
         }
     }
+    Ok(m)
+}
+
+/// A copy of `model` with only its load case `case`: the headline re-runs change one input
+/// and solve that case alone.
+pub(crate) fn with_single_case(model: &Model, case: usize) -> Result<Model, BiomechError> {
     let only =
-        m.load_cases.get(case).cloned().ok_or_else(|| {
+        model.load_cases.get(case).cloned().ok_or_else(|| {
             BiomechError::construction(format!("load case {case} does not exist"))
         })?;
+    let mut m = model.clone();
     m.load_cases = vec![only];
     Ok(m)
 }

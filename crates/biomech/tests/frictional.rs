@@ -27,6 +27,18 @@ fn coarse_study(interface: InterfaceModel) -> Study {
     study
 }
 
+/// The coarse study with one case: walking with its peak torsion at full weight-bearing, the
+/// case that loads the interface in shear.
+fn walking_torsion_study(interface: InterfaceModel) -> Study {
+    let mut study = coarse_study(interface);
+    study.loads.fractions = Vec::new();
+    study.loads.activities = vec![osteon_biomech::ActivityCase {
+        activity: osteon_biomech::Activity::WalkingTorsion,
+        weight_bearing: 1.0,
+    }];
+    study
+}
+
 /// The split gives the prosthesis its own nodes at the docking faces and both pairs faces.
 #[test]
 fn the_split_duplicates_the_docking_nodes() {
@@ -283,12 +295,7 @@ fn an_initial_docking_gap_raises_micromotion() {
 /// raises it further, a higher μ slips less; the table is in the report.
 #[test]
 fn interface_sensitivity_of_the_headline_case() {
-    let mut study = coarse_study(InterfaceModel::frictional(0.74));
-    study.loads.fractions = Vec::new();
-    study.loads.activities = vec![osteon_biomech::ActivityCase {
-        activity: osteon_biomech::Activity::WalkingTorsion,
-        weight_bearing: 1.0,
-    }];
+    let mut study = walking_torsion_study(InterfaceModel::frictional(0.74));
     study.metrics.headline_analyses = true;
     let r = run_study(&study, &mut Silent).expect("study runs").report;
     let h = r.headline.as_ref().expect("headline");
@@ -328,14 +335,9 @@ fn interface_sensitivity_of_the_headline_case() {
 #[test]
 fn a_softer_prosthesis_moves_more_against_the_bone() {
     let p95 = |modulus: f64, offsets: Vec<f64>| {
-        let mut study = coarse_study(InterfaceModel::frictional(0.74));
+        let mut study = walking_torsion_study(InterfaceModel::frictional(0.74));
         study.implant.modulus_mpa = Some(modulus);
         study.implant.screws.offsets_mm = offsets;
-        study.loads.fractions = Vec::new();
-        study.loads.activities = vec![osteon_biomech::ActivityCase {
-            activity: osteon_biomech::Activity::WalkingTorsion,
-            weight_bearing: 1.0,
-        }];
         let r = run_study(&study, &mut Silent).expect("study runs").report;
         r.cases[0]
             .metrics
@@ -365,18 +367,13 @@ fn a_softer_prosthesis_moves_more_against_the_bone() {
 #[test]
 fn a_bonded_fraction_tends_from_frictional_to_bonded() {
     let run = |fraction: Option<f64>| {
-        let mut study = coarse_study(InterfaceModel::Frictional {
+        let study = walking_torsion_study(InterfaceModel::Frictional {
             mu: 0.74,
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: None,
             bonded_fraction: fraction,
             flange: None,
         });
-        study.loads.fractions = Vec::new();
-        study.loads.activities = vec![osteon_biomech::ActivityCase {
-            activity: osteon_biomech::Activity::WalkingTorsion,
-            weight_bearing: 1.0,
-        }];
         let r = run_study(&study, &mut Silent).expect("study runs").report;
         let m = &r.cases[0].metrics;
         assert!(m.equilibrium.relative_error < 1e-6, "{:?}", m.equilibrium);
@@ -415,18 +412,13 @@ fn a_bonded_fraction_tends_from_frictional_to_bonded() {
 #[test]
 fn a_frictional_flange_unlocks_the_construct() {
     let run = |flange: Option<osteon_biomech::FlangeContact>| {
-        let mut study = coarse_study(InterfaceModel::Frictional {
+        let study = walking_torsion_study(InterfaceModel::Frictional {
             mu: 0.74,
             stick_stiffness_mpa_per_mm: None,
             initial_gap_mm: None,
             bonded_fraction: None,
             flange,
         });
-        study.loads.fractions = Vec::new();
-        study.loads.activities = vec![osteon_biomech::ActivityCase {
-            activity: osteon_biomech::Activity::WalkingTorsion,
-            weight_bearing: 1.0,
-        }];
         let r = run_study(&study, &mut Silent).expect("study runs").report;
         let m = &r.cases[0].metrics;
         assert!(m.equilibrium.relative_error < 1e-6, "{:?}", m.equilibrium);

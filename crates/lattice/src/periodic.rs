@@ -11,7 +11,7 @@
 use osteon_solver::SymmetricCsr;
 
 use crate::LatticeError;
-use crate::voxel_element::{CORNERS, VoxelElement};
+use crate::voxel_element::{VoxelElement, corners};
 
 /// Marks a node without unknowns (void all round, or the pinned node).
 const NONE: usize = usize::MAX;
@@ -156,7 +156,7 @@ impl PeriodicGrid {
 /// order.
 pub(crate) fn voxel_nodes(n: usize, v: usize) -> [usize; 8] {
     let (i, j, k) = (v % n, (v / n) % n, v / (n * n));
-    CORNERS.map(|c| {
+    corners().map(|c| {
         let (a, b, d) = ((i + c[0]) % n, (j + c[1]) % n, (k + c[2]) % n);
         a + n * (b + n * d)
     })

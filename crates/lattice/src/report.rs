@@ -206,7 +206,7 @@ pub fn write_unit_cell_vtu(result: &LatticeResult, path: &Path) -> Result<(), La
     let grid = |i: usize, j: usize, k: usize| i + m * (j + m * k);
     let corners = |v: usize| {
         let (i, j, k) = (v % n, (v / n) % n, v / (n * n));
-        crate::voxel_element::CORNERS.map(|c| grid(i + c[0], j + c[1], k + c[2]))
+        crate::voxel_element::corners().map(|c| grid(i + c[0], j + c[1], k + c[2]))
     };
     for &v in &result.homogenised.solid_voxels {
         for g in corners(v) {

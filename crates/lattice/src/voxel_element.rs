@@ -8,18 +8,13 @@ use osteon_mesh::ElementType;
 
 use crate::LatticeError;
 
-/// Corner offsets of the brick in the Abaqus C3D8 node order: the face z = 0
-/// counter-clockwise, then the face z = 1.
-pub(crate) const CORNERS: [[usize; 3]; 8] = [
-    [0, 0, 0],
-    [1, 0, 0],
-    [1, 1, 0],
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 1],
-    [1, 1, 1],
-    [0, 1, 1],
-];
+/// Corner offsets (0 or 1 per axis) of the brick in osteon's C3D8 node order, read from the
+/// reference element's natural coordinates (−1 or +1), so the voxel and the element kernel
+/// cannot disagree on the order.
+pub(crate) fn corners() -> [[usize; 3]; 8] {
+    let natural = ElementType::Hex8.node_coords();
+    std::array::from_fn(|a| natural[a].map(|x| usize::from(x > 0.0)))
+}
 
 /// The voxel element of one material: its 24 × 24 stiffness (N/mm, row-major), the nodal
 /// forces K·u⁰ of the six unit macroscopic strains (u⁰ = Ē·x) and the centroid
@@ -39,7 +34,7 @@ pub(crate) struct VoxelElement {
 impl VoxelElement {
     /// The element of edge `h` (mm) made of material `d` (MPa).
     pub fn new(h: f64, d: &Voigt6x6) -> Result<Self, LatticeError> {
-        let x: Vec<[f64; 3]> = CORNERS
+        let x: Vec<[f64; 3]> = corners()
             .iter()
             .map(|c| [c[0] as f64 * h, c[1] as f64 * h, c[2] as f64 * h])
             .collect();
@@ -69,7 +64,7 @@ impl VoxelElement {
     pub fn centre_strain(&self, u: &[f64; 24]) -> [f64; 6] {
         // ∂N_a/∂x_d at the centre = (2 s_d − 1) / (4 h), s the corner offset.
         let mut eps = [0.0; 6];
-        for (a, c) in CORNERS.iter().enumerate() {
+        for (a, c) in corners().iter().enumerate() {
             let g = c.map(|s| (2.0 * s as f64 - 1.0) / (4.0 * self.h));
             let (ux, uy, uz) = (u[3 * a], u[3 * a + 1], u[3 * a + 2]);
             eps[0] += g[0] * ux;

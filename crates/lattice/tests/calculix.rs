@@ -15,17 +15,8 @@ use osteon_lattice::{
     parameter_for_porosity,
 };
 use osteon_material::IsotropicElastic;
+use osteon_mesh::ElementType;
 
-const CORNERS: [[usize; 3]; 8] = [
-    [0, 0, 0],
-    [1, 0, 0],
-    [1, 1, 0],
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 1],
-    [1, 1, 1],
-    [0, 1, 1],
-];
 const DUMMY: i64 = 10_000_000;
 
 fn ccx_available() -> bool {
@@ -44,7 +35,12 @@ fn periodic_deck(cell: &PhaseCell, e: f64, nu: f64) -> String {
     let solid: Vec<usize> = (0..n * n * n).filter(|&v| cell.phase[v] != 0).collect();
     let voxel_nodes = |v: usize| {
         let (i, j, k) = (v % n, (v / n) % n, v / (n * n));
-        CORNERS.map(|c| grid(i + c[0], j + c[1], k + c[2]))
+        // the C3D8 node order of the reference element, corners at natural ±1
+        let natural = ElementType::Hex8.node_coords();
+        std::array::from_fn::<_, 8, _>(|a| {
+            let c = natural[a].map(|x| usize::from(x > 0.0));
+            grid(i + c[0], j + c[1], k + c[2])
+        })
     };
     for &v in &solid {
         for g in voxel_nodes(v) {
