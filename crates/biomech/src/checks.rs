@@ -4,6 +4,7 @@
 
 use osteon_material::library;
 
+use crate::interface_sensitivity::InterfaceSensitivity;
 use crate::metrics::{
     BoneStrain, CaseMetrics, Check, MigrationMetric, Status, StressShielding, StressStat, format_um,
 };
@@ -15,7 +16,7 @@ use crate::spec::{FlangeMaterial, MetricSpec};
 pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
     let mut rows = Vec::new();
     rows.extend(migration_checks(m, spec));
-    rows.push(micromotion_check(m));
+    rows.extend(micromotion_checks(m));
     rows.extend(porous_tantalum_checks(
         &m.porous_tantalum,
         m.porous_tantalum_multiaxial.as_ref(),
@@ -90,44 +91,148 @@ fn migration_checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
     rows
 }
 
-/// The area-weighted 95th percentile of the micromotion against the seed's 50–100 µm band,
-/// read as what it means (not applicable when bonded): inside the band PASS; below it
-/// "stable, ingrowth favourable, little callus stimulus" (info, not a failure: Pilliar 1986
-/// saw ingrowth below 28 µm); 100–150 µm above the band but below the fibrous-tissue
-/// threshold (info); above 150 µm "fibrous-tissue risk" (FAIL; Jasty 1997). The p95, not the
-/// peak: the peak is one sample point and moves with the mesh.
-fn micromotion_check(m: &CaseMetrics) -> Check {
-    let (value, status) = match m.micromotion.statistics() {
-        None => ("not applicable (bonded)".to_string(), Status::NotApplicable),
-        Some(s) => {
-            let v = s.p95_um;
-            let (meaning, status) = if v < 50.0 {
-                (
-                    "below the band: stable, ingrowth favourable, little callus stimulus",
-                    Status::Info,
-                )
-            } else if v <= 100.0 {
-                ("in the band", Status::Pass)
-            } else if v <= 150.0 {
-                (
-                    "above the band, below the fibrous-tissue threshold",
-                    Status::Info,
-                )
-            } else {
-                ("fibrous-tissue risk", Status::Fail)
-            };
-            (
-                format!("{} (max {}): {meaning}", format_um(v), format_um(s.max_um)),
-                status,
-            )
-        }
+/// The criterion of the tissue verdict on the docking micromotion ([`micromotion_checks`]);
+/// [`qualify_micromotion`] finds the row by it.
+pub const MICROMOTION_TISSUE_CRITERION: &str =
+    "docking micromotion p95 (by area): the tissue expected to form";
+
+/// Micromotion below which bone grows in (µm): Jasty 1997 saw ingrowth at 20 µm and
+/// fibrocartilage and fibrous tissue from 40 µm (biomechanics.md §6).
+pub const INGROWTH_LIMIT_UM: f64 = 40.0;
+
+/// Micromotion above which dense fibrous tissue forms (µm; Jasty 1997, biomechanics.md §6).
+pub const FIBROUS_LIMIT_UM: f64 = 150.0;
+
+/// The seed's "controlled micromotion" band for callus (µm; biomechanics.md §0).
+pub const SEED_BAND_UM: [f64; 2] = [50.0, 100.0];
+
+/// What tissue the p95 docking micromotion `v` (µm) predicts, and its status: below
+/// [`INGROWTH_LIMIT_UM`] "ingrowth expected" (PASS), up to [`FIBROUS_LIMIT_UM`] "mixed
+/// tissue" (info: part bone, part fibrocartilage and fibrous tissue), above it
+/// "fibrous-tissue risk" (FAIL).
+pub fn tissue_verdict(v: f64) -> (&'static str, Status) {
+    if v < INGROWTH_LIMIT_UM {
+        ("ingrowth expected", Status::Pass)
+    } else if v <= FIBROUS_LIMIT_UM {
+        (
+            "mixed tissue (bone with fibrocartilage and fibrous tissue)",
+            Status::Info,
+        )
+    } else {
+        ("fibrous-tissue risk", Status::Fail)
+    }
+}
+
+/// The docking micromotion, two rows (not applicable when bonded). First the tissue verdict
+/// of the area-weighted p95 ([`tissue_verdict`]; the p95, not the peak: the peak is one
+/// sample point and moves with the mesh), then, for information, where it lies against the
+/// seed's 50–100 µm "controlled micromotion" band and how much of the docking area is in it.
+/// Only the docking faces count: a frictional flange's motion on the periosteum is reported
+/// in the interface table, not judged here.
+fn micromotion_checks(m: &CaseMetrics) -> [Check; 2] {
+    let Some(s) = m.micromotion.statistics() else {
+        let na = |criterion: &str, target: &str, source: &str| Check {
+            criterion: criterion.into(),
+            value: "not applicable (bonded)".into(),
+            target: target.into(),
+            status: Status::NotApplicable,
+            source: source.into(),
+        };
+        return [
+            na(MICROMOTION_TISSUE_CRITERION, TISSUE_TARGET, TISSUE_SOURCE),
+            na(SEED_CRITERION, SEED_TARGET, SEED_SOURCE),
+        ];
     };
-    Check {
-        criterion: "micromotion p95 (by area) against the seed's 50–100 µm band".into(),
-        value,
-        target: "50–100 µm; < 50 stable, > 150 fibrous tissue".into(),
+    let v = s.p95_um;
+    let (meaning, status) = tissue_verdict(v);
+    let tissue = Check {
+        criterion: MICROMOTION_TISSUE_CRITERION.into(),
+        value: format!(
+            "{} (max {}): {meaning}; {:.0} % of the docking area ≥ 40 µm, {:.0} % > 150 µm",
+            format_um(v),
+            format_um(s.max_um),
+            100.0 * s.bands.above_40_um(),
+            100.0 * s.bands.above_150_um
+        ),
+        target: TISSUE_TARGET.into(),
         status,
-        source: "seed (biomechanics.md §0); Pilliar 1986 28 µm, Jasty 1997 150 µm (§6)".into(),
+        source: TISSUE_SOURCE.into(),
+    };
+    let place = if v < SEED_BAND_UM[0] {
+        "below the band"
+    } else if v <= SEED_BAND_UM[1] {
+        "in the band"
+    } else {
+        "above the band"
+    };
+    let seed = Check {
+        criterion: SEED_CRITERION.into(),
+        value: format!(
+            "{}: {place}; {:.0} % of the docking area in 50–100 µm",
+            format_um(v),
+            100.0 * s.bands.from_50_to_100_um
+        ),
+        target: SEED_TARGET.into(),
+        status: Status::Info,
+        source: SEED_SOURCE.into(),
+    };
+    [tissue, seed]
+}
+
+const TISSUE_TARGET: &str = "< 40 µm ingrowth; 40–150 µm mixed tissue; > 150 µm fibrous";
+const TISSUE_SOURCE: &str = "Jasty 1997: ingrowth at 20 µm, fibrous tissue from 40 µm, dense fibrous tissue at 150 µm (biomechanics.md §6)";
+const SEED_CRITERION: &str = "docking micromotion p95 against the seed's 50–100 µm band";
+const SEED_TARGET: &str = "50–100 µm (callus stimulus; not a literature threshold)";
+const SEED_SOURCE: &str = "seed (biomechanics.md §0)";
+
+/// Qualify the tissue verdict of every case's micromotion with what the headline case's
+/// interface sensitivity showed. When the micromotion follows the stick stiffness
+/// ([`InterfaceSensitivity::reflects_stick_stiffness`]) the verdict reports the input k_T,
+/// not the construct: PASS and FAIL become info, and the row says so. The headline case
+/// `headline` (by name) also gets the range of its p95 over the measured elastic slip
+/// δ = 50–400 µm, and becomes info when the two ends fall in different tissue classes.
+pub fn qualify_micromotion(
+    cases: &mut [crate::study::CaseReport],
+    sensitivity: &InterfaceSensitivity,
+    headline: &str,
+) {
+    let reflects = sensitivity.reflects_stick_stiffness();
+    let range = sensitivity.measured_slip_range();
+    for case in cases {
+        let is_headline = case.metrics.name == headline;
+        for row in case
+            .checks
+            .iter_mut()
+            .filter(|r| r.criterion == MICROMOTION_TISSUE_CRITERION)
+        {
+            if row.status == Status::NotApplicable {
+                continue;
+            }
+            if is_headline && let Some(r) = range {
+                let split = tissue_verdict(r.stiff_p95_um).0 != tissue_verdict(r.soft_p95_um).0;
+                row.value.push_str(&format!(
+                    "; over the measured elastic slip δ = {:.0}–{:.0} µm the p95 is {}–{}{}",
+                    1000.0 * r.stiff_delta_mm,
+                    1000.0 * r.soft_delta_mm,
+                    format_um(r.stiff_p95_um),
+                    format_um(r.soft_p95_um),
+                    if split {
+                        " (the verdict depends on k_T)"
+                    } else {
+                        " (same verdict)"
+                    }
+                ));
+                if split {
+                    row.status = Status::Info;
+                }
+            }
+            if reflects {
+                row.value.push_str(
+                    "; reflects the stick-stiffness input k_T (sensitivity in the headline section), so reported as info",
+                );
+                row.status = Status::Info;
+            }
+        }
     }
 }
 

@@ -45,8 +45,11 @@ pub struct FrictionalSplit {
     /// (bone node, prosthesis copy) for every duplicated node.
     pub copies: Vec<(usize, usize)>,
     /// "distal docking" and "proximal docking": prosthesis faces (slave) on bone faces
-    /// (master).
+    /// (master); "flange–bone" after them when the flange is frictional.
     pub pairs: Vec<ContactPair>,
+    /// The bonded share of the docking area as built (whole [`BONDED_PATCH_MM`] patches,
+    /// so within about one patch of the fraction asked for); 0 when all frictional.
+    pub bonded_area_fraction: f64,
 }
 
 fn faces_of(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
@@ -101,9 +104,10 @@ pub struct SplitOptions {
 /// [`split_docking_interface_with_gap`] with a fraction `bonded_fraction` (0 ≤ f < 1) of the
 /// docking area grown in: docking nodes carrying that share of the prosthesis end-face area
 /// stay shared by bone and prosthesis (bonded), the others are split and in frictional
-/// contact. The bonded nodes are scattered over both faces (ordered by a hash of the node
-/// id, so the choice is reproducible and independent of the load), as bone grows in over the
-/// whole face rather than from one side; the seed reports 35 % ingrowth at 12 months. The
+/// contact. The bonded nodes come in [`BONDED_PATCH_MM`] patches scattered over both faces
+/// (ordered by a hash of the patch index, so the choice is reproducible, independent of the
+/// load and, patch by patch, of the mesh), as bone grows in over the whole face rather than
+/// from one side; the seed reports 35 % ingrowth at 12 months (unverified). The
 /// contact pairs are then node-based (the split nodes, each with its share of every end
 /// face around it), and the micromotion is that of the frictional part.
 pub fn split_docking_interface_with(
@@ -136,7 +140,7 @@ pub fn split_docking_interface_with(
         .map(|a| sides.bone[a] && sides.implant[a])
         .collect();
     let (distal, proximal) = prosthesis_end_faces(rec, &shared)?;
-    let bonded = bonded_nodes(
+    let (bonded, bonded_area_fraction) = bonded_nodes(
         rec,
         &shared,
         distal.iter().chain(&proximal),
@@ -197,7 +201,18 @@ pub fn split_docking_interface_with(
         reconstruction,
         copies,
         pairs,
+        bonded_area_fraction,
     })
+}
+
+/// The name of the docking faces' aggregate in [`FrictionalSolution::micromotion`]: the
+/// micromotion the study judges against the tissue thresholds.
+pub const DOCKING_GROUP: &str = "docking faces";
+
+/// True for the contact pairs between a prosthesis end face and a bone docking face
+/// ("distal docking", "proximal docking"), false for the flange–bone pair.
+pub fn is_docking_pair(name: &str) -> bool {
+    name.ends_with("docking")
 }
 
 /// μ ≥ 0 and, when given, a stick stiffness k_T > 0 (MPa/mm).
@@ -323,18 +338,29 @@ fn flange_pair(
     Ok(p)
 }
 
-/// The docking nodes to keep bonded: those carrying `fraction` of the tributary area of the
-/// end `faces`, taken in the order of a hash of their node id.
+/// Edge length (mm) of the square patches in which the docking faces grow in
+/// ([`SplitOptions::bonded_fraction`]): whole patches bond, so the bonded pattern is set in
+/// millimetres, not by the mesh, and it converges under refinement. 5 mm is an engineering
+/// choice, not a measured patch size: larger than the default study's 3 mm elements, so a
+/// patch holds several docking nodes, and small against the ~25 mm docking face, so a
+/// fraction is met to within about one patch (a few % of the docking area). On meshes
+/// coarser than the patch, each patch holds one node or none and the pattern is the mesh's.
+pub const BONDED_PATCH_MM: f64 = 5.0;
+
+/// The docking nodes to keep bonded: the nodes of whole [`BONDED_PATCH_MM`] patches (a
+/// square grid in x, y, one grid per docking face, told apart by z), taken in the order of a
+/// hash of the patch index until they carry `fraction` of the tributary area of the end
+/// `faces`; with the share of the area they carry.
 fn bonded_nodes<'a>(
     rec: &Reconstruction,
     shared: &[bool],
     faces: impl Iterator<Item = &'a FaceRef>,
     fraction: f64,
-) -> Result<Vec<bool>, BiomechError> {
+) -> Result<(Vec<bool>, f64), BiomechError> {
     let mesh = &rec.mesh;
     let mut bonded = vec![false; mesh.n_nodes()];
     if fraction <= 0.0 {
-        return Ok(bonded);
+        return Ok((bonded, 0.0));
     }
     let mut area = vec![0.0; mesh.n_nodes()];
     for &f in faces {
@@ -345,26 +371,45 @@ fn bonded_nodes<'a>(
         }
     }
     let total: f64 = area.iter().sum();
-    let mut order: Vec<usize> = (0..mesh.n_nodes())
-        .filter(|&a| shared[a] && area[a] > 0.0)
-        .collect();
-    // SplitMix64 of the node id: a fixed, well-mixed order
-    let mix = |id: i64| {
-        let mut z = (id as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    // the patch of each docking node: (ix, iy, face), face = above or below the defect's middle
+    let z_mid = 0.5 * (rec.defect_z[0] + rec.defect_z[1]);
+    let patch_of = |a: usize| {
+        let x = mesh.coords[a];
+        let cell = |v: f64| (v / BONDED_PATCH_MM).floor() as i64;
+        (cell(x[0]), cell(x[1]), i64::from(x[2] > z_mid))
+    };
+    let mut patches: std::collections::BTreeMap<(i64, i64, i64), (f64, Vec<usize>)> =
+        std::collections::BTreeMap::new();
+    for a in (0..mesh.n_nodes()).filter(|&a| shared[a] && area[a] > 0.0) {
+        let e = patches.entry(patch_of(a)).or_default();
+        e.0 += area[a];
+        e.1.push(a);
+    }
+    // SplitMix64 of the patch index: a fixed, well-mixed order, the same at every mesh size
+    let mix = |(i, j, f): (i64, i64, i64)| {
+        let id = (i as u64)
+            .wrapping_mul(0x0001_0000_0001)
+            .wrapping_add((j as u64).wrapping_mul(0x9E37))
+            .wrapping_add(f as u64);
+        let mut z = id.wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    order.sort_by_key(|&a| mix(mesh.node_ids[a]));
+    let mut order: Vec<_> = patches.into_iter().collect();
+    order.sort_by_key(|(key, _)| mix(*key));
     let mut covered = 0.0;
-    for a in order {
-        if covered >= fraction * total {
+    for (_, (patch_area, nodes)) in order {
+        // the patch that brings the covered area closest to the target is the last one
+        if covered + 0.5 * patch_area > fraction * total {
             break;
         }
-        bonded[a] = true;
-        covered += area[a];
+        covered += patch_area;
+        for a in nodes {
+            bonded[a] = true;
+        }
     }
-    Ok(bonded)
+    Ok((bonded, if total > 0.0 { covered / total } else { 0.0 }))
 }
 
 /// The faces of the elements of the regions `region` accepts whose nodes `on` all accepts.
@@ -498,7 +543,9 @@ pub struct FrictionalSolution {
     /// Case solutions in the form of the linear solver's (for the metrics and VTU output).
     pub solution: StaticSolution,
     /// Per load case: the micromotion relative to the unloaded state
-    /// ([`Micromotion::between`], the definition `osteon solve` uses too).
+    /// ([`Micromotion::between`], the definition `osteon solve` uses too), with
+    /// [`Micromotion::all`] over the docking pairs only ([`DOCKING_GROUP`]); a frictional
+    /// flange's pair is reported in [`Micromotion::interfaces`] beside them.
     pub micromotion: Vec<Micromotion>,
     /// Per load case: increments, Newton solves, nodes (in contact, stick, slip).
     pub summary: Vec<ContactCaseSummary>,
@@ -573,12 +620,14 @@ pub fn solve_frictional(
         let state = step.contact.as_ref().ok_or_else(|| {
             BiomechError::construction("the contact analysis returned no contact state")
         })?;
-        let mut motion = Micromotion::between(
+        let mut motion = Micromotion::between_grouped(
             &model.mesh,
             &model.contact_pairs,
             std::slice::from_ref(&step),
             0,
             None,
+            DOCKING_GROUP,
+            &is_docking_pair,
         )?
         .ok_or_else(|| BiomechError::construction("the contact step has no contact state"))?;
         motion.step = k; // each case is its own contact analysis: name it by the study's case

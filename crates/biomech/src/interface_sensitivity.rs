@@ -1,7 +1,9 @@
 //! How much does the micromotion depend on what we assumed about the interface? The
 //! headline case of a frictional study re-run with the stick stiffness k_T × 0.1 and × 10,
-//! the friction coefficient μ ± 0.2 and the initial docking gap at 0, 0.2 and 0.5 mm
-//! (issue 13; the seed's radiographs show a gap of that order narrowing over months).
+//! the friction coefficient μ ± 0.2, the stick stiffness at both ends of the measured
+//! elastic slip (δ = 50 and 400 µm) and the initial docking gap at 0, 0.2 and 0.5 mm
+//! (issue 13; the seed's radiographs show a gap of that order narrowing over months). Only
+//! the docking pairs change; a frictional flange keeps the study's inputs.
 //!
 //! k_T sets the elastic tangential motion of a sticking interface (τ/k_T). When the
 //! interface sticks almost everywhere, the micromotion scales as 1/k_T: it then reports the
@@ -14,9 +16,9 @@ use osteon_assembly::{InitialGap, Model, Observer, SolveOptions};
 use osteon_contact::Friction;
 
 use crate::error::BiomechError;
-use crate::frictional::solve_frictional;
+use crate::frictional::{is_docking_pair, solve_frictional};
 use crate::modulus_bounds::with_single_case;
-use crate::spec::InterfaceModel;
+use crate::spec::{ELASTIC_SLIP_RANGE_MM, InterfaceModel, REFERENCE_INTERFACE_PRESSURE_MPA};
 use crate::study::StudySetup;
 
 /// One interface variant of the headline case.
@@ -45,11 +47,24 @@ pub struct InterfaceSensitivity {
     pub variants: Vec<InterfaceVariant>,
 }
 
+/// The headline case's p95 docking micromotion at the two ends of the measured elastic slip
+/// ([`ELASTIC_SLIP_RANGE_MM`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlipRange {
+    /// The stiff end δ (mm) and its p95 (µm).
+    pub stiff_delta_mm: f64,
+    /// p95 at the stiff end (µm).
+    pub stiff_p95_um: f64,
+    /// The soft end δ (mm).
+    pub soft_delta_mm: f64,
+    /// p95 at the soft end (µm).
+    pub soft_p95_um: f64,
+}
+
 impl InterfaceSensitivity {
-    /// True when the micromotion follows the stick stiffness (p95 at k_T × 0.1 over p95 at
-    /// k_T × 10 above 10, against 100 for pure elastic sticking): the number then reflects
-    /// the input k_T.
-    pub fn reflects_stick_stiffness(&self) -> bool {
+    /// The ratio p95(k_T × 0.1) / p95(k_T × 10): 100 when the micromotion is all elastic
+    /// sticking (∝ 1/k_T), 1 when it does not depend on k_T at all; `None` without both runs.
+    pub fn stick_stiffness_ratio(&self) -> Option<f64> {
         let find = |l: &str| {
             self.variants
                 .iter()
@@ -57,9 +72,40 @@ impl InterfaceSensitivity {
                 .map(|v| v.p95_um)
         };
         match (find("k_T × 0.1"), find("k_T × 10")) {
-            (Some(soft), Some(stiff)) if stiff > 0.0 => soft / stiff > 10.0,
-            _ => false,
+            (Some(soft), Some(stiff)) if stiff > 0.0 => Some(soft / stiff),
+            _ => None,
         }
+    }
+
+    /// The p95 at the stiff and the soft end of the measured elastic slip δ = 50–400 µm
+    /// (k_T = μ·p_ref/δ with the chosen μ and gap); `None` when a run is missing.
+    pub fn measured_slip_range(&self) -> Option<SlipRange> {
+        let chosen = self.variants.first()?;
+        let p95_at = |delta: f64| {
+            let k = chosen.mu * REFERENCE_INTERFACE_PRESSURE_MPA / delta;
+            self.variants
+                .iter()
+                .find(|v| {
+                    v.mu == chosen.mu
+                        && v.initial_gap_mm == chosen.initial_gap_mm
+                        && (v.stick_stiffness_mpa_per_mm - k).abs() <= 1e-9 * k
+                })
+                .map(|v| v.p95_um)
+        };
+        let [stiff, soft] = ELASTIC_SLIP_RANGE_MM;
+        Some(SlipRange {
+            stiff_delta_mm: stiff,
+            stiff_p95_um: p95_at(stiff)?,
+            soft_delta_mm: soft,
+            soft_p95_um: p95_at(soft)?,
+        })
+    }
+
+    /// True when the micromotion follows the stick stiffness (p95 at k_T × 0.1 over p95 at
+    /// k_T × 10 above 10, against 100 for pure elastic sticking): the number then reflects
+    /// the input k_T.
+    pub fn reflects_stick_stiffness(&self) -> bool {
+        self.stick_stiffness_ratio().is_some_and(|r| r > 10.0)
     }
 }
 
@@ -82,6 +128,18 @@ fn variants(interface: &InterfaceModel) -> Vec<(String, f64, f64, f64)> {
         ),
         (format!("μ = {:.2}", mu + 0.2), mu + 0.2, k, g),
     ];
+    // the measured elastic slip's two ends, unless the chosen k_T is one of them
+    for delta in ELASTIC_SLIP_RANGE_MM {
+        let kd = mu * REFERENCE_INTERFACE_PRESSURE_MPA / delta;
+        if (kd - k).abs() > 1e-9 * kd {
+            out.push((
+                format!("δ = {:.0} µm (k_T = μ·1 MPa/δ)", 1000.0 * delta),
+                mu,
+                kd,
+                g,
+            ));
+        }
+    }
     for gap in [0.0, 0.2, 0.5] {
         if (gap - g).abs() > 1e-12 {
             out.push((format!("gap {gap} mm"), mu, k, gap));
@@ -90,8 +148,10 @@ fn variants(interface: &InterfaceModel) -> Vec<(String, f64, f64, f64)> {
     out
 }
 
-/// The implanted model of `setup` with only load case `case`, every contact pair at (μ, k_T)
-/// and the docking pairs at the initial gap `gap`.
+/// The implanted model of `setup` with only load case `case` and the docking pairs at
+/// (μ, k_T) and the initial gap `gap`. A frictional flange keeps the study's μ, k_T and
+/// geometric fit: the variants ask what the docking-interface inputs do to the docking
+/// micromotion, one input at a time.
 fn with_interface(
     model: &Model,
     case: usize,
@@ -100,19 +160,20 @@ fn with_interface(
     gap: f64,
 ) -> Result<Model, BiomechError> {
     let mut m = with_single_case(model, case)?;
-    for p in &mut m.contact_pairs {
+    for p in m
+        .contact_pairs
+        .iter_mut()
+        .filter(|p| is_docking_pair(&p.name))
+    {
         p.interaction.friction = Some(Friction {
             mu,
             stick_slope: (k > 0.0).then_some(k),
         });
-        // the gap is the docking faces' (a frictional flange keeps its geometric fit)
-        if p.name.contains("docking") {
-            p.initial_gap = if gap > 0.0 {
-                InitialGap::Clearance(gap)
-            } else {
-                InitialGap::Geometric
-            };
-        }
+        p.initial_gap = if gap > 0.0 {
+            InitialGap::Clearance(gap)
+        } else {
+            InitialGap::Geometric
+        };
     }
     Ok(m)
 }

@@ -99,8 +99,9 @@ pub use output::{OutputOptions, write_study_outputs};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
 pub use spec::{
     Activity, ActivityCase, BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM,
-    ExtraCase, FlangeContact, FlangeMaterial, FlangeSpec, ImplantSpec, InterfaceModel, LatticeSpec,
-    LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec, StudyLoadCase,
+    ELASTIC_SLIP_RANGE_MM, ExtraCase, FlangeContact, FlangeMaterial, FlangeSpec, ImplantSpec,
+    InterfaceModel, LatticeSpec, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA,
+    ScrewSpec, StudyLoadCase,
 };
 pub use study::{
     CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `shielding.svg` | stress shielding 1 − S per bone zone, one bar per load case |
 //! | `shaft_profile.svg` | cross-section mean von Mises stress and SED of the bone along z, implanted vs intact, and the prosthesis stress in the defect |
-//! | `micromotion.svg` | histogram of the interface slip (area fraction per bin) with the 28/50/100/150 µm marks — only with a frictional interface; a bonded one has no micromotion and no histogram |
+//! | `micromotion.svg` | histogram of the interface slip (area fraction per bin) with the 40/50/100/150 µm marks — only with a frictional interface; a bonded one has no micromotion and no histogram |
 //! | `porosity_sweep.svg` | written by `examples/porosity_sweep.rs` ([`sweep_svg`]): interface displacement, micromotion (frictional sweep) and shielding vs the implant modulus, one line per defect length |
 //!
 //! Every function returns the SVG text; [`write_study_plots`] writes the study's plots
@@ -450,7 +450,7 @@ fn shaft_panel(
 }
 
 /// Histogram of the interface slip (µm) per load case, area fraction per bin, with the
-/// 28/50/100/150 µm marks and the 50–100 µm target band shaded; `None` when no case has a
+/// 40/50/100/150 µm marks and the 50–100 µm target band shaded; `None` when no case has a
 /// computed micromotion (the bonded interface).
 pub fn micromotion_svg(report: &StudyReport) -> Option<Result<String, BiomechError>> {
     let cases: Vec<(&str, f64, &MotionHistogram)> = report
@@ -511,9 +511,9 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
                 band.filled(),
             )))
             .map_err(|e| err(e.to_string()))?
-            .label("seed's band 50–100 µm (callus stimulus); lines: 28 µm ingrowth (Pilliar), 150 µm fibrous tissue (Jasty)")
+            .label("seed's band 50–100 µm (callus stimulus); lines: 40 µm fibrous tissue begins, 150 µm dense fibrous tissue (Jasty 1997)")
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
-        for mark in [28.0, 150.0] {
+        for mark in [40.0, 150.0] {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(mark, 0.0), (mark, y1)],

@@ -360,6 +360,12 @@ pub const REFERENCE_INTERFACE_PRESSURE_MPA: f64 = 1.0;
 /// nonlinear"), i.e. the stiffest measured interface.
 pub const ELASTIC_SLIP_MM: f64 = 0.05;
 
+/// The measured range of that tangential displacement (mm), 50–400 µm (biomechanics.md §4):
+/// the interface sensitivity runs both ends, and the micromotion verdict of the headline
+/// case is given over it. The default [`ELASTIC_SLIP_MM`] is the stiff end, the one with the
+/// least micromotion.
+pub const ELASTIC_SLIP_RANGE_MM: [f64; 2] = [ELASTIC_SLIP_MM, 0.4];
+
 impl InterfaceModel {
     /// The frictional interface with coefficient `mu` and the default stick stiffness.
     pub fn frictional(mu: f64) -> Self {

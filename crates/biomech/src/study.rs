@@ -21,7 +21,7 @@ use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstru
 use crate::daily::{DailyLoading, daily_loading};
 use crate::error::BiomechError;
 use crate::frictional::{
-    ContactCaseSummary, FrictionalSplit, SplitOptions, solve_frictional,
+    BONDED_PATCH_MM, ContactCaseSummary, FrictionalSplit, SplitOptions, solve_frictional,
     split_docking_interface_with,
 };
 use crate::geometry::TibiaGeometry;
@@ -418,7 +418,7 @@ pub struct StudyRun {
 }
 
 /// Notes that every report carries: the modelling simplifications.
-fn notes(study: &Study) -> Vec<String> {
+fn notes(study: &Study, setup_bonded_fraction: Option<f64>) -> Vec<String> {
     let geometry = match &study.patient_mesh {
         None => "Geometry: the biomechanics.md §2 surrogate (hollow elliptical shaft, linear flares, cancellous metaphyses), not a patient CT; +x is lateral, z the long axis (0 distal).".to_string(),
         Some(p) => format!(
@@ -434,22 +434,31 @@ fn notes(study: &Study) -> Vec<String> {
     };
     let interface = match study.interface {
         InterfaceModel::Bonded => "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable (run interface = { model = \"frictional\", mu = 0.74 } for it).".to_string(),
-        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes.{}",
+        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); {}. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes.{}",
             study.interface.stick_stiffness().unwrap_or(0.0),
             match study.interface {
                 InterfaceModel::Frictional { stick_stiffness_mpa_per_mm: Some(_), .. } => " from the study file".to_string(),
                 _ => format!(", the default mu·{REFERENCE_INTERFACE_PRESSURE_MPA} MPa/{ELASTIC_SLIP_MM} mm: porous coatings on bone slide 50–400 µm before full friction, and the friction tests ran at 0.5–1.5 MPa, biomechanics.md §4; so a sticking node moves up to mu·p/k_T"),
             },
+            if study.interface.flange_frictional() {
+                "the screws are embedded"
+            } else {
+                "the flange stays tied to bone and prosthesis and the screws embedded, so the flange carries what friction does not"
+            },
             match study.interface.initial_gap_mm() {
-                g if g > 0.0 => format!(" The docking faces start {g} mm apart (interface.initial_gap_mm, the clearance of the early radiographs): they carry load only where the case closes the gap, the flange and screws carry the rest, and the normal motion includes the closing."),
+                g if g > 0.0 => format!(" The docking faces start {g} mm apart (interface.initial_gap_mm; the seed's early radiographs show a clearance that narrows over months, its size there unverified): they carry load only where the case closes the gap, the flange and screws carry the rest, and the normal motion includes the closing. Where a face stays open its tangential motion is that of two surfaces not touching, not the micromotion of a contact that the ingrowth thresholds were measured on: read the open fraction beside the p95."),
                 _ => String::new(),
             } + if study.interface.flange_frictional() {
-                " The flange meets the bone in frictional contact (interface.flange = \"frictional\", same mu and k_T; node-based pair of the flange's inner nodes on the periosteal faces under it), not a tie: it stays tied to the prosthesis it is printed with, and the embedded screws (no preload) hold it to the bone. The micromotion statistics over all interfaces include the flange–bone pair; the docking faces are listed separately."
+                " The flange meets the bone in frictional contact (interface.flange = \"frictional\"; node-based pair of the flange's inner nodes on the periosteal faces under it), not a tie: it stays tied to the prosthesis it is printed with, and the embedded screws hold it to the bone without preload, because locking screws fix the flange by their threaded heads at a set stand-off rather than by pressing it on the bone. The flange–bone pair takes the docking faces' mu and k_T, an assumption: no friction or stick-stiffness measurement of titanium on periosteum was found. Its motion is reported as its own interface and not judged against the ingrowth thresholds, which apply to the docking faces."
             } else {
                 ""
-            } + &match study.interface.bonded_fraction() {
-                f if f > 0.0 => format!(" {:.0} % of the docking area is bonded (interface.bonded_fraction; the seed reports 35 % ingrowth at 12 months): docking nodes carrying that share of the area, scattered over both faces by a fixed hash of their ids, stay shared by bone and prosthesis; the micromotion statistics are those of the frictional remainder, sampled at its nodes.", 100.0 * f),
+            } + &match (study.interface.bonded_fraction(), setup_bonded_fraction) {
+                (f, Some(built)) if f > 0.0 => format!(" {:.0} % of the docking area is bonded as asked ({:.1} % as built; interface.bonded_fraction; the seed reports 35 % ingrowth at 12 months, unverified): whole {BONDED_PATCH_MM} mm square patches of the docking faces, in a fixed pseudo-random order of their position, stay shared by bone and prosthesis until they carry that share, and the rest is in node-based frictional contact; the micromotion statistics are those of the frictional remainder, at its nodes' tributary areas. Scattered anchors hold the faces tightly, and where the ingrowth sits (rim, centre, patches) is an assumption this result depends on.", 100.0 * f, 100.0 * built),
                 _ => String::new(),
+            } + if study.interface.bonded_fraction() > 0.0 && study.interface.initial_gap_mm() > 0.0 {
+                " Warning: a bonded fraction with an initial gap bonds patches across the gap (the bonded nodes are shared, so they start touching) while the rest starts apart; the two states belong to different times after surgery and their combination is not a state the seed describes."
+            } else {
+                ""
             }),
     };
     let mut n = vec![
@@ -621,6 +630,11 @@ pub fn run_study_cached(
         &peaks,
     );
     let mut report = study_report(study, &setup, &implanted, &intact, cases, metrics_s);
+    if let Some(h) = &headline
+        && let Some(sens) = &h.interface_sensitivity
+    {
+        crate::checks::qualify_micromotion(&mut report.cases, sens, &h.case);
+    }
     report.headline = headline;
     report.daily = daily;
     report.timings.total_s = t0.elapsed().as_secs_f64();
@@ -933,7 +947,7 @@ pub fn study_report(
     metrics_s: f64,
 ) -> StudyReport {
     let rec = &setup.reconstruction;
-    let mut notes = notes(study);
+    let mut notes = notes(study, setup.split.as_ref().map(|s| s.bonded_area_fraction));
     notes.extend(contact_notes(study, &implanted.contact));
     StudyReport {
         study: study.clone(),

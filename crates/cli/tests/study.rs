@@ -39,7 +39,7 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
         "50 % BW",
         "100 % BW",
         "[ n/a] implant migration",
-        "[ n/a] micromotion",
+        "[ n/a] docking micromotion",
         "check(s) failed",
     ] {
         assert!(stdout.contains(needle), "{needle} missing from\n{stdout}");

@@ -118,7 +118,7 @@ fn frictional(t: &Toy, mu: f64) -> Run {
     let last = &solution.steps[1];
     let (in_contact, stick, slip) = last.contact.as_ref().expect("contact state").pairs[0].counts();
     println!(
-        "μ = {mu:>5}: micromotion max {:.2} µm, mean {:.2} µm, p95 {:.2} µm, area below 28/50/100/150 µm: {:.2}/{:.2}/{:.2}/{:.2}; contact {in_contact} (stick {stick}, slip {slip}) of {} paired ({} unpaired above the bone); iterations per increment {iterations:?}; {:.2} s for {} unknowns",
+        "μ = {mu:>5}: micromotion max {:.2} µm, mean {:.2} µm, p95 {:.2} µm, area below 28/40/50/100/150 µm: {:.2}/{:.2}/{:.2}/{:.2}/{:.2}; contact {in_contact} (stick {stick}, slip {slip}) of {} paired ({} unpaired above the bone); iterations per increment {iterations:?}; {:.2} s for {} unknowns",
         summary.max_um,
         summary.mean_um,
         summary.p95_um,
@@ -126,6 +126,7 @@ fn frictional(t: &Toy, mu: f64) -> Run {
         summary.bands.below(1),
         summary.bands.below(2),
         summary.bands.below(3),
+        summary.bands.below(4),
         report.paired,
         report.unpaired.len(),
         seconds,

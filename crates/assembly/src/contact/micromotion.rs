@@ -24,7 +24,7 @@
 //!
 //! **What is reported** ([`MotionStatistics`]): area-weighted max, mean and 95th percentile of
 //! the tangential motion (µm); max and mean of the normal motion (µm); the area fractions in
-//! the bands [0, 28), [28, 50), [50, 100), [100, 150) and ≥ 150 µm ([`BAND_EDGES_UM`]); stick,
+//! the bands [0, 28), [28, 40), [40, 50), [50, 100), [100, 150) and ≥ 150 µm ([`BAND_EDGES_UM`]); stick,
 //! slip and open fractions of the tributary area of the paired nodes (the status is a nodal
 //! quantity; a frictionless pair has no stick, every closed node slides);
 //! the friction utilisation τ/(μ p) over the area in contact — with the stick/slip/open
@@ -41,9 +41,10 @@ use crate::solution::StepSolution;
 use crate::stats::weighted_quantile;
 
 /// Band edges (µm) of the micromotion area fractions: 28 µm (Pilliar 1986: ingrowth
-/// observed), 50 and 100 µm (the seed's "controlled micromotion" band), 150 µm (Jasty 1997:
-/// fibrous tissue above); `docs/biomechanics.md` §6.
-pub const BAND_EDGES_UM: [f64; 4] = [28.0, 50.0, 100.0, 150.0];
+/// observed, unverified), 40 µm (Jasty 1997: bone grows in at 20 µm, fibrocartilage and
+/// fibrous tissue appear from 40 µm), 50 and 100 µm (the seed's "controlled micromotion"
+/// band), 150 µm (Jasty 1997: dense fibrous tissue); `docs/biomechanics.md` §6.
+pub const BAND_EDGES_UM: [f64; 5] = [28.0, 40.0, 50.0, 100.0, 150.0];
 
 /// The relative motion of one paired slave node between the reference and the loaded state.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,13 +174,15 @@ pub enum Sampling {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MicromotionBands {
-    /// Below 28 µm.
+    /// Below 28 µm (ingrowth, Pilliar 1986).
     pub below_28_um: f64,
-    /// 28–50 µm.
-    pub from_28_to_50_um: f64,
+    /// 28–40 µm (ingrowth, Jasty 1997).
+    pub from_28_to_40_um: f64,
+    /// 40–50 µm (mixed tissue).
+    pub from_40_to_50_um: f64,
     /// 50–100 µm (the seed's band).
     pub from_50_to_100_um: f64,
-    /// 100–150 µm.
+    /// 100–150 µm (mixed tissue).
     pub from_100_to_150_um: f64,
     /// 150 µm and above (fibrous-tissue risk).
     pub above_150_um: f64,
@@ -187,20 +190,26 @@ pub struct MicromotionBands {
 
 impl MicromotionBands {
     /// The fractions in order of increasing motion.
-    pub fn as_array(&self) -> [f64; 5] {
+    pub fn as_array(&self) -> [f64; 6] {
         [
             self.below_28_um,
-            self.from_28_to_50_um,
+            self.from_28_to_40_um,
+            self.from_40_to_50_um,
             self.from_50_to_100_um,
             self.from_100_to_150_um,
             self.above_150_um,
         ]
     }
 
-    /// Area fraction below `BAND_EDGES_UM[k]` (cumulative) for k = 0..=3; 1 (all bands)
-    /// for k ≥ 4.
+    /// Area fraction below `BAND_EDGES_UM[k]` (cumulative) for k = 0..=4; 1 (all bands)
+    /// for k ≥ 5.
     pub fn below(&self, k: usize) -> f64 {
-        self.as_array()[..=k.min(4)].iter().sum()
+        self.as_array()[..=k.min(5)].iter().sum()
+    }
+
+    /// Area fraction at or above 40 µm, where fibrous tissue begins to form (Jasty 1997).
+    pub fn above_40_um(&self) -> f64 {
+        self.as_array()[2..].iter().sum()
     }
 }
 
@@ -303,6 +312,33 @@ impl Micromotion {
         step: usize,
         reference: Option<usize>,
     ) -> Result<Option<Self>, AssemblyError> {
+        Self::between_grouped(
+            mesh,
+            pairs,
+            steps,
+            step,
+            reference,
+            "all interfaces",
+            &|_| true,
+        )
+    }
+
+    /// As [`Micromotion::between`], but [`Micromotion::all`] (named `group`) gathers only
+    /// the pairs whose name `in_group` accepts; every pair still has its own entry in
+    /// [`Micromotion::interfaces`]. A study judges the implant's docking faces this way
+    /// without mixing in a flange–bone pair, whose motion means something else.
+    ///
+    /// # Errors
+    /// As [`Micromotion::between`].
+    pub fn between_grouped(
+        mesh: &Mesh,
+        pairs: &[ContactPair],
+        steps: &[StepSolution],
+        step: usize,
+        reference: Option<usize>,
+        group: &str,
+        in_group: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<Self>, AssemblyError> {
         let motions = node_motions(pairs, steps, step, reference)?;
         if steps.get(step).and_then(|s| s.contact.as_ref()).is_none() {
             return Ok(None);
@@ -323,9 +359,6 @@ impl Micromotion {
                 }
                 _ => (nodal_samples(&nodes), 0.0, Sampling::NodalAreas),
             };
-            if sampling == Sampling::NodalAreas {
-                all_sampling = Sampling::NodalAreas;
-            }
             let name = steps[step]
                 .contact
                 .as_ref()
@@ -333,17 +366,17 @@ impl Micromotion {
                 .map_or_else(|| format!("pair {}", p + 1), |r| r.name.clone());
             let mut stats = statistics(name, sampling, &samples, &nodes);
             stats.unpaired_area_mm2 = unpaired;
-            all_unpaired += unpaired;
+            if in_group(&stats.interface) {
+                if sampling == Sampling::NodalAreas {
+                    all_sampling = Sampling::NodalAreas;
+                }
+                all_unpaired += unpaired;
+                all_samples.extend(samples);
+                all_nodes.extend(nodes);
+            }
             interfaces.push(stats);
-            all_samples.extend(samples);
-            all_nodes.extend(nodes);
         }
-        let mut all = statistics(
-            "all interfaces".into(),
-            all_sampling,
-            &all_samples,
-            &all_nodes,
-        );
+        let mut all = statistics(group.into(), all_sampling, &all_samples, &all_nodes);
         all.unpaired_area_mm2 = all_unpaired;
         Ok(Some(Self {
             step,
@@ -452,20 +485,21 @@ fn statistics(
         .map(|s| s.normal_um.abs())
         .fold(0.0, f64::max);
     stats.normal_mean_um = samples.iter().map(|s| s.normal_um * s.area).sum::<f64>() / area;
-    let mut bands = [0.0; 5];
+    let mut bands = [0.0; 6];
     for s in samples {
         let k = BAND_EDGES_UM
             .iter()
             .position(|&e| s.tangential_um < e)
-            .unwrap_or(4);
+            .unwrap_or(5);
         bands[k] += s.area / area;
     }
     stats.bands = MicromotionBands {
         below_28_um: bands[0],
-        from_28_to_50_um: bands[1],
-        from_50_to_100_um: bands[2],
-        from_100_to_150_um: bands[3],
-        above_150_um: bands[4],
+        from_28_to_40_um: bands[1],
+        from_40_to_50_um: bands[2],
+        from_50_to_100_um: bands[3],
+        from_100_to_150_um: bands[4],
+        above_150_um: bands[5],
     };
     stats.histogram = histogram(samples, area, stats.max_um);
     let node_area: f64 = nodes.iter().map(|m| m.area).sum();
@@ -551,11 +585,11 @@ mod tests {
         assert!((s.p95_um - 200.0).abs() < 1e-9);
         assert!((s.normal_max_um - 100.0).abs() < 1e-9);
         let b = s.bands.as_array();
-        let expected = [1.0 / 8.0, 0.0, 3.0 / 8.0, 0.0, 0.5];
+        let expected = [1.0 / 8.0, 0.0, 0.0, 3.0 / 8.0, 0.0, 0.5];
         for (x, e) in b.iter().zip(expected) {
             assert!((x - e).abs() < 1e-12, "{b:?}");
         }
-        assert!((s.bands.below(2) - 0.5).abs() < 1e-12);
+        assert!((s.bands.below(3) - 0.5).abs() < 1e-12);
         assert!((s.status.stick - 0.125).abs() < 1e-12 && (s.status.open - 0.5).abs() < 1e-12);
         assert_eq!(s.utilisation_mean, Some(0.5));
         let h: f64 = s.histogram.area_fraction.iter().sum();
@@ -700,7 +734,8 @@ mod tests {
     #[test]
     fn uniform_samples_give_the_percentile_and_bands_by_hand() {
         // 100 equal-area samples at 0, 2, …, 198 µm: p95 is the 95th value (188 µm), the mean
-        // 99 µm; [0, 28): 14 values, [28, 50): 11, [50, 100): 25, [100, 150): 25, ≥ 150: 25
+        // 99 µm; [0, 28): 14 values, [28, 40): 6, [40, 50): 5, [50, 100): 25, [100, 150): 25,
+        // ≥ 150: 25
         let samples: Vec<Sample> = (0..100)
             .map(|i| Sample {
                 tangential_um: 2.0 * i as f64,
@@ -712,11 +747,12 @@ mod tests {
         assert_eq!(s.max_um, 198.0);
         assert!((s.mean_um - 99.0).abs() < 1e-12);
         assert!((s.p95_um - 188.0).abs() < 1e-12, "{}", s.p95_um);
-        let expected = [0.14, 0.11, 0.25, 0.25, 0.25];
+        let expected = [0.14, 0.06, 0.05, 0.25, 0.25, 0.25];
+        assert!((s.bands.above_40_um() - 0.80).abs() < 1e-12);
         for (x, e) in s.bands.as_array().iter().zip(expected) {
             assert!((x - e).abs() < 1e-12, "{:?}", s.bands);
         }
-        assert!((s.bands.below(4) - 1.0).abs() < 1e-12);
+        assert!((s.bands.below(5) - 1.0).abs() < 1e-12);
         // 198 µm in 10 µm bins: 20 bins of 5 % each
         assert_eq!(s.histogram.area_fraction.len(), 20);
         assert!(

@@ -657,15 +657,25 @@ fn micromotion_paragraph(o: &mut String, micromotion: &MicromotionMetric) {
             let _ = writeln!(o, "\nMicromotion: {reason}.\n");
         }
         MicromotionMetric::Computed(m) => {
+            let flange = m
+                .interfaces
+                .iter()
+                .any(|i| !crate::frictional::is_docking_pair(&i.interface));
             let _ = writeln!(
                 o,
-                "\nMicromotion — the relative interface displacement u_prosthesis − u_bone at paired points of the docking faces, relative to the unloaded state: its tangential part (max, mean, p95, bands) and its normal part (gap opening or closing); area-weighted at the face quadrature points. The flange–bone and screw interfaces are tied and embedded in this model, so their relative displacement is zero by construction:\n\n| interface | area (mm²) | max | mean | p95 | < 28 µm | 28–50 µm | 50–100 µm | 100–150 µm | > 150 µm | stick / slip / open (% area) | normal motion max |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+                "\nMicromotion — the relative interface displacement u_prosthesis − u_bone at paired points of each contact interface, relative to the unloaded state: its tangential part (max, mean, p95, bands) and its normal part (gap opening or closing); area-weighted at the face quadrature points (at the nodes' tributary areas for node-based pairs). The bands follow Pilliar 1986 (28 µm) and Jasty 1997 (< 40 µm ingrowth, 40–150 µm mixed tissue, > 150 µm fibrous; biomechanics.md §6) with the seed's 50–100 µm inside. The last row, \"{}\", is over the docking faces only, the number the checks judge. {}\n\n| interface | area (mm²) | max | mean | p95 | < 28 µm | 28–40 µm | 40–50 µm | 50–100 µm | 100–150 µm | > 150 µm | stick / slip / open (% area) | normal motion max |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+                m.all.interface,
+                if flange {
+                    "The flange–bone row is the flange sliding and lifting on the periosteum: reported, not judged against the ingrowth thresholds (no ingrowth is expected there). The screws are embedded, so they add no interface."
+                } else {
+                    "The flange is tied to the bone and the screws embedded in this model, so their relative displacement is zero by construction."
+                }
             );
             for s in m.interfaces.iter().chain(std::iter::once(&m.all)) {
                 let b = s.bands.as_array().map(|f| 100.0 * f);
                 let _ = writeln!(
                     o,
-                    "| {} | {:.1} | {} | {} | {} | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} / {:.1} / {:.1} | {} |",
+                    "| {} | {:.1} | {} | {} | {} | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} % | {:.1} / {:.1} / {:.1} | {} |",
                     s.interface,
                     s.area_mm2,
                     crate::metrics::format_um(s.max_um),
@@ -676,6 +686,7 @@ fn micromotion_paragraph(o: &mut String, micromotion: &MicromotionMetric) {
                     b[2],
                     b[3],
                     b[4],
+                    b[5],
                     100.0 * s.status.stick,
                     100.0 * s.status.slip,
                     100.0 * s.status.open,

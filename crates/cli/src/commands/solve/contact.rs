@@ -154,13 +154,14 @@ fn print_micromotion(m: &osteon_assembly::contact::MotionStatistics) {
         m.interface, m.max_um, m.mean_um, m.p95_um, m.normal_max_um, m.normal_mean_um
     );
     println!(
-        "    area {:.4} mm²: <28 µm {:.1} %, 28–50 {:.1} %, 50–100 {:.1} %, 100–150 {:.1} %, >150 µm {:.1} %; stick {:.1} %, slip {:.1} %, open {:.1} %{}",
+        "    area {:.4} mm²: <28 µm {:.1} %, 28–40 {:.1} %, 40–50 {:.1} %, 50–100 {:.1} %, 100–150 {:.1} %, >150 µm {:.1} %; stick {:.1} %, slip {:.1} %, open {:.1} %{}",
         m.area_mm2,
         b[0],
         b[1],
         b[2],
         b[3],
         b[4],
+        b[5],
         100.0 * m.status.stick,
         100.0 * m.status.slip,
         100.0 * m.status.open,
