@@ -32,6 +32,22 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
     rows
 }
 
+/// Whether the lattice (static and fatigue), the flange and the screws of one case pass
+/// their strength checks — the rows [`checks`] gives them, none of them FAIL; a part the
+/// construct does not have passes.
+pub fn implant_safety(m: &CaseMetrics) -> [bool; 3] {
+    let ok = |c: &Check| c.status != Status::Fail;
+    [
+        porous_tantalum_checks(&m.porous_tantalum, m.porous_tantalum_multiaxial.as_ref())
+            .iter()
+            .all(ok),
+        m.flange
+            .as_ref()
+            .is_none_or(|f| ok(&flange_check(f, m.flange_material))),
+        m.screws.as_ref().is_none_or(|s| ok(&screw_check(s))),
+    ]
+}
+
 /// Pass when `ok`, else fail.
 fn pass_fail(ok: bool) -> Status {
     if ok { Status::Pass } else { Status::Fail }

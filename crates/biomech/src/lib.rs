@@ -62,6 +62,7 @@ mod checks;
 pub mod construct;
 pub mod convergence;
 pub mod daily;
+pub mod design;
 pub mod embed;
 mod error;
 pub mod frictional;
@@ -100,8 +101,8 @@ pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_me
 pub use spec::{
     Activity, ActivityCase, BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM,
     ELASTIC_SLIP_RANGE_MM, ExtraCase, FlangeContact, FlangeMaterial, FlangeSpec, ImplantSpec,
-    InterfaceModel, LatticeSpec, LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA,
-    ScrewSpec, StudyLoadCase,
+    InterfaceModel, LatticeSpec, LoadSpec, MU_TA_CORTICAL, MeshSpec, MetricSpec,
+    REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec, StudyLoadCase,
 };
 pub use study::{
     CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,

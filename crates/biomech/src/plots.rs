@@ -25,7 +25,7 @@ use crate::study::StudyReport;
 use osteon_assembly::contact::MotionHistogram;
 
 /// Font family of all text: the viewer's sans-serif.
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 /// Colours of the load cases (and sweep lines), in order.
 const PALETTE: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
@@ -35,7 +35,7 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(255, 127, 14),
     RGBColor(140, 86, 75),
 ];
-const GREY: RGBColor = RGBColor(110, 110, 110);
+pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
 const LIGHT: RGBColor = RGBColor(235, 235, 235);
 
 /// A plot written next to the report.
@@ -47,19 +47,19 @@ pub struct PlotFile {
     pub caption: String,
 }
 
-fn plot_error(plot: &str) -> impl Fn(String) -> BiomechError + '_ {
+pub(crate) fn plot_error(plot: &str) -> impl Fn(String) -> BiomechError + '_ {
     move |detail| BiomechError::Plot {
         plot: plot.to_string(),
         detail,
     }
 }
 
-fn color(i: usize) -> RGBColor {
+pub(crate) fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
 /// Padded [lo, hi] of finite values (always containing 0 when `with_zero`).
-fn span(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
+pub(crate) fn span(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = if with_zero {
         (0.0f64, 0.0f64)
     } else {
@@ -279,7 +279,7 @@ fn draw_shielding_bars(
 }
 
 /// Draw the series legend in the plots' common style at `position`.
-fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     position: SeriesLabelPosition,
 ) -> Result<(), String> {

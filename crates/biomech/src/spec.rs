@@ -350,6 +350,11 @@ pub enum FlangeContact {
 /// search (one element thickness) may no longer pair the faces.
 pub const MAX_INITIAL_GAP_MM: f64 = 1.0;
 
+/// Friction coefficient of porous tantalum on cortical bone, 0.74 (Zhang 1999, unverified;
+/// biomechanics.md §4): the frictional interface a design sweep uses when its base study is
+/// bonded.
+pub const MU_TA_CORTICAL: f64 = 0.74;
+
 /// Normal stress (MPa) at which the default stick stiffness mobilises full friction within
 /// [`ELASTIC_SLIP_MM`]: the middle of the 0.5–1.5 MPa range of the bone/porous-metal friction
 /// tests (Abedi et al., PMC12644719; biomechanics.md §4).

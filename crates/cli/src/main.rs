@@ -5,6 +5,7 @@
 //! osteon info model.inp                   # counts, sets, materials, steps, memory estimate
 //! osteon mesh tube --element C3D10 -o tube.inp
 //! osteon study examples/tibia_study.toml -o out/  # → report.md/json, SVG plots, VTU per load case
+//! osteon design examples/design_sweep.toml -o out/  # → design.md/json/svg, the best design
 //! osteon ct ct_series/ -o out/            # CT → out/bone.inp, out/bone.vtu, out/bone.stl
 //! ```
 //! Exit status: 0 success, 2 input error (file:line and what was expected), 3 numerical
@@ -43,6 +44,8 @@ enum Command {
     Study(commands::study::StudyArgs),
     /// From a CT (DICOM series or NIfTI) to a model: segmentation, STL surface, C3D8 voxel mesh, modulus per element.
     Ct(commands::ct::CtArgs),
+    /// Sweep prosthesis designs (modulus, flange, screws) and name the one with micromotion in the seed's band and the least shielding.
+    Design(commands::design::DesignArgs),
     /// Homogenise a porous lattice unit cell (diamond, octet, gyroid): effective 6 × 6 stiffness, moduli, fitted law.
     Lattice(commands::lattice::LatticeArgs),
 }
@@ -55,6 +58,7 @@ fn main() {
         Command::Mesh(args) => commands::mesh::run(args, cli.quiet),
         Command::Study(args) => commands::study::run(args, cli.quiet),
         Command::Ct(args) => commands::ct::run(args, cli.quiet),
+        Command::Design(args) => commands::design::run(args, cli.quiet),
         Command::Lattice(args) => commands::lattice::run(args, cli.quiet),
     };
     if let Err(err) = result {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod ct;
+pub mod design;
 pub mod info;
 pub mod input;
 pub mod lattice;
