@@ -28,6 +28,12 @@
 //! goes to one [`assembly::Observer`]; the libraries run on the rayon pool they are called in
 //! and never build one.
 //!
+//! Three front-end pipelines live here, shared by the command line and the Python package:
+//! [`run`] reads a model file and solves every step as `osteon solve` does, [`ct`] turns a
+//! CT into a model as `osteon ct` does, and [`is_numerical_failure`] tells a numerical
+//! failure (exit status 3, `osteon.NumericalError`) from an input error (exit status 2,
+//! `osteon.InputError`).
+//!
 //! [`prelude`] holds the types almost every program uses. The runnable examples tell the
 //! story end to end:
 //!
@@ -116,6 +122,12 @@ pub use osteon_lattice as lattice;
 pub use osteon_material as material;
 pub use osteon_mesh as mesh;
 pub use osteon_solver as solver;
+
+pub mod ct;
+mod failure;
+pub mod run;
+
+pub use failure::is_numerical_failure;
 
 /// The types most programs use: `use osteon::prelude::*;`.
 pub mod prelude {

@@ -6,29 +6,22 @@
 //! osteon ct ct.nii.gz --labels seg.nii.gz --element-size 1.5 --calibration 0.00081,-0.002 -o out/
 //! ```
 //!
-//! The deck is complete: one material per modulus bin (`--materials`), the node set DISTAL
+//! The pipeline is the library's ([`osteon::ct`], which the Python package's `osteon.ct`
+//! calls too); this parses the flags and prints what was built. The deck is complete: one material per modulus bin (`--materials`), the node set DISTAL
 //! clamped and one step with an axial compression of one body weight (686.7 N, 70 kg,
 //! `docs/biomechanics.md §1`) spread over the PROXIMAL nodes, so that `osteon solve` and
 //! CalculiX run it as written.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use osteon_assembly::{LoadCase, Model, NodalLoad};
+use osteon::ct::{self, CtError, CtOptions, Segmenting};
 use osteon_imaging::{
-    DensityCalibration, LabelMapping, MappingOptions, ModulusLaw, Region, Segmentation,
-    ThresholdOptions, Volume, VoxelBox, bin_moduli, bone_surface, map_materials, mesh_voxels,
-    read_dicom_file, read_dicom_series, read_nifti, segment_labels, segment_threshold,
+    DensityCalibration, LabelMapping, MappingOptions, ModulusLaw, Region, ThresholdOptions,
+    VoxelBox, read_nifti,
 };
-use osteon_io::vtu::{DataArray, VtuFields, write_vtu};
-use osteon_material::{IsotropicElastic, Material};
-
-/// Axial load of the written step: one body weight of 70 kg, 686.7 N (`docs/biomechanics.md §1`).
-const BODY_WEIGHT_N: f64 = 686.7;
-/// Poisson's ratio of the mapped bone, 0.3 (`docs/biomechanics.md §3.1`).
-const POISSON: f64 = 0.3;
 
 /// Build a model from a CT: segmentation, STL surface, C3D8 voxel mesh, modulus per element.
 #[derive(Debug, Args)]
@@ -76,26 +69,6 @@ pub struct CtArgs {
     pub materials: usize,
 }
 
-fn read_volume(path: &Path) -> Result<Volume> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let v = if path.is_dir() {
-        read_dicom_series(path)?
-    } else if name.ends_with(".nii") || name.ends_with(".nii.gz") {
-        read_nifti(path)?
-    } else if path.is_file() {
-        read_dicom_file(path)?
-    } else {
-        bail!(
-            "{}: no such file or folder (expected a DICOM series folder, a DICOM file or a NIfTI volume)",
-            path.display()
-        );
-    };
-    Ok(v)
-}
-
 fn parse_roi(text: &str, dims: [usize; 3]) -> Result<VoxelBox> {
     let parts: Vec<&str> = text.split(',').collect();
     if parts.len() != 3 {
@@ -133,13 +106,6 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
     let start = Instant::now();
     let mut timings: Vec<(&str, f64)> = Vec::new();
-    let mut lap = {
-        let mut t = Instant::now();
-        move |name: &'static str, timings: &mut Vec<(&str, f64)>| {
-            timings.push((name, t.elapsed().as_secs_f64()));
-            t = Instant::now();
-        }
-    };
     let law = ModulusLaw::from_name(&args.law)?;
     let calibration = match args.calibration.as_deref() {
         None => DensityCalibration::default(),
@@ -152,7 +118,7 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
     if args.materials == 0 {
         bail!("--materials 0: at least one material");
     }
-    let mut ct = read_volume(&args.input)?;
+    let mut ct = ct::read_volume(&args.input)?;
     let mut labels = match &args.labels {
         Some(path) => Some(read_nifti(path)?),
         None => None,
@@ -165,86 +131,50 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
             .transpose()
             .with_context(|| format!("--roi {roi} on the label map"))?;
     }
-    lap("read", &mut timings);
-    let seg: Segmentation = match (&labels, &args.labels) {
-        (Some(l), Some(path)) => {
-            segment_labels(l, path, &ct, &LabelMapping::parse(&args.label_map)?)?
-        }
-        _ => segment_threshold(
-            &ct,
-            &ThresholdOptions {
-                bone_hu: args.threshold,
-                cortical_hu: args.cortical.unwrap_or(args.threshold),
-                cancellous_hu: args.cancellous,
-                fill_holes: true,
-            },
-        )?,
+    timings.push(("read", start.elapsed().as_secs_f64()));
+    let segmenting = match (labels, &args.labels) {
+        (Some(labels), Some(path)) => Segmenting::Labels {
+            labels: Box::new(labels),
+            source: path.clone(),
+            mapping: LabelMapping::parse(&args.label_map)?,
+        },
+        _ => Segmenting::Threshold(ThresholdOptions {
+            bone_hu: args.threshold,
+            cortical_hu: args.cortical.unwrap_or(args.threshold),
+            cancellous_hu: args.cancellous,
+            fill_holes: true,
+        }),
     };
-    lap("segment", &mut timings);
-    let surface = bone_surface(&ct, &seg)?;
-    lap("surface", &mut timings);
-    let factor = match args.element_size {
-        None => 1,
-        Some(h) if h.is_finite() && h > 0.0 => {
-            let mean = (ct.spacing[0] * ct.spacing[1] * ct.spacing[2]).cbrt();
-            ((h / mean).round() as usize).max(1)
-        }
-        Some(h) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
-    };
-    let vm = mesh_voxels(&ct, &seg, factor)?;
-    lap("mesh", &mut timings);
-    let props = map_materials(
-        &ct,
-        &seg,
-        &vm,
-        &MappingOptions {
+    let options = CtOptions {
+        segmenting,
+        element_size_mm: args.element_size,
+        mapping: MappingOptions {
             calibration,
             law,
             modulus_floor_mpa: args.floor,
             marrow_modulus_mpa: args.marrow_modulus,
         },
-    )?;
-    let bins = bin_moduli(&props.modulus_mpa, args.materials)?;
-    lap("map", &mut timings);
-
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
-    let stl = args.output.join("bone.stl");
-    surface.write_stl(&stl)?;
-    let mesh_volume = vm.mesh.volume();
-    let region_code: Vec<i32> = vm.regions.iter().map(|r| i32::from(r.code())).collect();
-    let element_bin: Vec<i32> = bins.element_bin.iter().map(|&b| b as i32).collect();
-    let model = deck_model(&vm, &bins.modulus_mpa, &bins.element_bin, &ct)?;
-    let vtu = args.output.join("bone.vtu");
-    let fields = VtuFields::new()
-        .with_cell_array(DataArray::float64("hu", 1, props.hu.clone()))
-        .with_cell_array(DataArray::float64(
-            "density",
-            1,
-            props.density_g_cm3.clone(),
-        ))
-        .with_cell_array(DataArray::float64(
-            "youngs_modulus",
-            1,
-            props.modulus_mpa.clone(),
-        ))
-        .with_cell_array(DataArray::int32("region", 1, region_code))
-        .with_material(element_bin)
-        .with_legend(
-            "region",
-            Region::ALL.map(|r| (i32::from(r.code()), r.name())),
-        )
-        .with_node_set_flags(["PROXIMAL", "DISTAL"]);
-    write_vtu(&vtu, &vm.mesh, &fields)?;
-    let inp = args.output.join("bone.inp");
-    let heading = format!(
-        "osteon ct {}: voxel mesh ({factor} voxel(s) per element edge), {} materials by {}; DISTAL clamped, {BODY_WEIGHT_N} N axial on PROXIMAL",
-        args.input.display(),
-        bins.modulus_mpa.len(),
-        law.describe()
+        materials: args.materials,
+    };
+    let built = match ct::build(&ct, &options) {
+        Ok(built) => built,
+        Err(CtError::ElementSize(h)) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
+        Err(err) => return Err(err.into()),
+    };
+    timings.extend(built.timings.iter().copied());
+    let t = Instant::now();
+    let files = built.write(&args.output, &built.heading(&args.input))?;
+    timings.push(("write", t.elapsed().as_secs_f64()));
+    let (seg, surface, vm, props, bins) = (
+        &built.segmentation,
+        &built.surface,
+        &built.voxel_mesh,
+        &built.properties,
+        &built.bins,
     );
-    osteon_io::deck_writer::write_model_inp(&inp, &model, &heading)?;
-    lap("write", &mut timings);
+    let (inp, vtu, stl) = (&files.inp, &files.vtu, &files.stl);
+    let mesh_volume = vm.mesh.volume();
+    let factor = vm.factor;
 
     let (hu_lo, hu_hi) = ct.value_range();
     let (bhu_lo, bhu_hi) = range(props.hu.iter().copied());
@@ -312,60 +242,4 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The voxel mesh as a solvable model: one isotropic material per bin (ν 0.3), DISTAL
-/// clamped, one body weight along the bone axis towards distal on the PROXIMAL nodes.
-fn deck_model(
-    vm: &osteon_imaging::VoxelMesh,
-    moduli: &[f64],
-    element_bin: &[usize],
-    ct: &Volume,
-) -> Result<Model> {
-    let mut model = Model::new(vm.mesh.clone());
-    for (b, &e) in moduli.iter().enumerate() {
-        let m = model.add_material(Material::new(
-            format!("BONE_E{:.0}", e),
-            IsotropicElastic::new(e, POISSON)?.into(),
-        ));
-        let elements: Vec<usize> = (0..element_bin.len())
-            .filter(|&el| element_bin[el] == b)
-            .collect();
-        model.add_section(format!("BIN_{b}"), elements, m);
-    }
-    let distal = model.mesh.node_set("DISTAL")?.to_vec();
-    let proximal = model.mesh.node_set("PROXIMAL")?.to_vec();
-    model.fix(&distal, &[0, 1, 2]);
-    // the long axis, pointing from the distal to the proximal end
-    let mean = |nodes: &[usize]| {
-        let mut c = [0.0; 3];
-        for &n in nodes {
-            for (d, x) in c.iter_mut().enumerate() {
-                *x += model.mesh.coords[n][d] / nodes.len() as f64;
-            }
-        }
-        c
-    };
-    let axis = ct.direction[vm.long_axis];
-    let (p, d) = (mean(&proximal), mean(&distal));
-    let sign = if (0..3).map(|c| (p[c] - d[c]) * axis[c]).sum::<f64>() >= 0.0 {
-        1.0
-    } else {
-        -1.0
-    };
-    let mut case = LoadCase::new(format!("{BODY_WEIGHT_N} N axial compression on PROXIMAL"));
-    for &node in &proximal {
-        for (component, &a) in axis.iter().enumerate() {
-            let value = -sign * a * BODY_WEIGHT_N / proximal.len() as f64;
-            if value != 0.0 {
-                case.nodal_loads.push(NodalLoad {
-                    node,
-                    component,
-                    value,
-                });
-            }
-        }
-    }
-    model.load_cases.push(case);
-    Ok(model)
 }

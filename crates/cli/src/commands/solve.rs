@@ -1,16 +1,16 @@
 //! `osteon solve`: read → solve every step → write VTU (+ PVD) and the JSON summary.
 //! A deck with `*CONTACT PAIR`s is solved by the frictional contact analysis instead
-//! ([`contact`]).
+//! ([`contact`]). Reading, solving and summarising are the library's ([`osteon::run`], which
+//! the Python package calls too); this adds the progress, the printed results and the files.
 
 mod contact;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use osteon_assembly::{SolveOptions, SolverChoice, solve_linear_static_observed};
-use osteon_io::InputFormat;
+use osteon_assembly::{SolveOptions, SolverChoice};
 use osteon_io::summary::{RunSummary, write_summary};
 use osteon_io::vtu::{VtuEncoding, write_results};
 use osteon_solver::Ordering;
@@ -60,56 +60,19 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     let threads = crate::threads::start_pool(args.threads)?;
     let mut progress = Spinners::new(quiet);
     progress.start("read");
-    let t = Instant::now();
-    let is_deck = matches!(InputFormat::from_path(&args.input), Ok(InputFormat::Inp));
-    let input = if is_deck {
-        // read the deck once: a deck with contact pairs goes to the contact analysis
-        let deck = osteon_io::inp::read_inp(&args.input)?;
-        let warnings = input::deck_warnings(&deck);
-        if deck.has_contact() {
-            let read_seconds = t.elapsed().as_secs_f64();
-            progress.finish("read", read_seconds);
-            if !quiet {
-                for w in &warnings {
-                    eprintln!("{w}");
-                }
-            }
-            if deck.model.load_cases.is_empty() {
-                bail!(
-                    "{}: the model has no step (*STEP ... *END STEP): nothing to solve",
-                    args.input.display()
-                );
-            }
-            return contact::run(
-                args,
-                quiet,
-                threads,
-                &deck,
-                warnings,
-                read_seconds,
-                &mut progress,
-            );
-        }
-        input::Input {
-            model: deck.model,
-            warnings,
-        }
-    } else {
-        input::read(&args.input, args.model.as_ref())?
-    };
-    let read_seconds = t.elapsed().as_secs_f64();
-    progress.finish("read", read_seconds);
-    for w in &input.warnings {
-        if !quiet {
+    let input = input::read(&args.input, args.model.as_ref())?;
+    progress.finish("read", input.read_seconds);
+    if !quiet {
+        for w in &input.warnings {
             eprintln!("{w}");
         }
     }
     let model = &input.model;
-    if model.load_cases.is_empty() {
-        bail!(
-            "{}: the model has no step (*STEP ... *END STEP): nothing to solve",
-            args.input.display()
-        );
+    osteon::run::require_steps(&args.input, model)?;
+    // a deck with contact pairs goes to the contact analysis
+    let is_contact = !model.contact_pairs.is_empty();
+    if is_contact {
+        contact::announce(args, quiet, model);
     }
     let solver = match args.solver {
         SolverArg::Cholesky => SolverChoice::Cholesky(Ordering::NestedDissection),
@@ -124,25 +87,35 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
         solver,
         recover: true,
     };
-    let solution = solve_linear_static_observed(model, &options, &mut progress)?;
+    let solved = osteon::run::solve_input(&input, &options, &mut progress)?;
+    if let Some(run) = &solved.contact
+        && !quiet
+    {
+        eprintln!(
+            "  {:<28} {:>9.3} s ({} increments, {} Newton solves)",
+            "contact solve", run.seconds, run.increments, run.newton_solves
+        );
+    }
     progress.start("write");
     let t = Instant::now();
     let (stem, encoding) = output_target(args)?;
-    let written = write_results(&args.output, &stem, model, &solution.cases, encoding)?;
+    let written = write_results(&args.output, &stem, model, &solved.steps, encoding)?;
     let json = args.output.join(format!("{stem}.json"));
-    let mut summary =
-        RunSummary::new(&args.input, model, &solution).context("summarising the results")?;
-    summary.warnings = input.warnings.clone();
-    summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
-    summary.peak_memory_bytes = osteon_solver::memory::peak_resident_bytes();
+    let mut summary = solved.summary;
+    summary.set_io_seconds(input.read_seconds, t.elapsed().as_secs_f64());
+    if !is_contact {
+        summary.peak_memory_bytes = osteon_solver::memory::peak_resident_bytes();
+    }
     write_summary(&json, &summary)?;
     progress.finish("write", t.elapsed().as_secs_f64());
-    print_results(&summary, &written, &json, quiet);
+    if is_contact {
+        contact::print_results(&summary, &written, &json, quiet);
+    } else {
+        print_results(&summary, &written, &json, quiet);
+    }
     Ok(())
 }
 
-/// The reader's warnings and the untied slave nodes of each tie, one line each (as
-/// [`input::read`] reports them for a deck).
 /// Create the output folder; the file stem (from the input's name) and the VTU encoding.
 fn output_target(args: &SolveArgs) -> Result<(String, VtuEncoding)> {
     std::fs::create_dir_all(&args.output)

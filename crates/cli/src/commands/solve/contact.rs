@@ -1,44 +1,31 @@
 //! `osteon solve` on a deck with `*CONTACT PAIR`s: the frictional contact analysis
-//! (osteon-contact) instead of the linear path — one log line per increment on stderr
+//! (osteon-contact, run by [`osteon::run::solve_input`]) instead of the linear path — one
+//! log line per increment on stderr
 //! (iterations, residual, nodes in contact / sticking / slipping, max penetration, max slip),
 //! VTU/PVD with the contact fields, and the JSON summary with a `contact` section per step.
 
 use std::path::Path;
-use std::time::Instant;
 
-use anyhow::{Context, Result};
-use osteon_contact::{ContactProblem, solve_contact_observed};
-use osteon_io::inp::Deck;
-use osteon_io::summary::{Counts, PhaseSeconds, RunSummary, write_summary};
-use osteon_io::vtu::write_results;
+use osteon_assembly::Model;
+use osteon_io::summary::RunSummary;
 
-use super::{SolveArgs, SolverArg, output_target};
-use crate::progress::Spinners;
+use super::{SolveArgs, SolverArg};
 
-/// Solve the contact problem of `deck` and write its results.
-pub fn run(
-    args: &SolveArgs,
-    quiet: bool,
-    threads: usize,
-    deck: &Deck,
-    warnings: Vec<String>,
-    read_seconds: f64,
-    progress: &mut Spinners,
-) -> Result<()> {
+/// Before the contact analysis: a note when `--solver` does not apply and, unless `quiet`,
+/// one line per pair (slave nodes or faces, master faces, friction).
+pub fn announce(args: &SolveArgs, quiet: bool, model: &Model) {
     if args.solver != SolverArg::Cholesky && !quiet {
         eprintln!(
             "note: --solver is ignored for contact: each Newton iteration uses the Cholesky factorisation (symbolic analysis reused) and GMRES for the slip tangent"
         );
     }
-    let mut problem = ContactProblem::from_model(&deck.model);
-    problem.options.threads = threads;
     if !quiet {
         eprintln!(
             "contact: {} pair(s), {} step(s); one line per increment",
-            deck.model.contact_pairs.len(),
-            problem.steps.len()
+            model.contact_pairs.len(),
+            model.load_cases.len()
         );
-        for pair in &deck.model.contact_pairs {
+        for pair in &model.contact_pairs {
             let friction = pair
                 .interaction
                 .friction
@@ -54,48 +41,16 @@ pub fn run(
             );
         }
     }
-    let t = Instant::now();
-    let solution = solve_contact_observed(&problem, progress).with_context(|| {
-        format!(
-            "{}: frictional contact analysis failed",
-            args.input.display()
-        )
-    })?;
-    let solve_seconds = t.elapsed().as_secs_f64();
-    if !quiet {
-        eprintln!(
-            "  {:<28} {solve_seconds:>9.3} s ({} increments, {} Newton solves)",
-            "contact solve",
-            solution.increments().count(),
-            solution.timings.solves
-        );
-    }
-
-    progress.start("write");
-    let t = Instant::now();
-    let (stem, encoding) = output_target(args)?;
-    let written = write_results(&args.output, &stem, &deck.model, &solution.steps, encoding)?;
-    let json = args.output.join(format!("{stem}.json"));
-    let counts = Counts {
-        dofs_free: solution.n_unknowns,
-        ..Counts::of_model(&deck.model)
-    };
-    let phases = PhaseSeconds {
-        solver: solution.timings.phases(),
-        ..PhaseSeconds::default()
-    };
-    let mut summary =
-        RunSummary::from_steps(&args.input, &deck.model, &solution.steps, counts, phases)
-            .context("summarising the contact results")?;
-    summary.warnings = warnings;
-    summary.set_io_seconds(read_seconds, t.elapsed().as_secs_f64());
-    write_summary(&json, &summary)?;
-    progress.finish("write", t.elapsed().as_secs_f64());
-    print_results(&summary, &written, &json, quiet);
-    Ok(())
 }
 
-fn print_results(summary: &RunSummary, written: &[std::path::PathBuf], json: &Path, quiet: bool) {
+/// The contact results of each step: increments, pairs, micromotion, reactions; then the
+/// footer shared with the linear run.
+pub fn print_results(
+    summary: &RunSummary,
+    written: &[std::path::PathBuf],
+    json: &Path,
+    quiet: bool,
+) {
     for case in &summary.cases {
         let Some(contact) = &case.contact else {
             continue;
