@@ -105,4 +105,10 @@ fn a_bad_design_file_names_the_line() {
     )
     .expect_err("both");
     assert!(err.to_string().contains("not both"), "{err}");
+    let err = DesignSpec::from_toml_str(
+        "# a sweep\n[sweep]\nflange_thickness_mm = [3.0, -1.0]\n",
+        "d.toml",
+    )
+    .expect_err("negative thickness");
+    assert!(err.to_string().contains("d.toml:3"), "{err}");
 }

@@ -98,10 +98,18 @@ impl DesignSpec {
                 message: e.message().trim().to_string(),
             }
         })?;
-        spec.validate().map_err(|e| BiomechError::StudyFile {
-            file: file.into(),
-            line: 0,
-            message: e.to_string(),
+        spec.validate().map_err(|e| {
+            let line = match &e {
+                BiomechError::InvalidParameter { name, .. } => {
+                    crate::study_file::key_line(text, name).unwrap_or(0)
+                }
+                _ => 0,
+            };
+            BiomechError::StudyFile {
+                file: file.into(),
+                line,
+                message: e.to_string(),
+            }
         })?;
         Ok(spec)
     }
@@ -587,7 +595,7 @@ pub fn run_design_sweep(
         })
         .collect();
     let mut results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let probe = design_study(base, spec, &results_design_or(base, spec)?);
+    let probe = design_study(base, spec, &first_design(base, spec)?);
     let limit = probe.metrics.interface_displacement_limit_mm;
     mark_pareto(&mut results, limit);
     let recommended = results
@@ -622,7 +630,7 @@ pub fn run_design_sweep(
 }
 
 /// The first design of the sweep (for the settings every design shares).
-fn results_design_or(base: &Study, spec: &DesignSpec) -> Result<Design, BiomechError> {
+fn first_design(base: &Study, spec: &DesignSpec) -> Result<Design, BiomechError> {
     designs(spec, base)
         .into_iter()
         .next()
