@@ -48,12 +48,7 @@ impl ModulusVariant {
             migration_max_mm: m.migration.largest().map(|f| f.magnitude_mm),
             micromotion_p95_um: m.micromotion.statistics().map(|s| s.p95_um),
             near_below_lazy_zone: m.shielding.near_fraction_below_lazy_zone,
-            max_zone_shielding: m
-                .shielding
-                .zones
-                .iter()
-                .map(|z| z.shielding)
-                .fold(f64::NEG_INFINITY, f64::max),
+            max_zone_shielding: m.shielding.max_zone_shielding(),
             shaft_peak_microstrain: m.bone.shaft_peak_microstrain,
         }
     }

@@ -181,6 +181,16 @@ pub struct StressShielding {
     pub near_fraction_below_lazy_zone: f64,
 }
 
+impl StressShielding {
+    /// The largest zone shielding 1 − S (−∞ without zones).
+    pub fn max_zone_shielding(&self) -> f64 {
+        self.zones
+            .iter()
+            .map(|z| z.shielding)
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+}
+
 /// Von Mises statistics of one part.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StressStat {

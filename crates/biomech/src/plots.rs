@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use osteon_io::write_atomically;
 
+use crate::checks::SEED_BAND_UM;
 use crate::error::BiomechError;
 use crate::study::StudyReport;
 use osteon_assembly::contact::MotionHistogram;
@@ -503,16 +504,12 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
             .axis_desc_style((FONT, 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        // the seed's band in a neutral tint: neither side of it is "better" by colour
-        let band = RGBColor(225, 225, 240);
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(50.0, 0.0), (100.0, y1)],
-                band.filled(),
-            )))
-            .map_err(|e| err(e.to_string()))?
-            .label("seed's band 50–100 µm (callus stimulus); lines: 40 µm fibrous tissue begins, 150 µm dense fibrous tissue (Jasty 1997)")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
+        draw_seed_band(
+            &mut chart,
+            y1,
+            "seed's band 50–100 µm (callus stimulus); lines: 40 µm fibrous tissue begins, 150 µm dense fibrous tissue (Jasty 1997)",
+        )
+        .map_err(&err)?;
         for mark in [40.0, 150.0] {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -535,6 +532,25 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// Shade the seed's 50–100 µm band (x in µm) from 0 to `y1`, labelled `label` in the
+/// legend, in a neutral tint: neither side of it is "better" by colour.
+pub(crate) fn draw_seed_band(
+    chart: &mut Chart<'_, '_>,
+    y1: f64,
+    label: &str,
+) -> Result<(), String> {
+    let band = RGBColor(225, 225, 240);
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(SEED_BAND_UM[0], 0.0), (SEED_BAND_UM[1], y1)],
+            band.filled(),
+        )))
+        .map_err(|e| e.to_string())?
+        .label(label)
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
+    Ok(())
 }
 
 /// The outline of a histogram as (slip µm, area fraction) points: up at the first edge, a

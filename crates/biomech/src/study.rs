@@ -110,16 +110,7 @@ impl Study {
     /// When both `implant.porosity` and `implant.modulus_mpa` are given, the modulus is used
     /// and the porosity sets only the density; [`Study::warnings`] says so.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
-        let mut study: Study = toml::from_str(text).map_err(|e: toml::de::Error| {
-            let line = e.span().map_or(0, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            });
-            BiomechError::StudyFile {
-                file: file.into(),
-                line,
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let mut study: Study = crate::study_file::parse(text, file)?;
         // Parameters out of range are the file's fault: say where. Other validation
         // failures (features not available, files) are reported when the study runs.
         if let Err(BiomechError::InvalidParameter {

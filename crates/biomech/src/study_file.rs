@@ -6,6 +6,24 @@
 //! line `key = ...` (bare, dotted or quoted key, or an inline table `implant = { porosity =
 //! ... }`) inside it is the key `table.key`.
 
+/// Deserialise the TOML `text` of `file`; a syntax or type error becomes
+/// [`BiomechError::StudyFile`] with the line it points at (0 when the parser gives none).
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, crate::error::BiomechError> {
+    toml::from_str(text).map_err(|e: toml::de::Error| {
+        let line = e.span().map_or(0, |s| {
+            text[..s.start.min(text.len())].matches('\n').count() + 1
+        });
+        crate::error::BiomechError::StudyFile {
+            file: file.into(),
+            line,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
 /// 1-based line of the key `path` (dot-separated, e.g. `implant.flange.enabled`) in the TOML
 /// `text`, or `None` when the file does not set it (the default applies).
 pub(crate) fn key_line(text: &str, path: &str) -> Option<usize> {

@@ -43,8 +43,9 @@ use crate::study::{IntactCache, Study, StudyReport, run_study_cached};
 
 pub use report::{design_markdown, design_svg, write_design_outputs};
 
-/// The seed's "controlled micromotion" band a design aims for (µm; biomechanics.md §0).
-pub const DESIGN_BAND_UM: [f64; 2] = [50.0, 100.0];
+/// The seed's "controlled micromotion" band a design aims for (µm; biomechanics.md §0): the
+/// band of the study's information row.
+pub const DESIGN_BAND_UM: [f64; 2] = crate::checks::SEED_BAND_UM;
 
 /// The values a design sweep takes; an empty list keeps the base study's value.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -88,16 +89,7 @@ pub struct DesignSpec {
 impl DesignSpec {
     /// Parse a design file's text (`file` names it in errors, with the line).
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
-        let spec: DesignSpec = toml::from_str(text).map_err(|e: toml::de::Error| {
-            let line = e.span().map_or(0, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            });
-            BiomechError::StudyFile {
-                file: file.into(),
-                line,
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let spec: DesignSpec = crate::study_file::parse(text, file)?;
         spec.validate().map_err(|e| {
             let line = match &e {
                 BiomechError::InvalidParameter { name, .. } => {
@@ -443,12 +435,7 @@ fn evaluate(
         micromotion_p95_um,
         migration_max_mm,
         daily_near_below_lazy_zone: daily.shielding.near_fraction_below_lazy_zone,
-        daily_max_zone_shielding: daily
-            .shielding
-            .zones
-            .iter()
-            .map(|z| z.shielding)
-            .fold(f64::NEG_INFINITY, f64::max),
+        daily_max_zone_shielding: daily.shielding.max_zone_shielding(),
         porous_ta_peak_mpa,
         safe,
         in_band,

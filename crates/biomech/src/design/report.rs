@@ -10,7 +10,7 @@ use osteon_io::write_atomically;
 
 use super::{DESIGN_BAND_UM, DesignReport, band_distance_um};
 use crate::error::BiomechError;
-use crate::plots::{FONT, GREY, color, draw_legend, plot_error, span, write_svg};
+use crate::plots::{FONT, GREY, color, draw_legend, draw_seed_band, plot_error, span, write_svg};
 use crate::spec::{ELASTIC_SLIP_RANGE_MM, InterfaceModel};
 use crate::study::Study;
 
@@ -243,15 +243,7 @@ pub fn design_svg(r: &DesignReport) -> Result<String, BiomechError> {
             .axis_desc_style((FONT, 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        let band = RGBColor(225, 225, 240);
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(DESIGN_BAND_UM[0], 0.0), (DESIGN_BAND_UM[1], y1)],
-                band.filled(),
-            )))
-            .map_err(|e| err(e.to_string()))?
-            .label("seed's band 50–100 µm")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
+        draw_seed_band(&mut chart, y1, "seed's band 50–100 µm").map_err(&err)?;
         let mut front: Vec<(f64, f64)> = r
             .results
             .iter()
