@@ -22,8 +22,6 @@
 //! micromotion relative to the unloaded state; the step solutions (stress recovered by the
 //! contact solver) are those of the linear solver's type.
 
-use std::time::Instant;
-
 use osteon_assembly::{
     Equation, Event, Labelled, Model, Observer, PhaseTimings, StaticSolution, SystemStats,
 };
@@ -549,6 +547,28 @@ pub struct FrictionalSolution {
     pub micromotion: Vec<Micromotion>,
     /// Per load case: increments, Newton solves, nodes (in contact, stick, slip).
     pub summary: Vec<ContactCaseSummary>,
+    /// How the Newton matrices were factorised (all cases together).
+    pub interface: InterfaceSolverSummary,
+}
+
+/// How the Newton matrices of a frictional study were factorised: full sparse factorisations
+/// or dense updates of the Schur complement on the contact unknowns
+/// ([`osteon_contact::TangentFactorisation`]).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InterfaceSolverSummary {
+    /// Contact unknowns eliminated last and updated (0: every Newton matrix factorised in
+    /// full).
+    pub contact_unknowns: usize,
+    /// Newton matrices factorised, all load cases together.
+    pub factorisations: usize,
+    /// Of those, dense interface updates; the others were full sparse factorisations.
+    pub interface_updates: usize,
+    /// Seconds of the full factorisations (with forming the reference Schur complement).
+    #[serde(default)]
+    pub full_factorisation_s: f64,
+    /// Seconds of the interface updates.
+    #[serde(default)]
+    pub interface_update_s: f64,
 }
 
 /// What the contact analysis of one load case did.
@@ -564,7 +584,8 @@ pub struct ContactCaseSummary {
     pub slave_nodes: usize,
     /// Slave nodes in contact, sticking, slipping at the end.
     pub contact_stick_slip: [usize; 3],
-    /// Wall-clock seconds of the contact analysis.
+    /// Wall-clock seconds of the case's load increments (the set-up and symbolic analysis,
+    /// shared by all cases, are not included).
     pub seconds: f64,
 }
 
@@ -577,46 +598,58 @@ fn contact_error(e: ContactError) -> BiomechError {
 }
 
 /// Solve every load case of `model` (the split implanted model, with the contact pairs of
-/// [`split_docking_interface`] in [`Model::contact_pairs`]), each from the unloaded state.
-/// The step solutions are the contact solver's (recovered stress included).
+/// [`split_docking_interface`] in [`Model::contact_pairs`]), each from the unloaded state
+/// with a fresh contact history, in one contact analysis
+/// ([`ContactOptions::steps_from_unloaded`]): the cases share the set-up, the symbolic
+/// analysis and the factorisation of the bone and implant interiors, and their Newton
+/// iterations update the Schur complement on the contact unknowns only
+/// ([`osteon_contact::TangentFactorisation`]). The step solutions are the contact solver's
+/// (recovered stress included).
 pub fn solve_frictional(
     model: &Model,
     threads: usize,
     observer: &mut dyn Observer,
 ) -> Result<FrictionalSolution, BiomechError> {
-    let mut timings = PhaseTimings::default();
-    let mut stats = SystemStats::default();
+    let problem = ContactProblem {
+        model,
+        steps: model.load_cases.clone(),
+        options: ContactOptions {
+            threads,
+            steps_from_unloaded: true,
+            ..ContactOptions::default()
+        },
+    };
+    // the contact solver names the step (the load case) in its phase details
+    let mut labelled = Labelled {
+        label: "implanted",
+        inner: observer,
+    };
+    let sol =
+        osteon_contact::solve_contact_observed(&problem, &mut labelled).map_err(contact_error)?;
+    let ct = sol.timings.phases();
+    let timings = PhaseTimings {
+        setup: ct.setup,
+        analyse: ct.analyse,
+        factorise: ct.factorise,
+        solve: ct.solve,
+        recover: ct.recover,
+        ..PhaseTimings::default()
+    };
+    let stats = SystemStats {
+        n_free: sol.n_unknowns,
+        ..SystemStats::default()
+    };
+    let interface = InterfaceSolverSummary {
+        contact_unknowns: sol.timings.interface_unknowns,
+        factorisations: sol.timings.factorisations,
+        interface_updates: sol.timings.interface_updates,
+        full_factorisation_s: sol.timings.factorise - sol.timings.interface_update_seconds,
+        interface_update_s: sol.timings.interface_update_seconds,
+    };
     let mut cases = Vec::new();
     let mut micromotion = Vec::new();
     let mut summary = Vec::new();
-    for (k, case) in model.load_cases.iter().enumerate() {
-        let t = Instant::now();
-        let problem = ContactProblem {
-            model,
-            steps: vec![case.clone()],
-            options: ContactOptions {
-                threads,
-                ..ContactOptions::default()
-            },
-        };
-        // the contact solver names the step (the load case) in its phase details
-        let mut labelled = Labelled {
-            label: "implanted",
-            inner: observer,
-        };
-        let sol = osteon_contact::solve_contact_observed(&problem, &mut labelled)
-            .map_err(contact_error)?;
-        let ct = sol.timings.phases();
-        timings.setup += ct.setup;
-        timings.analyse += ct.analyse;
-        timings.factorise += ct.factorise;
-        timings.solve += ct.solve;
-        timings.recover += ct.recover;
-        stats.n_free = sol.n_unknowns;
-        let step =
-            sol.steps.into_iter().last().ok_or_else(|| {
-                BiomechError::construction("the contact analysis returned no step")
-            })?;
+    for (k, (step, case)) in sol.steps.into_iter().zip(&model.load_cases).enumerate() {
         let state = step.contact.as_ref().ok_or_else(|| {
             BiomechError::construction("the contact analysis returned no contact state")
         })?;
@@ -630,7 +663,7 @@ pub fn solve_frictional(
             &is_docking_pair,
         )?
         .ok_or_else(|| BiomechError::construction("the contact step has no contact state"))?;
-        motion.step = k; // each case is its own contact analysis: name it by the study's case
+        motion.step = k; // each step starts unloaded: name it by the study's case
         let (c, st, sl) = state.counts();
         let s = ContactCaseSummary {
             case: case.name.clone(),
@@ -638,7 +671,7 @@ pub fn solve_frictional(
             solves: step.diagnostics.newton_iterations,
             slave_nodes: state.pairs.iter().map(|p| p.nodes.len()).sum(),
             contact_stick_slip: [c, st, sl],
-            seconds: t.elapsed().as_secs_f64(),
+            seconds: state.increments.iter().map(|l| l.seconds).sum(),
         };
         observer.notify(&Event::Stage(&format!(
             "  {}: {} increments, {} Newton solves, {} interface nodes (contact {}, stick {}, slip {}), {:.1} s",
@@ -655,6 +688,11 @@ pub fn solve_frictional(
         micromotion.push(motion);
         cases.push(step);
     }
+    if cases.len() != model.load_cases.len() {
+        return Err(BiomechError::construction(
+            "the contact analysis returned fewer steps than load cases",
+        ));
+    }
     Ok(FrictionalSolution {
         solution: StaticSolution {
             cases,
@@ -663,5 +701,6 @@ pub fn solve_frictional(
         },
         micromotion,
         summary,
+        interface,
     })
 }

@@ -21,8 +21,8 @@ use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstru
 use crate::daily::{DailyLoading, daily_loading};
 use crate::error::BiomechError;
 use crate::frictional::{
-    BONDED_PATCH_MM, ContactCaseSummary, FrictionalSplit, SplitOptions, solve_frictional,
-    split_docking_interface_with,
+    BONDED_PATCH_MM, ContactCaseSummary, FrictionalSplit, InterfaceSolverSummary, SplitOptions,
+    solve_frictional, split_docking_interface_with,
 };
 use crate::geometry::TibiaGeometry;
 use crate::headline::{HeadlineAnalysis, headline_analysis};
@@ -376,6 +376,10 @@ pub struct StudyReport {
     /// bonded).
     #[serde(default)]
     pub contact: Vec<ContactCaseSummary>,
+    /// Frictional interface: how the Newton matrices were factorised (full, or dense updates
+    /// of the Schur complement on the contact unknowns); `None` when bonded.
+    #[serde(default)]
+    pub contact_solver: Option<InterfaceSolverSummary>,
     /// The headline case at the bounding moduli, the construct stiffness and the in-vivo
     /// strain comparison; `None` when `metrics.headline_analyses` is off.
     #[serde(default)]
@@ -506,6 +510,26 @@ fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
             line
         })
         .collect()
+}
+
+/// How the contact analysis factorised its Newton matrices, for the notes.
+fn contact_solver_note(c: &InterfaceSolverSummary) -> String {
+    let full = c.factorisations.saturating_sub(c.interface_updates);
+    if c.contact_unknowns == 0 {
+        format!(
+            "Contact solver: every Newton matrix factorised in full ({} factorisations).",
+            c.factorisations
+        )
+    } else {
+        format!(
+            "Contact solver: the bone and implant interiors factorised {} time(s) ({:.1} s) with the {} contact unknowns eliminated last; the other {} Newton matrices were dense updates of the Schur complement on those unknowns ({:.2} s each; the same solution as a full factorisation, to round-off).",
+            full,
+            c.full_factorisation_s,
+            c.contact_unknowns,
+            c.interface_updates,
+            c.interface_update_s / c.interface_updates.max(1) as f64
+        )
+    }
 }
 
 /// Run a study: build, solve the implanted and intact models, compute the metrics and the
@@ -763,6 +787,8 @@ pub struct ImplantedSolution {
     pub micromotion: Option<Vec<Micromotion>>,
     /// Frictional interface: the contact analysis of each load case (empty when bonded).
     pub contact: Vec<ContactCaseSummary>,
+    /// Frictional interface: how the Newton matrices were factorised; `None` when bonded.
+    pub contact_solver: Option<InterfaceSolverSummary>,
 }
 
 /// Stage 2: solve the implanted model, linear (bonded: one factorisation for all load
@@ -788,13 +814,14 @@ pub fn solve_implanted(
                 solution,
                 micromotion: None,
                 contact: Vec::new(),
+                contact_solver: None,
             })
         }
         Some(s) => {
             stage(
                 observer,
                 &format!(
-                    "solving the implanted model with frictional contact ({} duplicated docking nodes; each load case from the unloaded state)",
+                    "solving the implanted model with frictional contact ({} duplicated docking nodes; each load case from the unloaded state, one set-up and symbolic analysis shared by all)",
                     s.copies.len()
                 ),
             );
@@ -803,6 +830,7 @@ pub fn solve_implanted(
                 solution: f.solution,
                 micromotion: Some(f.micromotion),
                 contact: f.summary,
+                contact_solver: Some(f.interface),
             })
         }
     }
@@ -940,6 +968,9 @@ pub fn study_report(
     let rec = &setup.reconstruction;
     let mut notes = notes(study, setup.split.as_ref().map(|s| s.bonded_area_fraction));
     notes.extend(contact_notes(study, &implanted.contact));
+    if let Some(c) = &implanted.contact_solver {
+        notes.push(contact_solver_note(c));
+    }
     StudyReport {
         study: study.clone(),
         body_weight_n: study.loads.body_weight_n(),
@@ -961,6 +992,7 @@ pub fn study_report(
         files: Vec::new(),
         plots: Vec::new(),
         contact: implanted.contact.clone(),
+        contact_solver: implanted.contact_solver.clone(),
         headline: None,
         daily: None,
     }

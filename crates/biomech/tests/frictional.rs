@@ -540,3 +540,94 @@ fn a_frictional_flange_unlocks_the_construct() {
     assert!((free.all.area_mm2 - docking_area).abs() < 1e-9 * docking_area);
     assert!(free.all.p95_um <= docking(&free) + 1e-9);
 }
+
+/// The study's contact analysis (all cases in one analysis, each from the unloaded state)
+/// gives the displacements of independent analyses, one per case; and its Newton matrices
+/// factorised as interface updates (the interiors once, the Schur complement on the contact
+/// unknowns updated) give those of full factorisations — both to 1e-8 relative, with
+/// sticking and slipping nodes (the seed's cases and walking with torsion).
+#[test]
+fn interface_updates_and_shared_cases_reproduce_independent_full_solves() {
+    use osteon_contact::{ContactOptions, ContactProblem, TangentFactorisation, solve_contact};
+    let mut study = coarse_study(InterfaceModel::frictional(0.74));
+    study.loads.activities = walking_torsion_study(InterfaceModel::frictional(0.74))
+        .loads
+        .activities;
+    let setup = osteon_biomech::build_study(&study, &mut Silent).expect("builds");
+    let model = &setup.implanted_model;
+    assert_eq!(model.load_cases.len(), 3);
+    let run = |steps: Vec<osteon_assembly::LoadCase>, factorisation, shared: bool| {
+        let problem = ContactProblem {
+            model,
+            steps,
+            options: ContactOptions {
+                factorisation,
+                steps_from_unloaded: shared,
+                recover: false,
+                threads: 2,
+                ..ContactOptions::default()
+            },
+        };
+        solve_contact(&problem).expect("converges")
+    };
+    let t = Instant::now();
+    let updated = run(
+        model.load_cases.clone(),
+        TangentFactorisation::InterfaceUpdate,
+        true,
+    );
+    let updated_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let full = run(model.load_cases.clone(), TangentFactorisation::Full, true);
+    let full_s = t.elapsed().as_secs_f64();
+    let independent: Vec<_> = model
+        .load_cases
+        .iter()
+        .map(|c| run(vec![c.clone()], TangentFactorisation::Full, false))
+        .collect();
+    eprintln!(
+        "interface updates: {updated_s:.2} s {:?}\nfull factorisations: {full_s:.2} s {:?}",
+        updated.timings, full.timings
+    );
+    assert_eq!(
+        updated.timings.factorisations,
+        updated.timings.interface_updates + 1
+    );
+    assert_eq!(full.timings.interface_updates, 0);
+    let slipping: usize = updated
+        .steps
+        .iter()
+        .map(|s| s.contact.as_ref().expect("contact").counts().2)
+        .sum();
+    assert!(slipping > 0, "some nodes slip");
+    let relative = |a: &osteon_assembly::StepSolution, b: &osteon_assembly::StepSolution| {
+        let scale = a
+            .displacement
+            .iter()
+            .flatten()
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let difference = a
+            .displacement
+            .iter()
+            .flatten()
+            .zip(b.displacement.iter().flatten())
+            .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+        difference / scale
+    };
+    for (k, case) in model.load_cases.iter().enumerate() {
+        let single = &independent[k].steps[0];
+        let (shared, interface) = (
+            relative(&full.steps[k], single),
+            relative(&updated.steps[k], &full.steps[k]),
+        );
+        eprintln!(
+            "{}: shared vs independent {shared:.2e}, interface vs full {interface:.2e}",
+            case.name
+        );
+        assert!(shared <= 1e-8 && interface <= 1e-8, "{}", case.name);
+        assert_eq!(
+            full.steps[k].contact.as_ref().expect("contact").counts(),
+            updated.steps[k].contact.as_ref().expect("contact").counts()
+        );
+    }
+}

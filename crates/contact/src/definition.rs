@@ -17,6 +17,34 @@ pub enum SlipTangent {
     Symmetric,
 }
 
+/// How the Newton matrix is factorised from one iteration to the next.
+///
+/// Contact changes only the block of the contact unknowns (every slave node's and its master
+/// face's): the interiors of the bodies stay as they are. With
+/// [`TangentFactorisation::InterfaceUpdate`] the whole matrix is factorised once, with the
+/// contact unknowns eliminated last, and every later Newton matrix is factorised as a dense
+/// update of the Schur complement on those unknowns (`m³/3` flops for `m` contact unknowns,
+/// see [`osteon_solver::InterfaceCholesky`]); the solutions are those of a full
+/// factorisation to round-off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TangentFactorisation {
+    /// [`Self::InterfaceUpdate`] when the contact unknowns number at most
+    /// [`MAX_AUTO_INTERFACE`] and at most a quarter of the free unknowns (a dense `m × m`
+    /// factor then costs a fraction of a sparse refactorisation), else [`Self::Full`].
+    #[default]
+    Auto,
+    /// Factorise the interiors once, update the interface's Schur complement.
+    InterfaceUpdate,
+    /// A full sparse factorisation (numeric phase) in every Newton iteration.
+    Full,
+}
+
+/// The largest number of contact unknowns for which [`TangentFactorisation::Auto`] updates the
+/// interface Schur complement: its dense factor (`8000³/3 ≈ 1.7·10¹¹` flops, about 2 s on two
+/// cores at the ~90 GFLOP/s of this machine's dense kernels, and 2 × 0.5 GB) then stays below
+/// a sparse refactorisation of the ~10⁵–10⁶-unknown models it is used on.
+pub const MAX_AUTO_INTERFACE: usize = 8000;
+
 /// Options of the nonlinear solution.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactOptions {
@@ -40,6 +68,14 @@ pub struct ContactOptions {
     pub threads: usize,
     /// Recover strain and stress at the end of each step.
     pub recover: bool,
+    /// How the Newton matrix is factorised from iteration to iteration.
+    pub factorisation: TangentFactorisation,
+    /// Every step starts from the unloaded state with a fresh contact history — independent
+    /// load cases that share one set-up, symbolic analysis and (with
+    /// [`TangentFactorisation::InterfaceUpdate`]) one factorisation of the interiors —
+    /// instead of continuing from the end of the previous step. Interference is then ramped
+    /// in every step (see `ramp_interference`).
+    pub steps_from_unloaded: bool,
 }
 
 impl Default for ContactOptions {
@@ -52,6 +88,8 @@ impl Default for ContactOptions {
             slip_tangent: SlipTangent::Consistent,
             threads: 0,
             recover: true,
+            factorisation: TangentFactorisation::Auto,
+            steps_from_unloaded: false,
         }
     }
 }
@@ -62,9 +100,11 @@ impl Default for ContactOptions {
 /// Each step is a [`LoadCase`]: loads and prescribed displacements are *totals at the end of
 /// the step*; within the step they are interpolated linearly from their values at the end of
 /// the previous step (zero loads and the current displacements before the first step), in
-/// the increments of [`LoadCase::increments`]. Prescribed displacements of
+/// the increments of [`LoadCase::increments`] (or from the unloaded state with
+/// [`ContactOptions::steps_from_unloaded`]). Prescribed displacements of
 /// [`Model::boundary`] hold in every step; the step's own `boundary` adds to or overrides
-/// them. The contact history (slip) carries over from step to step.
+/// them. The contact history (slip) carries over from step to step unless the steps start
+/// from the unloaded state.
 #[derive(Clone, Debug)]
 pub struct ContactProblem<'a> {
     /// The model (mesh, materials, sections, boundary conditions, equations/ties, contact

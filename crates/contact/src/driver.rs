@@ -11,12 +11,13 @@ use osteon_assembly::{
     AssemblyError, DirichletBc, DofState, ElasticOperator, Event, LoadCase, Observer, Phase,
     Silent, StepDiagnostics, timed,
 };
-use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver, Ordering, SolverError};
+use osteon_solver::SolverError;
 
 use crate::constitutive::{ContactStatus, History, Response};
 use crate::definition::{ContactProblem, SlipTangent};
 use crate::error::{ContactError, NonConvergence};
 use crate::kinematics::Kinematics;
+use crate::linear::NewtonSolver;
 use crate::newton::{
     IncrementFailure, IncrementOutcome, NewtonContext, StepLoads, solve_increment,
 };
@@ -97,11 +98,7 @@ fn run(
     let mut u = vec![0.0; n_raw];
     let mut history = vec![History::default(); contacts.len()];
     let mut f_previous = vec![0.0; n_raw];
-    let mut system: Option<NewtonSystem> = None;
-    let mut solver = CholeskySolver::new(CholeskyOptions {
-        ordering: Ordering::NestedDissection,
-        threads: options.threads,
-    });
+    let mut system: Option<(NewtonSystem, NewtonSolver)> = None;
     let mut steps = Vec::with_capacity(problem.steps.len());
     let ctx = NewtonContext {
         op: &op,
@@ -115,8 +112,14 @@ fn run(
     for (k, step) in problem.steps.iter().enumerate() {
         let step_number = k + 1;
         let boundary = model.boundary_of(step);
-        if system.as_ref().is_none_or(|s| !s.system.serves(&boundary)) {
-            drop(system.take()); // free the old matrices first
+        if system
+            .as_ref()
+            .is_none_or(|(s, _)| !s.system.serves(&boundary))
+        {
+            if let Some((_, old)) = system.take() {
+                // free the old matrices and factor first
+                old.add_counts(&mut timings);
+            }
             let sys = timed(
                 observer,
                 Phase::Setup,
@@ -124,18 +127,32 @@ fn run(
                 &mut timings.setup,
                 || NewtonSystem::new(&op, &boundary, &contacts),
             )?;
+            let mut solver =
+                NewtonSolver::new(options.factorisation, &sys, &contacts, options.threads);
             timed(
                 observer,
                 Phase::Analyse,
                 &step.name,
                 &mut timings.analyse,
-                || solver.analyse(&sys.tangent, Some(sys.dofs().groups())),
+                || {
+                    solver
+                        .linear()
+                        .analyse(&sys.tangent, Some(sys.dofs().groups()))
+                },
             )
             .map_err(|e| singular(&op, &sys, e, step_number))?;
-            system = Some(sys);
+            timings.interface_unknowns = solver.interface_counts().0;
+            system = Some((sys, solver));
         }
-        let Some(sys) = system.as_mut() else { continue };
-        let ramp = k == 0 && options.ramp_interference;
+        let Some((sys, solver)) = system.as_mut() else {
+            continue;
+        };
+        if options.steps_from_unloaded {
+            u.fill(0.0);
+            f_previous.fill(0.0);
+            history.fill(History::default());
+        }
+        let ramp = (k == 0 || options.steps_from_unloaded) && options.ramp_interference;
         // the applied loads, and with a coupled support its reaction: the loads of the solve
         let case_loads = op.case_loads(step)?;
         let f_end = case_loads.total();
@@ -150,7 +167,7 @@ fn run(
             step,
             step_number,
             Work {
-                solver: &mut solver,
+                solver,
                 x: &mut x,
                 history: &mut history,
                 timings: &mut timings,
@@ -194,8 +211,11 @@ fn run(
         steps.push(solution);
         f_previous = f_end;
     }
+    if let Some((_, solver)) = &system {
+        solver.add_counts(&mut timings);
+    }
     timings.total = start.elapsed().as_secs_f64();
-    let n_unknowns = system.as_ref().map_or(0, |s| s.dofs().n_free());
+    let n_unknowns = system.as_ref().map_or(0, |(s, _)| s.dofs().n_free());
     Ok(ContactSolution {
         steps,
         pairing,
@@ -207,7 +227,7 @@ fn run(
 /// The mutable state the increments of a step work on: the solver, the reduced unknowns, the
 /// contact history, the timings and the observer.
 struct Work<'s> {
-    solver: &'s mut CholeskySolver,
+    solver: &'s mut NewtonSolver,
     x: &'s mut Vec<f64>,
     history: &'s mut [History],
     timings: &'s mut ContactTimings,

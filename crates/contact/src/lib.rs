@@ -106,13 +106,16 @@ pub mod driver;
 mod error;
 mod gmres;
 pub mod kinematics;
+mod linear;
 pub mod newton;
 pub mod pairing;
 mod results;
 pub mod system;
 
 pub use constitutive::{History, SLIP_REGULARIZATION};
-pub use definition::{ContactOptions, ContactProblem, SlipTangent};
+pub use definition::{
+    ContactOptions, ContactProblem, MAX_AUTO_INTERFACE, SlipTangent, TangentFactorisation,
+};
 pub use driver::{solve_contact, solve_contact_observed};
 pub use error::{ContactError, NonConvergence, WorstNode};
 pub use pairing::{ContactNode, PairingReport, pair_nodes};

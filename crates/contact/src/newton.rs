@@ -19,12 +19,12 @@ use nalgebra::Vector3;
 use rayon::prelude::*;
 
 use osteon_assembly::{AssemblyError, ElasticOperator};
-use osteon_solver::{CholeskySolver, LinearSolver};
 
 use crate::constitutive::{ContactStatus, History, LawParameters, Response, evaluate};
 use crate::error::WorstNode;
 use crate::gmres::fgmres;
 use crate::kinematics::{Kinematics, kinematics};
+use crate::linear::NewtonSolver;
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
 use crate::system::{NewtonSystem, add_contact_forces, apply_coupling};
@@ -122,7 +122,7 @@ fn evaluate_all(
 pub(crate) fn solve_increment(
     ctx: &NewtonContext,
     sys: &mut NewtonSystem,
-    solver: &mut CholeskySolver,
+    solver: &mut NewtonSolver,
     loads: &StepLoads,
     s: f64,
     x: &mut [f64],
@@ -185,7 +185,7 @@ type NewtonResult = (Vec<Kinematics>, Vec<Response>, Vec<f64>, f64, usize);
 fn newton(
     ctx: &NewtonContext,
     sys: &mut NewtonSystem,
-    solver: &mut CholeskySolver,
+    solver: &mut NewtonSolver,
     f: &[f64],
     kg: &[f64],
     g: &[f64],

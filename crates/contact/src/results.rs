@@ -21,8 +21,17 @@ pub struct ContactTimings {
     pub solve: f64,
     /// Contact evaluation, residuals and tangent assembly.
     pub contact: f64,
-    /// Number of factorisations.
+    /// Number of factorisations of the Newton matrix (full or interface updates).
     pub factorisations: usize,
+    /// Of those, the interface updates (dense Schur complement updates, see
+    /// [`crate::TangentFactorisation::InterfaceUpdate`]).
+    pub interface_updates: usize,
+    /// Contact unknowns of the interface update (of the last Newton system); 0 when every
+    /// Newton matrix was factorised in full.
+    pub interface_unknowns: usize,
+    /// Of `factorise`, the seconds of the interface updates (the rest are full
+    /// factorisations and forming the reference Schur complement).
+    pub interface_update_seconds: f64,
     /// Number of Newton solves.
     pub solves: usize,
     /// GMRES iterations (extra triangular solves) of the consistent slip tangent.

@@ -22,7 +22,7 @@ pub(crate) struct NewtonSystem {
 }
 
 /// Free unknowns coupled by one contact node (sorted, unique).
-fn contact_unknowns(dofs: &DofMap, node: &ContactNode, out: &mut Vec<usize>) {
+pub(crate) fn contact_unknowns(dofs: &DofMap, node: &ContactNode, out: &mut Vec<usize>) {
     out.clear();
     let mut w = [(0usize, 0.0); MAX_FACE_NODES + 1];
     let m = b_weights(node, &mut w);

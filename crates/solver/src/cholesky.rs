@@ -7,19 +7,25 @@ use std::time::Instant;
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
+use faer::linalg::matmul::matmul;
+use faer::linalg::triangular_solve::{
+    solve_lower_triangular_in_place, solve_upper_triangular_in_place,
+};
 use faer::perm::PermRef;
+use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::sparse::FaerError;
 use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::linalg::cholesky::supernodal::SupernodalLltRef;
 use faer::sparse::linalg::cholesky::{
     CholeskySymbolicParams, LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
     factorize_symbolic_cholesky,
 };
-use faer::{Conj, MatMut, Side};
+use faer::{Accum, Conj, Mat, MatMut, MatRef, Par, Side};
 
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
 use crate::memory::{LimitSource, available_bytes};
-use crate::ordering::{Ordering, UnknownGroups, fill_reducing_permutation};
+use crate::ordering::{Ordering, PermutationPair, UnknownGroups, fill_reducing_permutation};
 use crate::parallel::{ThreadContext, norm};
 use crate::traits::{LinearSolver, SolveReport};
 
@@ -205,7 +211,7 @@ impl CholeskySolver {
     }
 
     /// Refuses a factorisation that needs `factor` + `workspace` bytes beyond the cap.
-    fn check_memory(&self, factor: u64, workspace: u64) -> Result<(), SolverError> {
+    pub(crate) fn check_memory(&self, factor: u64, workspace: u64) -> Result<(), SolverError> {
         let limit = match self.memory_limit {
             Some(b) => Some((b, LimitSource::Caller)),
             None => available_bytes().map_err(SolverError::InvalidMemoryLimit)?,
@@ -339,26 +345,21 @@ impl CholeskySolver {
     }
 }
 
-impl LinearSolver for CholeskySolver {
-    fn analyse(
+impl CholeskySolver {
+    /// The symbolic phase for a given fill-reducing permutation `(perm, iperm)`
+    /// (`perm[new] = old`), which faer keeps as it is; `ordering_seconds` is what computing it
+    /// cost, for the statistics.
+    pub(crate) fn analyse_permuted(
         &mut self,
         a: &SymmetricCsr,
-        groups: Option<&UnknownGroups>,
+        (fwd, inv): PermutationPair,
+        ordering_seconds: f64,
     ) -> Result<(), SolverError> {
         self.analysis = None;
         self.factorised = false;
         let n = a.n();
-
-        let start = Instant::now();
-        // Natural order is passed to faer as an explicit identity permutation: faer 0.24's
-        // `SymmetricOrdering::Identity` skips the step that brings a `Side::Lower` input to
-        // the upper form its symbolic analysis reads, and would analyse only the diagonal.
-        let (fwd, inv) = match fill_reducing_permutation(a, groups, self.options.ordering)? {
-            Some(perm) => perm,
-            None => ((0..n).collect(), (0..n).collect()),
-        };
-        let ordering_seconds = start.elapsed().as_secs_f64();
-
+        check_len("permutation", n, fwd.len())?;
+        check_len("inverse permutation", n, inv.len())?;
         let start = Instant::now();
         let ordering = SymmetricOrdering::Custom(PermRef::new_checked(&fwd, &inv, n));
         let params = CholeskySymbolicParams {
@@ -396,6 +397,162 @@ impl LinearSolver for CholeskySolver {
             fingerprint: a.pattern_fingerprint(),
         });
         Ok(())
+    }
+
+    /// The last `m` columns and rows of the held factor `L` (in elimination order) as a dense
+    /// lower-triangular `m × m` matrix (the strict upper triangle is zero): the Cholesky
+    /// factor of the Schur complement on the unknowns eliminated last.
+    pub(crate) fn trailing_block(&self, m: usize) -> Result<Mat<f64>, SolverError> {
+        let analysis = self.analysis.as_ref().ok_or(SolverError::NotAnalysed)?;
+        if !self.factorised {
+            return Err(SolverError::NotFactorised);
+        }
+        let n = analysis.n;
+        check_len("trailing block", n.min(m), m)?;
+        let first = n - m;
+        let mut block = Mat::<f64>::zeros(m, m);
+        let l = &self.l_values;
+        match analysis.symbolic.raw() {
+            SymbolicCholeskyRaw::Supernodal(s) => {
+                let begin = s.supernode_begin();
+                let end = s.supernode_end();
+                let col_ptr = s.col_ptr_for_val();
+                for sn in 0..s.n_supernodes() {
+                    if end[sn] <= first {
+                        continue;
+                    }
+                    let width = end[sn] - begin[sn];
+                    let pattern = s.supernode(sn).pattern();
+                    let rows = width + pattern.len();
+                    // Column-major `rows × width`: the diagonal block, then the rows below.
+                    for c in begin[sn].max(first)..end[sn] {
+                        let col = &l[col_ptr[sn] + (c - begin[sn]) * rows..][..rows];
+                        for r in c..end[sn] {
+                            block[(r - first, c - first)] = col[r - begin[sn]];
+                        }
+                        for (k, &r) in pattern.iter().enumerate() {
+                            block[(r - first, c - first)] = col[width + k];
+                        }
+                    }
+                }
+            }
+            SymbolicCholeskyRaw::Simplicial(s) => {
+                let col_ptr = s.col_ptr();
+                let row_idx = s.row_idx();
+                for c in first..n {
+                    for k in col_ptr[c]..col_ptr[c + 1] {
+                        block[(row_idx[k] - first, c - first)] = l[k];
+                    }
+                }
+            }
+        }
+        Ok(block)
+    }
+
+    /// Solves `A x = b` (original numbering) with the held supernodal factor, except that the
+    /// trailing `m` unknowns in elimination order are left to `trailing`: after the forward
+    /// substitution over the leading columns, `trailing` receives the condensed right-hand
+    /// side of the trailing unknowns and must replace it by their solution; the backward
+    /// substitution over the leading columns follows. With `trailing` solving with the
+    /// factor's own trailing block this is an ordinary solve; with another Schur complement
+    /// factor it solves the matrix whose trailing block was changed accordingly.
+    pub(crate) fn solve_split(
+        &mut self,
+        b: &[f64],
+        x: &mut [f64],
+        m: usize,
+        trailing: impl FnOnce(&mut [f64], Par) + Send,
+    ) -> Result<(), SolverError> {
+        let analysis = self.analysis.as_ref().ok_or(SolverError::NotAnalysed)?;
+        if !self.factorised {
+            return Err(SolverError::NotFactorised);
+        }
+        let n = analysis.n;
+        check_len("right-hand side", n, b.len())?;
+        check_len("solution", n, x.len())?;
+        check_len("trailing block", n.min(m), m)?;
+        let SymbolicCholeskyRaw::Supernodal(symbolic) = analysis.symbolic.raw() else {
+            return Err(SolverError::Factorisation {
+                detail: "a split solve needs a supernodal factor".into(),
+            });
+        };
+        let perm = analysis.symbolic.perm().map(|p| p.arrays().0);
+        let old = |k: usize| perm.map_or(k, |p| p[k]);
+        let first = n - m;
+        let mut y: Vec<f64> = (0..n).map(|k| b[old(k)]).collect();
+        let llt = SupernodalLltRef::<'_, usize, f64>::new(symbolic, &self.l_values);
+        let begin = symbolic.supernode_begin();
+        let leading = begin
+            .partition_point(|&c| c < first)
+            .min(symbolic.n_supernodes());
+        self.ctx.run(|par, _| {
+            let mut tmp = Vec::new();
+            // forward: L_II y_I = b_I, and b_C − L_CI y_I
+            for s in 0..leading {
+                let node = llt.supernode(s);
+                let (start, val) = (node.start(), node.val());
+                let (size, pattern) = (val.ncols(), node.pattern());
+                let w = size.min(first - start);
+                let (top, below) = val.subcols(0, w).split_at_row(w);
+                let (head, rest) = y[start..].split_at_mut(w);
+                let mut head = MatMut::from_column_major_slice_mut(head, w, 1);
+                solve_lower_triangular_in_place(top, head.rb_mut(), par);
+                tmp.clear();
+                tmp.resize(below.nrows(), 0.0);
+                let mut t = MatMut::from_column_major_slice_mut(&mut tmp, below.nrows(), 1);
+                matmul(t.rb_mut(), Accum::Replace, below, head.rb(), 1.0, par);
+                let (inside, outside) = tmp.split_at(size - w);
+                for (yi, ti) in rest.iter_mut().zip(inside) {
+                    *yi -= ti;
+                }
+                for (&r, ti) in pattern.iter().zip(outside) {
+                    y[r] -= ti;
+                }
+            }
+            trailing(&mut y[first..], par);
+            // backward: L_IIᵀ x_I = y_I − L_CIᵀ x_C
+            for s in (0..leading).rev() {
+                let node = llt.supernode(s);
+                let (start, val) = (node.start(), node.val());
+                let (size, pattern) = (val.ncols(), node.pattern());
+                let w = size.min(first - start);
+                let (top, below) = val.subcols(0, w).split_at_row(w);
+                tmp.clear();
+                tmp.extend_from_slice(&y[start + w..start + size]);
+                tmp.extend(pattern.iter().map(|&r| y[r]));
+                let t = MatRef::from_column_major_slice(&tmp, below.nrows(), 1);
+                let mut head = MatMut::from_column_major_slice_mut(&mut y[start..start + w], w, 1);
+                matmul(head.rb_mut(), Accum::Add, below.transpose(), t, -1.0, par);
+                solve_upper_triangular_in_place(top.transpose(), head, par);
+            }
+        });
+        for (k, v) in y.into_iter().enumerate() {
+            x[old(k)] = v;
+        }
+        Ok(())
+    }
+}
+
+impl LinearSolver for CholeskySolver {
+    fn analyse(
+        &mut self,
+        a: &SymmetricCsr,
+        groups: Option<&UnknownGroups>,
+    ) -> Result<(), SolverError> {
+        self.analysis = None;
+        self.factorised = false;
+        let n = a.n();
+
+        let start = Instant::now();
+        // Natural order is passed to faer as an explicit identity permutation: faer 0.24's
+        // `SymmetricOrdering::Identity` skips the step that brings a `Side::Lower` input to
+        // the upper form its symbolic analysis reads, and would analyse only the diagonal.
+        let (fwd, inv) = match fill_reducing_permutation(a, groups, self.options.ordering)? {
+            Some(perm) => perm,
+            None => ((0..n).collect(), (0..n).collect()),
+        };
+        let ordering_seconds = start.elapsed().as_secs_f64();
+        self.analyse_permuted(a, (fwd, inv), ordering_seconds)
     }
 
     fn factorise(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {

@@ -60,6 +60,16 @@ pub enum SolverError {
         detail: String,
     },
 
+    /// An interface unknown given to [`crate::InterfaceCholesky`] is not an unknown of the
+    /// matrix.
+    #[error("interface unknown {unknown} is out of range for a matrix of {n} unknowns")]
+    InvalidInterface {
+        /// The offending index.
+        unknown: usize,
+        /// Number of unknowns of the matrix.
+        n: usize,
+    },
+
     /// An adjacency graph given to an ordering routine is malformed.
     #[error("invalid graph: {detail}")]
     InvalidGraph {

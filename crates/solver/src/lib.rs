@@ -102,6 +102,7 @@ mod cg;
 mod cholesky;
 mod csr;
 mod error;
+mod interface;
 pub mod interop;
 pub mod memory;
 mod ordering;
@@ -114,8 +115,9 @@ pub use cholesky::{
 };
 pub use csr::SymmetricCsr;
 pub use error::SolverError;
+pub use interface::{InterfaceCholesky, InterfaceStats};
 pub use ordering::{
     Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,
-    fill_reducing_permutation, metis_nested_dissection,
+    fill_reducing_permutation, metis_nested_dissection, trailing_permutation,
 };
 pub use traits::{LinearSolver, SolveReport};

@@ -500,6 +500,92 @@ pub fn fill_reducing_permutation(
     }
 }
 
+/// A fill-reducing permutation that eliminates the unknowns marked in `trailing` last: the
+/// other unknowns are ordered by `ordering` on the graph they induce (the group graph with
+/// `groups`), the marked ones follow in their original order. With `groups`, a group with
+/// any marked unknown is moved to the end whole, so the trailing set can grow to whole
+/// groups; the returned count is its final size.
+///
+/// This is the ordering of a factorisation whose trailing block is updated without
+/// refactorising the rest ([`crate::InterfaceCholesky`]).
+///
+/// # Errors
+/// [`SolverError::DimensionMismatch`] when `trailing` does not have one entry per unknown,
+/// [`SolverError::InvalidGroups`], and the errors of the ordering routines.
+pub fn trailing_permutation(
+    a: &SymmetricCsr,
+    groups: Option<&UnknownGroups>,
+    ordering: Ordering,
+    trailing: &[bool],
+) -> Result<(PermutationPair, usize), SolverError> {
+    let n = a.n();
+    if trailing.len() != n {
+        return Err(SolverError::DimensionMismatch {
+            what: "trailing-unknown marks",
+            expected: n,
+            found: trailing.len(),
+        });
+    }
+    let single;
+    let groups = match groups {
+        Some(g) => {
+            g.validate(n)?;
+            g
+        }
+        None => {
+            single = UnknownGroups::uniform(n, 1);
+            &single
+        }
+    };
+    let n_groups = groups.n_groups();
+    let marked: Vec<bool> = groups
+        .group_ptr
+        .windows(2)
+        .map(|w| trailing[w[0]..w[1]].iter().any(|&t| t))
+        .collect();
+    // The interior groups, renumbered 0..n_interior, and the graph they induce.
+    let mut local = vec![usize::MAX; n_groups];
+    let interior: Vec<usize> = (0..n_groups).filter(|&g| !marked[g]).collect();
+    for (l, &g) in interior.iter().enumerate() {
+        local[g] = l;
+    }
+    let interior_order: Vec<usize> = if ordering == Ordering::Natural || interior.len() <= 1 {
+        (0..interior.len()).collect()
+    } else {
+        let graph = Graph::of_groups(a, groups)?;
+        let mut xadj = Vec::with_capacity(interior.len() + 1);
+        let mut adjncy = Vec::new();
+        xadj.push(0);
+        for &g in &interior {
+            adjncy.extend(
+                graph.adjncy[graph.xadj[g]..graph.xadj[g + 1]]
+                    .iter()
+                    .filter(|&&h| !marked[h])
+                    .map(|&h| local[h]),
+            );
+            xadj.push(adjncy.len());
+        }
+        drop(graph);
+        let order = match ordering {
+            Ordering::Amd => amd_ordering,
+            _ => metis_nested_dissection,
+        };
+        order(&xadj, &adjncy)?.0
+    };
+    let group_perm: Vec<usize> = interior_order
+        .iter()
+        .map(|&l| interior[l])
+        .chain((0..n_groups).filter(|&g| marked[g]))
+        .collect();
+    let perm = expand_group_permutation(groups, &group_perm)?;
+    let n_trailing = (0..n_groups)
+        .filter(|&g| marked[g])
+        .map(|g| groups.group_ptr[g + 1] - groups.group_ptr[g])
+        .sum();
+    let iperm = inverse_permutation(&perm)?;
+    Ok(((perm, iperm), n_trailing))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,437 @@
+//! [`InterfaceCholesky`]: a sparse Cholesky factorisation for a sequence of matrices that
+//! differ only in the block of a small set of *interface* unknowns — the slave and master
+//! unknowns of contact, whose Newton matrix changes from one iteration to the next while the
+//! bone and implant interiors do not.
+//!
+//! The interface unknowns `C` are eliminated last, after the interior `I` (ordered by nested
+//! dissection on the graph the interior induces). The factor of
+//!
+//! ```text
+//! A = [ A_II  A_IC ]      L = [ L_II   0   ]
+//!     [ A_CI  A_CC ]          [ L_CI  L_CC ]
+//! ```
+//!
+//! has `L_CC L_CCᵀ = S = A_CC − A_CI A_II⁻¹ A_IC`, the Schur complement on the interface. A
+//! matrix `A' = A + E Δ Eᵀ` that changes only `A_CC` (by `Δ`) has the same `L_II` and `L_CI`
+//! and the Schur complement `S' = S + Δ`: its factorisation is the dense Cholesky factor of
+//! `S + Δ`, `m³/3` flops for `m` interface unknowns instead of a sparse refactorisation of
+//! all `n`. The pivots of `S + Δ` are exactly the last `m` pivots a full factorisation of `A'`
+//! in the same order would meet, so singular matrices are reported as the full path would.
+//!
+//! A solve with `A'` runs the forward substitution of the reference factor over the interior
+//! (`L_II`, and `L_CI` to condense the right-hand side onto the interface), solves the
+//! interface with the factor of `S + Δ`, and runs the backward substitution over the
+//! interior: the work of one sparse solve.
+//!
+//! `factorise` compares every stored entry outside the interface block with the reference
+//! matrix (the last one factorised in full): when any differs — a new model, another load
+//! dependent stiffness — it factorises in full and makes that matrix the new reference.
+
+use std::fmt;
+use std::time::Instant;
+
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt;
+use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
+use faer::linalg::matmul::triangular::{BlockStructure, matmul};
+use faer::{Accum, Mat, MatMut};
+
+use crate::cholesky::{CholeskyOptions, CholeskySolver, FactorKind, FactorStats};
+use crate::csr::SymmetricCsr;
+use crate::error::SolverError;
+use crate::ordering::{UnknownGroups, trailing_permutation};
+use crate::parallel::{ThreadContext, norm};
+use crate::traits::{LinearSolver, SolveReport};
+
+/// Counts and timings of an [`InterfaceCholesky`] (see [`InterfaceCholesky::interface_stats`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InterfaceStats {
+    /// Interface unknowns, after `analyse` grew the requested set to whole groups.
+    pub interface_unknowns: usize,
+    /// Full sparse factorisations (each one a new reference).
+    pub full_factorisations: usize,
+    /// Factorisations done as a dense update of the interface Schur complement.
+    pub updates: usize,
+    /// Seconds spent forming the reference Schur complement `S = L_CC L_CCᵀ` (all of them).
+    pub schur_seconds: f64,
+    /// Seconds of all full factorisations.
+    pub full_seconds: f64,
+    /// Seconds of all dense updates (forming `S + Δ` and its Cholesky factor).
+    pub update_seconds: f64,
+    /// Bytes of the two dense `m × m` matrices (reference Schur complement and updated
+    /// factor).
+    pub dense_bytes: usize,
+}
+
+/// Where the interface unknowns sit: the analysed pattern, the interface in elimination
+/// order, and the stored entries of `A` inside the interface block.
+struct Layout {
+    n: usize,
+    nnz: usize,
+    fingerprint: u64,
+    /// Original index of the interface unknown with local (elimination-order) index `k`.
+    interface: Vec<usize>,
+    /// Stored entries inside the interface block: (slot in `A`'s values, local row, local
+    /// column) with row ≥ column.
+    block: Vec<(usize, usize, usize)>,
+    /// Whether each stored entry of `A` lies in the interface block.
+    in_block: Vec<bool>,
+}
+
+/// The matrix last factorised in full and its Schur complement on the interface.
+struct Reference {
+    /// Values of `A` (stored upper triangle).
+    values: Vec<f64>,
+    /// `S = L_CC L_CCᵀ`, lower triangle.
+    schur: Mat<f64>,
+}
+
+/// Sparse Cholesky factorisation whose interface block is updated through its Schur
+/// complement (see the [module documentation](self)), implementing [`LinearSolver`].
+///
+/// # Examples
+/// ```
+/// use osteon_solver::{
+///     CholeskyOptions, InterfaceCholesky, LinearSolver, Ordering, SymmetricCsr,
+/// };
+/// // tridiag(-1, 2, -1) of size 6 with unknowns 2 and 3 on the interface.
+/// let mut t: Vec<_> = (0..6)
+///     .flat_map(|i| [(i, i, 2.0), (i, i + 1, -1.0)])
+///     .filter(|&(_, j, _)| j < 6)
+///     .collect();
+/// let mut a = SymmetricCsr::from_triplets(6, &t)?;
+/// let options = CholeskyOptions { ordering: Ordering::NestedDissection, threads: 1 };
+/// let mut solver = InterfaceCholesky::new(options, vec![2, 3]);
+/// solver.analyse(&a, None)?;
+/// solver.factorise(&a)?; // in full: the reference
+/// // stiffen the interface block only: a dense update, no sparse refactorisation
+/// let slot = a.slot(2, 3).unwrap();
+/// a.values_mut()[slot] = -0.5;
+/// solver.factorise(&a)?;
+/// assert_eq!(solver.interface_stats().updates, 1);
+/// let mut x = vec![0.0; 6];
+/// let report = solver.solve(&a, &[1.0; 6], &mut x)?;
+/// assert!(report.relative_residual < 1e-13);
+/// # Ok::<(), osteon_solver::SolverError>(())
+/// ```
+pub struct InterfaceCholesky {
+    inner: CholeskySolver,
+    ctx: ThreadContext,
+    requested: Vec<usize>,
+    layout: Option<Layout>,
+    reference: Option<Reference>,
+    /// Cholesky factor of `S + Δ` (lower) when the held factorisation is an update.
+    update: Option<Mat<f64>>,
+    factorised: bool,
+    stats: InterfaceStats,
+}
+
+impl fmt::Debug for InterfaceCholesky {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InterfaceCholesky")
+            .field("inner", &self.inner)
+            .field("requested", &self.requested.len())
+            .field("has_reference", &self.reference.is_some())
+            .field("updated", &self.update.is_some())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl InterfaceCholesky {
+    /// A solver whose interface is the unknowns `interface` (original numbering, any order,
+    /// repeats allowed), with the given ordering of the interior and threads.
+    pub fn new(options: CholeskyOptions, interface: Vec<usize>) -> Self {
+        Self {
+            inner: CholeskySolver::new(options).with_factor_kind(FactorKind::Supernodal),
+            ctx: ThreadContext::new(options.threads),
+            requested: interface,
+            layout: None,
+            reference: None,
+            update: None,
+            factorised: false,
+            stats: InterfaceStats::default(),
+        }
+    }
+
+    /// Caps the memory of the full factorisations, as
+    /// [`CholeskySolver::with_memory_limit`]; the dense interface matrices count too.
+    pub fn with_memory_limit(mut self, bytes: u64) -> Self {
+        self.inner = self.inner.with_memory_limit(bytes);
+        self
+    }
+
+    /// Sets the relative pivot tolerance (see [`crate::DEFAULT_PIVOT_TOLERANCE`]), used for
+    /// the full factorisations and the interface updates alike.
+    pub fn with_pivot_tolerance(mut self, tolerance: f64) -> Self {
+        self.inner = self.inner.with_pivot_tolerance(tolerance);
+        self
+    }
+
+    /// The interface unknowns in elimination order (after `analyse`; empty before).
+    pub fn interface(&self) -> &[usize] {
+        self.layout.as_ref().map_or(&[], |l| &l.interface)
+    }
+
+    /// Counts and timings of the full factorisations and the interface updates.
+    pub fn interface_stats(&self) -> &InterfaceStats {
+        &self.stats
+    }
+
+    /// Size, cost and timings of the sparse factorisation (the reference).
+    pub fn factor_stats(&self) -> &FactorStats {
+        self.inner.factor_stats()
+    }
+
+    /// Whether a valid factorisation is held.
+    pub fn is_factorised(&self) -> bool {
+        self.factorised
+    }
+
+    /// The full sparse factorisation of `a`, which becomes the reference.
+    fn factorise_reference(&mut self, a: &SymmetricCsr, m: usize) -> Result<(), SolverError> {
+        self.reference = None;
+        let dense = 2 * m * m * size_of::<f64>();
+        self.inner.check_memory(0, dense as u64)?;
+        let start = Instant::now();
+        self.inner.factorise(a)?;
+        self.stats.full_seconds += start.elapsed().as_secs_f64();
+        self.stats.full_factorisations += 1;
+
+        let start = Instant::now();
+        let l_cc = self.inner.trailing_block(m)?;
+        let mut schur = Mat::<f64>::zeros(m, m);
+        self.ctx.run(|par, _| {
+            matmul(
+                schur.as_mut(),
+                BlockStructure::TriangularLower,
+                Accum::Replace,
+                l_cc.as_ref(),
+                BlockStructure::TriangularLower,
+                l_cc.transpose(),
+                BlockStructure::TriangularUpper,
+                1.0,
+                par,
+            );
+        });
+        self.stats.schur_seconds += start.elapsed().as_secs_f64();
+        self.stats.dense_bytes = dense;
+        self.reference = Some(Reference {
+            values: a.values().to_vec(),
+            schur,
+        });
+        Ok(())
+    }
+
+    /// The factorisation of `a` as the reference's Schur complement plus the change of the
+    /// interface block.
+    fn factorise_update(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {
+        let start = Instant::now();
+        let (Some(layout), Some(reference)) = (&self.layout, &self.reference) else {
+            return Err(SolverError::NotFactorised);
+        };
+        let values = a.values();
+        let mut s = reference.schur.clone();
+        for &(slot, r, c) in &layout.block {
+            let v = values[slot];
+            if !v.is_finite() {
+                let (row, col) = (layout.interface[r], layout.interface[c]);
+                let (row, col) = (row.min(col), row.max(col));
+                return Err(SolverError::NonFiniteValue { row, col, value: v });
+            }
+            s[(r, c)] += v - reference.values[slot];
+        }
+        // A's diagonal at the interface, in local order (the pivot tolerance is relative to it).
+        let full_diagonal = a.diagonal();
+        let diagonal: Vec<f64> = layout.interface.iter().map(|&i| full_diagonal[i]).collect();
+        if let Some(k) = diagonal.iter().position(|&d| d <= 0.0) {
+            return Err(SolverError::NotPositiveDefinite {
+                unknown: layout.interface[k],
+                pivot: diagonal[k],
+            });
+        }
+        let m = s.nrows();
+        self.ctx.run(|par, _| {
+            let req = llt::factor::cholesky_in_place_scratch::<f64>(m, par, Default::default());
+            let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
+                what: "interface factorisation workspace",
+                bytes: req.size_bytes(),
+            })?;
+            llt::factor::cholesky_in_place(
+                s.as_mut(),
+                LltRegularization::default(),
+                par,
+                MemStack::new(&mut mem),
+                Default::default(),
+            )
+            .map(|_| ())
+            .map_err(
+                |LltError::NonPositivePivot { index }| SolverError::NotPositiveDefinite {
+                    unknown: layout.interface[index.min(m.saturating_sub(1))],
+                    pivot: f64::NAN,
+                },
+            )
+        })?;
+        let tol = self.inner.pivot_tolerance();
+        for k in 0..m {
+            let pivot = s[(k, k)] * s[(k, k)];
+            if pivot.is_nan() || pivot <= tol * diagonal[k] {
+                return Err(SolverError::NotPositiveDefinite {
+                    unknown: layout.interface[k],
+                    pivot,
+                });
+            }
+        }
+        self.update = Some(s);
+        self.stats.update_seconds += start.elapsed().as_secs_f64();
+        self.stats.updates += 1;
+        Ok(())
+    }
+
+    /// `x ← A'⁻¹ b` for the updated matrix: the forward and backward substitutions of the
+    /// reference factor over the interior, with the updated interface factor in between.
+    fn solve_updated(&mut self, b: &[f64], x: &mut [f64]) -> Result<(), SolverError> {
+        let (Some(layout), Some(factor)) = (&self.layout, &self.update) else {
+            return Err(SolverError::NotFactorised);
+        };
+        let m = layout.interface.len();
+        self.inner.solve_split(b, x, m, |y, par| {
+            let rhs = MatMut::from_column_major_slice_mut(y, m, 1);
+            llt::solve::solve_in_place(factor.as_ref(), rhs, par, MemStack::new(&mut []));
+        })
+    }
+}
+
+impl LinearSolver for InterfaceCholesky {
+    fn analyse(
+        &mut self,
+        a: &SymmetricCsr,
+        groups: Option<&UnknownGroups>,
+    ) -> Result<(), SolverError> {
+        self.layout = None;
+        self.reference = None;
+        self.update = None;
+        self.factorised = false;
+        self.stats = InterfaceStats::default();
+        let n = a.n();
+        let mut marks = vec![false; n];
+        for &i in &self.requested {
+            if i >= n {
+                return Err(SolverError::InvalidInterface { unknown: i, n });
+            }
+            marks[i] = true;
+        }
+        let start = Instant::now();
+        let (perm, m) = trailing_permutation(a, groups, self.inner.options().ordering, &marks)?;
+        let interface = perm.0[n - m..].to_vec();
+        let seconds = start.elapsed().as_secs_f64();
+        self.inner.analyse_permuted(a, perm, seconds)?;
+        let mut local = vec![usize::MAX; n];
+        for (k, &i) in interface.iter().enumerate() {
+            local[i] = k;
+        }
+        let (row_ptr, col_idx) = (a.row_ptr(), a.col_idx());
+        let mut block = Vec::new();
+        let mut in_block = vec![false; a.nnz_stored()];
+        for i in 0..n {
+            if local[i] == usize::MAX {
+                continue;
+            }
+            for slot in row_ptr[i]..row_ptr[i + 1] {
+                let j = col_idx[slot];
+                if local[j] != usize::MAX {
+                    let (p, q) = (local[i], local[j]);
+                    block.push((slot, p.max(q), p.min(q)));
+                    in_block[slot] = true;
+                }
+            }
+        }
+        self.stats.interface_unknowns = m;
+        self.layout = Some(Layout {
+            n,
+            nnz: a.nnz_stored(),
+            fingerprint: a.pattern_fingerprint(),
+            interface,
+            block,
+            in_block,
+        });
+        Ok(())
+    }
+
+    fn factorise(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {
+        self.factorised = false;
+        self.update = None;
+        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
+        if a.n() != layout.n {
+            return Err(SolverError::DimensionMismatch {
+                what: "matrix dimension",
+                expected: layout.n,
+                found: a.n(),
+            });
+        }
+        if a.nnz_stored() != layout.nnz || a.pattern_fingerprint() != layout.fingerprint {
+            return Err(SolverError::PatternChanged {
+                detail: "the interface solver was analysed for another pattern".into(),
+            });
+        }
+        let m = layout.interface.len();
+        let same_interior = self.reference.as_ref().is_some_and(|r| {
+            a.values()
+                .iter()
+                .zip(&r.values)
+                .zip(&layout.in_block)
+                .all(|((v, w), &inside)| inside || v == w)
+        });
+        if same_interior {
+            self.factorise_update(a)?;
+        } else {
+            self.factorise_reference(a, m)?;
+        }
+        self.factorised = true;
+        Ok(())
+    }
+
+    fn solve(
+        &mut self,
+        a: &SymmetricCsr,
+        b: &[f64],
+        x: &mut [f64],
+    ) -> Result<SolveReport, SolverError> {
+        if !self.factorised {
+            return Err(SolverError::NotFactorised);
+        }
+        if self.update.is_none() {
+            return self.inner.solve(a, b, x);
+        }
+        let n = a.n();
+        for (what, len) in [("right-hand side", b.len()), ("solution", x.len())] {
+            if len != n {
+                return Err(SolverError::DimensionMismatch {
+                    what,
+                    expected: n,
+                    found: len,
+                });
+            }
+        }
+        self.solve_updated(b, x)?;
+        let threads = self.ctx.run(|_, t| t);
+        let mut r = vec![0.0; n];
+        a.mul_vec_with_threads(x, &mut r, threads);
+        for (ri, bi) in r.iter_mut().zip(b) {
+            *ri -= bi;
+        }
+        let (r_norm, b_norm) = (norm(&r, threads), norm(b, threads));
+        Ok(SolveReport {
+            relative_residual: if b_norm > 0.0 {
+                r_norm / b_norm
+            } else {
+                r_norm
+            },
+            iterations: 0,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "cholesky-interface"
+    }
+}
