@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use osteon_assembly::{Model, Observer, RigidMotion, SolveOptions, StepSolution};
 
 use crate::error::BiomechError;
-use crate::frictional::solve_frictional;
+use crate::frictional::solve_frictional_cached;
 use crate::model::{plateau, plateau_wrench_case};
 use crate::study::StudySetup;
 
@@ -98,7 +98,10 @@ pub fn construct_stiffness(
     let implanted = with_unit_cases(&setup.implanted_model, body_weight_n)?;
     let intact = with_unit_cases(&setup.intact_model, body_weight_n)?;
     let implanted_cases = if setup.split.is_some() {
-        solve_frictional(&implanted, options.threads, observer)?
+        setup
+            .with_contact_cache(|cache| {
+                solve_frictional_cached(&implanted, options.threads, observer, cache)
+            })?
             .solution
             .cases
     } else {

@@ -26,7 +26,8 @@ use osteon_assembly::{
     Equation, Event, Labelled, Model, Observer, PhaseTimings, StaticSolution, SystemStats,
 };
 use osteon_contact::{
-    ContactError, ContactOptions, ContactPair, ContactProblem, Friction, InitialGap, Micromotion,
+    ContactError, ContactOptions, ContactPair, ContactProblem, FactorCache, Friction, InitialGap,
+    Micromotion,
 };
 use osteon_mesh::{FaceRef, Mesh};
 
@@ -610,6 +611,17 @@ pub fn solve_frictional(
     threads: usize,
     observer: &mut dyn Observer,
 ) -> Result<FrictionalSolution, BiomechError> {
+    solve_frictional_cached(model, threads, observer, &mut FactorCache::new())
+}
+
+/// [`solve_frictional`] with a [`FactorCache`] kept across analyses of the same model (see
+/// [`osteon_contact::solve_contact_cached`]).
+pub fn solve_frictional_cached(
+    model: &Model,
+    threads: usize,
+    observer: &mut dyn Observer,
+    cache: &mut FactorCache,
+) -> Result<FrictionalSolution, BiomechError> {
     let problem = ContactProblem {
         model,
         steps: model.load_cases.clone(),
@@ -624,8 +636,8 @@ pub fn solve_frictional(
         label: "implanted",
         inner: observer,
     };
-    let sol =
-        osteon_contact::solve_contact_observed(&problem, &mut labelled).map_err(contact_error)?;
+    let sol = osteon_contact::solve_contact_cached(&problem, &mut labelled, cache)
+        .map_err(contact_error)?;
     let ct = sol.timings.phases();
     let timings = PhaseTimings {
         setup: ct.setup,

@@ -16,7 +16,7 @@ use osteon_assembly::{InitialGap, Model, Observer, SolveOptions};
 use osteon_contact::Friction;
 
 use crate::error::BiomechError;
-use crate::frictional::{is_docking_pair, solve_frictional};
+use crate::frictional::{is_docking_pair, solve_frictional_cached};
 use crate::modulus_bounds::with_single_case;
 use crate::spec::{ELASTIC_SLIP_RANGE_MM, InterfaceModel, REFERENCE_INTERFACE_PRESSURE_MPA};
 use crate::study::StudySetup;
@@ -193,7 +193,9 @@ pub fn interface_sensitivity(
     let mut out = Vec::new();
     for (label, mu, k, gap) in variants(interface) {
         let model = with_interface(&setup.implanted_model, case, mu, k, gap)?;
-        let run = solve_frictional(&model, options.threads, observer)?;
+        let run = setup.with_contact_cache(|cache| {
+            solve_frictional_cached(&model, options.threads, observer, cache)
+        })?;
         let Some(m) = run.micromotion.last() else {
             return Err(BiomechError::construction(
                 "the interface variant returned no micromotion",

@@ -7,6 +7,7 @@
 //! `report.md`, plots, VTU) is the caller's step: [`crate::output::write_study_outputs`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -15,14 +16,14 @@ use osteon_assembly::{
     Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, StaticSolution,
     solve_linear_static_observed,
 };
-use osteon_contact::{Friction, Micromotion};
+use osteon_contact::{FactorCache, Friction, Micromotion};
 
 use crate::builder::{CellCounts, Reconstruction, ScrewPlacement, build_reconstruction};
 use crate::daily::{DailyLoading, daily_loading};
 use crate::error::BiomechError;
 use crate::frictional::{
     BONDED_PATCH_MM, ContactCaseSummary, FrictionalSplit, InterfaceSolverSummary, SplitOptions,
-    solve_frictional, split_docking_interface_with,
+    solve_frictional_cached, split_docking_interface_with,
 };
 use crate::geometry::TibiaGeometry;
 use crate::headline::{HeadlineAnalysis, headline_analysis};
@@ -693,6 +694,23 @@ pub struct StudySetup {
     pub intact_model: Model,
     /// Wall-clock time of the build (s).
     pub build_s: f64,
+    /// Frictional interface: the factorisation of the implanted model's interiors, kept by
+    /// its contact analysis for the analyses that solve the same model again (the construct
+    /// stiffness's unit cases, the interface sensitivity's variants); each reuses it only
+    /// where its stiffness is unchanged, checked entry by entry ([`FactorCache`]).
+    pub contact_cache: Mutex<FactorCache>,
+}
+
+impl StudySetup {
+    /// Runs `f` with the contact factorisation cache (a poisoned lock is taken over: the
+    /// cache checks what it reuses).
+    pub fn with_contact_cache<R>(&self, f: impl FnOnce(&mut FactorCache) -> R) -> R {
+        let mut cache = self
+            .contact_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut cache)
+    }
 }
 
 impl StudySetup {
@@ -754,6 +772,7 @@ pub fn build_study(study: &Study, observer: &mut dyn Observer) -> Result<StudySe
         implanted_model,
         intact_model,
         build_s,
+        contact_cache: Mutex::new(FactorCache::new()),
     })
 }
 
@@ -825,7 +844,9 @@ pub fn solve_implanted(
                     s.copies.len()
                 ),
             );
-            let f = solve_frictional(model, options.threads, observer)?;
+            let f = setup.with_contact_cache(|cache| {
+                solve_frictional_cached(model, options.threads, observer, cache)
+            })?;
             Ok(ImplantedSolution {
                 solution: f.solution,
                 micromotion: Some(f.micromotion),

@@ -17,7 +17,7 @@ use crate::constitutive::{ContactStatus, History, Response};
 use crate::definition::{ContactProblem, SlipTangent};
 use crate::error::{ContactError, NonConvergence};
 use crate::kinematics::Kinematics;
-use crate::linear::NewtonSolver;
+use crate::linear::{FactorCache, NewtonSolver};
 use crate::newton::{
     IncrementFailure, IncrementOutcome, NewtonContext, StepLoads, solve_increment,
 };
@@ -42,6 +42,22 @@ pub fn solve_contact(problem: &ContactProblem) -> Result<ContactSolution, Contac
 pub fn solve_contact_observed(
     problem: &ContactProblem,
     observer: &mut dyn Observer,
+) -> Result<ContactSolution, ContactError> {
+    solve_contact_cached(problem, observer, &mut FactorCache::new())
+}
+
+/// [`solve_contact_observed`] with a [`FactorCache`] kept across analyses: a Newton system
+/// whose pattern and contact unknowns match the cached solver's reuses its symbolic analysis
+/// and, where the stiffness outside the contact block is unchanged, its factorisation of the
+/// interiors (checked entry by entry, so the result is that of a fresh analysis to
+/// round-off). The last system's solver is left in the cache.
+///
+/// # Errors
+/// As [`solve_contact`].
+pub fn solve_contact_cached(
+    problem: &ContactProblem,
+    observer: &mut dyn Observer,
+    cache: &mut FactorCache,
 ) -> Result<ContactSolution, ContactError> {
     let o = &problem.options;
     if problem.steps.is_empty() {
@@ -70,12 +86,13 @@ pub fn solve_contact_observed(
             });
         }
     }
-    run(problem, observer)
+    run(problem, observer, cache)
 }
 
 fn run(
     problem: &ContactProblem,
     observer: &mut dyn Observer,
+    cache: &mut FactorCache,
 ) -> Result<ContactSolution, ContactError> {
     let start = Instant::now();
     let model = problem.model;
@@ -98,7 +115,9 @@ fn run(
     let mut u = vec![0.0; n_raw];
     let mut history = vec![History::default(); contacts.len()];
     let mut f_previous = vec![0.0; n_raw];
-    let mut system: Option<(NewtonSystem, NewtonSolver)> = None;
+    // the Newton system, its solver, and the solver's interface counts when it came (a
+    // cached solver's earlier updates belong to earlier analyses)
+    let mut system: Option<(NewtonSystem, NewtonSolver, (usize, usize, f64))> = None;
     let mut steps = Vec::with_capacity(problem.steps.len());
     let ctx = NewtonContext {
         op: &op,
@@ -114,11 +133,11 @@ fn run(
         let boundary = model.boundary_of(step);
         if system
             .as_ref()
-            .is_none_or(|(s, _)| !s.system.serves(&boundary))
+            .is_none_or(|(s, _, _)| !s.system.serves(&boundary))
         {
-            if let Some((_, old)) = system.take() {
+            if let Some((_, old, before)) = system.take() {
                 // free the old matrices and factor first
-                old.add_counts(&mut timings);
+                old.add_counts(&mut timings, before);
             }
             let sys = timed(
                 observer,
@@ -127,24 +146,30 @@ fn run(
                 &mut timings.setup,
                 || NewtonSystem::new(&op, &boundary, &contacts),
             )?;
-            let mut solver =
-                NewtonSolver::new(options.factorisation, &sys, &contacts, options.threads);
-            timed(
-                observer,
-                Phase::Analyse,
-                &step.name,
-                &mut timings.analyse,
-                || {
-                    solver
-                        .linear()
-                        .analyse(&sys.tangent, Some(sys.dofs().groups()))
-                },
-            )
-            .map_err(|e| singular(&op, &sys, e, step_number))?;
+            let fresh = NewtonSolver::new(options.factorisation, &sys, &contacts, options.threads);
+            let (mut solver, analysed) = match cache.take_matching(&fresh, &sys.tangent) {
+                Some(cached) => (cached, true),
+                None => (fresh, false),
+            };
+            let updates_before = solver.interface_counts();
+            if !analysed {
+                timed(
+                    observer,
+                    Phase::Analyse,
+                    &step.name,
+                    &mut timings.analyse,
+                    || {
+                        solver
+                            .linear()
+                            .analyse(&sys.tangent, Some(sys.dofs().groups()))
+                    },
+                )
+                .map_err(|e| singular(&op, &sys, e, step_number))?;
+            }
             timings.interface_unknowns = solver.interface_counts().0;
-            system = Some((sys, solver));
+            system = Some((sys, solver, updates_before));
         }
-        let Some((sys, solver)) = system.as_mut() else {
+        let Some((sys, solver, _)) = system.as_mut() else {
             continue;
         };
         if options.steps_from_unloaded {
@@ -211,11 +236,12 @@ fn run(
         steps.push(solution);
         f_previous = f_end;
     }
-    if let Some((_, solver)) = &system {
-        solver.add_counts(&mut timings);
+    let n_unknowns = system.as_ref().map_or(0, |(s, _, _)| s.dofs().n_free());
+    if let Some((_, solver, before)) = system {
+        solver.add_counts(&mut timings, before);
+        cache.keep(solver);
     }
     timings.total = start.elapsed().as_secs_f64();
-    let n_unknowns = system.as_ref().map_or(0, |(s, _)| s.dofs().n_free());
     Ok(ContactSolution {
         steps,
         pairing,

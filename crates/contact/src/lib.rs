@@ -116,8 +116,9 @@ pub use constitutive::{History, SLIP_REGULARIZATION};
 pub use definition::{
     ContactOptions, ContactProblem, MAX_AUTO_INTERFACE, SlipTangent, TangentFactorisation,
 };
-pub use driver::{solve_contact, solve_contact_observed};
+pub use driver::{solve_contact, solve_contact_cached, solve_contact_observed};
 pub use error::{ContactError, NonConvergence, WorstNode};
+pub use linear::FactorCache;
 pub use pairing::{ContactNode, PairingReport, pair_nodes};
 pub use results::{ContactSolution, ContactTimings};
 

@@ -80,11 +80,12 @@ impl NewtonSolver {
         }
     }
 
-    /// Adds the interface updates and their seconds to `timings`.
-    pub fn add_counts(&self, timings: &mut ContactTimings) {
+    /// Adds the interface updates and their seconds since `before` (the counts when this
+    /// analysis took the solver) to `timings`.
+    pub fn add_counts(&self, timings: &mut ContactTimings, before: (usize, usize, f64)) {
         let (_, updates, seconds) = self.interface_counts();
-        timings.interface_updates += updates;
-        timings.interface_update_seconds += seconds;
+        timings.interface_updates += updates.saturating_sub(before.1);
+        timings.interface_update_seconds += (seconds - before.2).max(0.0);
     }
 
     /// Numeric factorisation of `a`.
@@ -100,5 +101,64 @@ impl NewtonSolver {
         x: &mut [f64],
     ) -> Result<SolveReport, SolverError> {
         self.linear().solve(a, b, x)
+    }
+}
+
+/// A factorisation kept from one contact analysis to the next (see
+/// [`crate::solve_contact_cached`]): the Newton solver of the last analysis's system when it
+/// updated the interface Schur complement. A later analysis whose Newton matrix has the same
+/// pattern and contact unknowns skips the symbolic analysis, and when its matrix equals the
+/// cached reference outside the contact block — the same model with other contact
+/// parameters, gaps or loads — it skips the full factorisation too; any other difference is
+/// detected entry by entry and factorised in full.
+#[derive(Default)]
+pub struct FactorCache {
+    solver: Option<NewtonSolver>,
+}
+
+impl std::fmt::Debug for FactorCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FactorCache")
+            .field("holds_a_factorisation", &self.solver.is_some())
+            .finish()
+    }
+}
+
+impl FactorCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether a factorisation is held.
+    pub fn is_empty(&self) -> bool {
+        self.solver.is_none()
+    }
+
+    /// Frees the held factorisation.
+    pub fn clear(&mut self) {
+        self.solver = None;
+    }
+
+    /// The cached solver when it serves `fresh`'s interface on the pattern of `a`.
+    pub(crate) fn take_matching(
+        &mut self,
+        fresh: &NewtonSolver,
+        a: &SymmetricCsr,
+    ) -> Option<NewtonSolver> {
+        let matches = match (&self.solver, fresh) {
+            (Some(NewtonSolver::Interface(cached)), NewtonSolver::Interface(new)) => {
+                cached.requested_interface() == new.requested_interface()
+                    && cached.is_analysed_for(a)
+            }
+            _ => false,
+        };
+        if matches { self.solver.take() } else { None }
+    }
+
+    /// Keeps `solver` when it updates an interface (a full-refactorisation solver has
+    /// nothing worth keeping beyond its symbolic analysis).
+    pub(crate) fn keep(&mut self, solver: NewtonSolver) {
+        self.solver = matches!(solver, NewtonSolver::Interface(_)).then_some(solver);
     }
 }

@@ -321,3 +321,56 @@ fn interface_updates_reproduce_full_factorisations() {
         "some nodes slip"
     );
 }
+
+/// A factorisation kept across analyses of the same model with other friction: the second
+/// analysis factorises nothing in full and gives the displacements of a fresh analysis to
+/// 1e-8 relative; a model with another stiffness is detected and factorised in full.
+#[test]
+fn a_cached_factorisation_serves_another_friction_coefficient() {
+    use osteon_contact::{FactorCache, TangentFactorisation, solve_contact_cached};
+    let t = toy();
+    fn problem_for<'a>(model: &'a Model, top: &[usize]) -> ContactProblem<'a> {
+        let mut problem = ContactProblem::from_model(model);
+        problem.steps = vec![LoadCase::new("press fit"), load(top)];
+        problem.options.factorisation = TangentFactorisation::InterfaceUpdate;
+        problem.options.recover = false;
+        problem
+    }
+    let with_mu = |mu: f64| {
+        let pair = ContactPair::new("implant-bone", t.slave.clone(), t.master.clone(), mu);
+        common::with_pairs(&t.model, vec![pair])
+    };
+    let mut cache = FactorCache::new();
+    let (first, second) = (with_mu(0.5), with_mu(0.3));
+    let silent = &mut osteon_assembly::Silent;
+    let a =
+        solve_contact_cached(&problem_for(&first, &t.top), silent, &mut cache).expect("converges");
+    assert!(!cache.is_empty());
+    assert_eq!(a.timings.factorisations, a.timings.interface_updates + 1);
+    let b =
+        solve_contact_cached(&problem_for(&second, &t.top), silent, &mut cache).expect("converges");
+    println!("cached: {:?}", b.timings);
+    assert_eq!(b.timings.analyse, 0.0, "the symbolic analysis is reused");
+    assert_eq!(b.timings.factorisations, b.timings.interface_updates);
+    let fresh = solve_contact(&problem_for(&second, &t.top)).expect("converges");
+    for (p, q) in b.steps.iter().zip(&fresh.steps) {
+        let scale = q
+            .displacement
+            .iter()
+            .flatten()
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let difference = p
+            .displacement
+            .iter()
+            .flatten()
+            .zip(q.displacement.iter().flatten())
+            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+        assert!(difference <= 1e-8 * scale, "{}: {difference:e}", p.name);
+    }
+    // a stiffer implant: the values outside the contact block differ, a full factorisation
+    let mut stiffer = with_mu(0.3);
+    stiffer.materials[0] = isotropic("porous tantalum", 6_000.0, 0.3);
+    let c = solve_contact_cached(&problem_for(&stiffer, &t.top), silent, &mut cache)
+        .expect("converges");
+    assert_eq!(c.timings.factorisations, c.timings.interface_updates + 1);
+}

@@ -168,6 +168,19 @@ impl InterfaceCholesky {
         self
     }
 
+    /// The interface unknowns as given to [`InterfaceCholesky::new`].
+    pub fn requested_interface(&self) -> &[usize] {
+        &self.requested
+    }
+
+    /// Whether the solver was analysed for the pattern of `a` (same size and stored
+    /// positions), so that `factorise(a)` can follow without a new `analyse`.
+    pub fn is_analysed_for(&self, a: &SymmetricCsr) -> bool {
+        self.layout.as_ref().is_some_and(|l| {
+            l.n == a.n() && l.nnz == a.nnz_stored() && l.fingerprint == a.pattern_fingerprint()
+        })
+    }
+
     /// The interface unknowns in elimination order (after `analyse`; empty before).
     pub fn interface(&self) -> &[usize] {
         self.layout.as_ref().map_or(&[], |l| &l.interface)
