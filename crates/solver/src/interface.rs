@@ -87,7 +87,12 @@ struct Reference {
 }
 
 /// Sparse Cholesky factorisation whose interface block is updated through its Schur
-/// complement (see the [module documentation](self)), implementing [`LinearSolver`].
+/// complement, implementing [`LinearSolver`]: the interior is factorised once with the
+/// interface eliminated last; a matrix that differs from that reference only in the
+/// interface block is factorised as the dense Cholesky factor of `S + Δ` (`S` the reference
+/// Schur complement on the interface, `Δ` the change of the block), and solved with the
+/// reference's substitutions over the interior around it (`docs/architecture.md`, "Contact
+/// at the price of a linear solve").
 ///
 /// # Examples
 /// ```

@@ -14,9 +14,14 @@
 //!   (METIS nested dissection by default), optional [`UnknownGroups`] to order the node
 //!   graph instead of the DOF graph, explicit thread count and scratch memory,
 //!   [`FactorStats`], and singular-system detection that names the offending unknown.
+//! * [`InterfaceCholesky`]: the same factorisation with a set of interface unknowns
+//!   eliminated last, so that matrices which differ only in the interface block (contact
+//!   from one Newton iteration to the next) are factorised as a dense update of the
+//!   interface Schur complement, and solved with one sparse solve's work.
 //! * [`ConjugateGradient`]: Jacobi-preconditioned CG for systems too large to factor.
 //! * [`metis_nested_dissection`]: a small, safe wrapper of `METIS_NodeND`, with
-//!   [`amd_ordering`], [`Graph`] and [`expand_group_permutation`] to build orderings.
+//!   [`amd_ordering`], [`Graph`], [`expand_group_permutation`] and [`trailing_permutation`]
+//!   to build orderings.
 //! * [`SolverError`]: every failure, with indices in the caller's numbering.
 //! * [`interop`]: conversions to and from faer and nalgebra / nalgebra-sparse matrices, and
 //!   zero-copy nalgebra views of nodal and Voigt fields.
