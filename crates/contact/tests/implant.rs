@@ -263,6 +263,18 @@ fn implant_micromotion_falls_with_friction_and_vanishes_when_bonded() {
     }
 }
 
+/// max |u − u_ref| and max |u_ref| over every component of two steps' displacements (mm).
+fn displacement_difference(
+    step: &osteon_assembly::StepSolution,
+    reference: &osteon_assembly::StepSolution,
+) -> (f64, f64) {
+    let u = step.displacement.iter().flatten();
+    let u_ref = reference.displacement.iter().flatten();
+    let scale = u_ref.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+    let difference = u.zip(u_ref).fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+    (difference, scale)
+}
+
 /// The Newton matrices factorised in full and as interface updates (the bone and implant
 /// interiors factorised once, the Schur complement on the contact unknowns updated): the
 /// same displacements to 1e-8 relative, in both steps, with slipping nodes (μ = 0.5).
@@ -290,17 +302,7 @@ fn interface_updates_reproduce_full_factorisations() {
         updated.timings.factorisations
     );
     for (a, b) in full.steps.iter().zip(&updated.steps) {
-        let scale = a
-            .displacement
-            .iter()
-            .flatten()
-            .fold(0.0f64, |m, v| m.max(v.abs()));
-        let difference = a
-            .displacement
-            .iter()
-            .flatten()
-            .zip(b.displacement.iter().flatten())
-            .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+        let (difference, scale) = displacement_difference(b, a);
         println!(
             "{}: max |Δu| / max |u| = {:.2e}",
             a.name,
@@ -354,17 +356,7 @@ fn a_cached_factorisation_serves_another_friction_coefficient() {
     assert_eq!(b.timings.factorisations, b.timings.interface_updates);
     let fresh = solve_contact(&problem_for(&second, &t.top)).expect("converges");
     for (p, q) in b.steps.iter().zip(&fresh.steps) {
-        let scale = q
-            .displacement
-            .iter()
-            .flatten()
-            .fold(0.0f64, |m, v| m.max(v.abs()));
-        let difference = p
-            .displacement
-            .iter()
-            .flatten()
-            .zip(q.displacement.iter().flatten())
-            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+        let (difference, scale) = displacement_difference(p, q);
         assert!(difference <= 1e-8 * scale, "{}: {difference:e}", p.name);
     }
     // a stiffer implant: the values outside the contact block differ, a full factorisation

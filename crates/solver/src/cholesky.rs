@@ -319,22 +319,7 @@ impl CholeskySolver {
             let reports = x
                 .chunks(n)
                 .zip(b.chunks(n))
-                .map(|(xc, bc)| {
-                    a.mul_vec_with_threads(xc, &mut r, threads);
-                    for (ri, bi) in r.iter_mut().zip(bc) {
-                        *ri -= bi;
-                    }
-                    let b_norm = norm(bc, threads);
-                    let r_norm = norm(&r, threads);
-                    SolveReport {
-                        relative_residual: if b_norm > 0.0 {
-                            r_norm / b_norm
-                        } else {
-                            r_norm
-                        },
-                        iterations: 0,
-                    }
-                })
+                .map(|(xc, bc)| direct_solve_report(a, xc, bc, &mut r, threads))
                 .collect::<Vec<_>>();
             Ok::<_, SolverError>((reports, req.size_bytes()))
         })?;
@@ -651,8 +636,37 @@ impl LinearSolver for CholeskySolver {
     }
 }
 
-/// The stored upper CSR read as the CSC pattern of the lower triangle.
-fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), SolverError> {
+/// The report of a direct solve: the relative residual ‖A x − b‖ / ‖b‖ (‖A x‖ when b = 0),
+/// `r` (n entries) as workspace.
+pub(crate) fn direct_solve_report(
+    a: &SymmetricCsr,
+    x: &[f64],
+    b: &[f64],
+    r: &mut [f64],
+    threads: usize,
+) -> SolveReport {
+    a.mul_vec_with_threads(x, r, threads);
+    for (ri, bi) in r.iter_mut().zip(b) {
+        *ri -= bi;
+    }
+    let b_norm = norm(b, threads);
+    let r_norm = norm(r, threads);
+    SolveReport {
+        relative_residual: if b_norm > 0.0 {
+            r_norm / b_norm
+        } else {
+            r_norm
+        },
+        iterations: 0,
+    }
+}
+
+/// A length check as [`SolverError::DimensionMismatch`].
+pub(crate) fn check_len(
+    what: &'static str,
+    expected: usize,
+    found: usize,
+) -> Result<(), SolverError> {
     if expected == found {
         Ok(())
     } else {

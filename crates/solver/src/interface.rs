@@ -36,11 +36,13 @@ use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
 use faer::linalg::matmul::triangular::{BlockStructure, matmul};
 use faer::{Accum, Mat, MatMut};
 
-use crate::cholesky::{CholeskyOptions, CholeskySolver, FactorKind, FactorStats};
+use crate::cholesky::{
+    CholeskyOptions, CholeskySolver, FactorKind, FactorStats, check_len, direct_solve_report,
+};
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
 use crate::ordering::{UnknownGroups, trailing_permutation};
-use crate::parallel::{ThreadContext, norm};
+use crate::parallel::ThreadContext;
 use crate::traits::{LinearSolver, SolveReport};
 
 /// Counts and timings of an [`InterfaceCholesky`] (see [`InterfaceCholesky::interface_stats`]).
@@ -380,13 +382,7 @@ impl LinearSolver for InterfaceCholesky {
         self.factorised = false;
         self.update = None;
         let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
-        if a.n() != layout.n {
-            return Err(SolverError::DimensionMismatch {
-                what: "matrix dimension",
-                expected: layout.n,
-                found: a.n(),
-            });
-        }
+        check_len("matrix dimension", layout.n, a.n())?;
         if a.nnz_stored() != layout.nnz || a.pattern_fingerprint() != layout.fingerprint {
             return Err(SolverError::PatternChanged {
                 detail: "the interface solver was analysed for another pattern".into(),
@@ -422,31 +418,11 @@ impl LinearSolver for InterfaceCholesky {
             return self.inner.solve(a, b, x);
         }
         let n = a.n();
-        for (what, len) in [("right-hand side", b.len()), ("solution", x.len())] {
-            if len != n {
-                return Err(SolverError::DimensionMismatch {
-                    what,
-                    expected: n,
-                    found: len,
-                });
-            }
-        }
+        check_len("right-hand side", n, b.len())?;
+        check_len("solution", n, x.len())?;
         self.solve_updated(b, x)?;
         let threads = self.ctx.run(|_, t| t);
-        let mut r = vec![0.0; n];
-        a.mul_vec_with_threads(x, &mut r, threads);
-        for (ri, bi) in r.iter_mut().zip(b) {
-            *ri -= bi;
-        }
-        let (r_norm, b_norm) = (norm(&r, threads), norm(b, threads));
-        Ok(SolveReport {
-            relative_residual: if b_norm > 0.0 {
-                r_norm / b_norm
-            } else {
-                r_norm
-            },
-            iterations: 0,
-        })
+        Ok(direct_solve_report(a, x, b, &mut vec![0.0; n], threads))
     }
 
     fn name(&self) -> &'static str {
