@@ -93,11 +93,84 @@ impl SharedValues {
     }
 }
 
-/// Per-thread scratch of the element loop.
-struct Scratch {
+/// The free unknowns element `e` couples, sorted and unique, into `out` (cleared first): its
+/// own free DOFs and those its eliminated DOFs depend on. These are the rows and columns of
+/// its reduced stiffness ([`ReducedElement::stiffness`]).
+pub fn element_unknowns(mesh: &Mesh, dofs: &DofMap, e: usize, out: &mut Vec<usize>) {
+    out.clear();
+    for &a in mesh.element(e).nodes {
+        for c in 0..3 {
+            dofs.for_each_free(3 * a + c, |i, _| out.push(i));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The reduced stiffness Tₑᵀ Kₑ Tₑ of one element, with its scratch: the element's block of
+/// the reduced system in its unknowns ([`element_unknowns`]). Serial, parallel (one per
+/// thread) and distributed assembly all form element blocks with it.
+#[derive(Debug, Default)]
+pub struct ReducedElement {
     ke: Vec<f64>,
     kr: Vec<f64>,
     expansion: Vec<(usize, usize, f64)>, // (local dof, position in unknown list, coefficient)
+}
+
+impl ReducedElement {
+    /// Scratch for elements of up to 20 nodes.
+    pub fn new() -> Self {
+        Self {
+            ke: vec![0.0; 60 * 60],
+            kr: Vec::new(),
+            expansion: Vec::with_capacity(64),
+        }
+    }
+
+    /// The reduced stiffness of element `e` (N/mm), row-major `k × k` with `k =
+    /// unknowns.len()`, for material stiffness `d` (MPa). `unknowns` must be the element's
+    /// [`element_unknowns`]; a DOF whose unknown is missing from it is dropped.
+    ///
+    /// # Errors
+    /// [`MeshError::InvertedElement`] (as [`AssemblyError::Mesh`]) for an element with
+    /// det J ≤ 0 at a quadrature point.
+    pub fn stiffness(
+        &mut self,
+        mesh: &Mesh,
+        dofs: &DofMap,
+        e: usize,
+        unknowns: &[usize],
+        d: &Voigt6x6,
+    ) -> Result<&[f64], AssemblyError> {
+        let el = mesh.element(e);
+        let n = el.etype.n_nodes();
+        let x = mesh.element_coords(e);
+        if self.ke.len() < 9 * n * n {
+            self.ke.resize(9 * n * n, 0.0);
+        }
+        stiffness(el.etype, &x[..n], d, &mut self.ke).map_err(|g| inverted(mesh, e, g))?;
+        let k = unknowns.len();
+        // local DOF → (position in the element's unknown list, coefficient)
+        self.expansion.clear();
+        for (a, &node) in el.nodes.iter().enumerate() {
+            for c in 0..3 {
+                dofs.for_each_free(3 * node + c, |i, coef| {
+                    if let Ok(pos) = unknowns.binary_search(&i) {
+                        self.expansion.push((3 * a + c, pos, coef));
+                    }
+                });
+            }
+        }
+        self.kr.clear();
+        self.kr.resize(k * k, 0.0);
+        let m = 3 * n;
+        for &(p, ip, cp) in &self.expansion {
+            for &(q, iq, cq) in &self.expansion {
+                self.kr[ip * k + iq] += cp * cq * self.ke[p * m + q];
+            }
+        }
+        Ok(&self.kr)
+    }
 }
 
 /// Assemble Tᵀ K T (N/mm) into `matrix` (zeroed first). `materials[e]` indexes `d`.
@@ -136,39 +209,12 @@ pub fn assemble_stiffness(
     let values = SharedValues(matrix.values_mut().as_mut_ptr());
     let (row_ptr, col_idx) = (matrix.row_ptr(), matrix.col_idx());
     for color in pattern.colors() {
-        color.par_iter().try_for_each_init(
-            || Scratch {
-                ke: vec![0.0; 60 * 60],
-                kr: Vec::new(),
-                expansion: Vec::with_capacity(64),
-            },
-            |s, &e| {
-                let el = mesh.element(e);
-                let n = el.etype.n_nodes();
-                let x = mesh.element_coords(e);
-                stiffness(el.etype, &x[..n], &d[materials[e]], &mut s.ke)
-                    .map_err(|g| inverted(mesh, e, g))?;
+        color
+            .par_iter()
+            .try_for_each_init(ReducedElement::new, |s, &e| {
                 let unknowns = pattern.unknowns(e);
                 let k = unknowns.len();
-                // local DOF → (position in the element's unknown list, coefficient)
-                s.expansion.clear();
-                for (a, &node) in el.nodes.iter().enumerate() {
-                    for c in 0..3 {
-                        dofs.for_each_free(3 * node + c, |i, coef| {
-                            if let Ok(pos) = unknowns.binary_search(&i) {
-                                s.expansion.push((3 * a + c, pos, coef));
-                            }
-                        });
-                    }
-                }
-                s.kr.clear();
-                s.kr.resize(k * k, 0.0);
-                let m = 3 * n;
-                for &(p, ip, cp) in &s.expansion {
-                    for &(q, iq, cq) in &s.expansion {
-                        s.kr[ip * k + iq] += cp * cq * s.ke[p * m + q];
-                    }
-                }
+                let kr = s.stiffness(mesh, dofs, e, unknowns, &d[materials[e]])?;
                 // scatter the upper triangle row by row, merging the sorted unknown list
                 // with the row's sorted columns
                 for ia in 0..k {
@@ -192,12 +238,11 @@ pub fn assemble_stiffness(
                         // pattern's fields are private, so its colours are the ones `build`
                         // computed: no other element of this colour has `row` among its
                         // unknowns, so no other thread touches this slot concurrently.
-                        unsafe { values.add(start + pos, s.kr[ia * k + ib]) };
+                        unsafe { values.add(start + pos, kr[ia * k + ib]) };
                     }
                 }
                 Ok::<(), AssemblyError>(())
-            },
-        )?;
+            })?;
     }
     Ok(())
 }

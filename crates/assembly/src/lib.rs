@@ -50,9 +50,10 @@
 //! - [`recover_fields`]: strain, stress and strain-energy density at integration points,
 //!   stress averaged at nodes;
 //! - [`ElasticOperator`]: the element materials and D matrices, validated once;
-//! - [`ConstrainedSystem`]: the one place where constraints are formed (reduced K and
-//!   right-hand side) and the solution recovered (u, reactions) — shared by the linear and the
-//!   contact analyses;
+//! - [`Constraints`]: the one place where constraints are formed (reduced right-hand side)
+//!   and the solution recovered (u, reactions), without a matrix — shared by the serial,
+//!   contact and distributed analyses; [`ConstrainedSystem`] adds the reduced K in a serial
+//!   sparse matrix, and [`ReducedElement`] forms one element's block of it;
 //! - [`StepSolution`]: what every analysis returns per step (displacement, reactions,
 //!   applied total, fields, diagnostics, and the [`ContactState`] of a contact step);
 //! - [`contact`]: contact pairs as model data and the contact state as results (the solver
@@ -74,6 +75,7 @@
 
 mod analysis;
 mod assemble;
+mod constraints;
 pub mod contact;
 mod coupling;
 mod dofs;
@@ -98,7 +100,8 @@ pub use analysis::{
     PhaseTimings, SolveOptions, SolverChoice, StaticSolution, solve_case, solve_linear_static,
     solve_linear_static_observed,
 };
-pub use assemble::{assemble_stiffness, element_materials};
+pub use assemble::{ReducedElement, assemble_stiffness, element_materials, element_unknowns};
+pub use constraints::Constraints;
 pub use contact::{
     ContactPair, ContactState, Friction, IncrementControl, InitialGap, NormalBehaviour,
     SurfaceInteraction,

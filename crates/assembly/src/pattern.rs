@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use osteon_mesh::Mesh;
 use osteon_solver::SymmetricCsr;
 
+use crate::assemble::element_unknowns;
 use crate::dofs::DofMap;
 use crate::error::AssemblyError;
 
@@ -76,15 +77,8 @@ impl SparsityPattern {
         let lists: Vec<Vec<usize>> = (0..n_el)
             .into_par_iter()
             .map(|e| {
-                let el = mesh.element(e);
-                let mut l = Vec::with_capacity(3 * el.nodes.len());
-                for &a in el.nodes {
-                    for c in 0..3 {
-                        dofs.for_each_free(3 * a + c, |i, _| l.push(i));
-                    }
-                }
-                l.sort_unstable();
-                l.dedup();
+                let mut l = Vec::with_capacity(3 * mesh.element(e).nodes.len());
+                element_unknowns(mesh, dofs, e, &mut l);
                 l
             })
             .collect();

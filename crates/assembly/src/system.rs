@@ -1,13 +1,11 @@
-//! The constrained system of one set of prescribed DOFs: the one place where constraints are
-//! formed and where the solution is recovered from the reduced unknowns (MFEM's
-//! `FormLinearSystem` / `RecoverFEMSolution` pair).
-//!
-//! With T the map from free unknowns to raw DOFs and g the prescribed part (u = T x + g):
+//! The constrained system of one set of prescribed DOFs: the reduced stiffness Tᵀ K T in a
+//! serial sparse matrix, on top of the [`Constraints`] that form the right-hand side and
+//! recover the solution (MFEM's `FormLinearSystem` / `RecoverFEMSolution` pair).
 //!
 //! - **form**: the reduced stiffness Tᵀ K T ([`ConstrainedSystem::assemble`]) and right-hand
 //!   side Tᵀ (f − K g) ([`ConstrainedSystem::form_rhs`]);
-//! - **recover**: u = T x + g, reactions K u (+ other internal forces) − f at the prescribed
-//!   DOFs, recovered strain and stress ([`ConstrainedSystem::step_solution`]);
+//! - **recover**: u = T x + g, reactions, recovered strain and stress
+//!   ([`ConstrainedSystem::step_solution`]);
 //! - **explain**: a singular factorisation as the node and direction that is not held
 //!   ([`ConstrainedSystem::explain`]).
 //!
@@ -17,8 +15,9 @@
 use osteon_solver::{SolverError, SymmetricCsr};
 
 use crate::assemble::assemble_stiffness;
-use crate::dofs::{DofMap, DofState};
-use crate::error::{AssemblyError, axis_name};
+use crate::constraints::Constraints;
+use crate::dofs::DofMap;
+use crate::error::AssemblyError;
 use crate::model::DirichletBc;
 use crate::operator::ElasticOperator;
 use crate::pattern::SparsityPattern;
@@ -40,22 +39,12 @@ pub struct SystemStats {
     pub factor_bytes: usize,
 }
 
-/// DOF map, sparsity pattern and reduced stiffness Tᵀ K T of one constraint set.
+/// Constraints, sparsity pattern and reduced stiffness Tᵀ K T of one constraint set.
 #[derive(Debug)]
 pub struct ConstrainedSystem {
-    dofs: DofMap,
+    constraints: Constraints,
     pattern: SparsityPattern,
     matrix: SymmetricCsr,
-    constrained: Vec<usize>,
-}
-
-/// Sorted, unique constrained raw DOFs of a boundary list: two boundary lists with the same
-/// key share one system (and one factorisation).
-fn constrained_key(boundary: &[DirichletBc]) -> Vec<usize> {
-    let mut k: Vec<usize> = boundary.iter().map(|b| 3 * b.node + b.component).collect();
-    k.sort_unstable();
-    k.dedup();
-    k
 }
 
 impl ConstrainedSystem {
@@ -69,15 +58,12 @@ impl ConstrainedSystem {
         op: &ElasticOperator<'_>,
         boundary: &[DirichletBc],
     ) -> Result<Self, AssemblyError> {
-        let model = op.model();
-        let dofs = DofMap::new(&model.mesh, boundary, &model.equations)?;
-        check_rigid_body_modes(&model.mesh, &dofs, &model.equations)?;
-        let (pattern, matrix) = SparsityPattern::build(&model.mesh, &dofs)?;
+        let constraints = Constraints::setup(op, boundary)?;
+        let (pattern, matrix) = SparsityPattern::build(&op.model().mesh, constraints.dofs())?;
         Ok(Self {
-            dofs,
+            constraints,
             pattern,
             matrix,
-            constrained: constrained_key(boundary),
         })
     }
 
@@ -101,10 +87,9 @@ impl ConstrainedSystem {
         }
         let (pattern, matrix) = SparsityPattern::build_with_couplings(&model.mesh, &dofs, &groups)?;
         Ok(Self {
-            dofs,
+            constraints: Constraints::from_dofs(dofs, boundary),
             pattern,
             matrix,
-            constrained: constrained_key(boundary),
         })
     }
 
@@ -112,7 +97,7 @@ impl ConstrainedSystem {
     pub fn assemble(&mut self, op: &ElasticOperator<'_>) -> Result<(), AssemblyError> {
         assemble_stiffness(
             op.mesh(),
-            &self.dofs,
+            self.constraints.dofs(),
             &self.pattern,
             op.element_materials(),
             op.stiffnesses(),
@@ -120,9 +105,14 @@ impl ConstrainedSystem {
         )
     }
 
+    /// The constraints: right-hand side and recovery without the matrix.
+    pub fn constraints(&self) -> &Constraints {
+        &self.constraints
+    }
+
     /// The DOF map.
     pub fn dofs(&self) -> &DofMap {
-        &self.dofs
+        self.constraints.dofs()
     }
 
     /// The element pattern and colours.
@@ -137,88 +127,62 @@ impl ConstrainedSystem {
 
     /// Whether this system serves `boundary` (the same constrained DOFs; values may differ).
     pub fn serves(&self, boundary: &[DirichletBc]) -> bool {
-        self.constrained == constrained_key(boundary)
+        self.constraints.serves(boundary)
     }
 
     /// Size of the system (factor entries are the solver's to fill in).
     pub fn stats(&self) -> SystemStats {
         SystemStats {
-            n_free: self.dofs.n_free(),
+            n_free: self.dofs().n_free(),
             nnz_upper: self.matrix.nnz_stored(),
             n_colors: self.pattern.colors().len(),
             ..SystemStats::default()
         }
     }
 
-    /// The raw vector g of prescribed displacements for `boundary` (mm), checked against the
-    /// equations whose DOFs are all prescribed ([`DofMap::check_prescribed`]).
+    /// [`Constraints::prescribed`].
     ///
     /// # Errors
-    /// [`AssemblyError::ConstraintConflict`] when the prescribed values contradict such an
-    /// equation.
+    /// As [`Constraints::prescribed`].
     pub fn prescribed(&self, boundary: &[DirichletBc]) -> Result<Vec<f64>, AssemblyError> {
-        let g = self.dofs.prescribed_vector(boundary);
-        self.dofs.check_prescribed(&g)?;
-        Ok(g)
+        self.constraints.prescribed(boundary)
     }
 
-    /// Tᵀ K g: what the prescribed displacements g push onto the free unknowns (N); zero
-    /// without computing K g when g = 0.
+    /// [`Constraints::lifting`].
+    ///
+    /// # Errors
+    /// As [`Constraints::lifting`].
     pub fn lifting(&self, op: &ElasticOperator<'_>, g: &[f64]) -> Result<Vec<f64>, AssemblyError> {
-        if g.iter().all(|&v| v == 0.0) {
-            return Ok(vec![0.0; self.dofs.n_free()]);
-        }
-        Ok(self.dofs.reduce(&op.internal_forces(g)?))
+        self.constraints.lifting(op, g)
     }
 
-    /// The reduced right-hand side Tᵀ (f − K g) (N).
+    /// [`Constraints::form_rhs`].
+    ///
+    /// # Errors
+    /// As [`Constraints::form_rhs`].
     pub fn form_rhs(
         &self,
         op: &ElasticOperator<'_>,
         f_ext: &[f64],
         g: &[f64],
     ) -> Result<Vec<f64>, AssemblyError> {
-        let mut rhs = self.dofs.reduce(f_ext);
-        for (r, l) in rhs.iter_mut().zip(self.lifting(op, g)?) {
-            *r -= l;
-        }
-        Ok(rhs)
+        self.constraints.form_rhs(op, f_ext, g)
     }
 
-    /// u = T x + g: raw displacements (mm) from the reduced solution `x`.
+    /// [`Constraints::expand`].
     pub fn expand(&self, x: &[f64], g: &[f64]) -> Vec<f64> {
-        self.dofs.expand(x, g)
+        self.constraints.expand(x, g)
     }
 
-    /// Turn a solver failure into a message about the model (node id and direction).
+    /// [`Constraints::explain`].
     pub fn explain(&self, op: &ElasticOperator<'_>, err: SolverError) -> AssemblyError {
-        match err {
-            SolverError::NotPositiveDefinite { unknown, .. } if unknown < self.dofs.n_free() => {
-                let raw = self.dofs.free_to_raw(unknown);
-                AssemblyError::Singular {
-                    node_id: op.mesh().node_ids[raw / 3],
-                    direction: axis_name(raw % 3),
-                    unknown,
-                }
-            }
-            other => AssemblyError::Solver(other),
-        }
+        self.constraints.explain(op, err)
     }
 
-    /// Recover the step's solution from raw displacements `u` (mm): displacements, reactions
-    /// R = K u + f_other − f_ext − f_support at the prescribed DOFs (f_other: further
-    /// internal forces such as contact forces, N) and the applied total (of `f_ext`).
-    /// Diagnostics, recovered fields and contact state are the caller's to fill in.
+    /// [`Constraints::step_solution`].
     ///
-    /// With a coupled support ([`crate::CoupledSupport`]), `f_support` is its reaction (from
-    /// [`ElasticOperator::case_loads`], added to the loads of the solve): it is reported
-    /// as the reactions of the coupled nodes, and the coupled nodes' mean rigid motion,
-    /// which the support holds at zero, is removed from the displacements.
-    ///
-    /// The residual of an eliminated DOF is the force its equation carries; it is handed on to
-    /// the prescribed DOFs it depends on with the same coefficients (virtual work:
-    /// δu_d r_d = Σ b_k δu_k r_d), so prescribed DOFs in equations (e.g. tied master nodes on
-    /// a support) receive their share.
+    /// # Errors
+    /// As [`Constraints::step_solution`].
     pub fn step_solution(
         &self,
         op: &ElasticOperator<'_>,
@@ -228,102 +192,7 @@ impl ConstrainedSystem {
         f_support: Option<&[f64]>,
         f_other: Option<&[f64]>,
     ) -> Result<StepSolution, AssemblyError> {
-        let n = op.mesh().n_nodes();
-        let mut residual = op.internal_forces(u)?;
-        for (r, f) in residual.iter_mut().zip(f_ext) {
-            *r -= f;
-        }
-        if let Some(s) = f_support {
-            for (r, f) in residual.iter_mut().zip(s) {
-                *r -= f;
-            }
-        }
-        if let Some(other) = f_other {
-            for (r, f) in residual.iter_mut().zip(other) {
-                *r += f;
-            }
-        }
-        for r in 0..residual.len() {
-            if let DofState::Dependent(k) = self.dofs.state(r) {
-                let rd = residual[r];
-                for &(p, b) in &self.dofs.dependent(k).prescribed {
-                    residual[p] += b * rd;
-                }
-            }
-        }
-        let mut reaction = vec![[0.0; 3]; n];
-        let mut displacement = vec![[0.0; 3]; n];
-        let coords = &op.mesh().coords;
-        let reference = match op.coupled_support() {
-            Some(support) => Some(support.reference_motion(coords, u)?),
-            None => None,
-        };
-        let mut applied_total = [0.0; 3];
-        let mut applied_moment = nalgebra::Vector3::zeros();
-        let mut reaction_moment = nalgebra::Vector3::zeros();
-        for node in 0..n {
-            let rigid = reference
-                .as_ref()
-                .map_or([0.0; 3], |m| m.displacement_at(coords[node]));
-            for c in 0..3 {
-                let r = 3 * node + c;
-                displacement[node][c] = u[r] - rigid[c];
-                applied_total[c] += f_ext[r];
-                if self.dofs.state(r) == DofState::Prescribed {
-                    reaction[node][c] = residual[r];
-                }
-                if let Some(s) = f_support {
-                    reaction[node][c] += s[r];
-                }
-            }
-            let f =
-                nalgebra::Vector3::new(f_ext[3 * node], f_ext[3 * node + 1], f_ext[3 * node + 2]);
-            let x = nalgebra::Vector3::from(coords[node]);
-            applied_moment += x.cross(&f);
-            reaction_moment += x.cross(&nalgebra::Vector3::from(reaction[node]));
-        }
-        if let (Some(support), Some(_)) = (op.coupled_support(), f_support) {
-            check_pins_unloaded(support, &residual, f_ext)?;
-        }
-        Ok(StepSolution {
-            name: name.to_string(),
-            displacement,
-            reaction,
-            applied_total,
-            applied_moment: applied_moment.into(),
-            reaction_moment: reaction_moment.into(),
-            ..StepSolution::default()
-        })
+        self.constraints
+            .step_solution(op, name, u, f_ext, f_support, f_other)
     }
-}
-
-/// With a coupled support the pins carry only the solve's round-off, since the support's
-/// reaction balances the loads before the solve. A pin reaction above 1e-6 of the applied
-/// load means something else holds the body too (a prescribed displacement elsewhere), and
-/// the result would not be the coupling's: refuse it.
-fn check_pins_unloaded(
-    support: &crate::CoupledSupport,
-    residual: &[f64],
-    f_ext: &[f64],
-) -> Result<(), AssemblyError> {
-    let applied = f_ext
-        .chunks_exact(3)
-        .fold(nalgebra::Vector3::zeros(), |s, f| {
-            s + nalgebra::Vector3::new(f[0].abs(), f[1].abs(), f[2].abs())
-        })
-        .norm();
-    let pins = support
-        .pins
-        .iter()
-        .map(|&(n, c)| residual[3 * n + c].abs())
-        .fold(0.0, f64::max);
-    if applied > 0.0 && pins > 1e-6 * applied {
-        return Err(AssemblyError::InvalidModel {
-            detail: format!(
-                "the coupled support '{}' is not the only support: its pins carry {pins:.3e} N against {applied:.3e} N of load; remove the other prescribed displacements or clamp instead of coupling",
-                support.name
-            ),
-        });
-    }
-    Ok(())
 }

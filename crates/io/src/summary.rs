@@ -49,6 +49,45 @@ pub struct RunSummary {
     /// Reader warnings and other notes.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// For a distributed solve (`--backend petsc`): the backend, its solver and what each
+    /// process held and did; absent for the serial solvers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distributed: Option<DistributedSummary>,
+}
+
+/// What a distributed solve used: the backend, its Krylov method and preconditioner, and
+/// each process's share.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DistributedSummary {
+    /// The backend (`"petsc"`).
+    pub backend: String,
+    /// Processes (MPI ranks).
+    pub ranks: usize,
+    /// The Krylov method in use (`"cg"`).
+    pub ksp_type: String,
+    /// The preconditioner in use (`"gamg"`).
+    pub pc_type: String,
+    /// PETSc options given on the command line (`--petsc-options`).
+    pub options: String,
+    /// One entry per process, by rank.
+    pub per_rank: Vec<RankSummary>,
+}
+
+/// One process's share of a distributed solve.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RankSummary {
+    /// The process's rank.
+    pub rank: usize,
+    /// Matrix rows it owns (three per node).
+    pub owned_rows: usize,
+    /// Elements it assembled.
+    pub owned_elements: usize,
+    /// Matrix entries stored for its rows.
+    pub stored_entries: usize,
+    /// Its peak resident memory (bytes), where the OS tells.
+    pub peak_memory_bytes: Option<u64>,
+    /// Its assembly time (s).
+    pub assemble_seconds: f64,
 }
 
 /// Model and system sizes.
@@ -343,6 +382,7 @@ impl RunSummary {
             peak_memory_bytes: peak_resident_bytes(),
             cases,
             warnings: Vec::new(),
+            distributed: None,
         })
     }
 

@@ -191,6 +191,16 @@ pub enum SolverError {
         bytes: usize,
     },
 
+    /// A solver backend outside this crate (PETSc, through osteon-petsc) failed; `detail` is
+    /// the backend's message.
+    #[error("{backend} solver failed: {detail}")]
+    Backend {
+        /// The backend ("PETSc").
+        backend: &'static str,
+        /// What failed, in the backend's words.
+        detail: String,
+    },
+
     /// An error reported by the factorisation library that has no better classification
     /// (for example an index overflow in the symbolic analysis).
     #[error("sparse factorisation failed: {detail}")]

@@ -21,7 +21,8 @@
 //! * [`ConjugateGradient`]: Jacobi-preconditioned CG for systems too large to factor.
 //! * [`metis_nested_dissection`]: a small, safe wrapper of `METIS_NodeND`, with
 //!   [`amd_ordering`], [`Graph`], [`expand_group_permutation`] and [`trailing_permutation`]
-//!   to build orderings.
+//!   to build orderings; [`metis_partition`] (METIS k-way) to split a graph among the
+//!   processes of a distributed solve.
 //! * [`SolverError`]: every failure, with indices in the caller's numbering.
 //! * [`interop`]: conversions to and from faer and nalgebra / nalgebra-sparse matrices, and
 //!   zero-copy nalgebra views of nodal and Voigt fields.
@@ -112,6 +113,7 @@ pub mod interop;
 pub mod memory;
 mod ordering;
 mod parallel;
+mod partition;
 mod traits;
 
 pub use cg::{CgOptions, ConjugateGradient};
@@ -125,4 +127,5 @@ pub use ordering::{
     Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,
     fill_reducing_permutation, metis_nested_dissection, trailing_permutation,
 };
+pub use partition::metis_partition;
 pub use traits::{LinearSolver, SolveReport};

@@ -192,7 +192,7 @@ fn upper_to_symmetric(n: usize, ptr: &[usize], idx: &[usize], skip_diagonal: boo
 
 /// Checks that `(xadj, adjncy)` is a simple undirected graph: offsets consistent, neighbours
 /// in range, no self loops, no duplicate edges, and every edge present in both directions.
-fn validate_graph(xadj: &[usize], adjncy: &[usize]) -> Result<usize, SolverError> {
+pub(crate) fn validate_graph(xadj: &[usize], adjncy: &[usize]) -> Result<usize, SolverError> {
     let bad = |detail: String| Err(SolverError::InvalidGraph { detail });
     if xadj.is_empty() {
         return if adjncy.is_empty() {
@@ -275,7 +275,7 @@ fn inverse_permutation(perm: &[usize]) -> Result<Vec<usize>, SolverError> {
 
 /// Serialises calls into METIS: it installs process-wide signal handlers for its error
 /// handling while it runs, so two concurrent calls could restore each other's handlers.
-static METIS_LOCK: Mutex<()> = Mutex::new(());
+pub(crate) static METIS_LOCK: Mutex<()> = Mutex::new(());
 
 /// Orders an undirected graph with METIS nested dissection (`METIS_NodeND`).
 ///

@@ -4,6 +4,8 @@
 //! the Python package calls too); this adds the progress, the printed results and the files.
 
 mod contact;
+#[cfg(feature = "petsc")]
+mod petsc;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -29,6 +31,16 @@ pub enum SolverArg {
     Cg,
 }
 
+/// Where the linear system is solved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// osteon's own solvers in this process (`--solver`).
+    Serial,
+    /// PETSc over MPI: `mpirun -n N osteon solve --backend petsc DECK` (CG + GAMG by
+    /// default; osteon built with `--features petsc`).
+    Petsc,
+}
+
 /// Solve a model and write its results.
 #[derive(Debug, Args)]
 pub struct SolveArgs {
@@ -46,9 +58,17 @@ pub struct SolveArgs {
     /// Linear solver.
     #[arg(long, value_enum, default_value_t = SolverArg::Cholesky)]
     pub solver: SolverArg,
-    /// Relative residual for --solver cg.
+    /// Relative residual for --solver cg and --backend petsc.
     #[arg(long, default_value_t = 1e-10)]
     pub cg_tolerance: f64,
+    /// Where the system is solved: in this process, or distributed with PETSc over the MPI
+    /// processes `mpirun` started.
+    #[arg(long, value_enum, default_value_t = BackendArg::Serial)]
+    pub backend: BackendArg,
+    /// PETSc options for --backend petsc, in PETSc's syntax ("-ksp_type cg -pc_type hypre",
+    /// "-ksp_type preonly -pc_type lu -pc_factor_mat_solver_type mumps").
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
+    pub petsc_options: String,
     /// Write VTU arrays as ASCII instead of base64 binary.
     #[arg(long)]
     pub ascii: bool,
@@ -56,6 +76,17 @@ pub struct SolveArgs {
 
 /// Run `osteon solve`.
 pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
+    if args.backend == BackendArg::Petsc {
+        #[cfg(feature = "petsc")]
+        return petsc::run(args, quiet);
+        #[cfg(not(feature = "petsc"))]
+        anyhow::bail!(
+            "this osteon was built without the PETSc backend: build it with `cargo build --release -p osteon-cli --features petsc` (needs PETSc and MPI: apt-get install petsc-dev)"
+        );
+    }
+    if !args.petsc_options.is_empty() {
+        anyhow::bail!("--petsc-options applies to --backend petsc only");
+    }
     // before any work: the readers may use rayon too
     let threads = crate::threads::start_pool(args.threads)?;
     let mut progress = Spinners::new(quiet);
