@@ -73,8 +73,8 @@ pub struct DistributedSolution {
     /// Wall-clock seconds per phase on this process ("analyse" is the preconditioner's
     /// set-up — GAMG's hierarchy; "factorise" is 0).
     pub timings: PhaseTimings,
-    /// Size of the reduced system (free unknowns; stored entries of the whole distributed
-    /// matrix in `nnz_upper`'s place are in [`RankStats::stored_entries`]).
+    /// Size of the reduced system: its free unknowns (the entries each process stores are
+    /// in [`RankStats::stored_entries`]).
     pub stats: SystemStats,
     /// Every process's figures on rank 0; this process's alone elsewhere.
     pub ranks: Vec<RankStats>,

@@ -80,6 +80,13 @@ impl Session {
         };
         let c_options = CString::new(options)
             .map_err(|_| PetscError::Invalid("PETSc options contain a NUL byte".into()))?;
+        let world = SimpleCommunicator::world();
+        // from here on, dropping the session finalises whatever was started
+        let session = Session {
+            universe,
+            rank: world.rank() as usize,
+            size: world.size() as usize,
+        };
         {
             let _guard = lock();
             // SAFETY: MPI is initialised; PETSc's no-argument initialisation reads no
@@ -97,13 +104,7 @@ impl Session {
                 unsafe { ffi::PetscOptionsInsertString(std::ptr::null_mut(), c_options.as_ptr()) };
             check(rc, "PetscOptionsInsertString")?;
         }
-        let world = SimpleCommunicator::world();
-        let (rank, size) = (world.rank() as usize, world.size() as usize);
-        Ok(Session {
-            universe,
-            rank,
-            size,
-        })
+        Ok(session)
     }
 
     /// This process's rank in the run (0-based).
@@ -173,11 +174,18 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _guard = lock();
-        // SAFETY: PETSc was initialised by `start`; every object of this crate borrows the
-        // session, so all were destroyed before this point. Under the PETSc lock.
-        unsafe {
-            ffi::PetscFinalize();
+        {
+            let _guard = lock();
+            let mut initialised = ffi::PetscBool_PETSC_FALSE;
+            // SAFETY: PetscInitialized may be called at any time; the output is a local.
+            let rc = unsafe { ffi::PetscInitialized(&mut initialised) };
+            if rc == 0 && initialised == ffi::PetscBool_PETSC_TRUE {
+                // SAFETY: PETSc is initialised; every object of this crate borrows the
+                // session, so all were destroyed before this point. Under the PETSc lock.
+                unsafe {
+                    ffi::PetscFinalize();
+                }
+            }
         }
         drop(self.universe.take()); // MPI_Finalize, after PETSc
     }
