@@ -15,7 +15,7 @@ use crate::error::AssemblyError;
 use crate::model::{DirichletBc, LoadCase, Model};
 use crate::operator::ElasticOperator;
 use crate::progress::{Observer, Phase, Silent, timed};
-use crate::solution::{StepDiagnostics, StepSolution};
+use crate::solution::StepSolution;
 use crate::system::{ConstrainedSystem, SystemStats};
 
 /// Which linear solver to use.
@@ -249,20 +249,6 @@ pub fn solve_case(
             .solve(sys.matrix(), &rhs, &mut x)
             .map_err(|e| sys.explain(op, e))?
     };
-    let u = sys.expand(&x, &g);
-    let mut solution = sys.step_solution(
-        op,
-        &case.name,
-        &u,
-        &loads.applied,
-        loads.support.as_deref(),
-        None,
-    )?;
-    solution.diagnostics = StepDiagnostics {
-        relative_residual: report.relative_residual,
-        linear_iterations: report.iterations,
-        newton_iterations: 0,
-        increments: 1,
-    };
-    Ok((solution, u))
+    sys.constraints()
+        .linear_step(op, &case.name, &x, &g, &loads, report)
 }

@@ -13,14 +13,14 @@
 //! [`crate::ConstrainedSystem`] adds the reduced stiffness Tᵀ K T in a serial sparse matrix;
 //! a distributed backend assembles its own matrix and uses these for the rest.
 
-use osteon_solver::SolverError;
+use osteon_solver::{SolveReport, SolverError};
 
 use crate::dofs::{DofMap, DofState};
 use crate::error::{AssemblyError, axis_name};
 use crate::model::DirichletBc;
-use crate::operator::ElasticOperator;
+use crate::operator::{CaseLoads, ElasticOperator};
 use crate::rigid_body::check_rigid_body_modes;
-use crate::solution::StepSolution;
+use crate::solution::{StepDiagnostics, StepSolution};
 
 /// The DOF map of one constraint set and the prescribed DOFs it was built for.
 #[derive(Clone, Debug)]
@@ -127,6 +127,34 @@ impl Constraints {
             }
             other => AssemblyError::Solver(other),
         }
+    }
+
+    /// Recover a linear step from the reduced solution `x` of its loads and prescribed
+    /// values `g`: u = T x + g ([`Constraints::expand`]), the step's displacements,
+    /// reactions and applied total ([`Constraints::step_solution`]), and the diagnostics of
+    /// one linear solve (`report`). Returns the step (without recovered fields) and u (mm).
+    ///
+    /// # Errors
+    /// As [`Constraints::step_solution`].
+    pub fn linear_step(
+        &self,
+        op: &ElasticOperator<'_>,
+        name: &str,
+        x: &[f64],
+        g: &[f64],
+        loads: &CaseLoads,
+        report: SolveReport,
+    ) -> Result<(StepSolution, Vec<f64>), AssemblyError> {
+        let u = self.expand(x, g);
+        let mut step =
+            self.step_solution(op, name, &u, &loads.applied, loads.support.as_deref(), None)?;
+        step.diagnostics = StepDiagnostics {
+            relative_residual: report.relative_residual,
+            linear_iterations: report.iterations,
+            newton_iterations: 0,
+            increments: 1,
+        };
+        Ok((step, u))
     }
 
     /// Recover the step's solution from raw displacements `u` (mm): displacements, reactions

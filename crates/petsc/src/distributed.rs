@@ -13,10 +13,11 @@ use std::time::Instant;
 
 use osteon_assembly::progress::{Observer, Phase, timed};
 use osteon_assembly::{
-    Constraints, DofState, ElasticOperator, Model, PhaseTimings, ReducedElement, StepDiagnostics,
-    StepSolution, SystemStats, element_unknowns,
+    Constraints, DofState, ElasticOperator, Model, PhaseTimings, ReducedElement, StepSolution,
+    SystemStats, element_unknowns,
 };
 use osteon_mesh::Mesh;
+use osteon_solver::SolveReport;
 
 use crate::error::PetscError;
 use crate::ffi::PetscInt;
@@ -444,9 +445,12 @@ fn solve_case(
         }
     })?;
     let mut x = b.duplicate()?;
-    let b_norm = b.norm()?;
-    let (iterations, relative_residual) = if b_norm == 0.0 {
-        (0, 0.0)
+    // the same test as the serial path; every process holds the whole right-hand side
+    let report = if rhs.iter().all(|&v| v == 0.0) {
+        SolveReport {
+            relative_residual: 0.0,
+            iterations: 0,
+        }
     } else {
         let (report, relative_residual) =
             sys.krylov.solve_with_residual(&sys.matrix, &b, &mut x)?;
@@ -457,7 +461,10 @@ fn solve_case(
                 relative_residual,
             });
         }
-        (report.iterations, relative_residual)
+        SolveReport {
+            relative_residual,
+            iterations: report.iterations,
+        }
     };
     let Some(whole) = x.gather_to_root()? else {
         return Ok(None);
@@ -465,22 +472,10 @@ fn solve_case(
     let reduced: Vec<f64> = (0..dofs.n_free())
         .map(|i| whole[layout.row(dofs.free_to_raw(i))])
         .collect();
-    let u = constraints.expand(&reduced, &g);
-    let mut step = constraints.step_solution(
-        op,
-        &case.name,
-        &u,
-        &loads.applied,
-        loads.support.as_deref(),
-        None,
-    )?;
-    step.diagnostics = StepDiagnostics {
-        relative_residual,
-        linear_iterations: iterations,
-        newton_iterations: 0,
-        increments: 1,
-    };
-    Ok(Some((step, u)))
+    constraints
+        .linear_step(op, &case.name, &reduced, &g, &loads, report)
+        .map(Some)
+        .map_err(PetscError::from)
 }
 
 /// Every process's figures on rank 0 (this process's alone elsewhere).

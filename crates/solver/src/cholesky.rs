@@ -288,15 +288,15 @@ impl CholeskySolver {
             return Err(SolverError::NotFactorised);
         }
         let n = analysis.n;
-        check_len("matrix dimension", n, a.n())?;
-        check_len("matrix stored entries", analysis.nnz, a.nnz_stored())?;
+        SolverError::check_len("matrix dimension", n, a.n())?;
+        SolverError::check_len("matrix stored entries", analysis.nnz, a.nnz_stored())?;
         let total = n.checked_mul(nrhs).ok_or(SolverError::DimensionMismatch {
             what: "right-hand sides",
             expected: usize::MAX,
             found: nrhs,
         })?;
-        check_len("right-hand side", total, b.len())?;
-        check_len("solution", total, x.len())?;
+        SolverError::check_len("right-hand side", total, b.len())?;
+        SolverError::check_len("solution", total, x.len())?;
         x.copy_from_slice(b);
         if n == 0 {
             let empty = SolveReport {
@@ -343,8 +343,8 @@ impl CholeskySolver {
         self.analysis = None;
         self.factorised = false;
         let n = a.n();
-        check_len("permutation", n, fwd.len())?;
-        check_len("inverse permutation", n, inv.len())?;
+        SolverError::check_len("permutation", n, fwd.len())?;
+        SolverError::check_len("inverse permutation", n, inv.len())?;
         let start = Instant::now();
         let ordering = SymmetricOrdering::Custom(PermRef::new_checked(&fwd, &inv, n));
         let params = CholeskySymbolicParams {
@@ -393,7 +393,7 @@ impl CholeskySolver {
             return Err(SolverError::NotFactorised);
         }
         let n = analysis.n;
-        check_len("trailing block", n.min(m), m)?;
+        SolverError::check_len("trailing block", n.min(m), m)?;
         let first = n - m;
         let mut block = Mat::<f64>::zeros(m, m);
         let l = &self.l_values;
@@ -453,9 +453,9 @@ impl CholeskySolver {
             return Err(SolverError::NotFactorised);
         }
         let n = analysis.n;
-        check_len("right-hand side", n, b.len())?;
-        check_len("solution", n, x.len())?;
-        check_len("trailing block", n.min(m), m)?;
+        SolverError::check_len("right-hand side", n, b.len())?;
+        SolverError::check_len("solution", n, x.len())?;
+        SolverError::check_len("trailing block", n.min(m), m)?;
         let SymbolicCholeskyRaw::Supernodal(symbolic) = analysis.symbolic.raw() else {
             return Err(SolverError::Factorisation {
                 detail: "a split solve needs a supernodal factor".into(),
@@ -661,25 +661,8 @@ pub(crate) fn direct_solve_report(
     }
 }
 
-/// A length check as [`SolverError::DimensionMismatch`].
-pub(crate) fn check_len(
-    what: &'static str,
-    expected: usize,
-    found: usize,
-) -> Result<(), SolverError> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(SolverError::DimensionMismatch {
-            what,
-            expected,
-            found,
-        })
-    }
-}
-
 fn check_same_pattern(analysis: &Analysis, a: &SymmetricCsr) -> Result<(), SolverError> {
-    check_len("matrix dimension", analysis.n, a.n())?;
+    SolverError::check_len("matrix dimension", analysis.n, a.n())?;
     if a.nnz_stored() != analysis.nnz {
         return Err(SolverError::PatternChanged {
             detail: format!(

@@ -210,6 +210,26 @@ pub enum SolverError {
     },
 }
 
+impl SolverError {
+    /// `Ok` when an argument has the expected length, else [`SolverError::DimensionMismatch`]
+    /// naming it (`what`: "right-hand side", "solution", …). For [`crate::LinearSolver`]
+    /// implementations, here and in other crates.
+    ///
+    /// # Errors
+    /// [`SolverError::DimensionMismatch`] when `found != expected`.
+    pub fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), SolverError> {
+        if expected == found {
+            Ok(())
+        } else {
+            Err(SolverError::DimensionMismatch {
+                what,
+                expected,
+                found,
+            })
+        }
+    }
+}
+
 /// Bytes as GiB (≥ 1 GiB) or MiB, for messages.
 pub(crate) fn human_bytes(b: u64) -> String {
     const GIB: f64 = (1u64 << 30) as f64;

@@ -37,7 +37,7 @@ use faer::linalg::matmul::triangular::{BlockStructure, matmul};
 use faer::{Accum, Mat, MatMut};
 
 use crate::cholesky::{
-    CholeskyOptions, CholeskySolver, FactorKind, FactorStats, check_len, direct_solve_report,
+    CholeskyOptions, CholeskySolver, FactorKind, FactorStats, direct_solve_report,
 };
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
@@ -382,7 +382,7 @@ impl LinearSolver for InterfaceCholesky {
         self.factorised = false;
         self.update = None;
         let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
-        check_len("matrix dimension", layout.n, a.n())?;
+        SolverError::check_len("matrix dimension", layout.n, a.n())?;
         if a.nnz_stored() != layout.nnz || a.pattern_fingerprint() != layout.fingerprint {
             return Err(SolverError::PatternChanged {
                 detail: "the interface solver was analysed for another pattern".into(),
@@ -418,8 +418,8 @@ impl LinearSolver for InterfaceCholesky {
             return self.inner.solve(a, b, x);
         }
         let n = a.n();
-        check_len("right-hand side", n, b.len())?;
-        check_len("solution", n, x.len())?;
+        SolverError::check_len("right-hand side", n, b.len())?;
+        SolverError::check_len("solution", n, x.len())?;
         self.solve_updated(b, x)?;
         let threads = self.ctx.run(|_, t| t);
         Ok(direct_solve_report(a, x, b, &mut vec![0.0; n], threads))

@@ -277,6 +277,58 @@ fn inverse_permutation(perm: &[usize]) -> Result<Vec<usize>, SolverError> {
 /// handling while it runs, so two concurrent calls could restore each other's handlers.
 pub(crate) static METIS_LOCK: Mutex<()> = Mutex::new(());
 
+/// A validated graph in METIS's 32-bit indices, ready for a METIS call.
+pub(crate) struct MetisGraph {
+    /// Vertex count.
+    pub(crate) nvtxs: metis_sys::idx_t,
+    /// Offsets.
+    pub(crate) xadj: Vec<metis_sys::idx_t>,
+    /// Neighbours.
+    pub(crate) adjncy: Vec<metis_sys::idx_t>,
+}
+
+/// `v` as METIS's `idx_t`, or the error that names what did not fit.
+pub(crate) fn metis_idx(v: usize, what: &str) -> Result<metis_sys::idx_t, SolverError> {
+    metis_sys::idx_t::try_from(v).map_err(|_| SolverError::Ordering {
+        detail: format!("{what} = {v} does not fit METIS's 32-bit idx_t"),
+    })
+}
+
+impl MetisGraph {
+    /// The graph of `n` validated vertices ([`validate_graph`]) in METIS's indices.
+    ///
+    /// # Errors
+    /// [`SolverError::Ordering`] when the graph is too large for 32-bit indices.
+    pub(crate) fn new(n: usize, xadj: &[usize], adjncy: &[usize]) -> Result<Self, SolverError> {
+        let nvtxs = metis_idx(n, "number of vertices")?;
+        metis_idx(adjncy.len(), "number of adjacency entries")?;
+        // All values are <= adjncy.len() or < n, both checked to fit above.
+        Ok(Self {
+            nvtxs,
+            xadj: xadj.iter().map(|&v| v as metis_sys::idx_t).collect(),
+            adjncy: adjncy.iter().map(|&v| v as metis_sys::idx_t).collect(),
+        })
+    }
+}
+
+/// METIS's default options with 0-based numbering. Call it under [`METIS_LOCK`].
+///
+/// # Errors
+/// [`SolverError::Ordering`] when METIS refuses.
+pub(crate) fn metis_default_options()
+-> Result<[metis_sys::idx_t; metis_sys::METIS_NOPTIONS as usize], SolverError> {
+    let mut options = [0 as metis_sys::idx_t; metis_sys::METIS_NOPTIONS as usize];
+    // SAFETY: `options` has METIS_NOPTIONS entries, as METIS_SetDefaultOptions requires.
+    let status = unsafe { metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr()) };
+    if status != metis_sys::rstatus_et_METIS_OK {
+        return Err(SolverError::Ordering {
+            detail: format!("METIS_SetDefaultOptions returned {status}"),
+        });
+    }
+    options[metis_sys::moptions_et_METIS_OPTION_NUMBERING as usize] = 0;
+    Ok(options)
+}
+
 /// Orders an undirected graph with METIS nested dissection (`METIS_NodeND`).
 ///
 /// Input: the adjacency `xadj`/`adjncy` of a graph with `n = xadj.len() - 1` vertices,
@@ -315,31 +367,14 @@ pub fn metis_nested_dissection(
         let identity: Vec<usize> = (0..n).collect();
         return Ok((identity.clone(), identity));
     }
-    let to_idx = |v: usize, what: &str| {
-        idx_t::try_from(v).map_err(|_| SolverError::Ordering {
-            detail: format!("{what} = {v} does not fit METIS's 32-bit idx_t"),
-        })
-    };
-    let mut nvtxs = to_idx(n, "number of vertices")?;
-    to_idx(adjncy.len(), "number of adjacency entries")?;
-    // All values are <= adjncy.len() or < n, both checked to fit above.
-    let mut xadj_m: Vec<idx_t> = xadj.iter().map(|&v| v as idx_t).collect();
-    let mut adjncy_m: Vec<idx_t> = adjncy.iter().map(|&v| v as idx_t).collect();
-    let mut options = [0 as idx_t; metis_sys::METIS_NOPTIONS as usize];
+    let mut graph = MetisGraph::new(n, xadj, adjncy)?;
     let mut perm_m = vec![0 as idx_t; n];
     let mut iperm_m = vec![0 as idx_t; n];
 
     let status = {
         // A poisoned lock only means another call panicked; METIS itself holds no state.
         let _guard = METIS_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY: `options` has METIS_NOPTIONS entries, as METIS_SetDefaultOptions requires.
-        let status = unsafe { metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr()) };
-        if status != metis_sys::rstatus_et_METIS_OK {
-            return Err(SolverError::Ordering {
-                detail: format!("METIS_SetDefaultOptions returned {status}"),
-            });
-        }
-        options[metis_sys::moptions_et_METIS_OPTION_NUMBERING as usize] = 0;
+        let mut options = metis_default_options()?;
         // SAFETY: the graph was validated above (n + 1 offsets from 0 to adjncy.len(),
         // neighbours in 0..n, symmetric, no self loops or duplicates), `nvtxs` equals n,
         // `perm_m`/`iperm_m` hold n entries, `options` is initialised, and a null vertex
@@ -347,9 +382,9 @@ pub fn metis_nested_dissection(
         // perm/iperm within those bounds; all buffers outlive the call.
         unsafe {
             metis_sys::METIS_NodeND(
-                &mut nvtxs,
-                xadj_m.as_mut_ptr(),
-                adjncy_m.as_mut_ptr(),
+                &mut graph.nvtxs,
+                graph.xadj.as_mut_ptr(),
+                graph.adjncy.as_mut_ptr(),
                 std::ptr::null_mut(),
                 options.as_mut_ptr(),
                 perm_m.as_mut_ptr(),

@@ -2,7 +2,7 @@
 //! processes of a distributed solve.
 
 use crate::error::SolverError;
-use crate::ordering::{METIS_LOCK, validate_graph};
+use crate::ordering::{METIS_LOCK, MetisGraph, metis_default_options, metis_idx, validate_graph};
 
 /// Splits an undirected graph into `parts` parts of nearly equal vertex count with few cut
 /// edges (`METIS_PartGraphKway`). Returns the part of each vertex, in `0..parts`.
@@ -45,32 +45,15 @@ pub fn metis_partition(
         // contiguous blocks of nearly equal size
         return Ok((0..n).map(|v| v * parts.min(n) / n).collect());
     }
-    let to_idx = |v: usize, what: &str| {
-        idx_t::try_from(v).map_err(|_| SolverError::Ordering {
-            detail: format!("{what} = {v} does not fit METIS's 32-bit idx_t"),
-        })
-    };
-    let mut nvtxs = to_idx(n, "number of vertices")?;
-    let mut nparts = to_idx(parts, "number of parts")?;
-    to_idx(adjncy.len(), "number of adjacency entries")?;
-    // All values are <= adjncy.len() or < n, both checked to fit above.
-    let mut xadj_m: Vec<idx_t> = xadj.iter().map(|&v| v as idx_t).collect();
-    let mut adjncy_m: Vec<idx_t> = adjncy.iter().map(|&v| v as idx_t).collect();
-    let mut options = [0 as idx_t; metis_sys::METIS_NOPTIONS as usize];
+    let mut graph = MetisGraph::new(n, xadj, adjncy)?;
+    let mut nparts = metis_idx(parts, "number of parts")?;
     let mut ncon: idx_t = 1;
     let mut edgecut: idx_t = 0;
     let mut part_m = vec![0 as idx_t; n];
     let status = {
         // A poisoned lock only means another call panicked; METIS itself holds no state.
         let _guard = METIS_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY: `options` has METIS_NOPTIONS entries, as METIS_SetDefaultOptions requires.
-        let status = unsafe { metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr()) };
-        if status != metis_sys::rstatus_et_METIS_OK {
-            return Err(SolverError::Ordering {
-                detail: format!("METIS_SetDefaultOptions returned {status}"),
-            });
-        }
-        options[metis_sys::moptions_et_METIS_OPTION_NUMBERING as usize] = 0;
+        let mut options = metis_default_options()?;
         // SAFETY: the graph was validated above (n + 1 offsets from 0 to adjncy.len(),
         // neighbours in 0..n, symmetric, no self loops or duplicates), `nvtxs` equals n,
         // `part_m` holds n entries, `options` is initialised, one constraint, and null
@@ -79,10 +62,10 @@ pub fn metis_partition(
         // bounds; all buffers outlive the call.
         unsafe {
             metis_sys::METIS_PartGraphKway(
-                &mut nvtxs,
+                &mut graph.nvtxs,
                 &mut ncon,
-                xadj_m.as_mut_ptr(),
-                adjncy_m.as_mut_ptr(),
+                graph.xadj.as_mut_ptr(),
+                graph.adjncy.as_mut_ptr(),
                 std::ptr::null_mut(),
                 std::ptr::null_mut(),
                 std::ptr::null_mut(),

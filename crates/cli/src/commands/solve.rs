@@ -89,15 +89,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     }
     // before any work: the readers may use rayon too
     let threads = crate::threads::start_pool(args.threads)?;
-    let mut progress = Spinners::new(quiet);
-    progress.start("read");
-    let input = input::read(&args.input, args.model.as_ref())?;
-    progress.finish("read", input.read_seconds);
-    if !quiet {
-        for w in &input.warnings {
-            eprintln!("{w}");
-        }
-    }
+    let (input, mut progress) = read_input(args, quiet)?;
     let model = &input.model;
     osteon::run::require_steps(&args.input, model)?;
     // a deck with contact pairs goes to the contact analysis
@@ -145,6 +137,21 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
         print_results(&summary, &written, &json, quiet);
     }
     Ok(())
+}
+
+/// Read the input with its progress line and print the reader's warnings (unless `quiet`);
+/// returns the input and the progress display for the phases that follow.
+fn read_input(args: &SolveArgs, quiet: bool) -> Result<(osteon::run::Input, Spinners)> {
+    let mut progress = Spinners::new(quiet);
+    progress.start("read");
+    let input = input::read(&args.input, args.model.as_ref())?;
+    progress.finish("read", input.read_seconds);
+    if !quiet {
+        for w in &input.warnings {
+            eprintln!("{w}");
+        }
+    }
+    Ok((input, progress))
 }
 
 /// Create the output folder; the file stem (from the input's name) and the VTU encoding.

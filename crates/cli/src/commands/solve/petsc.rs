@@ -19,10 +19,8 @@ use osteon_petsc::{
     DistributedOptions, KrylovOptions, PetscError, Session, solve_linear_static_distributed,
 };
 
-use super::{SolveArgs, output_target, print_results};
-use crate::commands::input;
+use super::{SolveArgs, output_target, print_results, read_input};
 use crate::exit;
-use crate::progress::Spinners;
 
 /// Run the distributed solve; exits the process with the status of the run's failure
 /// (3 when numerical on any process, else 2) after PETSc and MPI are finalised. Rank 0
@@ -55,14 +53,8 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
 fn solve(session: &Session, args: &SolveArgs, quiet: bool) -> Result<()> {
     // one worker thread per process unless asked: the processes share the cores
     crate::threads::start_pool(Some(args.threads.unwrap_or(1)))?;
-    let mut progress = Spinners::new(quiet);
-    progress.start("read");
-    let input = input::read(&args.input, args.model.as_ref())?;
-    progress.finish("read", input.read_seconds);
+    let (input, mut progress) = read_input(args, quiet)?;
     if !quiet {
-        for w in &input.warnings {
-            eprintln!("{w}");
-        }
         eprintln!(
             "  PETSc backend on {} process(es){}",
             session.size(),
