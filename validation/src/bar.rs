@@ -29,8 +29,8 @@ use osteon_mesh::ElementType;
 use osteon_mesh::generate::{BoxSpec, box_mesh};
 
 use crate::support::{
-    CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces, traction_loads,
-    worst_pair,
+    Backend, CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces,
+    traction_loads, worst_pair,
 };
 
 /// Bar length (mm).
@@ -54,15 +54,15 @@ pub enum EndLoad {
 }
 
 /// The axial bar with element type `etype`, loaded both ways.
-pub fn axial_bar(etype: ElementType) -> CaseResult {
-    let mut out = axial_bar_with(etype, EndLoad::Traction)?;
-    out.extend(axial_bar_with(etype, EndLoad::NodalForces)?);
+pub fn axial_bar(etype: ElementType, backend: &dyn Backend) -> CaseResult {
+    let mut out = axial_bar_with(etype, EndLoad::Traction, backend)?;
+    out.extend(axial_bar_with(etype, EndLoad::NodalForces, backend)?);
     Ok(out)
 }
 
 /// The axial bar with element type `etype`: end displacement, uniform stress at every
 /// integration point, lateral contraction in y and z, and the support reaction.
-pub fn axial_bar_with(etype: ElementType, end_load: EndLoad) -> CaseResult {
+pub fn axial_bar_with(etype: ElementType, end_load: EndLoad, backend: &dyn Backend) -> CaseResult {
     let case = match end_load {
         EndLoad::Traction => "1 axial bar, traction",
         EndLoad::NodalForces => "1 axial bar, nodal forces",
@@ -100,7 +100,7 @@ pub fn axial_bar_with(etype: ElementType, end_load: EndLoad) -> CaseResult {
         }
     }
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
     let mesh = &model.mesh;
     let u = &sol.displacement;
     let mut out = Vec::new();
@@ -188,7 +188,7 @@ const ACCEL: f64 = 9.81e6;
 /// error, with tolerances 1 % for the displacement (relative to max |u|) and 5 % for the
 /// stress (relative to q L; the one-point Tet4 stress is the element mean of a linear
 /// field, the Hex8 Gauss-point stress carries the parasitic terms of a trilinear field).
-pub fn self_weight(etype: ElementType) -> CaseResult {
+pub fn self_weight(etype: ElementType, backend: &dyn Backend) -> CaseResult {
     let case = "1 bar, self-weight";
     let cells = if etype.is_quadratic() {
         [10, 2, 2]
@@ -225,7 +225,7 @@ pub fn self_weight(etype: ElementType) -> CaseResult {
         });
     }
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
     let exact = |x: [f64; 3]| -> [f64; 3] {
         [
             q * (L * x[0] - 0.5 * x[0] * x[0]) / e
@@ -294,10 +294,11 @@ pub fn self_weight(etype: ElementType) -> CaseResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::Direct;
 
     #[test]
     fn hex8_bar_is_exact() {
-        let checks = axial_bar(ElementType::Hex8).expect("solves");
+        let checks = axial_bar(ElementType::Hex8, &Direct).expect("solves");
         assert_eq!(checks.len(), 10);
         for c in &checks {
             assert!(c.passed(), "{c:?}");

@@ -20,8 +20,8 @@ use osteon_mesh::ElementType;
 use osteon_mesh::generate::{BoxSpec, box_mesh};
 
 use crate::support::{
-    CaseError, CaseResult, CheckResult, isotropic_constants, least_squares, node_at, solve_single,
-    surface_faces, traction_loads,
+    Backend, CaseError, CaseResult, CheckResult, isotropic_constants, least_squares, node_at,
+    solve_single, surface_faces, traction_loads,
 };
 
 /// Beam length (mm).
@@ -118,12 +118,12 @@ pub fn section_bending_stress(
 /// ```
 /// Bending stress at the section x₀ = L/2 (flexure formula, Timoshenko & Gere):
 /// σ_xx = M c / I with M = P (L − x₀), c = h/2 (tension on top).
-pub fn cantilever(etype: ElementType) -> CaseResult {
-    cantilever_on(etype, beam_cells(etype))
+pub fn cantilever(etype: ElementType, backend: &dyn Backend) -> CaseResult {
+    cantilever_on(etype, beam_cells(etype), backend)
 }
 
 /// [`cantilever`] on a mesh of `cells` (x, y, z); y and z counts must be even.
-pub fn cantilever_on(etype: ElementType, cells: [usize; 3]) -> CaseResult {
+pub fn cantilever_on(etype: ElementType, cells: [usize; 3], backend: &dyn Backend) -> CaseResult {
     let case = "2 cantilever tip shear";
     let (mut model, e, nu) = beam_model(etype, cells)?;
     let p = 100.0;
@@ -137,7 +137,7 @@ pub fn cantilever_on(etype: ElementType, cells: [usize; 3]) -> CaseResult {
         [0.0, 0.0, -1.5 * p / area * (1.0 - z * z)]
     });
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
 
     let i = B * H.powi(3) / 12.0;
     let g = e / (2.0 * (1.0 + nu));
@@ -183,12 +183,16 @@ pub fn cantilever_on(etype: ElementType, cells: [usize; 3]) -> CaseResult {
 /// ```
 /// The plane-stress elasticity solution (Timoshenko & Goodier, ch. 3) differs from these by
 /// 0.17 % in the deflection and 0.27 % in the stress at L/h = 10.
-pub fn simply_supported(etype: ElementType) -> CaseResult {
-    simply_supported_on(etype, beam_cells(etype))
+pub fn simply_supported(etype: ElementType, backend: &dyn Backend) -> CaseResult {
+    simply_supported_on(etype, beam_cells(etype), backend)
 }
 
 /// [`simply_supported`] on a mesh of `cells` (x, y, z); all counts must be even.
-pub fn simply_supported_on(etype: ElementType, cells: [usize; 3]) -> CaseResult {
+pub fn simply_supported_on(
+    etype: ElementType,
+    cells: [usize; 3],
+    backend: &dyn Backend,
+) -> CaseResult {
     let case = "3 simply supported, pressure";
     let (mut model, e, nu) = beam_model(etype, cells)?;
     let q = 1.0;
@@ -211,7 +215,7 @@ pub fn simply_supported_on(etype: ElementType, cells: [usize; 3]) -> CaseResult 
         [0.0, 0.0, 1.5 * v / area * (1.0 - z * z)]
     });
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
 
     let i = B * H.powi(3) / 12.0;
     let g = e / (2.0 * (1.0 + nu));

@@ -39,7 +39,7 @@ use osteon_mesh::generate::{BoxSpec, box_mesh};
 use osteon_mesh::geometry::position;
 
 use crate::support::{
-    CaseError, CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces,
+    Backend, CaseError, CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces,
     worst_pair,
 };
 
@@ -66,19 +66,19 @@ pub enum Variant {
 }
 
 /// The composite bar with element type `etype`, all three variants.
-pub fn bone_tantalum_bar(etype: ElementType) -> CaseResult {
+pub fn bone_tantalum_bar(etype: ElementType, backend: &dyn Backend) -> CaseResult {
     let mut out = Vec::new();
     for v in [
         Variant::Confined,
         Variant::MatchedPoisson,
         Variant::RealPoisson,
     ] {
-        out.extend(variant(etype, v)?);
+        out.extend(variant(etype, v, backend)?);
     }
     Ok(out)
 }
 
-fn variant(etype: ElementType, v: Variant) -> CaseResult {
+fn variant(etype: ElementType, v: Variant, backend: &dyn Backend) -> CaseResult {
     let case = match v {
         Variant::Confined => "6 bone+Ta bar, confined",
         Variant::MatchedPoisson => "6 bone+Ta bar, matched nu",
@@ -143,7 +143,7 @@ fn variant(etype: ElementType, v: Variant) -> CaseResult {
         });
     }
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
 
     // the axial modulus of each part: E (uniaxial stress) or M (uniaxial strain)
     let axial = |e: f64, nu: f64| match v {

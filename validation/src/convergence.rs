@@ -22,7 +22,9 @@ use osteon_mesh::ElementType;
 use osteon_mesh::geometry::physical_gradients;
 
 use crate::lame::{LameCylinder, quarter_cylinder};
-use crate::support::{CaseError, CheckResult, isotropic_constants, log_log_slope, solve_single};
+use crate::support::{
+    Backend, CaseError, CheckResult, isotropic_constants, log_log_slope, solve_single,
+};
 
 const RI: f64 = 5.0;
 const RO: f64 = 10.0;
@@ -101,7 +103,7 @@ fn refinements(etype: ElementType) -> &'static [usize] {
 }
 
 /// Relative L2 error of one solve on cells (n, 2n, n/2).
-fn level(etype: ElementType, n: usize) -> Result<Level, CaseError> {
+fn level(etype: ElementType, n: usize, backend: &dyn Backend) -> Result<Level, CaseError> {
     let cells = [n, 2 * n, (n / 2).max(1)];
     let mesh = quarter_cylinder(RI, RO, THICK, cells, etype)?;
     let mut model = Model::new(mesh);
@@ -135,7 +137,7 @@ fn level(etype: ElementType, n: usize) -> Result<Level, CaseError> {
     model
         .load_cases
         .push(LoadCase::new("exact boundary displacement"));
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
     let mesh = &model.mesh;
     let (mut err2, mut norm2, mut gerr2, mut gnorm2) = (0.0, 0.0, 0.0, 0.0);
     let mut grad = [[0.0; 3]; 20];
@@ -198,10 +200,13 @@ fn exact_gradient(exact: &LameCylinder, x: [f64; 3]) -> [[f64; 3]; 3] {
 }
 
 /// Run the refinements of `etype` and fit the rates.
-pub fn lame_l2_study(etype: ElementType) -> Result<ConvergenceStudy, CaseError> {
+pub fn lame_l2_study(
+    etype: ElementType,
+    backend: &dyn Backend,
+) -> Result<ConvergenceStudy, CaseError> {
     let levels = refinements(etype)
         .iter()
-        .map(|&n| level(etype, n))
+        .map(|&n| level(etype, n, backend))
         .collect::<Result<Vec<_>, _>>()?;
     let h: Vec<f64> = levels.iter().map(|l| l.h).collect();
     let e: Vec<f64> = levels.iter().map(|l| l.error).collect();

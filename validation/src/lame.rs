@@ -38,7 +38,7 @@ use osteon_mesh::generate::{StructuredSpec, structured_mesh};
 use osteon_mesh::{ElementType, Mesh, MeshError};
 
 use crate::support::{
-    CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces, worst_pair,
+    Backend, CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces, worst_pair,
 };
 
 /// The plane-strain Lamé solution of a cylinder r_i ≤ r ≤ r_o under internal pressure.
@@ -137,12 +137,16 @@ pub fn lame_cells(etype: ElementType) -> [usize; 3] {
 }
 
 /// The Lamé case with element type `etype`.
-pub fn thick_cylinder(etype: ElementType) -> CaseResult {
-    thick_cylinder_on(etype, lame_cells(etype))
+pub fn thick_cylinder(etype: ElementType, backend: &dyn Backend) -> CaseResult {
+    thick_cylinder_on(etype, lame_cells(etype), backend)
 }
 
 /// [`thick_cylinder`] on cells (r, θ, z).
-pub fn thick_cylinder_on(etype: ElementType, cells: [usize; 3]) -> CaseResult {
+pub fn thick_cylinder_on(
+    etype: ElementType,
+    cells: [usize; 3],
+    backend: &dyn Backend,
+) -> CaseResult {
     let case = "5 Lame cylinder, p_i";
     let mut model = Model::new(quarter_cylinder(RI, RO, THICK, cells, etype)?);
     let bone = library::cortical_bone();
@@ -166,7 +170,7 @@ pub fn thick_cylinder_on(etype: ElementType, cells: [usize; 3]) -> CaseResult {
         });
     }
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
     let exact = LameCylinder {
         ri: RI,
         ro: RO,

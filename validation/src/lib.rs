@@ -32,12 +32,12 @@ pub mod torsion;
 use osteon_mesh::ElementType;
 
 pub use support::{
-    CaseError, CaseResult, CheckResult, SplitMix64, least_squares, log_log_slope, solve_options,
-    solve_single, traction_loads, worst_pair,
+    Backend, CaseError, CaseResult, CheckResult, Direct, SplitMix64, least_squares, log_log_slope,
+    solve_options, solve_single, traction_loads, worst_pair,
 };
 
-/// A case for one element type.
-pub type CaseFn = fn(ElementType) -> CaseResult;
+/// A case for one element type, solved through a [`Backend`].
+pub type CaseFn = fn(ElementType, &dyn Backend) -> CaseResult;
 
 /// One family of checks, run once per element type.
 #[derive(Clone, Copy, Debug)]

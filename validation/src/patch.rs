@@ -31,7 +31,7 @@ use osteon_mesh::generate::{BoxSpec, box_mesh};
 use osteon_mesh::{ElementType, Mesh, check_jacobians};
 
 use crate::support::{
-    CaseError, CaseResult, CheckResult, SplitMix64, node_at, solve_single, surface_faces,
+    Backend, CaseError, CaseResult, CheckResult, SplitMix64, node_at, solve_single, surface_faces,
     worst_pair,
 };
 
@@ -129,7 +129,7 @@ fn max_abs(values: impl IntoIterator<Item = f64>) -> f64 {
 }
 
 /// Displacement patch test on the distorted mesh of `etype`.
-pub fn displacement_patch(etype: ElementType) -> CaseResult {
+pub fn displacement_patch(etype: ElementType, backend: &dyn Backend) -> CaseResult {
     let case = "7 patch, displacement";
     let (mut model, d) = model_of(distorted_box(etype, 0x05_7E_0A)?)?;
     let a = [1.0e-3, -2.0e-3, 1.5e-3];
@@ -158,7 +158,7 @@ pub fn displacement_patch(etype: ElementType) -> CaseResult {
         }
     }
     model.load_cases.push(LoadCase::new("linear field"));
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
     let mesh = &model.mesh;
     let disp = &sol.displacement;
     let interior: Vec<usize> = (0..mesh.n_nodes())
@@ -214,7 +214,7 @@ fn stress_worst(points: &[[f64; 6]], sigma: &[f64; 6]) -> (f64, f64) {
 }
 
 /// Traction (force-driven) patch test on the distorted mesh of `etype`.
-pub fn traction_patch(etype: ElementType) -> CaseResult {
+pub fn traction_patch(etype: ElementType, backend: &dyn Backend) -> CaseResult {
     let case = "7 patch, traction";
     let (mut model, _) = model_of(distorted_box(etype, 0x7A_C7_10)?)?;
     let s0 = [10.0, -5.0, 7.0, 3.0, -2.0, 4.0];
@@ -244,7 +244,7 @@ pub fn traction_patch(etype: ElementType) -> CaseResult {
     model.fix(&[p1], &[1, 2]);
     model.fix(&[p2], &[2]);
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
 
     let s = patch_material().compliance()?;
     let e = voigt_mul(&s, &s0);

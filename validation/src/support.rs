@@ -103,6 +103,8 @@ pub enum CaseError {
     Assembly(AssemblyError),
     /// The case's own set-up went wrong (a node it needs is missing, …).
     Setup(String),
+    /// Another solver backend failed (its message).
+    Backend(String),
 }
 
 impl fmt::Display for CaseError {
@@ -112,6 +114,7 @@ impl fmt::Display for CaseError {
             CaseError::Material(e) => write!(f, "material: {e}"),
             CaseError::Assembly(e) => write!(f, "solve: {e}"),
             CaseError::Setup(s) => write!(f, "set-up: {s}"),
+            CaseError::Backend(s) => write!(f, "backend: {s}"),
         }
     }
 }
@@ -145,16 +148,39 @@ pub fn solve_options() -> SolveOptions {
     SolveOptions::default()
 }
 
-/// Solve a model with exactly one load case and return that case.
-pub fn solve_single(model: &Model) -> Result<StepSolution, CaseError> {
-    let mut solution = solve_linear_static(model, &solve_options())?;
-    if solution.cases.len() != 1 {
+/// How the cases solve their models. The suite uses [`Direct`]; another backend (the PETSc
+/// backend's tests) implements this to put the same models through its own solver and hold
+/// the result to the same closed forms.
+pub trait Backend {
+    /// Every load case of `model`, solved, with strain and stress recovered.
+    ///
+    /// # Errors
+    /// [`CaseError::Assembly`] for osteon's own errors, [`CaseError::Backend`] for the
+    /// backend's.
+    fn solve(&self, model: &Model) -> Result<Vec<StepSolution>, CaseError>;
+}
+
+/// osteon's serial solve ([`solve_linear_static`] with [`solve_options`]): the direct
+/// solver.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Direct;
+
+impl Backend for Direct {
+    fn solve(&self, model: &Model) -> Result<Vec<StepSolution>, CaseError> {
+        Ok(solve_linear_static(model, &solve_options())?.cases)
+    }
+}
+
+/// Solve a model with exactly one load case through `backend` and return that case.
+pub fn solve_single(backend: &dyn Backend, model: &Model) -> Result<StepSolution, CaseError> {
+    let mut cases = backend.solve(model)?;
+    if cases.len() != 1 {
         return Err(CaseError::Setup(format!(
             "expected one load case, got {}",
-            solution.cases.len()
+            cases.len()
         )));
     }
-    Ok(solution.cases.remove(0))
+    Ok(cases.remove(0))
 }
 
 /// E (MPa) and ν of an isotropic material.

@@ -32,8 +32,8 @@ use osteon_mesh::ElementType;
 use osteon_mesh::generate::{TubeSpec, tube_mesh};
 
 use crate::support::{
-    CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces, traction_loads,
-    worst_pair,
+    Backend, CaseResult, CheckResult, isotropic_constants, solve_single, surface_faces,
+    traction_loads, worst_pair,
 };
 
 /// Inner radius (mm).
@@ -55,12 +55,16 @@ pub fn tube_cells(etype: ElementType) -> (usize, usize, usize) {
 }
 
 /// The torsion case with element type `etype`.
-pub fn circular_shaft(etype: ElementType) -> CaseResult {
-    circular_shaft_on(etype, tube_cells(etype))
+pub fn circular_shaft(etype: ElementType, backend: &dyn Backend) -> CaseResult {
+    circular_shaft_on(etype, tube_cells(etype), backend)
 }
 
 /// [`circular_shaft`] on (cells radial, around, axial); the axial count must be even.
-pub fn circular_shaft_on(etype: ElementType, (cr, ca, cz): (usize, usize, usize)) -> CaseResult {
+pub fn circular_shaft_on(
+    etype: ElementType,
+    (cr, ca, cz): (usize, usize, usize),
+    backend: &dyn Backend,
+) -> CaseResult {
     let case = "4 torsion, tube";
     let mesh = tube_mesh(&TubeSpec {
         inner_radius: RI,
@@ -86,7 +90,7 @@ pub fn circular_shaft_on(etype: ElementType, (cr, ca, cz): (usize, usize, usize)
         [-TORQUE / j * x[1], TORQUE / j * x[0], 0.0]
     });
     model.load_cases.push(load);
-    let sol = solve_single(&model)?;
+    let sol = solve_single(backend, &model)?;
 
     let g = e / (2.0 * (1.0 + nu));
     let (tol_phi, tol_tau) = match etype {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use osteon_mesh::ElementType;
-use osteon_validation::{CheckResult, cases, convergence, error_row, report};
+use osteon_validation::{CheckResult, Direct, cases, convergence, error_row, report};
 
 fn main() -> ExitCode {
     let start = Instant::now();
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     for case in cases() {
         for etype in ElementType::ALL {
             let t = Instant::now();
-            match (case.run)(etype) {
+            match (case.run)(etype, &Direct) {
                 Ok(checks) => rows.extend(checks),
                 Err(e) => rows.push(error_row(case.name, etype, &e)),
             }
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     let mut studies = Vec::new();
     for etype in ElementType::ALL {
         let t = Instant::now();
-        match convergence::lame_l2_study(etype) {
+        match convergence::lame_l2_study(etype, &Direct) {
             Ok(study) => {
                 rows.extend(study.checks());
                 studies.push(study);

@@ -1,13 +1,18 @@
 //! `osteon solve --backend petsc` against the serial direct solver, on one and two MPI
-//! processes (`mpirun`): the displacements of every step of every deck agree to 1e-8 of the
-//! largest, the JSON says what each process did, and a singular model exits with status 3
-//! and PETSc's reason in words, without writing results. Built only with the feature
+//! processes (`mpirun`): the displacements of every step of every deck (the fixture decks,
+//! the tibia shaft, the CalculiX cross-check's decks and a CT model from `osteon ct`) agree
+//! to 1e-8 of the largest, the JSON says what each process did, and a singular model exits
+//! with status 3 and PETSc's reason in words, without writing results. Built only with the feature
 //! `petsc` (`cargo test -p osteon-cli --features petsc --release`), which needs PETSc and
 //! OpenMPI (`mpirun` on PATH).
 #![cfg(feature = "petsc")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::crosscheck_decks;
 
 fn osteon() -> &'static str {
     env!("CARGO_BIN_EXE_osteon")
@@ -72,23 +77,13 @@ fn displacements(dir: &Path) -> Vec<(String, Vec<f64>)> {
         .collect()
 }
 
-#[test]
-fn decks_agree_with_the_direct_solver_on_one_and_two_processes() {
-    let fixtures = root().join("crates/io/tests/fixtures/inp");
-    let decks = [
-        fixtures.join("block_c3d10.inp"),
-        fixtures.join("equation_c3d8.inp"),
-        fixtures.join("equation_chains_opt2.inp"),
-        fixtures.join("tie_boxes.inp"),
-        fixtures.join("tie_boxes_3x3.inp"),
-        fixtures.join("two_steps.inp"),
-        fixtures.join("cantilever_c3d20r.inp"),
-        root().join("examples/decks/tibia_shaft.inp"),
-    ];
-    let tmp = tempfile::tempdir().unwrap();
-    for deck in &decks {
+/// Each deck solved by the serial direct solver and by the PETSc backend on one and two
+/// processes: the displacements of every step agree to 1e-8 of the largest, and the JSON
+/// says what each process did.
+fn agree_with_the_direct_solver(decks: &[PathBuf], tmp: &Path) {
+    for deck in decks {
         let name = deck.file_stem().unwrap().to_string_lossy().into_owned();
-        let serial_dir = tmp.path().join(format!("{name}_serial"));
+        let serial_dir = tmp.join(format!("{name}_serial"));
         let out = solve(deck, &serial_dir, 0);
         assert!(
             out.status.success(),
@@ -98,7 +93,7 @@ fn decks_agree_with_the_direct_solver_on_one_and_two_processes() {
         let reference = displacements(&serial_dir);
         assert!(!reference.is_empty());
         for ranks in [1, 2] {
-            let dir = tmp.path().join(format!("{name}_petsc{ranks}"));
+            let dir = tmp.join(format!("{name}_petsc{ranks}"));
             let out = solve(deck, &dir, ranks);
             assert!(
                 out.status.success(),
@@ -143,6 +138,70 @@ fn decks_agree_with_the_direct_solver_on_one_and_two_processes() {
             }
         }
     }
+}
+
+#[test]
+fn fixture_decks_agree_with_the_direct_solver_on_one_and_two_processes() {
+    let fixtures = root().join("crates/io/tests/fixtures/inp");
+    let decks = [
+        fixtures.join("block_c3d10.inp"),
+        fixtures.join("equation_c3d8.inp"),
+        fixtures.join("equation_chains_opt2.inp"),
+        fixtures.join("tie_boxes.inp"),
+        fixtures.join("tie_boxes_3x3.inp"),
+        fixtures.join("two_steps.inp"),
+        fixtures.join("cantilever_c3d20r.inp"),
+        root().join("examples/decks/tibia_shaft.inp"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    agree_with_the_direct_solver(&decks, tmp.path());
+}
+
+/// The CalculiX cross-check's decks (every element type and keyword of the first set; see
+/// `ccx_crosscheck.rs`), which the serial solver matches to ccx's printed digits.
+#[test]
+fn calculix_crosscheck_decks_agree_with_the_direct_solver_on_one_and_two_processes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let decks: Vec<PathBuf> = crosscheck_decks::decks(tmp.path())
+        .iter()
+        .map(|d| d.write(tmp.path()).unwrap())
+        .collect();
+    assert!(decks.len() >= 12);
+    agree_with_the_direct_solver(&decks, tmp.path());
+}
+
+/// A model from a CT: `osteon ct` on the synthetic tibia phantom (NIfTI, 1 mm voxels, merged
+/// into 2 mm C3D8 elements, eight modulus bins) writes a complete deck, which runs through the
+/// backend like any other.
+#[test]
+fn ct_model_agrees_with_the_direct_solver_on_one_and_two_processes() {
+    use osteon_imaging::{TibiaPhantom, write_nifti};
+    let tmp = tempfile::tempdir().unwrap();
+    let ct = TibiaPhantom {
+        voxel_mm: [1.0; 3],
+        supersampling: 2,
+        noise_sigma_hu: 15.0,
+        ..TibiaPhantom::default()
+    }
+    .generate()
+    .unwrap();
+    let image = tmp.path().join("ct.nii.gz");
+    write_nifti(&image, &ct).unwrap();
+    let model_dir = tmp.path().join("model");
+    let out = Command::new(osteon())
+        .arg("ct")
+        .arg(&image)
+        .arg("-o")
+        .arg(&model_dir)
+        .args(["--element-size", "2", "--materials", "8"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    agree_with_the_direct_solver(&[model_dir.join("bone.inp")], tmp.path());
 }
 
 /// Two 10 mm cubes that share no node: A clamped, B pulled and held by nothing. The model as

@@ -146,11 +146,15 @@ pub fn solve_linear_static_distributed(
             mine.owned_elements = owned_elements;
             mine.stored_entries = stored;
             let krylov = timed(observer, Phase::Analyse, "", &mut timings.analyse, || {
-                let modes = rigid_body_modes(session, &model.mesh, &constraints, &layout)?;
-                matrix.set_near_null_space(&modes)?;
                 matrix.set_spd()?;
                 let mut k = Krylov::new(session, Scope::World, &matrix, &options.krylov)?;
-                k.set_up()?;
+                // every DOF prescribed (the same on every process): nothing to solve, no
+                // multigrid to build — GAMG refuses a near-null space without modes
+                if constraints.dofs().n_free() > 0 {
+                    let modes = rigid_body_modes(session, &model.mesh, &constraints, &layout)?;
+                    matrix.set_near_null_space(&modes)?;
+                    k.set_up()?;
+                }
                 Ok::<_, PetscError>(k)
             })?;
             types = krylov.types()?;

@@ -5,7 +5,7 @@ use std::ffi::{CStr, CString, c_char};
 use crate::error::PetscError;
 use crate::ffi;
 use crate::matrix::Matrix;
-use crate::session::{Scope, Session, check, lock};
+use crate::session::{Scope, Session, check, clear_option, has_option, lock, set_option};
 use crate::vector::{Vector, petsc_int};
 
 /// Krylov method, preconditioner and stopping rule. PETSc's options (`-ksp_type`,
@@ -51,7 +51,9 @@ pub struct KrylovReport {
 /// A Krylov solver bound to one matrix. Destroyed on drop.
 pub struct Krylov<'s> {
     raw: ffi::KSP,
-    _session: &'s Session,
+    session: &'s Session,
+    /// Whether the solver spans every process of the run.
+    scope: Scope,
 }
 
 // SAFETY: every use of `raw` goes through the process-wide PETSc lock (`session::lock`), so
@@ -93,7 +95,8 @@ impl<'s> Krylov<'s> {
         check(unsafe { ffi::KSPCreate(comm, &mut raw) }, "KSPCreate")?;
         let k = Krylov {
             raw,
-            _session: session,
+            session,
+            scope,
         };
         // SAFETY: `k.raw` is the solver just created; the matrix is valid (PETSc takes its
         // own reference).
@@ -127,20 +130,7 @@ impl<'s> Krylov<'s> {
         let mut ty: *const c_char = std::ptr::null();
         // SAFETY: `ty` receives a pointer to the solver's type name.
         check(unsafe { ffi::KSPGetType(k.raw, &mut ty) }, "KSPGetType")?;
-        let mut has_norm_option = ffi::PetscBool_PETSC_FALSE;
-        let name = c"-ksp_norm_type";
-        // SAFETY: null database and prefix mean the global options without prefix; the name
-        // is a NUL-terminated literal; the output is a local.
-        let rc = unsafe {
-            ffi::PetscOptionsHasName(
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                name.as_ptr(),
-                &mut has_norm_option,
-            )
-        };
-        check(rc, "PetscOptionsHasName")?;
-        if type_name(ty) == "cg" && has_norm_option == ffi::PetscBool_PETSC_FALSE {
+        if type_name(ty) == "cg" && !has_option(c"-ksp_norm_type")? {
             // SAFETY: `k.raw` is valid; CG supports the unpreconditioned norm.
             let rc =
                 unsafe { ffi::KSPSetNormType(k.raw, ffi::KSPNormType_KSP_NORM_UNPRECONDITIONED) };
@@ -169,14 +159,30 @@ impl<'s> Krylov<'s> {
     }
 
     /// Builds the preconditioner (for GAMG: the multigrid hierarchy). Called by the first
-    /// [`Krylov::solve`] otherwise; calling it first lets its time be measured apart.
+    /// [`Krylov::solve`] otherwise; calling it first lets its time be measured apart, and
+    /// for a solver spanning several processes forms GAMG's coarse operators with hypre's
+    /// triple product where [`Session::hypre_galerkin`] allows (a set-up left to the first
+    /// solve uses PETSc's own).
     ///
     /// # Errors
     /// [`PetscError::Call`].
     pub fn set_up(&mut self) -> Result<(), PetscError> {
         let _guard = lock();
+        let hypre =
+            self.scope == Scope::World && self.session.size() > 1 && self.session.hypre_galerkin();
+        if hypre {
+            set_option(c"-matptap_via", Some(c"hypre"))?;
+        }
         // SAFETY: `self.raw` is valid with its operators set.
-        check(unsafe { ffi::KSPSetUp(self.raw) }, "KSPSetUp")
+        let rc = unsafe { ffi::KSPSetUp(self.raw) };
+        // the set-up's own error first, if both fail
+        let cleared = if hypre {
+            clear_option(c"-matptap_via")
+        } else {
+            Ok(())
+        };
+        check(rc, "KSPSetUp")?;
+        cleared
     }
 
     /// Solves `A x = b` from the zero initial guess. A solver that stops without

@@ -40,6 +40,9 @@ pub struct Session {
     universe: Option<Universe>,
     rank: usize,
     size: usize,
+    /// Whether GAMG's coarse operators may be formed by hypre's triple product on
+    /// multi-process matrices (see [`Session::hypre_galerkin`]).
+    hypre_galerkin: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -82,10 +85,11 @@ impl Session {
             .map_err(|_| PetscError::Invalid("PETSc options contain a NUL byte".into()))?;
         let world = SimpleCommunicator::world();
         // from here on, dropping the session finalises whatever was started
-        let session = Session {
+        let mut session = Session {
             universe,
             rank: world.rank() as usize,
             size: world.size() as usize,
+            hypre_galerkin: false,
         };
         {
             let _guard = lock();
@@ -103,6 +107,7 @@ impl Session {
             let rc =
                 unsafe { ffi::PetscOptionsInsertString(std::ptr::null_mut(), c_options.as_ptr()) };
             check(rc, "PetscOptionsInsertString")?;
+            session.hypre_galerkin = lean_galerkin_defaults()?;
         }
         Ok(session)
     }
@@ -115,6 +120,18 @@ impl Session {
     /// Number of processes in the run.
     pub fn size(&self) -> usize {
         self.size
+    }
+
+    /// Whether a solver spread over several processes forms GAMG's coarse operators with
+    /// hypre's triple product (`-matptap_via hypre`, set only for its set-up): true when
+    /// PETSc was built with hypre and the user did not choose `-matptap_via`. PETSc 3.18's
+    /// own product for distributed matrices keeps its intermediate data: on the s600k tube
+    /// on two processes GAMG's set-up added ~0.9 GiB per process to an operator of 0.3 GiB,
+    /// against 0.3 GiB with hypre's, for 1–2 s more set-up (`docs/scale_out.md`). On one
+    /// process (SeqAIJ) hypre's product gave indefinite coarse operators on the validation
+    /// suite's models, so it is never used there.
+    pub fn hypre_galerkin(&self) -> bool {
+        self.hypre_galerkin
     }
 
     /// The MPI communicator of all processes (for the collective operations osteon does
@@ -261,4 +278,74 @@ unsafe extern "C" fn record_error(
         *LAST_ERROR.lock().unwrap_or_else(|e| e.into_inner()) = Some(msg);
     }
     n
+}
+
+/// Whether the global options database has `name` (given by the user or set before).
+///
+/// Call under the PETSc lock.
+pub(crate) fn has_option(name: &CStr) -> Result<bool, PetscError> {
+    let mut has = ffi::PetscBool_PETSC_FALSE;
+    // SAFETY: null database and prefix mean the global options without prefix; the name is
+    // NUL-terminated; the output is a local.
+    let rc = unsafe {
+        ffi::PetscOptionsHasName(
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            name.as_ptr(),
+            &mut has,
+        )
+    };
+    check(rc, "PetscOptionsHasName")?;
+    Ok(has != ffi::PetscBool_PETSC_FALSE)
+}
+
+/// Sets `name` (with `value`, or none) in the global options database unless it is there.
+///
+/// Call under the PETSc lock.
+fn default_option(name: &CStr, value: Option<&CStr>) -> Result<(), PetscError> {
+    if has_option(name)? {
+        return Ok(());
+    }
+    set_option(name, value)
+}
+
+/// Sets `name` (with `value`, or none: a flag) in the global options database.
+///
+/// Call under the PETSc lock.
+pub(crate) fn set_option(name: &CStr, value: Option<&CStr>) -> Result<(), PetscError> {
+    // SAFETY: null database is the global one; both strings are NUL-terminated (or the value
+    // is null: a flag) and PETSc copies them.
+    let rc = unsafe {
+        ffi::PetscOptionsSetValue(
+            std::ptr::null_mut(),
+            name.as_ptr(),
+            value.map_or(std::ptr::null(), CStr::as_ptr),
+        )
+    };
+    check(rc, "PetscOptionsSetValue")
+}
+
+/// GAMG's Galerkin products (the coarse operators Pᵀ A P) free their intermediate data once
+/// formed (`-mat_product_clear`; osteon never recomputes a product in place), unless the user
+/// chose otherwise. Returns whether hypre's triple product may be used across processes
+/// (PETSc was built with hypre and the user did not choose `-matptap_via`); see
+/// [`Session::hypre_galerkin`].
+///
+/// Call under the PETSc lock.
+fn lean_galerkin_defaults() -> Result<bool, PetscError> {
+    default_option(c"-mat_product_clear", None)?;
+    let mut hypre = ffi::PetscBool_PETSC_FALSE;
+    // SAFETY: the package name is a NUL-terminated literal; the output is a local.
+    let rc = unsafe { ffi::PetscHasExternalPackage(c"hypre".as_ptr(), &mut hypre) };
+    check(rc, "PetscHasExternalPackage")?;
+    Ok(hypre != ffi::PetscBool_PETSC_FALSE && !has_option(c"-matptap_via")?)
+}
+
+/// Removes `name` from the global options database.
+///
+/// Call under the PETSc lock.
+pub(crate) fn clear_option(name: &CStr) -> Result<(), PetscError> {
+    // SAFETY: null database is the global one; the name is NUL-terminated.
+    let rc = unsafe { ffi::PetscOptionsClearValue(std::ptr::null_mut(), name.as_ptr()) };
+    check(rc, "PetscOptionsClearValue")
 }
