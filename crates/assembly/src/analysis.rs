@@ -82,6 +82,26 @@ pub struct PhaseTimings {
     pub recover: f64,
 }
 
+/// What one process held and did in a distributed solve (the PETSc backend's, reported in
+/// the run summary's `distributed.per_rank`). With the `serde` feature it serializes as a
+/// flat map of these fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RankStats {
+    /// The process's rank.
+    pub rank: usize,
+    /// Matrix rows it owns (three per node).
+    pub owned_rows: usize,
+    /// Elements it assembled.
+    pub owned_elements: usize,
+    /// Matrix entries preallocated for its rows (exact: from the pattern).
+    pub stored_entries: usize,
+    /// Its peak resident memory at the end (bytes; `None` off Linux).
+    pub peak_memory_bytes: Option<u64>,
+    /// Its assembly time (s), summed over constraint sets.
+    pub assemble_seconds: f64,
+}
+
 impl PhaseTimings {
     /// Sum of all phases (s).
     pub fn total(&self) -> f64 {

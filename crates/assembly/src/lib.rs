@@ -97,8 +97,8 @@ mod system;
 mod tie;
 
 pub use analysis::{
-    PhaseTimings, SolveOptions, SolverChoice, StaticSolution, solve_case, solve_linear_static,
-    solve_linear_static_observed,
+    PhaseTimings, RankStats, SolveOptions, SolverChoice, StaticSolution, solve_case,
+    solve_linear_static, solve_linear_static_observed,
 };
 pub use assemble::{ReducedElement, assemble_stiffness, element_materials, element_unknowns};
 pub use constraints::Constraints;

@@ -22,7 +22,8 @@ use nalgebra::Vector3;
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{
-    AssemblyError, LoadCase, Model, PhaseTimings, StaticSolution, StepSolution, von_mises,
+    AssemblyError, LoadCase, Model, PhaseTimings, RankStats, StaticSolution, StepSolution,
+    von_mises,
 };
 use osteon_solver::memory::peak_resident_bytes;
 
@@ -70,24 +71,7 @@ pub struct DistributedSummary {
     /// PETSc options given on the command line (`--petsc-options`).
     pub options: String,
     /// One entry per process, by rank.
-    pub per_rank: Vec<RankSummary>,
-}
-
-/// One process's share of a distributed solve.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RankSummary {
-    /// The process's rank.
-    pub rank: usize,
-    /// Matrix rows it owns (three per node).
-    pub owned_rows: usize,
-    /// Elements it assembled.
-    pub owned_elements: usize,
-    /// Matrix entries stored for its rows.
-    pub stored_entries: usize,
-    /// Its peak resident memory (bytes), where the OS tells.
-    pub peak_memory_bytes: Option<u64>,
-    /// Its assembly time (s).
-    pub assemble_seconds: f64,
+    pub per_rank: Vec<RankStats>,
 }
 
 /// Model and system sizes.

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use osteon_assembly::progress::{Observer, Phase, timed};
 use osteon_assembly::{
-    Constraints, DofState, ElasticOperator, Model, PhaseTimings, ReducedElement, StepSolution,
-    SystemStats, element_unknowns,
+    Constraints, DofState, ElasticOperator, Model, PhaseTimings, RankStats, ReducedElement,
+    StepSolution, SystemStats, element_unknowns,
 };
 use osteon_mesh::Mesh;
 use osteon_solver::SolveReport;
@@ -47,23 +47,6 @@ impl Default for DistributedOptions {
             recover: true,
         }
     }
-}
-
-/// What one process held and did.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RankStats {
-    /// The process's rank.
-    pub rank: usize,
-    /// Matrix rows it owns (three per node).
-    pub owned_rows: usize,
-    /// Elements it assembled.
-    pub owned_elements: usize,
-    /// Matrix entries preallocated for its rows (exact: from the pattern).
-    pub stored_entries: usize,
-    /// Its peak resident memory at the end (bytes; `None` off Linux).
-    pub peak_memory_bytes: Option<u64>,
-    /// Its assembly time (s), summed over constraint sets.
-    pub assemble_seconds: f64,
 }
 
 /// The result of [`solve_linear_static_distributed`].

@@ -35,13 +35,14 @@ mod session;
 mod solver;
 mod vector;
 
-pub use distributed::{
-    DistributedOptions, DistributedSolution, RankStats, solve_linear_static_distributed,
-};
+pub use distributed::{DistributedOptions, DistributedSolution, solve_linear_static_distributed};
 pub use error::PetscError;
 pub use krylov::{Krylov, KrylovOptions, KrylovReport, converged_reason_text};
 pub use layout::Layout;
 pub use matrix::Matrix;
+/// Per-process figures of a distributed solve (defined in `osteon-assembly`, beside
+/// [`osteon_assembly::PhaseTimings`], so that the run summary reports the same type).
+pub use osteon_assembly::RankStats;
 pub use session::{Scope, Session};
 pub use solver::PetscSolver;
 pub use vector::Vector;

@@ -11,9 +11,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
 use osteon_assembly::{Observer, Silent};
-use osteon_io::summary::{
-    Counts, DistributedSummary, PhaseSeconds, RankSummary, RunSummary, write_summary,
-};
+use osteon_io::summary::{Counts, DistributedSummary, PhaseSeconds, RunSummary, write_summary};
 use osteon_io::vtu::write_results;
 use osteon_petsc::{
     DistributedOptions, KrylovOptions, PetscError, Session, solve_linear_static_distributed,
@@ -111,18 +109,7 @@ fn solve(session: &Session, args: &SolveArgs, quiet: bool) -> Result<()> {
         ksp_type: solution.ksp_type.clone(),
         pc_type: solution.pc_type.clone(),
         options: args.petsc_options.clone(),
-        per_rank: solution
-            .ranks
-            .iter()
-            .map(|r| RankSummary {
-                rank: r.rank,
-                owned_rows: r.owned_rows,
-                owned_elements: r.owned_elements,
-                stored_entries: r.stored_entries,
-                peak_memory_bytes: r.peak_memory_bytes,
-                assemble_seconds: r.assemble_seconds,
-            })
-            .collect(),
+        per_rank: solution.ranks.clone(),
     });
     summary.set_io_seconds(input.read_seconds, t.elapsed().as_secs_f64());
     summary.peak_memory_bytes = osteon_solver::memory::peak_resident_bytes();
