@@ -7,8 +7,8 @@
 use std::time::Instant;
 
 use osteon_solver::{
-    CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, LinearSolver, Ordering,
-    SolveReport,
+    CgOptions, CholeskyOptions, CholeskySolver, ConjugateGradient, ExternalSolver, LinearSolver,
+    Ordering, SolveReport, SolverError, UnknownGeometry,
 };
 
 use crate::error::AssemblyError;
@@ -19,7 +19,7 @@ use crate::solution::StepSolution;
 use crate::system::{ConstrainedSystem, SystemStats};
 
 /// Which linear solver to use.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SolverChoice {
     /// Sparse Cholesky (faer, supernodal) with the given fill-reducing ordering.
     Cholesky(Ordering),
@@ -30,6 +30,32 @@ pub enum SolverChoice {
         /// Iteration limit.
         max_iter: usize,
     },
+    /// A solver made by a factory from another crate — PETSc's CG + GAMG through
+    /// `osteon_petsc::PetscSolverFactory` — one per constrained system, told where the free
+    /// unknowns sit.
+    External(ExternalSolver),
+}
+
+impl SolverChoice {
+    /// The solver in words, for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            SolverChoice::Cholesky(ordering) => {
+                let name = match ordering {
+                    Ordering::NestedDissection => "METIS nested dissection",
+                    Ordering::Amd => "approximate minimum degree",
+                    Ordering::Natural => "natural",
+                };
+                format!("sparse Cholesky (faer, supernodal; {name} ordering), direct")
+            }
+            SolverChoice::ConjugateGradient { rel_tol, .. } => {
+                format!(
+                    "Jacobi-preconditioned conjugate gradients to a relative residual of {rel_tol:e}"
+                )
+            }
+            SolverChoice::External(e) => e.factory().describe(),
+        }
+    }
 }
 
 impl Default for SolverChoice {
@@ -173,21 +199,7 @@ pub fn solve_linear_static_observed(
     let op = ElasticOperator::new(model)?;
     timings.setup += t.elapsed().as_secs_f64();
     let mut system: Option<ConstrainedSystem> = None;
-    let mut cholesky: Option<CholeskySolver> = None;
-    let mut cg: Option<ConjugateGradient> = None;
-    let solver: &mut dyn LinearSolver = match options.solver {
-        SolverChoice::Cholesky(ordering) => cholesky.insert(CholeskySolver::new(CholeskyOptions {
-            ordering,
-            threads: options.threads,
-        })),
-        SolverChoice::ConjugateGradient { rel_tol, max_iter } => {
-            cg.insert(ConjugateGradient::new(CgOptions {
-                rel_tol,
-                max_iter,
-                threads: options.threads,
-            }))
-        }
-    };
+    let mut solver = ChosenSolver::new(options);
     let mut stats = SystemStats::default();
     let mut cases = Vec::with_capacity(model.load_cases.len());
     for case in &model.load_cases {
@@ -200,8 +212,13 @@ pub fn solve_linear_static_observed(
             timed(observer, Phase::Assemble, "", &mut timings.assemble, || {
                 sys.assemble(&op)
             })?;
+            solver
+                .prepare(&sys.dofs().geometry(&model.mesh.coords))
+                .map_err(|e| sys.explain(&op, e))?;
             timed(observer, Phase::Analyse, "", &mut timings.analyse, || {
-                solver.analyse(sys.matrix(), Some(sys.dofs().groups()))
+                solver
+                    .linear()?
+                    .analyse(sys.matrix(), Some(sys.dofs().groups()))
             })
             .map_err(|e| sys.explain(&op, e))?;
             timed(
@@ -209,7 +226,7 @@ pub fn solve_linear_static_observed(
                 Phase::Factorise,
                 "",
                 &mut timings.factorise,
-                || solver.factorise(sys.matrix()),
+                || solver.linear()?.factorise(sys.matrix()),
             )
             .map_err(|e| sys.explain(&op, e))?;
             stats = sys.stats();
@@ -221,7 +238,7 @@ pub fn solve_linear_static_observed(
             Phase::Solve,
             &case.name,
             &mut timings.solve,
-            || solve_case(&op, sys, &mut *solver, case, &boundary),
+            || solve_case(&op, sys, solver.linear()?, case, &boundary),
         )?;
         if options.recover {
             solution.fields = timed(
@@ -234,7 +251,7 @@ pub fn solve_linear_static_observed(
         }
         cases.push(solution);
     }
-    if let Some(chol) = &cholesky {
+    if let ChosenSolver::Cholesky(chol) = &solver {
         stats.nnz_factor = chol.factor_stats().nnz_l;
         stats.factor_bytes = chol.factor_stats().l_bytes;
     }
@@ -243,6 +260,62 @@ pub fn solve_linear_static_observed(
         timings,
         stats,
     })
+}
+
+/// The solver [`SolveOptions::solver`] chose: osteon's own, made once, or an external one,
+/// made per constrained system by its factory.
+enum ChosenSolver<'a> {
+    Cholesky(Box<CholeskySolver>),
+    Cg(ConjugateGradient),
+    External {
+        factory: &'a ExternalSolver,
+        solver: Option<Box<dyn LinearSolver + 'a>>,
+    },
+}
+
+impl<'a> ChosenSolver<'a> {
+    fn new(options: &'a SolveOptions) -> Self {
+        match &options.solver {
+            SolverChoice::Cholesky(ordering) => {
+                Self::Cholesky(Box::new(CholeskySolver::new(CholeskyOptions {
+                    ordering: *ordering,
+                    threads: options.threads,
+                })))
+            }
+            SolverChoice::ConjugateGradient { rel_tol, max_iter } => {
+                Self::Cg(ConjugateGradient::new(CgOptions {
+                    rel_tol: *rel_tol,
+                    max_iter: *max_iter,
+                    threads: options.threads,
+                }))
+            }
+            SolverChoice::External(factory) => Self::External {
+                factory,
+                solver: None,
+            },
+        }
+    }
+
+    /// Before a new system is analysed: an external solver is made afresh for its unknowns
+    /// (the old one dropped first, freeing its matrix).
+    fn prepare(&mut self, geometry: &UnknownGeometry) -> Result<(), SolverError> {
+        if let Self::External { factory, solver } = self {
+            drop(solver.take());
+            *solver = Some(factory.factory().make(geometry)?);
+        }
+        Ok(())
+    }
+
+    fn linear(&mut self) -> Result<&mut dyn LinearSolver, SolverError> {
+        match self {
+            Self::Cholesky(s) => Ok(s.as_mut()),
+            Self::Cg(s) => Ok(s),
+            Self::External { solver, .. } => match solver {
+                Some(s) => Ok(s.as_mut()),
+                None => Err(SolverError::NotAnalysed),
+            },
+        }
+    }
 }
 
 /// Solve one load case on an assembled, factorised system: form the right-hand side, solve,

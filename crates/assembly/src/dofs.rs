@@ -9,7 +9,7 @@
 //! u = T u_free + g, the reduced system is Tᵀ K T u_free = Tᵀ (f − K g).
 
 use osteon_mesh::Mesh;
-use osteon_solver::UnknownGroups;
+use osteon_solver::{UnknownGeometry, UnknownGroups};
 
 use crate::error::{AssemblyError, axis_name};
 use crate::model::{DirichletBc, Equation};
@@ -217,6 +217,25 @@ impl DofMap {
     /// The eliminated DOF description of dependent `k`.
     pub fn dependent(&self, k: usize) -> &DependentDof {
         &self.dependents[k]
+    }
+
+    /// Where each free unknown sits (its node's position in `coords`, mm, and its
+    /// direction), for solvers that build the rigid-body modes (algebraic multigrid).
+    pub fn geometry(&self, coords: &[[f64; 3]]) -> UnknownGeometry {
+        let n = self.n_free();
+        let mut g = UnknownGeometry {
+            position: Vec::with_capacity(n),
+            direction: Vec::with_capacity(n),
+            node: Vec::with_capacity(n),
+        };
+        for &r in &self.free_to_raw {
+            let node = r / 3;
+            g.position
+                .push(coords.get(node).copied().unwrap_or_default());
+            g.direction.push((r % 3) as u8);
+            g.node.push(node);
+        }
+        g
     }
 
     /// Unknown groups (one per node with free unknowns) for the solver's ordering.

@@ -406,7 +406,7 @@ fn a_floating_part_is_reported_with_one_of_its_nodes() {
         },
     ] {
         let options = SolveOptions {
-            solver,
+            solver: solver.clone(),
             ..SolveOptions::default()
         };
         match solve_linear_static(&model, &options) {

@@ -100,7 +100,7 @@ pub fn construct_stiffness(
     let implanted_cases = if setup.split.is_some() {
         setup
             .with_contact_cache(|cache| {
-                solve_frictional_cached(&implanted, options.threads, observer, cache)
+                solve_frictional_cached(&implanted, options, observer, cache)
             })?
             .solution
             .cases

@@ -23,7 +23,8 @@
 //! contact solver) are those of the linear solver's type.
 
 use osteon_assembly::{
-    Equation, Event, Labelled, Model, Observer, PhaseTimings, StaticSolution, SystemStats,
+    Equation, Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, SolverChoice,
+    StaticSolution, SystemStats,
 };
 use osteon_contact::{
     ContactError, ContactOptions, ContactPair, ContactProblem, FactorCache, Friction, InitialGap,
@@ -606,28 +607,37 @@ fn contact_error(e: ContactError) -> BiomechError {
 /// iterations update the Schur complement on the contact unknowns only
 /// ([`osteon_contact::TangentFactorisation`]). The step solutions are the contact solver's
 /// (recovered stress included).
+///
+/// `options` give the threads and the linear solver: osteon's Cholesky (whatever its
+/// ordering or [`SolverChoice::ConjugateGradient`] ask — the Newton matrices are always
+/// factorised) or an [`SolverChoice::External`] solver for every Newton matrix.
 pub fn solve_frictional(
     model: &Model,
-    threads: usize,
+    options: &SolveOptions,
     observer: &mut dyn Observer,
 ) -> Result<FrictionalSolution, BiomechError> {
-    solve_frictional_cached(model, threads, observer, &mut FactorCache::new())
+    solve_frictional_cached(model, options, observer, &mut FactorCache::new())
 }
 
 /// [`solve_frictional`] with a [`FactorCache`] kept across analyses of the same model (see
 /// [`osteon_contact::solve_contact_cached`]).
 pub fn solve_frictional_cached(
     model: &Model,
-    threads: usize,
+    options: &SolveOptions,
     observer: &mut dyn Observer,
     cache: &mut FactorCache,
 ) -> Result<FrictionalSolution, BiomechError> {
+    let external_solver = match &options.solver {
+        SolverChoice::External(e) => Some(e.clone()),
+        SolverChoice::Cholesky(_) | SolverChoice::ConjugateGradient { .. } => None,
+    };
     let problem = ContactProblem {
         model,
         steps: model.load_cases.clone(),
         options: ContactOptions {
-            threads,
+            threads: options.threads,
             steps_from_unloaded: true,
+            external_solver,
             ..ContactOptions::default()
         },
     };

@@ -194,7 +194,7 @@ pub fn interface_sensitivity(
     for (label, mu, k, gap) in variants(interface) {
         let model = with_interface(&setup.implanted_model, case, mu, k, gap)?;
         let run = setup.with_contact_cache(|cache| {
-            solve_frictional_cached(&model, options.threads, observer, cache)
+            solve_frictional_cached(&model, options, observer, cache)
         })?;
         let Some(m) = run.micromotion.last() else {
             return Err(BiomechError::construction(

@@ -25,7 +25,8 @@
 //! - or [`patient::build_patient_reconstruction`]: an imported `.inp`/`.msh` patient mesh with
 //!   named bone sets instead of the parametric tibia (required set names in [`patient`]);
 //! - [`run_study_cached`] shares the intact solve across the studies of a sweep
-//!   ([`IntactCache`]);
+//!   ([`IntactCache`]); [`run_study_using`] takes the linear solver of every solve (e.g.
+//!   PETSc's CG + GAMG through an [`osteon_assembly::SolverChoice::External`] factory);
 //! - [`plots`] draws the SVG plots (stress shielding per zone, von Mises/SED along the shaft,
 //!   the micromotion histogram of a frictional interface, the sweep trade-off);
 //! - [`write_study_outputs`] writes a finished run where the caller chooses: the VTU files,
@@ -107,5 +108,6 @@ pub use spec::{
 pub use study::{
     CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,
     StudyReport, StudyRun, StudySetup, StudyTimings, build_study, build_study_reconstruction,
-    run_study, run_study_cached, solve_implanted, solve_intact, study_metrics, study_report,
+    run_study, run_study_cached, run_study_using, solve_implanted, solve_intact, study_metrics,
+    study_report,
 };

@@ -105,7 +105,7 @@ pub fn modulus_runs(
     for v in variants {
         let model = with_material(&setup.implanted_model, &v.material, case, porous_flange)?;
         let (mut cases, mut micromotion) = if setup.split.is_some() {
-            let f = solve_frictional(&model, options.threads, observer)?;
+            let f = solve_frictional(&model, options, observer)?;
             (f.solution.cases, f.micromotion)
         } else {
             let s = osteon_assembly::solve_linear_static_observed(&model, options, observer)?;

@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{
-    Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, StaticSolution,
+    Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, SolverChoice, StaticSolution,
     solve_linear_static_observed,
 };
 use osteon_contact::{FactorCache, Friction, Micromotion};
@@ -389,6 +389,9 @@ pub struct StudyReport {
     /// the study has no walking or stair case at full weight-bearing.
     #[serde(default)]
     pub daily: Option<DailyLoading>,
+    /// The linear solver of every solve, in words (set by [`run_study_using`]).
+    #[serde(default)]
+    pub linear_solver: String,
 }
 
 /// A finished study: the report, the models and both solutions, everything
@@ -606,18 +609,35 @@ pub fn build_study_reconstruction(study: &Study) -> Result<Reconstruction, Biome
 }
 
 /// [`run_study`] with an optional [`IntactCache`] shared across calls (a sweep).
-///
-/// The study reads as its stages: [`build_study`] → [`solve_implanted`] →
-/// [`solve_intact`] → [`study_metrics`] → [`study_report`]. Nothing is written: pass the
-/// returned [`StudyRun`] to [`crate::output::write_study_outputs`] for the files.
 pub fn run_study_cached(
     study: &Study,
     observer: &mut dyn Observer,
     cache: Option<&mut IntactCache>,
 ) -> Result<StudyRun, BiomechError> {
+    run_study_using(study, SolverChoice::default(), observer, cache)
+}
+
+/// [`run_study_cached`] with the linear solver of every solve — the implanted and intact
+/// models, the frictional Newton matrices, the headline analyses — given: osteon's sparse
+/// Cholesky by default, or an [`SolverChoice::External`] solver (PETSc's CG + GAMG through
+/// `osteon_petsc::PetscSolverFactory`) for models too big to factorise. The report names the
+/// solver.
+///
+/// The study reads as its stages: [`build_study`] → [`solve_implanted`] →
+/// [`solve_intact`] → [`study_metrics`] → [`study_report`]. Nothing is written: pass the
+/// returned [`StudyRun`] to [`crate::output::write_study_outputs`] for the files.
+pub fn run_study_using(
+    study: &Study,
+    solver: SolverChoice,
+    observer: &mut dyn Observer,
+    cache: Option<&mut IntactCache>,
+) -> Result<StudyRun, BiomechError> {
     let t0 = Instant::now();
     let setup = build_study(study, observer)?;
-    let options = solve_options(study);
+    let options = SolveOptions {
+        solver,
+        ..solve_options(study)
+    };
     let implanted = solve_implanted(&setup, &options, observer)?;
     let intact = solve_intact(&setup, &options, cache, observer)?;
     stage(observer, "computing metrics");
@@ -653,6 +673,11 @@ pub fn run_study_cached(
     }
     report.headline = headline;
     report.daily = daily;
+    report.linear_solver = options.solver.describe();
+    report.notes.push(format!(
+        "Linear solver of every solve: {}.",
+        report.linear_solver
+    ));
     report.timings.total_s = t0.elapsed().as_secs_f64();
     observer.notify(&Event::Done {
         seconds: report.timings.total_s,
@@ -845,7 +870,7 @@ pub fn solve_implanted(
                 ),
             );
             let f = setup.with_contact_cache(|cache| {
-                solve_frictional_cached(model, options.threads, observer, cache)
+                solve_frictional_cached(model, options, observer, cache)
             })?;
             Ok(ImplantedSolution {
                 solution: f.solution,
@@ -1016,5 +1041,6 @@ pub fn study_report(
         contact_solver: implanted.contact_solver.clone(),
         headline: None,
         daily: None,
+        linear_solver: String::new(),
     }
 }

@@ -313,3 +313,116 @@ fn without_mpirun_one_process_is_the_whole_run() {
     );
     assert_eq!(json["distributed"]["ranks"], 1);
 }
+
+/// A small study: the seed's two cases on a coarse mesh, no headline analyses.
+const SMALL_STUDY: &str = "\
+name = \"coarse seed study\"
+[loads]
+activities = []
+[mesh]
+size_mm = 8.0
+far_factor = 2.0
+[metrics]
+headline_analyses = false
+";
+
+/// Every number of `a` and `b` (report.json) agrees to 1e-5 of the larger plus 1e-5 in its
+/// unit (which absorbs the round-off-sized moments of an axial case), except the timings,
+/// the solver's name, the notes and the places of peaks (ties between symmetric points).
+fn same_numbers(a: &serde_json::Value, b: &serde_json::Value, path: &str, compared: &mut usize) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                let skip = ["timings", "linear_solver", "notes", "study"].contains(&k.as_str())
+                    || k.ends_with("_at_mm");
+                if !skip {
+                    let w = y.get(k).unwrap_or_else(|| panic!("{path}.{k} missing"));
+                    same_numbers(v, w, &format!("{path}.{k}"), compared);
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}");
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                same_numbers(v, w, &format!("{path}[{i}]"), compared);
+            }
+        }
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-5 * x.abs().max(y.abs()) + 1e-5,
+                "{path}: {x} (direct) vs {y} (PETSc)"
+            );
+            *compared += 1;
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+#[test]
+fn study_through_petsc_reports_what_the_direct_solver_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toml = tmp.path().join("small.toml");
+    std::fs::write(&toml, SMALL_STUDY).unwrap();
+    let run = |backend: &str, out: &Path| {
+        let o = Command::new(osteon())
+            .args(["study", "-q", "--no-vtu", "--backend", backend])
+            .arg(&toml)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{backend}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let text = std::fs::read_to_string(out.join("report.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    let direct = run("serial", &tmp.path().join("serial"));
+    let petsc = run("petsc", &tmp.path().join("petsc"));
+    let mut compared = 0;
+    same_numbers(&direct, &petsc, "report", &mut compared);
+    assert!(compared > 500, "{compared} numbers compared");
+    assert_eq!(petsc["cases"].as_array().unwrap().len(), 2);
+    let solver = petsc["linear_solver"].as_str().unwrap();
+    assert!(solver.starts_with("PETSc cg + gamg"), "{solver}");
+    assert!(
+        direct["linear_solver"]
+            .as_str()
+            .unwrap()
+            .contains("Cholesky")
+    );
+    let md = std::fs::read_to_string(tmp.path().join("petsc/report.md")).unwrap();
+    assert!(
+        md.contains("Linear solver of every solve: PETSc cg + gamg"),
+        "{md}"
+    );
+}
+
+#[test]
+fn study_under_mpirun_is_refused_with_a_way_forward() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toml = tmp.path().join("small.toml");
+    std::fs::write(&toml, SMALL_STUDY).unwrap();
+    let o = Command::new("mpirun")
+        .args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "-n",
+            "2",
+            osteon(),
+        ])
+        .args(["study", "-q", "--backend", "petsc"])
+        .arg(&toml)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("start it without mpirun"), "{stderr}");
+    assert!(!tmp.path().join("out/report.json").exists());
+}

@@ -3,6 +3,7 @@
 //! are model data ([`osteon_assembly::contact`]).
 
 use osteon_assembly::{LoadCase, Model};
+use osteon_solver::ExternalSolver;
 
 /// The Newton matrix used for slipping nodes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,6 +77,11 @@ pub struct ContactOptions {
     /// instead of continuing from the end of the previous step. Interference is then ramped
     /// in every step (see `ramp_interference`).
     pub steps_from_unloaded: bool,
+    /// A linear solver from outside osteon for the Newton matrices (PETSc's CG + GAMG through
+    /// `osteon_petsc::PetscSolverFactory`), made once per Newton system and set up afresh
+    /// for every Newton matrix; `factorisation` and `threads` are then not used. `None`:
+    /// osteon's sparse Cholesky.
+    pub external_solver: Option<ExternalSolver>,
 }
 
 impl Default for ContactOptions {
@@ -90,6 +96,7 @@ impl Default for ContactOptions {
             recover: true,
             factorisation: TangentFactorisation::Auto,
             steps_from_unloaded: false,
+            external_solver: None,
         }
     }
 }

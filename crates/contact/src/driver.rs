@@ -146,7 +146,8 @@ fn run(
                 &mut timings.setup,
                 || NewtonSystem::new(&op, &boundary, &contacts),
             )?;
-            let fresh = NewtonSolver::new(options.factorisation, &sys, &contacts, options.threads);
+            let fresh = NewtonSolver::new(options, &sys, &contacts, &model.mesh.coords)
+                .map_err(|e| singular(&op, &sys, e, step_number))?;
             let (mut solver, analysed) = match cache.take_matching(&fresh, &sys.tangent) {
                 Some(cached) => (cached, true),
                 None => (fresh, false),
@@ -252,8 +253,8 @@ fn run(
 
 /// The mutable state the increments of a step work on: the solver, the reduced unknowns, the
 /// contact history, the timings and the observer.
-struct Work<'s> {
-    solver: &'s mut NewtonSolver,
+struct Work<'s, 'f> {
+    solver: &'s mut NewtonSolver<'f>,
     x: &'s mut Vec<f64>,
     history: &'s mut [History],
     timings: &'s mut ContactTimings,
@@ -272,7 +273,7 @@ fn run_increments(
     loads: &StepLoads,
     step: &LoadCase,
     step_number: usize,
-    w: Work<'_>,
+    w: Work<'_, '_>,
 ) -> Result<StepIncrements, ContactError> {
     let control = step.increments;
     let (mut fraction, mut size) = (0.0f64, control.initial);

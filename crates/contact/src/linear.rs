@@ -1,37 +1,50 @@
 //! The linear solver of the Newton iterations: a sparse Cholesky factorisation of the whole
 //! Newton matrix in every iteration, or one factorisation of the interiors with the contact
 //! unknowns last and dense updates of their Schur complement
-//! ([`TangentFactorisation`]).
+//! ([`TangentFactorisation`]), or a solver from outside osteon
+//! ([`ContactOptions::external_solver`], e.g. PETSc's CG + GAMG) set up afresh in every
+//! iteration.
 
 use osteon_solver::{
     CholeskyOptions, CholeskySolver, InterfaceCholesky, LinearSolver, Ordering, SolveReport,
     SolverError, SymmetricCsr,
 };
 
-use crate::definition::{MAX_AUTO_INTERFACE, TangentFactorisation};
+use crate::definition::{ContactOptions, MAX_AUTO_INTERFACE, TangentFactorisation};
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
 use crate::system::{NewtonSystem, contact_unknowns};
 
 /// The Newton matrix's solver for one Newton system.
-pub(crate) enum NewtonSolver {
+pub(crate) enum NewtonSolver<'f> {
     /// Full numeric factorisation every iteration.
     Full(Box<CholeskySolver>),
     /// Interface Schur-complement updates.
     Interface(Box<InterfaceCholesky>),
+    /// A solver made by [`ContactOptions::external_solver`]'s factory.
+    External(Box<dyn LinearSolver + 'f>),
 }
 
-impl NewtonSolver {
-    /// The solver `choice` asks for on `sys` (not analysed yet).
+impl<'f> NewtonSolver<'f> {
+    /// The solver `options` ask for on `sys` (not analysed yet); `coords` are the mesh's
+    /// node positions (mm), which an external solver is told.
+    ///
+    /// # Errors
+    /// The external solver's factory failing.
     pub fn new(
-        choice: TangentFactorisation,
+        options: &'f ContactOptions,
         sys: &NewtonSystem,
         contacts: &[ContactNode],
-        threads: usize,
-    ) -> Self {
+        coords: &[[f64; 3]],
+    ) -> Result<Self, SolverError> {
+        if let Some(external) = &options.external_solver {
+            let geometry = sys.dofs().geometry(coords);
+            return Ok(Self::External(external.factory().make(&geometry)?));
+        }
+        let choice = options.factorisation;
         let options = CholeskyOptions {
             ordering: Ordering::NestedDissection,
-            threads,
+            threads: options.threads,
         };
         let mut interface = Vec::new();
         let mut list = Vec::new();
@@ -45,7 +58,7 @@ impl NewtonSolver {
         let interface_pays = !interface.is_empty()
             && interface.len() <= MAX_AUTO_INTERFACE
             && 4 * interface.len() <= n;
-        match choice {
+        Ok(match choice {
             TangentFactorisation::InterfaceUpdate => {
                 Self::Interface(Box::new(InterfaceCholesky::new(options, interface)))
             }
@@ -53,7 +66,7 @@ impl NewtonSolver {
                 Self::Interface(Box::new(InterfaceCholesky::new(options, interface)))
             }
             _ => Self::Full(Box::new(CholeskySolver::new(options))),
-        }
+        })
     }
 
     /// The solver as a [`LinearSolver`].
@@ -61,14 +74,15 @@ impl NewtonSolver {
         match self {
             Self::Full(s) => s.as_mut(),
             Self::Interface(s) => s.as_mut(),
+            Self::External(s) => s.as_mut(),
         }
     }
 
     /// Interface unknowns, interface updates so far and their seconds (0, 0 and 0 for the
-    /// full path).
+    /// full and the external path).
     pub fn interface_counts(&self) -> (usize, usize, f64) {
         match self {
-            Self::Full(_) => (0, 0, 0.0),
+            Self::Full(_) | Self::External(_) => (0, 0, 0.0),
             Self::Interface(s) => {
                 let stats = s.interface_stats();
                 (
@@ -113,7 +127,7 @@ impl NewtonSolver {
 /// detected entry by entry and factorised in full.
 #[derive(Default)]
 pub struct FactorCache {
-    solver: Option<NewtonSolver>,
+    solver: Option<NewtonSolver<'static>>,
 }
 
 impl std::fmt::Debug for FactorCache {
@@ -143,9 +157,9 @@ impl FactorCache {
     /// The cached solver when it serves `fresh`'s interface on the pattern of `a`.
     pub(crate) fn take_matching(
         &mut self,
-        fresh: &NewtonSolver,
+        fresh: &NewtonSolver<'_>,
         a: &SymmetricCsr,
-    ) -> Option<NewtonSolver> {
+    ) -> Option<NewtonSolver<'static>> {
         let matches = match (&self.solver, fresh) {
             (Some(NewtonSolver::Interface(cached)), NewtonSolver::Interface(new)) => {
                 cached.requested_interface() == new.requested_interface()
@@ -158,7 +172,10 @@ impl FactorCache {
 
     /// Keeps `solver` when it updates an interface (a full-refactorisation solver has
     /// nothing worth keeping beyond its symbolic analysis).
-    pub(crate) fn keep(&mut self, solver: NewtonSolver) {
-        self.solver = matches!(solver, NewtonSolver::Interface(_)).then_some(solver);
+    pub(crate) fn keep(&mut self, solver: NewtonSolver<'_>) {
+        self.solver = match solver {
+            NewtonSolver::Interface(s) => Some(NewtonSolver::Interface(s)),
+            _ => None,
+        };
     }
 }

@@ -122,7 +122,7 @@ fn evaluate_all(
 pub(crate) fn solve_increment(
     ctx: &NewtonContext,
     sys: &mut NewtonSystem,
-    solver: &mut NewtonSolver,
+    solver: &mut NewtonSolver<'_>,
     loads: &StepLoads,
     s: f64,
     x: &mut [f64],
@@ -185,7 +185,7 @@ type NewtonResult = (Vec<Kinematics>, Vec<Response>, Vec<f64>, f64, usize);
 fn newton(
     ctx: &NewtonContext,
     sys: &mut NewtonSystem,
-    solver: &mut NewtonSolver,
+    solver: &mut NewtonSolver<'_>,
     f: &[f64],
     kg: &[f64],
     g: &[f64],

@@ -359,3 +359,57 @@ fn quadratic_and_tetrahedral_faces_slide_at_mu_n() {
         assert!(((r[0] / r[2]).abs() - MU).abs() < 1e-3 * MU, "{element}");
     }
 }
+
+/// A sparse Cholesky made through the external-solver interface, counting its solvers.
+struct CountingCholesky {
+    made: std::sync::atomic::AtomicUsize,
+}
+
+impl osteon_solver::LinearSolverFactory for CountingCholesky {
+    fn describe(&self) -> String {
+        "Cholesky through a factory".into()
+    }
+
+    fn make(
+        &self,
+        geometry: &osteon_solver::UnknownGeometry,
+    ) -> Result<Box<dyn osteon_solver::LinearSolver + '_>, osteon_solver::SolverError> {
+        assert!(geometry.n() > 0);
+        self.made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(Box::new(osteon_solver::CholeskySolver::new(
+            osteon_solver::CholeskyOptions::default(),
+        )))
+    }
+}
+
+/// The Newton matrices solved by an external solver (PETSc's in the study's `--backend
+/// petsc`; here a Cholesky behind the same interface): one solver for the Newton system,
+/// and the slide of the built-in path to round-off.
+#[test]
+fn an_external_solver_slides_the_block_as_the_built_in_one() {
+    let s = setup();
+    let built_in = solve_contact(&sliding_problem(&s)).expect("converges");
+    let factory = std::sync::Arc::new(CountingCholesky {
+        made: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let mut problem = sliding_problem(&s);
+    problem.options.external_solver = Some(osteon_solver::ExternalSolver(factory.clone()));
+    let external = solve_contact(&problem).expect("converges");
+    // one Newton system (the steps share the supports), one solver
+    assert_eq!(factory.made.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(external.timings.interface_updates, 0);
+    let scale = built_in.steps[1]
+        .displacement
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    for (a, b) in external.steps.iter().zip(&built_in.steps) {
+        for (ua, ub) in a.displacement.iter().zip(&b.displacement) {
+            for c in 0..3 {
+                assert!((ua[c] - ub[c]).abs() < 1e-10 * scale, "{}", a.name);
+            }
+        }
+    }
+    let (r_ext, r_in) = (sums(&external, 1, &s.top), sums(&built_in, 1, &s.top));
+    assert!((r_ext[0] - r_in[0]).abs() < 1e-8 * r_in[2].abs());
+}

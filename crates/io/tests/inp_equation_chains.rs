@@ -54,7 +54,7 @@ fn opt2_like_equations_resolve_and_give_the_closed_form() {
             max_iter: 1000,
         },
     ] {
-        let solution = solve(&deck, solver);
+        let solution = solve(&deck, solver.clone());
         let u = &solution.cases[0].displacement;
         // every equation holds to round-off
         for (k, eq) in model.equations.iter().enumerate() {

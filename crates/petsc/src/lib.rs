@@ -27,6 +27,7 @@
 
 mod distributed;
 mod error;
+mod factory;
 mod ffi;
 mod krylov;
 mod layout;
@@ -37,6 +38,7 @@ mod vector;
 
 pub use distributed::{DistributedOptions, DistributedSolution, solve_linear_static_distributed};
 pub use error::PetscError;
+pub use factory::PetscSolverFactory;
 pub use krylov::{Krylov, KrylovOptions, KrylovReport, converged_reason_text};
 pub use layout::Layout;
 pub use matrix::Matrix;

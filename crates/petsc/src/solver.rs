@@ -1,7 +1,9 @@
 //! [`PetscSolver`]: PETSc's Krylov solvers behind osteon's [`LinearSolver`] interface, on
 //! one process.
 
-use osteon_solver::{LinearSolver, SolveReport, SolverError, SymmetricCsr, UnknownGroups};
+use osteon_solver::{
+    LinearSolver, SolveReport, SolverError, SymmetricCsr, UnknownGeometry, UnknownGroups,
+};
 
 use crate::error::PetscError;
 use crate::ffi::PetscInt;
@@ -40,6 +42,9 @@ pub struct PetscSolver<'s> {
     options: KrylovOptions,
     block_size: usize,
     near_null: Vec<Vec<f64>>,
+    /// Node blocks ([`PetscSolver::with_geometry`]): PETSc's row of each unknown, and the
+    /// number of PETSc rows (`None`: unknown `i` is row `i`).
+    rows: Option<(Vec<usize>, usize)>,
     /// The analysed pattern (row pointers and columns of the upper triangle).
     pattern: Option<(Vec<usize>, Vec<usize>)>,
     matrix: Option<Matrix<'s>>,
@@ -71,6 +76,7 @@ impl<'s> PetscSolver<'s> {
             options,
             block_size: 1,
             near_null: Vec::new(),
+            rows: None,
             pattern: None,
             matrix: None,
             krylov: None,
@@ -89,7 +95,57 @@ impl<'s> PetscSolver<'s> {
     /// the matrix's length.
     pub fn with_near_null_space(mut self, vectors: Vec<Vec<f64>>) -> Self {
         self.near_null = vectors;
+        self.rows = None;
         self
+    }
+
+    /// Elasticity unknowns placed at `geometry`'s nodes: PETSc's matrix gets node blocks of
+    /// three rows (block size 3), the rows of directions a node does not have among the
+    /// unknowns (prescribed or eliminated) are decoupled identity rows scaled to the mean
+    /// diagonal with zero right-hand side, and the six rigid-body modes of the unknowns
+    /// (zero on those rows) are GAMG's near-null space. Smoothed aggregation then works on
+    /// whole nodes, as in the distributed solve; the solution of the unknowns is unchanged.
+    /// The matrix's unknowns must be `geometry`'s.
+    pub fn with_geometry(mut self, geometry: &UnknownGeometry) -> Self {
+        let mut slot = std::collections::HashMap::new();
+        let rows: Vec<usize> = (0..geometry.n())
+            .map(|i| {
+                let next = slot.len();
+                let b = *slot.entry(geometry.node[i]).or_insert(next);
+                3 * b + usize::from(geometry.direction[i].min(2))
+            })
+            .collect();
+        let n_rows = 3 * slot.len();
+        self.near_null = geometry
+            .rigid_body_modes()
+            .into_iter()
+            .map(|mode| {
+                let mut padded = vec![0.0; n_rows];
+                for (i, &r) in rows.iter().enumerate() {
+                    padded[r] = mode[i];
+                }
+                padded
+            })
+            .collect();
+        self.block_size = 3;
+        self.rows = Some((rows, n_rows));
+        self
+    }
+
+    /// PETSc's row of unknown `i`.
+    fn row(&self, i: usize) -> usize {
+        self.rows.as_ref().map_or(i, |(r, _)| r[i])
+    }
+
+    /// PETSc's rows for a matrix of `n` unknowns.
+    fn n_rows(&self, n: usize) -> Result<usize, SolverError> {
+        match &self.rows {
+            None => Ok(n),
+            Some((rows, n_rows)) => {
+                SolverError::check_len("matrix (unknowns placed by with_geometry)", rows.len(), n)?;
+                Ok(*n_rows)
+            }
+        }
     }
 }
 
@@ -100,24 +156,28 @@ impl LinearSolver for PetscSolver<'_> {
         _groups: Option<&UnknownGroups>,
     ) -> Result<(), SolverError> {
         let n = a.n();
+        let m = self.n_rows(n)?;
         let bs = self.block_size;
-        if !n.is_multiple_of(bs) {
+        if !m.is_multiple_of(bs) {
             return Err(backend(PetscError::Invalid(format!(
-                "block size {bs} does not divide the {n} unknowns"
+                "block size {bs} does not divide the {m} rows"
             ))));
         }
         for v in &self.near_null {
-            SolverError::check_len("near-null-space vector", n, v.len())?;
+            SolverError::check_len("near-null-space vector", m, v.len())?;
         }
         // blocks per block row of the full matrix (both triangles)
-        let nb = n / bs;
+        let nb = m / bs;
+        let block = |i: usize| self.row(i) / bs;
         let mut marker = vec![usize::MAX; nb];
         let mut lower: Vec<Vec<usize>> = vec![Vec::new(); nb];
         let (row_ptr, col_idx) = (a.row_ptr(), a.col_idx());
+        let mut unknowns_of: Vec<Vec<usize>> = vec![Vec::new(); nb];
         for i in 0..n {
+            unknowns_of[block(i)].push(i);
             for &j in &col_idx[row_ptr[i]..row_ptr[i + 1]] {
-                if j / bs != i / bs {
-                    lower[j / bs].push(i / bs);
+                if block(j) != block(i) {
+                    lower[block(j)].push(block(i));
                 }
             }
         }
@@ -125,10 +185,10 @@ impl LinearSolver for PetscSolver<'_> {
         for (ib, count) in counts.iter_mut().enumerate() {
             marker[ib] = ib;
             *count = 1;
-            for i in ib * bs..(ib + 1) * bs {
+            for &i in &unknowns_of[ib] {
                 for &j in &col_idx[row_ptr[i]..row_ptr[i + 1]] {
-                    if marker[j / bs] != ib {
-                        marker[j / bs] = ib;
+                    if marker[block(j)] != ib {
+                        marker[block(j)] = ib;
                         *count += 1;
                     }
                 }
@@ -140,12 +200,18 @@ impl LinearSolver for PetscSolver<'_> {
                 }
             }
         }
+        self.krylov = None;
+        self.matrix = None;
+        self.pattern = Some((row_ptr.to_vec(), col_idx.to_vec()));
+        if n == 0 {
+            // every unknown prescribed: nothing to solve, no multigrid to build (GAMG
+            // refuses an empty operator)
+            return Ok(());
+        }
         let zeros = vec![0usize; nb];
-        let matrix = Matrix::new(self.session, Scope::Process, n, bs, "aij", &counts, &zeros)
+        let matrix = Matrix::new(self.session, Scope::Process, m, bs, "aij", &counts, &zeros)
             .map_err(backend)?;
         self.matrix = Some(matrix);
-        self.krylov = None;
-        self.pattern = Some((row_ptr.to_vec(), col_idx.to_vec()));
         Ok(())
     }
 
@@ -170,6 +236,12 @@ impl LinearSolver for PetscSolver<'_> {
                 }
             }
         }
+        if a.n() == 0 {
+            return Ok(());
+        }
+        // PETSc's row of each unknown (disjoint from the matrix borrowed below)
+        let placed = self.rows.as_ref().map(|(r, m)| (r.as_slice(), *m));
+        let row_of = |i: usize| placed.map_or(i, |(r, _)| r[i]) as PetscInt;
         let matrix = self.matrix.as_mut().ok_or(SolverError::NotAnalysed)?;
         {
             let _guard = lock();
@@ -178,9 +250,9 @@ impl LinearSolver for PetscSolver<'_> {
             check(rc, "MatZeroEntries").map_err(backend)?;
         }
         for i in 0..a.n() {
-            let row = [i as PetscInt];
+            let row = [row_of(i)];
             for s in row_ptr[i]..row_ptr[i + 1] {
-                let col = [col_idx[s] as PetscInt];
+                let col = [row_of(col_idx[s])];
                 matrix
                     .add_values(&row, &col, &values[s..=s])
                     .map_err(backend)?;
@@ -189,6 +261,23 @@ impl LinearSolver for PetscSolver<'_> {
                         .add_values(&col, &row, &values[s..=s])
                         .map_err(backend)?;
                 }
+            }
+        }
+        if let Some((rows, m)) = placed {
+            // the directions a node lacks: identity rows at the mean diagonal
+            let mut used = vec![false; m];
+            for &r in rows {
+                used[r] = true;
+            }
+            let diagonal: f64 = a.diagonal().iter().map(|d| d.abs()).sum();
+            let scale = if diagonal > 0.0 {
+                diagonal / a.n() as f64
+            } else {
+                1.0
+            };
+            for r in (0..m).filter(|&r| !used[r]) {
+                let at = [r as PetscInt];
+                matrix.add_values(&at, &at, &[scale]).map_err(backend)?;
             }
         }
         matrix.assemble().map_err(backend)?;
@@ -215,19 +304,44 @@ impl LinearSolver for PetscSolver<'_> {
         let n = a.n();
         SolverError::check_len("right-hand side", n, b.len())?;
         SolverError::check_len("solution", n, x.len())?;
+        if n == 0 && self.pattern.is_some() {
+            return Ok(SolveReport {
+                relative_residual: 0.0,
+                iterations: 0,
+            });
+        }
+        let m = self.n_rows(n)?;
         let (Some(krylov), Some(matrix)) = (self.krylov.as_mut(), self.matrix.as_ref()) else {
             return Err(SolverError::NotFactorised);
         };
+        let placed = self.rows.as_ref().map(|(r, _)| r.as_slice());
         let mut bv =
-            Vector::new(self.session, Scope::Process, n, self.block_size).map_err(backend)?;
-        bv.with_local_mut(|l| l.copy_from_slice(b))
-            .map_err(backend)?;
+            Vector::new(self.session, Scope::Process, m, self.block_size).map_err(backend)?;
+        bv.with_local_mut(|l| match placed {
+            None => l.copy_from_slice(b),
+            Some(rows) => {
+                l.fill(0.0);
+                for (i, &r) in rows.iter().enumerate() {
+                    l[r] = b[i];
+                }
+            }
+        })
+        .map_err(backend)?;
         let mut xv = bv.duplicate().map_err(backend)?;
-        // the true residual ‖b − A x‖/‖b‖, from PETSc's product with the same matrix
+        // the true residual ‖b − A x‖/‖b‖, from PETSc's product with the same matrix (the
+        // identity rows of absent directions hold zero on both sides)
         let (report, relative_residual) = krylov
             .solve_with_residual(matrix, &bv, &mut xv)
             .map_err(backend)?;
-        xv.with_local(|l| x.copy_from_slice(l)).map_err(backend)?;
+        xv.with_local(|l| match placed {
+            None => x.copy_from_slice(l),
+            Some(rows) => {
+                for (xi, &r) in x.iter_mut().zip(rows) {
+                    *xi = l[r];
+                }
+            }
+        })
+        .map_err(backend)?;
         if report.reason < 0 {
             return Err(SolverError::NotConverged {
                 iterations: report.iterations,

@@ -11,11 +11,16 @@ use osteon_assembly::{
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::ElementType;
 use osteon_mesh::generate::{BoxSpec, box_mesh};
+use std::sync::Arc;
+
+use osteon_assembly::SolverChoice;
+use osteon_contact::{ContactPair, ContactProblem, solve_contact};
+use osteon_mesh::{FaceRef, Mesh, Surface};
 use osteon_petsc::{
-    DistributedOptions, KrylovOptions, PetscError, PetscSolver, Session,
+    DistributedOptions, KrylovOptions, PetscError, PetscSolver, PetscSolverFactory, Session,
     solve_linear_static_distributed,
 };
-use osteon_solver::{CholeskyOptions, CholeskySolver, LinearSolver};
+use osteon_solver::{CholeskyOptions, CholeskySolver, ExternalSolver, LinearSolver};
 
 /// A 20 × 4 × 4 mm cortical-bone bar of quadratic tetrahedra clamped at x = 0, with an
 /// equation (two tip nodes move together in x) and three load cases: a tip shear, an
@@ -88,7 +93,15 @@ fn relative_difference(a: &[StepSolution], b: &[StepSolution]) -> f64 {
 
 #[test]
 fn petsc_agrees_with_the_direct_solver() {
-    let session = Session::start("").unwrap();
+    // the factory owns the session; the checks below borrow it
+    let petsc = Arc::new(PetscSolverFactory::new(
+        Session::start("").unwrap(),
+        KrylovOptions {
+            rel_tol: 1e-11,
+            ..KrylovOptions::default()
+        },
+    ));
+    let session = petsc.session();
     let model = bar();
     let direct = solve_linear_static(&model, &SolveOptions::default()).unwrap();
 
@@ -100,7 +113,7 @@ fn petsc_agrees_with_the_direct_solver() {
         },
         ..DistributedOptions::default()
     };
-    let dist = solve_linear_static_distributed(&session, &model, &options, &mut Silent).unwrap();
+    let dist = solve_linear_static_distributed(session, &model, &options, &mut Silent).unwrap();
     assert_eq!(
         (dist.ksp_type.as_str(), dist.pc_type.as_str()),
         ("cg", "gamg")
@@ -166,18 +179,20 @@ fn petsc_agrees_with_the_direct_solver() {
     chol.factorise(system.matrix()).unwrap();
     let mut x_ref = vec![0.0; n];
     chol.solve(system.matrix(), &rhs, &mut x_ref).unwrap();
-    let mut petsc = PetscSolver::new(
-        &session,
+    let mut solver = PetscSolver::new(
+        session,
         KrylovOptions {
             rel_tol: 1e-11,
             ..KrylovOptions::default()
         },
     )
     .with_near_null_space(modes);
-    petsc.analyse(system.matrix(), Some(dofs.groups())).unwrap();
-    petsc.factorise(system.matrix()).unwrap();
+    solver
+        .analyse(system.matrix(), Some(dofs.groups()))
+        .unwrap();
+    solver.factorise(system.matrix()).unwrap();
     let mut x = vec![0.0; n];
-    let report = petsc.solve(system.matrix(), &rhs, &mut x).unwrap();
+    let report = solver.solve(system.matrix(), &rhs, &mut x).unwrap();
     assert!(report.relative_residual <= 5e-11, "{report:?}");
     let scale = x_ref.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let diff = x
@@ -188,12 +203,12 @@ fn petsc_agrees_with_the_direct_solver() {
         diff < 1e-8 * scale,
         "PetscSolver vs Cholesky: {diff:e} of {scale:e}"
     );
-    assert_eq!(petsc.name(), "petsc");
+    assert_eq!(solver.name(), "petsc");
 
     // 3. a model that can move as a rigid body is refused before PETSc sees it
     let mut free = bar();
     free.boundary.clear();
-    let err = solve_linear_static_distributed(&session, &free, &options, &mut Silent).unwrap_err();
+    let err = solve_linear_static_distributed(session, &free, &options, &mut Silent).unwrap_err();
     assert!(err.is_numerical(), "{err}");
     assert!(err.to_string().contains("rigid body"), "{err}");
 
@@ -207,7 +222,7 @@ fn petsc_agrees_with_the_direct_solver() {
         },
         ..DistributedOptions::default()
     };
-    let err = solve_linear_static_distributed(&session, &model, &short, &mut Silent).unwrap_err();
+    let err = solve_linear_static_distributed(session, &model, &short, &mut Silent).unwrap_err();
     match &err {
         PetscError::NotConverged {
             reason, iterations, ..
@@ -218,4 +233,156 @@ fn petsc_agrees_with_the_direct_solver() {
         other => panic!("expected NotConverged, got {other}"),
     }
     assert!(err.is_numerical());
+
+    // 5. the factory in osteon's own analyses (the study's --backend petsc), on this process
+    let external = SolverChoice::External(ExternalSolver(petsc.clone()));
+    factory_in_linear_statics(&external);
+    factory_in_frictional_contact(&external);
+}
+
+/// The bar on a roller support (x held on the clamped face, y and z at two of its nodes):
+/// nodes with one or two free directions, so PETSc's node blocks get identity rows; the
+/// equation-coupled tip and the prescribed load case as before.
+fn factory_in_linear_statics(external: &SolverChoice) {
+    let mut model = bar();
+    model.boundary.clear();
+    let xmin = model.mesh.node_set("XMIN").unwrap().to_vec();
+    model.fix(&xmin, &[0]);
+    let corner = model
+        .mesh
+        .nodes_where(|x| x[0] == 0.0 && x[1] == 0.0 && x[2] == 0.0);
+    let above = model
+        .mesh
+        .nodes_where(|x| x[0] == 0.0 && x[1] == 4.0 && x[2] == 0.0);
+    let beside = model
+        .mesh
+        .nodes_where(|x| x[0] == 0.0 && x[1] == 0.0 && x[2] == 4.0);
+    model.fix(&corner, &[1, 2]);
+    model.fix(&above, &[2]);
+    model.fix(&beside, &[1]);
+    let op = ElasticOperator::new(&model).unwrap();
+    let system = ConstrainedSystem::setup(&op, &model.boundary_of(&model.load_cases[0])).unwrap();
+    assert_eq!(
+        system.dofs().geometry(&model.mesh.coords).block_size(),
+        1,
+        "the roller leaves partial nodes"
+    );
+    let direct = solve_linear_static(&model, &SolveOptions::default()).unwrap();
+    let options = SolveOptions {
+        solver: external.clone(),
+        ..SolveOptions::default()
+    };
+    let solved = solve_linear_static(&model, &options).unwrap();
+    let d = relative_difference(&solved.cases, &direct.cases);
+    assert!(d < 1e-8, "factory vs direct: {d:.3e}");
+    for case in &solved.cases {
+        assert!(
+            case.diagnostics.relative_residual <= 5e-11,
+            "{:?}",
+            case.diagnostics
+        );
+    }
+}
+
+/// A 4 × 4 × 2 mm tantalum block on a 6 × 6 × 2 mm bone foundation with Coulomb friction
+/// (μ 0.74): its top pressed down 2 µm, then pulled 20 µm sideways; every Newton matrix
+/// through PETSc, the result that of the direct Newton solve.
+fn factory_in_frictional_contact(external: &SolverChoice) {
+    let foundation = box_mesh(&BoxSpec {
+        origin: [0.0; 3],
+        size: [6.0, 6.0, 2.0],
+        cells: [3, 3, 1],
+        element: ElementType::Tet10,
+    })
+    .unwrap();
+    let block = box_mesh(&BoxSpec {
+        origin: [1.0, 1.0, 2.0],
+        size: [4.0, 4.0, 2.0],
+        cells: [2, 2, 1],
+        element: ElementType::Tet10,
+    })
+    .unwrap();
+    let mut mesh = foundation.clone();
+    let (n0, e0) = (mesh.n_nodes(), mesh.n_elements());
+    for (i, x) in block.coords.iter().enumerate() {
+        mesh.add_node(block.node_ids[i] + 1000, *x).unwrap();
+    }
+    for el in block.elements() {
+        let nodes: Vec<usize> = el.nodes.iter().map(|n| n + n0).collect();
+        mesh.push_element(el.etype, el.id + 1000, &nodes).unwrap();
+    }
+    let faces = |m: &Mesh, name: &str, offset: usize| -> Vec<FaceRef> {
+        match m.surface(name) {
+            Ok(Surface::Faces(f)) => f
+                .iter()
+                .map(|f| FaceRef {
+                    element: f.element + offset,
+                    face: f.face,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let slave = faces(&block, "ZMIN", e0);
+    let master = faces(&foundation, "ZMAX", 0);
+    let mut model = Model::new(mesh);
+    let bone = model.add_material(Material::new(
+        "bone",
+        IsotropicElastic::new(17_000.0, 0.3).unwrap().into(),
+    ));
+    let ta = model.add_material(Material::new(
+        "porous Ta",
+        IsotropicElastic::new(3_000.0, 0.3).unwrap().into(),
+    ));
+    let n_el = model.mesh.n_elements();
+    model.add_section("FOUNDATION", (0..e0).collect(), bone);
+    model.add_section("BLOCK", (e0..n_el).collect(), ta);
+    let bottom = foundation.node_set("ZMIN").unwrap().to_vec();
+    model.fix(&bottom, &[0, 1, 2]);
+    let top: Vec<usize> = block
+        .node_set("ZMAX")
+        .unwrap()
+        .iter()
+        .map(|n| n + n0)
+        .collect();
+    model
+        .contact_pairs
+        .push(ContactPair::new("block-foundation", slave, master, 0.74));
+    let held = |x: f64, z: f64| -> Vec<DirichletBc> {
+        top.iter()
+            .flat_map(|&node| {
+                [x, 0.0, z]
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(component, value)| DirichletBc {
+                        node,
+                        component,
+                        value,
+                    })
+            })
+            .collect()
+    };
+    let mut press = LoadCase::new("press");
+    press.boundary = held(0.0, -0.002);
+    let mut pull = LoadCase::new("pull");
+    pull.boundary = held(0.02, -0.002);
+    model.load_cases = vec![press, pull];
+    let built_in = solve_contact(&ContactProblem::from_model(&model)).unwrap();
+    let mut problem = ContactProblem::from_model(&model);
+    problem.options.external_solver = match external {
+        SolverChoice::External(e) => Some(e.clone()),
+        _ => None,
+    };
+    let through_petsc = solve_contact(&problem).unwrap();
+    let d = relative_difference(&through_petsc.steps, &built_in.steps);
+    assert!(d < 1e-7, "contact through PETSc vs direct: {d:.3e}");
+    // Coulomb's law holds on the pair: |T| ≤ μ N
+    let pair = &through_petsc.contact(1).unwrap().pairs[0];
+    let t = pair
+        .friction_force
+        .iter()
+        .map(|f| f * f)
+        .sum::<f64>()
+        .sqrt();
+    assert!(pair.normal_force > 0.0 && t <= 0.74 * pair.normal_force * (1.0 + 1e-6));
 }

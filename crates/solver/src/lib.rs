@@ -108,6 +108,7 @@ mod cg;
 mod cholesky;
 mod csr;
 mod error;
+mod factory;
 mod interface;
 pub mod interop;
 pub mod memory;
@@ -122,6 +123,7 @@ pub use cholesky::{
 };
 pub use csr::SymmetricCsr;
 pub use error::SolverError;
+pub use factory::{ExternalSolver, LinearSolverFactory, UnknownGeometry};
 pub use interface::{InterfaceCholesky, InterfaceStats};
 pub use ordering::{
     Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,

@@ -12,10 +12,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use osteon_assembly::SolverChoice;
 use osteon_biomech::metrics::Status;
 use osteon_biomech::report::{check_lines, headline_table, run_summary};
-use osteon_biomech::{OutputOptions, Study, run_study, write_study_outputs};
+use osteon_biomech::{OutputOptions, Study, run_study_using, write_study_outputs};
 
+use super::solve::BackendArg;
 use crate::progress::Spinners;
 
 /// Run a tibial reconstruction study.
@@ -35,10 +37,24 @@ pub struct StudyArgs {
     /// Skip the VTU files (report and plots only).
     #[arg(long)]
     pub no_vtu: bool,
+    /// The linear solver of every solve: osteon's sparse Cholesky (`serial`), or PETSc's
+    /// CG with GAMG on this process (`petsc`; osteon built with `--features petsc`) for
+    /// models too big to factorise. The study runs on one process: start it without mpirun.
+    #[arg(long, value_enum, default_value_t = BackendArg::Serial)]
+    pub backend: BackendArg,
+    /// Relative residual of PETSc's Krylov solves (--backend petsc).
+    #[arg(long, default_value_t = 1e-10)]
+    pub cg_tolerance: f64,
+    /// PETSc options for --backend petsc, in PETSc's syntax ("-pc_type hypre").
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
+    pub petsc_options: String,
 }
 
 /// Run `osteon study`.
 pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
+    if args.backend == BackendArg::Serial && !args.petsc_options.is_empty() {
+        anyhow::bail!("--petsc-options applies to --backend petsc only");
+    }
     let mut study = Study::from_path(&args.study)?;
     if !quiet {
         for w in &study.warnings {
@@ -58,8 +74,16 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
         study.write_vtu = false;
     }
     let out = study.output.clone().unwrap_or_default();
+    let solver = match args.backend {
+        BackendArg::Serial => SolverChoice::default(),
+        BackendArg::Petsc => petsc_solver(args)?,
+    };
+    if !quiet && args.backend == BackendArg::Petsc {
+        eprintln!("  linear solver: {}", solver.describe());
+    }
     let mut progress = Spinners::new(quiet);
-    let mut run = run_study(&study, &mut progress)
+    // the solver (and a PETSc session it owns) ends with the study, before the writing
+    let mut run = run_study_using(&study, solver, &mut progress, None)
         .with_context(|| format!("study {}", args.study.display()))?;
     let writing = format!("writing {}", out.display());
     progress.start(&writing);
@@ -97,4 +121,33 @@ pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
         println!("wrote {}", out.join(f).display());
     }
     Ok(())
+}
+
+/// PETSc's CG + GAMG for every solve of the study, on this process.
+#[cfg(feature = "petsc")]
+fn petsc_solver(args: &StudyArgs) -> Result<SolverChoice> {
+    use osteon_petsc::{KrylovOptions, PetscSolverFactory, Session};
+    use osteon_solver::ExternalSolver;
+    let session = Session::start(&args.petsc_options).context("starting MPI and PETSc")?;
+    if session.size() > 1 {
+        anyhow::bail!(
+            "osteon study runs on one process ({} were started by mpirun): start it without mpirun — --backend petsc then runs PETSc's solver inside the study on this process; a model that needs several processes goes through `osteon solve --backend petsc` (its deck, e.g. from `osteon ct`)",
+            session.size()
+        );
+    }
+    let options = KrylovOptions {
+        rel_tol: args.cg_tolerance,
+        ..KrylovOptions::default()
+    };
+    Ok(SolverChoice::External(ExternalSolver::new(
+        PetscSolverFactory::new(session, options),
+    )))
+}
+
+/// Without the PETSc backend: say how to build it.
+#[cfg(not(feature = "petsc"))]
+fn petsc_solver(_args: &StudyArgs) -> Result<SolverChoice> {
+    anyhow::bail!(
+        "this osteon was built without the PETSc backend: build it with `cargo build --release -p osteon-cli --features petsc` (needs PETSc and MPI: apt-get install petsc-dev)"
+    )
 }
