@@ -254,8 +254,8 @@ def solve(
     """Solve a deck (.inp), a Gmsh mesh (.msh with `model`, its TOML description), a TOML
     model or a Model, as `osteon solve` does (contact decks by the contact analysis; the
     same library function, osteon::run, runs both). threads: worker threads (default every
-    core). solver: "cholesky", "cholesky-amd" or "cg" (relative residual cg_tolerance;
-    ignored for contact). Releases the GIL; Ctrl-C stops at the next phase boundary
+    core). solver: "cholesky", "cholesky-all-nodes", "cholesky-amd" or "cg" (relative
+    residual cg_tolerance; ignored for contact). Releases the GIL; Ctrl-C stops at the next phase boundary
     (KeyboardInterrupt)."""
 
 class Metrics:

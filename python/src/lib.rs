@@ -46,13 +46,14 @@ fn python_words(err: RunError) -> Error {
 fn solver_choice(solver: &str, cg_tolerance: f64) -> PyResult<SolverChoice> {
     match solver {
         "cholesky" => Ok(SolverChoice::Cholesky(Ordering::NestedDissection)),
+        "cholesky-all-nodes" => Ok(SolverChoice::Cholesky(Ordering::NestedDissectionAllNodes)),
         "cholesky-amd" => Ok(SolverChoice::Cholesky(Ordering::Amd)),
         "cg" => Ok(SolverChoice::ConjugateGradient {
             rel_tol: cg_tolerance,
             max_iter: 100_000,
         }),
         other => Err(PyValueError::new_err(format!(
-            "solver: expected 'cholesky', 'cholesky-amd' or 'cg', got {other:?}"
+            "solver: expected 'cholesky', 'cholesky-all-nodes', 'cholesky-amd' or 'cg', got {other:?}"
         ))),
     }
 }
@@ -64,8 +65,8 @@ fn solver_choice(solver: &str, cg_tolerance: f64) -> PyResult<SolverChoice> {
 /// frictional contact analysis), exactly as `osteon solve` does, and the result holds
 /// numpy arrays (mm, N, MPa) and the JSON summary as a dict; nothing is written.
 /// `threads`: worker threads (default: every core). `solver`: "cholesky" (default),
-/// "cholesky-amd" or "cg" (with `cg_tolerance`; ignored for contact). `progress`: True for a
-/// line per phase on stderr, or a callable taking one line. The GIL is released while it
+/// "cholesky-all-nodes", "cholesky-amd" or "cg" (with `cg_tolerance`; ignored for
+/// contact). `progress`: True for a line per phase on stderr, or a callable taking one line. The GIL is released while it
 /// runs; Ctrl-C stops it at the next phase boundary (KeyboardInterrupt).
 #[pyfunction]
 #[pyo3(signature = (source, *, threads=None, model=None, solver="cholesky", cg_tolerance=1e-10, progress=None))]

@@ -42,7 +42,8 @@ impl SolverChoice {
         match self {
             SolverChoice::Cholesky(ordering) => {
                 let name = match ordering {
-                    Ordering::NestedDissection => "METIS nested dissection",
+                    Ordering::NestedDissection => "METIS nested dissection of the corner nodes",
+                    Ordering::NestedDissectionAllNodes => "METIS nested dissection of all nodes",
                     Ordering::Amd => "approximate minimum degree",
                     Ordering::Natural => "natural",
                 };
@@ -213,7 +214,7 @@ pub fn solve_linear_static_observed(
                 sys.assemble(&op)
             })?;
             solver
-                .prepare(&sys.dofs().geometry(&model.mesh.coords))
+                .prepare(|| sys.dofs().geometry(&model.mesh.coords))
                 .map_err(|e| sys.explain(&op, e))?;
             timed(observer, Phase::Analyse, "", &mut timings.analyse, || {
                 solver
@@ -298,10 +299,10 @@ impl<'a> ChosenSolver<'a> {
 
     /// Before a new system is analysed: an external solver is made afresh for its unknowns
     /// (the old one dropped first, freeing its matrix).
-    fn prepare(&mut self, geometry: &UnknownGeometry) -> Result<(), SolverError> {
+    fn prepare(&mut self, geometry: impl FnOnce() -> UnknownGeometry) -> Result<(), SolverError> {
         if let Self::External { factory, solver } = self {
             drop(solver.take());
-            *solver = Some(factory.factory().make(geometry)?);
+            *solver = Some(factory.factory().make(&geometry())?);
         }
         Ok(())
     }

@@ -57,6 +57,70 @@ struct RedundantEquation {
     terms: Vec<(usize, f64)>,
 }
 
+/// Mid-edge nodes with their edge's corners, in local numbering
+/// ([`osteon_mesh::ElementType::mid_edge_nodes`]).
+type MidEdgeTable = Vec<(usize, [usize; 2])>;
+
+/// The groups of mid-edge nodes of quadratic elements with the groups of their edge's
+/// corners, for the ordering ([`UnknownGroups::attached`]): a node that is a corner of any
+/// element is not attached, and a node is attached once (to the first edge it is found on).
+fn attached_groups(
+    mesh: &Mesh,
+    group_ptr: &[usize],
+    free_to_raw: &[usize],
+) -> Vec<(usize, [usize; 2])> {
+    let n_nodes = mesh.n_nodes();
+    // group of each node with free unknowns
+    let mut group_of = vec![usize::MAX; n_nodes];
+    for (g, w) in group_ptr.windows(2).enumerate() {
+        if w[1] > w[0] {
+            group_of[free_to_raw[w[0]] / 3] = g;
+        }
+    }
+    let mut corner = vec![false; n_nodes];
+    let mut any_quadratic = false;
+    for el in mesh.elements() {
+        for &a in &el.nodes[..el.etype.n_corners()] {
+            corner[a] = true;
+        }
+        any_quadratic |= el.etype.is_quadratic();
+    }
+    if !any_quadratic {
+        return Vec::new();
+    }
+    // the mid-edge table of each element type met so far
+    let mut edges: Vec<(osteon_mesh::ElementType, MidEdgeTable)> = Vec::new();
+    let mut done = vec![false; n_nodes];
+    let mut attached = Vec::new();
+    for el in mesh.elements() {
+        if !el.etype.is_quadratic() {
+            continue;
+        }
+        let table = match edges.iter().position(|(t, _)| *t == el.etype) {
+            Some(i) => &edges[i].1,
+            None => {
+                edges.push((el.etype, el.etype.mid_edge_nodes()));
+                &edges[edges.len() - 1].1
+            }
+        };
+        for &(m, [a, b]) in table {
+            let node = el.nodes[m];
+            if corner[node]
+                || group_of[node] == usize::MAX
+                || std::mem::replace(&mut done[node], true)
+            {
+                continue;
+            }
+            attached.push((
+                group_of[node],
+                [group_of[el.nodes[a]], group_of[el.nodes[b]]],
+            ));
+        }
+    }
+    attached.sort_unstable_by_key(|&(g, _)| g);
+    attached
+}
+
 impl DofMap {
     /// Build the map for a mesh, the prescribed DOFs (values ignored here) and equations.
     ///
@@ -149,6 +213,7 @@ impl DofMap {
                 group_ptr.push(free_to_raw.len());
             }
         }
+        let attached = attached_groups(mesh, &group_ptr, &free_to_raw);
         let to_dependent = |expr: &[(usize, f64)]| {
             let mut out = DependentDof::default();
             for &(r, a) in expr {
@@ -165,7 +230,10 @@ impl DofMap {
             state,
             dependents,
             free_to_raw,
-            groups: UnknownGroups { group_ptr },
+            groups: UnknownGroups {
+                group_ptr,
+                attached,
+            },
             redundant: elim.redundant,
         })
     }
@@ -515,6 +583,81 @@ mod tests {
                     .abs()
             })
             .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn mid_edge_nodes_are_attached_to_their_corners_groups() {
+        use osteon_mesh::generate::{BoxSpec, box_mesh};
+        let mesh = box_mesh(&BoxSpec {
+            origin: [0.0; 3],
+            size: [2.0, 1.0, 1.0],
+            cells: [2, 1, 1],
+            element: osteon_mesh::ElementType::Tet10,
+        })
+        .expect("box");
+        // clamp x = 0: its corner and edge nodes have no group
+        let x0 = mesh.nodes_where(|x| x[0] == 0.0);
+        let boundary: Vec<DirichletBc> = x0
+            .iter()
+            .flat_map(|&node| {
+                (0..3).map(move |component| DirichletBc {
+                    node,
+                    component,
+                    value: 0.0,
+                })
+            })
+            .collect();
+        let map = DofMap::new(&mesh, &boundary, &[]).expect("map");
+        let groups = map.groups();
+        let node_of_group = |g: usize| map.free_to_raw(groups.group_ptr[g]) / 3;
+        let mut corners = vec![false; mesh.n_nodes()];
+        for el in mesh.elements() {
+            for &a in &el.nodes[..4] {
+                corners[a] = true;
+            }
+        }
+        let free_mid = (0..mesh.n_nodes())
+            .filter(|&n| !corners[n] && !x0.contains(&n))
+            .count();
+        assert_eq!(groups.attached.len(), free_mid);
+        for &(g, [a, b]) in &groups.attached {
+            let m = mesh.coords[node_of_group(g)];
+            assert!(!corners[node_of_group(g)]);
+            // the anchors with free unknowns are corners, and m is their edge's midpoint
+            let ends: Vec<[f64; 3]> = [a, b]
+                .iter()
+                .map(|&h| {
+                    if h == usize::MAX {
+                        None
+                    } else {
+                        assert!(corners[node_of_group(h)]);
+                        Some(mesh.coords[node_of_group(h)])
+                    }
+                })
+                .map(|p| p.unwrap_or([0.0, f64::NAN, f64::NAN]))
+                .collect();
+            // an end without group lies on the clamped face x = 0
+            let xs: Vec<f64> = ends.iter().map(|p| p[0]).collect();
+            assert!(
+                ((xs[0] + xs[1]) / 2.0 - m[0]).abs() < 1e-12,
+                "{xs:?} vs {m:?}"
+            );
+        }
+        // a linear mesh attaches nothing
+        let linear = box_mesh(&BoxSpec {
+            origin: [0.0; 3],
+            size: [1.0; 3],
+            cells: [1, 1, 1],
+            element: osteon_mesh::ElementType::Tet4,
+        })
+        .expect("box");
+        assert!(
+            DofMap::new(&linear, &[], &[])
+                .expect("map")
+                .groups()
+                .attached
+                .is_empty()
+        );
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 use osteon_solver::{LinearSolver, LinearSolverFactory, SolverError, UnknownGeometry};
 
-use crate::krylov::KrylovOptions;
-use crate::session::Session;
+use crate::error::PetscError;
+use crate::krylov::{Krylov, KrylovOptions};
+use crate::matrix::Matrix;
+use crate::session::{Scope, Session, has_option, lock};
 use crate::solver::PetscSolver;
 
 /// Owns the process's PETSc [`Session`] and makes a [`PetscSolver`] (CG + GAMG by default)
@@ -24,7 +26,7 @@ use crate::solver::PetscSolver;
 /// use osteon_solver::ExternalSolver;
 ///
 /// let session = Session::start("-pc_gamg_threshold 0.01")?;
-/// let petsc = PetscSolverFactory::new(session, KrylovOptions::default());
+/// let petsc = PetscSolverFactory::new(session, KrylovOptions::default())?;
 /// let options = SolveOptions {
 ///     solver: SolverChoice::External(ExternalSolver::new(petsc)),
 ///     ..SolveOptions::default()
@@ -36,6 +38,11 @@ use crate::solver::PetscSolver;
 pub struct PetscSolverFactory {
     session: Session,
     options: KrylovOptions,
+    /// The Krylov method and preconditioner PETSc uses with these options and its options
+    /// database (`-ksp_type`, `-pc_type` override `options`).
+    types: (String, String),
+    /// `-ksp_rtol` is in PETSc's options database (it overrides `options.rel_tol`).
+    rtol_from_options: bool,
 }
 
 impl std::fmt::Debug for PetscSolverFactory {
@@ -43,15 +50,37 @@ impl std::fmt::Debug for PetscSolverFactory {
         f.debug_struct("PetscSolverFactory")
             .field("session", &self.session)
             .field("options", &self.options)
+            .field("types", &self.types)
             .finish()
     }
 }
 
 impl PetscSolverFactory {
     /// Solvers with `options` (PETSc's options database, given to [`Session::start`],
-    /// overrides them) in `session`, which the factory keeps until it is dropped.
-    pub fn new(session: Session, options: KrylovOptions) -> Self {
-        Self { session, options }
+    /// overrides them) in `session`, which the factory keeps until it is dropped. The
+    /// Krylov method and preconditioner that result are read back from PETSc (on a 3 × 3
+    /// probe) so that [`LinearSolverFactory::describe`] names what will run.
+    ///
+    /// # Errors
+    /// [`PetscError::Call`] when PETSc refuses the options (an unknown type).
+    pub fn new(session: Session, options: KrylovOptions) -> Result<Self, PetscError> {
+        let (types, rtol_from_options) = {
+            let mut probe = Matrix::new(&session, Scope::Process, 3, 3, "aij", &[1], &[0])?;
+            for i in 0..3 {
+                probe.add_values(&[i], &[i], &[1.0])?;
+            }
+            probe.assemble()?;
+            let krylov = Krylov::new(&session, Scope::Process, &probe, &options)?;
+            let types = krylov.types()?;
+            let _guard = lock();
+            (types, has_option(c"-ksp_rtol")?)
+        };
+        Ok(Self {
+            session,
+            options,
+            types,
+            rtol_from_options,
+        })
     }
 
     /// The session.
@@ -62,16 +91,22 @@ impl PetscSolverFactory {
 
 impl LinearSolverFactory for PetscSolverFactory {
     fn describe(&self) -> String {
-        let o = &self.options;
-        format!(
-            "PETSc {} + {} on one process, to a relative residual of {:e} (unless PETSc's options say otherwise)",
-            o.ksp_type, o.pc_type, o.rel_tol
-        )
+        let (ksp, pc) = &self.types;
+        let tolerance = if self.rtol_from_options {
+            "the relative residual PETSc's -ksp_rtol gives".to_string()
+        } else {
+            format!("a relative residual of {:e}", self.options.rel_tol)
+        };
+        format!("PETSc {ksp} + {pc} on one process, to {tolerance}")
     }
 
     fn make(&self, geometry: &UnknownGeometry) -> Result<Box<dyn LinearSolver + '_>, SolverError> {
-        Ok(Box::new(
-            PetscSolver::new(&self.session, self.options.clone()).with_geometry(geometry),
-        ))
+        let solver = PetscSolver::new(&self.session, self.options.clone())
+            .with_geometry(geometry)
+            .map_err(|e| SolverError::Backend {
+                backend: "PETSc",
+                detail: e.to_string(),
+            })?;
+        Ok(Box::new(solver))
     }
 }

@@ -84,18 +84,24 @@ impl<'s> PetscSolver<'s> {
     }
 
     /// The unknowns come in blocks of `bs` (3 for the x, y, z of a node); must divide the
-    /// matrix size.
+    /// matrix size. Undoes [`PetscSolver::with_geometry`] (its placement and modes).
     pub fn with_block_size(mut self, bs: usize) -> Self {
+        if self.rows.take().is_some() {
+            self.near_null.clear();
+        }
         self.block_size = bs.max(1);
         self
     }
 
     /// Vectors the operator nearly annihilates (for elasticity: the six rigid-body modes at
     /// the unknowns), for algebraic multigrid. They are orthonormalised here; each must have
-    /// the matrix's length.
+    /// the matrix's length. Undoes [`PetscSolver::with_geometry`] (its placement and block
+    /// size).
     pub fn with_near_null_space(mut self, vectors: Vec<Vec<f64>>) -> Self {
+        if self.rows.take().is_some() {
+            self.block_size = 1;
+        }
         self.near_null = vectors;
-        self.rows = None;
         self
     }
 
@@ -106,13 +112,19 @@ impl<'s> PetscSolver<'s> {
     /// (zero on those rows) are GAMG's near-null space. Smoothed aggregation then works on
     /// whole nodes, as in the distributed solve; the solution of the unknowns is unchanged.
     /// The matrix's unknowns must be `geometry`'s.
-    pub fn with_geometry(mut self, geometry: &UnknownGeometry) -> Self {
+    ///
+    /// # Errors
+    /// [`PetscError::Invalid`] for a geometry that [`UnknownGeometry::validate`] refuses.
+    pub fn with_geometry(mut self, geometry: &UnknownGeometry) -> Result<Self, PetscError> {
+        geometry
+            .validate()
+            .map_err(|e| PetscError::Invalid(e.to_string()))?;
         let mut slot = std::collections::HashMap::new();
         let rows: Vec<usize> = (0..geometry.n())
             .map(|i| {
                 let next = slot.len();
                 let b = *slot.entry(geometry.node[i]).or_insert(next);
-                3 * b + usize::from(geometry.direction[i].min(2))
+                3 * b + usize::from(geometry.direction[i])
             })
             .collect();
         let n_rows = 3 * slot.len();
@@ -129,7 +141,7 @@ impl<'s> PetscSolver<'s> {
             .collect();
         self.block_size = 3;
         self.rows = Some((rows, n_rows));
-        self
+        Ok(self)
     }
 
     /// PETSc's row of unknown `i`.

@@ -94,13 +94,16 @@ fn relative_difference(a: &[StepSolution], b: &[StepSolution]) -> f64 {
 #[test]
 fn petsc_agrees_with_the_direct_solver() {
     // the factory owns the session; the checks below borrow it
-    let petsc = Arc::new(PetscSolverFactory::new(
-        Session::start("").unwrap(),
-        KrylovOptions {
-            rel_tol: 1e-11,
-            ..KrylovOptions::default()
-        },
-    ));
+    let petsc = Arc::new(
+        PetscSolverFactory::new(
+            Session::start("").unwrap(),
+            KrylovOptions {
+                rel_tol: 1e-11,
+                ..KrylovOptions::default()
+            },
+        )
+        .unwrap(),
+    );
     let session = petsc.session();
     let model = bar();
     let direct = solve_linear_static(&model, &SolveOptions::default()).unwrap();
@@ -236,6 +239,10 @@ fn petsc_agrees_with_the_direct_solver() {
 
     // 5. the factory in osteon's own analyses (the study's --backend petsc), on this process
     let external = SolverChoice::External(ExternalSolver(petsc.clone()));
+    assert_eq!(
+        external.describe(),
+        "PETSc cg + gamg on one process, to a relative residual of 1e-11"
+    );
     factory_in_linear_statics(&external);
     factory_in_frictional_contact(&external);
 }

@@ -29,10 +29,39 @@ impl UnknownGeometry {
         self.direction.len()
     }
 
+    /// Checks that the three vectors have one entry per unknown, every direction is 0, 1 or
+    /// 2, and no (node, direction) pair appears twice.
+    ///
+    /// # Errors
+    /// [`SolverError::DimensionMismatch`] or [`SolverError::InvalidGroups`] naming the
+    /// offending unknown.
+    pub fn validate(&self) -> Result<(), SolverError> {
+        let n = self.n();
+        SolverError::check_len("unknown positions", n, self.position.len())?;
+        SolverError::check_len("unknown nodes", n, self.node.len())?;
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        for i in 0..n {
+            let d = self.direction[i];
+            if d > 2 || !seen.insert((self.node[i], d)) {
+                return Err(SolverError::InvalidGroups {
+                    detail: format!(
+                        "unknown {i}: direction {d} of node {} is out of range (0–2) or repeated",
+                        self.node[i]
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// 3 when the unknowns come in consecutive x, y, z triples of one node (the block
     /// structure of elasticity that algebraic multigrid aggregates by), else 1 (some node
-    /// has one or two of its directions prescribed or eliminated).
+    /// has one or two of its directions prescribed or eliminated, or the geometry is not
+    /// [valid](Self::validate)).
     pub fn block_size(&self) -> usize {
+        if self.validate().is_err() {
+            return 1;
+        }
         let n = self.n();
         let triples = n.is_multiple_of(3)
             && (0..n / 3).all(|b| {
@@ -46,11 +75,13 @@ impl UnknownGeometry {
 
     /// The six rigid-body modes of the unknowns: translations along x, y, z and rotations
     /// about x, y, z through the centroid of the positions (rotations in radians, so the
-    /// entries are in mm). Not normalised; a solver orthonormalises them.
+    /// entries are in mm). Not normalised; a solver orthonormalises them. For a geometry
+    /// that is not [valid](Self::validate), the unknowns up to the shortest vector, with
+    /// directions above 2 taken as z.
     pub fn rigid_body_modes(&self) -> Vec<Vec<f64>> {
-        let n = self.n();
+        let n = self.n().min(self.position.len());
         let mut c = [0.0; 3];
-        for p in &self.position {
+        for p in &self.position[..n] {
             for k in 0..3 {
                 c[k] += p[k] / n.max(1) as f64;
             }
@@ -59,7 +90,7 @@ impl UnknownGeometry {
             .map(|k| {
                 (0..n)
                     .map(|i| {
-                        let d = usize::from(self.direction[i]);
+                        let d = usize::from(self.direction[i].min(2));
                         let p = self.position[i];
                         let r = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
                         // translation k, or rotation ω_{k-3} × r (component d)
@@ -147,6 +178,24 @@ mod tests {
         g.direction.insert(4, 1);
         g.node.push(1);
         assert_eq!(g.block_size(), 3);
+    }
+
+    #[test]
+    fn invalid_geometries_are_refused_not_panicked_on() {
+        let good = two_nodes();
+        good.validate().unwrap();
+        let mut bad = good.clone();
+        bad.direction[4] = 3;
+        assert!(bad.validate().is_err());
+        assert_eq!(bad.block_size(), 1);
+        assert_eq!(bad.rigid_body_modes()[0].len(), 5);
+        let mut repeated = good.clone();
+        repeated.direction[4] = 0; // node 1 direction x twice
+        assert!(repeated.validate().is_err());
+        let mut short = good;
+        short.position.pop();
+        assert!(short.validate().is_err());
+        assert_eq!(short.rigid_body_modes()[3].len(), 4);
     }
 
     #[test]

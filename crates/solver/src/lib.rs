@@ -106,6 +106,7 @@
 
 mod cg;
 mod cholesky;
+mod corner_ordering;
 mod csr;
 mod error;
 mod factory;

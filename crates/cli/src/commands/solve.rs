@@ -23,8 +23,12 @@ use crate::progress::Spinners;
 /// Linear solver choice on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SolverArg {
-    /// Sparse Cholesky with METIS nested-dissection ordering (default).
+    /// Sparse Cholesky with METIS nested-dissection ordering (default; on quadratic meshes
+    /// of the corner nodes, the mid-edge nodes placed after).
     Cholesky,
+    /// Sparse Cholesky with METIS nested dissection of every node: a factor 4–9 % smaller
+    /// on quadratic meshes, twice the analysis time (for models near the memory limit).
+    CholeskyAllNodes,
     /// Sparse Cholesky with AMD ordering.
     CholeskyAmd,
     /// Jacobi-preconditioned conjugate gradients (least memory).
@@ -74,8 +78,20 @@ pub struct SolveArgs {
     pub ascii: bool,
 }
 
+/// Refuses a relative residual outside (0, 1): PETSc would read a negative value as "its
+/// default" and CG would stop at once at 1 or more.
+pub fn check_tolerance(t: f64) -> Result<()> {
+    if !(t.is_finite() && t > 0.0 && t < 1.0) {
+        anyhow::bail!(
+            "--cg-tolerance {t}: a relative residual must lie between 0 and 1 (e.g. 1e-10)"
+        );
+    }
+    Ok(())
+}
+
 /// Run `osteon solve`.
 pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
+    check_tolerance(args.cg_tolerance)?;
     if args.backend == BackendArg::Petsc {
         #[cfg(feature = "petsc")]
         return petsc::run(args, quiet);
@@ -99,6 +115,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
     }
     let solver = match args.solver {
         SolverArg::Cholesky => SolverChoice::Cholesky(Ordering::NestedDissection),
+        SolverArg::CholeskyAllNodes => SolverChoice::Cholesky(Ordering::NestedDissectionAllNodes),
         SolverArg::CholeskyAmd => SolverChoice::Cholesky(Ordering::Amd),
         SolverArg::Cg => SolverChoice::ConjugateGradient {
             rel_tol: args.cg_tolerance,

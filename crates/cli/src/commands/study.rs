@@ -42,9 +42,9 @@ pub struct StudyArgs {
     /// models too big to factorise. The study runs on one process: start it without mpirun.
     #[arg(long, value_enum, default_value_t = BackendArg::Serial)]
     pub backend: BackendArg,
-    /// Relative residual of PETSc's Krylov solves (--backend petsc).
-    #[arg(long, default_value_t = 1e-10)]
-    pub cg_tolerance: f64,
+    /// Relative residual of PETSc's Krylov solves (--backend petsc; default 1e-10).
+    #[arg(long)]
+    pub cg_tolerance: Option<f64>,
     /// PETSc options for --backend petsc, in PETSc's syntax ("-pc_type hypre").
     #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub petsc_options: String,
@@ -52,8 +52,13 @@ pub struct StudyArgs {
 
 /// Run `osteon study`.
 pub fn run(args: &StudyArgs, quiet: bool) -> Result<()> {
-    if args.backend == BackendArg::Serial && !args.petsc_options.is_empty() {
-        anyhow::bail!("--petsc-options applies to --backend petsc only");
+    if args.backend == BackendArg::Serial
+        && (!args.petsc_options.is_empty() || args.cg_tolerance.is_some())
+    {
+        anyhow::bail!("--petsc-options and --cg-tolerance apply to --backend petsc only");
+    }
+    if let Some(t) = args.cg_tolerance {
+        super::solve::check_tolerance(t)?;
     }
     let mut study = Study::from_path(&args.study)?;
     if !quiet {
@@ -135,13 +140,14 @@ fn petsc_solver(args: &StudyArgs) -> Result<SolverChoice> {
             session.size()
         );
     }
+    let defaults = KrylovOptions::default();
     let options = KrylovOptions {
-        rel_tol: args.cg_tolerance,
-        ..KrylovOptions::default()
+        rel_tol: args.cg_tolerance.unwrap_or(defaults.rel_tol),
+        ..defaults
     };
-    Ok(SolverChoice::External(ExternalSolver::new(
-        PetscSolverFactory::new(session, options),
-    )))
+    let factory =
+        PetscSolverFactory::new(session, options).context("setting up PETSc's Krylov solver")?;
+    Ok(SolverChoice::External(ExternalSolver::new(factory)))
 }
 
 /// Without the PETSc backend: say how to build it.

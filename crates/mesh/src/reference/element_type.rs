@@ -108,6 +108,25 @@ impl ElementType {
         )
     }
 
+    /// The mid-edge nodes of a quadratic element with the corners of their edge,
+    /// `(node, [corner, corner])` in local numbering (empty for linear elements): the node
+    /// at the midpoint of the two corners in natural coordinates.
+    pub fn mid_edge_nodes(self) -> Vec<(usize, [usize; 2])> {
+        let x = self.node_coords();
+        let nc = self.n_corners();
+        (nc..self.n_nodes())
+            .filter_map(|m| {
+                (0..nc)
+                    .flat_map(|a| (a + 1..nc).map(move |b| (a, b)))
+                    .find_map(|(a, b)| {
+                        let mid =
+                            (0..3).all(|k| (0.5 * (x[a][k] + x[b][k]) - x[m][k]).abs() < 1e-12);
+                        mid.then_some((m, [a, b]))
+                    })
+            })
+            .collect()
+    }
+
     /// Polynomial degree of the complete interpolation (1 or 2).
     pub fn degree(self) -> usize {
         if self.is_quadratic() { 2 } else { 1 }
@@ -269,6 +288,33 @@ impl std::fmt::Display for ElementType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mid_edge_nodes_sit_on_the_edges_of_their_corners() {
+        assert_eq!(
+            ElementType::Tet10.mid_edge_nodes(),
+            vec![
+                (4, [0, 1]),
+                (5, [1, 2]),
+                (6, [0, 2]),
+                (7, [0, 3]),
+                (8, [1, 3]),
+                (9, [2, 3])
+            ]
+        );
+        assert!(ElementType::Tet4.mid_edge_nodes().is_empty());
+        assert!(ElementType::Hex8.mid_edge_nodes().is_empty());
+        for t in [ElementType::Hex20, ElementType::Hex20R] {
+            let edges = t.mid_edge_nodes();
+            assert_eq!(edges.len(), 12);
+            let x = t.node_coords();
+            for (m, [a, b]) in edges {
+                // a cube edge: the corners differ in exactly one natural coordinate
+                let differ = (0..3).filter(|&k| x[a][k] != x[b][k]).count();
+                assert_eq!(differ, 1, "node {m} between {a} and {b}");
+            }
+        }
+    }
 
     #[test]
     fn shape_functions_are_nodal_partition_of_unity_and_match_finite_differences() {
