@@ -1,8 +1,9 @@
 //! Ordering the corner nodes of a quadratic mesh and placing the mid-edge nodes after them.
 //!
 //! A quadratic tetrahedral mesh has about six times as many nodes as corners, and its node
-//! graph about twelve times as many edges as the corner graph. Nested dissection of the
-//! corner graph is correspondingly cheaper. Every mid-edge node then follows the earlier of
+//! graph about seven times as many edges as the corner graph (the s150k tube: 52 683 nodes,
+//! 8 139 corners; 304 752 and 44 544 edges). Nested dissection of the corner graph is
+//! correspondingly cheaper. Every mid-edge node then follows the earlier of
 //! its edge's two corners in the elimination order. This keeps the dissection's structure:
 //! a corner and a mid-edge node of the same element are coupled, and no element spans two
 //! parts of a corner separator, so an edge node goes with a part when one of its corners
@@ -20,13 +21,13 @@ const CORNER_NSEPS: usize = 3;
 /// in `attached` ordered by `ordering` on the graph they induce (nested dissection with
 /// [`CORNER_NSEPS`] separators per level; weighting each corner by the edge nodes attached
 /// to it gave a larger factor on the tube benchmark, 7.9 against 7.6 · 10¹⁰ flops at s150k),
-/// each attached group placed right after the earlier of its two anchor groups. An anchor that is out of range
-/// (`usize::MAX`: an end node without free unknowns) or attached itself is not used; a
-/// group with no usable anchor is ordered with the others.
+/// each attached group placed right after the earlier of its two anchor groups. An anchor
+/// that is out of range (`usize::MAX`: an end node without free unknowns) or attached
+/// itself is not used; a group with no usable anchor is ordered with the others.
 ///
 /// # Errors
 /// [`SolverError::InvalidGroups`] for an attached group out of range or listed twice, and
-/// the errors of `order`.
+/// the errors of the ordering routine.
 pub(crate) fn order_with_attached(
     graph: &Graph,
     attached: &[(usize, [usize; 2])],
