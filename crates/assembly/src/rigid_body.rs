@@ -8,6 +8,7 @@
 //! the mesh that floats free on its own is caught later by the factorisation's pivot check.
 
 use osteon_mesh::Mesh;
+use osteon_solver::rigid_body_mode_row;
 
 use crate::dofs::{DofMap, DofState};
 use crate::error::{AssemblyError, axis_name};
@@ -34,13 +35,7 @@ pub fn check_rigid_body_modes(
         .max(f64::MIN_POSITIVE);
     let mode = |node: usize, comp: usize| -> [f64; 6] {
         let r: [f64; 3] = std::array::from_fn(|k| (mesh.coords[node][k] - c[k]) / size);
-        let mut m = [0.0; 6];
-        m[comp] = 1.0;
-        // rotation about axis k: ω_k × r, component comp
-        m[3] = [0.0, -r[2], r[1]][comp];
-        m[4] = [r[2], 0.0, -r[0]][comp];
-        m[5] = [-r[1], r[0], 0.0][comp];
-        m
+        rigid_body_mode_row(r, comp)
     };
     let mut gram = [[0.0; 6]; 6];
     let mut add_row = |row: [f64; 6]| {

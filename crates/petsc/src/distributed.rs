@@ -17,7 +17,7 @@ use osteon_assembly::{
     StepSolution, SystemStats, element_unknowns,
 };
 use osteon_mesh::Mesh;
-use osteon_solver::SolveReport;
+use osteon_solver::{SolveReport, rigid_body_mode_row};
 
 use crate::error::PetscError;
 use crate::ffi::PetscInt;
@@ -375,17 +375,9 @@ fn rigid_body_modes<'s>(
                 let node = layout.node_at(pos);
                 let p = mesh.coords[node];
                 let x = [p[0] - x0[0], p[1] - x0[1], p[2] - x0[2]];
-                let mode = match k {
-                    0 => [1.0, 0.0, 0.0],
-                    1 => [0.0, 1.0, 0.0],
-                    2 => [0.0, 0.0, 1.0],
-                    3 => [0.0, -x[2], x[1]],
-                    4 => [x[2], 0.0, -x[0]],
-                    _ => [-x[1], x[0], 0.0],
-                };
                 for c in 0..3 {
                     local[3 * l + c] = match dofs.state(3 * node + c) {
-                        DofState::Free(_) => mode[c],
+                        DofState::Free(_) => rigid_body_mode_row(x, c)[k],
                         _ => 0.0,
                     };
                 }

@@ -11,6 +11,19 @@ use std::sync::Arc;
 use crate::error::SolverError;
 use crate::traits::LinearSolver;
 
+/// The six rigid-body modes at a point `r` (relative to the centre of rotation) in
+/// direction `direction` (0 = x, 1 = y, 2 = z): translations along x, y, z, then the
+/// rotations ω × r about x, y, z. Entry `k` is mode `k`'s displacement component.
+pub fn rigid_body_mode_row(r: [f64; 3], direction: usize) -> [f64; 6] {
+    let d = direction.min(2);
+    let mut row = [0.0; 6];
+    row[d] = 1.0;
+    row[3] = [0.0, -r[2], r[1]][d];
+    row[4] = [r[2], 0.0, -r[0]][d];
+    row[5] = [-r[1], r[0], 0.0][d];
+    row
+}
+
 /// Where each unknown of a system sits: its node's position (mm) and its direction
 /// (0 = x, 1 = y, 2 = z). Unknown `i` of the matrix is entry `i` of both vectors.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,24 +99,18 @@ impl UnknownGeometry {
                 c[k] += p[k] / n.max(1) as f64;
             }
         }
-        (0..6)
-            .map(|k| {
-                (0..n)
-                    .map(|i| {
-                        let d = usize::from(self.direction[i].min(2));
-                        let p = self.position[i];
-                        let r = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
-                        // translation k, or rotation ω_{k-3} × r (component d)
-                        match k {
-                            0..=2 => f64::from(u8::from(d == k)),
-                            3 => [0.0, -r[2], r[1]][d],
-                            4 => [r[2], 0.0, -r[0]][d],
-                            _ => [-r[1], r[0], 0.0][d],
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
+        let mut modes: Vec<Vec<f64>> = (0..6).map(|_| Vec::with_capacity(n)).collect();
+        for i in 0..n {
+            let p = self.position[i];
+            let row = rigid_body_mode_row(
+                [p[0] - c[0], p[1] - c[1], p[2] - c[2]],
+                usize::from(self.direction[i]),
+            );
+            for (mode, v) in modes.iter_mut().zip(row) {
+                mode.push(v);
+            }
+        }
+        modes
     }
 }
 

@@ -124,7 +124,7 @@ pub use cholesky::{
 };
 pub use csr::SymmetricCsr;
 pub use error::SolverError;
-pub use factory::{ExternalSolver, LinearSolverFactory, UnknownGeometry};
+pub use factory::{ExternalSolver, LinearSolverFactory, UnknownGeometry, rigid_body_mode_row};
 pub use interface::{InterfaceCholesky, InterfaceStats};
 pub use ordering::{
     Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,

@@ -78,6 +78,10 @@ pub struct SolveArgs {
     pub ascii: bool,
 }
 
+/// What `--backend petsc` says in an osteon built without the feature.
+#[cfg(not(feature = "petsc"))]
+pub const WITHOUT_PETSC: &str = "this osteon was built without the PETSc backend: build it with `cargo build --release -p osteon-cli --features petsc` (needs PETSc and MPI: apt-get install petsc-dev)";
+
 /// Refuses a relative residual outside (0, 1): PETSc would read a negative value as "its
 /// default" and CG would stop at once at 1 or more.
 pub fn check_tolerance(t: f64) -> Result<()> {
@@ -96,9 +100,7 @@ pub fn run(args: &SolveArgs, quiet: bool) -> Result<()> {
         #[cfg(feature = "petsc")]
         return petsc::run(args, quiet);
         #[cfg(not(feature = "petsc"))]
-        anyhow::bail!(
-            "this osteon was built without the PETSc backend: build it with `cargo build --release -p osteon-cli --features petsc` (needs PETSc and MPI: apt-get install petsc-dev)"
-        );
+        anyhow::bail!(WITHOUT_PETSC);
     }
     if !args.petsc_options.is_empty() {
         anyhow::bail!("--petsc-options applies to --backend petsc only");

@@ -153,7 +153,5 @@ fn petsc_solver(args: &StudyArgs) -> Result<SolverChoice> {
 /// Without the PETSc backend: say how to build it.
 #[cfg(not(feature = "petsc"))]
 fn petsc_solver(_args: &StudyArgs) -> Result<SolverChoice> {
-    anyhow::bail!(
-        "this osteon was built without the PETSc backend: build it with `cargo build --release -p osteon-cli --features petsc` (needs PETSc and MPI: apt-get install petsc-dev)"
-    )
+    anyhow::bail!(super::solve::WITHOUT_PETSC)
 }
