@@ -35,7 +35,12 @@
 //! * `--threads N`: threads for every phase (default 2, the benchmark machine's cores);
 //! * `--solver cholesky|cholesky-all-nodes|cholesky-amd|cg`: sparse Cholesky with METIS
 //!   nested dissection of the corner nodes (default) or of all nodes, or AMD ordering, or Jacobi-preconditioned CG to a relative residual of 1e-8;
+//! * `--faer-kernel`: factorise with faer's supernodal kernel (supernode after supernode,
+//!   threads inside each) instead of osteon's, which factorises independent subtrees of the
+//!   elimination tree in parallel;
 //! * `--no-recover`: skip the strain/stress recovery phase;
+//! * `--json FILE`: also write the phase times, memory and factor size as JSON (what
+//!   `examples/scaling.rs` collects);
 //! * `--profile`: after the report, take the slow phases apart (step 11): setup into DOF map,
 //!   rigid-body check and pattern; assembly into element kernels and scatter; analyse into
 //!   graph, METIS and symbolic; a second numeric factorisation (factor storage reused) and
@@ -114,6 +119,8 @@ struct Args {
     solver: SolverArg,
     recover: bool,
     profile: bool,
+    faer_kernel: bool,
+    json: Option<std::path::PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -124,6 +131,8 @@ fn parse_args() -> Result<Args, String> {
         solver: SolverArg::Cholesky(Ordering::NestedDissection),
         recover: true,
         profile: false,
+        faer_kernel: false,
+        json: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -178,9 +187,11 @@ fn parse_args() -> Result<Args, String> {
                 };
             }
             "--no-recover" => args.recover = false,
+            "--faer-kernel" => args.faer_kernel = true,
+            "--json" => args.json = Some(value()?.into()),
             "--profile" => args.profile = true,
             "-h" | "--help" => {
-                return Err("usage: tube_benchmark [--size s30k|s150k|s600k|s1500k | --cells R,A,Z] [--threads N] [--solver cholesky|cholesky-amd|cg] [--no-recover] [--profile]".into());
+                return Err("usage: tube_benchmark [--size s30k|s150k|s600k|s1500k | --cells R,A,Z] [--threads N] [--solver cholesky|cholesky-all-nodes|cholesky-amd|cg] [--faer-kernel] [--no-recover] [--profile] [--json FILE]".into());
             }
             other => return Err(format!("unknown argument '{other}' (try --help)")),
         }
@@ -305,10 +316,13 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
     let mut cholesky = None;
     let mut cg = None;
     let solver: &mut dyn LinearSolver = match args.solver {
-        SolverArg::Cholesky(ordering) => cholesky.insert(CholeskySolver::new(CholeskyOptions {
-            ordering,
-            threads: args.threads,
-        })),
+        SolverArg::Cholesky(ordering) => cholesky.insert(
+            CholeskySolver::new(CholeskyOptions {
+                ordering,
+                threads: args.threads,
+            })
+            .with_parallel_subtrees(!args.faer_kernel),
+        ),
         SolverArg::Cg => cg.insert(ConjugateGradient::new(CgOptions {
             rel_tol: 1e-8,
             max_iter: 100_000,
@@ -419,7 +433,12 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
             s.flops / s.numeric_seconds * 1e-9
         );
         println!(
-            "factorisation scratch       {:.3} GiB (faer's estimate)",
+            "parallel subtrees           {} ({:.0} % of the flops; the rest supernode by supernode)",
+            s.subtrees,
+            100.0 * s.subtree_flop_share
+        );
+        println!(
+            "factorisation scratch       {:.3} GiB",
             s.factor_scratch_bytes as f64 / GIB
         );
         if peak_reset {
@@ -532,8 +551,36 @@ fn solve_tube(args: &Args, cr: usize, ca: usize, cz: usize) -> Result<(), BoxErr
         );
     }
 
+    if let Some(path) = &args.json {
+        let stats = cholesky.as_ref().map(|c| c.factor_stats().clone());
+        let record = serde_json::json!({
+            "label": args.label,
+            "free_dof": n,
+            "threads": args.threads,
+            "solver": format!("{:?}", args.solver),
+            "faer_kernel": args.faer_kernel,
+            "phases": phases.iter().map(|p| serde_json::json!({
+                "name": p.name, "seconds": p.seconds, "rss_bytes": p.rss, "peak_bytes": p.peak,
+            })).collect::<Vec<_>>(),
+            "process_peak_bytes": peak_now,
+            "factor_bytes": stats.as_ref().map(|s| s.l_bytes),
+            "factor_flops": stats.as_ref().map(|s| s.flops),
+            "subtree_flop_share": stats.as_ref().map(|s| s.subtree_flop_share),
+            "max_displacement_mm": max_u,
+        });
+        let tmp = path.with_extension("json.partial");
+        std::fs::write(&tmp, serde_json::to_string_pretty(&record)?)?;
+        std::fs::rename(&tmp, path)?;
+    }
+
     if args.profile {
-        profile(&op, &mut system, cholesky.as_mut(), args.threads)?;
+        profile(
+            &op,
+            &mut system,
+            cholesky.as_mut(),
+            args.threads,
+            args.faer_kernel,
+        )?;
     }
     Ok(())
 }
@@ -548,6 +595,7 @@ fn profile(
     system: &mut ConstrainedSystem,
     cholesky: Option<&mut CholeskySolver>,
     threads: usize,
+    faer_kernel: bool,
 ) -> Result<(), BoxError> {
     let model = op.model();
     let materials = op.element_materials();
@@ -644,7 +692,8 @@ fn profile(
         let mut one = CholeskySolver::new(CholeskyOptions {
             ordering: chol.options().ordering,
             threads: 1,
-        });
+        })
+        .with_parallel_subtrees(!faer_kernel);
         one.analyse(system.matrix(), Some(system.dofs().groups()))?;
         one.factorise(system.matrix())?;
         let first_one = one.factor_stats().numeric_seconds;

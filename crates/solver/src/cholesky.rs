@@ -13,13 +13,13 @@ use faer::linalg::triangular_solve::{
 };
 use faer::perm::PermRef;
 use faer::reborrow::{Reborrow, ReborrowMut};
-use faer::sparse::FaerError;
 use faer::sparse::linalg::SupernodalThreshold;
 use faer::sparse::linalg::cholesky::supernodal::SupernodalLltRef;
 use faer::sparse::linalg::cholesky::{
     CholeskySymbolicParams, LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
     factorize_symbolic_cholesky,
 };
+use faer::sparse::{FaerError, SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Accum, Conj, Mat, MatMut, MatRef, Par, Side};
 
 use crate::csr::SymmetricCsr;
@@ -27,6 +27,7 @@ use crate::error::SolverError;
 use crate::memory::{LimitSource, available_bytes};
 use crate::ordering::{Ordering, PermutationPair, UnknownGroups, fill_reducing_permutation};
 use crate::parallel::{ThreadContext, norm};
+use crate::subtree_factor::{self, FactorFailure, SubtreeSchedule};
 use crate::traits::{LinearSolver, SolveReport};
 
 /// Default relative pivot tolerance of [`CholeskySolver`]: a pivot with
@@ -121,11 +122,19 @@ pub struct FactorStats {
     pub factorisations: usize,
     /// Threads used for the numeric phases.
     pub threads: usize,
+    /// Independent subtrees of the elimination tree factorised in parallel (0 when faer's
+    /// kernel is used, with one thread, or for a simplicial factor).
+    pub subtrees: usize,
+    /// Share of the estimated flops inside those subtrees (0..1); the rest is factorised
+    /// supernode after supernode with multi-threaded dense kernels.
+    pub subtree_flop_share: f64,
 }
 
-/// The result of `analyse`: faer's symbolic factor and a fingerprint of the pattern.
+/// The result of `analyse`: faer's symbolic factor, the subtree schedule of a supernodal
+/// factor, and a fingerprint of the pattern.
 struct Analysis {
     symbolic: SymbolicCholesky<usize>,
+    schedule: Option<SubtreeSchedule>,
     n: usize,
     nnz: usize,
     fingerprint: u64,
@@ -170,6 +179,7 @@ pub struct CholeskySolver {
     factorised: bool,
     stats: FactorStats,
     memory_limit: Option<u64>,
+    parallel_subtrees: bool,
 }
 
 impl fmt::Debug for CholeskySolver {
@@ -198,7 +208,22 @@ impl CholeskySolver {
             factorised: false,
             stats: FactorStats::default(),
             memory_limit: None,
+            parallel_subtrees: true,
         }
+    }
+
+    /// Chooses the supernodal numeric kernel; takes effect at the next `analyse`.
+    ///
+    /// * `true` (the default): osteon's left-looking kernel, which factorises the independent
+    ///   subtrees of the elimination tree on separate threads and the supernodes above them
+    ///   with multi-threaded dense kernels (`crate::subtree_factor`).
+    /// * `false`: faer's own kernel, which visits the supernodes one after another and uses
+    ///   threads only inside each supernode.
+    ///
+    /// Both fill faer's value layout, so everything that reads the factor is unaffected.
+    pub fn with_parallel_subtrees(mut self, enabled: bool) -> Self {
+        self.parallel_subtrees = enabled;
+        self
     }
 
     /// Caps the memory (bytes) a numeric factorisation may allocate (factor + workspace).
@@ -363,6 +388,13 @@ impl CholeskySolver {
         )
         .map_err(|e| faer_error(e, "symbolic factorisation"))?;
         drop((fwd, inv));
+        let threads = self.ctx.run(|_, threads| threads);
+        let schedule = match symbolic.raw() {
+            SymbolicCholeskyRaw::Supernodal(s) if self.parallel_subtrees => {
+                Some(SubtreeSchedule::new(s, threads))
+            }
+            _ => None,
+        };
         let symbolic_seconds = start.elapsed().as_secs_f64();
 
         // The values of L are allocated at the first factorisation; free a stale array now so
@@ -374,9 +406,14 @@ impl CholeskySolver {
         self.stats.ordering = self.options.ordering;
         self.stats.ordering_seconds = ordering_seconds;
         self.stats.symbolic_seconds = symbolic_seconds;
-        self.stats.threads = self.ctx.run(|_, threads| threads);
+        self.stats.threads = threads;
+        if let Some(schedule) = &schedule {
+            self.stats.subtrees = schedule.subtrees();
+            self.stats.subtree_flop_share = schedule.subtree_share();
+        }
         self.analysis = Some(Analysis {
             symbolic,
+            schedule,
             n,
             nnz: a.nnz_stored(),
             fingerprint: a.pattern_fingerprint(),
@@ -558,22 +595,28 @@ impl LinearSolver for CholeskySolver {
 
         let symbolic = &analysis.symbolic;
         let len = symbolic.len_val();
-        let workspace = self.ctx.run(|par, _| {
-            symbolic
-                .factorize_numeric_llt_scratch::<f64>(par, Default::default())
-                .size_bytes()
-        });
+        let workspace = match &analysis.schedule {
+            // The permuted copy of A's lower triangle plus the schedule's per-thread buffers.
+            Some(schedule) => {
+                let nnz_lower = a.nnz_stored();
+                (nnz_lower * (size_of::<f64>() + size_of::<usize>())
+                    + (a.n() + 1) * size_of::<usize>())
+                .saturating_add(schedule.workspace_bytes(a.n()))
+            }
+            None => self.ctx.run(|par, _| {
+                symbolic
+                    .factorize_numeric_llt_scratch::<f64>(par, Default::default())
+                    .size_bytes()
+            }),
+        };
         let factor = if self.l_values.len() == len {
             0 // already allocated, reused
         } else {
             len.saturating_mul(size_of::<f64>())
         };
         self.check_memory(factor as u64, workspace as u64)?;
-        let symbolic = &self
-            .analysis
-            .as_ref()
-            .ok_or(SolverError::NotAnalysed)?
-            .symbolic;
+        let analysis = self.analysis.as_ref().ok_or(SolverError::NotAnalysed)?;
+        let symbolic = &analysis.symbolic;
         if self.l_values.len() != len {
             self.l_values = Vec::new();
             self.l_values = zeroed_f64(len).ok_or(SolverError::OutOfMemory {
@@ -583,24 +626,53 @@ impl LinearSolver for CholeskySolver {
         }
 
         let l_values = &mut self.l_values;
-        let scratch_bytes = self.ctx.run(|par, _| {
-            let req = symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default());
-            let mut mem = try_scratch(req, "factorisation workspace")?;
-            let matrix = a.as_faer_lower_csc();
-            symbolic
-                .factorize_numeric_llt::<f64>(
-                    l_values,
-                    matrix,
-                    Side::Lower,
-                    LltRegularization::default(),
-                    par,
-                    MemStack::new(&mut mem),
-                    Default::default(),
-                )
-                .map(|_| ())
-                .map_err(|e| not_positive_definite(e, symbolic))?;
-            Ok::<_, SolverError>(req.size_bytes())
-        })?;
+        let scratch_bytes = match (symbolic.raw(), &analysis.schedule) {
+            (SymbolicCholeskyRaw::Supernodal(supernodal), Some(schedule)) => {
+                let permuted = PermutedLower::new(a, symbolic)?;
+                self.ctx.run(|par, _| {
+                    subtree_factor::factorise(
+                        supernodal,
+                        schedule,
+                        permuted.as_ref(),
+                        l_values,
+                        par,
+                    )
+                    .map_err(|failure| match failure {
+                        FactorFailure::Pivot(k) => SolverError::NotPositiveDefinite {
+                            unknown: original_index(symbolic, k),
+                            pivot: f64::NAN,
+                        },
+                        FactorFailure::OutOfMemory(bytes) => SolverError::OutOfMemory {
+                            what: "factorisation workspace",
+                            bytes,
+                        },
+                        FactorFailure::Schedule => SolverError::Factorisation {
+                            detail: "the subtree schedule does not match the symbolic factor"
+                                .into(),
+                        },
+                    })
+                })?;
+                workspace
+            }
+            _ => self.ctx.run(|par, _| {
+                let req = symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default());
+                let mut mem = try_scratch(req, "factorisation workspace")?;
+                let matrix = a.as_faer_lower_csc();
+                symbolic
+                    .factorize_numeric_llt::<f64>(
+                        l_values,
+                        matrix,
+                        Side::Lower,
+                        LltRegularization::default(),
+                        par,
+                        MemStack::new(&mut mem),
+                        Default::default(),
+                    )
+                    .map(|_| ())
+                    .map_err(|e| not_positive_definite(e, symbolic))?;
+                Ok::<_, SolverError>(req.size_bytes())
+            })?,
+        };
 
         if let Some((k, pivot)) =
             first_small_pivot(symbolic, &self.l_values, &diagonal, self.pivot_tolerance)
@@ -798,6 +870,78 @@ fn structure_stats(symbolic: &SymbolicCholesky<usize>, a: &SymmetricCsr) -> Fact
     stats
 }
 
+/// `P A Pᵀ` as a lower-triangular CSC matrix (rows unsorted), for the subtree kernel: the
+/// permutation faer applies inside its own numeric factorisation.
+struct PermutedLower {
+    n: usize,
+    col_ptr: Vec<usize>,
+    row_idx: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl PermutedLower {
+    fn new(a: &SymmetricCsr, symbolic: &SymbolicCholesky<usize>) -> Result<Self, SolverError> {
+        let n = a.n();
+        let nnz = a.nnz_stored();
+        let mut col_ptr = vec![0usize; n + 1];
+        let mut row_idx = try_vec(nnz, 0usize, "permuted matrix indices")?;
+        let mut values = try_vec(nnz, 0.0f64, "permuted matrix values")?;
+        let mut mem = try_scratch(
+            faer::sparse::utils::permute_self_adjoint_scratch::<usize>(n),
+            "permutation workspace",
+        )?;
+        let perm = match symbolic.perm() {
+            Some(p) => p,
+            None => {
+                return Err(SolverError::Factorisation {
+                    detail: "the subtree kernel needs the analysis' permutation".into(),
+                });
+            }
+        };
+        faer::sparse::utils::permute_self_adjoint_to_unsorted(
+            &mut values,
+            &mut col_ptr,
+            &mut row_idx,
+            a.as_faer_lower_csc(),
+            perm,
+            Side::Lower,
+            Side::Lower,
+            MemStack::new(&mut mem),
+        );
+        Ok(Self {
+            n,
+            col_ptr,
+            row_idx,
+            values,
+        })
+    }
+
+    fn as_ref(&self) -> SparseColMatRef<'_, usize, f64> {
+        SparseColMatRef::new(
+            SymbolicSparseColMatRef::new_unsorted_checked(
+                self.n,
+                self.n,
+                &self.col_ptr,
+                None,
+                &self.row_idx,
+            ),
+            &self.values,
+        )
+    }
+}
+
+/// A vector of `len` copies of `value`, or [`SolverError::OutOfMemory`].
+fn try_vec<T: Clone>(len: usize, value: T, what: &'static str) -> Result<Vec<T>, SolverError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| SolverError::OutOfMemory {
+            what,
+            bytes: len.saturating_mul(size_of::<T>()),
+        })?;
+    v.resize(len, value);
+    Ok(v)
+}
+
 /// A zero-filled `Vec<f64>` of `len` entries from the allocator's zeroed allocation (calloc:
 /// fresh pages come zero from the kernel, so the factor's storage is not written twice —
 /// faer fills it again during the factorisation), or `None` if it cannot be allocated.
@@ -814,6 +958,29 @@ fn zeroed_f64(len: usize) -> Option<Vec<f64>> {
         if ptr.is_null() {
             return None;
         }
+        advise_huge_pages(ptr.cast::<u8>(), layout.size());
         Some(Vec::from_raw_parts(ptr, len, len))
     }
 }
+
+/// Asks Linux to back `[ptr, ptr + bytes)` with transparent huge pages (2 MiB) where it can:
+/// a large factor is then first touched with 512 times fewer page faults. Only the whole
+/// 4 KiB pages inside the range are advised; the advice changes neither the contents nor the
+/// validity of the memory, and a refusal (THP disabled) is harmless.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+    const PAGE: usize = 4096;
+    let start = (ptr as usize).next_multiple_of(PAGE);
+    let end = (ptr as usize + bytes) / PAGE * PAGE;
+    if end > start {
+        // SAFETY: `[start, end)` lies inside the caller's live allocation of `bytes` bytes at
+        // `ptr` and is page-aligned; MADV_HUGEPAGE only changes how the kernel backs the pages
+        // (no data is discarded), so no Rust-visible memory changes.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_ptr: *mut u8, _bytes: usize) {}

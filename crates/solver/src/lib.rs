@@ -116,6 +116,7 @@ pub mod memory;
 mod ordering;
 mod parallel;
 mod partition;
+mod subtree_factor;
 mod traits;
 
 pub use cg::{CgOptions, ConjugateGradient};
