@@ -49,34 +49,48 @@
 //! ## What it prints
 //!
 //! `--size s150k --threads 2`, on two cores of a Xeon (AVX-512) virtual machine; times vary
-//! by 10–30 % from run to run and machine to machine, memory and results do not:
+//! by 20–70 % from run to run on this virtual machine, memory and results do not:
 //!
 //! ```text
 //! tube Tet10 2 × 28 × 90 cells (s150k): 30240 elements, 50680 nodes, 151200 free DOF, 2 threads
 //!
 //! phase                         time (s)     RSS (GiB)   VmHWM (GiB)
-//! mesh + model                     0.013         0.010         0.014
-//! setup                            0.097         0.071         0.102
-//! assemble                         0.153         0.114         0.114
-//! analyse                          0.917         0.162         0.225
-//! factorise                        2.200         0.779         0.868
-//! solve                            0.120         0.782         0.868
-//! recover                          0.034         0.803         0.868
-//! analyse + factorise + solve      3.237
-//! total (setup .. recover)         3.522
+//! mesh + model                     0.017         0.011         0.014
+//! setup                            0.111         0.070         0.101
+//! assemble                         0.187         0.114         0.114
+//! analyse                          0.421         0.135         0.185
+//! factorise                        1.857         0.809         0.895
+//! solve                            0.135         0.811         0.895
+//! recover                          0.040         0.839         0.895
+//! analyse + factorise + solve      2.413
+//! total (setup .. recover)         2.752
 //!
 //! free DOF                    151200
+//! nnz(K), upper triangle      5787936
 //! nnz(K), full symmetric      11424672  (11.4 M)
-//! nnz(L)                      70110297  (70.1 M, 12.1 × nnz(K) upper)
-//! factor values               0.610 GiB (654646824 bytes)
-//! factorisation peak          0.706 GiB above the 0.162 GiB resident before it = 1.16 × the factor (target ≤ 1.2 ×)
+//! element colours             27
+//! ordering                    NestedDissection (0.100 s ordering, 0.310 s symbolic)
+//! supernodes                  3176 (widest 1680 columns)
+//! nnz(L)                      76737726  (76.7 M, 13.3 × nnz(K) upper)
+//! factor values               0.659 GiB (707179968 bytes)
+//! factor flops                7.60e10  (40.9 GFLOP/s in the numeric phase)
+//! parallel subtrees           3 (98 % of the flops; the rest supernode by supernode)
+//! factorisation scratch       0.100 GiB
+//! factorisation peak          0.760 GiB above the 0.135 GiB resident before it = 1.15 × the factor (target ≤ 1.2 ×)
+//! process peak (VmHWM)        0.895 GiB = 1.36 × the factor (since the reset before factorising)
+//! resident now (VmRSS)        0.839 GiB
+//! reduced-system residual     1.33e-10 (‖b − A x‖/‖b‖, 0 iterations)
+//!
 //! ...
+//! finite elements
 //!   mean tip u_x             1.2917 mm  (+0.26 % vs Euler–Bernoulli, -0.52 % vs Timoshenko)
+//!   mean tip u_z             -0.0328 mm  (+0.08 % vs −N L/(E A))
 //!   max |u|                  1.2973 mm  (+0.67 % vs Euler–Bernoulli + axial, -0.11 % vs Timoshenko + axial)
 //! equilibrium (N)                    x            y            z
 //!   applied loads             50.000000     0.000000  -700.000000
 //!   reactions at z = 0       -50.000000    -0.000000   700.000000
-//!   sum                        -6.42e-9     -2.64e-9     1.88e-10
+//!   sum                        -1.46e-9    -2.03e-10      1.52e-9
+//! strain energy               43.7705 N·mm (½ f·u = 43.7705 N·mm)
 //! ```
 //!
 //! The peak resident memory is read from `VmHWM` in `/proc/self/status`; the program resets
