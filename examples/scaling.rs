@@ -199,16 +199,7 @@ fn report(runs: &[Run], most: usize) -> String {
     );
     let _ = writeln!(s, "| quantity | p |");
     let _ = writeln!(s, "|---|---|");
-    let mut quantities: Vec<(String, Vec<(f64, f64)>)> = PHASES
-        .iter()
-        .enumerate()
-        .map(|(k, p)| {
-            (
-                format!("{p} time"),
-                main.iter().map(|r| (r.dof, r.seconds[k])).collect(),
-            )
-        })
-        .collect();
+    let mut quantities = phase_series(&main, "time");
     quantities.push((
         "total time".into(),
         main.iter()
@@ -259,20 +250,25 @@ fn report(runs: &[Run], most: usize) -> String {
     s
 }
 
-/// A log–log plot (SVG) of each phase's time and of the peak memory against the free DOF.
-fn plot(runs: &[Run], most: usize) -> String {
-    let main: Vec<&Run> = runs.iter().filter(|r| r.threads == most).collect();
-    let (w, h, margin) = (720.0, 480.0, 70.0);
-    let mut series: Vec<(String, Vec<(f64, f64)>)> = PHASES
+/// Per phase, its name followed by `suffix` and the points (free DOF, seconds) of `runs`.
+fn phase_series(runs: &[&Run], suffix: &str) -> Vec<(String, Vec<(f64, f64)>)> {
+    PHASES
         .iter()
         .enumerate()
         .map(|(k, p)| {
             (
-                format!("{p} (s)"),
-                main.iter().map(|r| (r.dof, r.seconds[k])).collect(),
+                format!("{p} {suffix}"),
+                runs.iter().map(|r| (r.dof, r.seconds[k])).collect(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// A log–log plot (SVG) of each phase's time and of the peak memory against the free DOF.
+fn plot(runs: &[Run], most: usize) -> String {
+    let main: Vec<&Run> = runs.iter().filter(|r| r.threads == most).collect();
+    let (w, h, margin) = (720.0, 480.0, 70.0);
+    let mut series = phase_series(&main, "(s)");
     series.push((
         "peak memory (GiB)".into(),
         main.iter().map(|r| (r.dof, r.peak_gib)).collect(),
