@@ -24,7 +24,7 @@ use faer::{Accum, Conj, Mat, MatMut, MatRef, Par, Side};
 
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
-use crate::memory::{LimitSource, available_bytes};
+use crate::memory::{LimitSource, available_bytes, try_filled};
 use crate::ordering::{Ordering, PermutationPair, UnknownGroups, fill_reducing_permutation};
 use crate::parallel::{ThreadContext, norm};
 use crate::subtree_factor::{self, FactorFailure, SubtreeSchedule};
@@ -881,6 +881,14 @@ struct PermutedLower {
 
 impl PermutedLower {
     fn new(a: &SymmetricCsr, symbolic: &SymbolicCholesky<usize>) -> Result<Self, SolverError> {
+        let perm = match symbolic.perm() {
+            Some(p) => p,
+            None => {
+                return Err(SolverError::Factorisation {
+                    detail: "the subtree kernel needs the analysis' permutation".into(),
+                });
+            }
+        };
         let n = a.n();
         let nnz = a.nnz_stored();
         let mut col_ptr = vec![0usize; n + 1];
@@ -890,14 +898,6 @@ impl PermutedLower {
             faer::sparse::utils::permute_self_adjoint_scratch::<usize>(n),
             "permutation workspace",
         )?;
-        let perm = match symbolic.perm() {
-            Some(p) => p,
-            None => {
-                return Err(SolverError::Factorisation {
-                    detail: "the subtree kernel needs the analysis' permutation".into(),
-                });
-            }
-        };
         faer::sparse::utils::permute_self_adjoint_to_unsorted(
             &mut values,
             &mut col_ptr,
@@ -932,14 +932,10 @@ impl PermutedLower {
 
 /// A vector of `len` copies of `value`, or [`SolverError::OutOfMemory`].
 fn try_vec<T: Clone>(len: usize, value: T, what: &'static str) -> Result<Vec<T>, SolverError> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len)
-        .map_err(|_| SolverError::OutOfMemory {
-            what,
-            bytes: len.saturating_mul(size_of::<T>()),
-        })?;
-    v.resize(len, value);
-    Ok(v)
+    try_filled(len, value).ok_or(SolverError::OutOfMemory {
+        what,
+        bytes: len.saturating_mul(size_of::<T>()),
+    })
 }
 
 /// A zero-filled `Vec<f64>` of `len` entries from the allocator's zeroed allocation (calloc:

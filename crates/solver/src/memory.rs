@@ -102,6 +102,15 @@ pub fn parse_size(text: &str) -> Option<u64> {
     (value.is_finite() && value >= 0.0).then_some((value * factor as f64) as u64)
 }
 
+/// A vector of `len` copies of `value`, or `None` when the allocator cannot reserve it
+/// (instead of aborting the process): the factorisation's large buffers go through it.
+pub(crate) fn try_filled<T: Clone>(len: usize, value: T) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).ok()?;
+    v.resize(len, value);
+    Some(v)
+}
+
 /// The status file the readings come from.
 const STATUS: &str = "/proc/self/status";
 

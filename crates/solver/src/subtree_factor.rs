@@ -39,6 +39,8 @@ use faer::sparse::linalg::cholesky::supernodal::SymbolicSupernodalCholesky;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
+use crate::memory::try_filled;
+
 /// A packing of subtrees onto threads is accepted when the busiest thread has at most this
 /// multiple of the mean work.
 const BALANCE: f64 = 1.05;
@@ -307,16 +309,10 @@ impl Workspace {
     fn new(n: usize, temp: usize, width: usize, par: Par) -> Option<Self> {
         let req = cholesky_in_place_scratch::<f64>(width, par, Default::default());
         let stack = MemBuffer::try_new(req).ok()?;
-        let mut local = Vec::new();
-        local.try_reserve_exact(n).ok()?;
-        local.resize(n, 0);
-        let mut buf = Vec::new();
-        buf.try_reserve_exact(temp).ok()?;
-        buf.resize(temp, 0.0);
         Some(Self {
-            local,
+            local: try_filled(n, 0)?,
             rows: Vec::new(),
-            temp: buf,
+            temp: try_filled(temp, 0.0)?,
             stack,
         })
     }
