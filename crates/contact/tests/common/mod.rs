@@ -353,3 +353,39 @@ pub fn write_vtu(
     s += "\n</DataArray>\n</Cells>\n</Piece>\n</UnstructuredGrid>\n</VTKFile>\n";
     std::fs::write(path, s)
 }
+
+/// `*EQUATION` cards of `equations` (node indices → ids, components 0..3 → DOF 1..3), four
+/// terms per line as CalculiX reads them; coefficients in fixed notation with 15 decimals
+/// (|c| ≤ 1 for ties), so that a field stays within the 20 characters CalculiX reads.
+pub fn deck_equations(mesh: &Mesh, equations: &[osteon_assembly::Equation]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for eq in equations {
+        let _ = writeln!(s, "*EQUATION\n{}", eq.terms.len());
+        for chunk in eq.terms.chunks(4) {
+            let terms: Vec<String> = chunk
+                .iter()
+                .map(|&(n, c, coef)| format!("{}, {}, {coef:.15}", mesh.node_ids[n], c + 1))
+                .collect();
+            let _ = writeln!(s, "{}", terms.join(", "));
+        }
+    }
+    s
+}
+
+/// `*CLOAD` lines of the nodal loads of `case` (node indices → ids, components → DOF 1..3);
+/// 13 significant digits, so that a field stays within the 20 characters CalculiX reads.
+pub fn deck_cloads(mesh: &Mesh, case: &LoadCase) -> String {
+    use std::fmt::Write;
+    let mut s = String::from("*CLOAD\n");
+    for l in &case.nodal_loads {
+        let _ = writeln!(
+            s,
+            "{}, {}, {:.12e}",
+            mesh.node_ids[l.node],
+            l.component + 1,
+            l.value
+        );
+    }
+    s
+}
