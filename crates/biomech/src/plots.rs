@@ -15,6 +15,7 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,14 +28,19 @@ use osteon_assembly::contact::MotionHistogram;
 
 /// Font family of all text: the viewer's sans-serif.
 pub(crate) const FONT: &str = "sans-serif";
-/// Colours of the load cases (and sweep lines), in order.
-const PALETTE: [RGBColor; 6] = [
+/// Colours of the load cases (and sweep lines), in order: ten distinct hues, so the default
+/// study's ten cases never share one.
+const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
     RGBColor(255, 127, 14),
     RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+    RGBColor(0, 0, 128),
 ];
 pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
 const LIGHT: RGBColor = RGBColor(235, 235, 235);
@@ -171,15 +177,26 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
     let hi = hi.max(1.0 - s + 0.05);
     // room for the value labels right of the longest bar
     let hi = hi + 0.12 * (hi - lo);
+    let mut legend = vec![(
+        format!("lazy-zone limit: resorption beyond 1 − S = {:.2}", 1.0 - s),
+        Mark::Line(GREY, 2),
+    )];
+    for (i, sr) in series.iter().enumerate() {
+        legend.push((sr.label.clone(), Mark::Box(color(i))));
+    }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(
             &mut svg,
-            (820, 120 + (20 + 14 * series.len() as u32) * n as u32),
+            (
+                820,
+                120 + (20 + 14 * series.len() as u32) * n as u32 + legend_height(legend.len()),
+            ),
         )
         .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-        let mut chart = ChartBuilder::on(&root)
+        let (top, bottom) = split_for_legend(&root, legend.len());
+        let mut chart = ChartBuilder::on(&top)
             .caption(
                 "Stress shielding per bone zone: 1 − S, S = SED implanted / SED intact",
                 (FONT, 18),
@@ -211,7 +228,7 @@ pub fn shielding_svg(report: &StudyReport) -> Result<String, BiomechError> {
             .map_err(|e| err(e.to_string()))?;
         draw_lazy_zone_lines(&mut chart, 1.0 - s, n).map_err(&err)?;
         draw_shielding_bars(&mut chart, &series).map_err(&err)?;
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(&err)?;
+        draw_legend_below(&bottom, 182, &legend).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
@@ -228,11 +245,7 @@ fn draw_lazy_zone_lines(chart: &mut Chart<'_, '_>, lazy: f64, n: usize) -> Resul
             vec![(lazy, -0.5), (lazy, n as f64 - 0.5)],
             GREY.stroke_width(2),
         )))
-        .map_err(|e| e.to_string())?
-        .label(format!(
-            "lazy-zone limit: resorption beyond 1 − S = {lazy:.2}"
-        ))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(2)));
+        .map_err(|e| e.to_string())?;
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
@@ -260,9 +273,7 @@ fn draw_shielding_bars(
                 let (y0, v) = bar(k, z);
                 Rectangle::new([(0.0, y0), (v, y0 + 0.9 * h)], col.filled())
             }))
-            .map_err(|e| e.to_string())?
-            .label(sr.label.clone())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.filled()));
+            .map_err(|e| e.to_string())?;
         chart
             .draw_series(sr.shielding.iter().enumerate().map(|(k, &z)| {
                 let (y0, v) = bar(k, z);
@@ -292,6 +303,84 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .label_font((FONT, 13))
         .draw()
         .map_err(|e| e.to_string())
+}
+
+/// What a legend entry shows beside its text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Mark {
+    /// A line of this colour and width (px).
+    Line(RGBColor, u32),
+    /// A dashed line of this colour.
+    Dashed(RGBColor),
+    /// A filled box of this colour.
+    Box(RGBColor),
+    /// A circle of this colour, filled or outlined.
+    Dot(RGBColor, bool),
+}
+
+/// Height (px) of a legend of `n` entries drawn below a chart by [`draw_legend_below`].
+pub(crate) fn legend_height(n: usize) -> u32 {
+    16 + 20 * n as u32
+}
+
+/// Split `root` into the chart area on top and a strip of [`legend_height`]`(n)` px below it
+/// for the legend: the legend then never covers a curve, a bar or a label.
+pub(crate) fn split_for_legend<'a>(
+    root: &DrawingArea<SVGBackend<'a>, Shift>,
+    n: usize,
+) -> (
+    DrawingArea<SVGBackend<'a>, Shift>,
+    DrawingArea<SVGBackend<'a>, Shift>,
+) {
+    let (_, h) = root.dim_in_pixel();
+    root.split_vertically(h.saturating_sub(legend_height(n)))
+}
+
+/// Draw the legend `entries` one per line in `area` (the strip of [`split_for_legend`]),
+/// starting `x0` px from its left edge (the plotting area's left edge).
+pub(crate) fn draw_legend_below(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    x0: i32,
+    entries: &[(String, Mark)],
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<_>| e.to_string();
+    for (k, (text, mark)) in entries.iter().enumerate() {
+        let y = 8 + 20 * k as i32 + 10;
+        match *mark {
+            Mark::Line(c, w) => area
+                .draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 22, y)],
+                    c.stroke_width(w),
+                ))
+                .map_err(e)?,
+            Mark::Dashed(c) => area
+                .draw(&DashedPathElement::new(
+                    vec![(x0, y), (x0 + 22, y)],
+                    5,
+                    3,
+                    c.stroke_width(2),
+                ))
+                .map_err(e)?,
+            Mark::Box(c) => area
+                .draw(&Rectangle::new([(x0, y - 6), (x0 + 22, y + 6)], c.filled()))
+                .map_err(e)?,
+            Mark::Dot(c, filled) => {
+                let style = if filled {
+                    c.filled()
+                } else {
+                    c.stroke_width(1)
+                };
+                area.draw(&Circle::new((x0 + 11, y), 5, style)).map_err(e)?
+            }
+        }
+        area.draw(&Text::new(
+            text.clone(),
+            (x0 + 30, y - 7),
+            (FONT, 13).into_font().color(&BLACK),
+        ))
+        .map_err(e)?;
+    }
+    Ok(())
 }
 
 /// Split a series with gaps (`None`) into continuous pieces.
@@ -332,24 +421,38 @@ pub fn shaft_profile_svg(report: &StudyReport) -> Result<String, BiomechError> {
         (Some(a), Some(b)) if b > a => (a - half, b + half),
         _ => (0.0, 1.0),
     };
+    let screws_z: Vec<f64> = report.mesh.screws.iter().map(|s| s.z_mm).collect();
+    let mut legend = vec![
+        (
+            "defect: the porous-Ta prosthesis between the two docking faces".to_string(),
+            Mark::Box(LIGHT),
+        ),
+        ("implanted bone".to_string(), Mark::Line(color(0), 3)),
+        ("porous-Ta prosthesis".to_string(), Mark::Line(color(1), 3)),
+        ("intact bone (same load)".to_string(), Mark::Line(BLACK, 1)),
+    ];
+    if !screws_z.is_empty() {
+        legend.push(("locking screw axes".to_string(), Mark::Dashed(GREY)));
+    }
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 760)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 760 + legend_height(legend.len())))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         let root = root
             .titled(
                 &format!(
-                    "Bone along the shaft, {} ({:.0} N): mean over {:.0} mm cross-section bands",
-                    case.metrics.name, case.metrics.load_n, p.band_mm
+                    "Bone along the shaft: {} ({:.0} N)",
+                    case.metrics.name, case.metrics.load_n
                 ),
                 (FONT, 18),
             )
             .map_err(|e| err(e.to_string()))?;
-        let panels = root.split_evenly((2, 1));
+        let (panels, bottom) = split_for_legend(&root, legend.len());
+        let panels = panels.split_evenly((2, 1));
         let series: [ShaftPanel<'_>; 2] = [
             (
-                "von Mises stress (MPa)",
-                "von Mises",
+                &*format!("von Mises stress, {:.0} mm band mean (MPa)", p.band_mm),
                 [
                     &p.von_mises_intact,
                     &p.von_mises_implanted,
@@ -357,30 +460,40 @@ pub fn shaft_profile_svg(report: &StudyReport) -> Result<String, BiomechError> {
                 ],
             ),
             (
-                "strain-energy density (mJ/mm³)",
-                "SED",
+                &*format!("SED, {:.0} mm band mean (mJ/mm³)", p.band_mm),
                 [&p.sed_intact, &p.sed_implanted, &p.sed_prosthesis],
             ),
         ];
         for (panel, series) in panels.iter().zip(series) {
-            shaft_panel(panel, (z0, z1), report.defect_z_mm, &p.z_mm, series).map_err(&err)?;
+            shaft_panel(
+                panel,
+                (z0, z1),
+                report.defect_z_mm,
+                &screws_z,
+                &p.z_mm,
+                series,
+            )
+            .map_err(&err)?;
         }
+        draw_legend_below(&bottom, 82, &legend).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
 }
 
-/// One panel of the shaft profile: y label, short name, [intact, implanted, prosthesis].
-type ShaftPanel<'a> = (&'a str, &'a str, [&'a Vec<Option<f64>>; 3]);
+/// One panel of the shaft profile: y label, [intact, implanted, prosthesis].
+type ShaftPanel<'a> = (&'a str, [&'a Vec<Option<f64>>; 3]);
 
 /// Draw one panel of [`shaft_profile_svg`] over `z_range` (mm): the defect shaded, the
-/// implanted bone, the prosthesis and the intact bone along the band centres `z_mm`.
+/// screw axes at `screws_z` (mm) dashed, the implanted bone, the prosthesis and the intact
+/// bone along the band centres `z_mm`. The legend is drawn once, below both panels.
 fn shaft_panel(
     panel: &DrawingArea<SVGBackend<'_>, Shift>,
     (z0, z1): (f64, f64),
     defect_z: [f64; 2],
+    screws_z: &[f64],
     z_mm: &[f64],
-    (ylabel, short, [intact, implanted, prosthesis]): ShaftPanel<'_>,
+    (ylabel, [intact, implanted, prosthesis]): ShaftPanel<'_>,
 ) -> Result<(), String> {
     let (_, y1) = span(
         intact
@@ -418,35 +531,27 @@ fn shaft_panel(
             [(d0, 0.0), (d1, y1)],
             LIGHT.filled(),
         )))
-        .map_err(|e| e.to_string())?
-        .label("defect (prosthesis)")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], LIGHT.filled()));
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(
+            screws_z.iter().map(|&z| {
+                DashedPathElement::new(vec![(z, 0.0), (z, y1)], 5, 3, GREY.stroke_width(1))
+            }),
+        )
+        .map_err(|e| e.to_string())?;
     // the intact line last and thin, so that it stays visible where both agree
-    let lines: [(&Vec<Option<f64>>, String, RGBColor, u32); 3] = [
-        (implanted, format!("implanted bone, {short}"), color(0), 3),
-        (
-            prosthesis,
-            format!("porous-Ta prosthesis, {short}"),
-            color(1),
-            3,
-        ),
-        (intact, format!("intact bone, {short}"), BLACK, 1),
+    let lines: [(&Vec<Option<f64>>, RGBColor, u32); 3] = [
+        (implanted, color(0), 3),
+        (prosthesis, color(1), 3),
+        (intact, BLACK, 1),
     ];
-    for (values, label, col, w) in lines {
-        let mut first = true;
+    for (values, col, w) in lines {
         for piece in pieces(z_mm, values) {
-            let s = chart
+            chart
                 .draw_series(LineSeries::new(piece, col.stroke_width(w)))
                 .map_err(|e| e.to_string())?;
-            if first {
-                s.label(label.clone()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(w))
-                });
-                first = false;
-            }
         }
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -482,11 +587,31 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
         cases.iter().flat_map(|c| c.2.area_fraction.iter().copied()),
         true,
     );
+    let band = seed_band_colour();
+    let mut legend = vec![
+        (
+            "seed's band 50–100 µm (callus stimulus; not a literature threshold)".to_string(),
+            Mark::Box(band),
+        ),
+        (
+            "40 µm: fibrous tissue begins to form (Jasty 1997)".to_string(),
+            Mark::Dashed(GREY),
+        ),
+        (
+            "150 µm: dense fibrous tissue (Jasty 1997)".to_string(),
+            Mark::Dashed(BLACK),
+        ),
+    ];
+    for (i, (name, load, _)) in cases.iter().enumerate() {
+        legend.push((format!("{name} ({load:.0} N)"), Mark::Line(color(i), 2)));
+    }
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (860, 480)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (860, 480 + legend_height(legend.len())))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-        let mut chart = ChartBuilder::on(&root)
+        let (top, bottom) = split_for_legend(&root, legend.len());
+        let mut chart = ChartBuilder::on(&top)
             .caption(
                 "Micromotion: tangential slip at the bone–implant interface",
                 (FONT, 18),
@@ -504,52 +629,47 @@ fn micromotion_histogram(cases: &[(&str, f64, &MotionHistogram)]) -> Result<Stri
             .axis_desc_style((FONT, 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        draw_seed_band(
-            &mut chart,
-            y1,
-            "seed's band 50–100 µm (callus stimulus); lines: 40 µm fibrous tissue begins, 150 µm dense fibrous tissue (Jasty 1997)",
-        )
-        .map_err(&err)?;
-        for mark in [40.0, 150.0] {
+        draw_seed_band(&mut chart, y1).map_err(&err)?;
+        for (mark, col) in [(40.0, GREY), (150.0, BLACK)] {
             chart
-                .draw_series(std::iter::once(PathElement::new(
+                .draw_series(std::iter::once(DashedPathElement::new(
                     vec![(mark, 0.0), (mark, y1)],
-                    GREY.stroke_width(1),
+                    5,
+                    3,
+                    col.stroke_width(2),
                 )))
                 .map_err(|e| err(e.to_string()))?;
         }
         // each case as a step outline over the full width of every bin, so a value is drawn
         // in its own bin whatever the number of cases
-        for (i, (name, load, h)) in cases.iter().enumerate() {
-            let col = color(i);
+        for (i, (_, _, h)) in cases.iter().enumerate() {
             chart
-                .draw_series(LineSeries::new(histogram_steps(h), col.stroke_width(2)))
-                .map_err(|e| err(e.to_string()))?
-                .label(format!("{name} ({load:.0} N)"))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], col.stroke_width(2)));
+                .draw_series(LineSeries::new(
+                    histogram_steps(h),
+                    color(i).stroke_width(2),
+                ))
+                .map_err(|e| err(e.to_string()))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&err)?;
+        draw_legend_below(&bottom, 82, &legend).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
 }
 
-/// Shade the seed's 50–100 µm band (x in µm) from 0 to `y1`, labelled `label` in the
-/// legend, in a neutral tint: neither side of it is "better" by colour.
-pub(crate) fn draw_seed_band(
-    chart: &mut Chart<'_, '_>,
-    y1: f64,
-    label: &str,
-) -> Result<(), String> {
-    let band = RGBColor(225, 225, 240);
+/// The neutral tint of the seed's 50–100 µm band.
+pub(crate) fn seed_band_colour() -> RGBColor {
+    RGBColor(225, 225, 240)
+}
+
+/// Shade the seed's 50–100 µm band (x in µm) from 0 to `y1` in a neutral tint
+/// ([`seed_band_colour`]): neither side of it is "better" by colour.
+pub(crate) fn draw_seed_band(chart: &mut Chart<'_, '_>, y1: f64) -> Result<(), String> {
     chart
         .draw_series(std::iter::once(Rectangle::new(
             [(SEED_BAND_UM[0], 0.0), (SEED_BAND_UM[1], y1)],
-            band.filled(),
+            seed_band_colour().filled(),
         )))
-        .map_err(|e| e.to_string())?
-        .label(label)
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], band.filled()));
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -10,7 +10,10 @@ use osteon_io::write_atomically;
 
 use super::{DESIGN_BAND_UM, DesignReport, band_distance_um};
 use crate::error::BiomechError;
-use crate::plots::{FONT, GREY, color, draw_legend, draw_seed_band, plot_error, span, write_svg};
+use crate::plots::{
+    FONT, GREY, Mark, color, draw_legend_below, draw_seed_band, legend_height, plot_error,
+    seed_band_colour, span, split_for_legend, write_svg,
+};
 use crate::spec::{ELASTIC_SLIP_RANGE_MM, InterfaceModel};
 use crate::study::Study;
 
@@ -221,11 +224,38 @@ pub fn design_svg(r: &DesignReport) -> Result<String, BiomechError> {
         true,
     );
     let y1 = y1.max(1.0);
+    let col = color(0);
+    let mut front: Vec<(f64, f64)> = r
+        .results
+        .iter()
+        .filter(|d| d.pareto)
+        .map(|d| {
+            (
+                d.micromotion_p95_um[1],
+                100.0 * d.daily_near_below_lazy_zone,
+            )
+        })
+        .collect();
+    front.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut legend = vec![(
+        "seed's band 50–100 µm (callus stimulus)".to_string(),
+        Mark::Box(seed_band_colour()),
+    )];
+    if front.len() > 1 {
+        legend.push((
+            "Pareto front (safe, held designs)".to_string(),
+            Mark::Line(GREY, 1),
+        ));
+    }
+    legend.push(("feasible".to_string(), Mark::Dot(col, true)));
+    legend.push(("misses a target".to_string(), Mark::Dot(col, false)));
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (860, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (860, 520 + legend_height(legend.len())))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-        let mut chart = ChartBuilder::on(&root)
+        let (top, bottom) = split_for_legend(&root, legend.len());
+        let mut chart = ChartBuilder::on(&top)
             .caption(
                 "Design trade-off: docking micromotion against stress shielding",
                 (FONT, 18),
@@ -243,27 +273,12 @@ pub fn design_svg(r: &DesignReport) -> Result<String, BiomechError> {
             .axis_desc_style((FONT, 13))
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        draw_seed_band(&mut chart, y1, "seed's band 50–100 µm").map_err(&err)?;
-        let mut front: Vec<(f64, f64)> = r
-            .results
-            .iter()
-            .filter(|d| d.pareto)
-            .map(|d| {
-                (
-                    d.micromotion_p95_um[1],
-                    100.0 * d.daily_near_below_lazy_zone,
-                )
-            })
-            .collect();
-        front.sort_by(|a, b| a.0.total_cmp(&b.0));
+        draw_seed_band(&mut chart, y1).map_err(&err)?;
         if front.len() > 1 {
             chart
                 .draw_series(LineSeries::new(front, GREY.stroke_width(1)))
-                .map_err(|e| err(e.to_string()))?
-                .label("Pareto front (safe, held designs)")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], GREY.stroke_width(1)));
+                .map_err(|e| err(e.to_string()))?;
         }
-        let col = color(0);
         let point = |d: &super::DesignResult| {
             (
                 d.micromotion_p95_um[1],
@@ -277,9 +292,7 @@ pub fn design_svg(r: &DesignReport) -> Result<String, BiomechError> {
                     .filter(|d| d.feasible)
                     .map(|d| Circle::new(point(d), 5, col.filled())),
             )
-            .map_err(|e| err(e.to_string()))?
-            .label("feasible")
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, col.filled()));
+            .map_err(|e| err(e.to_string()))?;
         chart
             .draw_series(
                 r.results
@@ -287,10 +300,8 @@ pub fn design_svg(r: &DesignReport) -> Result<String, BiomechError> {
                     .filter(|d| !d.feasible)
                     .map(|d| Circle::new(point(d), 5, col.stroke_width(1))),
             )
-            .map_err(|e| err(e.to_string()))?
-            .label("misses a target")
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, col.stroke_width(1)));
-        draw_legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(&err)?;
+            .map_err(|e| err(e.to_string()))?;
+        draw_legend_below(&bottom, 82, &legend).map_err(&err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(svg)
