@@ -15,12 +15,13 @@
 //! ## Run it
 //!
 //! ```text
-//! cargo run --release --example mesh_convergence                      # bonded, 4/3/2 mm, ~3 min
-//! cargo run --release --example mesh_convergence -- --frictional      # contact, μ = 0.74, ~5 min
+//! cargo run --release --example mesh_convergence                      # frictional (default), 4/3/2 mm
+//! cargo run --release --example mesh_convergence -- --bonded          # after ingrowth, no contact
 //! cargo run --release --example mesh_convergence -- --sizes 3,2 examples/tibia_study.toml
 //! ```
 //!
-//! Options: `[STUDY.toml]`, `--sizes MM,…` (coarse to fine), `--frictional`, `--mu MU`,
+//! Options: `[STUDY.toml]`, `--sizes MM,…` (coarse to fine), `--bonded`, `--frictional`
+//! (the default), `--mu MU`,
 //! `--threads N`, `--out DIR` (default `target/mesh_convergence`: `convergence.md` and
 //! `convergence.json`). Exits with status 1 when a headline quantity moves by 5 % or more.
 //! A study file's `mesh.interface_size_mm` keeps its ratio to the element size on every
@@ -31,8 +32,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use osteon::assembly::Silent;
-use osteon::biomech::convergence::{ConvergenceTable, QoiKind, quantities};
-use osteon::biomech::{InterfaceModel, Study, run_study};
+use osteon::biomech::convergence::{
+    ConvergenceTable, HEADLINE_ANALYSES, QoiKind, headline_quantities, quantities,
+};
+use osteon::biomech::{InterfaceModel, MU_TA_CORTICAL, Study, run_study};
 use osteon::io::write_atomically;
 
 fn main() {
@@ -52,6 +55,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let mut sizes = vec![4.0, 3.0, 2.0];
     let mut out = PathBuf::from("target/mesh_convergence");
     let mut frictional: Option<f64> = None;
+    let mut bonded = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -63,13 +67,14 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
                     .map(|s| s.trim().parse::<f64>())
                     .collect::<Result<_, _>>()?
             }
-            "--frictional" => frictional = Some(frictional.unwrap_or(0.74)),
+            "--frictional" => frictional = Some(frictional.unwrap_or(MU_TA_CORTICAL)),
+            "--bonded" => bonded = true,
             "--mu" => frictional = Some(args.next().ok_or("--mu needs a value")?.parse()?),
             "--threads" => study.threads = Some(args.next().ok_or("--threads needs N")?.parse()?),
             "--out" => out = PathBuf::from(args.next().ok_or("--out needs a folder")?),
             "-h" | "--help" => {
                 println!(
-                    "usage: mesh_convergence [STUDY.toml] [--sizes MM,...] [--frictional] [--mu MU] [--threads N] [--out DIR]"
+                    "usage: mesh_convergence [STUDY.toml] [--sizes MM,...] [--bonded | --frictional] [--mu MU] [--threads N] [--out DIR]"
                 );
                 return Ok(true);
             }
@@ -89,8 +94,11 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     if sizes.len() < 2 || sizes.windows(2).any(|w| w[1] >= w[0]) {
         return Err("--sizes needs at least two decreasing sizes (coarse to fine)".into());
     }
-    if let Some(mu) = frictional {
-        study.interface = InterfaceModel::frictional(mu);
+    match (bonded, frictional) {
+        (true, Some(_)) => return Err("--bonded and --frictional/--mu exclude each other".into()),
+        (true, None) => study.interface = InterfaceModel::Bonded,
+        (false, Some(mu)) => study.interface = InterfaceModel::frictional(mu),
+        (false, None) => {}
     }
     study.output = None;
     study.write_vtu = false;
@@ -131,12 +139,14 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             t.elapsed().as_secs_f64()
         );
         case_names = r.cases.iter().map(|c| c.metrics.name.clone()).collect();
-        runs.push(
-            r.cases
-                .iter()
-                .map(|c| quantities(&c.metrics))
-                .collect::<Vec<_>>(),
-        );
+        let mut per_case: Vec<_> = r.cases.iter().map(|c| quantities(&c.metrics)).collect();
+        // the study-level analyses of the headline case (construct stiffness, the bounding
+        // moduli, in-vivo strain, interface sensitivity) as one more row group
+        if let Some(h) = &r.headline {
+            case_names.push(HEADLINE_ANALYSES.to_string());
+            per_case.push(headline_quantities(h));
+        }
+        runs.push(per_case);
     }
 
     // 3. the table

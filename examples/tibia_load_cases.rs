@@ -36,20 +36,22 @@
 //! cargo run --release --example tibia_load_cases                       # default study → target/tibia_study/
 //! cargo run --release --example tibia_load_cases -- examples/tibia_study.toml
 //! cargo run --release --example tibia_load_cases -- --mesh-size 2 --out target/tibia_fine
-//! cargo run --release --example tibia_load_cases -- --frictional      # contact, mu = 0.74
+//! cargo run --release --example tibia_load_cases -- --bonded          # after ingrowth: no contact
 //! ```
 //!
 //! Options: a study file (TOML, see `examples/tibia_study.toml`; every field optional),
 //! `--mesh-size MM` (element size near the implant, default 3 mm), `--out DIR`,
-//! `--threads N`, `--frictional` (frictional docking faces instead of bonded, μ = 0.74 for
-//! porous Ta on cortical bone, biomechanics.md §4, unverified) and `--mu MU` (frictional
-//! with that μ). The default stays the bonded study.
+//! `--threads N`, `--bonded` (the post-ingrowth construct: docking faces bonded, no
+//! contact), `--frictional` (the default: frictional docking faces, μ = 0.74 for porous Ta
+//! on cortical bone, biomechanics.md §4, unverified) and `--mu MU` (frictional with that μ).
 //!
 //! ## What it prints
 //!
-//! On the 2-core machine the default study takes about 75 s: ten load cases on one
-//! factorisation per model, then the headline case at the two bounding lattice moduli and
-//! the construct-stiffness unit cases. The table lists, per load case, the knee load,
+//! On the 2-core machine the default (frictional) study takes about 3 minutes: ten load
+//! cases in one contact analysis (one factorisation of the bone and implant interiors,
+//! interface updates per Newton iteration), then the headline case at the two bounding
+//! lattice moduli, the construct-stiffness unit cases and the interface sensitivity;
+//! `--bonded` takes about 75 s. The table lists, per load case, the knee load,
 //! implant migration ("n/a" when bonded: zero by construction), micromotion p95, the
 //! porous-Ta peak stress, the diaphyseal bone strain, the bone near the implant below the
 //! remodelling lazy zone and the failed checks.
@@ -58,7 +60,9 @@ use std::path::PathBuf;
 
 use osteon::assembly::ConsoleLog;
 use osteon::biomech::report::{check_lines, headline_table, run_summary};
-use osteon::biomech::{OutputOptions, Study, run_study, write_study_outputs};
+use osteon::biomech::{
+    InterfaceModel, MU_TA_CORTICAL, OutputOptions, Study, run_study, write_study_outputs,
+};
 
 fn main() {
     if let Err(e) = run() {
@@ -75,6 +79,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut out = None;
     let mut frictional: Option<f64> = None;
+    let mut bonded = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -88,7 +93,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--threads" => {
                 study.threads = Some(args.next().ok_or("--threads needs a number")?.parse()?)
             }
-            "--frictional" => frictional = Some(frictional.unwrap_or(0.74)),
+            "--frictional" => frictional = Some(frictional.unwrap_or(MU_TA_CORTICAL)),
+            "--bonded" => bonded = true,
             "--mu" => {
                 frictional = Some(
                     args.next()
@@ -98,7 +104,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: tibia_load_cases [STUDY.toml] [--mesh-size MM] [--out DIR] [--threads N] [--frictional] [--mu MU]"
+                    "usage: tibia_load_cases [STUDY.toml] [--mesh-size MM] [--out DIR] [--threads N] [--bonded | --frictional] [--mu MU]"
                 );
                 return Ok(());
             }
@@ -119,9 +125,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .num_threads(n)
             .build_global()?;
     }
-    if let Some(mu) = frictional {
-        study.interface = osteon::biomech::InterfaceModel::frictional(mu);
-        study.name = format!("{}, frictional docking (mu = {mu})", study.name);
+    match (bonded, frictional) {
+        (true, Some(_)) => return Err("--bonded and --frictional/--mu exclude each other".into()),
+        (true, None) => {
+            study.interface = InterfaceModel::Bonded;
+            study.name = format!("{}, bonded (after ingrowth)", study.name);
+        }
+        (false, Some(mu)) => study.interface = InterfaceModel::frictional(mu),
+        (false, None) => {}
     }
     study.output = out
         .or(study.output)

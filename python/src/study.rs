@@ -24,7 +24,8 @@ pub struct PyStudy {
 #[pymethods]
 impl PyStudy {
     /// The default study: the seed case (63 mm mid-shaft defect, 72 % porous Ta, flange
-    /// and screws, bonded, 70 kg at 50 % and 100 % body weight, the in-vivo activities).
+    /// and screws, frictional docking faces, 70 kg at 50 % and 100 % body weight, the in-vivo
+    /// activities).
     #[new]
     fn new() -> Self {
         Self {

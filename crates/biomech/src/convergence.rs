@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::headline::HeadlineAnalysis;
 use crate::metrics::CaseMetrics;
 
 /// Whether a quantity is expected to converge.
@@ -140,6 +141,90 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
             Headline,
             z.ratio,
         ));
+    }
+    q
+}
+
+/// Name of the pseudo load case under which [`headline_quantities`] are tabulated.
+pub const HEADLINE_ANALYSES: &str = "headline analyses";
+
+/// The quantities of interest of the study-level headline analyses: construct stiffness
+/// (reconstructed and intact, axial and torsional), each prosthesis modulus's run of the
+/// headline case (micromotion p95, migration, porous-Ta peak, bone near the implant below the
+/// lazy zone), the in-vivo strain comparison and the interface-sensitivity variants'
+/// micromotion p95 — the numbers the report prints beside the per-case table.
+pub fn headline_quantities(h: &HeadlineAnalysis) -> Vec<Qoi> {
+    use QoiKind::{Headline, Singular};
+    let c = &h.construct;
+    let mut q = vec![
+        qoi(
+            "construct axial stiffness",
+            "N/mm",
+            Headline,
+            c.axial_n_per_mm,
+        ),
+        qoi(
+            "intact axial stiffness",
+            "N/mm",
+            Headline,
+            c.intact_axial_n_per_mm,
+        ),
+        qoi(
+            "construct torsional stiffness",
+            "N·m/°",
+            Headline,
+            c.torsional_nm_per_deg,
+        ),
+        qoi(
+            "intact torsional stiffness",
+            "N·m/°",
+            Headline,
+            c.intact_torsional_nm_per_deg,
+        ),
+    ];
+    for v in &h.moduli {
+        let at = format!("E = {:.0} MPa", v.modulus_mpa);
+        if let Some(p95) = v.micromotion_p95_um {
+            q.push(qoi(format!("micromotion p95, {at}"), "µm", Headline, p95));
+        }
+        if let Some(m) = v.migration_max_mm {
+            q.push(qoi(
+                format!("implant migration max, {at}"),
+                "mm",
+                Headline,
+                m,
+            ));
+        }
+        q.push(qoi(
+            format!("bone near the implant below the lazy zone, {at}"),
+            "–",
+            Headline,
+            v.near_below_lazy_zone,
+        ));
+        q.push(qoi(
+            format!("porous Ta peak, {at}"),
+            "MPa",
+            Singular,
+            v.porous_ta_peak_mpa,
+        ));
+    }
+    if let Some(v) = &h.in_vivo {
+        q.push(qoi(
+            "intact mid-shaft min principal strain (in-vivo site)",
+            "µε",
+            Headline,
+            v.min_principal_microstrain,
+        ));
+    }
+    if let Some(s) = &h.interface_sensitivity {
+        for v in &s.variants {
+            q.push(qoi(
+                format!("micromotion p95, {}", v.label),
+                "µm",
+                Headline,
+                v.p95_um,
+            ));
+        }
     }
     q
 }

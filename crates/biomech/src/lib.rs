@@ -49,14 +49,15 @@
 //! # Ok::<(), osteon_biomech::BiomechError>(())
 //! ```
 //!
-//! The frictional interface ([`InterfaceModel::Frictional`]) splits the docking faces
+//! The frictional interface ([`InterfaceModel::Frictional`], the default) splits the docking faces
 //! ([`frictional::split_docking_interface`]) and solves each load case with the
 //! node-to-surface Coulomb contact of `osteon-contact` ([`frictional::solve_frictional`]);
 //! its slip is the micromotion, elastic stick compliance τ/k_T included (k_T from
 //! [`InterfaceModel::stick_stiffness`], a measured property of porous coatings on bone, so the
 //! micromotion converges with the mesh). It is available on the parametric tibia (the flange holds
 //! the prosthesis); on a patient mesh (no flange) it stops with
-//! [`BiomechError::NotYetAvailable`].
+//! [`BiomechError::NotYetAvailable`], and a study file that names no interface there gets the
+//! bonded one with a note ([`Study::frictional_unavailable`]).
 
 mod builder;
 mod checks;

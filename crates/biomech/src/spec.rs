@@ -291,14 +291,17 @@ impl Default for LatticeSpec {
 ///
 /// In a study file: `interface = { model = "bonded" }` or
 /// `interface = { model = "frictional", mu = 0.74 }`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// The default is the immediately post-operative state the seed designs for: frictional
+/// docking faces with μ = [`MU_TA_CORTICAL`] and the default stick stiffness
+/// ([`InterfaceModel::frictional`]), so that every study reports micromotion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InterfaceModel {
     /// Bonded (post-ingrowth, biomechanics.md §6 "report the bonded case alongside"):
     /// shared nodes at the docking faces, ties under the flange, embedded screws. Relative
     /// interface motion is zero by construction, so micromotion is reported as "not
-    /// applicable (bonded)", never as 0. The default.
-    #[default]
+    /// applicable (bonded)", never as 0.
     Bonded,
     /// Coulomb friction with coefficient `mu` at the docking faces (porous Ta vs cortical
     /// bone 0.74, vs cancellous 0.88; Zhang 1999, unverified, biomechanics.md §4).
@@ -370,6 +373,14 @@ pub const ELASTIC_SLIP_MM: f64 = 0.05;
 /// case is given over it. The default [`ELASTIC_SLIP_MM`] is the stiff end, the one with the
 /// least micromotion.
 pub const ELASTIC_SLIP_RANGE_MM: [f64; 2] = [ELASTIC_SLIP_MM, 0.4];
+
+impl Default for InterfaceModel {
+    /// Frictional docking faces, μ = [`MU_TA_CORTICAL`], default stick stiffness, no gap,
+    /// nothing grown in, flange tied.
+    fn default() -> Self {
+        Self::frictional(MU_TA_CORTICAL)
+    }
+}
 
 impl InterfaceModel {
     /// The frictional interface with coefficient `mu` and the default stick stiffness.

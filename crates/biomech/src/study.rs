@@ -112,6 +112,18 @@ impl Study {
     /// and the porosity sets only the density; [`Study::warnings`] says so.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
         let mut study: Study = crate::study_file::parse(text, file)?;
+        // The frictional default needs the parametric tibia's flange to hold the prosthesis
+        // between its two contact faces: a file that names no interface and has no flange
+        // (a patient mesh, or the flange switched off) gets the bonded one, and is told so.
+        if crate::study_file::key_line(text, "interface.model").is_none()
+            && let Some(reason) = study.frictional_unavailable()
+        {
+            study.interface = InterfaceModel::Bonded;
+            study.warnings.push(format!(
+                "{file}: note: no interface given and {reason}: the bonded interface is used \
+                 (the frictional default needs the flange to hold the prosthesis)"
+            ));
+        }
         // Parameters out of range are the file's fault: say where. Other validation
         // failures (features not available, files) are reported when the study runs.
         if let Err(BiomechError::InvalidParameter {
@@ -171,6 +183,18 @@ impl Study {
     /// The study as TOML.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Why this study cannot have a frictional interface (a patient mesh, or no flange), or
+    /// `None` when it can.
+    pub fn frictional_unavailable(&self) -> Option<&'static str> {
+        if self.patient_mesh.is_some() {
+            Some("the study is on a patient mesh (no flange)")
+        } else if !self.implant.flange.enabled {
+            Some("the flange is switched off")
+        } else {
+            None
+        }
     }
 
     /// Check the whole study before any work: the interface model must be available.

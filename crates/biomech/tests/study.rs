@@ -12,6 +12,16 @@ use osteon_biomech::{
 };
 use osteon_material::library::{CANCELLOUS_E_MPA, CORTICAL_E_MPA};
 
+/// The default study with the bonded (post-ingrowth) interface: the tests here check the
+/// construct's linear physics (hand calculations, balance, linearity, trends); the frictional
+/// default has its own tests (`tests/frictional.rs`).
+fn bonded() -> Study {
+    Study {
+        interface: InterfaceModel::Bonded,
+        ..Study::default()
+    }
+}
+
 fn coarse() -> MeshSpec {
     MeshSpec {
         size_mm: 6.0,
@@ -48,7 +58,7 @@ fn coarse_study() -> Study {
     let mut study = Study {
         mesh: coarse(),
         threads: Some(2),
-        ..Study::default()
+        ..bonded()
     };
     study.loads.activities = Vec::new();
     study.metrics.headline_analyses = false;
@@ -430,6 +440,27 @@ fn frictional_interface_needs_the_flange() {
         run_study(&negative, &mut Silent),
         Err(BiomechError::InvalidParameter { .. })
     ));
+    // a study file without a flange that names no interface gets the bonded one, and a note
+    let no_flange = "[implant.flange]\nenabled = false\n[implant.screws]\nenabled = false\n";
+    let study = Study::from_toml_str(no_flange, "plain.toml").expect("parses");
+    assert_eq!(study.interface, InterfaceModel::Bonded);
+    assert!(
+        study
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("plain.toml: note:")
+                && w.contains("flange is switched off")
+                && w.contains("bonded")),
+        "{:?}",
+        study.warnings
+    );
+    // one that asks for friction without a flange is refused at the flange's line
+    let asked = format!("{no_flange}[interface]\nmodel = \"frictional\"\nmu = 0.74\n");
+    let err = Study::from_toml_str(&asked, "asked.toml").expect_err("refused");
+    assert!(
+        err.to_string().starts_with("asked.toml:2:") && err.to_string().contains("flange"),
+        "{err}"
+    );
 }
 
 /// The commented example study file parses, and unknown keys are rejected with a location.
@@ -441,7 +472,8 @@ fn example_study_file_parses() {
     study.validate().expect("and is valid");
     assert_eq!(study.defect.length_mm, 63.0);
     assert_eq!(study.implant.flange.material, FlangeMaterial::Ti6Al4V);
-    assert_eq!(study.interface, InterfaceModel::Bonded);
+    assert_eq!(study.interface, InterfaceModel::default());
+    assert_eq!(study.interface, InterfaceModel::frictional(0.74));
     // the file spells out the defaults
     assert_eq!(study.loads, LoadSpec::default());
     assert_eq!(study.bone, BoneSpec::default());

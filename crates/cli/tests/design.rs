@@ -8,7 +8,7 @@ fn design_writes_its_report_and_names_the_answer() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("base.toml"),
-        "name = \"coarse\"\n[mesh]\nsize_mm = 6.0\nfar_factor = 2.0\n",
+        "name = \"coarse\"\n[mesh]\nsize_mm = 6.0\nfar_factor = 2.0\n[interface]\nmodel = \"bonded\"\n",
     )
     .expect("write study");
     let design = dir.path().join("design.toml");

@@ -249,7 +249,10 @@ fn study_progress_names_the_case_and_quiet_silences_it() {
     assert!(loud.status.success(), "{}", text(&loud.stderr));
     let stderr = text(&loud.stderr);
     assert!(
-        stderr.contains("solve [implanted: seed: axial, partial weight-bearing 50 % BW]")
+        // the phases name the load case (the frictional default's contact analysis:
+        // set-up, analysis and recovery per case, Newton iterations between them)
+        stderr.contains("analyse [implanted: seed: axial, partial weight-bearing 50 % BW]")
+            && stderr.contains("recover [implanted: seed: axial, full weight-bearing 100 % BW]")
             && stderr.contains("done in"),
         "{stderr}"
     );

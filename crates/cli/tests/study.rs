@@ -38,8 +38,8 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
     for needle in [
         "50 % BW",
         "100 % BW",
-        "[ n/a] implant migration",
-        "[ n/a] docking micromotion",
+        "] implant migration, |translation| relative to the fragment",
+        "] docking micromotion p95 (by area)",
         "check(s) failed",
     ] {
         assert!(stdout.contains(needle), "{needle} missing from\n{stdout}");
@@ -56,8 +56,8 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     assert!(
-        !out.join("micromotion.svg").exists(),
-        "a bonded interface has no micromotion histogram"
+        out.join("micromotion.svg").is_file(),
+        "the default (frictional) interface draws the micromotion histogram"
     );
     let svg = std::fs::read_to_string(out.join("shielding.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("<text") && svg.contains("proximal 0–20 mm"));
@@ -116,7 +116,14 @@ fn study_writes_report_plots_and_vtu_and_prints_the_checks() {
                 .expect("eq")
                 < 1e-8
         );
-        assert_eq!(m["micromotion"]["status"], "not_applicable");
+        // the default interface is frictional: micromotion and migration are computed
+        assert_eq!(
+            m["micromotion"]["status"], "computed",
+            "{}",
+            m["micromotion"]
+        );
+        assert!(finite(&m["micromotion"]["all"]["p95_um"]));
+        assert_eq!(m["migration"]["status"], "computed", "{}", m["migration"]);
     }
 }
 
