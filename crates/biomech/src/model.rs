@@ -162,20 +162,43 @@ impl StudyMaterials {
         Ok(m)
     }
 
-    /// The elastic constants of `m` in words, with the tibial axis as z.
+    /// The elastic constants of `m` in words, with the tibial axis as z: moduli in whole MPa,
+    /// Poisson ratios to three decimals (a report, not a deck: no binary-float tails).
     fn constants(m: &Material) -> String {
         use osteon_material::Elastic;
+        let r = |v: f64| format!("{}", (v * 1000.0).round() / 1000.0);
         match &m.elastic {
-            Elastic::Isotropic(i) => format!("isotropic: E {} MPa, ν {}", i.e, i.nu),
+            Elastic::Isotropic(i) => format!("isotropic: E {:.0} MPa, ν {}", i.e, r(i.nu)),
             Elastic::TransverselyIsotropic(t) => format!(
-                "transversely isotropic about z: E_z {} MPa, E_x = E_y {} MPa, G_xz = G_yz {} MPa, ν_xy {}, ν_xz = ν_yz {}",
-                t.e_t, t.e_p, t.g_t, t.nu_p, t.nu_pt
+                "transversely isotropic about z: E_z {:.0} MPa, E_x = E_y {:.0} MPa, G_xz = G_yz {:.0} MPa, ν_xy {}, ν_xz = ν_yz {}",
+                t.e_t,
+                t.e_p,
+                t.g_t,
+                r(t.nu_p),
+                r(t.nu_pt)
             ),
             Elastic::Orthotropic(o) => format!(
-                "orthotropic (x, y, z): E {} / {} / {} MPa, G_xy {} / G_xz {} / G_yz {} MPa, ν_xy {} / ν_xz {} / ν_yz {}",
-                o.e1, o.e2, o.e3, o.g12, o.g13, o.g23, o.nu12, o.nu13, o.nu23
+                "orthotropic (x, y, z): E {:.0} / {:.0} / {:.0} MPa, G_xy {:.0} / G_xz {:.0} / G_yz {:.0} MPa, ν_xy {} / ν_xz {} / ν_yz {}",
+                o.e1,
+                o.e2,
+                o.e3,
+                o.g12,
+                o.g13,
+                o.g23,
+                r(o.nu12),
+                r(o.nu13),
+                r(o.nu23)
             ),
             Elastic::Anisotropic(_) => "anisotropic (6 × 6 stiffness)".into(),
+        }
+    }
+
+    /// The name of material `name` (a deck identifier such as `ti6al4v`) as a report says it.
+    fn display_name(name: &str) -> String {
+        match name {
+            "ti6al4v" => "Ti-6Al-4V".into(),
+            "porous_tantalum_flange" => "porous tantalum (as the body)".into(),
+            other => other.replace('_', " "),
         }
     }
 
@@ -233,7 +256,7 @@ impl StudyMaterials {
         rows.into_iter()
             .map(|(role, m, source)| MaterialSummary {
                 role: role.into(),
-                name: m.name.clone(),
+                name: Self::display_name(&m.name),
                 e_axial_mpa: m.compliance().map_or(f64::NAN, |c| 1.0 / c[2][2]),
                 constants: Self::constants(m),
                 source,
