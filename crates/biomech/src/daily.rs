@@ -51,8 +51,13 @@ pub struct ActivityCycles {
     pub case: String,
     /// Cycles a day.
     pub cycles_per_day: f64,
-    /// Porous-Ta peak von Mises stress in the case (MPa): the cyclic peak.
+    /// Porous-Ta peak von Mises stress in the case (MPa): the cyclic peak, at a contact or
+    /// tie edge (mesh-dependent).
     pub porous_ta_peak_mpa: f64,
+    /// Porous-Ta 99th-percentile von Mises stress by volume in the case (MPa): the
+    /// mesh-converged cyclic stress the implant-safety check judges.
+    #[serde(default)]
+    pub porous_ta_p99_mpa: f64,
     /// Years until this activity alone reaches 10⁶ cycles.
     pub years_to_fatigue_cycles: f64,
     /// Counted in the daily stimulus (false for walking with torsion, a conservative
@@ -93,15 +98,15 @@ fn cycles_of(activity: Activity) -> Option<f64> {
 }
 
 /// The daily loading of a study from its solutions (`implanted` and `intact`, one case per
-/// [`LoadSpec::cases`]) and the porous-Ta peak of each case; `None` when the study has no
-/// counted activity at full weight-bearing.
+/// [`LoadSpec::cases`]) and the porous-Ta [peak, 99th percentile] von Mises stress of each
+/// case (MPa); `None` when the study has no counted activity at full weight-bearing.
 pub fn daily_loading(
     rec: &Reconstruction,
     loads: &LoadSpec,
     spec: &MetricSpec,
     implanted: &StaticSolution,
     intact: &StaticSolution,
-    porous_ta_peak_mpa: &[f64],
+    porous_ta_mpa: &[[f64; 2]],
 ) -> Option<DailyLoading> {
     let names = loads.cases();
     let counted: Vec<(usize, f64)> = loads
@@ -137,7 +142,8 @@ pub fn daily_loading(
     let row = |k: usize, n: f64, in_stimulus: bool| ActivityCycles {
         case: names[k].name.clone(),
         cycles_per_day: n,
-        porous_ta_peak_mpa: porous_ta_peak_mpa.get(k).copied().unwrap_or(f64::NAN),
+        porous_ta_peak_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s[0]),
+        porous_ta_p99_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s[1]),
         years_to_fatigue_cycles: FATIGUE_CYCLES / (365.0 * n),
         in_stimulus,
     };
@@ -145,7 +151,7 @@ pub fn daily_loading(
         counted.iter().map(|&(k, n)| row(k, n, true)).collect();
     let torsion = loads
         .activity_case(Activity::WalkingTorsion, 1.0)
-        .filter(|&k| k < porous_ta_peak_mpa.len());
+        .filter(|&k| k < porous_ta_mpa.len());
     if let Some(k) = torsion {
         activities.push(row(k, WALKING_CYCLES_PER_DAY, false));
     }

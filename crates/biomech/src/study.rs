@@ -677,9 +677,12 @@ pub fn run_study_using(
     } else {
         None
     };
-    let peaks: Vec<f64> = cases
+    let porous_ta: Vec<[f64; 2]> = cases
         .iter()
-        .map(|c| c.metrics.porous_tantalum.peak_mpa)
+        .map(|c| {
+            let t = &c.metrics.porous_tantalum;
+            [t.peak_mpa, t.p99_mpa]
+        })
         .collect();
     let daily = daily_loading(
         setup.implanted_reconstruction(),
@@ -687,7 +690,7 @@ pub fn run_study_using(
         &study.metrics,
         &implanted.solution,
         &intact.solution,
-        &peaks,
+        &porous_ta,
     );
     let mut report = study_report(study, &setup, &implanted, &intact, cases, metrics_s);
     if let Some(h) = &headline

@@ -216,8 +216,14 @@ pub struct DesignResult {
     pub daily_near_below_lazy_zone: f64,
     /// Largest zone shielding 1 − S of the daily stimulus.
     pub daily_max_zone_shielding: f64,
-    /// Largest porous-Ta peak stress over the cases (MPa; multiaxial where computed).
+    /// Largest porous-Ta peak stress over the cases (MPa; multiaxial where computed), at a
+    /// contact or tie edge: mesh-dependent, printed, not judged.
     pub porous_ta_peak_mpa: f64,
+    /// Largest porous-Ta 99th-percentile stress over the cases (MPa; the larger of the
+    /// multiaxial and von Mises where both are computed): what the lattice-strength check
+    /// judges ([`crate::checks::implant_safety`]).
+    #[serde(default)]
+    pub porous_ta_p99_mpa: f64,
     /// Lattice, flange and screws pass their strength checks in every case.
     pub safe: [bool; 3],
     /// The p95 at full weight-bearing is in [`DESIGN_BAND_UM`].
@@ -427,6 +433,18 @@ fn evaluate(
                 .peak_mpa
         })
         .fold(0.0, f64::max);
+    let porous_ta_p99_mpa = report
+        .cases
+        .iter()
+        .map(|c| {
+            let m = &c.metrics;
+            m.porous_tantalum_multiaxial
+                .as_ref()
+                .map_or(m.porous_tantalum.p99_mpa, |x| {
+                    x.p99_mpa.max(m.porous_tantalum.p99_mpa)
+                })
+        })
+        .fold(0.0, f64::max);
     let limit = report.study.metrics.interface_displacement_limit_mm;
     let full = micromotion_p95_um[1];
     let in_band = (DESIGN_BAND_UM[0]..=DESIGN_BAND_UM[1]).contains(&full);
@@ -437,6 +455,7 @@ fn evaluate(
         daily_near_below_lazy_zone: daily.shielding.near_fraction_below_lazy_zone,
         daily_max_zone_shielding: daily.shielding.max_zone_shielding(),
         porous_ta_peak_mpa,
+        porous_ta_p99_mpa,
         safe,
         in_band,
         feasible: in_band && migration_max_mm < limit && safe.iter().all(|&s| s),

@@ -263,12 +263,12 @@ pub(super) fn load_sharing_paragraph(o: &mut String, s: &Option<LoadSharing>) {
 pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
     let _ = writeln!(
         o,
-        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta peak stress each cycle reaches, against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta σvm peak (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|"
+        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta stress each cycle reaches — the 99th percentile by volume (mesh-converged; what the implant-safety check judges) and the peak (at a contact or tie edge, mesh-dependent) — against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta σvm p99 (MPa) | porous Ta σvm peak (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|---|"
     );
     for a in &d.activities {
         let _ = writeln!(
             o,
-            "| {}{} | {} | {:.2} | {:.1} |",
+            "| {}{} | {} | {:.2} | {:.2} | {:.1} |",
             a.case,
             if a.in_stimulus {
                 ""
@@ -276,6 +276,7 @@ pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
                 " (the same steps with their peak torsion: fatigue only)"
             },
             a.cycles_per_day,
+            a.porous_ta_p99_mpa,
             a.porous_ta_peak_mpa,
             a.years_to_fatigue_cycles
         );
