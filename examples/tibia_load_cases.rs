@@ -53,8 +53,8 @@
 //! lattice moduli, the construct-stiffness unit cases and the interface sensitivity;
 //! `--bonded` takes about 75 s. The table lists, per load case, the knee load,
 //! implant migration ("n/a" when bonded: zero by construction), micromotion p95, the
-//! porous-Ta stress and the diaphyseal bone strain (99th percentiles by volume: what the
-//! checks judge; the peaks are in the check lines), the bone near the implant below the
+//! porous-Ta peak stress, the diaphyseal peak bone strain (what the checks judge; the
+//! check lines give the 99th percentiles beside them), the bone near the implant below the
 //! remodelling lazy zone and the failed checks.
 
 use std::path::PathBuf;

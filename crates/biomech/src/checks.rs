@@ -252,37 +252,38 @@ pub fn qualify_micromotion(
     }
 }
 
-/// Porous Ta against the static and the fatigue strength, judged on the 99th percentile by
-/// volume — the larger of the multiaxial (Deshpande–Fleck) and the von Mises one where both
-/// are computed (the first catches pressure, the second is the larger in shear, σ̂ = 0.82
-/// σ_vm there), else von Mises. The peak is printed, not judged: it sits at the edge of a
-/// contact or tie (the docking-face rim, the flange tie) where the homogenised continuum's
-/// stress is singular and grows with refinement (31.7 / 58.9 / 63.8 MPa von Mises on the
-/// 4 / 3 / 2 mm meshes in walking with torsion, while the p99 stays at 12.4 / 12.4 / 12.3
-/// MPa; `examples/mesh_convergence.rs`), and is not the strut stress a lattice fails by.
+/// Porous Ta against the static and the fatigue strength: the larger of the multiaxial
+/// (Deshpande–Fleck) and the von Mises peak where both are computed — the first catches
+/// pressure, the second is the larger in shear (σ̂ = 0.82 σ_vm there) — else von Mises. The
+/// peak is the conservative reading the issue asks for ("cyclic peak stress"), and it is
+/// mesh-dependent: it sits at the docking-face rim or the flange tie, where the homogenised
+/// continuum's stress is singular (walking with torsion, von Mises 31.7 / 58.9 / 63.8 MPa on
+/// the 4 / 3 / 2 mm meshes), so the value says so and prints the mesh-converged 99th
+/// percentile beside it (12.4 / 12.4 / 12.3 MPa). A 99th percentile of the part's volume is
+/// no substitute for fatigue (cracks start in the most stressed cells, and the quantile
+/// dilutes with the part's size); a stress averaged over a stated volume of a few cells at
+/// the rim (a critical distance) would be, and is not built yet.
 fn porous_tantalum_checks(ta: &StressStat, multiaxial: Option<&StressStat>) -> [Check; 2] {
+    const EDGE: &str = "peak at a contact or tie edge: grows with mesh refinement";
     let row = |what: &str, limit: f64| match multiaxial {
         Some(m) => Check {
             criterion: format!(
-                "{}: 99th-percentile stress vs {what} (the larger of Deshpande–Fleck and von Mises)",
+                "{}: peak stress vs {what} (the larger of Deshpande–Fleck and von Mises)",
                 ta.part
             ),
             value: format!(
-                "Deshpande–Fleck {:.2} MPa, von Mises {:.2} (peaks {:.2} and {:.2} at a contact or tie edge: mesh-dependent, not judged)",
-                m.p99_mpa, ta.p99_mpa, m.peak_mpa, ta.peak_mpa
+                "Deshpande–Fleck {:.2} MPa (p99 {:.2}); von Mises {:.2} (p99 {:.2}); {EDGE}",
+                m.peak_mpa, m.p99_mpa, ta.peak_mpa, ta.p99_mpa
             ),
             target: format!("< {limit} MPa"),
-            status: pass_fail(m.p99_mpa.max(ta.p99_mpa) < limit),
+            status: pass_fail(m.peak_mpa.max(ta.peak_mpa) < limit),
             source: "seed specimen tests (biomechanics.md §0, §9); Deshpande & Fleck 2000".into(),
         },
         None => Check {
-            criterion: format!("{}: 99th-percentile von Mises vs {what}", ta.part),
-            value: format!(
-                "{:.2} MPa (peak {:.2} at a contact or tie edge: mesh-dependent, not judged)",
-                ta.p99_mpa, ta.peak_mpa
-            ),
+            criterion: format!("{}: peak von Mises vs {what}", ta.part),
+            value: format!("{:.2} MPa (p99 {:.2}); {EDGE}", ta.peak_mpa, ta.p99_mpa),
             target: format!("< {limit} MPa"),
-            status: pass_fail(ta.p99_mpa < limit),
+            status: pass_fail(ta.peak_mpa < limit),
             source: "seed specimen tests (biomechanics.md §0, §9)".into(),
         },
     };
@@ -336,21 +337,21 @@ fn screw_check(sc: &StressStat) -> Check {
 fn bone_checks(b: &BoneStrain, spec: &MetricSpec) -> [Check; 2] {
     [
         Check {
-            criterion: "bone: 99th-percentile |principal strain| in the diaphysis (the metaphyses carry the idealised knee load and ankle support)".into(),
+            criterion: "bone: peak |principal strain| in the diaphysis (the metaphyses carry the idealised knee load and ankle support)".into(),
             value: format!(
-                "{:.0} µε (intact {:.0}); peak {:.0} µε at z = {:.0} mm (intact {:.0}), at a docking-face rim or screw when implanted: mesh-dependent, not judged; whole bone, not judged: peak {:.0} µε at z = {:.0} mm (p99 {:.0}; intact {:.0}), next to the idealised knee load or ankle support when in a metaphysis",
-                b.shaft_p99_microstrain,
-                b.intact_shaft_p99_microstrain,
+                "{:.0} µε at z = {:.0} mm (intact {:.0}; p99 {:.0}, intact {:.0}): when implanted the peak sits at a docking-face rim or a screw and grows with mesh refinement; elsewhere, not judged: {:.0} µε at z = {:.0} mm (p99 {:.0}; intact {:.0}), next to the idealised knee load or ankle support when in a metaphysis",
                 b.shaft_peak_microstrain,
                 b.shaft_peak_at_mm[2],
                 b.intact_shaft_peak_microstrain,
+                b.shaft_p99_microstrain,
+                b.intact_shaft_p99_microstrain,
                 b.peak_microstrain,
                 b.peak_at_mm[2],
                 b.p99_microstrain,
                 b.intact_peak_microstrain,
             ),
             target: format!("< {} µε", spec.bone_strain_limit_microstrain),
-            status: pass_fail(b.shaft_p99_microstrain < spec.bone_strain_limit_microstrain),
+            status: pass_fail(b.shaft_peak_microstrain < spec.bone_strain_limit_microstrain),
             source: "Frost mechanostat (biomechanics.md §9)".into(),
         },
         Check {

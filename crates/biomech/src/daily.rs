@@ -54,8 +54,8 @@ pub struct ActivityCycles {
     /// Porous-Ta peak von Mises stress in the case (MPa): the cyclic peak, at a contact or
     /// tie edge (mesh-dependent).
     pub porous_ta_peak_mpa: f64,
-    /// Porous-Ta 99th-percentile von Mises stress by volume in the case (MPa): the
-    /// mesh-converged cyclic stress the implant-safety check judges.
+    /// Porous-Ta 99th-percentile von Mises stress by volume in the case (MPa): mesh-converged,
+    /// printed beside the peak (which the implant-safety check judges).
     #[serde(default)]
     pub porous_ta_p99_mpa: f64,
     /// Years until this activity alone reaches 10⁶ cycles.

@@ -216,12 +216,13 @@ pub struct DesignResult {
     pub daily_near_below_lazy_zone: f64,
     /// Largest zone shielding 1 − S of the daily stimulus.
     pub daily_max_zone_shielding: f64,
-    /// Largest porous-Ta peak stress over the cases (MPa; multiaxial where computed), at a
-    /// contact or tie edge: mesh-dependent, printed, not judged.
+    /// Largest porous-Ta peak stress over the cases (MPa; multiaxial where computed): what
+    /// the lattice-strength check judges ([`crate::checks::implant_safety`]); it sits at a
+    /// contact or tie edge and grows with mesh refinement.
     pub porous_ta_peak_mpa: f64,
     /// Largest porous-Ta 99th-percentile stress over the cases (MPa; the larger of the
-    /// multiaxial and von Mises where both are computed): what the lattice-strength check
-    /// judges ([`crate::checks::implant_safety`]).
+    /// multiaxial and von Mises where both are computed): mesh-converged, printed beside
+    /// the peak.
     #[serde(default)]
     pub porous_ta_p99_mpa: f64,
     /// Lattice, flange and screws pass their strength checks in every case.

@@ -53,8 +53,8 @@ fn misses(d: &super::DesignResult, limit: f64) -> String {
     }
     if !d.safe[0] {
         m.push(format!(
-            "lattice strength (porous-Ta 99th percentile {:.1} MPa against 20 MPa static, 10 MPa fatigue; peak {:.1} MPa at a contact or tie edge)",
-            d.porous_ta_p99_mpa, d.porous_ta_peak_mpa
+            "lattice strength (porous-Ta peak {:.1} MPa, 99th percentile {:.1} MPa, against 20 MPa static, 10 MPa fatigue)",
+            d.porous_ta_peak_mpa, d.porous_ta_p99_mpa
         ));
     }
     if !d.safe[1] {
@@ -159,7 +159,7 @@ pub fn design_markdown(r: &DesignReport) -> String {
     }
     let _ = writeln!(
         o,
-        "## Every design\n\n| design | p95 50 % BW (µm) | p95 100 % BW (µm) | in band | migration max (mm) | near-implant bone below lazy zone, daily (%) | largest zone shielding, daily | porous Ta p99 (MPa) | porous Ta peak (MPa) | lattice / flange / screws safe | feasible | Pareto |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "## Every design\n\n| design | p95 50 % BW (µm) | p95 100 % BW (µm) | in band | migration max (mm) | near-implant bone below lazy zone, daily (%) | largest zone shielding, daily | porous Ta peak (MPa) | porous Ta p99 (MPa) | lattice / flange / screws safe | feasible | Pareto |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for d in &r.results {
         let _ = writeln!(
@@ -172,8 +172,8 @@ pub fn design_markdown(r: &DesignReport) -> String {
             d.migration_max_mm,
             100.0 * d.daily_near_below_lazy_zone,
             d.daily_max_zone_shielding,
-            d.porous_ta_p99_mpa,
             d.porous_ta_peak_mpa,
+            d.porous_ta_p99_mpa,
             yes(d.safe[0]),
             yes(d.safe[1]),
             yes(d.safe[2]),

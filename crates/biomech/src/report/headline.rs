@@ -28,8 +28,8 @@ pub fn headline_table(report: &StudyReport) -> String {
         "knee load (N)",
         "migration (mm)",
         "micromotion p95 (µm)",
-        "porous Ta σvm p99 (MPa)",
-        "diaphysis strain p99 (µε)",
+        "porous Ta σvm peak (MPa)",
+        "diaphysis strain peak (µε)",
         "bone near implant < lazy zone",
         "failed checks",
     ];
@@ -44,8 +44,8 @@ pub fn headline_table(report: &StudyReport) -> String {
                 format!("{:.0}", m.load_n),
                 opt(m.migration.largest().map(|f| f.magnitude_mm), 4, "n/a"),
                 opt(m.micromotion.statistics().map(|s| s.p95_um), 1, "n/a"),
-                format!("{:.2}", m.porous_tantalum.p99_mpa),
-                format!("{:.0}", m.bone.shaft_p99_microstrain),
+                format!("{:.2}", m.porous_tantalum.peak_mpa),
+                format!("{:.0}", m.bone.shaft_peak_microstrain),
                 format!("{:.1} %", 100.0 * m.shielding.near_fraction_below_lazy_zone),
                 if failed == 0 {
                     "none".into()
@@ -263,7 +263,7 @@ pub(super) fn load_sharing_paragraph(o: &mut String, s: &Option<LoadSharing>) {
 pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
     let _ = writeln!(
         o,
-        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta stress each cycle reaches — the 99th percentile by volume (mesh-converged; what the implant-safety check judges) and the peak (at a contact or tie edge, mesh-dependent) — against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta σvm p99 (MPa) | porous Ta σvm peak (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|---|"
+        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta stress each cycle reaches — the peak (what the implant-safety check judges, conservatively: it sits at a contact or tie edge and grows with mesh refinement) and the 99th percentile by volume (mesh-converged, but no fatigue measure: cracks start in the most stressed cells) — against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta σvm peak (MPa) | porous Ta σvm p99 (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|---|"
     );
     for a in &d.activities {
         let _ = writeln!(
@@ -276,8 +276,8 @@ pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
                 " (the same steps with their peak torsion: fatigue only)"
             },
             a.cycles_per_day,
-            a.porous_ta_p99_mpa,
             a.porous_ta_peak_mpa,
+            a.porous_ta_p99_mpa,
             a.years_to_fatigue_cycles
         );
     }
