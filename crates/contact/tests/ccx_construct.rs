@@ -502,15 +502,6 @@ fn deck(c: &Construct, loading: Loading) -> String {
     s
 }
 
-/// Σ a v / Σ a.
-fn area_mean(a: &[f64], v: &[f64]) -> f64 {
-    a.iter().zip(v).map(|(a, v)| a * v).sum::<f64>() / a.iter().sum::<f64>()
-}
-
-fn largest(v: &[f64]) -> f64 {
-    v.iter().copied().fold(0.0, f64::max)
-}
-
 /// Relative deviations of one nodal quantity (osteon against ccx): area-weighted mean, max,
 /// and the largest nodal difference relative to the largest ccx value.
 #[derive(Clone, Copy, Debug)]
@@ -530,12 +521,7 @@ impl Deviation {
 fn compare(label: &str, unit: &str, area: &[f64], ours: &[f64], ccx: &[f64]) -> Deviation {
     let (m0, m1) = (area_mean(area, ours), area_mean(area, ccx));
     let (p0, p1) = (largest(ours), largest(ccx));
-    let nodal = ours
-        .iter()
-        .zip(ccx)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max)
-        / p1;
+    let nodal = largest_nodal_difference(ours, ccx);
     let rel = |a: f64, b: f64| a / b - 1.0;
     println!(
         "  {label:<24} {:>2} nodes  mean {m0:>7.4} / {m1:>7.4} {unit:<3} ({:+5.2} %)  max {p0:>7.4} / {p1:>7.4} ({:+5.2} %)  largest nodal difference {:4.2} % of the max",

@@ -198,15 +198,6 @@ fn deck(t: &Toy) -> String {
     s
 }
 
-/// Σ a v / Σ a.
-fn area_mean(a: &[f64], v: &[f64]) -> f64 {
-    a.iter().zip(v).map(|(a, v)| a * v).sum::<f64>() / a.iter().sum::<f64>()
-}
-
-fn largest(v: &[f64]) -> f64 {
-    v.iter().copied().fold(0.0, f64::max)
-}
-
 /// Pearson correlation of two nodal maps.
 fn correlation(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len() as f64;
@@ -235,12 +226,7 @@ fn compare(label: &str, unit: &str, area: &[f64], ours: &[f64], ccx: &[f64]) -> 
     let (m0, m1) = (area_mean(area, ours), area_mean(area, ccx));
     let (t0, t1) = (total(ours), total(ccx));
     let (p0, p1) = (largest(ours), largest(ccx));
-    let nodal = ours
-        .iter()
-        .zip(ccx)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max)
-        / p1;
+    let nodal = largest_nodal_difference(ours, ccx);
     let c = Comparison {
         mean: (m0 / m1 - 1.0).abs(),
         total: (t0 / t1 - 1.0).abs(),

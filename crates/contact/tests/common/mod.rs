@@ -389,3 +389,22 @@ pub fn deck_cloads(mesh: &Mesh, case: &LoadCase) -> String {
     }
     s
 }
+
+/// Σ a v / Σ a: the mean of nodal values `v` weighted by the nodes' areas `a`.
+pub fn area_mean(a: &[f64], v: &[f64]) -> f64 {
+    a.iter().zip(v).map(|(a, v)| a * v).sum::<f64>() / a.iter().sum::<f64>()
+}
+
+/// The largest of nonnegative values `v` (0 for none).
+pub fn largest(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
+}
+
+/// The largest nodal |ours − ccx| relative to the largest CalculiX value.
+pub fn largest_nodal_difference(ours: &[f64], ccx: &[f64]) -> f64 {
+    ours.iter()
+        .zip(ccx)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max)
+        / largest(ccx)
+}
