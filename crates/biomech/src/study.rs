@@ -344,7 +344,8 @@ pub struct StudyTimings {
 pub struct MeshSummary {
     /// Element type (Abaqus name).
     pub element_type: String,
-    /// Nodes of the implanted / intact model.
+    /// Nodes of the implanted model as solved (with a frictional interface's duplicated
+    /// docking nodes) / of the intact model.
     pub nodes: [usize; 2],
     /// Elements of the implanted / intact model.
     pub elements: [usize; 2],
@@ -1008,8 +1009,9 @@ pub fn study_metrics(
     Ok(cases)
 }
 
-/// The mesh statistics of the report.
-fn mesh_summary(rec: &Reconstruction) -> MeshSummary {
+/// The mesh statistics of the report; `implanted_nodes` are those of the implanted model as
+/// solved (a frictional interface adds the prosthesis' own docking nodes to the built mesh).
+fn mesh_summary(rec: &Reconstruction, implanted_nodes: usize) -> MeshSummary {
     MeshSummary {
         element_type: rec
             .mesh
@@ -1017,7 +1019,7 @@ fn mesh_summary(rec: &Reconstruction) -> MeshSummary {
             .first()
             .map(|b| b.etype.abaqus_name().to_string())
             .unwrap_or_default(),
-        nodes: [rec.mesh.n_nodes(), rec.n_intact_nodes],
+        nodes: [implanted_nodes, rec.n_intact_nodes],
         elements: [rec.mesh.n_elements(), rec.n_intact_elements],
         elements_by_region: rec.region_counts(),
         cells: rec.cells.clone(),
@@ -1050,7 +1052,7 @@ pub fn study_report(
         implant_modulus_mpa: setup.materials.porous.modulus(),
         defect_z_mm: rec.defect_z,
         materials: setup.materials.summary(study.implant.flange.material),
-        mesh: mesh_summary(rec),
+        mesh: mesh_summary(rec, setup.implanted_model.mesh.n_nodes()),
         cases,
         timings: StudyTimings {
             build_s: setup.build_s,
