@@ -315,8 +315,13 @@ fn without_mpirun_one_process_is_the_whole_run() {
 }
 
 /// A small study: the seed's two cases on a coarse mesh, no headline analyses.
+/// A small bonded study (the linear analyses; the frictional default's Newton counts and
+/// contact timings depend on the solver; frictional contact through PETSc is compared in
+/// `crates/petsc/tests/backend.rs`).
 const SMALL_STUDY: &str = "\
 name = \"coarse seed study\"
+[interface]
+model = \"bonded\"
 [loads]
 activities = []
 [mesh]
