@@ -12,13 +12,20 @@
 //! clamps it), so the stiffnesses are F / (axial shortening of the plateau) and
 //! T / (plateau rotation about z). With a frictional interface the unit cases are solved
 //! with contact, each from the unloaded state.
+//!
+//! Without an axial load the docking faces carry no friction, so the unit torque alone
+//! measures the flange's torsional stiffness. In vivo torque comes with compression: the
+//! third unit case applies the axial body weight first and then, from that state with its
+//! contact history, the same body weight with the unit torque; the preloaded torsional
+//! stiffness is T / (the plateau rotation added by the torque). A bonded construct and the
+//! intact bone are linear, so their preloaded stiffness equals the unloaded one.
 
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{Model, Observer, RigidMotion, SolveOptions, StepSolution};
 
 use crate::error::BiomechError;
-use crate::frictional::solve_frictional_cached;
+use crate::frictional::{solve_frictional_cached, solve_frictional_in_sequence_cached};
 use crate::model::{plateau, plateau_wrench_case};
 use crate::study::StudySetup;
 
@@ -40,6 +47,12 @@ pub struct ConstructStiffness {
     pub torsional_nm_per_deg: f64,
     /// Torsional stiffness of the intact tibia (N·m/°).
     pub intact_torsional_nm_per_deg: f64,
+    /// Torsional stiffness of the reconstructed tibia under an axial preload of one body
+    /// weight (N·m/°): the unit torque's added rotation from the preloaded state. `None` for
+    /// a bonded construct (linear: equal to [`Self::torsional_nm_per_deg`]) and in reports
+    /// written before it existed.
+    #[serde(default)]
+    pub preloaded_torsional_nm_per_deg: Option<f64>,
 }
 
 impl ConstructStiffness {
@@ -109,6 +122,11 @@ pub fn construct_stiffness(
     };
     let intact_cases =
         osteon_assembly::solve_linear_static_observed(&intact, options, observer)?.cases;
+    let preloaded = if setup.split.is_some() {
+        Some(preloaded_torsion(setup, body_weight_n, options, observer)?)
+    } else {
+        None
+    };
     let (d_imp, th_imp) = plateau_motion(&implanted, &implanted_cases)?;
     let (d_int, th_int) = plateau_motion(&intact, &intact_cases)?;
     Ok(ConstructStiffness {
@@ -118,5 +136,48 @@ pub fn construct_stiffness(
         intact_axial_n_per_mm: body_weight_n / d_int,
         torsional_nm_per_deg: UNIT_TORQUE_NM / th_imp.to_degrees(),
         intact_torsional_nm_per_deg: UNIT_TORQUE_NM / th_int.to_degrees(),
+        preloaded_torsional_nm_per_deg: preloaded,
     })
+}
+
+/// The frictional construct's torsional stiffness under an axial preload of
+/// `body_weight_n` (N·m/°): the preload, then the preload with the unit torque, solved as a
+/// load path; T / (rotation at the end of the second − rotation at the end of the first).
+fn preloaded_torsion(
+    setup: &StudySetup,
+    body_weight_n: f64,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+) -> Result<f64, BiomechError> {
+    let mut model = setup.implanted_model.clone();
+    let axial = [0.0, 0.0, -body_weight_n];
+    model.load_cases = vec![
+        plateau_wrench_case(&model.mesh, "unit: axial preload", axial, [0.0; 3])?,
+        plateau_wrench_case(
+            &model.mesh,
+            "unit: preload + torsion",
+            axial,
+            [0.0, 0.0, 1000.0 * UNIT_TORQUE_NM],
+        )?,
+    ];
+    let cases = setup
+        .with_contact_cache(|cache| {
+            solve_frictional_in_sequence_cached(&model, options, observer, cache)
+        })?
+        .solution
+        .cases;
+    let p = plateau(&model.mesh)?;
+    let points: Vec<[f64; 3]> = p.nodes.iter().map(|&n| model.mesh.coords[n]).collect();
+    let rotation = |case: &StepSolution| -> Result<f64, BiomechError> {
+        let u: Vec<[f64; 3]> = p.nodes.iter().map(|&n| case.displacement[n]).collect();
+        Ok(RigidMotion::fit(&points, &u, Some(&p.weights))?.rotation[2])
+    };
+    let [pre, twisted] = cases.as_slice() else {
+        return Err(BiomechError::construction(format!(
+            "construct stiffness: expected the preload and the preloaded torsion, got {} cases",
+            cases.len()
+        )));
+    };
+    let added = rotation(twisted)? - rotation(pre)?;
+    Ok(UNIT_TORQUE_NM / added.to_degrees())
 }

@@ -106,6 +106,19 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
             q.push(qoi(format!("docking area {what}"), "–", Headline, v));
         }
     }
+    if let Some(a) = &m.porous_tantalum_averaged {
+        for s in std::iter::once(&a.judged).chain(a.sensitivity.iter()) {
+            q.push(qoi(
+                format!(
+                    "porous Ta judged stress, sphere mean R {:.2} mm",
+                    s.radius_mm
+                ),
+                "MPa",
+                Headline,
+                s.value,
+            ));
+        }
+    }
     for s in std::iter::once(&m.porous_tantalum)
         .chain(m.porous_tantalum_multiaxial.iter())
         .chain(m.flange.iter())
@@ -182,6 +195,14 @@ pub fn headline_quantities(h: &HeadlineAnalysis) -> Vec<Qoi> {
             c.intact_torsional_nm_per_deg,
         ),
     ];
+    if let Some(k) = c.preloaded_torsional_nm_per_deg {
+        q.push(qoi(
+            "construct torsional stiffness under axial preload",
+            "N·m/°",
+            Headline,
+            k,
+        ));
+    }
     for v in &h.moduli {
         let at = format!("E = {:.0} MPa", v.modulus_mpa);
         if let Some(p95) = v.micromotion_p95_um {
@@ -200,6 +221,12 @@ pub fn headline_quantities(h: &HeadlineAnalysis) -> Vec<Qoi> {
             "–",
             Headline,
             v.near_below_lazy_zone,
+        ));
+        q.push(qoi(
+            format!("porous Ta sphere mean, {at}"),
+            "MPa",
+            Headline,
+            v.porous_ta_judged_mpa,
         ));
         q.push(qoi(
             format!("porous Ta peak, {at}"),

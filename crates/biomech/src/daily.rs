@@ -31,7 +31,8 @@ use osteon_assembly::{StaticSolution, von_mises};
 use crate::builder::Reconstruction;
 use crate::mechanostat::{MechanostatBands, StrainDistribution};
 use crate::metrics::{
-    ShieldingSample, StressShielding, bone_point_pairs, max_abs_principal_microstrain, shielding_of,
+    JudgedLatticeStress, ShieldingSample, StressShielding, bone_point_pairs,
+    max_abs_principal_microstrain, shielding_of,
 };
 use crate::spec::{Activity, LoadSpec, MetricSpec};
 
@@ -51,11 +52,17 @@ pub struct ActivityCycles {
     pub case: String,
     /// Cycles a day.
     pub cycles_per_day: f64,
-    /// Porous-Ta peak von Mises stress in the case (MPa): the cyclic peak, at a contact or
-    /// tie edge (mesh-dependent).
+    /// The judged porous-Ta stress of the case averaged over a sphere at its hot spot (MPa),
+    /// what the lattice checks compare with the fatigue strength
+    /// ([`crate::metrics::JudgedLatticeStress::verdict_mpa`]); NaN in reports written before
+    /// it existed.
+    #[serde(default = "not_recorded")]
+    pub porous_ta_judged_mpa: f64,
+    /// Porous-Ta peak stress in the case (MPa; the larger of Deshpande–Fleck and von Mises):
+    /// the cyclic peak, singular at a contact or tie edge (mesh-dependent).
     pub porous_ta_peak_mpa: f64,
-    /// Porous-Ta 99th-percentile von Mises stress by volume in the case (MPa): mesh-converged,
-    /// printed beside the peak (which the implant-safety check judges).
+    /// Porous-Ta 99th-percentile stress by volume in the case (MPa; the same measure):
+    /// mesh-converged, but a quantile of the part, not of its hot spot.
     #[serde(default)]
     pub porous_ta_p99_mpa: f64,
     /// Years until this activity alone reaches 10⁶ cycles.
@@ -64,6 +71,10 @@ pub struct ActivityCycles {
     /// variant of the walking cycles listed for fatigue only).
     #[serde(default = "counted")]
     pub in_stimulus: bool,
+}
+
+fn not_recorded() -> f64 {
+    f64::NAN
 }
 
 fn counted() -> bool {
@@ -98,15 +109,15 @@ fn cycles_of(activity: Activity) -> Option<f64> {
 }
 
 /// The daily loading of a study from its solutions (`implanted` and `intact`, one case per
-/// [`LoadSpec::cases`]) and the porous-Ta [peak, 99th percentile] von Mises stress of each
-/// case (MPa); `None` when the study has no counted activity at full weight-bearing.
+/// [`LoadSpec::cases`]) and the judged porous-Ta stress of each case; `None` when the study
+/// has no counted activity at full weight-bearing.
 pub fn daily_loading(
     rec: &Reconstruction,
     loads: &LoadSpec,
     spec: &MetricSpec,
     implanted: &StaticSolution,
     intact: &StaticSolution,
-    porous_ta_mpa: &[[f64; 2]],
+    porous_ta_mpa: &[JudgedLatticeStress],
 ) -> Option<DailyLoading> {
     let names = loads.cases();
     let counted: Vec<(usize, f64)> = loads
@@ -142,8 +153,9 @@ pub fn daily_loading(
     let row = |k: usize, n: f64, in_stimulus: bool| ActivityCycles {
         case: names[k].name.clone(),
         cycles_per_day: n,
-        porous_ta_peak_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s[0]),
-        porous_ta_p99_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s[1]),
+        porous_ta_judged_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s.verdict_mpa()),
+        porous_ta_peak_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s.peak_mpa),
+        porous_ta_p99_mpa: porous_ta_mpa.get(k).map_or(f64::NAN, |s| s.p99_mpa),
         years_to_fatigue_cycles: FATIGUE_CYCLES / (365.0 * n),
         in_stimulus,
     };

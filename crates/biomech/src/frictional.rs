@@ -627,6 +627,29 @@ pub fn solve_frictional_cached(
     observer: &mut dyn Observer,
     cache: &mut FactorCache,
 ) -> Result<FrictionalSolution, BiomechError> {
+    solve_frictional_steps(model, options, observer, cache, true)
+}
+
+/// [`solve_frictional_cached`] with the load cases applied one after another, each from the
+/// end of the previous one with its contact history (a load path: e.g. an axial preload,
+/// then the preload with a torque); each case's load is the total load at its end. The
+/// micromotion of each case is still measured from the unloaded state.
+pub fn solve_frictional_in_sequence_cached(
+    model: &Model,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+    cache: &mut FactorCache,
+) -> Result<FrictionalSolution, BiomechError> {
+    solve_frictional_steps(model, options, observer, cache, false)
+}
+
+fn solve_frictional_steps(
+    model: &Model,
+    options: &SolveOptions,
+    observer: &mut dyn Observer,
+    cache: &mut FactorCache,
+    steps_from_unloaded: bool,
+) -> Result<FrictionalSolution, BiomechError> {
     let external_solver = match &options.solver {
         SolverChoice::External(e) => Some(e.clone()),
         SolverChoice::Cholesky(_) | SolverChoice::ConjugateGradient { .. } => None,
@@ -636,7 +659,7 @@ pub fn solve_frictional_cached(
         steps: model.load_cases.clone(),
         options: ContactOptions {
             threads: options.threads,
-            steps_from_unloaded: true,
+            steps_from_unloaded,
             external_solver,
             ..ContactOptions::default()
         },
@@ -685,7 +708,7 @@ pub fn solve_frictional_cached(
             &is_docking_pair,
         )?
         .ok_or_else(|| BiomechError::construction("the contact step has no contact state"))?;
-        motion.step = k; // each step starts unloaded: name it by the study's case
+        motion.step = k; // measured from the unloaded state: name it by the study's case
         let (c, st, sl) = state.counts();
         let s = ContactCaseSummary {
             case: case.name.clone(),

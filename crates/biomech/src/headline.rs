@@ -25,7 +25,13 @@ pub struct ModulusVariant {
     pub modulus_mpa: f64,
     /// Why this modulus ("chosen: …", or a bound).
     pub label: String,
-    /// Peak von Mises stress of the porous Ta (MPa).
+    /// The judged porous-Ta stress averaged over a sphere at the hot spot (MPa;
+    /// [`crate::metrics::JudgedLatticeStress::verdict_mpa`]); NaN in reports written before it
+    /// existed.
+    #[serde(default = "not_recorded")]
+    pub porous_ta_judged_mpa: f64,
+    /// Peak of the judged porous-Ta stress, the larger of Deshpande–Fleck and von Mises (MPa):
+    /// singular at a contact or tie edge.
     pub porous_ta_peak_mpa: f64,
     /// Largest implant migration (mm); `None` when bonded.
     pub migration_max_mm: Option<f64>,
@@ -39,12 +45,17 @@ pub struct ModulusVariant {
     pub shaft_peak_microstrain: f64,
 }
 
+fn not_recorded() -> f64 {
+    f64::NAN
+}
+
 impl ModulusVariant {
     fn of(modulus_mpa: f64, label: String, m: &CaseMetrics) -> Self {
         Self {
             modulus_mpa,
             label,
-            porous_ta_peak_mpa: m.porous_tantalum.peak_mpa,
+            porous_ta_judged_mpa: m.judged_lattice_stress().verdict_mpa(),
+            porous_ta_peak_mpa: m.judged_lattice_stress().peak_mpa,
             migration_max_mm: m.migration.largest().map(|f| f.magnitude_mm),
             micromotion_p95_um: m.micromotion.statistics().map(|s| s.p95_um),
             near_below_lazy_zone: m.shielding.near_fraction_below_lazy_zone,

@@ -63,6 +63,7 @@ mod builder;
 mod checks;
 pub mod construct;
 pub mod convergence;
+pub mod critical_distance;
 pub mod daily;
 pub mod design;
 pub mod embed;

@@ -10,9 +10,11 @@
 //!   integration points, shielding = 1 − S; the volume fraction of bone whose pointwise S is
 //!   below the lazy zone, S < 1 − s (s = 0.75, Huiskes 1987, unverified; biomechanics.md §7);
 //!   von Mises ratio 1 − σ̄vm_impl/σ̄vm_intact as the second view.
-//! - **Implant safety**: peak and 99th-percentile (volume-weighted) von Mises stress at the
-//!   integration points of the porous Ta vs 20 MPa (static) and 10 MPa (10⁶ cycles) (seed,
-//!   biomechanics.md §0, §9); screws vs the Ti-6Al-4V yield 795 MPa (ASTM F136, §8, §9).
+//! - **Implant safety**: the porous Ta's judged stress (the larger of Deshpande–Fleck and von
+//!   Mises) averaged over a sphere at its hot spot ([`crate::critical_distance`]), with its
+//!   peak and volume 99th percentile, vs 20 MPa (static) and 10 MPa (10⁶ cycles) (seed,
+//!   biomechanics.md §0, §9); a Ti-6Al-4V flange vs its yield and its notched fatigue
+//!   strength; screws vs the Ti-6Al-4V yield 795 MPa (ASTM F136, §8, §9).
 //! - **Bone strain**: peak and 99th-percentile |principal strain| (µε) vs 3000 µε (Frost
 //!   mechanostat, biomechanics.md §9); principal stresses vs 193 MPa compression and 133 MPa
 //!   tension (Reilly & Burstein 1975, unverified transcription, §3.1, §9).
@@ -30,6 +32,7 @@ use osteon_material::voigt::principal_values;
 pub use crate::checks::checks;
 
 use crate::builder::{Reconstruction, Region};
+use crate::critical_distance::{Sample, SphereAverage, largest_sphere_average};
 use crate::error::BiomechError;
 use crate::implant_strength::{ScrewEntry, deshpande_fleck, screw_entries};
 use crate::load_sharing::{LoadSharing, load_sharing};
@@ -305,6 +308,11 @@ pub struct CaseMetrics {
     /// against the lattice strengths; `None` in reports written before it existed.
     #[serde(default)]
     pub porous_tantalum_multiaxial: Option<StressStat>,
+    /// The judged lattice stress averaged over a sphere at its hot spot (the stress the
+    /// lattice checks judge); `None` without porous-Ta elements and in reports written
+    /// before it existed.
+    #[serde(default)]
+    pub porous_tantalum_averaged: Option<LatticeAverage>,
     /// Each screw's stresses where it enters the near cortex.
     #[serde(default)]
     pub screw_entry: Vec<ScrewEntry>,
@@ -324,6 +332,44 @@ pub struct CaseMetrics {
     /// layer spans mid-defect in every part.
     #[serde(default)]
     pub load_sharing: Option<LoadSharing>,
+}
+
+/// The porous-Ta stress the lattice strength checks judge, in one case (MPa): the larger of
+/// the Deshpande–Fleck and the von Mises stress ([`judged_lattice_stress`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JudgedLatticeStress {
+    /// Largest integration-point value: singular at a contact or tie edge, grows with the mesh.
+    pub peak_mpa: f64,
+    /// The larger of the two measures' volume 99th percentiles.
+    pub p99_mpa: f64,
+    /// The mean over a sphere at the hot spot, on which the checks judge; `None` in reports
+    /// written before it existed (they are judged on the peak).
+    pub averaged: Option<SphereAverage>,
+}
+
+impl JudgedLatticeStress {
+    /// The value the checks compare with the lattice strengths (MPa): the sphere mean, or the
+    /// peak where it is missing.
+    pub fn verdict_mpa(&self) -> f64 {
+        self.averaged.map_or(self.peak_mpa, |a| a.value)
+    }
+}
+
+impl CaseMetrics {
+    /// The judged porous-Ta stress of this case: one accessor for the checks, the design
+    /// sweep and the daily table.
+    pub fn judged_lattice_stress(&self) -> JudgedLatticeStress {
+        let vm = &self.porous_tantalum;
+        let (peak, p99) = match &self.porous_tantalum_multiaxial {
+            Some(m) => (m.peak_mpa.max(vm.peak_mpa), m.p99_mpa.max(vm.p99_mpa)),
+            None => (vm.peak_mpa, vm.p99_mpa),
+        };
+        JudgedLatticeStress {
+            peak_mpa: peak,
+            p99_mpa: p99,
+            averaged: self.porous_tantalum_averaged.as_ref().map(|a| a.judged),
+        }
+    }
 }
 
 fn migration_not_recorded() -> MigrationMetric {
@@ -552,7 +598,12 @@ pub(crate) fn bone_point_pairs<'a>(
 /// [`stress_shielding`], [`implant_safety`], [`bone_strain`], [`shaft_profile`]).
 pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError> {
     let (rec, imp, int) = (inp.rec, inp.implanted, inp.intact);
-    let safety = implant_safety(rec, imp, inp.flange_material);
+    let safety = implant_safety(
+        rec,
+        imp,
+        inp.flange_material,
+        inp.spec.lattice_averaging_radius_mm,
+    );
     let migration = match inp.interface {
         InterfaceModel::Bonded => MigrationMetric::NotApplicable {
             reason: "not evaluated: the bonded model assumes full ingrowth, the docking faces share their nodes"
@@ -580,6 +631,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError>
         shielding: stress_shielding(rec, imp, int, inp.spec),
         porous_tantalum: safety.porous_tantalum,
         porous_tantalum_multiaxial: Some(safety.porous_tantalum_multiaxial),
+        porous_tantalum_averaged: safety.porous_tantalum_averaged,
         screw_entry: screw_entries(rec, imp),
         flange: safety.flange,
         flange_material: inp.flange_material,
@@ -797,10 +849,60 @@ pub struct ImplantSafety {
     pub porous_tantalum: StressStat,
     /// The same elements' Deshpande–Fleck equivalent stress ([`crate::implant_strength`]).
     pub porous_tantalum_multiaxial: StressStat,
+    /// The judged lattice stress averaged over spheres ([`crate::critical_distance`]);
+    /// `None` without porous-Ta elements.
+    pub porous_tantalum_averaged: Option<LatticeAverage>,
     /// The flange when it is not porous Ta.
     pub flange: Option<StressStat>,
     /// The screws.
     pub screws: Option<StressStat>,
+}
+
+/// The porous-Ta stress the strength checks judge, at one integration point: the larger of
+/// the Deshpande–Fleck equivalent stress and von Mises (MPa). In pure shear von Mises is the
+/// larger, under pressure Deshpande–Fleck (biomechanics.md §9).
+pub fn judged_lattice_stress(stress: &[f64; 6]) -> f64 {
+    deshpande_fleck(stress).max(von_mises(stress))
+}
+
+/// The judged lattice stress ([`judged_lattice_stress`]) averaged over a sphere at its
+/// hot spot: the volume method of the theory of critical distances
+/// ([`crate::critical_distance`], biomechanics.md §9), at the judged radius and, for the
+/// sensitivity the report shows, at 0.6 and 1.6 times it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatticeAverage {
+    /// At the judged radius ([`MetricSpec::lattice_averaging_radius_mm`]); MPa.
+    pub judged: SphereAverage,
+    /// At 0.6 and 1.6 times the judged radius; MPa.
+    pub sensitivity: Vec<SphereAverage>,
+}
+
+/// The largest sphere averages of the judged lattice stress of `elements` at `radius_mm`
+/// and at 0.6 and 1.6 times it; `None` without elements.
+fn lattice_average(
+    case: &StepSolution,
+    elements: &[usize],
+    radius_mm: f64,
+) -> Option<LatticeAverage> {
+    let f = &case.fields;
+    let samples: Vec<Sample> = elements
+        .iter()
+        .flat_map(|&e| f.points_of(e))
+        .map(|p| Sample {
+            position_mm: f.point_position[p],
+            volume_mm3: f.point_volume[p],
+            value: judged_lattice_stress(&f.point_stress[p]),
+        })
+        .collect();
+    let judged = largest_sphere_average(&samples, radius_mm)?;
+    let sensitivity = [0.6, 1.6]
+        .iter()
+        .filter_map(|k| largest_sphere_average(&samples, k * radius_mm))
+        .collect();
+    Some(LatticeAverage {
+        judged,
+        sensitivity,
+    })
 }
 
 /// Von Mises statistics (peak, volume-weighted p99 and mean, MPa) of the porous-Ta
@@ -809,6 +911,7 @@ pub fn implant_safety(
     rec: &Reconstruction,
     implanted: &StepSolution,
     flange_material: FlangeMaterial,
+    lattice_radius_mm: f64,
 ) -> ImplantSafety {
     let porous_flange = flange_material == FlangeMaterial::PorousTantalum;
     let elems = |pick: &dyn Fn(Region) -> bool| -> Vec<usize> {
@@ -839,6 +942,7 @@ pub fn implant_safety(
         deshpande_fleck,
     )
     .unwrap_or_else(|| empty(&multiaxial_label));
+    let porous_tantalum_averaged = lattice_average(implanted, &porous_elems, lattice_radius_mm);
     let flange = if porous_flange {
         None
     } else {
@@ -856,6 +960,7 @@ pub fn implant_safety(
     ImplantSafety {
         porous_tantalum,
         porous_tantalum_multiaxial,
+        porous_tantalum_averaged,
         flange,
         screws,
     }

@@ -249,6 +249,14 @@ impl Study {
         if !(s > 0.0 && s < 1.0) {
             return Err(BiomechError::invalid("metrics.lazy_zone_s", s, "0 < s < 1"));
         }
+        let r = self.metrics.lattice_averaging_radius_mm;
+        if !(r > 0.0 && r.is_finite()) {
+            return Err(BiomechError::invalid(
+                "metrics.lattice_averaging_radius_mm",
+                r,
+                "a radius > 0 mm",
+            ));
+        }
         let e = &self.metrics.band_edges_mm;
         if e.first() != Some(&0.0) || e.windows(2).any(|w| w[1] <= w[0]) {
             return Err(BiomechError::invalid(
@@ -678,12 +686,9 @@ pub fn run_study_using(
     } else {
         None
     };
-    let porous_ta: Vec<[f64; 2]> = cases
+    let porous_ta: Vec<_> = cases
         .iter()
-        .map(|c| {
-            let t = &c.metrics.porous_tantalum;
-            [t.peak_mpa, t.p99_mpa]
-        })
+        .map(|c| c.metrics.judged_lattice_stress())
         .collect();
     let daily = daily_loading(
         setup.implanted_reconstruction(),

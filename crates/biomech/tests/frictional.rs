@@ -345,6 +345,32 @@ fn interface_sensitivity_of_the_headline_case() {
     let md = osteon_biomech::report::markdown(&r);
     assert!(md.contains("**Interface sensitivity**") && md.contains("| k_T × 10 |"));
     assert!(md.contains("Stick-stiffness ratio"));
+
+    // torsion under an axial preload: the compressed docking faces' friction joins the
+    // flange, so the construct twists less than without the preload, and no more than when
+    // the faces are bonded (the same unit torque on the bonded construct, linear)
+    let c = &h.construct;
+    let preloaded = c
+        .preloaded_torsional_nm_per_deg
+        .expect("frictional: preloaded torsion computed");
+    let mut bonded = study.clone();
+    bonded.interface = InterfaceModel::Bonded;
+    let setup = osteon_biomech::build_study(&bonded, &mut Silent).expect("bonded setup");
+    let options = osteon_assembly::SolveOptions {
+        threads: 2,
+        ..osteon_assembly::SolveOptions::default()
+    };
+    let bw = bonded.loads.body_weight_n();
+    let b = osteon_biomech::construct::construct_stiffness(&setup, bw, &options, &mut Silent)
+        .expect("bonded construct");
+    eprintln!(
+        "torsional stiffness (N·m/°): frictional {:.3}, preloaded {preloaded:.3}, bonded {:.3}",
+        c.torsional_nm_per_deg, b.torsional_nm_per_deg
+    );
+    assert!(b.preloaded_torsional_nm_per_deg.is_none());
+    assert!(preloaded > 1.01 * c.torsional_nm_per_deg);
+    assert!(preloaded < b.torsional_nm_per_deg);
+    assert!(md.contains("axial preload (N·m/°)"));
 }
 
 /// Design trends of the frictional construct in walking with torsion: a softer prosthesis

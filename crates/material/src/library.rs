@@ -235,6 +235,11 @@ pub const TI6AL4V_DENSITY_T_PER_MM3: f64 = 4.43e-9;
 /// defaults table). Screws pass when σ_vm < 795 MPa; FoS ≥ 2 recommended (engineering).
 pub const TI6AL4V_YIELD_MPA: f64 = 795.0;
 
+/// Ti-6Al-4V ELI fatigue strength of a notched specimen (Kt = 3.1) at 10⁷ cycles, 140 MPa
+/// (MatWeb, annealed ELI; biomechanics.md §8): the nominal stress amplitude a part with a
+/// hole-like notch (Kt ≈ 3, the hole in a plate) survives.
+pub const TI6AL4V_NOTCHED_FATIGUE_MPA: f64 = 140.0;
+
 /// Ti-6Al-4V ELI minimum ultimate tensile strength, 860 MPa (ASTM F136, biomechanics.md
 /// §8).
 pub const TI6AL4V_UTS_MPA: f64 = 860.0;

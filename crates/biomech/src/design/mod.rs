@@ -216,13 +216,16 @@ pub struct DesignResult {
     pub daily_near_below_lazy_zone: f64,
     /// Largest zone shielding 1 − S of the daily stimulus.
     pub daily_max_zone_shielding: f64,
-    /// Largest porous-Ta peak stress over the cases (MPa; multiaxial where computed): what
-    /// the lattice-strength check judges ([`crate::checks::implant_safety`]); it sits at a
-    /// contact or tie edge and grows with mesh refinement.
+    /// Largest judged porous-Ta stress over the cases (MPa): the larger of Deshpande–Fleck
+    /// and von Mises averaged over a sphere at the hot spot, what the lattice-strength check
+    /// judges ([`crate::checks::implant_safety`], [`crate::metrics::JudgedLatticeStress`]).
+    #[serde(default)]
+    pub porous_ta_judged_mpa: f64,
+    /// Largest porous-Ta peak stress over the cases (MPa; the same measure, pointwise): it
+    /// sits at a contact or tie edge and grows with mesh refinement.
     pub porous_ta_peak_mpa: f64,
-    /// Largest porous-Ta 99th-percentile stress over the cases (MPa; the larger of the
-    /// multiaxial and von Mises where both are computed): mesh-converged, printed beside
-    /// the peak.
+    /// Largest porous-Ta 99th-percentile stress over the cases (MPa; the same measure):
+    /// mesh-converged, a quantile of the part rather than of its hot spot.
     #[serde(default)]
     pub porous_ta_p99_mpa: f64,
     /// Lattice, flange and screws pass their strength checks in every case.
@@ -423,29 +426,17 @@ fn evaluate(
         let s = implant_safety(&c.metrics);
         safe = [safe[0] && s[0], safe[1] && s[1], safe[2] && s[2]];
     }
-    let porous_ta_peak_mpa = report
+    let judged: Vec<_> = report
         .cases
         .iter()
-        .map(|c| {
-            c.metrics
-                .porous_tantalum_multiaxial
-                .as_ref()
-                .unwrap_or(&c.metrics.porous_tantalum)
-                .peak_mpa
-        })
-        .fold(0.0, f64::max);
-    let porous_ta_p99_mpa = report
-        .cases
-        .iter()
-        .map(|c| {
-            let m = &c.metrics;
-            m.porous_tantalum_multiaxial
-                .as_ref()
-                .map_or(m.porous_tantalum.p99_mpa, |x| {
-                    x.p99_mpa.max(m.porous_tantalum.p99_mpa)
-                })
-        })
-        .fold(0.0, f64::max);
+        .map(|c| c.metrics.judged_lattice_stress())
+        .collect();
+    let largest = |f: fn(&crate::metrics::JudgedLatticeStress) -> f64| {
+        judged.iter().map(f).fold(0.0, f64::max)
+    };
+    let porous_ta_judged_mpa = largest(|j| j.verdict_mpa());
+    let porous_ta_peak_mpa = largest(|j| j.peak_mpa);
+    let porous_ta_p99_mpa = largest(|j| j.p99_mpa);
     let limit = report.study.metrics.interface_displacement_limit_mm;
     let full = micromotion_p95_um[1];
     let in_band = (DESIGN_BAND_UM[0]..=DESIGN_BAND_UM[1]).contains(&full);
@@ -455,6 +446,7 @@ fn evaluate(
         migration_max_mm,
         daily_near_below_lazy_zone: daily.shielding.near_fraction_below_lazy_zone,
         daily_max_zone_shielding: daily.shielding.max_zone_shielding(),
+        porous_ta_judged_mpa,
         porous_ta_peak_mpa,
         porous_ta_p99_mpa,
         safe,

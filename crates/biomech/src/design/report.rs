@@ -53,8 +53,8 @@ fn misses(d: &super::DesignResult, limit: f64) -> String {
     }
     if !d.safe[0] {
         m.push(format!(
-            "lattice strength (porous-Ta peak {:.1} MPa, 99th percentile {:.1} MPa, against 20 MPa static, 10 MPa fatigue)",
-            d.porous_ta_peak_mpa, d.porous_ta_p99_mpa
+            "lattice strength (porous-Ta sphere mean {:.1} MPa, peak {:.1}, 99th percentile {:.1}, against 20 MPa static, 10 MPa fatigue)",
+            d.porous_ta_judged_mpa, d.porous_ta_peak_mpa, d.porous_ta_p99_mpa
         ));
     }
     if !d.safe[1] {
@@ -159,12 +159,12 @@ pub fn design_markdown(r: &DesignReport) -> String {
     }
     let _ = writeln!(
         o,
-        "## Every design\n\n| design | p95 50 % BW (µm) | p95 100 % BW (µm) | in band | migration max (mm) | near-implant bone below lazy zone, daily (%) | largest zone shielding, daily | porous Ta peak (MPa) | porous Ta p99 (MPa) | lattice / flange / screws safe | feasible | Pareto |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "## Every design\n\n| design | p95 50 % BW (µm) | p95 100 % BW (µm) | in band | migration max (mm) | near-implant bone below lazy zone, daily (%) | largest zone shielding, daily | porous Ta sphere mean (MPa) | porous Ta peak (MPa) | porous Ta p99 (MPa) | lattice / flange / screws safe | feasible | Pareto |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for d in &r.results {
         let _ = writeln!(
             o,
-            "| {} | {:.1} | {:.1} | {} | {:.3} | {:.1} | {:.3} | {:.1} | {:.1} | {} / {} / {} | {} | {} |",
+            "| {} | {:.1} | {:.1} | {} | {:.3} | {:.1} | {:.3} | {:.1} | {:.1} | {:.1} | {} / {} / {} | {} | {} |",
             d.design.label,
             d.micromotion_p95_um[0],
             d.micromotion_p95_um[1],
@@ -172,6 +172,7 @@ pub fn design_markdown(r: &DesignReport) -> String {
             d.migration_max_mm,
             100.0 * d.daily_near_below_lazy_zone,
             d.daily_max_zone_shielding,
+            d.porous_ta_judged_mpa,
             d.porous_ta_peak_mpa,
             d.porous_ta_p99_mpa,
             yes(d.safe[0]),

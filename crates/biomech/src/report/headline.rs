@@ -28,7 +28,7 @@ pub fn headline_table(report: &StudyReport) -> String {
         "knee load (N)",
         "migration (mm)",
         "micromotion p95 (µm)",
-        "porous Ta σvm peak (MPa)",
+        "porous Ta stress, sphere mean (MPa)",
         "diaphysis strain peak (µε)",
         "bone near implant < lazy zone",
         "failed checks",
@@ -44,7 +44,7 @@ pub fn headline_table(report: &StudyReport) -> String {
                 format!("{:.0}", m.load_n),
                 opt(m.migration.largest().map(|f| f.magnitude_mm), 4, "n/a"),
                 opt(m.micromotion.statistics().map(|s| s.p95_um), 1, "n/a"),
-                format!("{:.2}", m.porous_tantalum.peak_mpa),
+                format!("{:.2}", m.judged_lattice_stress().verdict_mpa()),
                 format!("{:.0}", m.bone.shaft_peak_microstrain),
                 format!("{:.1} %", 100.0 * m.shielding.near_fraction_below_lazy_zone),
                 if failed == 0 {
@@ -129,14 +129,15 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
     );
     let _ = writeln!(
         o,
-        "**What if the lattice is as soft as measured?** The headline case re-run with other prosthesis moduli (printed lattices measure 1.3–5.7 GPa; the seed's design band is 10–30 GPa; biomechanics.md §4):\n\n| modulus (MPa) | why | porous Ta σvm peak (MPa) | migration max (mm) | micromotion p95 (µm) | bone near the implant below the lazy zone | largest zone shielding 1 − S | diaphysis strain peak (µε) |\n|---|---|---|---|---|---|---|---|"
+        "**What if the lattice is as soft as measured?** The headline case re-run with other prosthesis moduli (printed lattices measure 1.3–5.7 GPa; the seed's design band is 10–30 GPa; biomechanics.md §4):\n\n| modulus (MPa) | why | porous Ta stress, sphere mean (MPa) | porous Ta peak (MPa) | migration max (mm) | micromotion p95 (µm) | bone near the implant below the lazy zone | largest zone shielding 1 − S | diaphysis strain peak (µε) |\n|---|---|---|---|---|---|---|---|---|"
     );
     for v in &h.moduli {
         let _ = writeln!(
             o,
-            "| {:.0} | {} | {:.2} | {} | {} | {:.1} % | {:.3} | {:.0} |",
+            "| {:.0} | {} | {:.2} | {:.2} | {} | {} | {:.1} % | {:.3} | {:.0} |",
             v.modulus_mpa,
             v.label,
+            v.porous_ta_judged_mpa,
             v.porous_ta_peak_mpa,
             opt(v.migration_max_mm, 4, "n/a (bonded)"),
             opt(v.micromotion_p95_um, 1, "n/a (bonded)"),
@@ -199,7 +200,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
     let c = &h.construct;
     let _ = writeln!(
         o,
-        "\n**Construct stiffness** (unit cases at the plateau centre: {:.1} N axial, {} N·m torque; plateau rigid motion relative to the ankle support):\n\n| | reconstructed | intact | ratio |\n|---|---|---|---|\n| axial (N/mm) | {:.0} | {:.0} | {:.3} |\n| torsional (N·m/°) | {:.3} | {:.3} | {:.3} |\n\nWith the bonded interface this is the fully osseointegrated construct, an upper bound: bone, prosthesis and a bonded metal flange act as one section, so it can exceed the intact bone. The axial value is of the order of EA/L of the whole shaft under a centred load; bench tests of reconstructed bones (off-axis loading, potting, machine compliance) measure other quantities and are not comparable.\n",
+        "\n**Construct stiffness** (unit cases at the plateau centre: {:.1} N axial, {} N·m torque; plateau rigid motion relative to the ankle support):\n\n| | reconstructed | intact | ratio |\n|---|---|---|---|\n| axial (N/mm) | {:.0} | {:.0} | {:.3} |\n| torsional (N·m/°) | {:.3} | {:.3} | {:.3} |\n{}\nWith the bonded interface this is the fully osseointegrated construct, an upper bound: bone, prosthesis and a bonded metal flange act as one section, so it can exceed the intact bone. The axial value is of the order of EA/L of the whole shaft under a centred load; bench tests of reconstructed bones (off-axis loading, potting, machine compliance) measure other quantities and are not comparable.\n",
         c.axial_load_n,
         c.torque_nm,
         c.axial_n_per_mm,
@@ -207,7 +208,16 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
         c.axial_ratio(),
         c.torsional_nm_per_deg,
         c.intact_torsional_nm_per_deg,
-        c.torsional_ratio()
+        c.torsional_ratio(),
+        match c.preloaded_torsional_nm_per_deg {
+            Some(k) => format!(
+                "| torsional under a {:.1} N axial preload (N·m/°) | {k:.3} | {:.3} (linear) | {:.3} |\n\nWithout an axial load the docking faces carry no friction and the torque goes through the flange alone; under the preload their friction shares it (the preload applied first, then the torque, with the contact history between).\n",
+                c.axial_load_n,
+                c.intact_torsional_nm_per_deg,
+                k / c.intact_torsional_nm_per_deg
+            ),
+            None => String::new(),
+        }
     );
     match &h.in_vivo {
         Some(v) => {
@@ -263,12 +273,12 @@ pub(super) fn load_sharing_paragraph(o: &mut String, s: &Option<LoadSharing>) {
 pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
     let _ = writeln!(
         o,
-        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta stress each cycle reaches — the peak (what the implant-safety check judges, conservatively: it sits at a contact or tie edge and grows with mesh refinement) and the 99th percentile by volume (mesh-converged, but no fatigue measure: cracks start in the most stressed cells) — against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta σvm peak (MPa) | porous Ta σvm p99 (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|---|"
+        "## A day of loading\n\nCycles a day of knee-replacement patients (3102 walking cycles, 65 of them on stairs; BioMed Res Int 2015:157541, authors unverified; biomechanics.md §5.1) and the porous-Ta stress each cycle reaches (the larger of Deshpande–Fleck and von Mises) — its mean over a sphere at the hot spot (what the lattice checks judge: the homogenised lattice's stress over a few cells; biomechanics.md §9), the pointwise peak (singular at a contact or tie edge, it grows with mesh refinement) and the 99th percentile by volume (mesh-converged, but a quantile of the part, not of its hot spot) — against the seed's fatigue strength of 10 MPa at 10⁶ cycles (biomechanics.md §9):\n\n| activity | cycles a day | porous Ta, sphere mean (MPa) | porous Ta peak (MPa) | porous Ta p99 (MPa) | years to 10⁶ cycles of it |\n|---|---|---|---|---|---|"
     );
     for a in &d.activities {
         let _ = writeln!(
             o,
-            "| {}{} | {} | {:.2} | {:.2} | {:.1} |",
+            "| {}{} | {} | {:.2} | {:.2} | {:.2} | {:.1} |",
             a.case,
             if a.in_stimulus {
                 ""
@@ -276,6 +286,7 @@ pub(super) fn daily_section(o: &mut String, d: &DailyLoading) {
                 " (the same steps with their peak torsion: fatigue only)"
             },
             a.cycles_per_day,
+            a.porous_ta_judged_mpa,
             a.porous_ta_peak_mpa,
             a.porous_ta_p99_mpa,
             a.years_to_fatigue_cycles
