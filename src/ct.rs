@@ -4,12 +4,19 @@
 //! ([`osteon_imaging`], `docs/imaging.md`). The command line and the Python package
 //! (`osteon.ct`) both run it through [`build`] and [`CtModel::write`].
 //!
+//! [`tet::build_tet`] is the smooth-surface alternative (`osteon ct --mesh tet`): the
+//! smoothed, decimated bone surface filled with C3D10 by gmsh ([`gmsh`], an external
+//! program), mapped by the same rule and written the same way.
+//!
 //! Units: mm, MPa, HU, g/cm³ (apparent density), N.
 //!
 //! The model ([`CtModel::model`]) is complete: one isotropic material (ν 0.3) per modulus
 //! bin, the node set DISTAL clamped and one step with an axial compression of one body
 //! weight ([`BODY_WEIGHT_N`], 70 kg, `docs/biomechanics.md §1`) spread over the PROXIMAL
 //! nodes.
+
+pub mod gmsh;
+pub mod tet;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -24,6 +31,7 @@ use osteon_imaging::{
 use osteon_io::IoError;
 use osteon_io::vtu::{DataArray, VtuFields, write_vtu};
 use osteon_material::{IsotropicElastic, Material, MaterialError};
+use osteon_mesh::Mesh;
 use osteon_mesh::MeshError;
 
 /// Axial load of the model's step: one body weight of 70 kg, 686.7 N
@@ -65,9 +73,37 @@ pub enum CtError {
         #[source]
         source: std::io::Error,
     },
-    /// Writing the VTU or the deck.
+    /// Writing the VTU or the deck, or reading gmsh's mesh.
     #[error(transparent)]
     Io(#[from] IoError),
+    /// The tetrahedral mesh needs gmsh, which is not installed (or not where it was named).
+    #[error(
+        "gmsh not found (tried {tried}): the tetrahedral mesh (--mesh tet) runs the gmsh \
+         executable; install it with `pip install gmsh` (Linux also needs libGLU and the X11 \
+         client libraries, e.g. apt-get install libglu1-mesa libxcursor1 libxft2 \
+         libxinerama1), or name it with --gmsh PATH or {}=PATH",
+        gmsh::GMSH_ENV
+    )]
+    GmshNotFound {
+        /// What was looked for.
+        tried: String,
+    },
+    /// gmsh ran but did not make the mesh.
+    #[error(
+        "gmsh ({}) {what}; its input and output are kept in {}; last lines of its output:\n{log}",
+        program.display(),
+        dir.display()
+    )]
+    Gmsh {
+        /// The executable.
+        program: PathBuf,
+        /// What went wrong (exit status, the first error line, no element).
+        what: String,
+        /// The last lines of its output (stdout then stderr).
+        log: String,
+        /// The scratch folder with `bone.geo`, `surface.stl` and whatever gmsh wrote.
+        dir: PathBuf,
+    },
 }
 
 /// Read a CT volume (values in HU): a folder with one DICOM series, a single DICOM file,
@@ -177,6 +213,18 @@ pub struct CtFiles {
     pub stl: PathBuf,
 }
 
+/// Segment `ct` by thresholds or a label map, as `options` say.
+fn segment(ct: &Volume, options: &CtOptions) -> Result<Segmentation, CtError> {
+    Ok(match &options.segmenting {
+        Segmenting::Threshold(opts) => segment_threshold(ct, opts)?,
+        Segmenting::Labels {
+            labels,
+            source,
+            mapping,
+        } => segment_labels(labels, source, ct, mapping)?,
+    })
+}
+
 /// Segment `ct`, extract the bone surface, mesh the voxels and map the moduli.
 ///
 /// # Errors
@@ -189,14 +237,7 @@ pub fn build(ct: &Volume, options: &CtOptions) -> Result<CtModel, CtError> {
         timings.push((name, t.elapsed().as_secs_f64()));
         t = Instant::now();
     };
-    let segmentation = match &options.segmenting {
-        Segmenting::Threshold(opts) => segment_threshold(ct, opts)?,
-        Segmenting::Labels {
-            labels,
-            source,
-            mapping,
-        } => segment_labels(labels, source, ct, mapping)?,
-    };
+    let segmentation = segment(ct, options)?;
     lap("segment", &mut timings);
     let surface = bone_surface(ct, &segmentation)?;
     lap("surface", &mut timings);
@@ -206,7 +247,12 @@ pub fn build(ct: &Volume, options: &CtOptions) -> Result<CtModel, CtError> {
     let properties = map_materials(ct, &segmentation, &voxel_mesh, &options.mapping)?;
     let bins = bin_moduli(&properties.modulus_mpa, options.materials)?;
     lap("map", &mut timings);
-    let model = deck_model(&voxel_mesh, &bins.modulus_mpa, &bins.element_bin, ct)?;
+    let model = deck_model(
+        &voxel_mesh.mesh,
+        ct.direction[voxel_mesh.long_axis],
+        &bins.modulus_mpa,
+        &bins.element_bin,
+    )?;
     Ok(CtModel {
         segmentation,
         surface,
@@ -239,51 +285,77 @@ impl CtModel {
     /// [`CtError::OutputFolder`], [`CtError::Imaging`] or [`CtError::Io`] when a file
     /// cannot be written.
     pub fn write(&self, dir: &Path, heading: &str) -> Result<CtFiles, CtError> {
-        std::fs::create_dir_all(dir).map_err(|source| CtError::OutputFolder {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let stl = dir.join("bone.stl");
-        self.surface.write_stl(&stl)?;
-        let vm = &self.voxel_mesh;
-        let region_code: Vec<i32> = vm.regions.iter().map(|r| i32::from(r.code())).collect();
-        let element_bin: Vec<i32> = self.bins.element_bin.iter().map(|&b| b as i32).collect();
-        let vtu = dir.join("bone.vtu");
-        let fields = VtuFields::new()
-            .with_cell_array(DataArray::float64("hu", 1, self.properties.hu.clone()))
-            .with_cell_array(DataArray::float64(
-                "density",
-                1,
-                self.properties.density_g_cm3.clone(),
-            ))
-            .with_cell_array(DataArray::float64(
-                "youngs_modulus",
-                1,
-                self.properties.modulus_mpa.clone(),
-            ))
-            .with_cell_array(DataArray::int32("region", 1, region_code))
-            .with_material(element_bin)
-            .with_legend(
-                "region",
-                Region::ALL.map(|r| (i32::from(r.code()), r.name())),
-            )
-            .with_node_set_flags(["PROXIMAL", "DISTAL"]);
-        write_vtu(&vtu, &vm.mesh, &fields)?;
-        let inp = dir.join("bone.inp");
-        osteon_io::deck_writer::write_model_inp(&inp, &self.model, heading)?;
-        Ok(CtFiles { inp, vtu, stl })
+        write_files(
+            dir,
+            &self.surface,
+            &self.voxel_mesh.mesh,
+            &self.properties,
+            &self.voxel_mesh.regions,
+            &self.bins,
+            &self.model,
+            heading,
+        )
     }
 }
 
-/// The voxel mesh as a solvable model: one isotropic material per bin (ν 0.3), DISTAL
-/// clamped, one body weight along the bone axis towards distal on the PROXIMAL nodes.
+/// Write `bone.stl` (`surface`), `bone.vtu` (`mesh` with the cell data `hu`, `density`,
+/// `youngs_modulus`, `region`, `material`) and `bone.inp` (`model`, headed `heading`) into
+/// `dir`, created if missing.
+#[allow(clippy::too_many_arguments)]
+fn write_files(
+    dir: &Path,
+    surface: &TriangleMesh,
+    mesh: &Mesh,
+    properties: &ElementProperties,
+    regions: &[Region],
+    bins: &MaterialBins,
+    model: &Model,
+    heading: &str,
+) -> Result<CtFiles, CtError> {
+    std::fs::create_dir_all(dir).map_err(|source| CtError::OutputFolder {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let stl = dir.join("bone.stl");
+    surface.write_stl(&stl)?;
+    let region_code: Vec<i32> = regions.iter().map(|r| i32::from(r.code())).collect();
+    let element_bin: Vec<i32> = bins.element_bin.iter().map(|&b| b as i32).collect();
+    let vtu = dir.join("bone.vtu");
+    let fields = VtuFields::new()
+        .with_cell_array(DataArray::float64("hu", 1, properties.hu.clone()))
+        .with_cell_array(DataArray::float64(
+            "density",
+            1,
+            properties.density_g_cm3.clone(),
+        ))
+        .with_cell_array(DataArray::float64(
+            "youngs_modulus",
+            1,
+            properties.modulus_mpa.clone(),
+        ))
+        .with_cell_array(DataArray::int32("region", 1, region_code))
+        .with_material(element_bin)
+        .with_legend(
+            "region",
+            Region::ALL.map(|r| (i32::from(r.code()), r.name())),
+        )
+        .with_node_set_flags(["PROXIMAL", "DISTAL"]);
+    write_vtu(&vtu, mesh, &fields)?;
+    let inp = dir.join("bone.inp");
+    osteon_io::deck_writer::write_model_inp(&inp, model, heading)?;
+    Ok(CtFiles { inp, vtu, stl })
+}
+
+/// A mesh with the node sets DISTAL and PROXIMAL as a solvable model: one isotropic
+/// material per bin (ν 0.3), DISTAL clamped, one body weight along `axis` (the bone's long
+/// axis, a unit vector in the world) towards distal on the PROXIMAL nodes.
 fn deck_model(
-    vm: &VoxelMesh,
+    mesh: &Mesh,
+    axis: [f64; 3],
     moduli: &[f64],
     element_bin: &[usize],
-    ct: &Volume,
 ) -> Result<Model, CtError> {
-    let mut model = Model::new(vm.mesh.clone());
+    let mut model = Model::new(mesh.clone());
     for (b, &e) in moduli.iter().enumerate() {
         let m = model.add_material(Material::new(
             format!("BONE_E{:.0}", e),
@@ -307,7 +379,6 @@ fn deck_model(
         }
         c
     };
-    let axis = ct.direction[vm.long_axis];
     let (p, d) = (mean(&proximal), mean(&distal));
     let sign = if (0..3).map(|c| (p[c] - d[c]) * axis[c]).sum::<f64>() >= 0.0 {
         1.0

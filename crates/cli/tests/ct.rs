@@ -1,6 +1,8 @@
 //! `osteon ct` end to end on the tibia phantom: the three files, a deck that osteon solves
 //! and that CalculiX solves to the same displacements, label maps, and bad inputs as exit
-//! status 2 with the file named.
+//! status 2 with the file named; the same for `--mesh tet` (C3D10 by gmsh, skipped with a
+//! notice when gmsh is not installed), and a missing gmsh as exit status 2 saying what to
+//! install.
 
 mod common;
 
@@ -19,6 +21,15 @@ fn osteon(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run osteon")
+}
+
+/// Largest displacement magnitude of the first step that `osteon solve` wrote in `json`.
+fn max_displacement(json: &Path) -> f64 {
+    let text = std::fs::read_to_string(json).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    v["cases"][0]["max_displacement_mm"]
+        .as_f64()
+        .unwrap_or(f64::NAN)
 }
 
 /// A coarse phantom (1 mm voxels) with noise, quick to mesh and solve.
@@ -202,4 +213,149 @@ fn bad_inputs_exit_2_naming_the_file() {
     let run = osteon(&["ct", s(&series), "-o", s(&out), "--law", "keller"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("morgan-femoral-neck"));
+}
+
+#[test]
+fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
+    if osteon::ct::gmsh::find_gmsh(None).is_err() {
+        println!("NOTICE: gmsh not found (pip install gmsh, or OSTEON_GMSH=PATH); test skipped");
+        return;
+    }
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("series");
+    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let mut compliance = Vec::new();
+    let mut solutions = Vec::new();
+    // C3D10 of 3 mm edge on the smoothed surface; C3D8 of one voxel (the voxel volume)
+    for (mesh, size) in [("tet", Some("3")), ("voxel", None)] {
+        let out = dir.path().join(mesh);
+        let mut args = vec!["ct", s(&series), "-o", s(&out), "--mesh", mesh];
+        args.extend(["--materials", "8"]);
+        if let Some(size) = size {
+            args.extend(["--element-size", size]);
+        }
+        let run = osteon(&args);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        println!("{stdout}");
+        for f in ["bone.inp", "bone.vtu", "bone.stl"] {
+            assert!(out.join(f).is_file(), "{mesh}: {f} missing");
+        }
+        // `osteon solve` runs the deck as written
+        let solved = out.join("solved");
+        let run = osteon(&[
+            "solve",
+            s(&out.join("bone.inp")),
+            "-o",
+            s(&solved),
+            "--threads",
+            "2",
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(max_displacement(&solved.join("bone.json")) > 0.0);
+        // the axial shortening: mean z displacement of the loaded PROXIMAL nodes
+        let model = osteon_io::inp::read_inp(&out.join("bone.inp"))
+            .expect("osteon reads its own deck")
+            .model;
+        let solution = solve_linear_static(
+            &model,
+            &SolveOptions {
+                threads: 1,
+                ..SolveOptions::default()
+            },
+        )
+        .expect("solve");
+        let u = solution.cases[0].displacement.clone();
+        let proximal = model.mesh.node_set("PROXIMAL").expect("PROXIMAL");
+        compliance.push(proximal.iter().map(|&n| u[n][2]).sum::<f64>() / proximal.len() as f64);
+        solutions.push((model, u));
+    }
+    // one bone, two meshes, one body weight: the same axial shortening (the voxel mesh holds
+    // the voxel volume, the smooth surface the same to 0.6 %)
+    println!(
+        "mean proximal u_z: tet {:.4e} mm, voxel {:.4e} mm ({:+.2} %)",
+        compliance[0],
+        compliance[1],
+        100.0 * (compliance[0] - compliance[1]) / compliance[1]
+    );
+    assert!(compliance[0] < 0.0);
+    assert!(((compliance[0] - compliance[1]) / compliance[1]).abs() < 0.03);
+
+    let out = dir.path().join("tet");
+    let vtu = std::fs::read_to_string(out.join("bone.vtu")).unwrap();
+    for name in ["hu", "density", "youngs_modulus", "region", "material"] {
+        assert!(
+            vtu.contains(&format!("Name=\"{name}\"")),
+            "VTU lacks {name}"
+        );
+    }
+    let (model, u) = &solutions[0];
+    assert!(!model.materials.is_empty() && model.materials.len() <= 8);
+    assert!(
+        model
+            .mesh
+            .blocks
+            .iter()
+            .all(|b| b.etype == osteon_mesh::ElementType::Tet10)
+    );
+    assert!(model.mesh.element_set("CORTICAL").is_ok());
+    let our_max = u
+        .iter()
+        .map(|d| (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt())
+        .fold(0.0, f64::max);
+    if !ccx::available() {
+        println!(
+            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
+        );
+        return;
+    }
+    let steps = ccx::run(&out, "bone").expect("ccx");
+    let reference = &steps[0].displacement;
+    assert_eq!(reference.len(), model.mesh.n_nodes());
+    let mut worst: f64 = 0.0;
+    for (&id, r) in reference {
+        let n = model.mesh.node_index(id).expect("ccx node in the deck");
+        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
+        worst = worst.max(d);
+    }
+    println!("C3D10 deck: max |u| osteon {our_max:.6e} mm; max |Δu| to CalculiX {worst:.3e} mm");
+    assert!(worst <= 1e-5 * our_max);
+}
+
+#[test]
+fn tet_mesh_without_gmsh_exits_2_saying_what_to_install() {
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("ct.nii.gz");
+    write_nifti(&image, &ct).unwrap();
+    let out = dir.path().join("model");
+    let cases: [(&[&str], Option<&str>); 2] = [
+        (&["--gmsh", "/nonexistent/gmsh"], None),
+        (&[], Some("/nonexistent/osteon_gmsh")),
+    ];
+    for (extra, env) in cases {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_osteon"));
+        cmd.args(["ct", s(&image), "-o", s(&out), "--mesh", "tet"])
+            .args(extra);
+        if let Some(path) = env {
+            cmd.env("OSTEON_GMSH", path);
+        }
+        let run = cmd.output().expect("run osteon");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("pip install gmsh") && stderr.contains("/nonexistent/"),
+            "{stderr}"
+        );
+        assert!(!out.join("bone.inp").exists());
+    }
 }

@@ -2,8 +2,10 @@
 //!
 //! From the patient's CT to the model: read a CT series (DICOM) or a volume / label map
 //! (NIfTI), segment the bone, export its surface (STL), build a hexahedral voxel mesh and give
-//! every element the modulus its CT numbers imply. Units: mm, MPa, g/cm³ for densities, HU
-//! for CT numbers; positions in the DICOM patient frame (LPS).
+//! every element the modulus its CT numbers imply. For a tetrahedral mesh it smooths and
+//! decimates the surface (the mesher, gmsh, is driven by the `osteon` crate) and maps the
+//! moduli onto the tetrahedra by the same rule. Units: mm, MPa, g/cm³ for densities, HU for
+//! CT numbers; positions in the DICOM patient frame (LPS).
 //!
 //! | module | what |
 //! |---|---|
@@ -13,14 +15,19 @@
 //! | [`phantom`] | a tibia-like CT with known geometry and density |
 //! | [`segment`] | thresholds, largest component, slice-wise hole filling, label maps → regions |
 //! | [`surface`] | closed, outward-oriented bone surface (marching tetrahedra) as binary STL |
+//! | [`smooth`] | Taubin λ/μ smoothing of the surface (no shrinkage) |
+//! | [`decimate`](mod@decimate) | edge-collapse decimation to a target edge length (closed, manifold) |
 //! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
 //! | [`voxel_mesh`] | C3D8 mesh of the segmented voxels (coarsened by an integer factor), region and end sets |
 //! | [`mapping`] | per-element modulus from the voxels' CT numbers; binning into materials |
+//! | [`tet_mapping`] | the same modulus rule on tetrahedra (equal-weight samples in each element) |
+//! | [`tet_mesh`] | region and end sets of a tetrahedral bone mesh, dihedral angles |
 
 // Index loops over grid axes and components mirror the formulas; iterator chains would hide them.
 #![allow(clippy::needless_range_loop)]
 
 pub mod calibration;
+pub mod decimate;
 pub mod dicom;
 mod error;
 pub mod mapping;
@@ -28,11 +35,15 @@ pub mod nifti;
 mod output;
 pub mod phantom;
 pub mod segment;
+pub mod smooth;
 pub mod surface;
+pub mod tet_mapping;
+pub mod tet_mesh;
 pub mod volume;
 pub mod voxel_mesh;
 
 pub use calibration::{DensityCalibration, ModulusLaw};
+pub use decimate::decimate;
 pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_series};
 pub use error::ImagingError;
 pub use mapping::{ElementProperties, MappingOptions, MaterialBins, bin_moduli, map_materials};
@@ -41,6 +52,9 @@ pub use phantom::{TibiaPhantom, Tissue};
 pub use segment::{
     LabelMapping, Region, Segmentation, ThresholdOptions, segment_labels, segment_threshold,
 };
+pub use smooth::{TaubinOptions, taubin_smooth};
 pub use surface::{TriangleMesh, bone_surface};
+pub use tet_mapping::{TetMapping, map_tet_materials};
+pub use tet_mesh::{dihedral_angle_range, name_tet_sets};
 pub use volume::{Volume, VoxelBox, Voxels};
 pub use voxel_mesh::{VoxelMesh, mesh_voxels};

@@ -59,3 +59,38 @@ fn phantom_surface_is_watertight_and_encloses_the_voxels() {
     }
     assert!((vol - enclosed).abs() < 1e-3 * enclosed);
 }
+
+/// The surface the tetrahedral path meshes: Taubin-smoothed and decimated to 1.5 mm edges,
+/// still closed, oriented and of sphere topology, enclosing the phantom's analytic volume.
+#[test]
+fn smoothed_decimated_phantom_surface_keeps_its_volume() {
+    use osteon_imaging::{TaubinOptions, decimate, taubin_smooth};
+    let phantom = TibiaPhantom::default();
+    let ct = phantom.generate().unwrap();
+    let seg = segment_threshold(&ct, &ThresholdOptions::default()).unwrap();
+    let raw = bone_surface(&ct, &seg).unwrap();
+    let t = Instant::now();
+    let smooth = taubin_smooth(&raw, &TaubinOptions::default()).unwrap();
+    let t_smooth = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let coarse = decimate(&smooth, 1.5).unwrap();
+    let t_decimate = t.elapsed().as_secs_f64();
+    let truth = phantom.bone_volume_mm3();
+    let rel = |s: &osteon_imaging::TriangleMesh| (s.enclosed_volume() - truth) / truth;
+    println!(
+        "{} triangles: smoothed in {t_smooth:.2} s ({:+.3} % of the phantom's volume), decimated to {} in {t_decimate:.2} s ({:+.3} %)",
+        raw.triangles.len(),
+        100.0 * rel(&smooth),
+        coarse.triangles.len(),
+        100.0 * rel(&coarse)
+    );
+    assert!(smooth.is_closed_and_oriented() && coarse.is_closed_and_oriented());
+    assert!(rel(&smooth).abs() < 0.002 && rel(&coarse).abs() < 0.002);
+    // V − E + F = 2 (E = 3F/2): one closed surface without handles
+    let (v, f) = (coarse.vertices.len() as i64, coarse.triangles.len() as i64);
+    assert_eq!(v - f / 2, 2);
+    // about the area over the area of an equilateral triangle of 1.5 mm edges
+    let expected = coarse.area() / (3f64.sqrt() / 4.0 * 1.5 * 1.5);
+    let ratio = coarse.triangles.len() as f64 / expected;
+    assert!((0.6..1.6).contains(&ratio), "{ratio}");
+}

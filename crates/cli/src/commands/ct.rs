@@ -4,6 +4,7 @@
 //! ```text
 //! osteon ct ct_series/ -o out/                    # → out/bone.inp, out/bone.vtu, out/bone.stl
 //! osteon ct ct.nii.gz --labels seg.nii.gz --element-size 1.5 --calibration 0.00081,-0.002 -o out/
+//! osteon ct ct_series/ -o out/ --mesh tet         # C3D10 on the smoothed surface (needs gmsh)
 //! ```
 //!
 //! The pipeline is the library's ([`osteon::ct`], which the Python package's `osteon.ct`
@@ -16,14 +17,24 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::Args;
+use clap::{Args, ValueEnum};
+use osteon::ct::tet::{TetOptions, build_tet};
 use osteon::ct::{self, CtError, CtOptions, Segmenting};
 use osteon_imaging::{
-    DensityCalibration, LabelMapping, MappingOptions, ModulusLaw, Region, ThresholdOptions,
-    VoxelBox, read_nifti,
+    DensityCalibration, ElementProperties, LabelMapping, MappingOptions, MaterialBins, ModulusLaw,
+    Region, Segmentation, TaubinOptions, ThresholdOptions, Volume, VoxelBox, read_nifti,
 };
 
-/// Build a model from a CT: segmentation, STL surface, C3D8 voxel mesh, modulus per element.
+/// The kind of mesh `osteon ct` builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MeshKind {
+    /// C3D8 bricks on the voxel grid (staircase surface).
+    Voxel,
+    /// C3D10 quadratic tetrahedra on the smoothed surface, by gmsh (an external program).
+    Tet,
+}
+
+/// Build a model from a CT: segmentation, STL surface, C3D8 voxel mesh (or C3D10 on the smoothed surface), modulus per element.
 #[derive(Debug, Args)]
 pub struct CtArgs {
     /// A folder with one DICOM CT series, a single DICOM file, or a NIfTI volume (.nii, .nii.gz) in HU.
@@ -49,9 +60,18 @@ pub struct CtArgs {
     /// Region of interest as voxel index ranges i0:i1,j0:j1,k0:k1 (upper bounds excluded), e.g. :,:,40:200.
     #[arg(long)]
     pub roi: Option<String>,
-    /// Element edge (mm), rounded to a whole number of voxels (default: one voxel).
+    /// Element edge (mm): voxel mesh, rounded to a whole number of voxels (default one voxel); tet mesh, the target edge (default 3 voxels).
     #[arg(long)]
     pub element_size: Option<f64>,
+    /// Mesh: voxel (C3D8 bricks) or tet (C3D10 on the Taubin-smoothed, decimated surface, meshed by gmsh; docs/imaging.md §7).
+    #[arg(long, value_enum, default_value_t = MeshKind::Voxel)]
+    pub mesh: MeshKind,
+    /// The gmsh executable for --mesh tet (default: $OSTEON_GMSH, else gmsh on PATH; `pip install gmsh`).
+    #[arg(long)]
+    pub gmsh: Option<PathBuf>,
+    /// Taubin λ/μ smoothing passes of the surface for --mesh tet (λ 0.5, μ −0.53).
+    #[arg(long, default_value_t = 20)]
+    pub smooth_passes: usize,
     /// Scanner calibration line SLOPE,INTERCEPT: mineral density (g/cm³) = INTERCEPT + SLOPE × HU (default 0.0008,0; docs/imaging.md §2).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub calibration: Option<Vec<f64>>,
@@ -156,6 +176,9 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         },
         materials: args.materials,
     };
+    if args.mesh == MeshKind::Tet {
+        return run_tet(args, quiet, &ct, &options, start, timings);
+    }
     let built = match ct::build(&ct, &options) {
         Ok(built) => built,
         Err(CtError::ElementSize(h)) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
@@ -165,42 +188,16 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
     let t = Instant::now();
     let files = built.write(&args.output, &built.heading(&args.input))?;
     timings.push(("write", t.elapsed().as_secs_f64()));
-    let (seg, surface, vm, props, bins) = (
-        &built.segmentation,
-        &built.surface,
-        &built.voxel_mesh,
-        &built.properties,
-        &built.bins,
-    );
-    let (inp, vtu, stl) = (&files.inp, &files.vtu, &files.stl);
+    let (seg, surface, vm) = (&built.segmentation, &built.surface, &built.voxel_mesh);
     let mesh_volume = vm.mesh.volume();
     let factor = vm.factor;
-
-    let (hu_lo, hu_hi) = ct.value_range();
-    let (bhu_lo, bhu_hi) = range(props.hu.iter().copied());
-    let (e_lo, e_hi) = range(props.modulus_mpa.iter().copied());
-    let bone = seg.bone_voxels();
     let edge = ct.spacing.map(|s| s * factor as f64);
-    println!(
-        "input       {} ({} × {} × {} voxels, {:.3} × {:.3} × {:.3} mm)",
-        args.input.display(),
-        ct.dims[0],
-        ct.dims[1],
-        ct.dims[2],
-        ct.spacing[0],
-        ct.spacing[1],
-        ct.spacing[2]
-    );
-    println!("image HU    {hu_lo:.0} .. {hu_hi:.0}");
-    println!(
-        "segmented   {bone} bone voxels ({} cortical, {} cancellous, {} marrow), {:.0} mm³; surface encloses {:.0} mm³ ({} triangles)",
-        seg.count(Region::Cortical),
-        seg.count(Region::Cancellous),
-        seg.count(Region::Marrow),
-        bone as f64 * ct.voxel_volume(),
+    let surface_note = format!(
+        "; surface encloses {:.0} mm³ ({} triangles)",
         surface.enclosed_volume(),
         surface.triangles.len()
     );
+    print_input(args, &ct, seg, &surface_note);
     println!(
         "mesh        {} C3D8 elements ({:.3} × {:.3} × {:.3} mm), {} nodes, {mesh_volume:.0} mm³; {} DISTAL and {} PROXIMAL nodes",
         vm.mesh.n_elements(),
@@ -217,6 +214,106 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
             vm.dropped_bone_voxels
         );
     }
+    print_mapping(&built.properties, &built.bins, &options.mapping.law);
+    print_files(&files);
+    print_timings(quiet, &timings, start);
+    Ok(())
+}
+
+/// `osteon ct --mesh tet`: the smoothed surface filled with C3D10 by gmsh.
+fn run_tet(
+    args: &CtArgs,
+    quiet: bool,
+    ct: &Volume,
+    options: &CtOptions,
+    start: Instant,
+    mut timings: Vec<(&'static str, f64)>,
+) -> Result<()> {
+    let tet = TetOptions {
+        smoothing: TaubinOptions {
+            passes: args.smooth_passes,
+            ..TaubinOptions::default()
+        },
+        gmsh: args.gmsh.clone(),
+    };
+    let built = match build_tet(ct, options, &tet) {
+        Ok(built) => built,
+        Err(CtError::ElementSize(h)) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
+        Err(err) => return Err(err.into()),
+    };
+    timings.extend(built.timings.iter().copied());
+    let t = Instant::now();
+    let files = built.write(&args.output, &built.heading(&args.input))?;
+    timings.push(("write", t.elapsed().as_secs_f64()));
+    let mesh = &built.mesh;
+    print_input(args, ct, &built.segmentation, "");
+    println!(
+        "surface     {} marching-tetrahedra triangles ({:.0} mm³) → Taubin λ 0.5 μ −0.53 × {} ({:.0} mm³) → decimated to {} triangles ({:.0} mm³), the mesh's boundary, written as bone.stl",
+        built.marching_triangles,
+        built.marching_volume_mm3,
+        tet.smoothing.passes,
+        built.smoothed_volume_mm3,
+        built.surface.triangles.len(),
+        built.surface.enclosed_volume()
+    );
+    println!(
+        "mesh        {} C3D10 elements (gmsh {}, edge {:.2} mm), {} nodes, {:.0} mm³; {} DISTAL and {} PROXIMAL nodes",
+        mesh.n_elements(),
+        built.gmsh.display(),
+        built.edge_mm,
+        mesh.n_nodes(),
+        mesh.volume(),
+        mesh.node_set("DISTAL").map_or(0, |s| s.len()),
+        mesh.node_set("PROXIMAL").map_or(0, |s| s.len())
+    );
+    println!(
+        "quality     min scaled Jacobian {:.3} (straight-edged C3D10); dihedral angles {:.1}° .. {:.1}°",
+        built.quality.min_scaled_jacobian, built.dihedral_deg.0, built.dihedral_deg.1
+    );
+    let m = &built.mapping;
+    println!(
+        "sampling    {} .. {} points per element; {} element(s) without a bone sample took the nearest bone voxel",
+        m.samples_per_element.0, m.samples_per_element.1, m.nearest_voxel_elements
+    );
+    if m.unmapped_elements > 0 {
+        eprintln!(
+            "warning: {} element(s) have no bone voxel within reach; mapped from their own voxels as marrow",
+            m.unmapped_elements
+        );
+    }
+    print_mapping(&m.properties, &built.bins, &options.mapping.law);
+    print_files(&files);
+    print_timings(quiet, &timings, start);
+    Ok(())
+}
+
+/// The input, its HU range and the segmentation; `note` ends the segmentation's line.
+fn print_input(args: &CtArgs, ct: &Volume, seg: &Segmentation, note: &str) {
+    let (hu_lo, hu_hi) = ct.value_range();
+    let bone = seg.bone_voxels();
+    println!(
+        "input       {} ({} × {} × {} voxels, {:.3} × {:.3} × {:.3} mm)",
+        args.input.display(),
+        ct.dims[0],
+        ct.dims[1],
+        ct.dims[2],
+        ct.spacing[0],
+        ct.spacing[1],
+        ct.spacing[2]
+    );
+    println!("image HU    {hu_lo:.0} .. {hu_hi:.0}");
+    println!(
+        "segmented   {bone} bone voxels ({} cortical, {} cancellous, {} marrow), {:.0} mm³{note}",
+        seg.count(Region::Cortical),
+        seg.count(Region::Cancellous),
+        seg.count(Region::Marrow),
+        bone as f64 * ct.voxel_volume(),
+    );
+}
+
+fn print_mapping(props: &ElementProperties, bins: &MaterialBins, law: &ModulusLaw) {
+    let (bhu_lo, bhu_hi) = range(props.hu.iter().copied());
+    let (e_lo, e_hi) = range(props.modulus_mpa.iter().copied());
     println!("element HU  {bhu_lo:.0} .. {bhu_hi:.0}");
     println!(
         "modulus     {e_lo:.0} .. {e_hi:.0} MPa by {}; {} materials (binning within {:.1} %)",
@@ -224,12 +321,18 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         bins.modulus_mpa.len(),
         100.0 * bins.max_relative_error
     );
+}
+
+fn print_files(files: &ct::CtFiles) {
     println!(
         "written     {}, {}, {}",
-        inp.display(),
-        vtu.display(),
-        stl.display()
+        files.inp.display(),
+        files.vtu.display(),
+        files.stl.display()
     );
+}
+
+fn print_timings(quiet: bool, timings: &[(&str, f64)], start: Instant) {
     if !quiet {
         let phases: Vec<String> = timings
             .iter()
@@ -241,5 +344,4 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
             start.elapsed().as_secs_f64()
         );
     }
-    Ok(())
 }
