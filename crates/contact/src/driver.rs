@@ -73,6 +73,15 @@ pub fn solve_contact_cached(
             ),
         });
     }
+    let in_unit = |t: f64| (0.0..1.0).contains(&t);
+    if !(in_unit(o.correction_tolerance) && in_unit(o.stalled_residual_tolerance)) {
+        return Err(ContactError::InvalidProblem {
+            detail: format!(
+                "correction_tolerance ({}) and stalled_residual_tolerance ({}) must be in [0, 1) (0 turns the correction criterion off)",
+                o.correction_tolerance, o.stalled_residual_tolerance
+            ),
+        });
+    }
     for (k, step) in problem.steps.iter().enumerate() {
         let c = step.increments;
         if !(c.initial > 0.0
@@ -125,6 +134,8 @@ fn run(
         pair_names: &pair_names,
         max_iterations: options.max_iterations,
         tolerance: options.residual_tolerance,
+        correction_tolerance: options.correction_tolerance,
+        stalled_residual_tolerance: options.stalled_residual_tolerance,
         max_augmentations: options.max_augmentations,
         consistent: options.slip_tangent == SlipTangent::Consistent,
     };

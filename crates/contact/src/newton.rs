@@ -12,8 +12,11 @@
 //!
 //! Converged when ‖r‖₂ ≤ tol × max(‖Tᵀ f_ext‖, ‖K x + Tᵀ K g‖, ‖f_c‖) **and** no slave node
 //! changed status (open/stick/slip) in the last iteration, so a converged increment never
-//! hides stick/slip chattering. Then, for hard contact, if the largest penetration exceeds the
-//! tolerance, the multipliers are updated λ_N ← p and Newton runs again.
+//! hides stick/slip chattering; or, with the status unchanged, when the last correction is
+//! below `correction_tolerance` of the largest unknown and the residual below
+//! `stalled_residual_tolerance` × the scale (the displacement has converged while the
+//! residual stalls at a few slipping nodes). Then, for hard contact, if the largest
+//! penetration exceeds the tolerance, the multipliers are updated λ_N ← p and Newton runs again.
 
 use nalgebra::Vector3;
 use rayon::prelude::*;
@@ -49,6 +52,10 @@ fn norm2(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
+fn norm_inf(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
 /// Everything Newton needs besides the system.
 pub(crate) struct NewtonContext<'a> {
     pub op: &'a ElasticOperator<'a>,
@@ -56,6 +63,8 @@ pub(crate) struct NewtonContext<'a> {
     pub pair_names: &'a [String],
     pub max_iterations: usize,
     pub tolerance: f64,
+    pub correction_tolerance: f64,
+    pub stalled_residual_tolerance: f64,
     pub max_augmentations: usize,
     pub consistent: bool,
 }
@@ -202,6 +211,7 @@ fn newton(
     let mut kx = vec![0.0; n];
     let mut dx = vec![0.0; n];
     let mut solves = 0;
+    let mut last_correction = f64::INFINITY;
     loop {
         let t = std::time::Instant::now();
         let u = sys.dofs().expand(x, g);
@@ -236,6 +246,19 @@ fn newton(
             ));
         }
         if changed.is_empty() && res <= ctx.tolerance * scale.max(f64::MIN_POSITIVE) {
+            return Ok((kin, responses, residuals, scale, solves));
+        }
+        // a converged displacement: the last correction, taken with the same contact state,
+        // moved no unknown by more than `correction_tolerance` × the largest one, and the
+        // residual is small. Observed on the study's frictional flange at 3 mm: with the
+        // state fixed, the residual at ten slipping flange nodes fell by only 0.9 an
+        // iteration from 1e-5 of the force scale while the corrections were 1e-8 of the
+        // largest displacement (and the GMRES solves of the consistent tangent converged).
+        if changed.is_empty()
+            && solves > 0
+            && last_correction <= ctx.correction_tolerance * norm_inf(x)
+            && res <= ctx.stalled_residual_tolerance * scale.max(f64::MIN_POSITIVE)
+        {
             return Ok((kin, responses, residuals, scale, solves));
         }
         if solves >= ctx.max_iterations {
@@ -323,6 +346,7 @@ fn newton(
         timings.solve += t.elapsed().as_secs_f64();
         timings.solves += 1;
         solves += 1;
+        last_correction = norm_inf(&dx);
         for (xi, d) in x.iter_mut().zip(&dx) {
             *xi += d;
         }

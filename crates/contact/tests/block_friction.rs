@@ -413,3 +413,38 @@ fn an_external_solver_slides_the_block_as_the_built_in_one() {
     let (r_ext, r_in) = (sums(&external, 1, &s.top), sums(&built_in, 1, &s.top));
     assert!((r_ext[0] - r_in[0]).abs() < 1e-8 * r_in[2].abs());
 }
+
+/// The correction criterion: with a residual tolerance no iteration can reach (1e-300), the
+/// sliding block still converges, through the last correction falling below 1e-8 of the
+/// largest displacement, to the displacements of the default residual criterion; with both
+/// criteria unreachable it stops with a clear error instead of accepting an unconverged
+/// state.
+#[test]
+fn a_converged_displacement_ends_the_iterations_when_the_residual_cannot() {
+    let s = setup();
+    let reference = solve_contact(&sliding_problem(&s)).expect("converges");
+    let mut problem = sliding_problem(&s);
+    problem.options = ContactOptions {
+        residual_tolerance: 1e-300,
+        ..ContactOptions::default()
+    };
+    let by_correction = solve_contact(&problem).expect("converges on the correction");
+    let largest = |u: &[[f64; 3]]| u.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (a, b) in reference.steps.iter().zip(&by_correction.steps) {
+        let scale = largest(&a.displacement);
+        let diff = a
+            .displacement
+            .iter()
+            .zip(&b.displacement)
+            .flat_map(|(p, q)| (0..3).map(move |k| (p[k] - q[k]).abs()))
+            .fold(0.0, f64::max);
+        assert!(diff <= 1e-7 * scale, "{diff} vs {scale}");
+    }
+    problem.options.correction_tolerance = 0.0;
+    problem.options.max_iterations = 12;
+    match solve_contact(&problem) {
+        Err(ContactError::NotConverged(_)) => {}
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("no criterion can be met: the analysis must not converge"),
+    }
+}
