@@ -4,6 +4,10 @@
 //! ([`osteon_imaging`], `docs/imaging.md`). The command line and the Python package
 //! (`osteon.ct`) both run it through [`build`] and [`CtModel::write`].
 //!
+//! [`build_voxel`] adds the voxel mesh's options ([`VoxelOptions`]): its boundary nodes
+//! smoothed with every element kept valid, and quadratic bricks (C3D20). The files and the
+//! deck's model are made in one place for both paths (`deck`).
+//!
 //! [`tet::build_tet`] is the smooth-surface alternative (`osteon ct --mesh tet`): the
 //! smoothed, decimated bone surface filled with C3D10 by gmsh ([`gmsh`], an external
 //! program), mapped by the same rule and written the same way.
@@ -15,23 +19,24 @@
 //! weight ([`BODY_WEIGHT_N`], 70 kg, `docs/biomechanics.md §1`) spread over the PROXIMAL
 //! nodes.
 
+mod deck;
 pub mod gmsh;
 pub mod tet;
 
 use std::path::{Path, PathBuf};
+
+use deck::{deck_model, write_files};
 use std::time::Instant;
 
-use osteon_assembly::{LoadCase, Model, NodalLoad};
+use osteon_assembly::Model;
 use osteon_imaging::{
-    ElementProperties, ImagingError, LabelMapping, MappingOptions, MaterialBins, Region,
-    Segmentation, ThresholdOptions, TriangleMesh, Volume, VoxelMesh, bin_moduli, bone_surface,
-    map_materials, mesh_voxels, read_dicom_file, read_dicom_series, read_nifti, segment_labels,
-    segment_threshold,
+    ElementProperties, ImagingError, LabelMapping, MappingOptions, MaterialBins, Segmentation,
+    SmoothingReport, SurfaceSmoothing, ThresholdOptions, TriangleMesh, Volume, VoxelMesh,
+    bin_moduli, bone_surface, make_quadratic, map_materials, mesh_voxels, read_dicom_file,
+    read_dicom_series, read_nifti, segment_labels, segment_threshold, smooth_voxel_surface,
 };
 use osteon_io::IoError;
-use osteon_io::vtu::{DataArray, VtuFields, write_vtu};
-use osteon_material::{IsotropicElastic, Material, MaterialError};
-use osteon_mesh::Mesh;
+use osteon_material::MaterialError;
 use osteon_mesh::MeshError;
 
 /// Axial load of the model's step: one body weight of 70 kg, 686.7 N
@@ -160,6 +165,18 @@ pub struct CtOptions {
     pub materials: usize,
 }
 
+/// Options of the voxel mesh beyond [`CtOptions`] ([`build_voxel`]); the default is the plain
+/// C3D8 staircase mesh of [`build`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct VoxelOptions {
+    /// Smooth the mesh's boundary nodes, every element's scaled Jacobian kept at or above a
+    /// threshold ([`smooth_voxel_surface`], `docs/imaging.md §9`); `None`: no smoothing.
+    pub smoothing: Option<SurfaceSmoothing>,
+    /// Quadratic bricks (C3D20, mid-edge nodes shared between neighbours,
+    /// [`make_quadratic`]) instead of C3D8.
+    pub quadratic: bool,
+}
+
 /// Voxels per element edge for an element edge of `element_size_mm` (mm) on a grid of
 /// `spacing` (mm): the edge over the geometric-mean spacing, rounded, at least 1; 1 for
 /// `None`.
@@ -187,8 +204,10 @@ pub struct CtModel {
     pub segmentation: Segmentation,
     /// The bone surface (mm, patient frame LPS).
     pub surface: TriangleMesh,
-    /// The C3D8 voxel mesh (node sets DISTAL and PROXIMAL), region of each element.
+    /// The voxel mesh, C3D8 or C3D20 (node sets DISTAL and PROXIMAL), region of each element.
     pub voxel_mesh: VoxelMesh,
+    /// What the surface smoothing did, when it was asked for ([`VoxelOptions::smoothing`]).
+    pub smoothing: Option<SmoothingReport>,
     /// Per element: mean HU, apparent density (g/cm³) and modulus (MPa).
     pub properties: ElementProperties,
     /// The moduli binned into the model's materials.
@@ -197,7 +216,7 @@ pub struct CtModel {
     pub model: Model,
     /// The density → modulus law, as the heading of the deck names it.
     pub law: String,
-    /// Seconds spent in each stage: segment, surface, mesh, map.
+    /// Seconds spent in each stage: segment, surface, mesh, (smooth), map, (quadratic).
     pub timings: Vec<(&'static str, f64)>,
 }
 
@@ -225,12 +244,25 @@ fn segment(ct: &Volume, options: &CtOptions) -> Result<Segmentation, CtError> {
     })
 }
 
-/// Segment `ct`, extract the bone surface, mesh the voxels and map the moduli.
+/// Segment `ct`, extract the bone surface, mesh the voxels (C3D8) and map the moduli.
 ///
 /// # Errors
 /// [`CtError::Imaging`] when a stage fails (parameters out of range, no bone, label map on
 /// another grid); [`CtError::ElementSize`] for an element edge that is not finite and > 0.
 pub fn build(ct: &Volume, options: &CtOptions) -> Result<CtModel, CtError> {
+    build_voxel(ct, options, &VoxelOptions::default())
+}
+
+/// [`build`] with the voxel mesh's options: surface smoothing (after meshing) and quadratic
+/// bricks (last; the moduli are those of the elements' voxel blocks either way).
+///
+/// # Errors
+/// As [`build`]; [`CtError::Imaging`] for smoothing parameters out of range.
+pub fn build_voxel(
+    ct: &Volume,
+    options: &CtOptions,
+    voxel: &VoxelOptions,
+) -> Result<CtModel, CtError> {
     let mut timings = Vec::new();
     let mut t = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
@@ -242,11 +274,23 @@ pub fn build(ct: &Volume, options: &CtOptions) -> Result<CtModel, CtError> {
     let surface = bone_surface(ct, &segmentation)?;
     lap("surface", &mut timings);
     let factor = voxels_per_element(ct.spacing, options.element_size_mm)?;
-    let voxel_mesh = mesh_voxels(ct, &segmentation, factor)?;
+    let mut voxel_mesh = mesh_voxels(ct, &segmentation, factor)?;
     lap("mesh", &mut timings);
+    let smoothing = match &voxel.smoothing {
+        Some(opts) => {
+            let report = smooth_voxel_surface(&mut voxel_mesh, ct, opts)?;
+            lap("smooth", &mut timings);
+            Some(report)
+        }
+        None => None,
+    };
     let properties = map_materials(ct, &segmentation, &voxel_mesh, &options.mapping)?;
     let bins = bin_moduli(&properties.modulus_mpa, options.materials)?;
     lap("map", &mut timings);
+    if voxel.quadratic {
+        make_quadratic(&mut voxel_mesh)?;
+        lap("quadratic", &mut timings);
+    }
     let model = deck_model(
         &voxel_mesh.mesh,
         ct.direction[voxel_mesh.long_axis],
@@ -257,6 +301,7 @@ pub fn build(ct: &Volume, options: &CtOptions) -> Result<CtModel, CtError> {
         segmentation,
         surface,
         voxel_mesh,
+        smoothing,
         properties,
         bins,
         model,
@@ -269,8 +314,21 @@ impl CtModel {
     /// The deck's heading: where the model comes from (`input`), the element size, the
     /// materials and the boundary conditions.
     pub fn heading(&self, input: &Path) -> String {
+        let kind = match self.voxel_mesh.mesh.blocks.first() {
+            Some(b) if b.etype != osteon_mesh::ElementType::Hex8 => {
+                format!(" of {}", b.etype.abaqus_name())
+            }
+            _ => String::new(),
+        };
+        let smoothed = match &self.smoothing {
+            Some(r) => format!(
+                ", surface smoothed (scaled Jacobian ≥ {:.2})",
+                r.min_scaled_jacobian
+            ),
+            None => String::new(),
+        };
         format!(
-            "osteon ct {}: voxel mesh ({} voxel(s) per element edge), {} materials by {}; DISTAL clamped, {BODY_WEIGHT_N} N axial on PROXIMAL",
+            "osteon ct {}: voxel mesh{kind} ({} voxel(s) per element edge{smoothed}), {} materials by {}; DISTAL clamped, {BODY_WEIGHT_N} N axial on PROXIMAL",
             input.display(),
             self.voxel_mesh.factor,
             self.bins.modulus_mpa.len(),
@@ -296,108 +354,4 @@ impl CtModel {
             heading,
         )
     }
-}
-
-/// Write `bone.stl` (`surface`), `bone.vtu` (`mesh` with the cell data `hu`, `density`,
-/// `youngs_modulus`, `region`, `material`) and `bone.inp` (`model`, headed `heading`) into
-/// `dir`, created if missing.
-#[allow(clippy::too_many_arguments)]
-fn write_files(
-    dir: &Path,
-    surface: &TriangleMesh,
-    mesh: &Mesh,
-    properties: &ElementProperties,
-    regions: &[Region],
-    bins: &MaterialBins,
-    model: &Model,
-    heading: &str,
-) -> Result<CtFiles, CtError> {
-    std::fs::create_dir_all(dir).map_err(|source| CtError::OutputFolder {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let stl = dir.join("bone.stl");
-    surface.write_stl(&stl)?;
-    let region_code: Vec<i32> = regions.iter().map(|r| i32::from(r.code())).collect();
-    let element_bin: Vec<i32> = bins.element_bin.iter().map(|&b| b as i32).collect();
-    let vtu = dir.join("bone.vtu");
-    let fields = VtuFields::new()
-        .with_cell_array(DataArray::float64("hu", 1, properties.hu.clone()))
-        .with_cell_array(DataArray::float64(
-            "density",
-            1,
-            properties.density_g_cm3.clone(),
-        ))
-        .with_cell_array(DataArray::float64(
-            "youngs_modulus",
-            1,
-            properties.modulus_mpa.clone(),
-        ))
-        .with_cell_array(DataArray::int32("region", 1, region_code))
-        .with_material(element_bin)
-        .with_legend(
-            "region",
-            Region::ALL.map(|r| (i32::from(r.code()), r.name())),
-        )
-        .with_node_set_flags(["PROXIMAL", "DISTAL"]);
-    write_vtu(&vtu, mesh, &fields)?;
-    let inp = dir.join("bone.inp");
-    osteon_io::deck_writer::write_model_inp(&inp, model, heading)?;
-    Ok(CtFiles { inp, vtu, stl })
-}
-
-/// A mesh with the node sets DISTAL and PROXIMAL as a solvable model: one isotropic
-/// material per bin (ν 0.3), DISTAL clamped, one body weight along `axis` (the bone's long
-/// axis, a unit vector in the world) towards distal on the PROXIMAL nodes.
-fn deck_model(
-    mesh: &Mesh,
-    axis: [f64; 3],
-    moduli: &[f64],
-    element_bin: &[usize],
-) -> Result<Model, CtError> {
-    let mut model = Model::new(mesh.clone());
-    for (b, &e) in moduli.iter().enumerate() {
-        let m = model.add_material(Material::new(
-            format!("BONE_E{:.0}", e),
-            IsotropicElastic::new(e, POISSON)?.into(),
-        ));
-        let elements: Vec<usize> = (0..element_bin.len())
-            .filter(|&el| element_bin[el] == b)
-            .collect();
-        model.add_section(format!("BIN_{b}"), elements, m);
-    }
-    let distal = model.mesh.node_set("DISTAL")?.to_vec();
-    let proximal = model.mesh.node_set("PROXIMAL")?.to_vec();
-    model.fix(&distal, &[0, 1, 2]);
-    // the long axis, pointing from the distal to the proximal end
-    let mean = |nodes: &[usize]| {
-        let mut c = [0.0; 3];
-        for &n in nodes {
-            for (d, x) in c.iter_mut().enumerate() {
-                *x += model.mesh.coords[n][d] / nodes.len() as f64;
-            }
-        }
-        c
-    };
-    let (p, d) = (mean(&proximal), mean(&distal));
-    let sign = if (0..3).map(|c| (p[c] - d[c]) * axis[c]).sum::<f64>() >= 0.0 {
-        1.0
-    } else {
-        -1.0
-    };
-    let mut case = LoadCase::new(format!("{BODY_WEIGHT_N} N axial compression on PROXIMAL"));
-    for &node in &proximal {
-        for (component, &a) in axis.iter().enumerate() {
-            let value = -sign * a * BODY_WEIGHT_N / proximal.len() as f64;
-            if value != 0.0 {
-                case.nodal_loads.push(NodalLoad {
-                    node,
-                    component,
-                    value,
-                });
-            }
-        }
-    }
-    model.load_cases.push(case);
-    Ok(model)
 }

@@ -332,6 +332,90 @@ fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
 }
 
 #[test]
+fn smoothed_c3d20_voxel_deck_solves_and_calculix_agrees() {
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("series");
+    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let out = dir.path().join("model");
+    let run = osteon(&[
+        "ct",
+        s(&series),
+        "-o",
+        s(&out),
+        "--element-size",
+        "2",
+        "--materials",
+        "8",
+        "--element",
+        "c3d20",
+        "--smooth-surface",
+        "10",
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    println!("{stdout}");
+    assert!(stdout.contains("C3D20 elements") && stdout.contains("smoothing"));
+    let vtu = std::fs::read_to_string(out.join("bone.vtu")).unwrap();
+    assert!(vtu.contains("Name=\"youngs_modulus\""));
+    // `osteon solve` runs the deck as written
+    let solved = out.join("solved");
+    let run = osteon(&["solve", s(&out.join("bone.inp")), "-o", s(&solved)]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let umax = max_displacement(&solved.join("bone.json"));
+    assert!(umax > 0.0);
+    let model = osteon_io::inp::read_inp(&out.join("bone.inp"))
+        .expect("osteon reads its own deck")
+        .model;
+    assert!(
+        model
+            .mesh
+            .blocks
+            .iter()
+            .all(|b| b.etype == osteon_mesh::ElementType::Hex20)
+    );
+    osteon_mesh::check_jacobians(&model.mesh).expect("no inverted element");
+    let ours = solve_linear_static(
+        &model,
+        &SolveOptions {
+            threads: 1,
+            ..SolveOptions::default()
+        },
+    )
+    .expect("solve");
+    let u = &ours.cases[0].displacement;
+    if !ccx::available() {
+        println!(
+            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
+        );
+        return;
+    }
+    let steps = ccx::run(&out, "bone").expect("ccx");
+    let reference = &steps[0].displacement;
+    assert_eq!(reference.len(), model.mesh.n_nodes());
+    let (mut worst, mut ccx_max): (f64, f64) = (0.0, 0.0);
+    for (&id, r) in reference {
+        let n = model.mesh.node_index(id).expect("ccx node in the deck");
+        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
+        worst = worst.max(d);
+        ccx_max = ccx_max.max((r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt());
+    }
+    println!(
+        "smoothed C3D20 deck: max |u| osteon solve {umax:.6e} mm, CalculiX {ccx_max:.6e} mm; max |Δu| {worst:.3e} mm"
+    );
+    assert!((umax - ccx_max).abs() <= 1e-5 * ccx_max);
+    assert!(worst <= 1e-5 * ccx_max);
+}
+
+#[test]
 fn tet_mesh_without_gmsh_exits_2_saying_what_to_install() {
     let (_p, ct) = phantom();
     let dir = tempfile::tempdir().unwrap();

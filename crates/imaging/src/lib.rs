@@ -19,6 +19,8 @@
 //! | [`decimate`](mod@decimate) | edge-collapse decimation to a target edge length (closed, manifold) |
 //! | [`calibration`] | HU → mineral → ash → apparent density → modulus |
 //! | [`voxel_mesh`] | C3D8 mesh of the segmented voxels (coarsened by an integer factor), region and end sets |
+//! | [`hex20`] | quadratic bricks (C3D20) on the voxel mesh, mid-edge nodes shared |
+//! | [`hex_smooth`] | optional smoothing of the voxel mesh's boundary nodes, every element's scaled Jacobian kept above a threshold |
 //! | [`mapping`] | per-element modulus from the voxels' CT numbers; binning into materials |
 //! | [`tet_mapping`] | the same modulus rule on tetrahedra (equal-weight samples in each element) |
 //! | [`tet_mesh`] | region and end sets of a tetrahedral bone mesh, dihedral angles |
@@ -30,6 +32,8 @@ pub mod calibration;
 pub mod decimate;
 pub mod dicom;
 mod error;
+pub mod hex20;
+pub mod hex_smooth;
 pub mod mapping;
 pub mod nifti;
 mod output;
@@ -46,6 +50,10 @@ pub use calibration::{DensityCalibration, ModulusLaw};
 pub use decimate::decimate;
 pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_series};
 pub use error::ImagingError;
+pub use hex_smooth::{
+    SmoothingReport, SurfaceSmoothing, min_scaled_jacobian, smooth_voxel_surface,
+};
+pub use hex20::make_quadratic;
 pub use mapping::{ElementProperties, MappingOptions, MaterialBins, bin_moduli, map_materials};
 pub use nifti::{read_nifti, write_nifti};
 pub use phantom::{TibiaPhantom, Tissue};

@@ -18,6 +18,8 @@
 //! noise (`noise_sigma_hu`, a deterministic generator seeded by `seed`), and rounded to whole
 //! HU (stored as i16, as a scanner does).
 
+use rayon::prelude::*;
+
 use crate::calibration::DensityCalibration;
 use crate::error::ImagingError;
 use crate::volume::{Volume, Voxels};
@@ -282,35 +284,23 @@ impl TibiaPhantom {
 
     /// Generate the CT volume (HU, i16).
     ///
+    /// The slices are sampled in parallel; without blur the volume is built a few slices at
+    /// a time (no full-size f64 buffer), with blur in one f64 buffer as the convolution
+    /// needs. The noise is drawn in voxel order either way, so the result does not depend
+    /// on the thread count.
+    ///
     /// # Errors
     /// [`ImagingError::InvalidParameter`] for parameters out of range ([`TibiaPhantom::validate`]).
     pub fn generate(&self) -> Result<Volume, ImagingError> {
         let mut vol = self.grid()?;
         let [nx, ny, nz] = vol.dims;
-        let s = self.supersampling;
-        let mut hu = vec![0.0f64; nx * ny * nz];
-        for k in 0..nz {
-            for j in 0..ny {
-                for i in 0..nx {
-                    let mut sum = 0.0;
-                    for a in 0..s {
-                        for b in 0..s {
-                            for c in 0..s {
-                                let off = |q: usize| (q as f64 + 0.5) / s as f64 - 0.5;
-                                let p = vol.world([
-                                    i as f64 + off(a),
-                                    j as f64 + off(b),
-                                    k as f64 + off(c),
-                                ]);
-                                sum += self.hu(p);
-                            }
-                        }
-                    }
-                    hu[i + nx * (j + ny * k)] = sum / (s * s * s) as f64;
-                }
-            }
-        }
+        let slice = nx * ny;
+        let mut rng = SplitMix(self.seed);
+        let mut rounded: Vec<i16> = Vec::with_capacity(slice * nz);
+        let round = |v: f64| v.round().clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16;
         if self.blur_sigma_mm > 0.0 {
+            let mut hu = vec![0.0f64; slice * nz];
+            self.sample_slices(&vol, 0, &mut hu);
             for axis in 0..3 {
                 blur_axis(
                     &mut hu,
@@ -319,19 +309,61 @@ impl TibiaPhantom {
                     self.blur_sigma_mm / self.voxel_mm[axis],
                 );
             }
+            self.add_noise(&mut rng, &mut hu);
+            rounded.extend(hu.iter().map(|&v| round(v)));
+        } else {
+            const CHUNK: usize = 16; // slices sampled together
+            let mut hu = vec![0.0f64; slice * CHUNK.min(nz)];
+            for k0 in (0..nz).step_by(CHUNK) {
+                let k1 = (k0 + CHUNK).min(nz);
+                let buf = &mut hu[..slice * (k1 - k0)];
+                self.sample_slices(&vol, k0, buf);
+                self.add_noise(&mut rng, buf);
+                rounded.extend(buf.iter().map(|&v| round(v)));
+            }
         }
+        vol.voxels = Voxels::I16(rounded);
+        Ok(vol)
+    }
+
+    /// The partial-volume CT numbers of the slices `k0, k0 + 1, …` into `out` (whole
+    /// slices), one slice per task.
+    fn sample_slices(&self, vol: &Volume, k0: usize, out: &mut [f64]) {
+        let [nx, ny, _] = vol.dims;
+        let s = self.supersampling;
+        let off = |q: usize| (q as f64 + 0.5) / s as f64 - 0.5;
+        out.par_chunks_mut(nx * ny)
+            .enumerate()
+            .for_each(|(dk, plane)| {
+                let k = k0 + dk;
+                for j in 0..ny {
+                    for i in 0..nx {
+                        let mut sum = 0.0;
+                        for a in 0..s {
+                            for b in 0..s {
+                                for c in 0..s {
+                                    let p = vol.world([
+                                        i as f64 + off(a),
+                                        j as f64 + off(b),
+                                        k as f64 + off(c),
+                                    ]);
+                                    sum += self.hu(p);
+                                }
+                            }
+                        }
+                        plane[i + nx * j] = sum / (s * s * s) as f64;
+                    }
+                }
+            });
+    }
+
+    /// Add the Gaussian noise to `hu` in order (nothing when the noise is 0).
+    fn add_noise(&self, rng: &mut SplitMix, hu: &mut [f64]) {
         if self.noise_sigma_hu > 0.0 {
-            let mut rng = SplitMix(self.seed);
-            for v in &mut hu {
+            for v in hu {
                 *v += self.noise_sigma_hu * rng.gaussian();
             }
         }
-        let rounded = hu
-            .iter()
-            .map(|&v| v.round().clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16)
-            .collect();
-        vol.voxels = Voxels::I16(rounded);
-        Ok(vol)
     }
 }
 

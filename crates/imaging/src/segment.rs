@@ -340,17 +340,25 @@ fn largest_component(mask: &[bool], dims: [usize; 3]) -> Vec<bool> {
     keep
 }
 
-/// The grid axis along which the mask's bounding box is longest (mm).
-pub(crate) fn long_axis(mask: &[bool], ct: &Volume) -> usize {
+/// The grid axis along which the bounding box of the mask's set voxels (`true`, or a
+/// non-zero label) is longest (mm).
+pub(crate) fn long_axis<T: Copy + Default + PartialEq>(mask: &[T], ct: &Volume) -> usize {
     let [nx, ny, _] = ct.dims;
     let mut lo = [usize::MAX; 3];
     let mut hi = [0usize; 3];
-    for (idx, _) in mask.iter().enumerate().filter(|(_, m)| **m) {
-        let ijk = [idx % nx, (idx / nx) % ny, idx / (nx * ny)];
-        for c in 0..3 {
-            lo[c] = lo[c].min(ijk[c]);
-            hi[c] = hi[c].max(ijk[c]);
-        }
+    let empty = T::default();
+    for (row, values) in mask.chunks(nx).enumerate() {
+        let Some(first) = values.iter().position(|&m| m != empty) else {
+            continue;
+        };
+        let last = values.iter().rposition(|&m| m != empty).unwrap_or(first);
+        let (j, k) = (row % ny, row / ny);
+        lo[0] = lo[0].min(first);
+        hi[0] = hi[0].max(last);
+        lo[1] = lo[1].min(j);
+        hi[1] = hi[1].max(j);
+        lo[2] = lo[2].min(k);
+        hi[2] = hi[2].max(k);
     }
     let extent = [0, 1, 2].map(|c| (hi[c].saturating_sub(lo[c]) + 1) as f64 * ct.spacing[c]);
     (0..3)

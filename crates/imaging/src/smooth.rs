@@ -81,7 +81,7 @@ pub(crate) fn vertex_neighbours(mesh: &TriangleMesh) -> Vec<Vec<u32>> {
 }
 
 /// One umbrella step `v ← v + factor · (mean(neighbours) − v)` on every vertex at once.
-fn umbrella_step(vertices: &mut [[f64; 3]], adj: &[Vec<u32>], factor: f64) {
+pub(crate) fn umbrella_step(vertices: &mut [[f64; 3]], adj: &[Vec<u32>], factor: f64) {
     let old = vertices.to_vec();
     for (v, (x, n)) in vertices.iter_mut().zip(old.iter().zip(adj)) {
         if n.is_empty() {

@@ -53,7 +53,7 @@ pub fn name_tet_sets(
         }
     }
     mesh.set_element_set("ALL", (0..regions.len()).collect());
-    let axis = long_axis(&seg.labels.iter().map(|&l| l != 0).collect::<Vec<_>>(), ct);
+    let axis = long_axis(&seg.labels, ct);
     let dir = ct.direction[axis];
     let s: Vec<f64> = mesh.coords.iter().map(|&x| dot(x, dir)).collect();
     let lo = s.iter().copied().fold(f64::INFINITY, f64::min);

@@ -23,7 +23,8 @@ use crate::volume::Volume;
 /// A voxel mesh with the bookkeeping needed to map voxel values onto its elements.
 #[derive(Clone, Debug)]
 pub struct VoxelMesh {
-    /// The C3D8 mesh (ids from 1, sets as in the module docs).
+    /// The C3D8 mesh (ids from 1, sets as in the module docs); C3D20 after
+    /// [`crate::hex20::make_quadratic`].
     pub mesh: Mesh,
     /// Voxels per element edge.
     pub factor: usize,
@@ -115,51 +116,39 @@ pub fn mesh_voxels(
     let mut dropped = 0;
     for k in 0..nz {
         for j in 0..ny {
-            for i in 0..nx {
-                if (i >= nb[0] * factor || j >= nb[1] * factor || k >= nb[2] * factor)
-                    && seg.labels[ct.index(i, j, k)] != 0
-                {
-                    dropped += 1;
-                }
-            }
+            let row = &seg.labels[ct.index(0, j, k)..ct.index(0, j, k) + nx];
+            let whole_row = k >= nb[2] * factor || j >= nb[1] * factor;
+            let from = if whole_row { 0 } else { nb[0] * factor };
+            dropped += row[from..].iter().filter(|&&l| l != 0).count();
         }
     }
-    // nodes on block corners, created on first use
+    // nodes on block corners, created on first use; the blocks come layer by layer along
+    // the third grid axis, so only the two node layers of the current block layer are kept
     let np = [nb[0] + 1, nb[1] + 1, nb[2] + 1];
-    let mut node_of = vec![u32::MAX; np[0] * np[1] * np[2]];
+    let plane = np[0] * np[1];
+    let mut node_of = vec![u32::MAX; 2 * plane];
+    let mut layer = 0; // node layer held in the first half of `node_of`
     let mut mesh = Mesh::new();
     let flip = ct.handedness() < 0.0;
-    let corners: [[usize; 3]; 8] = if flip {
-        [
-            [0, 0, 1],
-            [1, 0, 1],
-            [1, 1, 1],
-            [0, 1, 1],
-            [0, 0, 0],
-            [1, 0, 0],
-            [1, 1, 0],
-            [0, 1, 0],
-        ]
-    } else {
-        [
-            [0, 0, 0],
-            [1, 0, 0],
-            [1, 1, 0],
-            [0, 1, 0],
-            [0, 0, 1],
-            [1, 0, 1],
-            [1, 1, 1],
-            [0, 1, 1],
-        ]
-    };
+    let corners = corner_offsets(flip);
     let mut layer_of_node: Vec<usize> = Vec::new();
-    let axis =
-        crate::segment::long_axis(&seg.labels.iter().map(|&l| l != 0).collect::<Vec<_>>(), ct);
+    let axis = crate::segment::long_axis(&seg.labels, ct);
     for (e, b) in blocks.iter().enumerate() {
+        let bk = b[2] / factor;
+        if bk != layer {
+            // the upper layer becomes the lower one when the next block layer is adjacent
+            if bk == layer + 1 {
+                node_of.copy_within(plane.., 0);
+            } else {
+                node_of[..plane].fill(u32::MAX);
+            }
+            node_of[plane..].fill(u32::MAX);
+            layer = bk;
+        }
         let mut nodes = [0usize; 8];
         for (slot, c) in nodes.iter_mut().zip(corners) {
             let p = [0, 1, 2].map(|a| b[a] / factor + c[a]);
-            let key = p[0] + np[0] * (p[1] + np[1] * p[2]);
+            let key = p[0] + np[0] * p[1] + plane * (p[2] - layer);
             if node_of[key] == u32::MAX {
                 let g = [0, 1, 2].map(|a| (p[a] * factor) as f64 - 0.5);
                 let id = mesh.n_nodes() as i64 + 1;
@@ -203,4 +192,18 @@ pub fn mesh_voxels(
         long_axis: axis,
         dropped_bone_voxels: dropped,
     })
+}
+
+/// Block-corner offsets of the eight nodes of an element in C3D8 order: the bottom face
+/// (lower third grid index) counter-clockwise about the third axis, then the top face; a
+/// mirrored grid (`flip`) swaps the two faces so that the Jacobian stays positive.
+pub(crate) fn corner_offsets(flip: bool) -> [[usize; 3]; 8] {
+    let bottom = [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]];
+    let (k0, k1) = if flip { (1, 0) } else { (0, 1) };
+    let mut c = [[0; 3]; 8];
+    for q in 0..4 {
+        c[q] = [bottom[q][0], bottom[q][1], k0];
+        c[q + 4] = [bottom[q][0], bottom[q][1], k1];
+    }
+    c
 }

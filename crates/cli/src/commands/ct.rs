@@ -5,6 +5,7 @@
 //! osteon ct ct_series/ -o out/                    # → out/bone.inp, out/bone.vtu, out/bone.stl
 //! osteon ct ct.nii.gz --labels seg.nii.gz --element-size 1.5 --calibration 0.00081,-0.002 -o out/
 //! osteon ct ct_series/ -o out/ --mesh tet         # C3D10 on the smoothed surface (needs gmsh)
+//! osteon ct ct_series/ -o out/ --smooth-surface 20 --element c3d20   # smoothed voxel mesh, quadratic bricks
 //! ```
 //!
 //! The pipeline is the library's ([`osteon::ct`], which the Python package's `osteon.ct`
@@ -19,10 +20,11 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use osteon::ct::tet::{TetOptions, build_tet};
-use osteon::ct::{self, CtError, CtOptions, Segmenting};
+use osteon::ct::{self, CtError, CtOptions, Segmenting, VoxelOptions};
 use osteon_imaging::{
     DensityCalibration, ElementProperties, LabelMapping, MappingOptions, MaterialBins, ModulusLaw,
-    Region, Segmentation, TaubinOptions, ThresholdOptions, Volume, VoxelBox, read_nifti,
+    Region, Segmentation, SurfaceSmoothing, TaubinOptions, ThresholdOptions, Volume, VoxelBox,
+    read_nifti,
 };
 
 /// The kind of mesh `osteon ct` builds.
@@ -32,6 +34,15 @@ pub enum MeshKind {
     Voxel,
     /// C3D10 quadratic tetrahedra on the smoothed surface, by gmsh (an external program).
     Tet,
+}
+
+/// The element of the voxel mesh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VoxelElement {
+    /// 8-node linear bricks.
+    C3d8,
+    /// 20-node quadratic bricks, mid-edge nodes shared between neighbours.
+    C3d20,
 }
 
 /// Build a model from a CT: segmentation, STL surface, C3D8 voxel mesh (or C3D10 on the smoothed surface), modulus per element.
@@ -66,6 +77,15 @@ pub struct CtArgs {
     /// Mesh: voxel (C3D8 bricks) or tet (C3D10 on the Taubin-smoothed, decimated surface, meshed by gmsh; docs/imaging.md §7).
     #[arg(long, value_enum, default_value_t = MeshKind::Voxel)]
     pub mesh: MeshKind,
+    /// Element of the voxel mesh: c3d8 (default) or c3d20 (quadratic bricks on the same corners).
+    #[arg(long, value_enum, default_value_t = VoxelElement::C3d8)]
+    pub element: VoxelElement,
+    /// Voxel mesh: Taubin λ/μ passes over its boundary nodes (0: the voxel staircase); elements are kept at or above --min-jacobian (docs/imaging.md §9).
+    #[arg(long, default_value_t = 0)]
+    pub smooth_surface: usize,
+    /// Smallest scaled Jacobian of an element after --smooth-surface, in (0, 1).
+    #[arg(long, default_value_t = 0.2)]
+    pub min_jacobian: f64,
     /// The gmsh executable for --mesh tet (default: $OSTEON_GMSH, else gmsh on PATH; `pip install gmsh`).
     #[arg(long)]
     pub gmsh: Option<PathBuf>,
@@ -177,9 +197,24 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         materials: args.materials,
     };
     if args.mesh == MeshKind::Tet {
+        if args.smooth_surface > 0 || args.element != VoxelElement::C3d8 {
+            bail!(
+                "--smooth-surface and --element are options of the voxel mesh; --mesh tet smooths its surface by --smooth-passes and makes C3D10"
+            );
+        }
         return run_tet(args, quiet, &ct, &options, start, timings);
     }
-    let built = match ct::build(&ct, &options) {
+    let voxel = VoxelOptions {
+        smoothing: (args.smooth_surface > 0).then_some(SurfaceSmoothing {
+            taubin: TaubinOptions {
+                passes: args.smooth_surface,
+                ..TaubinOptions::default()
+            },
+            min_scaled_jacobian: args.min_jacobian,
+        }),
+        quadratic: args.element == VoxelElement::C3d20,
+    };
+    let built = match ct::build_voxel(&ct, &options, &voxel) {
         Ok(built) => built,
         Err(CtError::ElementSize(h)) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
         Err(err) => return Err(err.into()),
@@ -198,8 +233,13 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         surface.triangles.len()
     );
     print_input(args, &ct, seg, &surface_note);
+    let element = vm
+        .mesh
+        .blocks
+        .first()
+        .map_or("C3D8", |b| b.etype.abaqus_name());
     println!(
-        "mesh        {} C3D8 elements ({:.3} × {:.3} × {:.3} mm), {} nodes, {mesh_volume:.0} mm³; {} DISTAL and {} PROXIMAL nodes",
+        "mesh        {} {element} elements ({:.3} × {:.3} × {:.3} mm), {} nodes, {mesh_volume:.0} mm³; {} DISTAL and {} PROXIMAL nodes",
         vm.mesh.n_elements(),
         edge[0],
         edge[1],
@@ -208,6 +248,19 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         vm.mesh.node_set("DISTAL").map_or(0, |s| s.len()),
         vm.mesh.node_set("PROXIMAL").map_or(0, |s| s.len())
     );
+    if let Some(r) = &built.smoothing {
+        println!(
+            "smoothing   {} boundary nodes, Taubin λ 0.5 μ −0.53 × {}: moved {:.3} mm on average (at most {:.3} mm); {} backed off ({} back on their voxel corner) for a scaled Jacobian ≥ {}; smallest now {:.3}",
+            r.boundary_nodes,
+            args.smooth_surface,
+            r.mean_displacement_mm,
+            r.max_displacement_mm,
+            r.backed_off_nodes,
+            r.reset_nodes,
+            args.min_jacobian,
+            r.min_scaled_jacobian
+        );
+    }
     if vm.dropped_bone_voxels > 0 {
         eprintln!(
             "warning: {} bone voxels beyond the last whole element block are not meshed",
