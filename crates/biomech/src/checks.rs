@@ -347,7 +347,7 @@ fn flange_fatigue_check(f: &StressStat, material: FlangeMaterial) -> Option<Chec
     } else {
         (
             Status::Info,
-            "; undecided: only the singular tie-edge peak exceeds the strength (a flange with modelled screw holes and contact decides)",
+            "; undecided: only the singular edge peak exceeds the strength (a flange with modelled screw holes decides)",
         )
     };
     Some(Check {
@@ -356,7 +356,7 @@ fn flange_fatigue_check(f: &StressStat, material: FlangeMaterial) -> Option<Chec
             f.part
         ),
         value: format!(
-            "peak {:.1} MPa (singular at the tie edge), p99 {:.1}{note}",
+            "peak {:.1} MPa (singular at the edge of the tie or contact), p99 {:.1}{note}",
             f.peak_mpa, f.p99_mpa
         ),
         target: format!("< {limit} MPa"),
