@@ -99,6 +99,41 @@ pub enum ImagingError {
         /// The series' slice spacing (mm, the median).
         spacing_mm: f64,
     },
+    /// Two frames of one multi-frame file at the same slice position.
+    #[error(
+        "{}: duplicated slice, frame {frame} is at the same position ({position_mm:.3} mm along the slice normal) as frame {other_frame}",
+        file.display()
+    )]
+    DuplicateFrame {
+        /// The multi-frame file.
+        file: PathBuf,
+        /// One frame (1-based).
+        frame: usize,
+        /// The other frame at that position (1-based).
+        other_frame: usize,
+        /// The position along the slice normal (mm).
+        position_mm: f64,
+    },
+    /// A gap between two neighbouring frames of one multi-frame file: their distance is a
+    /// multiple of the slice spacing.
+    #[error(
+        "{}: {missing} slice(s) missing between frame {frame} and frame {next_frame}: {gap_mm:.3} mm apart, slice spacing {spacing_mm:.3} mm",
+        file.display()
+    )]
+    MissingFrame {
+        /// The multi-frame file.
+        file: PathBuf,
+        /// The last frame before the gap (1-based).
+        frame: usize,
+        /// The first frame after the gap (1-based).
+        next_frame: usize,
+        /// Number of slices missing.
+        missing: usize,
+        /// The gap (mm).
+        gap_mm: f64,
+        /// The slice spacing (mm, the median).
+        spacing_mm: f64,
+    },
     /// Slices that are not evenly spaced, or not stacked straight (gantry tilt), or whose
     /// size, pixel spacing or orientation differs from the first slice.
     #[error("{}: {message}", file.display())]
