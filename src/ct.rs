@@ -32,8 +32,8 @@ use osteon_assembly::Model;
 use osteon_imaging::{
     ElementProperties, ImagingError, LabelMapping, MappingOptions, MaterialBins, Segmentation,
     SmoothingReport, SurfaceSmoothing, ThresholdOptions, TriangleMesh, Volume, VoxelMesh,
-    bin_moduli, bone_surface, make_quadratic, map_materials, mesh_voxels, read_dicom_file,
-    read_dicom_series, read_nifti, segment_labels, segment_threshold, smooth_voxel_surface,
+    bin_moduli, bone_surface, make_quadratic, map_materials, mesh_voxels, segment_labels,
+    segment_threshold, smooth_voxel_surface,
 };
 use osteon_io::IoError;
 use osteon_material::MaterialError;
@@ -118,22 +118,12 @@ pub enum CtError {
 /// [`CtError::NoSuchInput`] when `path` does not exist; [`CtError::Imaging`] when it does
 /// not read as a CT.
 pub fn read_volume(path: &Path) -> Result<Volume, CtError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let v = if path.is_dir() {
-        read_dicom_series(path)?
-    } else if name.ends_with(".nii") || name.ends_with(".nii.gz") {
-        read_nifti(path)?
-    } else if path.is_file() {
-        read_dicom_file(path)?
-    } else {
+    if !path.exists() {
         return Err(CtError::NoSuchInput {
             path: path.to_path_buf(),
         });
-    };
-    Ok(v)
+    }
+    Ok(osteon_imaging::read_volume(path)?)
 }
 
 /// How the bone is told from the rest.
@@ -187,14 +177,8 @@ pub fn voxels_per_element(
     spacing: [f64; 3],
     element_size_mm: Option<f64>,
 ) -> Result<usize, CtError> {
-    match element_size_mm {
-        None => Ok(1),
-        Some(h) if h.is_finite() && h > 0.0 => {
-            let mean = (spacing[0] * spacing[1] * spacing[2]).cbrt();
-            Ok(((h / mean).round() as usize).max(1))
-        }
-        Some(h) => Err(CtError::ElementSize(h)),
-    }
+    osteon_imaging::voxels_per_element(spacing, element_size_mm)
+        .map_err(|_| CtError::ElementSize(element_size_mm.unwrap_or(f64::NAN)))
 }
 
 /// A CT turned into a model, with everything computed on the way.

@@ -90,6 +90,7 @@ fn biomech(err: &BiomechError) -> bool {
         | BiomechError::StudyFile { .. }
         | BiomechError::MissingSet { .. }
         | BiomechError::PatientMesh { .. }
+        | BiomechError::Imaging(_)
         | BiomechError::Construction { .. }
         | BiomechError::Mesh(_)
         | BiomechError::Material(_)

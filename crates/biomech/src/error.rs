@@ -62,6 +62,10 @@ pub enum BiomechError {
         /// What is wrong and what to do.
         detail: String,
     },
+    /// The CT of a `[patient_ct]` study could not be read, segmented, meshed or mapped
+    /// (`osteon-imaging`; the message names the file or the parameter).
+    #[error("patient CT: {0}")]
+    Imaging(#[from] osteon_imaging::ImagingError),
     /// A plot could not be drawn.
     #[error("plot {plot}: {detail}")]
     Plot {

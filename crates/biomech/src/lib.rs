@@ -24,6 +24,8 @@
 //!   [`study_report`]. It writes nothing: writing is the caller's step (below);
 //! - or [`patient::build_patient_reconstruction`]: an imported `.inp`/`.msh` patient mesh with
 //!   named bone sets instead of the parametric tibia (required set names in [`patient`]);
+//! - or [`patient_ct::build_ct_reconstruction`]: a patient CT (`[patient_ct]`), meshed and
+//!   mapped by `osteon-imaging`, each bone element with its CT-mapped modulus;
 //! - [`run_study_cached`] shares the intact solve across the studies of a sweep
 //!   ([`IntactCache`]); [`run_study_using`] takes the linear solver of every solve (e.g.
 //!   PETSc's CG + GAMG through an [`osteon_assembly::SolverChoice::External`] factory);
@@ -83,6 +85,7 @@ mod model;
 pub mod modulus_bounds;
 pub mod output;
 pub mod patient;
+pub mod patient_ct;
 pub mod plots;
 pub mod report;
 mod spec;
@@ -96,11 +99,12 @@ pub use builder::{
 pub use error::BiomechError;
 pub use geometry::TibiaGeometry;
 pub use model::{
-    LatticeMaterial, MaterialSummary, StudyMaterials, apply_support, fixed_nodes,
+    CT_BONE_POISSON, LatticeMaterial, MaterialSummary, StudyMaterials, apply_support, fixed_nodes,
     plateau_load_cases,
 };
 pub use output::{OutputOptions, write_study_outputs};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
+pub use patient_ct::{PatientCtSpec, build_ct_reconstruction};
 pub use spec::{
     Activity, ActivityCase, BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM,
     ELASTIC_SLIP_RANGE_MM, ExtraCase, FlangeContact, FlangeMaterial, FlangeSpec, ImplantSpec,

@@ -268,8 +268,20 @@ impl StudyMaterials {
 /// Picks the elements of one section by region.
 type RegionFilter = fn(Region) -> bool;
 
-/// Sections: one per region present.
-fn add_sections(model: &mut Model, regions: &[Region], materials: &StudyMaterials) {
+/// Poisson's ratio of CT-mapped bone ([`Reconstruction::bone_moduli_mpa`]): 0.3, that of the
+/// library's isotropic cortical and cancellous bone (biomechanics.md §3.1–§3.2) and of
+/// `osteon ct`'s decks.
+pub const CT_BONE_POISSON: f64 = library::CORTICAL_NU;
+
+/// Sections: one per region present; with CT-mapped `moduli` (MPa, indexed by element) the
+/// bone elements get isotropic materials of their own moduli instead (one material per
+/// distinct modulus, sections `CT_BONE_<k>`), the other regions theirs.
+fn add_sections(
+    model: &mut Model,
+    regions: &[Region],
+    materials: &StudyMaterials,
+    moduli: Option<&[f64]>,
+) -> Result<(), BiomechError> {
     let groups: [(&str, &Material, RegionFilter); 5] = [
         ("CORTICAL", &materials.cortical, |r| r == Region::Cortical),
         ("CANCELLOUS", &materials.cancellous, |r| {
@@ -282,7 +294,9 @@ fn add_sections(model: &mut Model, regions: &[Region], materials: &StudyMaterial
         }),
     ];
     for (name, material, pick) in groups {
-        let elements: Vec<usize> = (0..regions.len()).filter(|&e| pick(regions[e])).collect();
+        let elements: Vec<usize> = (0..regions.len())
+            .filter(|&e| pick(regions[e]) && !(moduli.is_some() && regions[e].is_bone()))
+            .collect();
         if !elements.is_empty() {
             let m = model.add_material(material.clone());
             model.sections.push(Section {
@@ -292,6 +306,35 @@ fn add_sections(model: &mut Model, regions: &[Region], materials: &StudyMaterial
             });
         }
     }
+    if let Some(moduli) = moduli {
+        let mut by_modulus: std::collections::BTreeMap<u64, Vec<usize>> = Default::default();
+        for e in (0..regions.len()).filter(|&e| regions[e].is_bone()) {
+            let modulus = *moduli.get(e).ok_or_else(|| {
+                BiomechError::construction(format!(
+                    "{} CT-mapped moduli for bone element {e}",
+                    moduli.len()
+                ))
+            })?;
+            by_modulus.entry(modulus.to_bits()).or_default().push(e);
+        }
+        for (k, (bits, elements)) in by_modulus.into_iter().enumerate() {
+            let e = f64::from_bits(bits);
+            let material = Material::new(
+                format!("ct_bone_{k}"),
+                osteon_material::Elastic::Isotropic(osteon_material::IsotropicElastic::new(
+                    e,
+                    CT_BONE_POISSON,
+                )?),
+            );
+            let m = model.add_material(material);
+            model.sections.push(Section {
+                elements,
+                material: m,
+                name: format!("CT_BONE_{k}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Nodes held by the distal fixation: the distal end face, or every node with
@@ -472,7 +515,12 @@ impl Reconstruction {
         loads: &LoadSpec,
     ) -> Result<Model, BiomechError> {
         let mut model = Model::new(self.mesh.clone());
-        add_sections(&mut model, &self.regions, materials);
+        add_sections(
+            &mut model,
+            &self.regions,
+            materials,
+            self.bone_moduli_mpa.as_deref(),
+        )?;
         model.equations = self.equations.clone();
         apply_support(&mut model, loads)?;
         model.load_cases = plateau_load_cases(&model.mesh, loads)?;
@@ -487,7 +535,12 @@ impl Reconstruction {
         loads: &LoadSpec,
     ) -> Result<Model, BiomechError> {
         let mut model = Model::new(self.intact_mesh()?);
-        add_sections(&mut model, &self.intact_regions(), materials);
+        add_sections(
+            &mut model,
+            &self.intact_regions(),
+            materials,
+            self.bone_moduli_mpa.as_deref(),
+        )?;
         apply_support(&mut model, loads)?;
         model.load_cases = plateau_load_cases(&model.mesh, loads)?;
         Ok(model)

@@ -166,11 +166,22 @@ pub fn build_patient_reconstruction(
     loads: &LoadSpec,
 ) -> Result<Reconstruction, BiomechError> {
     require_bare_prosthesis(implant)?;
-    let import = Import {
-        spec,
-        file: spec.path.display().to_string(),
-        source: read_patient_mesh(spec)?,
-    };
+    let source = read_patient_mesh(spec)?;
+    build_on_mesh(spec, spec.path.display().to_string(), source, defect, loads)
+}
+
+/// The stages of [`build_patient_reconstruction`] after reading: `source` is the bone mesh
+/// with the sets `spec` names, `file` what messages call it (the mesh file, or the CT of a
+/// `[patient_ct]` study, [`crate::patient_ct`]). The implant is not checked here. Element
+/// ids are kept, so a caller can find each element of `source` in the result by its id.
+pub(crate) fn build_on_mesh(
+    spec: &PatientMeshSpec,
+    file: String,
+    source: Mesh,
+    defect: &DefectSpec,
+    loads: &LoadSpec,
+) -> Result<Reconstruction, BiomechError> {
+    let import = Import { spec, file, source };
     if import.source.n_elements() == 0 {
         return Err(import.error("the mesh has no 3-D elements".into()));
     }
@@ -202,6 +213,7 @@ pub fn build_patient_reconstruction(
         bone_z: located.bone_z,
         diaphysis_z: located.diaphysis_z,
         defect_bone_regions: built.defect_bone_regions,
+        bone_moduli_mpa: None,
     })
 }
 
@@ -234,6 +246,9 @@ struct LoadSets {
     lateral: Vec<FaceRef>,
     /// Empty when `loads.distal_fixation_mm > 0` (the models fix the bone below that z).
     fixation: Vec<usize>,
+    /// The element faces of the fixation when the mesh gives it as a face surface (the
+    /// ankle coupling then weighs its nodes by face area, as on the parametric tibia).
+    fixation_faces: Option<Vec<FaceRef>>,
 }
 
 /// Where the defect is (mm) and which source elements it takes.
@@ -376,11 +391,15 @@ impl Import<'_> {
         };
         let medial = plateau(&spec.plateau_medial_surface, "plateau_medial_surface")?;
         let lateral = plateau(&spec.plateau_lateral_surface, "plateau_lateral_surface")?;
+        let mut fixation_faces = None;
         let fixation: Vec<usize> = if loads.distal_fixation_mm > 0.0 {
             Vec::new()
         } else if let Some(n) = find(&source.node_sets, &spec.distal_fixation_set) {
             n.clone()
         } else if let Some(s) = find(&source.surfaces, &spec.distal_fixation_set) {
+            if let Surface::Faces(f) = s {
+                fixation_faces = Some(f.clone());
+            }
             source.surface_nodes(s)
         } else {
             return Err(self.missing(
@@ -401,6 +420,7 @@ impl Import<'_> {
             medial,
             lateral,
             fixation,
+            fixation_faces,
         })
     }
 
@@ -622,8 +642,11 @@ fn name_canonical_sets(
         .filter(|&n| n != usize::MAX)
         .collect();
     mesh.set_node_set("DISTAL_END", fixed.clone());
-    mesh.surfaces
-        .insert("DISTAL_END".into(), Surface::Nodes(fixed));
+    let distal = match &sets.fixation_faces {
+        Some(f) => Surface::Faces(remap(f)),
+        None => Surface::Nodes(fixed),
+    };
+    mesh.surfaces.insert("DISTAL_END".into(), distal);
 }
 
 /// Bone faces (of the first `n_bone_elements`) that match a face of a prosthesis element,

@@ -30,6 +30,7 @@ use crate::headline::{HeadlineAnalysis, headline_analysis};
 use crate::metrics::{CaseMetrics, Check, MetricInputs, case_metrics, checks};
 use crate::model::{MaterialSummary, StudyMaterials};
 use crate::patient::{PatientMeshSpec, build_patient_reconstruction};
+use crate::patient_ct::{PatientCtSpec, build_ct_reconstruction};
 use crate::plots::PlotFile;
 use crate::spec::{
     BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel,
@@ -50,6 +51,9 @@ pub struct Study {
     /// An imported patient mesh instead of the parametric tibia (see [`crate::patient`]);
     /// `None` by default.
     pub patient_mesh: Option<PatientMeshSpec>,
+    /// A patient CT instead of the parametric tibia (see [`crate::patient_ct`]); `None` by
+    /// default; not together with `patient_mesh`.
+    pub patient_ct: Option<PatientCtSpec>,
     /// Segmental defect.
     pub defect: DefectSpec,
     /// Bone materials.
@@ -88,6 +92,7 @@ impl Default for Study {
             name: String::new(),
             geometry: TibiaGeometry::default(),
             patient_mesh: None,
+            patient_ct: None,
             defect: DefectSpec::default(),
             bone: BoneSpec::default(),
             implant: ImplantSpec::default(),
@@ -112,6 +117,7 @@ impl Study {
     /// and the porosity sets only the density; [`Study::warnings`] says so.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self, BiomechError> {
         let mut study: Study = crate::study_file::parse(text, file)?;
+        crate::study_file::check_patient_ct(&study, text, file)?;
         // The frictional default needs the parametric tibia's flange to hold the prosthesis
         // between its two contact faces: a file that names no interface and has no flange
         // (a patient mesh, or the flange switched off) gets the bonded one, and is told so.
@@ -177,6 +183,7 @@ impl Study {
         {
             p.path = dir.join(&p.path);
         }
+        crate::study_file::resolve_patient_ct(&mut study, path, &text)?;
         Ok(study)
     }
 
@@ -190,6 +197,8 @@ impl Study {
     pub fn frictional_unavailable(&self) -> Option<&'static str> {
         if self.patient_mesh.is_some() {
             Some("the study is on a patient mesh (no flange)")
+        } else if self.patient_ct.is_some() {
+            Some("the study is on a patient CT (no flange)")
         } else if !self.implant.flange.enabled {
             Some("the flange is switched off")
         } else {
@@ -201,7 +210,7 @@ impl Study {
     pub fn validate(&self) -> Result<(), BiomechError> {
         self.interface.require_available()?;
         if let InterfaceModel::Frictional { mu, .. } = self.interface {
-            if self.patient_mesh.is_some() {
+            if self.patient_mesh.is_some() || self.patient_ct.is_some() {
                 return Err(BiomechError::NotYetAvailable {
                     feature: format!("the frictional interface (mu = {mu}) on a patient mesh"),
                     detail: "a patient mesh has no flange to hold the prosthesis between its two contact faces; \
@@ -217,8 +226,17 @@ impl Study {
                 ));
             }
         }
-        if self.patient_mesh.is_none() {
-            self.geometry.validate()?;
+        match (&self.patient_mesh, &self.patient_ct) {
+            (Some(_), Some(_)) => {
+                return Err(BiomechError::invalid(
+                    "patient_ct",
+                    f64::NAN,
+                    "either [patient_mesh] or [patient_ct], not both",
+                ));
+            }
+            (None, Some(ct)) => ct.validate()?,
+            (None, None) => self.geometry.validate()?,
+            (Some(_), None) => {}
         }
         let p = self.implant.porosity;
         if !(p > 0.0 && p < 1.0) {
@@ -452,6 +470,11 @@ pub struct StudyRun {
 /// Notes that every report carries: the modelling simplifications.
 fn notes(study: &Study, setup_bonded_fraction: Option<f64>) -> Vec<String> {
     let geometry = match &study.patient_mesh {
+        None if study.patient_ct.is_some() => study
+            .patient_ct
+            .as_ref()
+            .map(crate::patient_ct::geometry_note)
+            .unwrap_or_default(),
         None => "Geometry: the biomechanics.md §2 surrogate (hollow elliptical shaft, linear flares, cancellous metaphyses), not a patient CT; +x is lateral, z the long axis (0 distal).".to_string(),
         Some(p) => format!(
             "Geometry: patient mesh {} (bone sets {} / {}); the bone elements whose centroid lies in the defect's z range are the porous-Ta prosthesis, bonded through shared nodes; no flange or screws (parametric tibia only); metaphysis/diaphysis limits for the shielding zones: {}.",
@@ -508,6 +531,7 @@ fn notes(study: &Study, setup_bonded_fraction: Option<f64>) -> Vec<String> {
         "Screws are embedded in the host elements and carry little load in this model; their stresses say little about screw safety until they sit in drilled holes (issue 13).".to_string(),
         "Mechanostat bands are given per load case; the mechanostat applies to the daily envelope of peak strains, so a large 'disuse' fraction in a light case does not predict osteopenia by itself.".to_string(),
         match study.bone.cortex {
+            _ if study.patient_ct.as_ref().is_some_and(|c| !c.homogeneous_bone) => "Cortical bone: CT-mapped (next note), not the [bone] cortex law.".to_string(),
             CortexModel::TransverselyIsotropic => "Cortical bone: transversely isotropic about the global z axis (Reilly & Burstein 1975, femoral specimens); in the flared metaphyses the material axis stays along z rather than along the inclined cortex.".to_string(),
             CortexModel::Isotropic => "Cortical bone: isotropic (E 17 GPa, ν 0.3); its shear modulus 6.5 GPa is about twice the measured 3.3 GPa, which stiffens torsion.".to_string(),
         },
@@ -633,8 +657,12 @@ impl IntactCache {
     }
 }
 
-/// Build the reconstruction of a study: the parametric tibia, or the imported patient mesh.
+/// Build the reconstruction of a study: the parametric tibia, the imported patient mesh, or
+/// the patient CT.
 pub fn build_study_reconstruction(study: &Study) -> Result<Reconstruction, BiomechError> {
+    if let Some(ct) = &study.patient_ct {
+        return build_ct_reconstruction(ct, &study.defect, &study.implant, &study.loads);
+    }
     match &study.patient_mesh {
         Some(p) => build_patient_reconstruction(p, &study.defect, &study.implant, &study.loads),
         None => build_reconstruction(&study.geometry, &study.defect, &study.implant, &study.mesh),
@@ -789,7 +817,9 @@ pub fn build_study(study: &Study, observer: &mut dyn Observer) -> Result<StudySe
     study.validate()?;
     stage(
         observer,
-        if study.patient_mesh.is_some() {
+        if study.patient_ct.is_some() {
+            "reading the patient CT (segmentation, voxel mesh, moduli, defect, prosthesis)"
+        } else if study.patient_mesh.is_some() {
             "reading the patient mesh (bone sets, defect, prosthesis)"
         } else {
             "building the mesh (tibia, defect, prosthesis, flange, screws)"
@@ -1051,12 +1081,17 @@ pub fn study_report(
     if let Some(c) = &implanted.contact_solver {
         notes.push(contact_solver_note(c));
     }
+    let mut materials = setup.materials.summary(study.implant.flange.material);
+    if let Some(ct) = &study.patient_ct {
+        notes.push(crate::patient_ct::bone_note(ct, rec));
+        crate::patient_ct::bone_material_rows(ct, rec, &mut materials);
+    }
     StudyReport {
         study: study.clone(),
         body_weight_n: study.loads.body_weight_n(),
         implant_modulus_mpa: setup.materials.porous.modulus(),
         defect_z_mm: rec.defect_z,
-        materials: setup.materials.summary(study.implant.flange.material),
+        materials,
         mesh: mesh_summary(rec, setup.implanted_model.mesh.n_nodes()),
         cases,
         timings: StudyTimings {

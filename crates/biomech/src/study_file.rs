@@ -65,6 +65,94 @@ pub(crate) fn key_line(text: &str, path: &str) -> Option<usize> {
     None
 }
 
+/// 1-based line of the header `[table]` in the TOML `text` (or of its first key when the
+/// table is written inline or dotted), `None` when absent.
+pub(crate) fn table_line(text: &str, table: &str) -> Option<usize> {
+    text.lines()
+        .position(|raw| {
+            let line = strip_comment(raw).trim();
+            line.strip_prefix('[')
+                .and_then(|h| h.split(']').next())
+                .is_some_and(|h| normalise(h) == table)
+        })
+        .map(|i| i + 1)
+        .or_else(|| {
+            text.lines()
+                .position(|raw| {
+                    strip_comment(raw)
+                        .split_once('=')
+                        .is_some_and(|(k, _)| normalise(k).split('.').next() == Some(table))
+                })
+                .map(|i| i + 1)
+        })
+}
+
+/// `[patient_ct]` in a study file: not together with `[patient_mesh]`, and a known law and
+/// a valid calibration; each error at its line of `text` (`file` names it).
+pub(crate) fn check_patient_ct(
+    study: &crate::Study,
+    text: &str,
+    file: &str,
+) -> Result<(), crate::error::BiomechError> {
+    let Some(ct) = &study.patient_ct else {
+        return Ok(());
+    };
+    let at = |line: Option<usize>, message: String| crate::error::BiomechError::StudyFile {
+        file: file.into(),
+        line: line.unwrap_or(0),
+        message,
+    };
+    if study.patient_mesh.is_some() {
+        return Err(at(
+            table_line(text, "patient_ct"),
+            format!(
+                "[patient_ct] and [patient_mesh] (line {}) both name the bone: keep one (a CT to mesh and map, or a mesh with its sets)",
+                table_line(text, "patient_mesh").unwrap_or(0)
+            ),
+        ));
+    }
+    if let Err(e) = ct.mapping() {
+        let line = key_line(text, "patient_ct.law")
+            .filter(|_| osteon_imaging::ModulusLaw::from_name(&ct.law).is_err())
+            .or_else(|| key_line(text, "patient_ct.calibration"));
+        return Err(at(line, e.to_string()));
+    }
+    Ok(())
+}
+
+/// Make the paths of `[patient_ct]` relative to the study file `path` (whose text is
+/// `text`) and check that they exist: a missing image or label map is an error at its line.
+pub(crate) fn resolve_patient_ct(
+    study: &mut crate::Study,
+    path: &std::path::Path,
+    text: &str,
+) -> Result<(), crate::error::BiomechError> {
+    let Some(ct) = &mut study.patient_ct else {
+        return Ok(());
+    };
+    let dir = path.parent().unwrap_or(std::path::Path::new(""));
+    for (key, file) in [
+        ("patient_ct.image", Some(&mut ct.image)),
+        ("patient_ct.labels", ct.labels.as_mut()),
+    ] {
+        let Some(file) = file else { continue };
+        if file.is_relative() {
+            *file = dir.join(&*file);
+        }
+        if !file.exists() {
+            return Err(crate::error::BiomechError::StudyFile {
+                file: path.display().to_string(),
+                line: key_line(text, key).unwrap_or(0),
+                message: format!(
+                    "{key} = {}: no such file or folder (expected a DICOM series folder, a DICOM file or a NIfTI volume)",
+                    file.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The text before a `#` that is not inside a string.
 fn strip_comment(line: &str) -> &str {
     let mut in_string: Option<char> = None;
@@ -121,6 +209,17 @@ support = { kind = \"distal\", length_mm = 40.0 }
         assert_eq!(key_line(TEXT, "implant.modulus_mpa"), Some(6));
         assert_eq!(key_line(TEXT, "implant.flange.enabled"), Some(9));
         assert_eq!(key_line(TEXT, "loads.support.length_mm"), Some(12));
+    }
+
+    #[test]
+    fn table_headers_are_found() {
+        assert_eq!(super::table_line(TEXT, "implant"), Some(4));
+        assert_eq!(super::table_line(TEXT, "implant.flange"), Some(8));
+        assert_eq!(super::table_line(TEXT, "patient_ct"), None);
+        assert_eq!(
+            super::table_line("a = 1\npatient_ct.image = \"x\"\n", "patient_ct"),
+            Some(2)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! |---|---|
 //! | [`volume`] | [`Volume`]: grid, spacing, origin, direction cosines, HU or label values |
 //! | [`dicom`] | DICOM CT series read/write (one file per slice, sorted along the slice normal) |
+//! | [`input`] | [`read_volume`]: a DICOM folder or file, or a NIfTI volume, by what the path is |
 //! | [`nifti`] | NIfTI-1 read/write (RAS on disk, LPS in memory) |
 //! | [`phantom`] | a tibia-like CT with known geometry and density |
 //! | [`segment`] | thresholds, largest component, slice-wise hole filling, label maps → regions |
@@ -34,6 +35,7 @@ pub mod dicom;
 mod error;
 pub mod hex20;
 pub mod hex_smooth;
+pub mod input;
 pub mod mapping;
 pub mod nifti;
 mod output;
@@ -54,6 +56,7 @@ pub use hex_smooth::{
     SmoothingReport, SurfaceSmoothing, min_scaled_jacobian, smooth_voxel_surface,
 };
 pub use hex20::make_quadratic;
+pub use input::read_volume;
 pub use mapping::{ElementProperties, MappingOptions, MaterialBins, bin_moduli, map_materials};
 pub use nifti::{read_nifti, write_nifti};
 pub use phantom::{TibiaPhantom, Tissue};
@@ -65,4 +68,4 @@ pub use surface::{TriangleMesh, bone_surface};
 pub use tet_mapping::{TetMapping, map_tet_materials};
 pub use tet_mesh::{dihedral_angle_range, name_tet_sets};
 pub use volume::{Volume, VoxelBox, Voxels};
-pub use voxel_mesh::{VoxelMesh, mesh_voxels};
+pub use voxel_mesh::{VoxelMesh, mesh_voxels, voxels_per_element};

@@ -54,6 +54,30 @@ impl VoxelMesh {
     }
 }
 
+/// Voxels per element edge for an element edge of `element_size_mm` (mm) on a grid of
+/// `spacing` (mm): the edge over the geometric-mean spacing, rounded, at least 1; 1 for
+/// `None` (one voxel per element).
+///
+/// # Errors
+/// [`ImagingError::InvalidParameter`] for an edge that is not finite and > 0.
+pub fn voxels_per_element(
+    spacing: [f64; 3],
+    element_size_mm: Option<f64>,
+) -> Result<usize, ImagingError> {
+    match element_size_mm {
+        None => Ok(1),
+        Some(h) if h.is_finite() && h > 0.0 => {
+            let mean = (spacing[0] * spacing[1] * spacing[2]).cbrt();
+            Ok(((h / mean).round() as usize).max(1))
+        }
+        Some(h) => Err(ImagingError::invalid(
+            "element size (mm)",
+            h,
+            "a finite edge length > 0",
+        )),
+    }
+}
+
 /// Build the voxel mesh of `seg` on the grid of `ct` with elements of `factor` voxels a side.
 ///
 /// # Errors

@@ -208,6 +208,12 @@ pub struct Reconstruction {
     /// The bone region each defect element has in the intact model (elements
     /// `n_bone_elements..n_intact_elements`, in order).
     pub defect_bone_regions: Vec<Region>,
+    /// CT-mapped Young's modulus (MPa) of each element of the intact model (elements
+    /// `0..n_intact_elements`: the bone, then the defect elements as the bone they were),
+    /// used instead of the cortical and cancellous materials (isotropic, ν
+    /// [`crate::CT_BONE_POISSON`]); `None`: the homogeneous materials
+    /// ([`crate::patient_ct`]).
+    pub bone_moduli_mpa: Option<Vec<f64>>,
 }
 
 /// The resolved mesh layout the construction steps share.
@@ -309,6 +315,7 @@ pub fn build_reconstruction(
         bone_z: [0.0, geometry.length_mm],
         diaphysis_z: [geometry.diaphysis_start(), geometry.diaphysis_end()],
         defect_bone_regions: vec![Region::Cortical; n_intact_elements - n_bone_elements],
+        bone_moduli_mpa: None,
     })
 }
 

@@ -1,0 +1,53 @@
+//! Reading a CT volume whatever its form: a folder with one DICOM series, a single DICOM
+//! file, or a NIfTI volume. The one entry point of `osteon ct` and of a study's
+//! `[patient_ct]` (`osteon-biomech`).
+
+use std::path::Path;
+
+use crate::dicom::{read_dicom_file, read_dicom_series};
+use crate::error::ImagingError;
+use crate::nifti::read_nifti;
+use crate::volume::Volume;
+
+/// Read a CT volume (values in HU, positions in mm, LPS): a folder is read as one DICOM
+/// series, a `.nii` / `.nii.gz` file as NIfTI, any other file as a single DICOM file.
+///
+/// # Errors
+/// [`ImagingError::Os`] (kind `NotFound`) naming `path` when it does not exist; the
+/// readers' errors when it does not read as a CT.
+pub fn read_volume(path: &Path) -> Result<Volume, ImagingError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if path.is_dir() {
+        read_dicom_series(path)
+    } else if !path.is_file() {
+        Err(ImagingError::Os {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file or folder (expected a DICOM series folder, a DICOM file or a NIfTI volume)",
+            ),
+        })
+    } else if name.ends_with(".nii") || name.ends_with(".nii.gz") {
+        read_nifti(path)
+    } else {
+        read_dicom_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_path_is_named() {
+        let e = read_volume(Path::new("/no/such/ct.nii.gz")).expect_err("missing");
+        let text = e.to_string();
+        assert!(
+            text.contains("/no/such/ct.nii.gz") && text.contains("no such file"),
+            "{text}"
+        );
+    }
+}
