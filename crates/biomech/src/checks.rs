@@ -460,3 +460,37 @@ fn lazy_zone_check(sh: &StressShielding) -> Check {
         source: "Huiskes 1987, s = 0.75 unverified (biomechanics.md §7)".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flange(peak: f64, p99: f64) -> StressStat {
+        StressStat {
+            part: "flange (Ti-6Al-4V)".into(),
+            peak_mpa: peak,
+            p99_mpa: p99,
+            mean_mpa: 0.5 * p99,
+            peak_at_mm: [0.0; 3],
+        }
+    }
+
+    /// The three outcomes against the 140 MPa notched strength: the peak below it passes,
+    /// the bulk (p99) at it fails, only the singular peak above it is undecided (info, not a
+    /// failure of the implant-safety flag); flanges of other materials get no row.
+    #[test]
+    fn the_flange_fatigue_row_separates_the_singular_edge_from_the_bulk() {
+        let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;
+        let status = |peak, p99| {
+            flange_fatigue_check(&flange(peak, p99), FlangeMaterial::Ti6Al4V)
+                .expect("a Ti-6Al-4V flange has the row")
+                .status
+        };
+        assert_eq!(status(0.99 * limit, 0.5 * limit), Status::Pass);
+        assert_eq!(status(1.5 * limit, limit), Status::Fail);
+        assert_eq!(status(1.5 * limit, 0.4 * limit), Status::Info);
+        assert!(
+            flange_fatigue_check(&flange(500.0, 400.0), FlangeMaterial::DenseTantalum).is_none()
+        );
+    }
+}

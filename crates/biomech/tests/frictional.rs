@@ -371,6 +371,12 @@ fn interface_sensitivity_of_the_headline_case() {
     assert!(preloaded > 1.01 * c.torsional_nm_per_deg);
     assert!(preloaded < b.torsional_nm_per_deg);
     assert!(md.contains("axial preload (N·m/°)"));
+
+    // the judged lattice stress: a mean over a sphere cannot exceed the largest value in it
+    let j = r.cases[0].metrics.judged_lattice_stress();
+    let mean = j.averaged.expect("porous Ta present: sphere mean computed");
+    assert!(mean.value <= j.peak_mpa && mean.value > 0.0, "{j:?}");
+    assert_eq!(mean.radius_mm, study.metrics.lattice_averaging_radius_mm);
 }
 
 /// Design trends of the frictional construct in walking with torsion: a softer prosthesis
