@@ -48,6 +48,74 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
+/// Run `osteon ct ARGS`, assert it succeeded and wrote the three model files into `out`;
+/// its standard output.
+fn run_ct(args: &[&str], out: &Path) -> String {
+    let run = osteon(args);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    println!("{stdout}");
+    for f in ["bone.inp", "bone.vtu", "bone.stl"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    stdout
+}
+
+/// Read `out/bone.inp` as osteon does and solve it (one thread): the model and the first
+/// case's displacements (mm).
+fn solve_deck(out: &Path) -> (osteon_assembly::Model, Vec<[f64; 3]>) {
+    let model = osteon_io::inp::read_inp(&out.join("bone.inp"))
+        .expect("osteon reads its own deck")
+        .model;
+    let solution = solve_linear_static(
+        &model,
+        &SolveOptions {
+            threads: 1,
+            ..SolveOptions::default()
+        },
+    )
+    .expect("solve");
+    let u = solution.cases[0].displacement.clone();
+    (model, u)
+}
+
+/// Largest |u| (mm).
+fn largest(u: &[[f64; 3]]) -> f64 {
+    u.iter()
+        .map(|d| (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt())
+        .fold(0.0, f64::max)
+}
+
+/// CalculiX on `out/bone.inp` against osteon's displacements `u` of `model`: (max |Δu|,
+/// CalculiX's max |u|) in mm, or `None` with a notice when ccx is not installed.
+fn compare_with_ccx(
+    out: &Path,
+    model: &osteon_assembly::Model,
+    u: &[[f64; 3]],
+) -> Option<(f64, f64)> {
+    if !ccx::available() {
+        println!(
+            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
+        );
+        return None;
+    }
+    let steps = ccx::run(out, "bone").expect("ccx");
+    let reference = &steps[0].displacement;
+    assert_eq!(reference.len(), model.mesh.n_nodes());
+    let (mut worst, mut ccx_max): (f64, f64) = (0.0, 0.0);
+    for (&id, r) in reference {
+        let n = model.mesh.node_index(id).expect("ccx node in the deck");
+        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
+        worst = worst.max(d);
+        ccx_max = ccx_max.max((r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt());
+    }
+    Some((worst, ccx_max))
+}
+
 #[test]
 fn dicom_series_to_model_files_and_calculix_agrees() {
     let (_p, ct) = phantom();
@@ -55,27 +123,20 @@ fn dicom_series_to_model_files_and_calculix_agrees() {
     let series = dir.path().join("series");
     write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
     let out = dir.path().join("model");
-    let run = osteon(&[
-        "ct",
-        s(&series),
-        "-o",
-        s(&out),
-        "--element-size",
-        "2",
-        "--materials",
-        "8",
-    ]);
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
+    let stdout = run_ct(
+        &[
+            "ct",
+            s(&series),
+            "-o",
+            s(&out),
+            "--element-size",
+            "2",
+            "--materials",
+            "8",
+        ],
+        &out,
     );
-    println!("{stdout}");
     assert!(stdout.contains("C3D8 elements") && stdout.contains("MPa"));
-    for f in ["bone.inp", "bone.vtu", "bone.stl"] {
-        assert!(out.join(f).is_file(), "{f} missing");
-    }
     let vtu = std::fs::read_to_string(out.join("bone.vtu")).unwrap();
     for name in [
         "\"hu\"",
@@ -88,46 +149,16 @@ fn dicom_series_to_model_files_and_calculix_agrees() {
     }
 
     // osteon solves the deck as written
-    let deck = out.join("bone.inp");
-    let model = osteon_io::inp::read_inp(&deck)
-        .expect("osteon reads its own deck")
-        .model;
+    let (model, u) = solve_deck(&out);
     assert!(!model.materials.is_empty() && model.materials.len() <= 8);
     assert!(
         model.mesh.element_set("CORTICAL").is_ok() && model.mesh.element_set("CANCELLOUS").is_ok()
     );
-    let ours = solve_linear_static(
-        &model,
-        &SolveOptions {
-            threads: 1,
-            ..SolveOptions::default()
-        },
-    )
-    .expect("solve");
-    let u = &ours.cases[0].displacement;
-    let umax = u
-        .iter()
-        .map(|d| (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt())
-        .fold(0.0, f64::max);
+    let umax = largest(&u);
     assert!(umax > 0.0);
-
-    if !ccx::available() {
-        println!(
-            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
-        );
+    let Some((worst, ccx_max)) = compare_with_ccx(&out, &model, &u) else {
         return;
-    }
-    let steps = ccx::run(&out, "bone").expect("ccx");
-    let reference = &steps[0].displacement;
-    assert_eq!(reference.len(), model.mesh.n_nodes());
-    let mut worst: f64 = 0.0;
-    let mut ccx_max: f64 = 0.0;
-    for (&id, r) in reference {
-        let n = model.mesh.node_index(id).expect("ccx node in the deck");
-        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
-        worst = worst.max(d);
-        ccx_max = ccx_max.max((r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt());
-    }
+    };
     println!("max |u|: osteon {umax:.6e} mm, CalculiX {ccx_max:.6e} mm; max |Δu| {worst:.3e} mm");
     assert!((umax - ccx_max).abs() <= 1e-5 * ccx_max);
     assert!(worst <= 1e-5 * ccx_max);
@@ -235,17 +266,7 @@ fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
         if let Some(size) = size {
             args.extend(["--element-size", size]);
         }
-        let run = osteon(&args);
-        let stdout = String::from_utf8_lossy(&run.stdout);
-        assert!(
-            run.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        println!("{stdout}");
-        for f in ["bone.inp", "bone.vtu", "bone.stl"] {
-            assert!(out.join(f).is_file(), "{mesh}: {f} missing");
-        }
+        run_ct(&args, &out);
         // `osteon solve` runs the deck as written
         let solved = out.join("solved");
         let run = osteon(&[
@@ -263,18 +284,7 @@ fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
         );
         assert!(max_displacement(&solved.join("bone.json")) > 0.0);
         // the axial shortening: mean z displacement of the loaded PROXIMAL nodes
-        let model = osteon_io::inp::read_inp(&out.join("bone.inp"))
-            .expect("osteon reads its own deck")
-            .model;
-        let solution = solve_linear_static(
-            &model,
-            &SolveOptions {
-                threads: 1,
-                ..SolveOptions::default()
-            },
-        )
-        .expect("solve");
-        let u = solution.cases[0].displacement.clone();
+        let (model, u) = solve_deck(&out);
         let proximal = model.mesh.node_set("PROXIMAL").expect("PROXIMAL");
         compliance.push(proximal.iter().map(|&n| u[n][2]).sum::<f64>() / proximal.len() as f64);
         solutions.push((model, u));
@@ -308,25 +318,10 @@ fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
             .all(|b| b.etype == osteon_mesh::ElementType::Tet10)
     );
     assert!(model.mesh.element_set("CORTICAL").is_ok());
-    let our_max = u
-        .iter()
-        .map(|d| (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt())
-        .fold(0.0, f64::max);
-    if !ccx::available() {
-        println!(
-            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
-        );
+    let our_max = largest(u);
+    let Some((worst, _)) = compare_with_ccx(&out, model, u) else {
         return;
-    }
-    let steps = ccx::run(&out, "bone").expect("ccx");
-    let reference = &steps[0].displacement;
-    assert_eq!(reference.len(), model.mesh.n_nodes());
-    let mut worst: f64 = 0.0;
-    for (&id, r) in reference {
-        let n = model.mesh.node_index(id).expect("ccx node in the deck");
-        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
-        worst = worst.max(d);
-    }
+    };
     println!("C3D10 deck: max |u| osteon {our_max:.6e} mm; max |Δu| to CalculiX {worst:.3e} mm");
     assert!(worst <= 1e-5 * our_max);
 }
@@ -338,27 +333,23 @@ fn smoothed_c3d20_voxel_deck_solves_and_calculix_agrees() {
     let series = dir.path().join("series");
     write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
     let out = dir.path().join("model");
-    let run = osteon(&[
-        "ct",
-        s(&series),
-        "-o",
-        s(&out),
-        "--element-size",
-        "2",
-        "--materials",
-        "8",
-        "--element",
-        "c3d20",
-        "--smooth-surface",
-        "10",
-    ]);
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
+    let stdout = run_ct(
+        &[
+            "ct",
+            s(&series),
+            "-o",
+            s(&out),
+            "--element-size",
+            "2",
+            "--materials",
+            "8",
+            "--element",
+            "c3d20",
+            "--smooth-surface",
+            "10",
+        ],
+        &out,
     );
-    println!("{stdout}");
     assert!(stdout.contains("C3D20 elements") && stdout.contains("smoothing"));
     let vtu = std::fs::read_to_string(out.join("bone.vtu")).unwrap();
     assert!(vtu.contains("Name=\"youngs_modulus\""));
@@ -372,9 +363,7 @@ fn smoothed_c3d20_voxel_deck_solves_and_calculix_agrees() {
     );
     let umax = max_displacement(&solved.join("bone.json"));
     assert!(umax > 0.0);
-    let model = osteon_io::inp::read_inp(&out.join("bone.inp"))
-        .expect("osteon reads its own deck")
-        .model;
+    let (model, u) = solve_deck(&out);
     assert!(
         model
             .mesh
@@ -383,31 +372,9 @@ fn smoothed_c3d20_voxel_deck_solves_and_calculix_agrees() {
             .all(|b| b.etype == osteon_mesh::ElementType::Hex20)
     );
     osteon_mesh::check_jacobians(&model.mesh).expect("no inverted element");
-    let ours = solve_linear_static(
-        &model,
-        &SolveOptions {
-            threads: 1,
-            ..SolveOptions::default()
-        },
-    )
-    .expect("solve");
-    let u = &ours.cases[0].displacement;
-    if !ccx::available() {
-        println!(
-            "NOTICE: ccx (CalculiX) not found on PATH; comparison skipped (apt-get install calculix-ccx)"
-        );
+    let Some((worst, ccx_max)) = compare_with_ccx(&out, &model, &u) else {
         return;
-    }
-    let steps = ccx::run(&out, "bone").expect("ccx");
-    let reference = &steps[0].displacement;
-    assert_eq!(reference.len(), model.mesh.n_nodes());
-    let (mut worst, mut ccx_max): (f64, f64) = (0.0, 0.0);
-    for (&id, r) in reference {
-        let n = model.mesh.node_index(id).expect("ccx node in the deck");
-        let d = (0..3).map(|c| (u[n][c] - r[c]).powi(2)).sum::<f64>().sqrt();
-        worst = worst.max(d);
-        ccx_max = ccx_max.max((r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt());
-    }
+    };
     println!(
         "smoothed C3D20 deck: max |u| osteon solve {umax:.6e} mm, CalculiX {ccx_max:.6e} mm; max |Δu| {worst:.3e} mm"
     );

@@ -61,6 +61,18 @@ pub struct ElementProperties {
     pub modulus_mpa: Vec<f64>,
 }
 
+/// The modulus floor of `opts` is finite and positive.
+pub(crate) fn check_floor(opts: &MappingOptions) -> Result<(), ImagingError> {
+    if !(opts.modulus_floor_mpa.is_finite() && opts.modulus_floor_mpa > 0.0) {
+        return Err(ImagingError::invalid(
+            "modulus floor (MPa)",
+            opts.modulus_floor_mpa,
+            "finite and > 0",
+        ));
+    }
+    Ok(())
+}
+
 /// Map CT numbers onto the elements of `vm` (see the module docs).
 ///
 /// # Errors
@@ -72,13 +84,7 @@ pub fn map_materials(
     vm: &VoxelMesh,
     opts: &MappingOptions,
 ) -> Result<ElementProperties, ImagingError> {
-    if !(opts.modulus_floor_mpa.is_finite() && opts.modulus_floor_mpa > 0.0) {
-        return Err(ImagingError::invalid(
-            "modulus floor (MPa)",
-            opts.modulus_floor_mpa,
-            "finite and > 0",
-        ));
-    }
+    check_floor(opts)?;
     let n = vm.blocks.len();
     let mut out = ElementProperties {
         hu: Vec::with_capacity(n),

@@ -144,13 +144,7 @@ pub fn map_tet_materials(
     mesh: &Mesh,
     opts: &MappingOptions,
 ) -> Result<TetMapping, ImagingError> {
-    if !(opts.modulus_floor_mpa.is_finite() && opts.modulus_floor_mpa > 0.0) {
-        return Err(ImagingError::invalid(
-            "modulus floor (MPa)",
-            opts.modulus_floor_mpa,
-            "finite and > 0",
-        ));
-    }
+    crate::mapping::check_floor(opts)?;
     if seg.dims != ct.dims {
         return Err(ImagingError::invalid(
             "segmentation grid",
