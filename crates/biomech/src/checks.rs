@@ -261,7 +261,10 @@ pub fn qualify_micromotion(
 /// docking-face rim or the flange tie, where the continuum's stress is singular and grows
 /// with refinement (walking with torsion, von Mises 31.7 / 58.9 / 63.8 MPa on the 4 / 3 / 2
 /// mm meshes), so the value prints the peak and the volume 99th percentile beside the
-/// verdict. Reports written before the sphere mean existed are judged on the peak.
+/// verdict. The judged radius is the least conservative one printed (it is the smallest the
+/// study's meshes resolve), so a pass there that fails at the smallest printed radius is
+/// reported as undecided (info), not as a pass. Reports written before the sphere mean
+/// existed are judged on the peak.
 fn porous_tantalum_checks(m: &CaseMetrics) -> [Check; 2] {
     let ta = &m.porous_tantalum;
     let j = m.judged_lattice_stress();
@@ -310,20 +313,49 @@ fn porous_tantalum_checks(m: &CaseMetrics) -> [Check; 2] {
     } else {
         "seed specimen tests (biomechanics.md §0, §9)"
     };
-    let row = |what: &str, limit: f64| Check {
-        criterion: format!("{}: {measure}, {criterion}, vs {what}", ta.part),
-        value: value.clone(),
-        target: format!("< {limit} MPa"),
-        status: pass_fail(verdict < limit),
-        source: source.into(),
+    // the judged radius is set by what the mesh resolves, and it is the least conservative
+    // one printed: a pass there stands only if the smallest radius printed passes too
+    let smallest = m
+        .porous_tantalum_averaged
+        .iter()
+        .flat_map(|l| l.sensitivity.iter())
+        .filter(|s| j.averaged.is_some_and(|a| s.radius_mm < a.radius_mm))
+        .min_by(|a, b| a.radius_mm.total_cmp(&b.radius_mm))
+        .copied();
+    let row = |what: &str, limit: f64| {
+        let status = lattice_status(verdict, smallest.map(|s| s.value), limit);
+        let note = match smallest {
+            Some(s) if status == Status::Info => format!(
+                "; undecided: passes at the judged radius but not at R {:.1} mm, the verdict depends on the averaging radius",
+                s.radius_mm
+            ),
+            _ => String::new(),
+        };
+        Check {
+            criterion: format!("{}: {measure}, {criterion}, vs {what}", ta.part),
+            value: format!("{value}{note}"),
+            target: format!("< {limit} MPa"),
+            status,
+            source: source.into(),
+        }
     };
     [
         row("static strength", library::POROUS_TA_STATIC_STRENGTH_MPA),
         row(
-            "fatigue limit (10⁶ cycles)",
+            "fatigue strength at 10⁶ cycles (seed)",
             library::POROUS_TA_FATIGUE_STRENGTH_MPA,
         ),
     ]
+}
+
+/// The lattice verdict on the judged stress `verdict` (MPa) against `limit`, given the mean
+/// at the smallest printed radius `smallest` (MPa): FAIL when the judged value reaches the
+/// limit; a pass only when the smallest radius passes too, else undecided (info).
+fn lattice_status(verdict: f64, smallest: Option<f64>, limit: f64) -> Status {
+    match smallest {
+        Some(s) if verdict < limit && s >= limit => Status::Info,
+        _ => pass_fail(verdict < limit),
+    }
 }
 
 /// A Ti-6Al-4V flange against the fatigue strength of a notched specimen (140 MPa at 10⁷
@@ -361,7 +393,7 @@ fn flange_fatigue_check(f: &StressStat, material: FlangeMaterial) -> Option<Chec
         ),
         target: format!("< {limit} MPa"),
         status,
-        source: "MatWeb Ti-6Al-4V ELI (biomechanics.md §8); no hole in the model: nominal stress vs notched strength".into(),
+        source: "MatWeb Ti-6Al-4V ELI, wrought, load ratio not stated (biomechanics.md §8); no hole in the model: gross nominal stress vs notched strength, unconservative (§9)".into(),
     })
 }
 
@@ -478,6 +510,16 @@ mod tests {
     /// The three outcomes against the 140 MPa notched strength: the peak below it passes,
     /// the bulk (p99) at it fails, only the singular peak above it is undecided (info, not a
     /// failure of the implant-safety flag); flanges of other materials get no row.
+    /// A pass at the judged radius that fails at the smaller one is no pass; a failure at
+    /// the judged radius is a failure whatever the smaller one says.
+    #[test]
+    fn a_lattice_pass_must_hold_at_the_smaller_radius() {
+        assert_eq!(lattice_status(8.0, Some(9.5), 10.0), Status::Pass);
+        assert_eq!(lattice_status(8.0, Some(12.0), 10.0), Status::Info);
+        assert_eq!(lattice_status(11.0, Some(15.0), 10.0), Status::Fail);
+        assert_eq!(lattice_status(8.0, None, 10.0), Status::Pass);
+    }
+
     #[test]
     fn the_flange_fatigue_row_separates_the_singular_edge_from_the_bulk() {
         let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;

@@ -9,11 +9,14 @@
 //! critical distances (Taylor 2007, *The Theory of Critical Distances*, Elsevier; its
 //! "volume method") judges instead the stress averaged over a small volume at the hot spot,
 //! whose size is a material length. For a lattice the natural length is the cell: below a
-//! few cells the homogenised stress has no meaning, and a fatigue crack starts in a strut
-//! but must cross several cells to fail the part. The radius osteon uses is an engineering
+//! few cells the homogenised stress does not represent the struts' mean stress (size
+//! effects in cellular solids fade beyond about five cells), and cellular metals are
+//! notch-insensitive in static and fatigue tests up to holes of several cells (Fleck et al.
+//! 2001; McCullough et al. 2000). The radius osteon uses is an engineering
 //! choice stated in biomechanics.md §9 (2.5 mm: a sphere about five ~1 mm diamond cells
 //! across, docs/lattice.md §6, and the smallest radius tried whose mean converges on the
-//! study's meshes), and the report shows the verdict's sensitivity to it.
+//! study's meshes: set by the mesh, not by material data, and the least conservative of
+//! the radii tried), and the report shows the verdict's sensitivity to it.
 //!
 //! [`largest_sphere_average`] evaluates, for every sample point as a centre, the
 //! volume-weighted mean of the samples of the same part inside the sphere (the part of the
