@@ -288,11 +288,15 @@ fn porous_tantalum_checks(m: &CaseMetrics) -> [Check; 2] {
                 ),
                 a.value,
                 format!(
-                    "{:.2} MPa at ({:.0}, {:.0}, {:.0}) mm ({}); peak {:.2} (singular at a contact or tie edge, grows with refinement); p99 {:.2}",
+                    "{:.2} MPa at ({:.0}, {:.0}, {:.0}) mm{} ({}); peak {:.2} (singular at a contact or tie edge, grows with refinement); p99 {:.2}",
                     a.value,
                     a.at_mm[0],
                     a.at_mm[1],
                     a.at_mm[2],
+                    m.porous_tantalum_averaged
+                        .as_ref()
+                        .and_then(|l| l.mean_stress_mpa)
+                        .map_or(String::new(), hot_spot_sign),
                     others.join(", "),
                     j.peak_mpa,
                     j.p99_mpa
@@ -346,6 +350,19 @@ fn porous_tantalum_checks(m: &CaseMetrics) -> [Check; 2] {
             library::POROUS_TA_FATIGUE_STRENGTH_MPA,
         ),
     ]
+}
+
+/// The hot spot's mean hydrostatic stress σm (MPa) in words: compressive, or tensile and
+/// then flagged, because the seed's strengths are probably compression tests and lattices
+/// are weaker in tension–tension fatigue (biomechanics.md §9).
+fn hot_spot_sign(sigma_m: f64) -> String {
+    if sigma_m <= 0.0 {
+        format!(", compressive (σm {sigma_m:.2} MPa)")
+    } else {
+        format!(
+            ", TENSILE (σm {sigma_m:.2} MPa): judged against strengths probably measured in compression"
+        )
+    }
 }
 
 /// The lattice verdict on the judged stress `verdict` (MPa) against `limit`, given the mean

@@ -105,6 +105,24 @@ pub fn largest_sphere_average(samples: &[Sample], radius_mm: f64) -> Option<Sphe
         .max_by(|a, b| a.value.total_cmp(&b.value))
 }
 
+/// The volume-weighted mean of `samples` over the sphere of `radius_mm` centred at
+/// `centre_mm` (the same truncation at the part's surface as [`largest_sphere_average`]);
+/// `None` when the sphere holds no volume.
+pub fn sphere_average_at(samples: &[Sample], centre_mm: [f64; 3], radius_mm: f64) -> Option<f64> {
+    let r2 = radius_mm * radius_mm;
+    let (mut sum, mut volume) = (0.0, 0.0);
+    for s in samples {
+        let d2: f64 = (0..3)
+            .map(|k| (s.position_mm[k] - centre_mm[k]).powi(2))
+            .sum();
+        if d2 <= r2 {
+            sum += s.value * s.volume_mm3;
+            volume += s.volume_mm3;
+        }
+    }
+    (volume > 0.0).then(|| sum / volume)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +207,19 @@ mod tests {
             / (4.0 * (2.0 * r.powi(3) + 3.0 * r * r * d - d.powi(3)));
         assert!((a.value - exact).abs() < 0.01, "{} vs {exact}", a.value);
         assert!((a.at_mm[0] - c).abs() < 1e-12);
+    }
+
+    /// The mean at a given centre: a linear field's ball mean is its value at the centre.
+    #[test]
+    fn the_mean_at_a_centre_of_a_linear_field_is_its_central_value() {
+        let s = grid(30, 6.0, |p| 2.0 * p[0] - p[1] + 0.5 * p[2]);
+        let centre = [0.1, 0.1, 0.1];
+        // a radius between grid distances, so that the samples inside are symmetric about the
+        // centre whatever the rounding
+        let v = sphere_average_at(&s, centre, 1.05).unwrap();
+        let exact = 2.0 * 0.1 - 0.1 + 0.05;
+        assert!((v - exact).abs() < 1e-9, "{v} vs {exact}");
+        assert!(sphere_average_at(&s, [50.0, 0.0, 0.0], 1.0).is_none());
     }
 
     #[test]

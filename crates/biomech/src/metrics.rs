@@ -32,7 +32,7 @@ use osteon_material::voigt::principal_values;
 pub use crate::checks::checks;
 
 use crate::builder::{Reconstruction, Region};
-use crate::critical_distance::{Sample, SphereAverage, largest_sphere_average};
+use crate::critical_distance::{Sample, SphereAverage, largest_sphere_average, sphere_average_at};
 use crate::error::BiomechError;
 use crate::implant_strength::{ScrewEntry, deshpande_fleck, screw_entries};
 use crate::load_sharing::{LoadSharing, load_sharing};
@@ -875,6 +875,12 @@ pub struct LatticeAverage {
     pub judged: SphereAverage,
     /// At 0.6 and 1.6 times the judged radius; MPa.
     pub sensitivity: Vec<SphereAverage>,
+    /// The mean hydrostatic stress σm = tr σ / 3 over the judged sphere (MPa; negative:
+    /// compression). The seed's strengths are probably compressive tests, and lattices are
+    /// weaker in tension–tension fatigue, so a tensile hot spot is flagged; `None` in
+    /// reports written before it existed.
+    #[serde(default)]
+    pub mean_stress_mpa: Option<f64>,
 }
 
 /// The largest sphere averages of the judged lattice stress of `elements` at `radius_mm`
@@ -899,9 +905,23 @@ fn lattice_average(
         .iter()
         .filter_map(|k| largest_sphere_average(&samples, k * radius_mm))
         .collect();
+    let hydrostatic: Vec<Sample> = elements
+        .iter()
+        .flat_map(|&e| f.points_of(e))
+        .map(|p| {
+            let s = &f.point_stress[p];
+            Sample {
+                position_mm: f.point_position[p],
+                volume_mm3: f.point_volume[p],
+                value: (s[0] + s[1] + s[2]) / 3.0,
+            }
+        })
+        .collect();
+    let mean_stress_mpa = sphere_average_at(&hydrostatic, judged.at_mm, radius_mm);
     Some(LatticeAverage {
         judged,
         sensitivity,
+        mean_stress_mpa,
     })
 }
 

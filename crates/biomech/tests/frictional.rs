@@ -377,6 +377,12 @@ fn interface_sensitivity_of_the_headline_case() {
     let mean = j.averaged.expect("porous Ta present: sphere mean computed");
     assert!(mean.value <= j.peak_mpa && mean.value > 0.0, "{j:?}");
     assert_eq!(mean.radius_mm, study.metrics.lattice_averaging_radius_mm);
+    let sigma_m = r.cases[0]
+        .metrics
+        .porous_tantalum_averaged
+        .as_ref()
+        .and_then(|l| l.mean_stress_mpa);
+    assert!(sigma_m.is_some_and(f64::is_finite), "{sigma_m:?}");
 }
 
 /// Design trends of the frictional construct in walking with torsion: a softer prosthesis
