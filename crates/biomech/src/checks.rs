@@ -26,7 +26,7 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
     rows.extend(
         m.flange
             .as_ref()
-            .and_then(|f| flange_fatigue_check(f, m.flange_material)),
+            .and_then(|f| flange_fatigue_check(f, m.flange_material, m.flange_net_section_factor)),
     );
     rows.extend(m.screws.as_ref().map(screw_check));
     rows.extend(bone_checks(&m.bone, spec));
@@ -43,7 +43,8 @@ pub fn implant_safety(m: &CaseMetrics) -> [bool; 3] {
         porous_tantalum_checks(m).iter().all(ok),
         m.flange.as_ref().is_none_or(|f| {
             ok(&flange_check(f, m.flange_material))
-                && flange_fatigue_check(f, m.flange_material).is_none_or(|c| ok(&c))
+                && flange_fatigue_check(f, m.flange_material, m.flange_net_section_factor)
+                    .is_none_or(|c| ok(&c))
         }),
         m.screws.as_ref().is_none_or(|s| ok(&screw_check(s))),
     ]
@@ -381,17 +382,25 @@ fn lattice_status(verdict: f64, smallest: Option<f64>, limit: f64) -> Status {
 /// tie edges is a nominal stress, and a notched strength is the strength to hold it
 /// against: the hole's stress concentration (Kt ≈ 3 for a hole in a plate) is in the
 /// strength, not in the stress. Its peak, at the edge of the flange tie, is singular and
-/// grows with refinement. So the row passes when even the peak is below the strength,
-/// fails when the 99th percentile (the flange's bulk) reaches it, and in between says that
-/// the model cannot decide: the singular edge alone exceeds the strength.
-fn flange_fatigue_check(f: &StressStat, material: FlangeMaterial) -> Option<Check> {
+/// grows with refinement. The net section through a screw hole carries `net_section` =
+/// W/(W − d) times the gross stress, so both are scaled by it before the comparison. So the
+/// row passes when even the scaled peak is below the strength, fails when the scaled 99th
+/// percentile (the flange's bulk) reaches it, and in between says that the model cannot
+/// decide: the singular edge alone exceeds the strength.
+fn flange_fatigue_check(
+    f: &StressStat,
+    material: FlangeMaterial,
+    net_section: Option<f64>,
+) -> Option<Check> {
     if material != FlangeMaterial::Ti6Al4V {
         return None;
     }
     let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;
-    let (status, note) = if f.peak_mpa < limit {
+    let k = net_section.unwrap_or(1.0);
+    let (peak, p99) = (k * f.peak_mpa, k * f.p99_mpa);
+    let (status, note) = if peak < limit {
         (Status::Pass, "")
-    } else if f.p99_mpa >= limit {
+    } else if p99 >= limit {
         (Status::Fail, "")
     } else {
         (
@@ -405,7 +414,7 @@ fn flange_fatigue_check(f: &StressStat, material: FlangeMaterial) -> Option<Chec
             f.part
         ),
         value: format!(
-            "peak {:.1} MPa (singular at the edge of the tie or contact), p99 {:.1}{note}",
+            "net section: peak {peak:.1} MPa (singular at the edge of the tie or contact), p99 {p99:.1}, the model's gross stresses {:.1} and {:.1} × W/(W − d) = {k:.2}{note}",
             f.peak_mpa, f.p99_mpa
         ),
         target: format!("< {limit} MPa"),
@@ -540,16 +549,20 @@ mod tests {
     #[test]
     fn the_flange_fatigue_row_separates_the_singular_edge_from_the_bulk() {
         let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;
-        let status = |peak, p99| {
-            flange_fatigue_check(&flange(peak, p99), FlangeMaterial::Ti6Al4V)
+        let status = |peak, p99, k| {
+            flange_fatigue_check(&flange(peak, p99), FlangeMaterial::Ti6Al4V, k)
                 .expect("a Ti-6Al-4V flange has the row")
                 .status
         };
-        assert_eq!(status(0.99 * limit, 0.5 * limit), Status::Pass);
-        assert_eq!(status(1.5 * limit, limit), Status::Fail);
-        assert_eq!(status(1.5 * limit, 0.4 * limit), Status::Info);
+        assert_eq!(status(0.99 * limit, 0.5 * limit, None), Status::Pass);
+        assert_eq!(status(1.5 * limit, limit, None), Status::Fail);
+        assert_eq!(status(1.5 * limit, 0.4 * limit, None), Status::Info);
+        // the net section through a hole (W/(W − d) = 1.5 for 5 mm screws in 15 mm)
+        assert_eq!(status(0.9 * limit, 0.5 * limit, Some(1.5)), Status::Info);
+        assert_eq!(status(0.9 * limit, 0.7 * limit, Some(1.5)), Status::Fail);
         assert!(
-            flange_fatigue_check(&flange(500.0, 400.0), FlangeMaterial::DenseTantalum).is_none()
+            flange_fatigue_check(&flange(500.0, 400.0), FlangeMaterial::DenseTantalum, None)
+                .is_none()
         );
     }
 }

@@ -321,6 +321,12 @@ pub struct CaseMetrics {
     /// The flange's material (decides the target of the flange check).
     #[serde(default = "default_flange_material")]
     pub flange_material: FlangeMaterial,
+    /// W/(W − d) through the flange's screw holes
+    /// ([`crate::ImplantSpec::flange_net_section_factor`]): the flange fatigue check holds
+    /// the model's gross stress times it against the notched strength; `None` without
+    /// screws and in reports written before it existed.
+    #[serde(default)]
+    pub flange_net_section_factor: Option<f64>,
     /// The screws.
     pub screws: Option<StressStat>,
     /// Bone.
@@ -523,6 +529,9 @@ pub struct MetricInputs<'a> {
     pub interface: &'a InterfaceModel,
     /// Flange material.
     pub flange_material: FlangeMaterial,
+    /// W/(W − d) through the flange's screw holes, `None` without screws
+    /// ([`crate::ImplantSpec::flange_net_section_factor`]).
+    pub flange_net_section_factor: Option<f64>,
     /// The load case: name, fraction of body weight, medial share, load (N).
     pub load: &'a StudyLoadCase,
     /// Frictional interface: the micromotion of the load case's contact solution
@@ -635,6 +644,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError>
         screw_entry: screw_entries(rec, imp),
         flange: safety.flange,
         flange_material: inp.flange_material,
+        flange_net_section_factor: inp.flange_net_section_factor,
         screws: safety.screws,
         bone: bone_strain(rec, imp, int),
         shaft_profile: shaft_profile(rec, imp, int, inp.spec.profile_band_mm),

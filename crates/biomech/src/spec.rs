@@ -196,6 +196,17 @@ pub struct ImplantSpec {
     pub screws: ScrewSpec,
 }
 
+impl ImplantSpec {
+    /// W/(W − d) of the flange's cross-sections through its screw holes (flange width W,
+    /// screw diameter d): the net-section stress at a hole over the gross stress of the
+    /// flange model, which has no holes (biomechanics.md §9); `None` without flange or
+    /// screws, or when the screw is as wide as the flange.
+    pub fn flange_net_section_factor(&self) -> Option<f64> {
+        let (w, d) = (self.flange.width_mm, self.screws.diameter_mm);
+        (self.flange.enabled && self.screws.enabled && w > d && d > 0.0).then(|| w / (w - d))
+    }
+}
+
 impl Default for ImplantSpec {
     fn default() -> Self {
         Self {

@@ -1034,6 +1034,7 @@ pub fn study_metrics(
             spec: &study.metrics,
             interface: &study.interface,
             flange_material: study.implant.flange.material,
+            flange_net_section_factor: study.implant.flange_net_section_factor(),
             load,
             micromotion: implanted.micromotion.as_ref().and_then(|m| m.get(k)),
             copies: setup.split.as_ref().map_or(&[], |s| &s.copies),
