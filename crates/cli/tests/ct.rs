@@ -44,6 +44,15 @@ fn phantom() -> (TibiaPhantom, Volume) {
     (p, ct)
 }
 
+/// The phantom written as a DICOM series into `series/` of a fresh temporary folder.
+fn phantom_series() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("series");
+    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    (dir, series)
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -118,10 +127,7 @@ fn compare_with_ccx(
 
 #[test]
 fn dicom_series_to_model_files_and_calculix_agrees() {
-    let (_p, ct) = phantom();
-    let dir = tempfile::tempdir().unwrap();
-    let series = dir.path().join("series");
-    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let (dir, series) = phantom_series();
     let out = dir.path().join("model");
     let stdout = run_ct(
         &[
@@ -252,10 +258,7 @@ fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
         println!("NOTICE: gmsh not found (pip install gmsh, or OSTEON_GMSH=PATH); test skipped");
         return;
     }
-    let (_p, ct) = phantom();
-    let dir = tempfile::tempdir().unwrap();
-    let series = dir.path().join("series");
-    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let (dir, series) = phantom_series();
     let mut compliance = Vec::new();
     let mut solutions = Vec::new();
     // C3D10 of 3 mm edge on the smoothed surface; C3D8 of one voxel (the voxel volume)
@@ -328,10 +331,7 @@ fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
 
 #[test]
 fn smoothed_c3d20_voxel_deck_solves_and_calculix_agrees() {
-    let (_p, ct) = phantom();
-    let dir = tempfile::tempdir().unwrap();
-    let series = dir.path().join("series");
-    write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+    let (dir, series) = phantom_series();
     let out = dir.path().join("model");
     let stdout = run_ct(
         &[

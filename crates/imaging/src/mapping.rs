@@ -92,25 +92,44 @@ pub fn map_materials(
         modulus_mpa: Vec::with_capacity(n),
     };
     for e in 0..n {
-        let (mut hu, mut rho, mut modulus, mut count) = (0.0, 0.0, 0.0, 0usize);
-        for idx in vm.element_voxels(e, seg) {
-            let h = f64::from(ct.voxels.get(idx));
-            let r = opts.calibration.apparent_density(h)?;
-            hu += h;
-            rho += r;
-            modulus += match opts.marrow_modulus_mpa {
-                Some(m) if seg.labels[idx] == Region::Marrow.code() => m,
-                _ => opts.law.modulus(r)?,
-            };
-            count += 1;
-        }
-        let c = count.max(1) as f64;
-        out.hu.push(hu / c);
-        out.density_g_cm3.push(rho / c);
-        out.modulus_mpa
-            .push((modulus / c).max(opts.modulus_floor_mpa));
+        out.push(voxel_means(ct, seg, opts, vm.element_voxels(e, seg))?);
     }
     Ok(out)
+}
+
+impl ElementProperties {
+    /// Append one element's [HU, apparent density (g/cm³), modulus (MPa)].
+    pub(crate) fn push(&mut self, [hu, rho, modulus]: [f64; 3]) {
+        self.hu.push(hu);
+        self.density_g_cm3.push(rho);
+        self.modulus_mpa.push(modulus);
+    }
+}
+
+/// The element rule shared by the voxel and the tetrahedral mapping: the means of the CT
+/// number, the apparent density and the voxel moduli (`marrow_modulus_mpa` for marrow
+/// voxels when given) over `voxels` (flat indices), the modulus at least the floor;
+/// [HU, g/cm³, MPa].
+pub(crate) fn voxel_means(
+    ct: &Volume,
+    seg: &Segmentation,
+    opts: &MappingOptions,
+    voxels: impl IntoIterator<Item = usize>,
+) -> Result<[f64; 3], ImagingError> {
+    let (mut hu, mut rho, mut modulus, mut count) = (0.0, 0.0, 0.0, 0usize);
+    for idx in voxels {
+        let h = f64::from(ct.voxels.get(idx));
+        let r = opts.calibration.apparent_density(h)?;
+        hu += h;
+        rho += r;
+        modulus += match opts.marrow_modulus_mpa {
+            Some(m) if seg.labels[idx] == Region::Marrow.code() => m,
+            _ => opts.law.modulus(r)?,
+        };
+        count += 1;
+    }
+    let c = count.max(1) as f64;
+    Ok([hu / c, rho / c, (modulus / c).max(opts.modulus_floor_mpa)])
 }
 
 /// Element moduli grouped into materials.

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use osteon_mesh::{ElementType, Mesh};
 
 use crate::error::ImagingError;
-use crate::mapping::{ElementProperties, MappingOptions};
+use crate::mapping::{ElementProperties, MappingOptions, voxel_means};
 use crate::segment::{Region, Segmentation};
 use crate::volume::Volume;
 
@@ -216,25 +216,12 @@ pub fn map_tet_materials(
                 ));
             }
         }
-        let (mut hu, mut rho, mut modulus) = (0.0, 0.0, 0.0);
+        out.properties
+            .push(voxel_means(ct, seg, opts, voxels.iter().copied())?);
         let mut count = [0usize; 4];
         for &idx in &voxels {
-            let h = f64::from(ct.voxels.get(idx));
-            let r = opts.calibration.apparent_density(h)?;
-            hu += h;
-            rho += r;
-            modulus += match opts.marrow_modulus_mpa {
-                Some(m) if seg.labels[idx] == Region::Marrow.code() => m,
-                _ => opts.law.modulus(r)?,
-            };
             count[seg.labels[idx] as usize & 3] += 1;
         }
-        let c = voxels.len() as f64;
-        out.properties.hu.push(hu / c);
-        out.properties.density_g_cm3.push(rho / c);
-        out.properties
-            .modulus_mpa
-            .push((modulus / c).max(opts.modulus_floor_mpa));
         let best = (1..4)
             .max_by(|&a, &b| count[a].cmp(&count[b]).then(b.cmp(&a)))
             .unwrap_or(1);
