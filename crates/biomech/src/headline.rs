@@ -51,11 +51,12 @@ fn not_recorded() -> f64 {
 
 impl ModulusVariant {
     fn of(modulus_mpa: f64, label: String, m: &CaseMetrics) -> Self {
+        let judged = m.judged_lattice_stress();
         Self {
             modulus_mpa,
             label,
-            porous_ta_judged_mpa: m.judged_lattice_stress().verdict_mpa(),
-            porous_ta_peak_mpa: m.judged_lattice_stress().peak_mpa,
+            porous_ta_judged_mpa: judged.verdict_mpa(),
+            porous_ta_peak_mpa: judged.peak_mpa,
             migration_max_mm: m.migration.largest().map(|f| f.magnitude_mm),
             micromotion_p95_um: m.micromotion.statistics().map(|s| s.p95_um),
             near_below_lazy_zone: m.shielding.near_fraction_below_lazy_zone,
