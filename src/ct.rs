@@ -275,6 +275,8 @@ pub fn build_voxel(
         make_quadratic(&mut voxel_mesh)?;
         lap("quadratic", &mut timings);
     }
+    // the plateau and distal end faces, named for a study's [patient_mesh]
+    osteon_imaging::add_end_surfaces(&mut voxel_mesh.mesh, 1.0)?;
     let model = deck_model(
         &voxel_mesh.mesh,
         ct.direction[voxel_mesh.long_axis],

@@ -1,13 +1,20 @@
 //! The smooth-surface tetrahedral path (`osteon ct --mesh tet`) on the tibia phantom, against
 //! the phantom's analytic geometry and the law that generated its CT numbers. Skipped, with a
 //! notice, when gmsh is not installed (`pip install gmsh`); the error paths run without it.
+//! Its deck runs as a study's patient mesh.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::Instant;
 
 use osteon::ct::gmsh::find_gmsh;
 use osteon::ct::tet::{TetOptions, build_tet};
 use osteon::ct::{CtError, CtOptions, Segmenting};
+use osteon_assembly::Silent;
+use osteon_biomech::{
+    DefectSpec, FlangeSpec, ImplantSpec, InterfaceModel, PatientMeshSpec, ScrewSpec, Study,
+    run_study,
+};
 use osteon_imaging::{MappingOptions, Region, ThresholdOptions, TibiaPhantom, Tissue};
 
 fn options(edge_mm: f64) -> CtOptions {
@@ -215,4 +222,79 @@ fn failing_gmsh_is_reported_with_its_output() {
     } else {
         panic!("{err:?}");
     }
+}
+
+/// The C3D10 deck of `osteon ct --mesh tet` is a patient mesh a study accepts: its plateau
+/// and distal end surfaces and its bone sets (marrow counted as cancellous) carry the
+/// seed's axial cases on the bonded prosthesis, in balance.
+#[test]
+fn the_tetrahedral_deck_runs_as_a_patient_mesh_study() {
+    if find_gmsh(None).is_err() {
+        println!("NOTICE: gmsh not found (pip install gmsh, or OSTEON_GMSH=PATH); test skipped");
+        return;
+    }
+    let phantom = TibiaPhantom {
+        voxel_mm: [1.0; 3],
+        length_mm: 120.0,
+        ..TibiaPhantom::default()
+    };
+    let ct = phantom.generate().unwrap();
+    let built = build_tet(&ct, &options(2.0), &TetOptions::default()).unwrap();
+    for name in ["PLATEAU_MEDIAL", "PLATEAU_LATERAL", "DISTAL_END"] {
+        let n = built.mesh.surface_faces(name).map_or(0, <[_]>::len);
+        println!("{name}: {n} faces");
+        assert!(n > 0, "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files = built
+        .write(dir.path(), &built.heading(Path::new("phantom")))
+        .unwrap();
+    let study = Study {
+        patient_mesh: Some(PatientMeshSpec {
+            path: files.inp.clone(),
+            lps_lateral: Some("+x".into()),
+            ..PatientMeshSpec::default()
+        }),
+        implant: ImplantSpec {
+            flange: FlangeSpec {
+                enabled: false,
+                ..FlangeSpec::default()
+            },
+            screws: ScrewSpec {
+                enabled: false,
+                ..ScrewSpec::default()
+            },
+            ..ImplantSpec::default()
+        },
+        interface: InterfaceModel::Bonded,
+        defect: DefectSpec {
+            length_mm: 20.0,
+            center_mm: None,
+        },
+        threads: Some(2),
+        ..Study::default()
+    };
+    let mut study = study;
+    study.loads.activities = Vec::new();
+    study.metrics.headline_analyses = false;
+    let run = run_study(&study, &mut Silent).expect("patient-mesh study on the C3D10 deck");
+    for c in &run.report.cases {
+        let q = &c.metrics.equilibrium;
+        assert!(
+            q.relative_error <= 1e-8 && q.moment_relative_error <= 1e-8,
+            "{q:?}"
+        );
+        println!(
+            "{}: max displacement {:.4} mm, porous Ta mean {:.2} MPa",
+            c.metrics.name, c.metrics.max_displacement_mm[0], c.metrics.porous_tantalum.mean_mpa
+        );
+    }
+    assert!(
+        run.reconstruction.region_counts()[2] > 0,
+        "prosthesis elements"
+    );
+    assert_eq!(
+        run.reconstruction.knee_frame,
+        osteon_biomech::KneeFrame::lps(1.0)
+    );
 }

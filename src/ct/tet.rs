@@ -126,6 +126,8 @@ pub fn build_tet(
     let dihedral_deg = dihedral_angle_range(&mesh).unwrap_or((0.0, 0.0));
     let mapping = map_tet_materials(ct, &segmentation, &mesh, &options.mapping)?;
     let long_axis = name_tet_sets(&mut mesh, &mapping.regions, ct, &segmentation)?;
+    // the plateau and distal end faces, named for a study's [patient_mesh]
+    osteon_imaging::add_end_surfaces(&mut mesh, 1.0)?;
     let bins = bin_moduli(&mapping.properties.modulus_mpa, options.materials)?;
     lap("map", &mut timings);
     let model = deck_model(

@@ -319,11 +319,21 @@ fn flange_pair(
     let bone_side: std::collections::HashSet<usize> =
         mesh.node_set("FLANGE_BONE")?.iter().copied().collect();
     let slave_faces = element_faces_where(rec, |r| r == Region::Flange, |a| inner.contains(&a));
-    let master_faces = element_faces_where(
+    // the bone faces under the flange that face it (within 75° of the flange's mean inward
+    // normal): on a CT's voxel staircase the risers between steps are left out, so that
+    // every contact normal is a surface normal of the bone, not a step of the voxelisation
+    let facing = mean_unit_normal(mesh, &slave_faces).map_or([0.0; 3], |v| v.map(|c| -c));
+    let master_faces: Vec<FaceRef> = element_faces_where(
         rec,
         |r| r.is_bone(),
         |a| bone_side.contains(&a) && sides.bone[a],
-    );
+    )
+    .into_iter()
+    .filter(|&f| {
+        let n = mean_unit_normal(mesh, &[f]).unwrap_or([0.0; 3]);
+        (0..3).map(|i| n[i] * facing[i]).sum::<f64>() > FACING_COSINE
+    })
+    .collect();
     if slave_nodes.is_empty() || slave_faces.is_empty() || master_faces.is_empty() {
         return Err(BiomechError::construction(format!(
             "the flange–bone interface is empty ({} flange nodes, {} flange faces, {} bone faces)",
@@ -336,6 +346,30 @@ fn flange_pair(
     p.slave_nodes = Some(slave_nodes);
     p.interaction.friction = Some(friction);
     Ok(p)
+}
+
+/// Cosine of the largest angle (75°) between a bone face's outward normal and the flange's
+/// mean inward normal for the face to be a master of the flange–bone contact.
+const FACING_COSINE: f64 = 0.26;
+
+/// The area-weighted mean outward unit normal of element faces (at their centres).
+fn mean_unit_normal(mesh: &Mesh, faces: &[FaceRef]) -> Option<[f64; 3]> {
+    let mut sum = [0.0; 3];
+    for &f in faces {
+        let el = mesh.element(f.element);
+        let x = mesh.element_coords(f.element);
+        let (_, a) = osteon_mesh::geometry::outward_area_vector(
+            el.etype,
+            f.face as usize,
+            &x[..el.etype.n_nodes()],
+            [0.0, 0.0],
+        )?;
+        for i in 0..3 {
+            sum[i] += a[i];
+        }
+    }
+    let n = (sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]).sqrt();
+    (n > 0.0).then(|| sum.map(|v| v / n))
 }
 
 /// Edge length (mm) of the square patches in which the docking faces grow in

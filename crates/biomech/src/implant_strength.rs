@@ -15,15 +15,16 @@
 //! the shear part of the stress state, where the seed gives one uniaxial strength.
 //!
 //! **Screws at the bone entry.** A locking screw bends most where it leaves the flange and
-//! enters the near cortex. For each screw the integration points within one screw radius of
-//! the near cortex's periosteal surface give the largest stress along the screw axis (x: the
-//! bending plus axial stress) and the largest von Mises stress there.
+//! enters the near cortex. For each screw the integration points within one screw radius
+//! (along the axis) of the point where the axis enters the bone give the largest stress
+//! along the screw axis (nᵀσn, n the axis: the bending plus axial stress; σ_xx for the
+//! parametric tibia's screws along x) and the largest von Mises stress there.
 
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{StepSolution, von_mises};
 
-use crate::builder::{Reconstruction, Region};
+use crate::builder::{Reconstruction, Region, distance_to_segment};
 
 /// α of the Deshpande–Fleck yield surface for a plastic Poisson ratio of 0: 3/√2 = 2.121.
 pub const DESHPANDE_FLECK_ALPHA: f64 = 3.0 * std::f64::consts::FRAC_1_SQRT_2;
@@ -41,36 +42,38 @@ pub fn deshpande_fleck(stress: &[f64; 6]) -> f64 {
 pub struct ScrewEntry {
     /// Screw number (1, 2, …, as in the VTU `screw` array).
     pub screw: usize,
-    /// z of the screw axis (mm).
+    /// z where the axis enters the bone (mm).
     pub z_mm: f64,
-    /// Largest |σ_xx|, the stress along the screw axis (bending and axial), MPa.
+    /// Largest |nᵀσn|, the stress along the screw axis n (bending and axial), MPa.
     pub axial_stress_mpa: f64,
     /// Largest von Mises stress there (MPa).
     pub von_mises_mpa: f64,
 }
 
-/// Each screw's stresses at its bone entry (module documentation); empty on a patient mesh
-/// or without screws.
+/// Each screw's stresses at its bone entry (module documentation); empty without screws.
 pub fn screw_entries(rec: &Reconstruction, step: &StepSolution) -> Vec<ScrewEntry> {
-    let Some(g) = rec.geometry.as_ref() else {
-        return Vec::new();
-    };
     let f = &step.fields;
     let mut out = Vec::new();
     for (k, placement) in rec.screws.iter().enumerate() {
-        let x_entry = g.outer_semi_axes(placement.z_mm)[0];
+        let (head, tip, entry) = (placement.head_mm, placement.tip_mm, placement.bone_entry_mm);
+        let d: [f64; 3] = std::array::from_fn(|i| tip[i] - head[i]);
+        let length = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+        if length <= 0.0 {
+            continue;
+        }
+        let n = d.map(|v| v / length);
+        let along = |x: [f64; 3]| (0..3).map(|i| (x[i] - entry[i]) * n[i]).sum::<f64>();
         let (mut axial, mut vm, mut radius) = (0.0f64, 0.0f64, 0.0f64);
         let elements = (0..rec.regions.len()).filter(|&e| rec.regions[e] == Region::Screw(k));
         let points: Vec<usize> = elements.flat_map(|e| f.points_of(e)).collect();
         for &p in &points {
-            let x = f.point_position[p];
-            radius = radius.max(x[1].hypot(x[2] - placement.z_mm));
+            radius = radius.max(distance_to_segment(f.point_position[p], head, tip));
         }
         for &p in &points {
-            let x = f.point_position[p];
-            if (x[0] - x_entry).abs() <= radius {
-                axial = axial.max(f.point_stress[p][0].abs());
-                vm = vm.max(von_mises(&f.point_stress[p]));
+            if along(f.point_position[p]).abs() <= radius {
+                let s = &f.point_stress[p];
+                axial = axial.max(normal_stress(s, n).abs());
+                vm = vm.max(von_mises(s));
             }
         }
         out.push(ScrewEntry {
@@ -81,6 +84,14 @@ pub fn screw_entries(rec: &Reconstruction, step: &StepSolution) -> Vec<ScrewEntr
         });
     }
     out
+}
+
+/// nᵀσn (MPa) of a Voigt stress (xx, yy, zz, xy, yz, xz; MPa) on the unit normal `n`.
+fn normal_stress(s: &[f64; 6], n: [f64; 3]) -> f64 {
+    n[0] * n[0] * s[0]
+        + n[1] * n[1] * s[1]
+        + n[2] * n[2] * s[2]
+        + 2.0 * (n[0] * n[1] * s[3] + n[1] * n[2] * s[4] + n[0] * n[2] * s[5])
 }
 
 #[cfg(test)]

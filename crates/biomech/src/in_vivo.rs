@@ -9,7 +9,8 @@
 //! hundred µε in walking (unverified transcription). One subject, one gauge site: the
 //! comparison is of magnitude. The model's value is the volume mean of the principal strains
 //! at the integration points of the cortex's outer third within ±10° of the antero-medial
-//! direction (45° between medial −x and anterior +y) and ±10 mm of mid-shaft.
+//! direction (45° between medial −x and anterior +y on the parametric tibia; on a CT, the
+//! knee frame's medial and anterior directions) and ±10 mm of mid-shaft.
 
 use serde::{Deserialize, Serialize};
 
@@ -48,42 +49,86 @@ pub struct InVivoStrain {
 }
 
 /// The comparison for the intact solution `intact` of a walking case; `None` when no
-/// cortical point lies in the gauge region (e.g. a patient mesh of another shape).
+/// cortical point lies in the gauge region.
+///
+/// On the parametric tibia the outer third is that of its elliptical section. On a CT or
+/// an imported mesh the directions come from the knee frame ([`crate::KneeFrame`]: medial
+/// −lateral, anterior), angles are measured about the centroid of the cortical points
+/// within ±10 mm of mid-shaft, and the outer third is that of the cortex in the gauge's
+/// angular band: radius above r_max − (r_max − r_min)/3 of its cortical points.
 pub fn in_vivo_strain(
     rec: &Reconstruction,
     case: &str,
     intact: &StepSolution,
 ) -> Option<InVivoStrain> {
-    let geometry = rec.geometry.as_ref()?;
     let z_mid = 0.5 * (rec.bone_z[0] + rec.bone_z[1]);
     let regions = rec.intact_regions();
     let f = &intact.fields;
+    let knee = &rec.knee_frame;
+    let (medial, anterior) = (
+        [-knee.lateral[0], -knee.lateral[1]],
+        [knee.anterior[0], knee.anterior[1]],
+    );
+    // cortical integration points within ±10 mm of mid-shaft
+    let band: Vec<usize> = regions
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r == Region::Cortical)
+        .flat_map(|(e, _)| f.points_of(e))
+        .filter(|&p| (f.point_position[p][2] - z_mid).abs() <= 10.0)
+        .collect();
+    let centre = match rec.geometry {
+        Some(_) => [0.0, 0.0],
+        None if band.is_empty() => return None,
+        None => {
+            let n = band.len() as f64;
+            [0, 1].map(|k| band.iter().map(|&p| f.point_position[p][k]).sum::<f64>() / n)
+        }
+    };
+    // angle from the medial direction towards anterior, radius, about the centre
+    let polar = |x: [f64; 3]| {
+        let d = [x[0] - centre[0], x[1] - centre[1]];
+        let (m, a) = (
+            d[0] * medial[0] + d[1] * medial[1],
+            d[0] * anterior[0] + d[1] * anterior[1],
+        );
+        (a.atan2(m).to_degrees(), m.hypot(a))
+    };
+    let at_gauge: Vec<usize> = band
+        .into_iter()
+        .filter(|&p| (polar(f.point_position[p]).0 - 45.0).abs() <= 10.0)
+        .collect();
+    let outer_third: Box<dyn Fn([f64; 3]) -> bool> = match &rec.geometry {
+        Some(geometry) => {
+            let g = geometry.clone();
+            Box::new(move |x: [f64; 3]| {
+                let [a, b] = g.outer_semi_axes(x[2]);
+                let wall = g.wall(x[2]);
+                let radial = ((x[0] / a).powi(2) + (x[1] / b).powi(2)).sqrt();
+                radial > 1.0 - wall / (3.0 * a.min(b))
+            })
+        }
+        None => {
+            let radii: Vec<f64> = at_gauge
+                .iter()
+                .map(|&p| polar(f.point_position[p]).1)
+                .collect();
+            let r_max = radii.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let r_min = radii.iter().copied().fold(f64::INFINITY, f64::min);
+            Box::new(move |x: [f64; 3]| polar(x).1 > r_max - (r_max - r_min) / 3.0)
+        }
+    };
     let (mut volume, mut min_sum, mut max_sum, mut n) = (0.0, 0.0, 0.0, 0);
-    for (e, region) in regions.iter().enumerate() {
-        if *region != Region::Cortical {
+    for p in at_gauge {
+        if !outer_third(f.point_position[p]) {
             continue;
         }
-        for p in f.points_of(e) {
-            let x = f.point_position[p];
-            if (x[2] - z_mid).abs() > 10.0 {
-                continue;
-            }
-            // angle from the medial direction (−x) towards anterior (+y)
-            let angle = x[1].atan2(-x[0]).to_degrees();
-            let [a, b] = geometry.outer_semi_axes(x[2]);
-            let wall = geometry.wall(x[2]);
-            let radial = ((x[0] / a).powi(2) + (x[1] / b).powi(2)).sqrt();
-            let outer_third = radial > 1.0 - wall / (3.0 * a.min(b));
-            if (angle - 45.0).abs() > 10.0 || !outer_third {
-                continue;
-            }
-            let eps = principal_values(&f.point_strain[p], true);
-            let v = f.point_volume[p];
-            volume += v;
-            min_sum += v * eps[0];
-            max_sum += v * eps[2];
-            n += 1;
-        }
+        let eps = principal_values(&f.point_strain[p], true);
+        let v = f.point_volume[p];
+        volume += v;
+        min_sum += v * eps[0];
+        max_sum += v * eps[2];
+        n += 1;
     }
     (volume > 0.0).then(|| {
         let min = 1e6 * min_sum / volume;

@@ -56,8 +56,9 @@
 //! node-to-surface Coulomb contact of `osteon-contact` ([`frictional::solve_frictional`]);
 //! its slip is the micromotion, elastic stick compliance τ/k_T included (k_T from
 //! [`InterfaceModel::stick_stiffness`], a measured property of porous coatings on bone, so the
-//! micromotion converges with the mesh). It is available on the parametric tibia (the flange holds
-//! the prosthesis); on a patient mesh (no flange) it stops with
+//! micromotion converges with the mesh). It is available on the parametric tibia and on a CT
+//! (the flange holds the prosthesis, [`patient_ct`]); on an imported patient mesh (no flange)
+//! it stops with
 //! [`BiomechError::NotYetAvailable`], and a study file that names no interface there gets the
 //! bonded one with a note ([`Study::frictional_unavailable`]).
 
@@ -99,12 +100,12 @@ pub use builder::{
 pub use error::BiomechError;
 pub use geometry::TibiaGeometry;
 pub use model::{
-    CT_BONE_POISSON, LatticeMaterial, MaterialSummary, StudyMaterials, apply_support, fixed_nodes,
-    plateau_load_cases,
+    CT_BONE_POISSON, KneeFrame, LatticeMaterial, MaterialSummary, StudyMaterials, apply_support,
+    fixed_nodes, plateau_load_cases,
 };
 pub use output::{OutputOptions, write_study_outputs};
 pub use patient::{PatientMeshSpec, build_patient_reconstruction, read_patient_mesh};
-pub use patient_ct::{PatientCtSpec, build_ct_reconstruction};
+pub use patient_ct::{PatientCtSpec, ScrewTrajectory, build_ct_reconstruction};
 pub use spec::{
     Activity, ActivityCase, BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM,
     ELASTIC_SLIP_RANGE_MM, ExtraCase, FlangeContact, FlangeMaterial, FlangeSpec, ImplantSpec,

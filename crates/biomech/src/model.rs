@@ -396,13 +396,76 @@ fn faces(mesh: &Mesh, name: &str) -> Result<Vec<FaceRef>, BiomechError> {
     Ok(mesh.surface_faces(name)?.to_vec())
 }
 
+/// The knee frame of the load data (x lateral, y anterior, z proximal: a right knee,
+/// [`crate::spec::StudyLoadCase`]) in the mesh's frame: the world vectors of its three
+/// axes. The parametric tibia and an imported mesh are built in it (identity); a CT is in
+/// the DICOM patient frame LPS (+x the patient's left, +y posterior, +z superior), where
+/// the lateral axis is ±x and the anterior one −y ([`KneeFrame::lps`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KneeFrame {
+    /// The lateral direction (unit vector, mesh frame).
+    pub lateral: [f64; 3],
+    /// The anterior direction.
+    pub anterior: [f64; 3],
+    /// The proximal direction.
+    pub proximal: [f64; 3],
+}
+
+impl Default for KneeFrame {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+impl KneeFrame {
+    /// The mesh is built in the knee frame (the parametric tibia, an imported mesh).
+    pub const IDENTITY: Self = Self {
+        lateral: [1.0, 0.0, 0.0],
+        anterior: [0.0, 1.0, 0.0],
+        proximal: [0.0, 0.0, 1.0],
+    };
+
+    /// A tibia in the LPS frame with its lateral side towards +x (`lateral_sign` = +1, a
+    /// left tibia) or −x (−1, a right tibia): anterior −y, proximal +z. For a left tibia
+    /// the frame is the mirror image of the right knee's, as the in-vivo data of left knees
+    /// are mirrored onto the right (docs/biomechanics.md §5.2): forces map by the axes,
+    /// moments (axial vectors) by the axes and the mirror's sign.
+    pub fn lps(lateral_sign: f64) -> Self {
+        Self {
+            lateral: [lateral_sign.signum(), 0.0, 0.0],
+            anterior: [0.0, -1.0, 0.0],
+            proximal: [0.0, 0.0, 1.0],
+        }
+    }
+
+    /// A force (any unit) from knee to mesh components.
+    pub fn force(&self, f: [f64; 3]) -> [f64; 3] {
+        std::array::from_fn(|i| {
+            f[0] * self.lateral[i] + f[1] * self.anterior[i] + f[2] * self.proximal[i]
+        })
+    }
+
+    /// A moment from knee to mesh components: as a force, times the determinant of the
+    /// axes (−1 for a mirrored frame).
+    pub fn moment(&self, m: [f64; 3]) -> [f64; 3] {
+        let [a, b, c] = [self.lateral, self.anterior, self.proximal];
+        let det = a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0])
+            + a[2] * (b[0] * c[1] - b[1] * c[0]);
+        self.force(m).map(|v| det * v)
+    }
+}
+
 /// The plateau load cases: axial compression `fraction` × BW, `medial_share` of it as a
 /// uniform pressure on the medial half of the plateau (x < 0) and the rest on the lateral
 /// half (biomechanics.md §5); a case's shear and moment (about the plateau centre, the
 /// area-weighted centroid of the plateau nodes) as nodal forces on the plateau nodes by a
 /// distributing coupling, with the exact resultant ([`distribute_wrench`]; the knee frame of
-/// [`crate::spec::StudyLoadCase`]).
-pub fn plateau_load_cases(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<LoadCase>, BiomechError> {
+/// [`crate::spec::StudyLoadCase`], placed in the mesh's frame by `knee`).
+pub fn plateau_load_cases(
+    mesh: &Mesh,
+    loads: &LoadSpec,
+    knee: &KneeFrame,
+) -> Result<Vec<LoadCase>, BiomechError> {
     let medial = faces(mesh, "PLATEAU_MEDIAL")?;
     let lateral = faces(mesh, "PLATEAU_LATERAL")?;
     let (a_m, a_l) = (faces_area(mesh, &medial), faces_area(mesh, &lateral));
@@ -426,8 +489,8 @@ pub fn plateau_load_cases(mesh: &Mesh, loads: &LoadSpec) -> Result<Vec<LoadCase>
         }
         if c.shear_n != [0.0; 2] || c.moment_nmm != [0.0; 3] {
             let wrench = Wrench {
-                force: [c.shear_n[0], c.shear_n[1], 0.0],
-                moment: c.moment_nmm,
+                force: knee.force([c.shear_n[0], c.shear_n[1], 0.0]),
+                moment: knee.moment(c.moment_nmm),
                 point: centre,
             };
             case.nodal_loads.extend(distribute_wrench(
@@ -523,7 +586,7 @@ impl Reconstruction {
         )?;
         model.equations = self.equations.clone();
         apply_support(&mut model, loads)?;
-        model.load_cases = plateau_load_cases(&model.mesh, loads)?;
+        model.load_cases = plateau_load_cases(&model.mesh, loads, &self.knee_frame)?;
         Ok(model)
     }
 
@@ -542,7 +605,43 @@ impl Reconstruction {
             self.bone_moduli_mpa.as_deref(),
         )?;
         apply_support(&mut model, loads)?;
-        model.load_cases = plateau_load_cases(&model.mesh, loads)?;
+        model.load_cases = plateau_load_cases(&model.mesh, loads, &self.knee_frame)?;
         Ok(model)
+    }
+}
+
+#[cfg(test)]
+mod knee_frame_tests {
+    use super::KneeFrame;
+
+    fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+        [
+            a[1] * b[2] - a[2] * b[1],
+            a[2] * b[0] - a[0] * b[2],
+            a[0] * b[1] - a[1] * b[0],
+        ]
+    }
+
+    /// A moment is the moment of a force: mapping r and F to the mesh frame and taking
+    /// r × F there gives the mapped moment, for the mirrored (left) and the rotated (right)
+    /// LPS frames alike; the lateral, anterior and proximal axes land on ±x, −y, +z.
+    #[test]
+    fn moments_map_as_the_moments_of_the_mapped_forces() {
+        let (r, f) = ([3.0, -7.0, 11.0], [-2.0, 5.0, 13.0]);
+        for sign in [1.0, -1.0] {
+            let k = KneeFrame::lps(sign);
+            let expected = cross(k.force(r), k.force(f));
+            let got = k.moment(cross(r, f));
+            for i in 0..3 {
+                assert!(
+                    (got[i] - expected[i]).abs() < 1e-12,
+                    "{sign}: {got:?} vs {expected:?}"
+                );
+            }
+            assert_eq!(k.force([1.0, 0.0, 0.0]), [sign, 0.0, 0.0]);
+            assert_eq!(k.force([0.0, 1.0, 0.0]), [0.0, -1.0, 0.0]);
+            assert_eq!(k.force([0.0, 0.0, 1.0]), [0.0, 0.0, 1.0]);
+        }
+        assert_eq!(KneeFrame::IDENTITY.moment(r), r);
     }
 }

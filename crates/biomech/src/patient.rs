@@ -8,6 +8,8 @@
 //! # the set names below are the defaults; matching ignores case
 //! cortical_set = "CORTICAL"           # element set, required
 //! cancellous_set = "CANCELLOUS"       # element set; may be absent when every element is cortical
+//! marrow_set = "MARROW"               # element set counted as cancellous when present (osteon ct decks)
+//! # lps_lateral = "+x"                # an osteon ct deck (LPS frame): lateral side "+x" (left tibia) or "-x"
 //! distal_fixation_set = "DISTAL_END"  # node set (or surface) fixed in x, y, z; not needed with loads.distal_fixation_mm > 0
 //! plateau_medial_surface = "PLATEAU_MEDIAL"    # element-face surface, loaded with the medial share
 //! plateau_lateral_surface = "PLATEAU_LATERAL"  # element-face surface, loaded with the rest
@@ -71,6 +73,14 @@ pub struct PatientMeshSpec {
     pub plateau_medial_surface: String,
     /// Element-face surface of the lateral plateau; "PLATEAU_LATERAL".
     pub plateau_lateral_surface: String,
+    /// Element set of marrow, counted as cancellous bone when the mesh has it (the decks of
+    /// `osteon ct` mesh the canal); "MARROW".
+    pub marrow_set: String,
+    /// The mesh is in the DICOM patient frame LPS (an `osteon ct` deck) with the lateral
+    /// side towards "+x" (a left tibia) or "-x" (a right one): the knee loads are mapped
+    /// into it ([`crate::KneeFrame::lps`]); `None`: the mesh is in the knee frame (+x
+    /// lateral, +y anterior, +z proximal).
+    pub lps_lateral: Option<String>,
     /// z range of the diaphysis (mm) for the shielding zones; `None`: the bone's z extent
     /// less the surrogate's metaphysis proportions (50/360 distal, 70/360 proximal).
     pub diaphysis_mm: Option<[f64; 2]>,
@@ -85,6 +95,8 @@ impl Default for PatientMeshSpec {
             distal_fixation_set: "DISTAL_END".into(),
             plateau_medial_surface: "PLATEAU_MEDIAL".into(),
             plateau_lateral_surface: "PLATEAU_LATERAL".into(),
+            marrow_set: "MARROW".into(),
+            lps_lateral: None,
             diaphysis_mm: None,
         }
     }
@@ -166,8 +178,22 @@ pub fn build_patient_reconstruction(
     loads: &LoadSpec,
 ) -> Result<Reconstruction, BiomechError> {
     require_bare_prosthesis(implant)?;
+    let knee_frame = match spec.lps_lateral.as_deref().map(str::trim) {
+        None => crate::model::KneeFrame::IDENTITY,
+        Some("+x" | "x") => crate::model::KneeFrame::lps(1.0),
+        Some("-x") => crate::model::KneeFrame::lps(-1.0),
+        Some(other) => {
+            return Err(BiomechError::invalid(
+                "patient_mesh.lps_lateral",
+                f64::NAN,
+                format!("\"+x\" (a left tibia) or \"-x\" (a right one), not \"{other}\""),
+            ));
+        }
+    };
     let source = read_patient_mesh(spec)?;
-    build_on_mesh(spec, spec.path.display().to_string(), source, defect, loads)
+    let mut rec = build_on_mesh(spec, spec.path.display().to_string(), source, defect, loads)?;
+    rec.knee_frame = knee_frame;
+    Ok(rec)
 }
 
 /// The stages of [`build_patient_reconstruction`] after reading: `source` is the bone mesh
@@ -214,6 +240,7 @@ pub(crate) fn build_on_mesh(
         diaphysis_z: located.diaphysis_z,
         defect_bone_regions: built.defect_bone_regions,
         bone_moduli_mpa: None,
+        knee_frame: crate::model::KneeFrame::IDENTITY,
     })
 }
 
@@ -318,11 +345,12 @@ impl Import<'_> {
             )
         })?;
         let cancellous = find(&source.element_sets, &spec.cancellous_set);
+        let marrow = find(&source.element_sets, &spec.marrow_set);
         let mut region: Vec<Option<Region>> = vec![None; source.n_elements()];
         for &e in cortical {
             region[e] = Some(Region::Cortical);
         }
-        for &e in cancellous.into_iter().flatten() {
+        for &e in cancellous.into_iter().chain(marrow).flatten() {
             if region[e].is_some() {
                 return Err(self.error(format!(
                     "element {} is in both {} and {}: every element must be in exactly one bone set",

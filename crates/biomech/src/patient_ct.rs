@@ -12,6 +12,13 @@
 //! element_size_mm = 3.0         # element edge, rounded to whole voxels; default one voxel
 //! # floor_mpa = 1.0             # smallest element modulus (MPa)
 //! # homogeneous_bone = false    # true: the study's cortical/cancellous materials instead of the CT's
+//! # flange_center_y_mm = 0.0    # the flange's centre line; default: the envelope's middle
+//!
+//! # planned screws (world mm); default: implant.screws.offsets_mm from each docking plane
+//! # [[patient_ct.screws]]
+//! # entry_mm = [13.0, 0.0, 68.0]  # a point of the axis at or near the lateral bone surface
+//! # direction = [-1.0, 0.0, 0.0]  # into the bone
+//! # length_mm = 30.0              # from the flange's mid-plane; default: to mid far cortex
 //! ```
 //!
 //! The CT goes through the library pipeline of `osteon ct` ([`osteon_imaging`]: read,
@@ -35,14 +42,17 @@
 //! `floor_mpa`), isotropic with ν [`crate::CT_BONE_POISSON`]; the intact model uses
 //! the same modulus for the same element, the defect elements included.
 //!
-//! **Limitations** (first version): the lateral flange and the screws are built on the
-//! parametric tibia only — a CT study must disable them, otherwise it stops with a clear
-//! error; with no flange a study file that names no interface gets the bonded one (the
-//! frictional default needs the flange). `implant.fill_canal` is ignored (the prosthesis
-//! always fills the envelope). The world frame must have z along the bone (+z proximal, the
-//! DICOM/LPS superior direction).
+//! **Flange and screws** (`patient_ct/hardware.rs`): the lateral flange follows the bone's lateral
+//! surface (tied to it, or in frictional contact with `interface.flange = "frictional"`),
+//! the screws go along planned trajectories (`[[patient_ct.screws]]`) or the parametric
+//! study's default placement; with them the frictional interface is the default, as on the
+//! parametric tibia. They need the CT's grid axes along the world axes (a scan without
+//! gantry tilt or oblique reformatting).
+//!
+//! **Limitations**: `implant.fill_canal` is ignored (the prosthesis always fills the
+//! envelope). The world frame must have z along the bone (+z proximal, the DICOM/LPS
+//! superior direction).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -52,14 +62,16 @@ use osteon_imaging::{
     ThresholdOptions, Volume, VoxelBox, VoxelMesh, make_quadratic, map_materials, mesh_voxels,
     read_nifti, read_volume, segment_labels, segment_threshold, voxels_per_element,
 };
-use osteon_mesh::{FaceRef, Mesh, Surface};
+use osteon_mesh::Mesh;
 
 use crate::builder::Reconstruction;
 use crate::error::BiomechError;
 use crate::patient::{PatientMeshSpec, build_on_mesh};
 use crate::spec::{DefectSpec, ImplantSpec, LoadSpec};
 
+mod hardware;
 mod report;
+pub use hardware::ScrewTrajectory;
 pub(crate) use report::{bone_material_rows, bone_note, geometry_note};
 
 /// The CT, how it is segmented and mapped, and the mesh options (see the module docs).
@@ -108,6 +120,12 @@ pub struct PatientCtSpec {
     /// z range of the diaphysis (mm) for the shielding zones; `None`: the bone's z extent
     /// less the surrogate's metaphysis proportions (as `[patient_mesh]`).
     pub diaphysis_mm: Option<[f64; 2]>,
+    /// y of the flange's centre line (mm); `None`: the middle of the envelope's y extent
+    /// at the defect's mid-height.
+    pub flange_center_y_mm: Option<f64>,
+    /// Planned screw trajectories; empty: `implant.screws.offsets_mm` from each docking
+    /// plane, perpendicular to the long axis through the flange's centre line.
+    pub screws: Vec<ScrewTrajectory>,
 }
 
 impl Default for PatientCtSpec {
@@ -129,6 +147,8 @@ impl Default for PatientCtSpec {
             homogeneous_bone: false,
             lateral: "+x".into(),
             diaphysis_mm: None,
+            flange_center_y_mm: None,
+            screws: Vec::new(),
         }
     }
 }
@@ -212,6 +232,9 @@ pub struct CtBone {
     pub voxel_mesh: VoxelMesh,
     /// Mean HU, apparent density (g/cm³) and modulus (MPa) of each element.
     pub properties: ElementProperties,
+    /// Element edge along world x, y and z (mm) when the CT's grid axes lie along the world
+    /// axes; `None` for a tilted or oblique grid.
+    pub cell_mm: Option<[f64; 3]>,
 }
 
 /// Read, crop, segment, mesh and map the CT of `spec` (the `osteon ct` pipeline of
@@ -253,10 +276,23 @@ pub fn mesh_ct(spec: &PatientCtSpec) -> Result<CtBone, BiomechError> {
     if spec.quadratic {
         make_quadratic(&mut voxel_mesh)?;
     }
+    let cell_mm = world_cell(&ct, factor);
     Ok(CtBone {
         voxel_mesh,
         properties,
+        cell_mm,
     })
+}
+
+/// The element edge along world x, y, z (mm) when every grid axis of `ct` lies along a
+/// world axis (to 1e-6), `factor` voxels per element edge.
+fn world_cell(ct: &Volume, factor: usize) -> Option<[f64; 3]> {
+    let mut cell = [f64::NAN; 3];
+    for (g, d) in ct.direction.iter().enumerate() {
+        let w = (0..3).find(|&w| (d[w].abs() - 1.0).abs() < 1e-6)?;
+        cell[w] = ct.spacing[g] * factor as f64;
+    }
+    cell.iter().all(|c| c.is_finite()).then_some(cell)
 }
 
 /// Build the reconstruction of a `[patient_ct]` study: the CT's envelope mesh with the
@@ -264,21 +300,20 @@ pub fn mesh_ct(spec: &PatientCtSpec) -> Result<CtBone, BiomechError> {
 /// `homogeneous_bone`) each bone element's CT-mapped modulus in
 /// [`Reconstruction::bone_moduli_mpa`].
 ///
+/// With the flange (and screws) enabled they are fitted onto the CT model
+/// (`patient_ct/hardware.rs`).
+///
 /// # Errors
-/// [`BiomechError::NotYetAvailable`] with the flange or screws enabled; the CT pipeline's
-/// errors; those of [`crate::patient::build_patient_reconstruction`] for the defect.
+/// The CT pipeline's errors; those of [`crate::patient::build_patient_reconstruction`] for
+/// the defect; [`BiomechError::NotYetAvailable`] for the flange on a tilted grid; the
+/// flange's and screws' construction errors.
 pub fn build_ct_reconstruction(
     spec: &PatientCtSpec,
     defect: &DefectSpec,
     implant: &ImplantSpec,
     loads: &LoadSpec,
 ) -> Result<Reconstruction, BiomechError> {
-    if implant.flange.enabled || (implant.screws.enabled && !implant.screws.offsets_mm.is_empty()) {
-        return Err(BiomechError::NotYetAvailable {
-            feature: "the flange and the screws on a CT model".into(),
-            detail: "they are built on the parametric tibia only; set implant.flange.enabled = false and implant.screws.enabled = false (the prosthesis is then bonded to the bone at its docking faces)".into(),
-        });
-    }
+    crate::builder::validate_hardware(implant)?;
     let bone = mesh_ct(spec)?;
     let mesh = envelope_with_sets(&bone.voxel_mesh, spec.lateral_sign().unwrap_or(1.0))?;
     let as_patient = PatientMeshSpec {
@@ -289,6 +324,7 @@ pub fn build_ct_reconstruction(
     };
     let file = format!("CT {}", spec.image.display());
     let mut rec = build_on_mesh(&as_patient, file, mesh, defect, loads)?;
+    rec.knee_frame = crate::model::KneeFrame::lps(spec.lateral_sign().unwrap_or(1.0));
     if !spec.homogeneous_bone {
         let moduli = &bone.properties.modulus_mpa;
         let per_element = (0..rec.n_intact_elements)
@@ -304,13 +340,25 @@ pub fn build_ct_reconstruction(
             .collect::<Result<Vec<f64>, _>>()?;
         rec.bone_moduli_mpa = Some(per_element);
     }
+    if implant.flange.enabled {
+        let cell_mm = bone.cell_mm.ok_or_else(|| BiomechError::NotYetAvailable {
+            feature: "the flange on a CT whose grid axes are not along the world axes".into(),
+            detail: "the flange is fitted to the axis-aligned voxel staircase; resample the CT without gantry tilt, or set implant.flange.enabled = false".into(),
+        })?;
+        let frame = hardware::CtFrame {
+            lateral: spec.lateral_sign().unwrap_or(1.0),
+            cell_mm,
+            center_y_mm: spec.flange_center_y_mm,
+        };
+        hardware::fit_flange_and_screws(&mut rec, implant, &spec.screws, &frame)?;
+    }
     Ok(rec)
 }
 
 /// The voxel mesh with the sets a patient mesh needs: CORTICAL, CANCELLOUS (cancellous and
 /// marrow), the face surfaces PLATEAU_MEDIAL and PLATEAU_LATERAL (the proximal end face,
 /// split at its mean x; `lateral` +1: lateral at larger x) and DISTAL_END (the distal end
-/// face).
+/// face; [`osteon_imaging::add_end_surfaces`]).
 fn envelope_with_sets(vm: &VoxelMesh, lateral: f64) -> Result<Mesh, BiomechError> {
     use osteon_imaging::Region as CtRegion;
     let mut mesh = vm.mesh.clone();
@@ -321,68 +369,6 @@ fn envelope_with_sets(vm: &VoxelMesh, lateral: f64) -> Result<Mesh, BiomechError
     };
     mesh.set_element_set("CORTICAL", pick(&|r| r == CtRegion::Cortical));
     mesh.set_element_set("CANCELLOUS", pick(&|r| r != CtRegion::Cortical));
-    let boundary = boundary_faces(&mesh);
-    let on = |set: &str| -> Result<Vec<FaceRef>, BiomechError> {
-        let mut in_set = vec![false; mesh.n_nodes()];
-        for &n in mesh.node_set(set)? {
-            in_set[n] = true;
-        }
-        Ok(boundary
-            .iter()
-            .copied()
-            .filter(|&f| {
-                let corners = mesh.element(f.element).etype.face_type().n_corners();
-                mesh.face_nodes(f)
-                    .is_ok_and(|nodes| nodes.iter().take(corners).all(|&n| in_set[n]))
-            })
-            .collect())
-    };
-    let (proximal, distal) = (on("PROXIMAL")?, on("DISTAL")?);
-    let centre_x = |f: &FaceRef| -> f64 {
-        let nodes = mesh.face_nodes(*f).unwrap_or_default();
-        nodes.iter().map(|&n| mesh.coords[n][0]).sum::<f64>() / nodes.len().max(1) as f64
-    };
-    let mid = proximal.iter().map(centre_x).sum::<f64>() / proximal.len().max(1) as f64;
-    let (lateral_faces, medial_faces): (Vec<FaceRef>, Vec<FaceRef>) = proximal
-        .iter()
-        .partition(|f| lateral * (centre_x(f) - mid) >= 0.0);
-    mesh.surfaces
-        .insert("PLATEAU_MEDIAL".into(), Surface::Faces(medial_faces));
-    mesh.surfaces
-        .insert("PLATEAU_LATERAL".into(), Surface::Faces(lateral_faces));
-    mesh.surfaces
-        .insert("DISTAL_END".into(), Surface::Faces(distal));
+    osteon_imaging::add_end_surfaces(&mut mesh, lateral)?;
     Ok(mesh)
-}
-
-/// Element faces that belong to one element only (matched by their sorted corner nodes).
-fn boundary_faces(mesh: &Mesh) -> Vec<FaceRef> {
-    let mut count: HashMap<Vec<usize>, (usize, FaceRef)> = HashMap::new();
-    for e in 0..mesh.n_elements() {
-        let el = mesh.element(e);
-        let corners = el.etype.face_type().n_corners();
-        for f in 0..el.etype.n_faces() {
-            let mut key: Vec<usize> = el
-                .etype
-                .face_nodes(f)
-                .unwrap_or_default()
-                .iter()
-                .take(corners)
-                .map(|&l| el.nodes[l])
-                .collect();
-            key.sort_unstable();
-            let face = FaceRef {
-                element: e,
-                face: f as u8,
-            };
-            count.entry(key).or_insert((0, face)).0 += 1;
-        }
-    }
-    let mut faces: Vec<FaceRef> = count
-        .into_values()
-        .filter(|(c, _)| *c == 1)
-        .map(|(_, f)| f)
-        .collect();
-    faces.sort_unstable_by_key(|f| (f.element, f.face));
-    faces
 }

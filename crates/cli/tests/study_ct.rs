@@ -1,5 +1,6 @@
-//! `osteon study` with `[patient_ct]`: a small phantom CT (NIfTI) runs end to end, and a
-//! missing image is an input error (exit 2) naming the file and the study file's line.
+//! `osteon study` with `[patient_ct]`: a small phantom CT (NIfTI) runs end to end with the
+//! study's defaults (flange, screws, frictional interface), and a missing image is an input
+//! error (exit 2) naming the file and the study file's line.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -17,7 +18,10 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// A 120 mm phantom at 1.5 mm voxels, meshed with 3 mm bricks; the defect in the shaft.
+/// A 120 mm phantom at 1.5 mm voxels, meshed with 3 mm bricks; the defect in the shaft;
+/// everything else the study's defaults: the flange (40 mm over each fragment), the screws
+/// (12 and 28 mm from each plane), the frictional interface, the activities and the headline
+/// analyses.
 const STUDY: &str = "\
 name = \"phantom CT\"
 threads = 2
@@ -29,18 +33,6 @@ element_size_mm = 3.0
 [defect]
 length_mm = 24.0
 center_mm = 60.0
-
-[implant.flange]
-enabled = false
-
-[implant.screws]
-enabled = false
-
-[loads]
-activities = []
-
-[metrics]
-headline_analyses = false
 ";
 
 #[test]
@@ -72,6 +64,24 @@ fn a_ct_study_runs_end_to_end_and_a_missing_image_is_named() {
         md.contains("CT-mapped") && md.contains("phantom.nii.gz"),
         "{md}"
     );
+    // the frictional default with the flange and the screws on the CT
+    assert!(md.contains("| screw | fragment |"), "{md}");
+    assert!(
+        md.to_lowercase().contains("micromotion") && md.contains("µm"),
+        "{md}"
+    );
+    assert!(!md.contains("micromotion: not applicable"), "{md}");
+    // what the parametric study reports, the CT study reports
+    for section in [
+        "## Headline case",
+        "**Interface sensitivity**",
+        "**Construct stiffness**",
+        "**In-vivo strain** (intact tibia, walking",
+        "## A day of loading",
+        "walking, axial peak force + peak torsion",
+    ] {
+        assert!(md.contains(section), "{section} missing:\n{md}");
+    }
     assert!(out.join("report.json").is_file());
 
     let missing = STUDY.replace("phantom.nii.gz", "nowhere.nii.gz");

@@ -32,6 +32,7 @@
 pub mod calibration;
 pub mod decimate;
 pub mod dicom;
+pub mod end_surfaces;
 mod error;
 pub mod hex20;
 pub mod hex_smooth;
@@ -51,6 +52,7 @@ pub mod voxel_mesh;
 pub use calibration::{DensityCalibration, ModulusLaw};
 pub use decimate::decimate;
 pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_series};
+pub use end_surfaces::{EndSurfaceCounts, add_end_surfaces};
 pub use error::ImagingError;
 pub use hex_smooth::{
     SmoothingReport, SurfaceSmoothing, min_scaled_jacobian, smooth_voxel_surface,

@@ -23,6 +23,7 @@
 // iterator chains would hide them.
 #![allow(clippy::needless_range_loop)]
 
+mod boundary;
 mod error;
 pub mod generate;
 pub mod geometry;
@@ -31,6 +32,7 @@ mod quality;
 pub mod reference;
 pub mod search;
 
+pub use boundary::boundary_faces;
 pub use error::MeshError;
 pub use mesh::{ElementBlock, ElementView, FaceRef, Mesh, Surface};
 pub use quality::{DEGENERATE_TOLERANCE, QualityReport, check_jacobians};

@@ -13,6 +13,13 @@ pub(super) struct Proto {
     region: Region,
 }
 
+impl Proto {
+    /// An element on the merged nodes `nodes`, of region `region`.
+    pub(super) fn new(nodes: Vec<usize>, region: Region) -> Self {
+        Self { nodes, region }
+    }
+}
+
 /// Elements of one block mesh, mapped to merged node indices.
 pub(super) fn add_block(
     block: &Mesh,

@@ -71,13 +71,16 @@ use crate::spec::{DefectSpec, ImplantSpec, MeshSpec};
 use bone::{BoneBlocks, bone_blocks};
 use elements::{Numbered, number_elements};
 use flange::{flange_block, tie_flange};
-use screws::{embed_screws, screw_blocks};
+use screws::screw_blocks;
 use stations::bone_stations;
 use surfaces::plane_surfaces;
 use validate::{validate_flange, validate_mesh_spec, validate_screws};
 
 pub use ogrid::ogrid_point;
 pub use reconstruction::faces_area;
+pub(crate) use screws::{
+    ScrewBlocks, ScrewMesh, distance_to_segment, embed_screws, screw_cylinder,
+};
 pub use stations::defect_planes;
 
 /// Node-merging tolerance (mm).
@@ -121,10 +124,14 @@ pub enum Fragment {
 pub struct ScrewPlacement {
     /// Fragment.
     pub fragment: Fragment,
-    /// z of the axis (mm).
+    /// z where the axis enters the bone (mm).
     pub z_mm: f64,
-    /// x of the head end (mid-flange) and of the tip (mid far cortex) (mm).
-    pub x_range_mm: [f64; 2],
+    /// The head end of the axis, at the flange's mid-thickness (mm).
+    pub head_mm: [f64; 3],
+    /// The tip of the axis, in the middle of the far cortex (mm).
+    pub tip_mm: [f64; 3],
+    /// Where the axis enters the bone, on its periosteal surface (mm).
+    pub bone_entry_mm: [f64; 3],
     /// Nodes of the screw.
     pub n_nodes: usize,
     /// Nodes embedded in the flange.
@@ -214,6 +221,8 @@ pub struct Reconstruction {
     /// [`crate::CT_BONE_POISSON`]); `None`: the homogeneous materials
     /// ([`crate::patient_ct`]).
     pub bone_moduli_mpa: Option<Vec<f64>>,
+    /// The knee frame of the load data in the mesh's frame (identity but on a CT).
+    pub knee_frame: crate::model::KneeFrame,
 }
 
 /// The resolved mesh layout the construction steps share.
@@ -316,7 +325,14 @@ pub fn build_reconstruction(
         diaphysis_z: [geometry.diaphysis_start(), geometry.diaphysis_end()],
         defect_bone_regions: vec![Region::Cortical; n_intact_elements - n_bone_elements],
         bone_moduli_mpa: None,
+        knee_frame: crate::model::KneeFrame::IDENTITY,
     })
+}
+
+/// Validate the flange and screw dimensions (also for a CT model's flange and screws).
+pub(crate) fn validate_hardware(implant: &ImplantSpec) -> Result<(), BiomechError> {
+    validate_flange(&implant.flange)?;
+    validate_screws(implant)
 }
 
 /// Validate the geometry, the defect, the mesh spec, the flange and the screws; the docking
@@ -451,7 +467,7 @@ fn constraints(
         tie = Some(t.report);
     }
     if !screws.placements.is_empty() {
-        let (eqs, holes) = embed_screws(mesh, &implant.screws, layout.h_far, screws, &bone_node)?;
+        let (eqs, holes) = embed_screws(mesh, &implant.screws, screws, &bone_node)?;
         equations.extend(eqs);
         interfaces.push(holes);
     }

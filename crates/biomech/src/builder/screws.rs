@@ -1,13 +1,14 @@
-//! The locking screws: solid O-grid cylinders along x, from mid-flange to mid-far-cortex,
+//! The locking screws: solid O-grid cylinders along their axis, from mid-flange to
+//! mid-far-cortex (along x on the parametric tibia, along the planned trajectory on a CT),
 //! whose nodes are embedded ([`crate::embed`]) in the flange (priority: the screw is locked
 //! in it) or the bone they lie in; nodes in the empty canal stay free.
 
 use std::ops::Range;
 
 use osteon_assembly::Equation;
-use osteon_mesh::Mesh;
+use osteon_mesh::{ElementType, Mesh};
 
-use super::elements::{Proto, add_block, merge_block};
+use super::elements::{Proto, merge_block};
 use super::ogrid::ogrid_blocks;
 use super::{Fragment, InterfaceSet, Layout, MERGE_TOLERANCE, Region, ScrewPlacement};
 use crate::embed::{Embedding, embed_nodes, embedding_equations};
@@ -17,7 +18,7 @@ use crate::merge::NodeMerger;
 use crate::spec::{ImplantSpec, ScrewSpec};
 
 /// The screw blocks: one placement and one range of (global) nodes per screw, sorted by z.
-pub(super) struct ScrewBlocks {
+pub(crate) struct ScrewBlocks {
     /// The screws (embedding counts still zero).
     pub placements: Vec<ScrewPlacement>,
     /// The nodes of each screw.
@@ -49,26 +50,28 @@ pub(super) fn screw_blocks(
         list.sort_by(|a, b| a.1.total_cmp(&b.1));
         for (k, &(fragment, zs)) in list.iter().enumerate() {
             let o = geometry.outer_semi_axes(zs);
-            let x_head = o[0] + 0.5 * flange.thickness_mm;
-            let x_tip = -(o[0] - 0.5 * geometry.wall(zs));
-            let axial = ((x_head - x_tip) / h).ceil().max(2.0) as usize;
-            let blocks = ogrid_blocks(2, 1, axial, etype, |d, p| {
-                [x_tip + p * (x_head - x_tip), r * d[0], zs + r * d[1]]
-            })?;
-            let mut local = NodeMerger::new(MERGE_TOLERANCE);
-            let maps: Vec<Vec<usize>> = blocks.iter().map(|b| merge_block(b, &mut local)).collect();
+            let head = [o[0] + 0.5 * flange.thickness_mm, 0.0, zs];
+            let tip = [-(o[0] - 0.5 * geometry.wall(zs)), 0.0, zs];
+            let ScrewMesh {
+                coords: screw_coords,
+                elements,
+            } = screw_cylinder(head, tip, r, h, etype)?;
             let base = coords.len();
-            coords.extend_from_slice(local.coords());
-            for (block, map) in blocks.iter().zip(&maps) {
-                let shifted: Vec<usize> = map.iter().map(|&i| base + i).collect();
-                add_block(block, &shifted, |_| Region::Screw(k), protos);
-            }
+            coords.extend_from_slice(&screw_coords);
+            protos.extend(elements.into_iter().map(|nodes| {
+                Proto::new(
+                    nodes.into_iter().map(|n| base + n).collect(),
+                    Region::Screw(k),
+                )
+            }));
             screw_node_ranges.push(base..coords.len());
             placements.push(ScrewPlacement {
                 fragment,
                 z_mm: zs,
-                x_range_mm: [x_head, x_tip],
-                n_nodes: local.len(),
+                head_mm: head,
+                tip_mm: tip,
+                bone_entry_mm: [o[0], 0.0, zs],
+                n_nodes: screw_coords.len(),
                 embedded_in_flange: 0,
                 embedded_in_bone: 0,
                 free: 0,
@@ -81,15 +84,80 @@ pub(super) fn screw_blocks(
     })
 }
 
+/// A screw's mesh on its own: node coordinates (mm) and elements (indices into them).
+pub(crate) struct ScrewMesh {
+    /// Node coordinates (mm).
+    pub coords: Vec<[f64; 3]>,
+    /// Element connectivity, local node indices.
+    pub elements: Vec<Vec<usize>>,
+}
+
+/// One screw as a solid O-grid cylinder of radius `r` (mm) from `tip` to `head` (mm) in
+/// cells about `h` long (at least two), of element type `etype`. The cross-section frame (e₁, e₂) completes the axis a (tip →
+/// head) to a right-handed (a, e₁, e₂), e₁ the part of y (of z when a is nearly along y)
+/// normal to a: for a screw along x, e₁ = y and e₂ = z.
+pub(crate) fn screw_cylinder(
+    head: [f64; 3],
+    tip: [f64; 3],
+    r: f64,
+    h: f64,
+    etype: ElementType,
+) -> Result<ScrewMesh, BiomechError> {
+    let d: [f64; 3] = std::array::from_fn(|i| head[i] - tip[i]);
+    let length = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+    if !(length > 0.0 && length.is_finite() && r > 0.0 && h > 0.0) {
+        return Err(BiomechError::construction(format!(
+            "degenerate screw: axis from {tip:?} to {head:?} mm, radius {r} mm"
+        )));
+    }
+    let [e1, e2] = cross_section_frame(d.map(|v| v / length));
+    let axial = (length / h).ceil().max(2.0) as usize;
+    let blocks = ogrid_blocks(2, 1, axial, etype, |q, p| {
+        std::array::from_fn(|i| tip[i] + p * d[i] + r * (q[0] * e1[i] + q[1] * e2[i]))
+    })?;
+    let mut local = NodeMerger::new(MERGE_TOLERANCE);
+    let mut elements = Vec::new();
+    for block in &blocks {
+        let map = merge_block(block, &mut local);
+        elements.extend(
+            block
+                .elements()
+                .map(|el| el.nodes.iter().map(|&n| map[n]).collect::<Vec<usize>>()),
+        );
+    }
+    Ok(ScrewMesh {
+        coords: local.coords().to_vec(),
+        elements,
+    })
+}
+
+/// Unit vectors e₁, e₂ with (a, e₁, e₂) right-handed and orthonormal, for a unit axis a.
+fn cross_section_frame(a: [f64; 3]) -> [[f64; 3]; 2] {
+    let reference = if a[1].abs() < 0.9 {
+        [0.0, 1.0, 0.0]
+    } else {
+        [0.0, 0.0, 1.0]
+    };
+    let dot: f64 = (0..3).map(|i| reference[i] * a[i]).sum();
+    let e1: [f64; 3] = std::array::from_fn(|i| reference[i] - dot * a[i]);
+    let n = (e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]).sqrt();
+    let e1 = e1.map(|v| v / n);
+    let e2 = [
+        a[1] * e1[2] - a[2] * e1[1],
+        a[2] * e1[0] - a[0] * e1[2],
+        a[0] * e1[1] - a[1] * e1[0],
+    ];
+    [e1, e2]
+}
+
 /// Step 8 (screw part): embed every screw's nodes in the flange and bone elements near it,
 /// counting them in its placement; sets the node set SCREW_HOLES (the bone nodes of the
 /// host elements, `bone_node` flags the bone's nodes). Returns the embedding equations and
 /// the SCREW_HOLES interface set; an error when a screw is not anchored in both the flange
 /// and bone.
-pub(super) fn embed_screws(
+pub(crate) fn embed_screws(
     mesh: &mut Mesh,
     screws: &ScrewSpec,
-    h_far: f64,
     built: &mut ScrewBlocks,
     bone_node: &[bool],
 ) -> Result<(Vec<Equation>, InterfaceSet), BiomechError> {
@@ -99,16 +167,12 @@ pub(super) fn embed_screws(
     let flange_elems = mesh.element_set("FLANGE")?.to_vec();
     let bone_elems = mesh.element_set("BONE")?.to_vec();
     let mut holes = Vec::new();
+    let r = 0.5 * screws.diameter_mm;
     for (k, range) in screw_node_ranges.iter().enumerate() {
         let nodes: Vec<usize> = range.clone().collect();
-        // only hosts near the screw: flange first (the head is locked in it), then bone
-        let zs = placements[k].z_mm;
-        let near = |e: &usize| {
-            let el = mesh.element(*e);
-            el.nodes
-                .iter()
-                .any(|&n| (mesh.coords[n][2] - zs).abs() < 0.5 * screws.diameter_mm + h_far)
-        };
+        // only hosts that can reach the screw (flange first: the head is locked in it)
+        let (tip, head) = (placements[k].tip_mm, placements[k].head_mm);
+        let near = |e: &usize| element_near_segment(mesh, *e, tip, head, r);
         let mut hosts: Vec<usize> = flange_elems.iter().copied().filter(near).collect();
         let n_flange_hosts = hosts.len();
         hosts.extend(bone_elems.iter().copied().filter(near));
@@ -128,8 +192,11 @@ pub(super) fn embed_screws(
         }
         if p.embedded_in_flange == 0 || p.embedded_in_bone == 0 {
             return Err(BiomechError::construction(format!(
-                "screw {k} at z = {zs:.1} mm is not anchored: {} nodes in the flange, {} in bone",
-                p.embedded_in_flange, p.embedded_in_bone
+                "screw {} at z = {:.1} mm is not anchored: {} nodes in the flange, {} in bone",
+                k + 1,
+                p.z_mm,
+                p.embedded_in_flange,
+                p.embedded_in_bone
             )));
         }
     }
@@ -145,6 +212,38 @@ pub(super) fn embed_screws(
             nodes: holes,
         },
     ))
+}
+
+/// True when element `e` may hold a point within `r` (mm) of the segment `a`–`b`: its
+/// centroid lies within `r` plus its node radius (padded by 10 % for curved edges) of the
+/// segment.
+fn element_near_segment(mesh: &Mesh, e: usize, a: [f64; 3], b: [f64; 3], r: f64) -> bool {
+    let el = mesh.element(e);
+    let n = el.nodes.len() as f64;
+    let c: [f64; 3] =
+        std::array::from_fn(|i| el.nodes.iter().map(|&v| mesh.coords[v][i]).sum::<f64>() / n);
+    let reach = el
+        .nodes
+        .iter()
+        .map(|&v| distance(mesh.coords[v], c))
+        .fold(0.0, f64::max);
+    distance_to_segment(c, a, b) <= r + 1.1 * reach
+}
+
+fn distance(p: [f64; 3], q: [f64; 3]) -> f64 {
+    (0..3).map(|i| (p[i] - q[i]).powi(2)).sum::<f64>().sqrt()
+}
+
+/// Distance (mm) from `p` to the segment `a`–`b`.
+pub(crate) fn distance_to_segment(p: [f64; 3], a: [f64; 3], b: [f64; 3]) -> f64 {
+    let d: [f64; 3] = std::array::from_fn(|i| b[i] - a[i]);
+    let dd: f64 = d.iter().map(|v| v * v).sum();
+    let t = if dd > 0.0 {
+        ((0..3).map(|i| (p[i] - a[i]) * d[i]).sum::<f64>() / dd).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    distance(p, std::array::from_fn(|i| a[i] + t * d[i]))
 }
 
 /// The host element's nodes with a nonzero shape function at the embedded point.

@@ -218,7 +218,7 @@ pub struct DesignResult {
     pub daily_max_zone_shielding: f64,
     /// Largest judged porous-Ta stress over the cases (MPa): the larger of Deshpande–Fleck
     /// and von Mises averaged over a sphere at the hot spot, what the lattice-strength check
-    /// judges ([`crate::checks::implant_safety`], [`crate::metrics::JudgedLatticeStress`]).
+    /// judges (the implant safety checks, [`crate::metrics::JudgedLatticeStress`]).
     #[serde(default)]
     pub porous_ta_judged_mpa: f64,
     /// Largest porous-Ta peak stress over the cases (MPa; the same measure, pointwise): it

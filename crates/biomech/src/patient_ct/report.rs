@@ -8,7 +8,7 @@ use crate::model::{CT_BONE_POISSON, MaterialSummary};
 /// The geometry note of a CT study.
 pub(crate) fn geometry_note(spec: &PatientCtSpec) -> String {
     format!(
-        "Geometry: voxel mesh of the CT {} (osteon-imaging, as osteon ct: {}; element edge {}; {} bricks with the voxel staircase as surface): the periosteal envelope, the canal filled, marrow elements counted as cancellous bone. The elements whose centroid lies between the defect's two cutting planes are the porous-Ta prosthesis, which fills the envelope there, bonded through shared nodes; the plateau load acts on the proximal end face split at its mean x (lateral at {}), the support on the distal end face; no flange or screws (parametric tibia only); diaphysis for the shielding zones: {}.",
+        "Geometry: voxel mesh of the CT {} (osteon-imaging, as osteon ct: {}; element edge {}; {} bricks with the voxel staircase as surface): the periosteal envelope, the canal filled, marrow elements counted as cancellous bone. The elements whose centroid lies between the defect's two cutting planes are the porous-Ta prosthesis, which fills the envelope there, bonded through shared nodes; the plateau load acts on the proximal end face split at its mean x (lateral at {}), the support on the distal end face; the flange (C3D20) follows the lateral voxel surface, tied exactly to its steps' top faces, and the screws (C3D20, embedded) follow their trajectories (planned, or the parametric placement through the flange's centre line to the middle of the far cortex; docs/imaging.md §10); diaphysis for the shielding zones: {}.",
         spec.image.display(),
         match &spec.labels {
             Some(l) => format!("label map {} ({})", l.display(), spec.label_map),

@@ -237,7 +237,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
         None => {
             let _ = writeln!(
                 o,
-                "**In-vivo strain**: no walking case at full weight-bearing on the parametric tibia, so no comparison.\n"
+                "**In-vivo strain**: no walking case at full weight-bearing, or no cortex at the gauge site (antero-medial mid-shaft), so no comparison.\n"
             );
         }
     }
