@@ -350,7 +350,18 @@ impl Import<'_> {
         for &e in cortical {
             region[e] = Some(Region::Cortical);
         }
-        for &e in cancellous.into_iter().chain(marrow).flatten() {
+        // marrow joins the cancellous bone; an element may be in both sets, not in the cortex
+        for &e in marrow.into_iter().flatten() {
+            if region[e] == Some(Region::Cortical) {
+                return Err(self.error(format!(
+                    "element {} is in both {} and {}: marrow cannot be cortical bone",
+                    source.element(e).id,
+                    spec.cortical_set,
+                    spec.marrow_set
+                )));
+            }
+        }
+        for &e in cancellous.into_iter().flatten() {
             if region[e].is_some() {
                 return Err(self.error(format!(
                     "element {} is in both {} and {}: every element must be in exactly one bone set",
@@ -359,6 +370,9 @@ impl Import<'_> {
                     spec.cancellous_set
                 )));
             }
+            region[e] = Some(Region::Cancellous);
+        }
+        for &e in marrow.into_iter().flatten() {
             region[e] = Some(Region::Cancellous);
         }
         if let Some(e) = region.iter().position(Option::is_none) {

@@ -17,7 +17,8 @@ use crate::geometry::TibiaGeometry;
 use crate::merge::NodeMerger;
 use crate::spec::{ImplantSpec, ScrewSpec};
 
-/// The screw blocks: one placement and one range of (global) nodes per screw, sorted by z.
+/// The screw blocks: one placement and one range of (global) nodes per screw (sorted by z
+/// on the parametric tibia, in the planned order on a CT).
 pub(crate) struct ScrewBlocks {
     /// The screws (embedding counts still zero).
     pub placements: Vec<ScrewPlacement>,
@@ -93,9 +94,9 @@ pub(crate) struct ScrewMesh {
 }
 
 /// One screw as a solid O-grid cylinder of radius `r` (mm) from `tip` to `head` (mm) in
-/// cells about `h` long (at least two), of element type `etype`. The cross-section frame (e₁, e₂) completes the axis a (tip →
-/// head) to a right-handed (a, e₁, e₂), e₁ the part of y (of z when a is nearly along y)
-/// normal to a: for a screw along x, e₁ = y and e₂ = z.
+/// cells about `h` long (at least two), of element type `etype`. The cross-section frame
+/// (e₁, e₂) completes the axis a (tip → head) to a right-handed (a, e₁, e₂), e₁ the part of
+/// y (of z when a is nearly along y) normal to a: for a screw along x, e₁ = y and e₂ = z.
 pub(crate) fn screw_cylinder(
     head: [f64; 3],
     tip: [f64; 3],
