@@ -111,8 +111,9 @@ pub enum CtError {
     },
 }
 
-/// Read a CT volume (values in HU): a folder with one DICOM series, a single DICOM file,
-/// or a NIfTI volume (`.nii`, `.nii.gz`).
+/// Read a CT volume (values in HU): a folder with one DICOM series, a DICOMDIR medium (the
+/// file or its folder: its one CT series), a single DICOM file, or a NIfTI volume (`.nii`,
+/// `.nii.gz`).
 ///
 /// # Errors
 /// [`CtError::NoSuchInput`] when `path` does not exist; [`CtError::Imaging`] when it does

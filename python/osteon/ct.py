@@ -1,6 +1,6 @@
 """osteon.ct: from a patient's CT to a model, the pipeline of ``osteon ct`` (docs/imaging.md).
 
-* :func:`read` — a DICOM series folder, a DICOM file or a NIfTI volume → :class:`Volume`
+* :func:`read` — a DICOM series folder, a DICOMDIR, a DICOM file or a NIfTI volume → :class:`Volume`
   (HU as a numpy array, spacing and origin in mm, directions).
 * :func:`build` — read, segment the bone (HU thresholds or a label map), extract its
   surface, mesh the voxels (C3D8) and map a Young's modulus onto each element from the CT
@@ -71,7 +71,8 @@ def _volume(d: Dict[str, Any]) -> Volume:
 
 def read(path: PathLike) -> Volume:
     """Read a CT volume: a folder with one DICOM series (slices sorted along their normal),
-    a single DICOM file, or a NIfTI volume (``.nii``, ``.nii.gz``). Values are HU (the
+    a ``DICOMDIR`` medium (the file or its folder: its one CT series), a single DICOM file,
+    or a NIfTI volume (``.nii``, ``.nii.gz``). Values are HU (the
     DICOM rescale slope and intercept applied). Raises :class:`osteon.InputError` when the
     path does not exist or does not read as a CT."""
     return _volume(_osteon.ct_read(os.fspath(path)))

@@ -67,7 +67,7 @@ class CtModel:
     timings: Dict[str, float]
 
 def read(path: PathLike) -> Volume:
-    """Read a DICOM series folder, a DICOM file or a NIfTI volume (.nii, .nii.gz) in HU."""
+    """Read a DICOM series folder, a DICOMDIR, a DICOM file or a NIfTI volume (.nii, .nii.gz) in HU."""
 
 def build(
     path: PathLike,

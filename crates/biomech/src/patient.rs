@@ -102,6 +102,33 @@ impl Default for PatientMeshSpec {
     }
 }
 
+impl PatientMeshSpec {
+    /// The knee frame of the mesh: the identity, or the LPS frame of `lps_lateral`.
+    ///
+    /// # Errors
+    /// [`BiomechError::InvalidParameter`] for an `lps_lateral` other than "+x" or "-x".
+    pub fn knee_frame(&self) -> Result<crate::model::KneeFrame, BiomechError> {
+        match self.lps_lateral.as_deref().map(str::trim) {
+            None => Ok(crate::model::KneeFrame::IDENTITY),
+            Some("+x" | "x") => Ok(crate::model::KneeFrame::lps(1.0)),
+            Some("-x") => Ok(crate::model::KneeFrame::lps(-1.0)),
+            Some(other) => Err(BiomechError::invalid(
+                "patient_mesh.lps_lateral",
+                f64::NAN,
+                format!("\"+x\" (a left tibia) or \"-x\" (a right one), not \"{other}\""),
+            )),
+        }
+    }
+
+    /// Check the values that need no file (`lps_lateral`).
+    ///
+    /// # Errors
+    /// As [`PatientMeshSpec::knee_frame`].
+    pub fn validate(&self) -> Result<(), BiomechError> {
+        self.knee_frame().map(|_| ())
+    }
+}
+
 /// Read the mesh file (`.inp` through the deck reader, `.msh` through the Gmsh reader).
 pub fn read_patient_mesh(spec: &PatientMeshSpec) -> Result<Mesh, BiomechError> {
     let path = &spec.path;
@@ -178,18 +205,7 @@ pub fn build_patient_reconstruction(
     loads: &LoadSpec,
 ) -> Result<Reconstruction, BiomechError> {
     require_bare_prosthesis(implant)?;
-    let knee_frame = match spec.lps_lateral.as_deref().map(str::trim) {
-        None => crate::model::KneeFrame::IDENTITY,
-        Some("+x" | "x") => crate::model::KneeFrame::lps(1.0),
-        Some("-x") => crate::model::KneeFrame::lps(-1.0),
-        Some(other) => {
-            return Err(BiomechError::invalid(
-                "patient_mesh.lps_lateral",
-                f64::NAN,
-                format!("\"+x\" (a left tibia) or \"-x\" (a right one), not \"{other}\""),
-            ));
-        }
-    };
+    let knee_frame = spec.knee_frame()?;
     let source = read_patient_mesh(spec)?;
     let mut rec = build_on_mesh(spec, spec.path.display().to_string(), source, defect, loads)?;
     rec.knee_frame = knee_frame;

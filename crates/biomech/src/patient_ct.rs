@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [patient_ct]
-//! image = "tibia.nii.gz"        # DICOM folder, DICOM file or NIfTI; relative to the study file
+//! image = "tibia.nii.gz"        # DICOM folder, DICOMDIR, DICOM file or NIfTI; relative to the study file
 //! # bone_hu = 700.0             # thresholds (HU), as `osteon ct`; or a label map:
 //! # labels = "seg.nii.gz"       # label map on the CT grid (NIfTI), relative to the study file
 //! # label_map = "1=cortical,2=cancellous,3=marrow"
@@ -78,8 +78,8 @@ pub(crate) use report::{bone_material_rows, bone_note, geometry_note};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PatientCtSpec {
-    /// The CT in HU: a folder with one DICOM series, a DICOM file, or a NIfTI volume (`.nii`,
-    /// `.nii.gz`); relative paths are relative to the study file. Required.
+    /// The CT in HU: a folder with one DICOM series, a DICOMDIR, a DICOM file, or a NIfTI
+    /// volume (`.nii`, `.nii.gz`); relative paths are relative to the study file. Required.
     pub image: PathBuf,
     /// Bone surface threshold (HU): voxels at or above it are bone before the canal is
     /// filled; 700 (docs/imaging.md §3). Ignored with `labels`.

@@ -234,7 +234,7 @@ impl Study {
             }
             (None, Some(ct)) => ct.validate()?,
             (None, None) => self.geometry.validate()?,
-            (Some(_), None) => {}
+            (Some(p), None) => p.validate()?,
         }
         let p = self.implant.porosity;
         if !(p > 0.0 && p < 1.0) {

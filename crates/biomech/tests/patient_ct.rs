@@ -222,7 +222,8 @@ fn knee_loads_are_applied_in_the_ct_frame() {
 }
 
 /// `[patient_ct]` with `[patient_mesh]` is refused at the table's line; a missing image is
-/// named with its line; an unknown law is refused at its line.
+/// named with its line; an unknown law and a patient mesh's unknown LPS side are refused at
+/// their lines.
 #[test]
 fn bad_ct_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -250,4 +251,10 @@ fn bad_ct_inputs_are_clear_errors() {
         .expect_err("law")
         .to_string();
     assert!(m.starts_with("s.toml:3:"), "{m}");
+    // an osteon ct deck as a patient mesh names its LPS lateral side "+x" or "-x"
+    let bad_side = "[patient_mesh]\npath = \"bone.inp\"\nlps_lateral = \"left\"\n";
+    let m = Study::from_toml_str(bad_side, "s.toml")
+        .expect_err("side")
+        .to_string();
+    assert!(m.starts_with("s.toml:3:") && m.contains("\"-x\""), "{m}");
 }

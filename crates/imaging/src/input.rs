@@ -1,16 +1,18 @@
-//! Reading a CT volume whatever its form: a folder with one DICOM series, a single DICOM
-//! file, or a NIfTI volume. The one entry point of `osteon ct` and of a study's
+//! Reading a CT volume whatever its form: a folder with one DICOM series, a DICOMDIR medium,
+//! a single DICOM file, or a NIfTI volume. The one entry point of `osteon ct` and of a study's
 //! `[patient_ct]` (`osteon-biomech`).
 
 use std::path::Path;
 
-use crate::dicom::{read_dicom_file, read_dicom_series};
+use crate::dicom::dicomdir::{dicomdir_in, is_dicomdir};
+use crate::dicom::{read_dicom_file, read_dicom_series, read_dicomdir};
 use crate::error::ImagingError;
 use crate::nifti::read_nifti;
 use crate::volume::Volume;
 
-/// Read a CT volume (values in HU, positions in mm, LPS): a folder is read as one DICOM
-/// series, a `.nii` / `.nii.gz` file as NIfTI, any other file as a single DICOM file.
+/// Read a CT volume (values in HU, positions in mm, LPS): a folder holding a `DICOMDIR` (or
+/// that file itself) as the medium's one CT series, any other folder as one DICOM series, a
+/// `.nii` / `.nii.gz` file as NIfTI, any other file as a single DICOM file.
 ///
 /// # Errors
 /// [`ImagingError::Os`] (kind `NotFound`) naming `path` when it does not exist; the
@@ -21,7 +23,12 @@ pub fn read_volume(path: &Path) -> Result<Volume, ImagingError> {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if path.is_dir() {
-        read_dicom_series(path)
+        match dicomdir_in(path) {
+            Some(index) => read_dicomdir(&index),
+            None => read_dicom_series(path),
+        }
+    } else if path.is_file() && is_dicomdir(path) {
+        read_dicomdir(path)
     } else if !path.is_file() {
         Err(ImagingError::Os {
             path: path.to_path_buf(),

@@ -51,7 +51,9 @@ pub mod voxel_mesh;
 
 pub use calibration::{DensityCalibration, ModulusLaw};
 pub use decimate::decimate;
-pub use dicom::{SeriesInfo, read_dicom_file, read_dicom_series, write_dicom_series};
+pub use dicom::{
+    SeriesInfo, read_dicom_file, read_dicom_series, read_dicomdir, write_dicom_series,
+};
 pub use end_surfaces::{EndSurfaceCounts, add_end_surfaces};
 pub use error::ImagingError;
 pub use hex_smooth::{

@@ -48,7 +48,7 @@ pub enum VoxelElement {
 /// Build a model from a CT: segmentation, STL surface, C3D8 voxel mesh (or C3D10 on the smoothed surface), modulus per element.
 #[derive(Debug, Args)]
 pub struct CtArgs {
-    /// A folder with one DICOM CT series, a single DICOM file, or a NIfTI volume (.nii, .nii.gz) in HU.
+    /// A folder with one DICOM CT series, a DICOMDIR (or its folder: its one CT series), a single DICOM file, or a NIfTI volume (.nii, .nii.gz) in HU.
     pub input: PathBuf,
     /// Output folder (created if missing): bone.inp, bone.vtu, bone.stl.
     #[arg(short, long)]

@@ -49,7 +49,11 @@
 //!
 //! A single file (a folder with one slice, or [`read_dicom_file`]) gets its slice spacing
 //! from SpacingBetweenSlices, else SliceThickness.
+//!
+//! **Media.** A DICOMDIR (the index of a scanner's CD or USB stick) is read by
+//! [`read_dicomdir`]: its one CT series ([`dicomdir`]).
 
+pub mod dicomdir;
 mod frames;
 mod pixels;
 mod write;
@@ -137,8 +141,23 @@ pub fn read_dicom_series(dir: &Path) -> Result<Volume, ImagingError> {
         return Err(ImagingError::EmptySeries { dir: dir.into() });
     }
     files.sort();
+    read_files(&files)
+}
+
+/// Read the one CT series of a DICOMDIR medium: `path` is the DICOMDIR file
+/// ([`dicomdir::dicomdir_ct_files`]).
+///
+/// # Errors
+/// Those of [`dicomdir::dicomdir_ct_files`] (no CT series, or several: listed with their
+/// folders), then those of [`read_dicom_series`] for its files.
+pub fn read_dicomdir(path: &Path) -> Result<Volume, ImagingError> {
+    read_files(&dicomdir::dicomdir_ct_files(path)?)
+}
+
+/// The slices of `files` (at least one), checked and stacked into a volume.
+fn read_files(files: &[PathBuf]) -> Result<Volume, ImagingError> {
     let mut slices = Vec::new();
-    for p in &files {
+    for p in files {
         slices.extend(frames::read_file(p)?);
     }
     assemble(slices)
