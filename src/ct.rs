@@ -119,12 +119,22 @@ pub enum CtError {
 /// [`CtError::NoSuchInput`] when `path` does not exist; [`CtError::Imaging`] when it does
 /// not read as a CT.
 pub fn read_volume(path: &Path) -> Result<Volume, CtError> {
+    read_volume_selecting(path, None)
+}
+
+/// [`read_volume`] reading, from a folder or DICOMDIR with several series, the one `series`
+/// names by its SeriesInstanceUID or SeriesNumber (`None`: the one CT series that is not a
+/// localiser, [`osteon_imaging::dicom::series`]).
+///
+/// # Errors
+/// As [`read_volume`].
+pub fn read_volume_selecting(path: &Path, series: Option<&str>) -> Result<Volume, CtError> {
     if !path.exists() {
         return Err(CtError::NoSuchInput {
             path: path.to_path_buf(),
         });
     }
-    Ok(osteon_imaging::read_volume(path)?)
+    Ok(osteon_imaging::read_volume_selecting(path, series)?)
 }
 
 /// How the bone is told from the rest.

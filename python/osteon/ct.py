@@ -69,13 +69,15 @@ def _volume(d: Dict[str, Any]) -> Volume:
     return Volume(hu=d["hu"], spacing=d["spacing"], origin=d["origin"], direction=d["direction"])
 
 
-def read(path: PathLike) -> Volume:
+def read(path: PathLike, *, series: Optional[str] = None) -> Volume:
     """Read a CT volume: a folder with one DICOM series (slices sorted along their normal),
-    a ``DICOMDIR`` medium (the file or its folder: its one CT series), a single DICOM file,
-    or a NIfTI volume (``.nii``, ``.nii.gz``). Values are HU (the
-    DICOM rescale slope and intercept applied). Raises :class:`osteon.InputError` when the
-    path does not exist or does not read as a CT."""
-    return _volume(_osteon.ct_read(os.fspath(path)))
+    a ``DICOMDIR`` medium (the file or its folder), a single DICOM file, or a NIfTI volume
+    (``.nii``, ``.nii.gz``). Values are HU (the DICOM rescale slope and intercept applied).
+    Where a folder or medium holds several series, the one CT series that is not a
+    localiser is read; ``series`` names another by its SeriesInstanceUID or SeriesNumber.
+    Raises :class:`osteon.InputError` when the path does not exist, does not read as a CT,
+    or holds several CT series and none is named (the error lists them)."""
+    return _volume(_osteon.ct_read(os.fspath(path), series=series))
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,10 @@ def build(
     floor: float = 1.0,
     marrow_modulus: Optional[float] = None,
     materials: int = 20,
+    series: Optional[str] = None,
 ) -> CtModel:
-    """Run the pipeline of ``osteon ct`` on the CT at ``path`` (see :func:`read`).
+    """Run the pipeline of ``osteon ct`` on the CT at ``path`` (see :func:`read`; ``series``
+    as there).
 
     ``threshold``: bone surface threshold (HU; voxels at or above it are bone before hole
     filling). ``cortical``: filled-bone voxels at or above it are cortical (HU; default
@@ -181,7 +185,8 @@ def build(
     whole number of voxels (default one voxel). ``calibration``: (slope, intercept),
     mineral density (g/cm³) = intercept + slope × HU (default (0.0008, 0)).
     ``law``: density → modulus law: "morgan-femoral-neck" (E = 6850 ρ^1.49 MPa, default),
-    "morgan-tibia", "morgan-vertebra", "morgan-trochanter", "carter-hayes". ``floor``:
+    "morgan-tibia", "morgan-vertebra", "morgan-trochanter", "carter-hayes", "keller-femur",
+    "keller-vertebra" (Keller 1994 in ash density, unverified transcription). ``floor``:
     smallest element modulus (MPa). ``marrow_modulus``: modulus of marrow voxels (MPa)
     instead of the density chain. ``materials``: number of materials of the model (moduli
     binned in equal steps of log E). ``output``: a folder (created if missing) to write
@@ -205,6 +210,7 @@ def build(
         floor=floor,
         marrow_modulus=marrow_modulus,
         materials=materials,
+        series=series,
     )
     d["volume"] = _volume(d["volume"])
     if "files" in d:

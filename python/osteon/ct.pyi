@@ -66,8 +66,9 @@ class CtModel:
     files: Optional[Dict[str, str]]
     timings: Dict[str, float]
 
-def read(path: PathLike) -> Volume:
-    """Read a DICOM series folder, a DICOMDIR, a DICOM file or a NIfTI volume (.nii, .nii.gz) in HU."""
+def read(path: PathLike, *, series: Optional[str] = None) -> Volume:
+    """Read a DICOM series folder, a DICOMDIR, a DICOM file or a NIfTI volume (.nii, .nii.gz) in HU;
+    `series` names one series (UID or number) of a folder or DICOMDIR holding several."""
 
 def build(
     path: PathLike,
@@ -85,6 +86,7 @@ def build(
     floor: float = 1.0,
     marrow_modulus: Optional[float] = None,
     materials: int = 20,
+    series: Optional[str] = None,
 ) -> CtModel:
     """The pipeline of `osteon ct`: thresholds (HU) or a label map, region of interest
     (voxel index ranges), element edge (mm), calibration (slope g/cm³ per HU, intercept

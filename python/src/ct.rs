@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use numpy::ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArrayMethods};
-use osteon::ct::{CtOptions, Segmenting, build, read_volume};
+use osteon::ct::{CtOptions, Segmenting, build, read_volume_selecting};
 use osteon::imaging::{
     DensityCalibration, LabelMapping, MappingOptions, ModulusLaw, ThresholdOptions, Volume,
     VoxelBox, Voxels, read_nifti,
@@ -52,12 +52,18 @@ fn grid<'py>(py: Python<'py>, v: &Volume, d: &Bound<'py, PyDict>) -> PyResult<()
     Ok(())
 }
 
-/// Read a CT volume (DICOM folder or file, NIfTI): a dict with `hu` (nz, ny, nx), `dims`,
+/// Read a CT volume (DICOM folder, DICOMDIR or file, NIfTI; `series` names one series of a
+/// folder or DICOMDIR holding several): a dict with `hu` (nz, ny, nx), `dims`,
 /// `spacing`, `origin`, `direction`.
 #[pyfunction]
-pub fn ct_read<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDict>> {
+#[pyo3(signature = (path, *, series=None))]
+pub fn ct_read<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    series: Option<String>,
+) -> PyResult<Bound<'py, PyDict>> {
     let v = py
-        .detach(|| read_volume(&path))
+        .detach(|| read_volume_selecting(&path, series.as_deref()))
         .map_err(|e| Error::from(e).into_py(None))?;
     let d = PyDict::new(py);
     d.set_item("hu", voxels_array(py, &v)?)?;
@@ -89,7 +95,8 @@ fn voxel_box(roi: &Roi, dims: [usize; 3]) -> VoxelBox {
 #[pyfunction]
 #[pyo3(signature = (path, output=None, *, threshold=700.0, cortical=None, cancellous=150.0,
     labels=None, label_map="1=cortical,2=cancellous,3=marrow", roi=None, element_size=None,
-    calibration=None, law="morgan-femoral-neck", floor=1.0, marrow_modulus=None, materials=20))]
+    calibration=None, law="morgan-femoral-neck", floor=1.0, marrow_modulus=None, materials=20,
+    series=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn ct_build<'py>(
     py: Python<'py>,
@@ -107,6 +114,7 @@ pub fn ct_build<'py>(
     floor: f64,
     marrow_modulus: Option<f64>,
     materials: usize,
+    series: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let err = |e: Error| e.into_py(None);
     let law = ModulusLaw::from_name(law).map_err(|e| err(e.into()))?;
@@ -127,7 +135,7 @@ pub fn ct_build<'py>(
     };
     let label_map_path = labels.clone();
     let work = move || -> Result<_, Error> {
-        let mut ct = read_volume(&path)?;
+        let mut ct = read_volume_selecting(&path, series.as_deref())?;
         let mut labels = match &labels {
             Some(p) => Some(read_nifti(p)?),
             None => None,

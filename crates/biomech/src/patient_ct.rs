@@ -3,6 +3,7 @@
 //! ```toml
 //! [patient_ct]
 //! image = "tibia.nii.gz"        # DICOM folder, DICOMDIR, DICOM file or NIfTI; relative to the study file
+//! # series = "5"                # which series of a folder/DICOMDIR holding several (UID or number)
 //! # bone_hu = 700.0             # thresholds (HU), as `osteon ct`; or a label map:
 //! # labels = "seg.nii.gz"       # label map on the CT grid (NIfTI), relative to the study file
 //! # label_map = "1=cortical,2=cancellous,3=marrow"
@@ -60,7 +61,7 @@ use serde::{Deserialize, Serialize};
 use osteon_imaging::{
     DensityCalibration, ElementProperties, LabelMapping, MappingOptions, ModulusLaw,
     ThresholdOptions, Volume, VoxelBox, VoxelMesh, make_quadratic, map_materials, mesh_voxels,
-    read_nifti, read_volume, segment_labels, segment_threshold, voxels_per_element,
+    read_nifti, read_volume_selecting, segment_labels, segment_threshold, voxels_per_element,
 };
 use osteon_mesh::Mesh;
 
@@ -81,6 +82,9 @@ pub struct PatientCtSpec {
     /// The CT in HU: a folder with one DICOM series, a DICOMDIR, a DICOM file, or a NIfTI
     /// volume (`.nii`, `.nii.gz`); relative paths are relative to the study file. Required.
     pub image: PathBuf,
+    /// The series to read from a folder or DICOMDIR holding several: its SeriesInstanceUID
+    /// or SeriesNumber; `None`: the one CT series that is not a localiser.
+    pub series: Option<String>,
     /// Bone surface threshold (HU): voxels at or above it are bone before the canal is
     /// filled; 700 (docs/imaging.md §3). Ignored with `labels`.
     pub bone_hu: f64,
@@ -101,7 +105,8 @@ pub struct PatientCtSpec {
     /// slope × HU (slope in g/cm³ per HU); `None`: [0.0008, 0] (docs/imaging.md §2).
     pub calibration: Option<[f64; 2]>,
     /// Density → modulus law: "morgan-femoral-neck" (default, docs/imaging.md §3),
-    /// "morgan-tibia", "morgan-vertebra", "morgan-trochanter", "carter-hayes".
+    /// "morgan-tibia", "morgan-vertebra", "morgan-trochanter", "carter-hayes",
+    /// "keller-femur", "keller-vertebra".
     pub law: String,
     /// Element edge (mm), rounded to a whole number of voxels; `None`: one voxel.
     pub element_size_mm: Option<f64>,
@@ -132,6 +137,7 @@ impl Default for PatientCtSpec {
     fn default() -> Self {
         Self {
             image: PathBuf::new(),
+            series: None,
             bone_hu: 700.0,
             cortical_hu: None,
             cancellous_hu: 150.0,
@@ -244,7 +250,7 @@ pub struct CtBone {
 /// [`BiomechError::Imaging`] naming the file or parameter at fault.
 pub fn mesh_ct(spec: &PatientCtSpec) -> Result<CtBone, BiomechError> {
     spec.validate()?;
-    let mut ct: Volume = read_volume(&spec.image)?;
+    let mut ct: Volume = read_volume_selecting(&spec.image, spec.series.as_deref())?;
     let mut labels = spec.labels.as_deref().map(read_nifti).transpose()?;
     if let Some(r) = spec.roi {
         let roi = VoxelBox {

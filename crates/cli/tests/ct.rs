@@ -252,6 +252,84 @@ fn bad_inputs_exit_2_naming_the_file() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("morgan-femoral-neck"));
 }
 
+/// The DICOM faults of a series folder, through the command: a missing slice, a duplicated
+/// one, a slice of another modality — each exits 2 naming the file, with no output; a
+/// folder holding two CT series exits 2 listing them, and `--series` reads the one named.
+#[test]
+fn dicom_faults_exit_2_naming_the_file_and_series_are_chosen() {
+    let (_p, ct) = phantom();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let fresh = |name: &str| {
+        let series = dir.path().join(name);
+        let files = write_dicom_series(&series, &ct, &SeriesInfo::default()).unwrap();
+        (series, files)
+    };
+    let refused = |series: &Path, file: &str| {
+        let run = osteon(&["ct", s(series), "-o", s(&out)]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{file}: {stderr}");
+        assert!(
+            stderr.contains(file) && !stderr.contains("panicked"),
+            "{file}: {stderr}"
+        );
+        assert!(
+            !out.join("bone.inp").exists(),
+            "no output after a failed read"
+        );
+        stderr.to_string()
+    };
+    // a gap: slice 10 removed
+    let (gap, files) = fresh("gap");
+    std::fs::remove_file(&files[9]).unwrap();
+    let e = refused(&gap, "slice_0009.dcm");
+    assert!(e.contains("missing"), "{e}");
+    // a duplicated slice: slice 6 holds slice 5 again
+    let (dup, files) = fresh("duplicate");
+    std::fs::copy(&files[4], &files[5]).unwrap();
+    refused(&dup, "slice_0006.dcm");
+    // another modality: Modality (0008,0060) "CT" patched to "MR" in slice 3
+    let (mr, files) = fresh("modality");
+    let mut bytes = std::fs::read(&files[2]).unwrap();
+    let tag = [0x08, 0x00, 0x60, 0x00, b'C', b'S', 0x02, 0x00, b'C', b'T'];
+    let at = bytes
+        .windows(tag.len())
+        .position(|w| w == tag)
+        .expect("Modality element");
+    bytes[at + 8..at + 10].copy_from_slice(b"MR");
+    std::fs::write(&files[2], bytes).unwrap();
+    let e = refused(&mr, "slice_0003.dcm");
+    assert!(e.contains("MR"), "{e}");
+
+    // two CT series in one folder: listed, then chosen by UID
+    let (both, _) = fresh("both");
+    let other = write_dicom_series(
+        &dir.path().join("other"),
+        &ct,
+        &SeriesInfo {
+            uid_seed: 7,
+            ..SeriesInfo::default()
+        },
+    )
+    .unwrap();
+    for f in &other {
+        let name = format!("b_{}", f.file_name().unwrap().to_string_lossy());
+        std::fs::copy(f, both.join(name)).unwrap();
+    }
+    let e = refused(&both, "b_slice_0001.dcm");
+    assert!(e.contains("2 CT series") && e.contains("--series"), "{e}");
+    let uid = osteon_imaging::dicom::series::series_header(&other[0])
+        .unwrap()
+        .uid;
+    let run = osteon(&["ct", s(&both), "-o", s(&out), "--series", &uid]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.join("bone.inp").is_file());
+}
+
 #[test]
 fn tet_mesh_deck_solves_like_the_voxel_deck_and_calculix_agrees() {
     if osteon::ct::gmsh::find_gmsh(None).is_err() {

@@ -8,7 +8,9 @@
 //! up to the law, `ρ_app = A + B · HU`, and is evaluated through
 //! [`osteon_material::hu_to_density`] (which clamps ρ ≥ 0.01 g/cm³).
 
-use osteon_material::density::{MorganSite, carter_hayes_1977, hu_to_density, morgan2003};
+use osteon_material::density::{
+    KellerSite, MorganSite, carter_hayes_1977, hu_to_density, keller1994, morgan2003,
+};
 
 use crate::error::ImagingError;
 
@@ -35,7 +37,7 @@ impl Default for DensityCalibration {
             intercept_g_cm3: 0.0,
             ash_slope: 0.877,
             ash_intercept_g_cm3: 0.079,
-            ash_fraction: 0.6,
+            ash_fraction: ASH_FRACTION,
         }
     }
 }
@@ -109,7 +111,16 @@ pub enum ModulusLaw {
         /// Strain rate (1/s).
         strain_rate_per_s: f64,
     },
+    /// Keller 1994, `E = a ρ_ash^b` for the site, the ash density taken as
+    /// [`ASH_FRACTION`] of the apparent density (unverified transcription,
+    /// [`osteon_material::density::keller1994`]).
+    Keller1994(KellerSite),
 }
+
+/// Ash over apparent density (–): 0.6, constant over the density range (Schileo et al.
+/// 2008: 0.598 ± 0.004 cortical, 0.598 ± 0.036 trabecular); the chain's default, used by
+/// the ash-density laws.
+pub const ASH_FRACTION: f64 = 0.6;
 
 impl Default for ModulusLaw {
     /// Morgan 2003, femoral neck (`E = 6850 ρ^1.49`), applied to the whole bone: of the
@@ -124,14 +135,14 @@ impl Default for ModulusLaw {
 
 impl ModulusLaw {
     /// The names [`ModulusLaw::from_name`] accepts.
-    pub const NAMES: &'static str = "morgan-tibia, morgan-vertebra, morgan-trochanter, morgan-femoral-neck, carter-hayes (strain rate 0.01/s)";
+    pub const NAMES: &'static str = "morgan-tibia, morgan-vertebra, morgan-trochanter, morgan-femoral-neck, carter-hayes (strain rate 0.01/s), keller-femur, keller-vertebra";
 
     /// A law by name (see [`ModulusLaw::NAMES`]); Carter & Hayes at ε̇ = 0.01 /s, a
     /// quasi-static rate.
     ///
     /// # Errors
-    /// [`ImagingError::InvalidParameter`] for an unknown name. Keller 1994 is not offered:
-    /// its coefficients are unverified (`docs/biomechanics.md §3.3`).
+    /// [`ImagingError::InvalidParameter`] for an unknown name. Keller 1994's femur and
+    /// vertebra fits are unverified transcriptions (`docs/biomechanics.md §3.3`).
     pub fn from_name(name: &str) -> Result<Self, ImagingError> {
         Ok(match name.to_ascii_lowercase().as_str() {
             "morgan-tibia" | "morgan" | "morgan2003" => Self::Morgan2003(MorganSite::ProximalTibia),
@@ -141,6 +152,8 @@ impl ModulusLaw {
             "carter-hayes" | "carter-hayes-1977" => Self::CarterHayes1977 {
                 strain_rate_per_s: 0.01,
             },
+            "keller-femur" => Self::Keller1994(KellerSite::Femur),
+            "keller-vertebra" => Self::Keller1994(KellerSite::Vertebra),
             other => {
                 return Err(ImagingError::invalid(
                     "density-modulus law",
@@ -162,6 +175,11 @@ impl ModulusLaw {
             Self::CarterHayes1977 { strain_rate_per_s } => {
                 format!("Carter & Hayes 1977: E = 3790 * {strain_rate_per_s}^0.06 * rho^3")
             }
+            Self::Keller1994(site) => format!(
+                "Keller 1994 ({site:?}, unverified transcription): E = {} rho_ash^{}, rho_ash = {ASH_FRACTION} rho",
+                site.coefficient(),
+                site.exponent()
+            ),
         }
     }
 
@@ -175,6 +193,7 @@ impl ModulusLaw {
             Self::CarterHayes1977 { strain_rate_per_s } => {
                 carter_hayes_1977(rho_app_g_cm3, *strain_rate_per_s)?
             }
+            Self::Keller1994(site) => keller1994(*site, ASH_FRACTION * rho_app_g_cm3)?,
         })
     }
 }
@@ -199,6 +218,18 @@ mod tests {
             .modulus(rho)
             .unwrap();
         assert!((tibia - 15490.0 * rho.powf(1.93)).abs() < 1e-9);
+        // Keller 1994 in ash density: the chain's ρ_ash = 0.877·1.2 + 0.079 = 1.1314 g/cm³
+        let femur = ModulusLaw::from_name("keller-femur")
+            .unwrap()
+            .modulus(rho)
+            .unwrap();
+        assert!((femur - 10500.0 * 1.1314f64.powf(2.29)).abs() < 1e-6);
+        let vertebra = ModulusLaw::from_name("keller-vertebra")
+            .unwrap()
+            .modulus(rho)
+            .unwrap();
+        assert!((vertebra - 1890.0 * 1.1314f64.powf(1.92)).abs() < 1e-6);
+        // the pooled fit, on which the sources disagree, is not offered
         assert!(ModulusLaw::from_name("keller").is_err());
     }
 }

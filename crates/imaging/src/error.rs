@@ -31,10 +31,11 @@ pub enum ImagingError {
         /// The Modality (0008,0060) found.
         modality: String,
     },
-    /// A DICOM file whose pixel data is compressed (an encapsulated transfer syntax).
+    /// A DICOM file whose transfer syntax osteon does not decode (JPEG-LS, JPEG XL, big
+    /// endian, …).
     #[error(
-        "{}: unsupported transfer syntax {transfer_syntax} (compressed pixel data); \
-         decompress the series first, e.g. `gdcmconv --raw` or `dcmdjpeg`",
+        "{}: unsupported transfer syntax {transfer_syntax} (a compression or byte order osteon does not decode); \
+         convert the series to explicit VR little endian first, e.g. `gdcmconv --raw`",
         file.display()
     )]
     UnsupportedCompression {
@@ -142,6 +143,20 @@ pub enum ImagingError {
         file: PathBuf,
         /// What differs, with the values.
         message: String,
+    },
+    /// A folder or DICOMDIR medium with several CT series (localisers set aside) and no
+    /// choice among them, or a choice that matches none.
+    #[error(
+        "{}: {problem}; choose one by its SeriesInstanceUID or SeriesNumber (osteon ct --series, [patient_ct] series):\n{listing}",
+        source_path.display()
+    )]
+    SeveralSeries {
+        /// The folder or the DICOMDIR.
+        source_path: PathBuf,
+        /// What is wrong ("3 CT series", "no series 7").
+        problem: String,
+        /// One line per series: images, first file, UID, number, description.
+        listing: String,
     },
     /// A folder without a single DICOM file.
     #[error("{}: no DICOM file (files with the 'DICM' marker or the .dcm extension) in this folder", dir.display())]

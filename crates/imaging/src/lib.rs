@@ -52,7 +52,8 @@ pub mod voxel_mesh;
 pub use calibration::{DensityCalibration, ModulusLaw};
 pub use decimate::decimate;
 pub use dicom::{
-    SeriesInfo, read_dicom_file, read_dicom_series, read_dicomdir, write_dicom_series,
+    SeriesInfo, read_dicom_file, read_dicom_series, read_dicom_series_selecting, read_dicomdir,
+    write_dicom_series,
 };
 pub use end_surfaces::{EndSurfaceCounts, add_end_surfaces};
 pub use error::ImagingError;
@@ -60,7 +61,7 @@ pub use hex_smooth::{
     SmoothingReport, SurfaceSmoothing, min_scaled_jacobian, smooth_voxel_surface,
 };
 pub use hex20::make_quadratic;
-pub use input::read_volume;
+pub use input::{read_volume, read_volume_selecting};
 pub use mapping::{ElementProperties, MappingOptions, MaterialBins, bin_moduli, map_materials};
 pub use nifti::{read_nifti, write_nifti};
 pub use phantom::{TibiaPhantom, Tissue};

@@ -7,7 +7,7 @@ use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
 use osteon_imaging::{
     ImagingError, SeriesInfo, TibiaPhantom, Volume, read_dicom_file, read_dicom_series,
-    write_dicom_series,
+    read_dicom_series_selecting, write_dicom_series,
 };
 
 /// A small noisy phantom (1 mm voxels, 37 × 37 × 67) and its series in a temporary folder.
@@ -191,9 +191,57 @@ fn mixed_series() {
             PrimitiveValue::from("2.25.12345"),
         ));
     });
+    // two CT series, neither a localiser: listed, each with its first file, not guessed
     let err = read_dicom_series(dir.path()).unwrap_err();
-    assert!(matches!(err, ImagingError::MixedSeries { .. }), "{err}");
+    assert!(matches!(err, ImagingError::SeveralSeries { .. }), "{err}");
     names(&err, &files[12]);
+    assert!(err.to_string().contains("2.25.12345"), "{err}");
+    // naming one reads it (here the stray slice: a volume one slice thick)
+    let one = read_dicom_series_selecting(dir.path(), Some("2.25.12345")).unwrap();
+    assert_eq!(one.dims[2], 1);
+    let err = read_dicom_series_selecting(dir.path(), Some("2.25.999")).unwrap_err();
+    assert!(err.to_string().contains("no series 2.25.999"), "{err}");
+}
+
+/// A localiser beside the series (ImageType LOCALIZER, its own series) is set aside; it can
+/// still be read by naming its series number.
+#[test]
+fn a_localiser_in_the_folder_is_set_aside() {
+    let (ct, dir, files) = series();
+    let scout = dir.path().join("scout.dcm");
+    std::fs::copy(&files[0], &scout).unwrap();
+    edit(&scout, |o| {
+        o.put(DataElement::new(
+            tags::SERIES_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from("2.25.777"),
+        ));
+        o.put(DataElement::new(
+            tags::SERIES_NUMBER,
+            VR::IS,
+            PrimitiveValue::from("1"),
+        ));
+        o.put(DataElement::new(
+            tags::IMAGE_TYPE,
+            VR::CS,
+            PrimitiveValue::Strs(
+                ["ORIGINAL", "PRIMARY", "LOCALIZER"]
+                    .map(String::from)
+                    .to_vec()
+                    .into(),
+            ),
+        ));
+    });
+    let v = read_dicom_series(dir.path()).unwrap();
+    assert_eq!(v.dims, ct.dims);
+    assert_eq!(
+        v.voxels,
+        read_dicom_series_selecting(dir.path(), None)
+            .unwrap()
+            .voxels
+    );
+    let s = read_dicom_series_selecting(dir.path(), Some("1")).unwrap();
+    assert_eq!(s.dims[2], 1);
 }
 
 #[test]

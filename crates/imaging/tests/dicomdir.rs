@@ -1,8 +1,9 @@
 //! DICOMDIR media: a phantom series behind a DICOMDIR written here reads as the series
-//! itself, whether the DICOMDIR or its folder is given; a medium with several CT series is
-//! refused with their folders; pydicom's real `dicomdirtests` medium (CR, CT and MR series)
-//! lists its three CT series, and one of them, a real 5-slice CT series, reads with the HU
-//! pydicom gives, pixel for pixel (skipped with a notice without pydicom).
+//! itself, whether the DICOMDIR or its folder is given; a medium with several CT series
+//! lists them with their folders unless one is named; pydicom's real `dicomdirtests` medium
+//! (CR, CT and MR series) sets its scout aside and lists its two CT volumes, and the one
+//! named by its series number, a real 5-slice CT series, reads with the HU pydicom gives,
+//! pixel for pixel (skipped with a notice without pydicom).
 
 use std::path::{Path, PathBuf};
 
@@ -10,9 +11,10 @@ use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, Length, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
-use osteon_imaging::dicom::dicomdir::{dicomdir_ct_files, dicomdir_series};
+use osteon_imaging::dicom::dicomdir::dicomdir_series;
 use osteon_imaging::{
-    SeriesInfo, TibiaPhantom, read_dicom_series, read_volume, write_dicom_series,
+    SeriesInfo, TibiaPhantom, read_dicom_series, read_dicomdir, read_volume, read_volume_selecting,
+    write_dicom_series,
 };
 
 fn record(kind: &str, extra: Vec<DataElement<InMemDicomObject>>) -> InMemDicomObject {
@@ -151,6 +153,8 @@ fn a_ct_series_behind_a_dicomdir_reads_as_the_series() {
         e.contains("2 CT series") && e.contains("SER1") && e.contains("SER2"),
         "{e}"
     );
+    let v = read_volume_selecting(root.path(), Some(&uid)).expect("the named series");
+    assert_eq!(v.voxels, expected.voxels);
     // a DICOMDIR without any record sequence
     let bogus = root.path().join("other").join("DICOMDIR");
     std::fs::create_dir_all(bogus.parent().expect("folder")).expect("folder");
@@ -159,8 +163,9 @@ fn a_ct_series_behind_a_dicomdir_reads_as_the_series() {
     assert!(e.contains("DICOMDIR"), "{e}");
 }
 
-/// pydicom's `dicomdirtests` medium: three CT series among CR and MR ones; the 5-slice CT
-/// series `98892001/CT5N` read from its folder gives pydicom's HU, slice by slice.
+/// pydicom's `dicomdirtests` medium: three CT series among CR and MR ones, one a scout; the
+/// 5-slice CT series `98892001/CT5N` (series number 5), named through the medium or read
+/// from its folder, gives pydicom's HU, slice by slice.
 #[test]
 fn a_real_medium_lists_its_ct_series_and_one_reads_like_pydicom() {
     let script = "import sys, os\ntry:\n    import pydicom\n    import numpy\nexcept ImportError:\n    sys.exit(3)\n\
@@ -203,20 +208,25 @@ print(' '.join(repr(float(v)) for x in ds for v in (x.pixel_array.astype(float) 
         .map(|x| x.parse().expect("number"))
         .collect();
 
-    let e = dicomdir_ct_files(&root.join("DICOMDIR"))
-        .expect_err("three CT series")
+    // three CT series, one a scout (ImageType LOCALIZER, set aside): two remain, listed
+    let e = read_dicomdir(&root.join("DICOMDIR"), None)
+        .expect_err("two CT volumes")
         .to_string();
     println!("{e}");
-    assert!(e.contains("3 CT series"), "{e}");
+    assert!(e.contains("2 CT series"), "{e}");
     for folder in ["CT2", "CT2N", "CT5N"] {
         assert!(e.contains(folder), "{folder}: {e}");
     }
+    assert!(e.contains("localiser"), "{e}");
     let e = read_volume(&root)
         .expect_err("the medium's folder")
         .to_string();
-    assert!(e.contains("3 CT series"), "{e}");
+    assert!(e.contains("2 CT series"), "{e}");
 
-    let v = read_volume(&root.join("98892001").join("CT5N")).expect("the CT5N series");
+    // named by its SeriesNumber through the medium, or read from its folder
+    let v = read_volume_selecting(&root, Some("5")).expect("series 5 of the medium");
+    let from_folder = read_volume(&root.join("98892001").join("CT5N")).expect("the folder");
+    assert_eq!(v.voxels, from_folder.voxels);
     assert_eq!(v.dims, [size[1], size[0], size[2]]);
     assert!((v.spacing[2] - 2.5).abs() < 1e-9, "{:?}", v.spacing);
     assert_eq!(v.len(), hu.len());

@@ -125,6 +125,26 @@ fn mapped_modulus_reproduces_the_generating_law() {
     assert!(!all_marrow.is_empty());
     assert!(all_marrow.iter().all(|&e| soft.modulus_mpa[e] == 5.0));
 
+    // a modulus floor: the elements below it take it, the others keep their modulus
+    let floor = 2000.0;
+    let floored = map_materials(
+        &ct,
+        &seg,
+        &vm,
+        &MappingOptions {
+            modulus_floor_mpa: floor,
+            ..opts
+        },
+    )
+    .unwrap();
+    let raised = (0..mesh.n_elements())
+        .filter(|&e| props.modulus_mpa[e] < floor)
+        .count();
+    assert!(raised > 0, "the floor must bind somewhere to be tested");
+    for e in 0..mesh.n_elements() {
+        assert_eq!(floored.modulus_mpa[e], props.modulus_mpa[e].max(floor));
+    }
+
     // binning into 20 materials keeps every element within one bin's ratio (E_max/E_min)^(1/20)
     let bins = bin_moduli(&props.modulus_mpa, 20).unwrap();
     println!(

@@ -115,6 +115,54 @@ pub fn carter_hayes_1977(rho_g_cm3: f64, strain_rate_per_s: f64) -> Result<f64, 
     Ok(e.max(MIN_MODULUS_MPA))
 }
 
+/// The sites of Keller 1994's power laws in ash density.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KellerSite {
+    /// Femur (cortical and trabecular specimens): `E = 10500 · ρ_ash^2.29`.
+    Femur,
+    /// Vertebra (trabecular): `E = 1890 · ρ_ash^1.92`.
+    Vertebra,
+}
+
+impl KellerSite {
+    /// Coefficient (MPa).
+    pub fn coefficient(self) -> f64 {
+        match self {
+            Self::Femur => 10500.0,
+            Self::Vertebra => 1890.0,
+        }
+    }
+
+    /// Exponent of the ash density.
+    pub fn exponent(self) -> f64 {
+        match self {
+            Self::Femur => 2.29,
+            Self::Vertebra => 1.92,
+        }
+    }
+}
+
+/// Young's modulus (MPa) of bone, Keller 1994 (J Biomech 27:1159): `E = a · ρ_ash^b` with
+/// ρ_ash the ash density in g/cm³, clamped to E ≥ 1 MPa. **Unverified transcription**: the
+/// paper was not accessed; the femur fit (10500, 2.29; quoted as valid for cortical and
+/// trabecular bone) and the vertebra fit (1890, 1.92) are those that CT-to-FE codes and
+/// reviews quote (biomechanics.md §3.3), and secondary sources disagree on the pooled fit,
+/// which is therefore not offered.
+///
+/// # Errors
+/// [`MaterialError::InvalidParameter`] when `rho_ash_g_cm3` is negative or not finite.
+///
+/// ```
+/// use osteon_material::density::{KellerSite, keller1994};
+/// assert_eq!(keller1994(KellerSite::Femur, 1.0)?, 10500.0);
+/// # Ok::<(), osteon_material::MaterialError>(())
+/// ```
+pub fn keller1994(site: KellerSite, rho_ash_g_cm3: f64) -> Result<f64, MaterialError> {
+    require_non_negative("ash density (g/cm3)", rho_ash_g_cm3)?;
+    let e = site.coefficient() * rho_ash_g_cm3.powf(site.exponent());
+    Ok(e.max(MIN_MODULUS_MPA))
+}
+
 /// Apparent density (g/cm³) from a CT number: the linear calibration
 /// `ρ = a + b · HU` (a in g/cm³, b in g/cm³ per HU), fitted to a phantom in the same scan,
 /// clamped to ρ ≥ 0.01 g/cm³ (biomechanics.md §3.3). `(a, b)` are inputs: the published

@@ -21,11 +21,14 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use osteon::ct::tet::{TetOptions, build_tet};
 use osteon::ct::{self, CtError, CtOptions, Segmenting, VoxelOptions};
+use osteon_assembly::{Event, Observer};
 use osteon_imaging::{
     DensityCalibration, ElementProperties, LabelMapping, MappingOptions, MaterialBins, ModulusLaw,
     Region, Segmentation, SurfaceSmoothing, TaubinOptions, ThresholdOptions, Volume, VoxelBox,
     read_nifti,
 };
+
+use crate::progress::Spinners;
 
 /// The kind of mesh `osteon ct` builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -62,6 +65,9 @@ pub struct CtArgs {
     /// Cancellous threshold (HU): filled-bone voxels below --cortical and at or above this are cancellous, below it marrow.
     #[arg(long, default_value_t = 150.0, allow_hyphen_values = true)]
     pub cancellous: f64,
+    /// The series to read from a folder or DICOMDIR holding several: its SeriesInstanceUID or SeriesNumber (default: the one CT series that is not a localiser).
+    #[arg(long)]
+    pub series: Option<String>,
     /// Label map on the CT grid (NIfTI) instead of the thresholds.
     #[arg(long)]
     pub labels: Option<PathBuf>,
@@ -95,7 +101,7 @@ pub struct CtArgs {
     /// Scanner calibration line SLOPE,INTERCEPT: mineral density (g/cm³) = INTERCEPT + SLOPE × HU (default 0.0008,0; docs/imaging.md §2).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub calibration: Option<Vec<f64>>,
-    /// Density → modulus law: morgan-femoral-neck (default, whole bone; docs/imaging.md §3), morgan-tibia, morgan-vertebra, morgan-trochanter, carter-hayes.
+    /// Density → modulus law: morgan-femoral-neck (default, whole bone; docs/imaging.md §3), morgan-tibia, morgan-vertebra, morgan-trochanter, carter-hayes, keller-femur, keller-vertebra (Keller 1994 in ash density, unverified transcription).
     #[arg(long, default_value = "morgan-femoral-neck")]
     pub law: String,
     /// Smallest element modulus (MPa).
@@ -145,6 +151,8 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// Run `osteon ct`.
 pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
     let start = Instant::now();
+    let mut progress = Spinners::new(quiet);
+    progress.notify(&Event::Stage("reading the CT"));
     let mut timings: Vec<(&str, f64)> = Vec::new();
     let law = ModulusLaw::from_name(&args.law)?;
     let calibration = match args.calibration.as_deref() {
@@ -158,7 +166,7 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
     if args.materials == 0 {
         bail!("--materials 0: at least one material");
     }
-    let mut ct = ct::read_volume(&args.input)?;
+    let mut ct = ct::read_volume_selecting(&args.input, args.series.as_deref())?;
     let mut labels = match &args.labels {
         Some(path) => Some(read_nifti(path)?),
         None => None,
@@ -202,7 +210,7 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
                 "--smooth-surface and --element are options of the voxel mesh; --mesh tet smooths its surface by --smooth-passes and makes C3D10"
             );
         }
-        return run_tet(args, quiet, &ct, &options, start, timings);
+        return run_tet(args, quiet, &mut progress, &ct, &options, start, timings);
     }
     let voxel = VoxelOptions {
         smoothing: (args.smooth_surface > 0).then_some(SurfaceSmoothing {
@@ -214,6 +222,7 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
         }),
         quadratic: args.element == VoxelElement::C3d20,
     };
+    progress.notify(&Event::Stage("segmenting, meshing, mapping"));
     let built = match ct::build_voxel(&ct, &options, &voxel) {
         Ok(built) => built,
         Err(CtError::ElementSize(h)) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
@@ -221,8 +230,12 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
     };
     timings.extend(built.timings.iter().copied());
     let t = Instant::now();
+    progress.notify(&Event::Stage("writing the model files"));
     let files = built.write(&args.output, &built.heading(&args.input))?;
     timings.push(("write", t.elapsed().as_secs_f64()));
+    progress.notify(&Event::Done {
+        seconds: start.elapsed().as_secs_f64(),
+    });
     let (seg, surface, vm) = (&built.segmentation, &built.surface, &built.voxel_mesh);
     let mesh_volume = vm.mesh.volume();
     let factor = vm.factor;
@@ -277,6 +290,7 @@ pub fn run(args: &CtArgs, quiet: bool) -> Result<()> {
 fn run_tet(
     args: &CtArgs,
     quiet: bool,
+    progress: &mut Spinners,
     ct: &Volume,
     options: &CtOptions,
     start: Instant,
@@ -289,6 +303,7 @@ fn run_tet(
         },
         gmsh: args.gmsh.clone(),
     };
+    progress.notify(&Event::Stage("segmenting, gmsh C3D10 mesh, mapping"));
     let built = match build_tet(ct, options, &tet) {
         Ok(built) => built,
         Err(CtError::ElementSize(h)) => bail!("--element-size {h}: a finite edge length > 0 (mm)"),
@@ -296,8 +311,12 @@ fn run_tet(
     };
     timings.extend(built.timings.iter().copied());
     let t = Instant::now();
+    progress.notify(&Event::Stage("writing the model files"));
     let files = built.write(&args.output, &built.heading(&args.input))?;
     timings.push(("write", t.elapsed().as_secs_f64()));
+    progress.notify(&Event::Done {
+        seconds: start.elapsed().as_secs_f64(),
+    });
     let mesh = &built.mesh;
     print_input(args, ct, &built.segmentation, "");
     println!(

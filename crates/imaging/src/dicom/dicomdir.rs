@@ -7,15 +7,15 @@
 //! osteon reads the records in file order, each IMAGE record belonging to the SERIES record
 //! before it (the depth-first order media creators write; a file whose series differs from
 //! its record's is still caught when the slices are checked, [`ImagingError::MixedSeries`]).
-//! The CT series is the one SERIES record of modality CT; a medium with several CT series
-//! (a localiser, other reconstructions, other exams) is refused with the list of them, their
-//! size and their folder, so that the user passes the folder of the one to mesh.
+//! The series to read is then chosen as in a folder ([`super::series`]): the one CT series
+//! that is not a localiser, or the one the user names.
 
 use std::path::{Path, PathBuf};
 
 use dicom_dictionary_std::tags;
 use dicom_object::{InMemDicomObject, OpenFileOptions};
 
+use super::series::{SeriesFiles, SeriesHeader, series_header};
 use crate::error::ImagingError;
 
 /// One series listed in a DICOMDIR.
@@ -25,6 +25,8 @@ pub struct DirectorySeries {
     pub modality: String,
     /// SeriesInstanceUID (0020,000E) of the SERIES record.
     pub uid: String,
+    /// SeriesNumber (0020,0011) of the SERIES record (empty when absent).
+    pub number: String,
     /// SeriesDescription (0008,103E) when the record has it.
     pub description: String,
     /// The files of its IMAGE records, in record order.
@@ -88,6 +90,7 @@ pub fn dicomdir_series(path: &Path) -> Result<Vec<DirectorySeries>, ImagingError
             "SERIES" => series.push(DirectorySeries {
                 modality: text(record, tags::MODALITY),
                 uid: text(record, tags::SERIES_INSTANCE_UID),
+                number: text(record, tags::SERIES_NUMBER),
                 description: text(record, tags::SERIES_DESCRIPTION),
                 files: Vec::new(),
             }),
@@ -117,56 +120,35 @@ pub fn dicomdir_series(path: &Path) -> Result<Vec<DirectorySeries>, ImagingError
     Ok(series)
 }
 
-/// The files of the one CT series a DICOMDIR lists.
+/// The series a DICOMDIR lists that have images (for the choice among them,
+/// [`super::series::choose_series`]): a series whose record states another modality than
+/// CT keeps its record's attributes; the others take the header of their first file (which
+/// tells a localiser).
 ///
 /// # Errors
-/// Those of [`dicomdir_series`]; [`ImagingError::Format`] naming the DICOMDIR when it lists
-/// no CT series with images, or several (each with its modality, UID, description, number
-/// of images and folder).
-pub fn dicomdir_ct_files(path: &Path) -> Result<Vec<PathBuf>, ImagingError> {
-    let all = dicomdir_series(path)?;
-    let ct: Vec<&DirectorySeries> = all
-        .iter()
-        .filter(|s| s.modality.eq_ignore_ascii_case("CT") && !s.files.is_empty())
-        .collect();
-    match ct.as_slice() {
-        [one] => Ok(one.files.clone()),
-        [] => Err(ImagingError::format(
-            path,
-            format!(
-                "no CT series with images among its {} series ({})",
-                all.len(),
-                all.iter()
-                    .map(|s| if s.modality.is_empty() {
-                        "?"
-                    } else {
-                        s.modality.as_str()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-        several => Err(ImagingError::format(
-            path,
-            format!(
-                "{} CT series: read one by passing its folder instead of the DICOMDIR:\n{}",
-                several.len(),
-                several
-                    .iter()
-                    .map(|s| format!(
-                        "  {} image(s) in {}: series {}{}",
-                        s.files.len(),
-                        s.files[0].parent().unwrap_or(Path::new(".")).display(),
-                        s.uid,
-                        if s.description.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", s.description)
-                        }
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ),
-        )),
-    }
+/// Those of [`dicomdir_series`] and of [`super::series::series_header`] (a listed CT file
+/// missing or unreadable, named).
+pub fn dicomdir_groups(path: &Path) -> Result<Vec<SeriesFiles>, ImagingError> {
+    dicomdir_series(path)?
+        .into_iter()
+        .filter(|s| !s.files.is_empty())
+        .map(|s| {
+            let other = !s.modality.is_empty() && !s.modality.eq_ignore_ascii_case("CT");
+            let header = if other {
+                SeriesHeader {
+                    modality: s.modality,
+                    uid: s.uid,
+                    number: s.number,
+                    description: s.description,
+                    localizer: false,
+                }
+            } else {
+                series_header(&s.files[0])?
+            };
+            Ok(SeriesFiles {
+                header,
+                files: s.files,
+            })
+        })
+        .collect()
 }

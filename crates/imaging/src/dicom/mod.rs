@@ -56,6 +56,7 @@
 pub mod dicomdir;
 mod frames;
 mod pixels;
+pub mod series;
 mod write;
 
 use std::io::Read;
@@ -116,7 +117,9 @@ pub fn read_dicom_file(path: &Path) -> Result<Volume, ImagingError> {
 }
 
 /// Read the CT series in folder `dir` (every file with the `DICM` marker or the `.dcm`
-/// extension; other files are ignored). A multi-frame file contributes all its frames.
+/// extension; other files are ignored). A multi-frame file contributes all its frames. With
+/// several series in the folder, the one CT series that is not a localiser is read
+/// ([`series`]); [`read_dicom_series_selecting`] names one.
 ///
 /// # Errors
 /// Each names the file at fault: [`ImagingError::Format`] (not DICOM, truncated, pixel data
@@ -126,9 +129,22 @@ pub fn read_dicom_file(path: &Path) -> Result<Volume, ImagingError> {
 /// position), [`ImagingError::MixedSeries`], [`ImagingError::DuplicateSlice`],
 /// [`ImagingError::MissingSlice`] (or [`ImagingError::DuplicateFrame`],
 /// [`ImagingError::MissingFrame`] between frames of one file),
-/// [`ImagingError::InconsistentSeries`]; [`ImagingError::EmptySeries`] for a folder without
-/// DICOM files, [`ImagingError::Os`] when the folder cannot be listed.
+/// [`ImagingError::InconsistentSeries`]; [`ImagingError::SeveralSeries`] listing the series
+/// when several CT series remain; [`ImagingError::EmptySeries`] for a folder without DICOM
+/// files, [`ImagingError::Os`] when the folder cannot be listed.
 pub fn read_dicom_series(dir: &Path) -> Result<Volume, ImagingError> {
+    read_dicom_series_selecting(dir, None)
+}
+
+/// [`read_dicom_series`] reading the series `series` names by its SeriesInstanceUID or
+/// SeriesNumber (`None`: the one CT series that is not a localiser).
+///
+/// # Errors
+/// As [`read_dicom_series`]; [`ImagingError::SeveralSeries`] when `series` matches none.
+pub fn read_dicom_series_selecting(
+    dir: &Path,
+    series: Option<&str>,
+) -> Result<Volume, ImagingError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| ImagingError::os(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -141,17 +157,20 @@ pub fn read_dicom_series(dir: &Path) -> Result<Volume, ImagingError> {
         return Err(ImagingError::EmptySeries { dir: dir.into() });
     }
     files.sort();
-    read_files(&files)
+    let chosen = series::choose_series(dir, series::group_by_series(&files)?, series)?;
+    read_files(&chosen)
 }
 
-/// Read the one CT series of a DICOMDIR medium: `path` is the DICOMDIR file
-/// ([`dicomdir::dicomdir_ct_files`]).
+/// Read a CT series of a DICOMDIR medium: `path` is the DICOMDIR file; the series is
+/// chosen as in a folder ([`series`]): the one `series` names by its SeriesInstanceUID or
+/// SeriesNumber, else the one CT series that is not a localiser.
 ///
 /// # Errors
-/// Those of [`dicomdir::dicomdir_ct_files`] (no CT series, or several: listed with their
-/// folders), then those of [`read_dicom_series`] for its files.
-pub fn read_dicomdir(path: &Path) -> Result<Volume, ImagingError> {
-    read_files(&dicomdir::dicomdir_ct_files(path)?)
+/// Those of [`dicomdir::dicomdir_groups`] and [`series::choose_series`], then those of
+/// [`read_dicom_series`] for the chosen files.
+pub fn read_dicomdir(path: &Path, series: Option<&str>) -> Result<Volume, ImagingError> {
+    let chosen = series::choose_series(path, dicomdir::dicomdir_groups(path)?, series)?;
+    read_files(&chosen)
 }
 
 /// The slices of `files` (at least one), checked and stacked into a volume.
