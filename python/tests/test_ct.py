@@ -49,6 +49,29 @@ def test_read_a_missing_path_is_an_input_error(tmp_path):
         osteon.ct.read(tmp_path / "nothing")
 
 
+def test_a_medium_with_several_series_is_listed_and_one_is_named():
+    """pydicom's dicomdirtests medium: its scout is set aside, its two CT volumes listed;
+    series number 5 (98892001/CT5N) reads with pydicom's HU, slices along +z."""
+    import os
+
+    root = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files", "dicomdirtests")
+    if not os.path.isfile(os.path.join(root, "DICOMDIR")):
+        pytest.skip("pydicom's dicomdirtests medium is not installed")
+    with pytest.raises(osteon.InputError, match="2 CT series"):
+        osteon.ct.read(root)
+    v = osteon.ct.read(root, series="5")
+    folder = os.path.join(root, "98892001", "CT5N")
+    slices = sorted(
+        (pydicom.dcmread(os.path.join(folder, f)) for f in os.listdir(folder)),
+        key=lambda d: float(d.ImagePositionPatient[2]),
+    )
+    hu = np.stack(
+        [d.pixel_array.astype(float) * float(d.RescaleSlope) + float(d.RescaleIntercept) for d in slices]
+    )
+    assert v.hu.shape == hu.shape
+    np.testing.assert_array_equal(v.hu.astype(float), hu)
+
+
 def test_moduli_follow_the_closed_form_on_the_pydicom_values():
     _, hu = pydicom_hu()
     m = osteon.ct.build(CT_SMALL)
