@@ -50,8 +50,10 @@
 //! A single file (a folder with one slice, or [`read_dicom_file`]) gets its slice spacing
 //! from SpacingBetweenSlices, else SliceThickness.
 //!
-//! **Media.** A DICOMDIR (the index of a scanner's CD or USB stick) is read by
-//! [`read_dicomdir`]: its one CT series ([`dicomdir`]).
+//! **Several series.** A DICOMDIR (the index of a scanner's CD or USB stick) is read by
+//! [`read_dicomdir`] ([`dicomdir`]); there and in a folder holding several series, the
+//! localisers are set aside and the one CT series left is read, or the one the caller names
+//! ([`series`]).
 
 pub mod dicomdir;
 mod frames;
