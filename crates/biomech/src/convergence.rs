@@ -147,6 +147,16 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
         Singular,
         b.shaft_peak_microstrain,
     ));
+    if let Some(a) = &b.shaft_averaged {
+        for s in std::iter::once(&a.judged).chain(a.sensitivity.iter()) {
+            q.push(qoi(
+                format!("diaphysis |ε|, sphere mean R {:.2} mm", s.radius_mm),
+                "µε",
+                Headline,
+                s.value,
+            ));
+        }
+    }
     for z in &m.shielding.zones {
         q.push(qoi(
             format!("SED ratio S, {}", z.name),

@@ -319,10 +319,12 @@ fn flange_pair(
     let bone_side: std::collections::HashSet<usize> =
         mesh.node_set("FLANGE_BONE")?.iter().copied().collect();
     let slave_faces = element_faces_where(rec, |r| r == Region::Flange, |a| inner.contains(&a));
-    // the bone faces under the flange that face it (within 75° of the flange's mean inward
-    // normal): on a CT's voxel staircase the risers between steps are left out, so that
-    // every contact normal is a surface normal of the bone, not a step of the voxelisation
+    // on a CT's voxel staircase (no parametric geometry) only the bone faces that face the
+    // flange (within 75° of its mean inward normal) are masters: the risers between steps
+    // are left out, so that every contact normal is a surface normal of the bone, not a
+    // step of the voxelisation; the parametric tibia's periosteal faces are all kept
     let facing = mean_unit_normal(mesh, &slave_faces).map_or([0.0; 3], |v| v.map(|c| -c));
+    let staircase = rec.geometry.is_none();
     let master_faces: Vec<FaceRef> = element_faces_where(
         rec,
         |r| r.is_bone(),
@@ -331,7 +333,7 @@ fn flange_pair(
     .into_iter()
     .filter(|&f| {
         let n = mean_unit_normal(mesh, &[f]).unwrap_or([0.0; 3]);
-        (0..3).map(|i| n[i] * facing[i]).sum::<f64>() > FACING_COSINE
+        !staircase || (0..3).map(|i| n[i] * facing[i]).sum::<f64>() > FACING_COSINE
     })
     .collect();
     if slave_nodes.is_empty() || slave_faces.is_empty() || master_faces.is_empty() {
@@ -349,7 +351,7 @@ fn flange_pair(
 }
 
 /// Cosine of the largest angle (75°) between a bone face's outward normal and the flange's
-/// mean inward normal for the face to be a master of the flange–bone contact.
+/// mean inward normal for the face to be a master of the flange–bone contact on a CT.
 const FACING_COSINE: f64 = 0.26;
 
 /// The area-weighted mean outward unit normal of element faces (at their centres).

@@ -41,8 +41,13 @@ pub struct ModulusVariant {
     pub near_below_lazy_zone: f64,
     /// Largest stress shielding 1 − S of a bone zone.
     pub max_zone_shielding: f64,
-    /// Peak |principal strain| in the diaphysis (µε).
+    /// Peak |principal strain| in the diaphysis (µε): singular at a docking-face rim or a
+    /// screw.
     pub shaft_peak_microstrain: f64,
+    /// The diaphysis strain the mechanostat check judges: its sphere mean (µε); NaN in
+    /// reports written before it existed.
+    #[serde(default = "not_recorded")]
+    pub shaft_judged_microstrain: f64,
 }
 
 fn not_recorded() -> f64 {
@@ -62,6 +67,7 @@ impl ModulusVariant {
             near_below_lazy_zone: m.shielding.near_fraction_below_lazy_zone,
             max_zone_shielding: m.shielding.max_zone_shielding(),
             shaft_peak_microstrain: m.bone.shaft_peak_microstrain,
+            shaft_judged_microstrain: m.bone.judged_shaft_microstrain(),
         }
     }
 }

@@ -55,7 +55,8 @@ pub struct InVivoStrain {
 /// an imported mesh the directions come from the knee frame ([`crate::KneeFrame`]: medial
 /// −lateral, anterior), angles are measured about the centroid of the cortical points
 /// within ±10 mm of mid-shaft, and the outer third is that of the cortex in the gauge's
-/// angular band: radius above r_max − (r_max − r_min)/3 of its cortical points.
+/// angular band: radius above r_max − (r_max − r_min)/3, r_min and r_max the 5th and 95th
+/// percentiles of its cortical points' radii.
 pub fn in_vivo_strain(
     rec: &Reconstruction,
     case: &str,
@@ -109,12 +110,20 @@ pub fn in_vivo_strain(
             })
         }
         None => {
-            let radii: Vec<f64> = at_gauge
+            // the cortex's extent in the band by its 5th and 95th radius percentiles, so that
+            // a stray cortical voxel does not widen it
+            let mut radii: Vec<f64> = at_gauge
                 .iter()
                 .map(|&p| polar(f.point_position[p]).1)
                 .collect();
-            let r_max = radii.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let r_min = radii.iter().copied().fold(f64::INFINITY, f64::min);
+            radii.sort_by(f64::total_cmp);
+            let pick = |q: f64| {
+                radii
+                    .get(((radii.len() as f64 - 1.0) * q).round() as usize)
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            let (r_min, r_max) = (pick(0.05), pick(0.95));
             Box::new(move |x: [f64; 3]| polar(x).1 > r_max - (r_max - r_min) / 3.0)
         }
     };

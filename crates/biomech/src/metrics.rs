@@ -240,6 +240,15 @@ pub struct BoneStrain {
     pub intact_shaft_p99_microstrain: f64,
     /// The intact bone's largest |principal strain| in the diaphysis (µε).
     pub intact_shaft_peak_microstrain: f64,
+    /// The diaphysis' |principal strain| (µε) averaged over a sphere at its hot spot, at
+    /// the judged radius ([`crate::MetricSpec::bone_averaging_radius_mm`]) and at 0.6 and
+    /// 1.6 times it ([`crate::critical_distance`]): implanted; `None` without diaphysis
+    /// points or in reports written before it existed.
+    #[serde(default)]
+    pub shaft_averaged: Option<StrainAverage>,
+    /// The same for the intact bone.
+    #[serde(default)]
+    pub intact_shaft_averaged: Option<StrainAverage>,
     /// Volume fractions in the mechanostat bands, reconstructed and intact.
     #[serde(default)]
     pub bands: StrainDistribution,
@@ -646,7 +655,7 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError>
         flange_material: inp.flange_material,
         flange_net_section_factor: inp.flange_net_section_factor,
         screws: safety.screws,
-        bone: bone_strain(rec, imp, int),
+        bone: bone_strain(rec, imp, int, inp.spec.bone_averaging_radius_mm),
         shaft_profile: shaft_profile(rec, imp, int, inp.spec.profile_band_mm),
         load_sharing: load_sharing(rec, imp),
     })
@@ -1022,6 +1031,7 @@ pub fn bone_strain(
     rec: &Reconstruction,
     implanted: &StepSolution,
     intact: &StepSolution,
+    averaging_radius_mm: f64,
 ) -> BoneStrain {
     let (fi, fa) = (&implanted.fields, &intact.fields);
     let shaft = rec.diaphysis_z;
@@ -1030,6 +1040,7 @@ pub fn bone_strain(
     let (mut peak, mut shaft_peak) = (Peak::ZERO, Peak::ZERO);
     let (mut intact_peak, mut intact_shaft_peak) = (0.0f64, 0.0f64);
     let (mut max_t, mut max_c, mut max_vm) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut shaft_samples, mut intact_shaft_samples) = (Vec::new(), Vec::new());
     for (p, q) in bone_point_pairs(rec, implanted, intact) {
         let v = fi.point_volume[p];
         let z = fi.point_position[p][2];
@@ -1044,6 +1055,16 @@ pub fn bone_strain(
             intact_shaft_peak = intact_shaft_peak.max(mag_a);
             shaft_values.push((mag, v));
             intact_shaft_values.push((mag_a, fa.point_volume[q]));
+            shaft_samples.push(Sample {
+                position_mm: fi.point_position[p],
+                volume_mm3: v,
+                value: mag,
+            });
+            intact_shaft_samples.push(Sample {
+                position_mm: fa.point_position[q],
+                volume_mm3: fa.point_volume[q],
+                value: mag_a,
+            });
         }
         let sig = principal_values(&fi.point_stress[p], false);
         max_t = max_t.max(sig[2]);
@@ -1070,6 +1091,50 @@ pub fn bone_strain(
         shaft_p99_microstrain: weighted_quantile(&mut shaft_values, 0.99),
         intact_shaft_p99_microstrain: weighted_quantile(&mut intact_shaft_values, 0.99),
         intact_shaft_peak_microstrain: intact_shaft_peak,
+        shaft_averaged: StrainAverage::of(&shaft_samples, averaging_radius_mm),
+        intact_shaft_averaged: StrainAverage::of(&intact_shaft_samples, averaging_radius_mm),
+    }
+}
+
+impl BoneStrain {
+    /// The diaphysis strain the mechanostat check judges (µε): the sphere mean at the judged
+    /// radius, or the peak in reports written before it existed.
+    pub fn judged_shaft_microstrain(&self) -> f64 {
+        self.shaft_averaged
+            .as_ref()
+            .map_or(self.shaft_peak_microstrain, |a| a.judged.value)
+    }
+}
+
+/// A strain field averaged over spheres at its hot spot: the judged radius and the
+/// sensitivity radii (µε).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrainAverage {
+    /// At the judged radius.
+    pub judged: SphereAverage,
+    /// At 0.6 and 1.6 times it.
+    pub sensitivity: Vec<SphereAverage>,
+}
+
+impl StrainAverage {
+    /// The largest sphere means of `samples` at `radius_mm` and at 0.6 and 1.6 times it.
+    fn of(samples: &[Sample], radius_mm: f64) -> Option<Self> {
+        Some(Self {
+            judged: largest_sphere_average(samples, radius_mm)?,
+            sensitivity: [0.6, 1.6]
+                .iter()
+                .filter_map(|k| largest_sphere_average(samples, k * radius_mm))
+                .collect(),
+        })
+    }
+
+    /// The mean at the smallest radius (0.6 × the judged one when computed).
+    pub fn smallest(&self) -> &SphereAverage {
+        self.sensitivity
+            .iter()
+            .chain(std::iter::once(&self.judged))
+            .min_by(|a, b| a.radius_mm.total_cmp(&b.radius_mm))
+            .unwrap_or(&self.judged)
     }
 }
 

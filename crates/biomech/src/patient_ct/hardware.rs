@@ -13,18 +13,24 @@
 //! (every tied node lies on its master face: no offset that would resist a rigid rotation).
 //! The outer nodes sit t·√(1 + U_y²) further out along u, t the thickness and U_y the
 //! profile's slope (a least-squares fit over ±2 elements, which averages the voxel steps):
-//! the thickness normal to the local surface is t, as on the parametric flange.
+//! the thickness normal to the local surface is t, as on the parametric flange. The plate
+//! therefore follows the voxel steps, outer face included: where the bone's outline steps
+//! by a voxel the plate kinks by one, so the flange's stress next to a step depends on the
+//! voxel size (its peak is reported as singular; the 99th percentile is the measure).
 //!
 //! **Screws.** Each screw is a threadless C3D20 cylinder of the study's diameter along a
 //! trajectory: a point on its axis (`entry_mm`, at or near the lateral bone surface) and a
 //! direction into the bone. The head end is the middle of the axis' run through the flange,
-//! the tip the middle of its last run through cortical bone (the far cortex: a bicortical
-//! screw) or `length_mm` from the head. Without trajectories, one screw per
+//! the tip the middle of the far cortex — the last cortical run after the canal, before the
+//! axis leaves the bone: a bicortical screw; without one the study stops — or `length_mm`
+//! from the head. Without trajectories, one screw per
 //! `implant.screws.offsets_mm` entry goes into each fragment at that distance from the
 //! docking plane, perpendicular to the long axis through the flange's centre line, medially
 //! (the parametric study's placement). The nodes are embedded in the flange (first) and the
 //! bone, as on the parametric tibia ([`crate::embed`]); the CT's marrow is meshed, so the
 //! nodes in the canal are embedded in it (a soft host) rather than left free.
+
+use std::collections::HashMap;
 
 use osteon_assembly::{Tie, adjust_tied_nodes, tie_equations};
 use osteon_mesh::generate::{StructuredSpec, structured_mesh};
@@ -71,17 +77,22 @@ struct Aabb {
     hi: [f64; 3],
 }
 
-/// The lateral height field of the intact model's bricks.
+/// The lateral height field of the intact model's bricks, with the bricks bucketed by their
+/// (y, z) footprint so that a query looks at one column of bricks, not all of them.
 struct HeightField {
     boxes: Vec<Aabb>,
     lateral: f64,
     eps: f64,
+    /// Bucket size along y and z (mm): the element edges.
+    cell: [f64; 2],
+    buckets: HashMap<[i64; 2], Vec<u32>>,
 }
 
 impl HeightField {
-    /// The boxes of elements `0..n` of `mesh` (the intact model: bone and prosthesis).
-    fn new(mesh: &Mesh, n: usize, lateral: f64, h: f64) -> Self {
-        let boxes = (0..n)
+    /// The boxes of elements `0..n` of `mesh` (the intact model: bone and prosthesis), in
+    /// buckets of `cell` (mm, the element edges along y and z).
+    fn new(mesh: &Mesh, n: usize, lateral: f64, cell: [f64; 2]) -> Self {
+        let boxes: Vec<Aabb> = (0..n)
             .map(|e| {
                 let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
                 for &a in mesh.element(e).nodes {
@@ -93,10 +104,22 @@ impl HeightField {
                 Aabb { lo, hi }
             })
             .collect();
+        let eps = 1e-9 * cell[0].max(cell[1]);
+        let key = |v: f64, c: usize| (v / cell[c]).floor() as i64;
+        let mut buckets: HashMap<[i64; 2], Vec<u32>> = HashMap::new();
+        for (i, b) in boxes.iter().enumerate() {
+            for ky in key(b.lo[1] - eps, 0)..=key(b.hi[1] + eps, 0) {
+                for kz in key(b.lo[2] - eps, 1)..=key(b.hi[2] + eps, 1) {
+                    buckets.entry([ky, kz]).or_default().push(i as u32);
+                }
+            }
+        }
         Self {
             boxes,
             lateral,
-            eps: 1e-9 * h,
+            eps,
+            cell,
+            buckets,
         }
     }
 
@@ -104,8 +127,14 @@ impl HeightField {
     /// footprint holds the point (closed); `None` outside the bone.
     fn at(&self, y: f64, z: f64) -> Option<f64> {
         let e = self.eps;
-        self.boxes
+        let key = [
+            (y / self.cell[0]).floor() as i64,
+            (z / self.cell[1]).floor() as i64,
+        ];
+        self.buckets
+            .get(&key)?
             .iter()
+            .map(|&i| &self.boxes[i as usize])
             .filter(|b| {
                 b.lo[1] - e <= y && y <= b.hi[1] + e && b.lo[2] - e <= z && z <= b.hi[2] + e
             })
@@ -174,7 +203,12 @@ pub(super) fn fit_flange_and_screws(
     }
     crate::builder::validate_hardware(implant)?;
     let h = frame.cell_mm.iter().copied().fold(0.0, f64::max);
-    let field = HeightField::new(&rec.mesh, rec.n_intact_elements, frame.lateral, h);
+    let field = HeightField::new(
+        &rec.mesh,
+        rec.n_intact_elements,
+        frame.lateral,
+        [frame.cell_mm[1], frame.cell_mm[2]],
+    );
     let planes = flange_planes(rec, implant.flange.overlap_mm, frame.cell_mm[2])?;
     let fz = [planes[0], planes[planes.len() - 1]];
     let z_mid = 0.5 * (rec.defect_z[0] + rec.defect_z[1]);
@@ -212,8 +246,15 @@ pub(super) fn fit_flange_and_screws(
 /// the one nearest `defect_z[0] − overlap` to the one nearest `defect_z[1] + overlap`,
 /// within the bone.
 fn flange_planes(rec: &Reconstruction, overlap: f64, dz: f64) -> Result<Vec<f64>, BiomechError> {
-    let mut zs: Vec<f64> = (0..rec.n_intact_nodes)
-        .map(|a| rec.mesh.coords[a][2])
+    // the lattice's planes: corner nodes only (a C3D20 mesh's mid-side nodes lie between)
+    let mut zs: Vec<f64> = (0..rec.n_intact_elements)
+        .flat_map(|e| {
+            let el = rec.mesh.element(e);
+            el.nodes[..el.etype.n_corners()]
+                .iter()
+                .map(|&a| rec.mesh.coords[a][2])
+                .collect::<Vec<f64>>()
+        })
         .collect();
     zs.sort_by(f64::total_cmp);
     zs.dedup_by(|a, b| (*a - *b).abs() < 1e-6 * dz);
@@ -499,7 +540,7 @@ fn screw_list(
     let locator = Locator::new(rec);
     list.iter()
         .enumerate()
-        .map(|(k, t)| plan_screw(rec, &locator, k, t, implant.flange.thickness_mm, frame))
+        .map(|(k, t)| plan_screw(rec, &locator, k, t, frame))
         .collect()
 }
 
@@ -547,7 +588,6 @@ fn plan_screw(
     locator: &Locator,
     k: usize,
     t: &ScrewTrajectory,
-    thickness: f64,
     frame: &CtFrame,
 ) -> Result<PlannedScrew, BiomechError> {
     let name = format!(
@@ -575,7 +615,7 @@ fn plan_screw(
         }
     }
     let reach = (0..3).map(|i| (hi[i] - lo[i]).powi(2)).sum::<f64>().sqrt();
-    let start = -(2.0 * thickness + 4.0 * step);
+    let start = -reach;
     let n = ((reach - start) / step).ceil() as usize;
     let hits: Vec<(f64, Hit)> = (0..=n)
         .map(|i| {
@@ -604,12 +644,13 @@ fn plan_screw(
                 "a positive length in mm",
             ));
         }
-        None => runs
-            .iter()
-            .rev()
-            .find(|r| r.1 >= entry.1 && r.0 == Hit::Part(Region::Cortical))
+        None => far_cortex(&runs, entry.1)
             .map(|cortex| 0.5 * (cortex.1 + cortex.2))
-            .ok_or_else(|| BiomechError::construction(format!("{name} meets no cortical bone"))),
+            .ok_or_else(|| {
+                BiomechError::construction(format!(
+                    "{name} meets no far cortex (cortical bone after the canal, before the axis leaves the bone): give its length_mm for a unicortical screw"
+                ))
+            }),
     };
     // the prosthesis first: a screw aimed into the defect finds no far cortex either
     let reach_end = tip.as_ref().copied().unwrap_or_else(|_| {
@@ -641,6 +682,25 @@ fn plan_screw(
     })
 }
 
+/// The far cortex along an axis: among the runs from the bone entry at `entry_s` to the
+/// first point outside the bone, the last cortical run that comes after a run of another
+/// part (the canal); `None` without one (the near cortex alone, or no canal crossed).
+fn far_cortex(runs: &[(Hit, f64, f64)], entry_s: f64) -> Option<&(Hit, f64, f64)> {
+    let inside: Vec<&(Hit, f64, f64)> = runs
+        .iter()
+        .skip_while(|r| r.1 < entry_s)
+        .take_while(|r| matches!(r.0, Hit::Part(_)))
+        .collect();
+    let after_canal = inside
+        .iter()
+        .position(|r| r.0 != Hit::Part(Region::Cortical))?;
+    inside[after_canal..]
+        .iter()
+        .rev()
+        .find(|r| r.0 == Hit::Part(Region::Cortical))
+        .copied()
+}
+
 /// The runs of equal hits along the axis: (what, first s, last s) (mm).
 fn runs_of(hits: &[(f64, Hit)]) -> Vec<(Hit, f64, f64)> {
     let mut runs: Vec<(Hit, f64, f64)> = Vec::new();
@@ -664,7 +724,10 @@ fn refined_runs(
     for i in 1..runs.len() {
         let (mut lo, mut hi) = (runs[i - 1].2, runs[i].1);
         let inside = runs[i - 1].0;
-        while hi - lo > tol {
+        for _ in 0..64 {
+            if hi - lo <= tol {
+                break;
+            }
             let mid = 0.5 * (lo + hi);
             if hit_at(mid) == inside {
                 lo = mid;
@@ -726,4 +789,42 @@ fn add_screws(
     rec.interfaces.push(holes);
     rec.screws = built.placements;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CORTEX: Hit = Hit::Part(Region::Cortical);
+    const CANAL: Hit = Hit::Part(Region::Cancellous);
+
+    /// The far cortex is the last cortical run after the canal and before the axis leaves
+    /// the bone: not the near cortex, not a cortex met again after leaving the bone.
+    #[test]
+    fn the_far_cortex_lies_past_the_canal_inside_the_bone() {
+        let bicortical = [
+            (Hit::Outside, -30.0, -3.1),
+            (Hit::Flange, -3.0, 0.0),
+            (CORTEX, 0.0, 5.0),
+            (CANAL, 5.0, 15.0),
+            (CORTEX, 15.0, 20.0),
+            (Hit::Outside, 20.0, 90.0),
+        ];
+        assert_eq!(far_cortex(&bicortical, 0.0), Some(&bicortical[4]));
+        // through the wall only, then into bone again further on: no far cortex
+        let chord = [
+            (Hit::Flange, -3.0, 0.0),
+            (CORTEX, 0.0, 6.0),
+            (Hit::Outside, 6.0, 9.0),
+            (CORTEX, 9.0, 12.0),
+        ];
+        assert_eq!(far_cortex(&chord, 0.0), None);
+        // the canal's far side segmented as cancellous bone: no cortex to hold the tip
+        let thin = [
+            (CORTEX, 0.0, 2.0),
+            (CANAL, 2.0, 30.0),
+            (Hit::Outside, 30.0, 40.0),
+        ];
+        assert_eq!(far_cortex(&thin, 0.0), None);
+    }
 }

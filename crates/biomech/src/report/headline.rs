@@ -29,7 +29,7 @@ pub fn headline_table(report: &StudyReport) -> String {
         "migration (mm)",
         "micromotion p95 (µm)",
         "porous Ta stress, sphere mean (MPa)",
-        "diaphysis strain peak (µε)",
+        "diaphysis strain, sphere mean (µε)",
         "bone near implant < lazy zone",
         "failed checks",
     ];
@@ -45,7 +45,7 @@ pub fn headline_table(report: &StudyReport) -> String {
                 opt(m.migration.largest().map(|f| f.magnitude_mm), 4, "n/a"),
                 opt(m.micromotion.statistics().map(|s| s.p95_um), 1, "n/a"),
                 format!("{:.2}", m.judged_lattice_stress().verdict_mpa()),
-                format!("{:.0}", m.bone.shaft_peak_microstrain),
+                format!("{:.0}", m.bone.judged_shaft_microstrain()),
                 format!("{:.1} %", 100.0 * m.shielding.near_fraction_below_lazy_zone),
                 if failed == 0 {
                     "none".into()
@@ -129,12 +129,12 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
     );
     let _ = writeln!(
         o,
-        "**What if the lattice is as soft as measured?** The headline case re-run with other prosthesis moduli (printed lattices measure 1.3–5.7 GPa; the seed's design band is 10–30 GPa; biomechanics.md §4):\n\n| modulus (MPa) | why | porous Ta stress, sphere mean (MPa) | porous Ta peak (MPa) | migration max (mm) | micromotion p95 (µm) | bone near the implant below the lazy zone | largest zone shielding 1 − S | diaphysis strain peak (µε) |\n|---|---|---|---|---|---|---|---|---|"
+        "**What if the lattice is as soft as measured?** The headline case re-run with other prosthesis moduli (printed lattices measure 1.3–5.7 GPa; the seed's design band is 10–30 GPa; biomechanics.md §4):\n\n| modulus (MPa) | why | porous Ta stress, sphere mean (MPa) | porous Ta peak (MPa) | migration max (mm) | micromotion p95 (µm) | bone near the implant below the lazy zone | largest zone shielding 1 − S | diaphysis strain, sphere mean (µε) | diaphysis strain peak (µε) |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     for v in &h.moduli {
         let _ = writeln!(
             o,
-            "| {:.0} | {} | {:.2} | {:.2} | {} | {} | {:.1} % | {:.3} | {:.0} |",
+            "| {:.0} | {} | {:.2} | {:.2} | {} | {} | {:.1} % | {:.3} | {:.0} | {:.0} |",
             v.modulus_mpa,
             v.label,
             v.porous_ta_judged_mpa,
@@ -143,6 +143,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
             opt(v.micromotion_p95_um, 1, "n/a (bonded)"),
             100.0 * v.near_below_lazy_zone,
             v.max_zone_shielding,
+            v.shaft_judged_microstrain,
             v.shaft_peak_microstrain
         );
     }

@@ -153,6 +153,9 @@ fn stress_and_strain_rows(rows: &mut MetricRows<'_>) {
             m.bone.shaft_peak_microstrain, m.bone.shaft_p99_microstrain
         )
     });
+    rows.push("diaphysis |ε| sphere mean (µε)", |m| {
+        format!("{:.0}", m.bone.judged_shaft_microstrain())
+    });
 }
 
 /// Lazy zone and shielding per zone, equilibrium, failed checks.
