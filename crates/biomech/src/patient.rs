@@ -45,7 +45,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use osteon_mesh::{FaceRef, Mesh, Surface, check_jacobians};
+use osteon_mesh::{FaceRef, Mesh, Surface, check_jacobians, face_corner_key};
 
 use crate::builder::{CellCounts, InterfaceSet, Reconstruction, Region};
 use crate::error::BiomechError;
@@ -172,22 +172,6 @@ fn names<V>(map: &std::collections::BTreeMap<String, V>, kind: &str) -> String {
 fn centroid_z(mesh: &Mesh, e: usize) -> f64 {
     let el = mesh.element(e);
     el.nodes.iter().map(|&n| mesh.coords[n][2]).sum::<f64>() / el.nodes.len() as f64
-}
-
-/// Sorted corner nodes of a face: the key that matches it to the face of a neighbour.
-fn face_key(mesh: &Mesh, e: usize, f: usize) -> Vec<usize> {
-    let el = mesh.element(e);
-    let corners = el.etype.face_type().n_corners();
-    let mut k: Vec<usize> = el
-        .etype
-        .face_nodes(f)
-        .unwrap_or_default()
-        .iter()
-        .take(corners)
-        .map(|&l| el.nodes[l])
-        .collect();
-    k.sort_unstable();
-    k
 }
 
 /// Build the reconstruction on an imported mesh: bone regions from the sets, the defect z
@@ -713,13 +697,13 @@ fn docking_faces(mesh: &Mesh, n_bone_elements: usize, center: f64) -> HashMap<bo
     let mut defect_faces: HashSet<Vec<usize>> = HashSet::new();
     for e in n_bone_elements..mesh.n_elements() {
         for f in 0..mesh.element(e).etype.n_faces() {
-            defect_faces.insert(face_key(mesh, e, f));
+            defect_faces.insert(face_corner_key(mesh, e, f));
         }
     }
     let mut docking: HashMap<bool, Vec<FaceRef>> = HashMap::new();
     for e in 0..n_bone_elements {
         for f in 0..mesh.element(e).etype.n_faces() {
-            if defect_faces.contains(&face_key(mesh, e, f)) {
+            if defect_faces.contains(&face_corner_key(mesh, e, f)) {
                 docking
                     .entry(centroid_z(mesh, e) > center)
                     .or_default()

@@ -7,15 +7,15 @@
 mod common;
 
 use osteon_assembly::{Model, Silent};
-use osteon_biomech::{MeshSpec, Region, Study, run_study};
+use osteon_biomech::{Region, Study, run_study};
 use osteon_imaging::{
     MappingOptions, ThresholdOptions, map_materials, mesh_voxels, read_nifti, segment_threshold,
 };
 use osteon_material::Elastic;
 
 use common::{
-    DEFECT, area_matched_geometry, base_study, check_balance, compare_with_surrogate, ct_study,
-    phantom, write_phantom,
+    DEFECT, check_balance, compare_with_surrogate, ct_study, matched_surrogate, phantom,
+    write_phantom,
 };
 
 /// Young's modulus (MPa) of every element of `model` (isotropic materials only).
@@ -139,18 +139,7 @@ fn the_homogeneous_ct_study_matches_the_parametric_surrogate() {
     let ct = run_study(&ct_iso, &mut Silent).expect("CT study");
     println!("homogeneous CT study: {:.1} s", t.elapsed().as_secs_f64());
     check_balance(&ct);
-    let mut parametric = Study {
-        geometry: area_matched_geometry(&phantom(), &ct.reconstruction, 60.0),
-        mesh: MeshSpec {
-            size_mm: 3.0,
-            ..MeshSpec::default()
-        },
-        ..base_study()
-    };
-    // the CT prosthesis fills the envelope: so does the surrogate's
-    parametric.implant.fill_canal = true;
-    parametric.bone.cortex = osteon_biomech::CortexModel::Isotropic;
-    let par = run_study(&parametric, &mut Silent).expect("parametric");
+    let par = run_study(&matched_surrogate(&ct), &mut Silent).expect("parametric");
     compare_with_surrogate(&ct, &par, 0.10);
 }
 

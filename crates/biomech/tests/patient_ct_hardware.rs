@@ -8,13 +8,13 @@ mod common;
 
 use osteon_assembly::Silent;
 use osteon_biomech::{
-    BiomechError, CortexModel, FlangeSpec, Fragment, InterfaceModel, MeshSpec, Region, ScrewSpec,
+    BiomechError, CortexModel, FlangeSpec, Fragment, InterfaceModel, Region, ScrewSpec,
     ScrewTrajectory, Study, StudyRun, build_study_reconstruction, run_study,
 };
 
 use common::{
-    DEFECT, area_matched_geometry, base_study, check_balance, compare_with_surrogate, ct_study,
-    phantom, row, write_phantom,
+    DEFECT, check_balance, compare_with_surrogate, ct_study, matched_surrogate, phantom, row,
+    write_phantom,
 };
 
 /// The default flange (Ti-6Al-4V, 3 mm × 15 mm, 40 mm over each fragment) and screws
@@ -136,16 +136,7 @@ fn ct_and_surrogate(image: &std::path::Path, interface: InterfaceModel) -> (Stud
     let ct = run_study(&ct_study, &mut Silent).expect("CT study");
     println!("CT study: {:.1} s", t.elapsed().as_secs_f64());
     check_balance(&ct);
-    let mut parametric = with_hardware(Study {
-        geometry: area_matched_geometry(&phantom(), &ct.reconstruction, 60.0),
-        mesh: MeshSpec {
-            size_mm: 3.0,
-            ..MeshSpec::default()
-        },
-        ..base_study()
-    });
-    parametric.implant.fill_canal = true;
-    parametric.bone.cortex = CortexModel::Isotropic;
+    let mut parametric = with_hardware(matched_surrogate(&ct));
     parametric.interface = interface;
     let t = std::time::Instant::now();
     let par = run_study(&parametric, &mut Silent).expect("parametric");

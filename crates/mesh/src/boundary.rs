@@ -4,6 +4,23 @@ use std::collections::HashMap;
 
 use crate::{FaceRef, Mesh};
 
+/// The sorted corner nodes of face `f` of element `e`: the key that matches a face to the
+/// face of a neighbour (mid-side nodes left out).
+pub fn face_corner_key(mesh: &Mesh, e: usize, f: usize) -> Vec<usize> {
+    let el = mesh.element(e);
+    let corners = el.etype.face_type().n_corners();
+    let mut key: Vec<usize> = el
+        .etype
+        .face_nodes(f)
+        .unwrap_or_default()
+        .iter()
+        .take(corners)
+        .map(|&l| el.nodes[l])
+        .collect();
+    key.sort_unstable();
+    key
+}
+
 /// The faces of elements `0..n` (clamped to the mesh) that belong to one of them only,
 /// matched by their sorted corner nodes, in element and face order. Mid-side nodes are not
 /// compared, so a face shared by a linear and a quadratic element on the same corners is
@@ -11,23 +28,15 @@ use crate::{FaceRef, Mesh};
 pub fn boundary_faces(mesh: &Mesh, n: usize) -> Vec<FaceRef> {
     let mut count: HashMap<Vec<usize>, (usize, FaceRef)> = HashMap::new();
     for e in 0..n.min(mesh.n_elements()) {
-        let el = mesh.element(e);
-        let corners = el.etype.face_type().n_corners();
-        for f in 0..el.etype.n_faces() {
-            let mut key: Vec<usize> = el
-                .etype
-                .face_nodes(f)
-                .unwrap_or_default()
-                .iter()
-                .take(corners)
-                .map(|&l| el.nodes[l])
-                .collect();
-            key.sort_unstable();
+        for f in 0..mesh.element(e).etype.n_faces() {
             let face = FaceRef {
                 element: e,
                 face: f as u8,
             };
-            count.entry(key).or_insert((0, face)).0 += 1;
+            count
+                .entry(face_corner_key(mesh, e, f))
+                .or_insert((0, face))
+                .0 += 1;
         }
     }
     let mut faces: Vec<FaceRef> = count

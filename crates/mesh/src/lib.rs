@@ -32,7 +32,7 @@ mod quality;
 pub mod reference;
 pub mod search;
 
-pub use boundary::boundary_faces;
+pub use boundary::{boundary_faces, face_corner_key};
 pub use error::MeshError;
 pub use mesh::{ElementBlock, ElementView, FaceRef, Mesh, Surface};
 pub use quality::{DEGENERATE_TOLERANCE, QualityReport, check_jacobians};

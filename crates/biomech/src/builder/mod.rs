@@ -329,6 +329,17 @@ pub fn build_reconstruction(
     })
 }
 
+/// Per node of `mesh`: it belongs to one of the bone elements `0..n_bone_elements`.
+pub(crate) fn bone_node_flags(mesh: &Mesh, n_bone_elements: usize) -> Vec<bool> {
+    let mut bone = vec![false; mesh.n_nodes()];
+    for e in 0..n_bone_elements {
+        for &n in mesh.element(e).nodes {
+            bone[n] = true;
+        }
+    }
+    bone
+}
+
 /// Validate the flange and screw dimensions (also for a CT model's flange and screws).
 pub(crate) fn validate_hardware(implant: &ImplantSpec) -> Result<(), BiomechError> {
     validate_flange(&implant.flange)?;
@@ -432,12 +443,7 @@ fn constraints(
     counts: [usize; 2],
 ) -> Result<Constraints, BiomechError> {
     let [n_bone_elements, n_intact_elements] = counts;
-    let mut bone_node = vec![false; mesh.n_nodes()];
-    for e in 0..n_bone_elements {
-        for &n in mesh.element(e).nodes {
-            bone_node[n] = true;
-        }
-    }
+    let bone_node = bone_node_flags(mesh, n_bone_elements);
     let mut equations = Vec::new();
     let mut tie = None;
     let mut interfaces = vec![

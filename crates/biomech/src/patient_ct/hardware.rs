@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::builder::{
     Fragment, InterfaceSet, Reconstruction, Region, ScrewBlocks, ScrewMesh, ScrewPlacement,
-    embed_screws, screw_cylinder,
+    bone_node_flags, embed_screws, screw_cylinder,
 };
 use crate::embed::ElementLocator;
 use crate::error::BiomechError;
@@ -444,7 +444,7 @@ fn tie_flange(
             rec.mesh.node_ids[node]
         )));
     }
-    let bone_node = bone_nodes(rec);
+    let bone_node = bone_node_flags(&rec.mesh, rec.n_bone_elements);
     let mut flange_bone: Vec<usize> = equations
         .iter()
         .flat_map(|eq| eq.terms[1..].iter().map(|t| t.0))
@@ -479,17 +479,6 @@ fn outward_normal_x(mesh: &Mesh, f: FaceRef) -> f64 {
             .max(f64::MIN_POSITIVE)
     })
     .unwrap_or(0.0)
-}
-
-/// Per node: it belongs to a bone element.
-fn bone_nodes(rec: &Reconstruction) -> Vec<bool> {
-    let mut bone = vec![false; rec.mesh.n_nodes()];
-    for e in 0..rec.n_bone_elements {
-        for &a in rec.mesh.element(e).nodes {
-            bone[a] = true;
-        }
-    }
-    bone
 }
 
 /// A screw axis before meshing: head (flange mid-plane), tip and bone entry (mm).
@@ -783,7 +772,7 @@ fn add_screws(
         .filter(|&e| matches!(rec.regions[e], Region::Screw(_)))
         .collect();
     rec.mesh.set_element_set("SCREWS", screw_elements);
-    let bone_node = bone_nodes(rec);
+    let bone_node = bone_node_flags(&rec.mesh, rec.n_bone_elements);
     let (equations, holes) = embed_screws(&mut rec.mesh, &implant.screws, &mut built, &bone_node)?;
     rec.equations.extend(equations);
     rec.interfaces.push(holes);

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use osteon_biomech::{
-    DefectSpec, FlangeSpec, ImplantSpec, InterfaceModel, PatientCtSpec, Reconstruction, Region,
-    ScrewSpec, Study, StudyRun, TibiaGeometry,
+    CortexModel, DefectSpec, FlangeSpec, ImplantSpec, InterfaceModel, MeshSpec, PatientCtSpec,
+    Reconstruction, Region, ScrewSpec, Study, StudyRun, TibiaGeometry,
 };
 use osteon_imaging::{TibiaPhantom, write_nifti};
 
@@ -169,6 +169,24 @@ pub fn area_matched_geometry(p: &TibiaPhantom, ct: &Reconstruction, z: f64) -> T
     g.proximal_outer_width_mm = g.proximal_outer_width_mm.map(|w| w * scale);
     g.distal_outer_width_mm = g.distal_outer_width_mm.map(|w| w * scale);
     g
+}
+
+/// The parametric surrogate of a homogeneous CT study `ct` (isotropic cortex): the
+/// [`base_study`] on the tibia matched to the CT mesh's mid-shaft section
+/// ([`area_matched_geometry`]), 3 mm C3D20, the prosthesis filling the canal as the CT's
+/// fills the envelope.
+pub fn matched_surrogate(ct: &StudyRun) -> Study {
+    let mut parametric = Study {
+        geometry: area_matched_geometry(&phantom(), &ct.reconstruction, 60.0),
+        mesh: MeshSpec {
+            size_mm: 3.0,
+            ..MeshSpec::default()
+        },
+        ..base_study()
+    };
+    parametric.implant.fill_canal = true;
+    parametric.bone.cortex = CortexModel::Isotropic;
+    parametric
 }
 
 /// Print the CT study's metrics next to the parametric surrogate's, and check the headline
