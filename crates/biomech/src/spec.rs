@@ -1043,12 +1043,12 @@ pub struct MetricSpec {
 }
 
 /// The default [`MetricSpec::bone_averaging_radius_mm`] (mm): 2.5 (engineering choice,
-/// biomechanics.md §9). The mechanostat thresholds are tissue strains read by strain gauges
-/// whose grids span millimetres of bone surface (unverified), not point values; 2.5 mm is
-/// the smallest radius tried whose mean converges on the study's meshes (walking with
-/// torsion: −1.2 % from 3 to 2 mm, against +6.8 % at 1.5 mm and a singular peak), and the
-/// report shows the mean at 0.6 and 1.6 times it. A point peak at a docking-face rim or a
-/// screw is singular and grows with refinement.
+/// biomechanics.md §9). The mechanostat thresholds are set-points for gauge-read peak
+/// strains, not pointwise limits, which justifies averaging; the radius itself is set by
+/// the mesh: the smallest tried whose mean changed least between the finer meshes (walking
+/// with torsion: −1.2 % from 3 to 2 mm, oscillating, against +6.8 % at 1.5 mm and a
+/// singular peak). The report shows the mean at 0.6 and 1.6 times it. A point peak at a
+/// docking-face rim or a screw is singular and grows with refinement.
 pub const BONE_AVERAGING_RADIUS_MM: f64 = 2.5;
 
 fn default_bone_averaging_radius() -> f64 {
