@@ -599,12 +599,17 @@ pub struct InterfaceSolverSummary {
     pub contact_unknowns: usize,
     /// Newton matrices factorised, all load cases together.
     pub factorisations: usize,
-    /// Of those, dense interface updates; the others were full sparse factorisations.
+    /// Of those, interface updates; the others were full sparse factorisations.
     pub interface_updates: usize,
+    /// Of the interface updates, the low-rank ones (the others factorised the dense Schur
+    /// complement).
+    #[serde(default)]
+    pub low_rank_updates: usize,
     /// Seconds of the full factorisations (with forming the reference Schur complement).
     #[serde(default)]
     pub full_factorisation_s: f64,
-    /// Seconds of the interface updates.
+    /// Seconds of the interface updates (with forming the inverse of the reference Schur
+    /// complement for the low-rank ones).
     #[serde(default)]
     pub interface_update_s: f64,
 }
@@ -724,6 +729,7 @@ fn solve_frictional_steps(
         contact_unknowns: sol.timings.interface_unknowns,
         factorisations: sol.timings.factorisations,
         interface_updates: sol.timings.interface_updates,
+        low_rank_updates: sol.timings.interface_low_rank_updates,
         full_factorisation_s: sol.timings.factorise - sol.timings.interface_update_seconds,
         interface_update_s: sol.timings.interface_update_seconds,
     };

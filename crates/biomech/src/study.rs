@@ -581,11 +581,12 @@ fn contact_solver_note(c: &InterfaceSolverSummary) -> String {
         )
     } else {
         format!(
-            "Contact solver: the bone and implant interiors factorised {} time(s) ({:.1} s) with the {} contact unknowns eliminated last; the other {} Newton matrices were dense updates of the Schur complement on those unknowns ({:.2} s each; the same solution as a full factorisation, to round-off).",
+            "Contact solver: the bone and implant interiors factorised {} time(s) ({:.1} s) with the {} contact unknowns eliminated last; the other {} Newton matrices were updates of the Schur complement on those unknowns ({} low-rank, on the unknowns that changed, the rest dense; {:.2} s each), with the consistent slip tangent held exactly: the same solution as a full factorisation, to round-off.",
             full,
             c.full_factorisation_s,
             c.contact_unknowns,
             c.interface_updates,
+            c.low_rank_updates,
             c.interface_update_s / c.interface_updates.max(1) as f64
         )
     }

@@ -17,7 +17,7 @@ use crate::constitutive::{ContactStatus, History, Response};
 use crate::definition::{ContactProblem, SlipTangent};
 use crate::error::{ContactError, NonConvergence};
 use crate::kinematics::Kinematics;
-use crate::linear::{FactorCache, NewtonSolver};
+use crate::linear::{FactorCache, InterfaceCounts, NewtonSolver};
 use crate::newton::{
     IncrementFailure, IncrementOutcome, NewtonContext, StepLoads, solve_increment,
 };
@@ -126,7 +126,7 @@ fn run(
     let mut f_previous = vec![0.0; n_raw];
     // the Newton system, its solver, and the solver's interface counts when it came (a
     // cached solver's earlier updates belong to earlier analyses)
-    let mut system: Option<(NewtonSystem, NewtonSolver, (usize, usize, f64))> = None;
+    let mut system: Option<(NewtonSystem, NewtonSolver, InterfaceCounts)> = None;
     let mut steps = Vec::with_capacity(problem.steps.len());
     let ctx = NewtonContext {
         op: &op,
@@ -178,7 +178,7 @@ fn run(
                 )
                 .map_err(|e| singular(&op, &sys, e, step_number))?;
             }
-            timings.interface_unknowns = solver.interface_counts().0;
+            timings.interface_unknowns = solver.interface_counts().unknowns;
             system = Some((sys, solver, updates_before));
         }
         let Some((sys, solver, _)) = system.as_mut() else {

@@ -104,7 +104,6 @@ pub mod constitutive;
 mod definition;
 pub mod driver;
 mod error;
-mod gmres;
 pub mod kinematics;
 mod linear;
 pub mod newton;

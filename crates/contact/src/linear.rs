@@ -15,6 +15,19 @@ use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
 use crate::system::{NewtonSystem, contact_unknowns};
 
+/// Counts of an interface solver (see [`NewtonSolver::interface_counts`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct InterfaceCounts {
+    /// Interface unknowns.
+    pub unknowns: usize,
+    /// Updates of the interface Schur complement so far.
+    pub updates: usize,
+    /// Of those, the low-rank ones.
+    pub low_rank_updates: usize,
+    /// Seconds of the updates and of forming the inverse for the low-rank ones.
+    pub seconds: f64,
+}
+
 /// The Newton matrix's solver for one Newton system.
 pub(crate) enum NewtonSolver<'f> {
     /// Full numeric factorisation every iteration.
@@ -78,33 +91,52 @@ impl<'f> NewtonSolver<'f> {
         }
     }
 
-    /// Interface unknowns, interface updates so far and their seconds (0, 0 and 0 for the
-    /// full and the external path).
-    pub fn interface_counts(&self) -> (usize, usize, f64) {
+    /// Interface unknowns, interface updates so far, of those the low-rank ones, and their
+    /// seconds (all 0 for the full and the external path).
+    pub fn interface_counts(&self) -> InterfaceCounts {
         match self {
-            Self::Full(_) | Self::External(_) => (0, 0, 0.0),
+            Self::Full(_) | Self::External(_) => InterfaceCounts::default(),
             Self::Interface(s) => {
                 let stats = s.interface_stats();
-                (
-                    stats.interface_unknowns,
-                    stats.updates,
-                    stats.update_seconds,
-                )
+                InterfaceCounts {
+                    unknowns: stats.interface_unknowns,
+                    updates: stats.updates,
+                    low_rank_updates: stats.low_rank_updates,
+                    seconds: stats.update_seconds + stats.inverse_seconds,
+                }
             }
         }
     }
 
     /// Adds the interface updates and their seconds since `before` (the counts when this
     /// analysis took the solver) to `timings`.
-    pub fn add_counts(&self, timings: &mut ContactTimings, before: (usize, usize, f64)) {
-        let (_, updates, seconds) = self.interface_counts();
-        timings.interface_updates += updates.saturating_sub(before.1);
-        timings.interface_update_seconds += (seconds - before.2).max(0.0);
+    pub fn add_counts(&self, timings: &mut ContactTimings, before: InterfaceCounts) {
+        let now = self.interface_counts();
+        timings.interface_updates += now.updates.saturating_sub(before.updates);
+        timings.interface_low_rank_updates +=
+            now.low_rank_updates.saturating_sub(before.low_rank_updates);
+        timings.interface_update_seconds += (now.seconds - before.seconds).max(0.0);
     }
 
     /// Numeric factorisation of `a`.
     pub fn factorise(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {
         self.linear().factorise(a)
+    }
+
+    /// Numeric factorisation of `a` plus the non-symmetric `coupling` (entries on contact
+    /// unknowns, see [`crate::system::coupling_entries`]) where the solver can hold it: the
+    /// interface update factorises the coupled interface exactly and returns `true`; the
+    /// other solvers factorise `a` alone and return `false` (the caller then resolves the
+    /// coupling by GMRES around their solves).
+    pub fn factorise_coupled(
+        &mut self,
+        a: &SymmetricCsr,
+        coupling: &[(usize, usize, f64)],
+    ) -> Result<bool, SolverError> {
+        match self {
+            Self::Interface(s) => s.factorise_with_coupling(a, coupling).map(|_| true),
+            _ => self.factorise(a).map(|_| false),
+        }
     }
 
     /// Solves `a x = b` with the last factorisation.

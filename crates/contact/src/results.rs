@@ -23,14 +23,18 @@ pub struct ContactTimings {
     pub contact: f64,
     /// Number of factorisations of the Newton matrix (full or interface updates).
     pub factorisations: usize,
-    /// Of those, the interface updates (dense Schur complement updates, see
-    /// [`crate::TangentFactorisation::InterfaceUpdate`]).
+    /// Of those, the interface updates (updates of the Schur complement on the contact
+    /// unknowns, see [`crate::TangentFactorisation::InterfaceUpdate`]).
     pub interface_updates: usize,
+    /// Of the interface updates, the low-rank ones (the Woodbury identity on the changed
+    /// unknowns; the others factorise the dense Schur complement).
+    pub interface_low_rank_updates: usize,
     /// Contact unknowns of the interface update (of the last Newton system); 0 when every
     /// Newton matrix was factorised in full.
     pub interface_unknowns: usize,
-    /// Of `factorise`, the seconds of the interface updates (the rest are full
-    /// factorisations and forming the reference Schur complement).
+    /// Of `factorise`, the seconds of the interface updates, with forming the inverse of the
+    /// reference Schur complement for the low-rank ones (the rest are full factorisations
+    /// and forming the reference Schur complement).
     pub interface_update_seconds: f64,
     /// Number of Newton solves.
     pub solves: usize,

@@ -168,6 +168,27 @@ impl NewtonSystem {
     }
 }
 
+/// The coupling terms as matrix entries (row, column, value) on the free unknowns:
+/// A (Bᵀ c)(Bᵀ n)ᵀ per term, repeats to be summed.
+pub(crate) fn coupling_entries(terms: &[CouplingTerm]) -> Vec<(usize, usize, f64)> {
+    let mut out = Vec::new();
+    for t in terms {
+        for &(i, wi, ci) in &t.expansion {
+            let row = t.area * wi * t.coupling[ci];
+            if row == 0.0 {
+                continue;
+            }
+            for &(j, wj, cj) in &t.expansion {
+                let v = row * wj * t.normal[cj];
+                if v != 0.0 {
+                    out.push((i, j, v));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// y += Σ A Bᵀ c (nᵀ B v) over the coupling terms.
 pub(crate) fn apply_coupling(terms: &[CouplingTerm], v: &[f64], y: &mut [f64]) {
     for t in terms {

@@ -34,13 +34,14 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt;
 use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
 use faer::linalg::matmul::triangular::{BlockStructure, matmul};
-use faer::{Accum, Mat, MatMut};
+use faer::{Accum, Mat};
 
 use crate::cholesky::{
     CholeskyOptions, CholeskySolver, FactorKind, FactorStats, direct_solve_report,
 };
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
+use crate::interface_update::{InterfaceFactor, Perturbation, inverse_from_factor, low_rank};
 use crate::ordering::{UnknownGroups, trailing_permutation};
 use crate::parallel::ThreadContext;
 use crate::traits::{LinearSolver, SolveReport};
@@ -52,16 +53,23 @@ pub struct InterfaceStats {
     pub interface_unknowns: usize,
     /// Full sparse factorisations (each one a new reference).
     pub full_factorisations: usize,
-    /// Factorisations done as a dense update of the interface Schur complement.
+    /// Factorisations done as an update of the interface Schur complement (dense or low
+    /// rank).
     pub updates: usize,
+    /// Of those, the low-rank updates (the Woodbury identity on the touched unknowns).
+    pub low_rank_updates: usize,
+    /// Seconds spent forming the inverse of the reference Schur complement for the low-rank
+    /// updates (once per reference).
+    pub inverse_seconds: f64,
     /// Seconds spent forming the reference Schur complement `S = L_CC L_CCᵀ` (all of them).
     pub schur_seconds: f64,
     /// Seconds of all full factorisations.
     pub full_seconds: f64,
-    /// Seconds of all dense updates (forming `S + Δ` and its Cholesky factor).
+    /// Seconds of all updates (forming `S + Δ` and its Cholesky factor, or the capacitance
+    /// matrix and its LU factors).
     pub update_seconds: f64,
-    /// Bytes of the two dense `m × m` matrices (reference Schur complement and updated
-    /// factor).
+    /// Bytes of the dense `m × m` matrices held (reference Schur complement, updated factor,
+    /// and the reference's inverse once a low-rank update formed it).
     pub dense_bytes: usize,
 }
 
@@ -78,6 +86,8 @@ struct Layout {
     block: Vec<(usize, usize, usize)>,
     /// Whether each stored entry of `A` lies in the interface block.
     in_block: Vec<bool>,
+    /// Local interface index of each unknown (`usize::MAX` off the interface).
+    local: Vec<usize>,
 }
 
 /// The matrix last factorised in full and its Schur complement on the interface.
@@ -86,6 +96,8 @@ struct Reference {
     values: Vec<f64>,
     /// `S = L_CC L_CCᵀ`, lower triangle.
     schur: Mat<f64>,
+    /// `W = S⁻¹` (both triangles), formed at the first low-rank update.
+    inverse: Option<Mat<f64>>,
 }
 
 /// Sparse Cholesky factorisation whose interface block is updated through its Schur
@@ -127,8 +139,10 @@ pub struct InterfaceCholesky {
     requested: Vec<usize>,
     layout: Option<Layout>,
     reference: Option<Reference>,
-    /// Cholesky factor of `S + Δ` (lower) when the held factorisation is an update.
-    update: Option<Mat<f64>>,
+    /// The factorisation of `S + P` when the held factorisation is an update.
+    update: Option<InterfaceFactor>,
+    /// The non-symmetric coupling of the held factorisation (original numbering).
+    coupling: Vec<(usize, usize, f64)>,
     factorised: bool,
     stats: InterfaceStats,
 }
@@ -156,6 +170,7 @@ impl InterfaceCholesky {
             layout: None,
             reference: None,
             update: None,
+            coupling: Vec::new(),
             factorised: false,
             stats: InterfaceStats::default(),
         }
@@ -239,19 +254,29 @@ impl InterfaceCholesky {
         self.reference = Some(Reference {
             values: a.values().to_vec(),
             schur,
+            inverse: None,
         });
         Ok(())
     }
 
-    /// The factorisation of `a` as the reference's Schur complement plus the change of the
-    /// interface block.
-    fn factorise_update(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {
+    /// The factorisation of `a + N` (`N` = `coupling`, local entries) as the reference's
+    /// Schur complement plus the change of the interface block and `N`: low rank when few
+    /// interface unknowns changed, dense otherwise (see [`crate::interface_update`]).
+    ///
+    /// `after_reference`: `a` was just factorised in full (then only the coupling is
+    /// added, and the update is not counted as one).
+    fn factorise_update(
+        &mut self,
+        a: &SymmetricCsr,
+        coupling: Vec<(usize, usize, f64)>,
+        after_reference: bool,
+    ) -> Result<(), SolverError> {
         let start = Instant::now();
-        let (Some(layout), Some(reference)) = (&self.layout, &self.reference) else {
+        let (Some(layout), Some(reference)) = (&self.layout, &mut self.reference) else {
             return Err(SolverError::NotFactorised);
         };
         let values = a.values();
-        let mut s = reference.schur.clone();
+        let mut delta = Vec::new();
         for &(slot, r, c) in &layout.block {
             let v = values[slot];
             if !v.is_finite() {
@@ -259,7 +284,19 @@ impl InterfaceCholesky {
                 let (row, col) = (row.min(col), row.max(col));
                 return Err(SolverError::NonFiniteValue { row, col, value: v });
             }
-            s[(r, c)] += v - reference.values[slot];
+            let d = v - reference.values[slot];
+            if d != 0.0 {
+                delta.push((r, c, d));
+            }
+        }
+        let m = layout.interface.len();
+        let perturbation = Perturbation::new(m, delta, coupling);
+        self.update = None;
+        let counted = usize::from(!after_reference);
+        if perturbation.is_empty() {
+            // the reference's own factorisation serves
+            self.stats.updates += counted;
+            return Ok(());
         }
         // A's diagonal at the interface, in local order (the pivot tolerance is relative to it).
         let full_diagonal = a.diagonal();
@@ -270,7 +307,33 @@ impl InterfaceCholesky {
                 pivot: diagonal[k],
             });
         }
-        let m = s.nrows();
+        if perturbation.prefers_low_rank(m) {
+            if reference.inverse.is_none() {
+                let t = Instant::now();
+                self.inner
+                    .check_memory(0, (4 * m * m * size_of::<f64>()) as u64)?;
+                let l_cc = self.inner.trailing_block(m)?;
+                let w = self
+                    .ctx
+                    .run(|par, _| inverse_from_factor(l_cc.as_ref(), par))?;
+                reference.inverse = Some(w);
+                self.stats.dense_bytes = 3 * m * m * size_of::<f64>();
+                self.stats.inverse_seconds += t.elapsed().as_secs_f64();
+            }
+            if let Some(w) = &reference.inverse
+                && let Some(factor) = self.ctx.run(|par, _| low_rank(w, &perturbation, par))
+            {
+                self.update = Some(factor);
+                self.stats.update_seconds += start.elapsed().as_secs_f64();
+                self.stats.updates += counted;
+                self.stats.low_rank_updates += counted;
+                return Ok(());
+            }
+        }
+        let mut s = reference.schur.clone();
+        for &(r, c, d) in &perturbation.delta {
+            s[(r, c)] += d;
+        }
         self.ctx.run(|par, _| {
             let req = llt::factor::cholesky_in_place_scratch::<f64>(m, par, Default::default());
             let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
@@ -302,23 +365,96 @@ impl InterfaceCholesky {
                 });
             }
         }
-        self.update = Some(s);
+        self.update = Some(InterfaceFactor::Dense {
+            factor: s,
+            coupling: perturbation.coupling,
+        });
         self.stats.update_seconds += start.elapsed().as_secs_f64();
-        self.stats.updates += 1;
+        self.stats.updates += counted;
         Ok(())
     }
 
     /// `x ← A'⁻¹ b` for the updated matrix: the forward and backward substitutions of the
     /// reference factor over the interior, with the updated interface factor in between.
     fn solve_updated(&mut self, b: &[f64], x: &mut [f64]) -> Result<(), SolverError> {
-        let (Some(layout), Some(factor)) = (&self.layout, &self.update) else {
+        let (Some(layout), Some(factor), Some(reference)) =
+            (&self.layout, &self.update, &self.reference)
+        else {
             return Err(SolverError::NotFactorised);
         };
         let m = layout.interface.len();
+        let inverse = reference.inverse.as_ref();
+        let mut outcome = Ok(());
         self.inner.solve_split(b, x, m, |y, par| {
-            let rhs = MatMut::from_column_major_slice_mut(y, m, 1);
-            llt::solve::solve_in_place(factor.as_ref(), rhs, par, MemStack::new(&mut []));
-        })
+            outcome = factor.solve_in_place(inverse, y, par);
+        })?;
+        outcome
+    }
+
+    /// Factorises `A + N`: `a` (symmetric) plus a non-symmetric `coupling` `N` whose entries
+    /// (row, column, value; original numbering, repeats summed) all lie in the interface
+    /// block. The interface matrix `S + Δ + N` is factorised exactly — by the low-rank update
+    /// when few interface unknowns differ from the reference, else as the dense Cholesky
+    /// factor of `S + Δ` with `N` resolved by GMRES on the interface — and `solve` then
+    /// solves with `A + N`. A matrix whose interior differs from the reference's is first
+    /// factorised in full (the new reference). `factorise(a)` is `factorise_with_coupling(a,
+    /// &[])`.
+    ///
+    /// # Errors
+    /// As [`LinearSolver::factorise`]; [`SolverError::InvalidInterface`] for a coupling entry
+    /// off the interface.
+    pub fn factorise_with_coupling(
+        &mut self,
+        a: &SymmetricCsr,
+        coupling: &[(usize, usize, f64)],
+    ) -> Result<(), SolverError> {
+        self.factorised = false;
+        self.update = None;
+        self.coupling.clear();
+        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
+        SolverError::check_len("matrix dimension", layout.n, a.n())?;
+        if a.nnz_stored() != layout.nnz || a.pattern_fingerprint() != layout.fingerprint {
+            return Err(SolverError::PatternChanged {
+                detail: "the interface solver was analysed for another pattern".into(),
+            });
+        }
+        let mut local = Vec::with_capacity(coupling.len());
+        for &(i, j, v) in coupling {
+            let (p, q) = (
+                layout.local.get(i).copied().unwrap_or(usize::MAX),
+                layout.local.get(j).copied().unwrap_or(usize::MAX),
+            );
+            if p == usize::MAX || q == usize::MAX {
+                let unknown = if p == usize::MAX { i } else { j };
+                return Err(SolverError::InvalidInterface {
+                    unknown,
+                    n: layout.n,
+                });
+            }
+            if !v.is_finite() {
+                return Err(SolverError::NonFiniteValue {
+                    row: i,
+                    col: j,
+                    value: v,
+                });
+            }
+            local.push((p, q, v));
+        }
+        let m = layout.interface.len();
+        let same_interior = self.reference.as_ref().is_some_and(|r| {
+            a.values()
+                .iter()
+                .zip(&r.values)
+                .zip(&layout.in_block)
+                .all(|((v, w), &inside)| inside || v == w)
+        });
+        if !same_interior {
+            self.factorise_reference(a, m)?;
+        }
+        self.factorise_update(a, local, !same_interior)?;
+        self.coupling = coupling.to_vec();
+        self.factorised = true;
+        Ok(())
     }
 }
 
@@ -331,6 +467,7 @@ impl LinearSolver for InterfaceCholesky {
         self.layout = None;
         self.reference = None;
         self.update = None;
+        self.coupling.clear();
         self.factorised = false;
         self.stats = InterfaceStats::default();
         let n = a.n();
@@ -374,35 +511,13 @@ impl LinearSolver for InterfaceCholesky {
             interface,
             block,
             in_block,
+            local,
         });
         Ok(())
     }
 
     fn factorise(&mut self, a: &SymmetricCsr) -> Result<(), SolverError> {
-        self.factorised = false;
-        self.update = None;
-        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
-        SolverError::check_len("matrix dimension", layout.n, a.n())?;
-        if a.nnz_stored() != layout.nnz || a.pattern_fingerprint() != layout.fingerprint {
-            return Err(SolverError::PatternChanged {
-                detail: "the interface solver was analysed for another pattern".into(),
-            });
-        }
-        let m = layout.interface.len();
-        let same_interior = self.reference.as_ref().is_some_and(|r| {
-            a.values()
-                .iter()
-                .zip(&r.values)
-                .zip(&layout.in_block)
-                .all(|((v, w), &inside)| inside || v == w)
-        });
-        if same_interior {
-            self.factorise_update(a)?;
-        } else {
-            self.factorise_reference(a, m)?;
-        }
-        self.factorised = true;
-        Ok(())
+        self.factorise_with_coupling(a, &[])
     }
 
     fn solve(
@@ -422,7 +537,15 @@ impl LinearSolver for InterfaceCholesky {
         SolverError::check_len("solution", n, x.len())?;
         self.solve_updated(b, x)?;
         let threads = self.ctx.run(|_, t| t);
-        Ok(direct_solve_report(a, x, b, &mut vec![0.0; n], threads))
+        if self.coupling.is_empty() {
+            return Ok(direct_solve_report(a, x, b, &mut vec![0.0; n], threads));
+        }
+        // the residual of A + N
+        let mut rhs = b.to_vec();
+        for &(i, j, v) in &self.coupling {
+            rhs[i] -= v * x[j];
+        }
+        Ok(direct_solve_report(a, x, &rhs, &mut vec![0.0; n], threads))
     }
 
     fn name(&self) -> &'static str {

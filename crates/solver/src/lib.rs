@@ -111,7 +111,9 @@ mod csr;
 mod error;
 mod factory;
 mod interface;
+mod interface_update;
 pub mod interop;
+mod krylov;
 pub mod memory;
 mod ordering;
 mod parallel;
@@ -127,6 +129,7 @@ pub use csr::SymmetricCsr;
 pub use error::SolverError;
 pub use factory::{ExternalSolver, LinearSolverFactory, UnknownGeometry, rigid_body_mode_row};
 pub use interface::{InterfaceCholesky, InterfaceStats};
+pub use krylov::{GmresReport, fgmres};
 pub use ordering::{
     Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,
     fill_reducing_permutation, metis_nested_dissection, trailing_permutation,

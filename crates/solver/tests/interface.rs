@@ -152,3 +152,181 @@ fn interface_update_detects_a_freed_part() {
     assert!(max_relative_difference(&x, &expected) < 1e-13);
     assert_eq!(solver.interface_stats().full_factorisations, 1);
 }
+
+/// `(A + N) x = b` by a dense LU factorisation with full pivoting (the independent answer):
+/// `a` symmetric (upper triangle stored), `coupling` non-symmetric entries.
+fn dense_solution(a: &SymmetricCsr, coupling: &[(usize, usize, f64)], b: &[f64]) -> Vec<f64> {
+    let n = a.n();
+    let mut m = faer::Mat::<f64>::zeros(n, n);
+    for i in 0..n {
+        for slot in a.row_ptr()[i]..a.row_ptr()[i + 1] {
+            let j = a.col_idx()[slot];
+            m[(i, j)] += a.values()[slot];
+            if i != j {
+                m[(j, i)] += a.values()[slot];
+            }
+        }
+    }
+    for &(i, j, v) in coupling {
+        m[(i, j)] += v;
+    }
+    let rhs = faer::Mat::<f64>::from_fn(n, 1, |i, _| b[i]);
+    let x = faer::linalg::solvers::Solve::solve(&m.full_piv_lu(), &rhs);
+    (0..n).map(|i| x[(i, 0)]).collect()
+}
+
+/// ‖(A + N) x − b‖ / ‖b‖.
+fn coupled_residual(
+    a: &SymmetricCsr,
+    coupling: &[(usize, usize, f64)],
+    x: &[f64],
+    b: &[f64],
+) -> f64 {
+    let mut ax = vec![0.0; a.n()];
+    a.mul_vec(x, &mut ax);
+    for &(i, j, v) in coupling {
+        ax[i] += v * x[j];
+    }
+    let r: f64 = ax.iter().zip(b).map(|(p, q)| (p - q).powi(2)).sum::<f64>();
+    let bn: f64 = b.iter().map(|q| q * q).sum::<f64>();
+    (r / bn).sqrt()
+}
+
+/// The non-symmetric coupling of slipping contact nodes: one rank-one block `c nᵀ` per node
+/// between two interface points (the frictional force follows the normal pressure).
+fn slip_coupling(points: &[(usize, usize)], strength: f64) -> Vec<(usize, usize, f64)> {
+    let c = [0.6 * strength, -0.3 * strength, 0.1 * strength];
+    let n = [0.0, 0.0, 1.0];
+    let mut out = Vec::new();
+    for &(p, q) in points {
+        for (r, cr) in c.iter().enumerate() {
+            for (s, ns) in n.iter().enumerate() {
+                if *ns == 0.0 {
+                    continue;
+                }
+                // rows of both points, columns of the relative normal motion
+                out.push((p + r, p + s, cr * ns));
+                out.push((p + r, q + s, -cr * ns));
+                out.push((q + r, p + s, -cr * ns));
+                out.push((q + r, q + s, cr * ns));
+            }
+        }
+    }
+    out
+}
+
+/// Few changed unknowns take the low-rank (Woodbury) update, many the dense one; both give
+/// the solution of a dense LU factorisation of the same matrix, with and without a
+/// non-symmetric coupling, and the solve reports the residual of the coupled matrix.
+#[test]
+fn low_rank_and_dense_updates_solve_the_coupled_matrix() {
+    let (nx, ny, nz) = (5, 5, 6);
+    let a = elastic_grid(nx, ny, nz, FULL_SUPPORT, 5);
+    let interface = plane_unknowns(nx, ny, 3);
+    let groups = UnknownGroups::uniform(a.n(), 3);
+    let mut solver = InterfaceCholesky::new(OPTIONS, interface.clone());
+    solver.analyse(&a, Some(&groups)).unwrap();
+    solver.factorise(&a).unwrap();
+    let b = rhs(a.n(), 7);
+    let mut x = vec![0.0; a.n()];
+    let point = |x: usize, y: usize| 3 * (x + nx * (y + ny * 3));
+
+    // two springs and one slipping pair: 4 of the 25 interface points touched
+    let mut few = a.clone();
+    add_springs(
+        &mut few,
+        &[
+            (point(1, 1), point(2, 1), -0.4),
+            (point(1, 1) + 2, point(2, 1) + 2, 2.0),
+        ],
+    );
+    let coupling = slip_coupling(&[(point(3, 3), point(3, 4))], 0.8);
+    for n in [Vec::new(), coupling.clone()] {
+        solver.factorise_with_coupling(&few, &n).unwrap();
+        let report = solver.solve(&few, &b, &mut x).unwrap();
+        let expected = dense_solution(&few, &n, &b);
+        let difference = max_relative_difference(&x, &expected);
+        assert!(difference < 1e-11, "low rank: {difference:e}");
+        assert!(report.relative_residual < 1e-12, "{report:?}");
+        assert!(coupled_residual(&few, &n, &x, &b) < 1e-12);
+    }
+    let stats = solver.interface_stats().clone();
+    assert_eq!(
+        (
+            stats.full_factorisations,
+            stats.updates,
+            stats.low_rank_updates
+        ),
+        (1, 2, 2)
+    );
+    assert!(stats.inverse_seconds > 0.0);
+
+    // springs across the whole plane and a slipping pair in every row: the dense update
+    let pairs: Vec<(usize, usize, f64)> = (0..nx - 1)
+        .flat_map(|x| (0..ny).map(move |y| (x, y)))
+        .flat_map(|(x, y)| (0..3).map(move |c| (point(x, y) + c, point(x + 1, y) + c, 1.5)))
+        .collect();
+    let mut many = a.clone();
+    add_springs(&mut many, &pairs);
+    let coupling: Vec<(usize, usize, f64)> = slip_coupling(
+        &(0..ny)
+            .map(|y| (point(0, y), point(4, y)))
+            .collect::<Vec<_>>(),
+        0.5,
+    );
+    solver.factorise_with_coupling(&many, &coupling).unwrap();
+    let report = solver.solve(&many, &b, &mut x).unwrap();
+    let expected = dense_solution(&many, &coupling, &b);
+    let difference = max_relative_difference(&x, &expected);
+    assert!(difference < 1e-11, "dense: {difference:e}");
+    assert!(report.relative_residual < 1e-11, "{report:?}");
+    let stats = solver.interface_stats().clone();
+    assert_eq!(
+        (
+            stats.full_factorisations,
+            stats.updates,
+            stats.low_rank_updates
+        ),
+        (1, 3, 2)
+    );
+
+    // a coupling off the interface is refused
+    let off = [(0usize, 1usize, 1.0)];
+    assert!(matches!(
+        solver.factorise_with_coupling(&a, &off),
+        Err(SolverError::InvalidInterface { unknown: 0, .. })
+    ));
+}
+
+/// A low-rank change that frees part of the model (the only spring to the second chain
+/// removed, on a wide interface) makes the capacitance matrix singular: the update falls back
+/// to the dense path, which names the unknown, as the full factorisation fails.
+#[test]
+fn low_rank_update_falls_back_on_a_singular_change() {
+    let springs = [1.0; 19];
+    let a = spring_chain(&springs, Some(1.0));
+    let interface: Vec<usize> = (4..16).collect();
+    let mut solver = InterfaceCholesky::new(OPTIONS, interface);
+    solver.analyse(&a, None).unwrap();
+    solver.factorise(&a).unwrap();
+    let mut open = a.clone();
+    add_springs(&mut open, &[(9, 10, -1.0)]);
+    assert!(matches!(
+        plain_solution(&open, &[1.0; 20]),
+        Err(SolverError::NotPositiveDefinite { .. })
+    ));
+    assert!(matches!(
+        solver.factorise(&open),
+        Err(SolverError::NotPositiveDefinite { .. })
+    ));
+    assert_eq!(solver.interface_stats().low_rank_updates, 0);
+    // a regular low-rank change afterwards
+    let mut soft = a.clone();
+    add_springs(&mut soft, &[(9, 10, -0.5)]);
+    solver.factorise(&soft).unwrap();
+    let mut x = vec![0.0; 20];
+    solver.solve(&soft, &[1.0; 20], &mut x).unwrap();
+    let expected = plain_solution(&soft, &[1.0; 20]).unwrap();
+    assert!(max_relative_difference(&x, &expected) < 1e-12);
+    assert_eq!(solver.interface_stats().low_rank_updates, 1);
+}

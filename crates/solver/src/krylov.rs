@@ -1,11 +1,12 @@
-//! Flexible GMRES (Saad 1993) with a given preconditioner, restarted: solves the Newton
-//! system with the consistent, non-symmetric slip tangent K_T = K_sym + N, preconditioned by
-//! the Cholesky factorisation of its symmetric part K_sym. N (one rank-one 3×3 block per
-//! slipping node) is a low-rank perturbation, so a few iterations suffice.
+//! Flexible GMRES (Saad 1993) with a given preconditioner, restarted: for a non-symmetric
+//! matrix that is a small perturbation of one with a factorisation — the consistent slip
+//! tangent of contact `K_sym + N` (one rank-one block per slipping node) preconditioned with
+//! the Cholesky factor of `K_sym`, in the whole space or on the interface of
+//! [`crate::InterfaceCholesky`].
 
 /// Outcome of a GMRES solve.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct GmresReport {
+pub struct GmresReport {
     /// Krylov iterations (preconditioner applications beyond the initial one).
     pub iterations: usize,
     /// ‖b − A x‖ / ‖b‖ estimated by the Arnoldi recurrence (exact at restarts).
@@ -18,7 +19,13 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Solve A x = b. `x` holds the start value on entry (e.g. the preconditioned right-hand
 /// side). `apply(v, out)` computes A v, `precondition(v, out)` an approximation of A⁻¹ v.
-pub(crate) fn fgmres<E>(
+/// Stops when the residual estimate falls to `rtol` × ‖b‖, or after `max_iterations`
+/// iterations (restarted every `restart`): the report then carries the true relative
+/// residual, and the caller decides whether it suffices.
+///
+/// # Errors
+/// The preconditioner's error, passed on.
+pub fn fgmres<E>(
     mut apply: impl FnMut(&[f64], &mut [f64]),
     mut precondition: impl FnMut(&[f64], &mut [f64]) -> Result<(), E>,
     b: &[f64],
