@@ -13,7 +13,7 @@ use osteon_solver::{
 use crate::definition::{ContactOptions, MAX_AUTO_INTERFACE, TangentFactorisation};
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
-use crate::system::{NewtonSystem, contact_unknowns};
+use crate::system::{NewtonSystem, contact_unknowns, term_rows};
 
 /// Counts of an interface solver (see [`NewtonSolver::interface_counts`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -71,13 +71,15 @@ impl<'f> NewtonSolver<'f> {
         let interface_pays = !interface.is_empty()
             && interface.len() <= MAX_AUTO_INTERFACE
             && 4 * interface.len() <= n;
+        let interface_solver = || {
+            let rows = term_rows(sys.dofs(), contacts);
+            Self::Interface(Box::new(
+                InterfaceCholesky::new(options, interface.clone()).with_terms(rows, 3),
+            ))
+        };
         Ok(match choice {
-            TangentFactorisation::InterfaceUpdate => {
-                Self::Interface(Box::new(InterfaceCholesky::new(options, interface)))
-            }
-            TangentFactorisation::Auto if interface_pays => {
-                Self::Interface(Box::new(InterfaceCholesky::new(options, interface)))
-            }
+            TangentFactorisation::InterfaceUpdate => interface_solver(),
+            TangentFactorisation::Auto if interface_pays => interface_solver(),
             _ => Self::Full(Box::new(CholeskySolver::new(options))),
         })
     }
@@ -123,18 +125,20 @@ impl<'f> NewtonSolver<'f> {
         self.linear().factorise(a)
     }
 
-    /// Numeric factorisation of `a` plus the non-symmetric `coupling` (entries on contact
-    /// unknowns, see [`crate::system::coupling_entries`]) where the solver can hold it: the
-    /// interface update factorises the coupled interface exactly and returns `true`; the
-    /// other solvers factorise `a` alone and return `false` (the caller then resolves the
-    /// coupling by GMRES around their solves).
-    pub fn factorise_coupled(
+    /// Numeric factorisation of the Newton matrix `a` (the symmetric tangent, containing the
+    /// contact nodes' `symmetric` matrices) plus the nodes' non-symmetric `coupling` where
+    /// the solver can hold it: the interface update factorises the coupled matrix exactly,
+    /// by the rank of the nodes that changed, and returns `true`; the other solvers
+    /// factorise `a` alone and return `false` (the caller then resolves the coupling by
+    /// GMRES around their solves). Both lists: 9 entries (3 × 3 row-major) per contact node.
+    pub fn factorise_terms(
         &mut self,
         a: &SymmetricCsr,
-        coupling: &[(usize, usize, f64)],
+        symmetric: &[f64],
+        coupling: &[f64],
     ) -> Result<bool, SolverError> {
         match self {
-            Self::Interface(s) => s.factorise_with_coupling(a, coupling).map(|_| true),
+            Self::Interface(s) => s.factorise_with_terms(a, symmetric, coupling).map(|_| true),
             _ => self.factorise(a).map(|_| false),
         }
     }
@@ -195,6 +199,7 @@ impl FactorCache {
         let matches = match (&self.solver, fresh) {
             (Some(NewtonSolver::Interface(cached)), NewtonSolver::Interface(new)) => {
                 cached.requested_interface() == new.requested_interface()
+                    && cached.requested_terms() == new.requested_terms()
                     && cached.is_analysed_for(a)
             }
             _ => false,

@@ -30,7 +30,7 @@ use crate::kinematics::{Kinematics, kinematics};
 use crate::linear::NewtonSolver;
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
-use crate::system::{NewtonSystem, add_contact_forces, apply_coupling, coupling_entries};
+use crate::system::{NewtonSystem, add_contact_forces, apply_coupling, term_matrices};
 
 /// Loads and prescribed displacements of a step at its start and end.
 pub(crate) struct StepLoads {
@@ -296,10 +296,10 @@ fn newton(
         } else {
             Vec::new()
         };
-        let entries = coupling_entries(&terms);
+        let (symmetric, coupling) = term_matrices(ctx.contacts, &responses, ctx.consistent);
         timings.contact += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let absorbed = match solver.factorise_coupled(&sys.tangent, &entries) {
+        let absorbed = match solver.factorise_terms(&sys.tangent, &symmetric, &coupling) {
             Ok(absorbed) => absorbed,
             Err(e) => {
                 timings.factorise += t.elapsed().as_secs_f64();

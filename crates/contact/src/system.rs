@@ -168,25 +168,47 @@ impl NewtonSystem {
     }
 }
 
-/// The coupling terms as matrix entries (row, column, value) on the free unknowns:
-/// A (Bᵀ c)(Bᵀ n)ᵀ per term, repeats to be summed.
-pub(crate) fn coupling_entries(terms: &[CouplingTerm]) -> Vec<(usize, usize, f64)> {
-    let mut out = Vec::new();
-    for t in terms {
-        for &(i, wi, ci) in &t.expansion {
-            let row = t.area * wi * t.coupling[ci];
-            if row == 0.0 {
-                continue;
+/// The rows `B_j` of every contact node `j` over the free unknowns, three per node (one per
+/// displacement component): (unknown, weight) with the constraint coefficients folded in,
+/// the same in every Newton iteration (small sliding), so that the Newton matrix is
+/// `K + Σ_j B_jᵀ (A_j D_j) B_j` (see [`osteon_solver::InterfaceCholesky::with_terms`]).
+pub(crate) fn term_rows(dofs: &DofMap, contacts: &[ContactNode]) -> Vec<Vec<(usize, f64)>> {
+    let mut w = [(0usize, 0.0); MAX_FACE_NODES + 1];
+    let mut rows = Vec::with_capacity(3 * contacts.len());
+    for c in contacts {
+        let m = b_weights(c, &mut w);
+        for comp in 0..3 {
+            let mut row = Vec::with_capacity(m);
+            for &(node, weight) in &w[..m] {
+                dofs.for_each_free(3 * node + comp, |i, coef| row.push((i, weight * coef)));
             }
-            for &(j, wj, cj) in &t.expansion {
-                let v = row * wj * t.normal[cj];
-                if v != 0.0 {
-                    out.push((i, j, v));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// Every contact node's 3 × 3 matrices (row-major) in the Newton matrix: its symmetric
+/// stiffness `A D` (assembled into the tangent) and its consistent slip coupling `A c ⊗ n`
+/// (not assembled; empty when `consistent` is false).
+pub(crate) fn term_matrices(
+    contacts: &[ContactNode],
+    responses: &[Response],
+    consistent: bool,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut symmetric = Vec::with_capacity(9 * contacts.len());
+    let mut coupling = Vec::with_capacity(if consistent { 9 * contacts.len() } else { 0 });
+    for (c, r) in contacts.iter().zip(responses) {
+        for a in 0..3 {
+            for b in 0..3 {
+                symmetric.push(c.area * r.tangent[a][b]);
+                if consistent {
+                    coupling.push(c.area * r.coupling[a] * c.normal[b]);
                 }
             }
         }
     }
-    out
+    (symmetric, coupling)
 }
 
 /// y += Σ A Bᵀ c (nᵀ B v) over the coupling terms.

@@ -41,6 +41,7 @@ use crate::cholesky::{
 };
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
+use crate::interface_terms::{SparseRow, TermFactor, TermRows, changes_agree, merge};
 use crate::interface_update::{InterfaceFactor, Perturbation, inverse_from_factor, low_rank};
 use crate::ordering::{UnknownGroups, trailing_permutation};
 use crate::parallel::ThreadContext;
@@ -56,8 +57,12 @@ pub struct InterfaceStats {
     /// Factorisations done as an update of the interface Schur complement (dense or low
     /// rank).
     pub updates: usize,
-    /// Of those, the low-rank updates (the Woodbury identity on the touched unknowns).
+    /// Of those, the low-rank updates (the Woodbury identity on the touched unknowns, or on
+    /// the changed terms).
     pub low_rank_updates: usize,
+    /// Of the low-rank updates, those on the changed terms (see
+    /// [`InterfaceCholesky::factorise_with_terms`]).
+    pub term_updates: usize,
     /// Seconds spent forming the inverse of the reference Schur complement for the low-rank
     /// updates (once per reference).
     pub inverse_seconds: f64,
@@ -88,6 +93,8 @@ struct Layout {
     in_block: Vec<bool>,
     /// Local interface index of each unknown (`usize::MAX` off the interface).
     local: Vec<usize>,
+    /// The terms' rows in local numbering (see [`InterfaceCholesky::with_terms`]).
+    terms: Option<TermRows>,
 }
 
 /// The matrix last factorised in full and its Schur complement on the interface.
@@ -98,6 +105,11 @@ struct Reference {
     schur: Mat<f64>,
     /// `W = S⁻¹` (both triangles), formed at the first low-rank update.
     inverse: Option<Mat<f64>>,
+    /// The terms' symmetric matrices at the reference (see
+    /// [`InterfaceCholesky::factorise_with_terms`]), when it was factorised with them.
+    term_values: Option<Vec<f64>>,
+    /// `W Bᵀ` and `G = B W Bᵀ` of the terms, formed at the first term update.
+    projections: Option<(Mat<f64>, Mat<f64>)>,
 }
 
 /// Sparse Cholesky factorisation whose interface block is updated through its Schur
@@ -137,6 +149,8 @@ pub struct InterfaceCholesky {
     inner: CholeskySolver,
     ctx: ThreadContext,
     requested: Vec<usize>,
+    /// Rows of the terms (original numbering) and rows per term.
+    requested_terms: Option<(Vec<SparseRow>, usize)>,
     layout: Option<Layout>,
     reference: Option<Reference>,
     /// The factorisation of `S + P` when the held factorisation is an update.
@@ -167,6 +181,7 @@ impl InterfaceCholesky {
             inner: CholeskySolver::new(options).with_factor_kind(FactorKind::Supernodal),
             ctx: ThreadContext::new(options.threads),
             requested: interface,
+            requested_terms: None,
             layout: None,
             reference: None,
             update: None,
@@ -255,6 +270,8 @@ impl InterfaceCholesky {
             values: a.values().to_vec(),
             schur,
             inverse: None,
+            term_values: None,
+            projections: None,
         });
         Ok(())
     }
@@ -384,9 +401,10 @@ impl InterfaceCholesky {
         };
         let m = layout.interface.len();
         let inverse = reference.inverse.as_ref();
+        let wb = reference.projections.as_ref().map(|(wb, _)| wb);
         let mut outcome = Ok(());
         self.inner.solve_split(b, x, m, |y, par| {
-            outcome = factor.solve_in_place(inverse, y, par);
+            outcome = factor.solve_in_place(inverse, wb, y, par);
         })?;
         outcome
     }
@@ -456,6 +474,210 @@ impl InterfaceCholesky {
         self.factorised = true;
         Ok(())
     }
+
+    /// Declares that the matrices to come are `K + Σ_j B_jᵀ M_j B_j` with fixed rows `B_j`:
+    /// `rows` holds `per_term` rows per term, each a list of (unknown, weight) in the
+    /// original numbering, all on the interface (checked by `analyse`). With them,
+    /// [`InterfaceCholesky::factorise_with_terms`] updates by the rank of the changed terms
+    /// rather than by the unknowns they touch (see `interface_terms`). Takes effect at the
+    /// next `analyse`.
+    pub fn with_terms(mut self, rows: Vec<SparseRow>, per_term: usize) -> Self {
+        self.requested_terms = Some((rows, per_term.max(1)));
+        self
+    }
+
+    /// The term rows given to [`InterfaceCholesky::with_terms`].
+    pub fn requested_terms(&self) -> Option<(&[SparseRow], usize)> {
+        self.requested_terms
+            .as_ref()
+            .map(|(rows, per_term)| (rows.as_slice(), *per_term))
+    }
+
+    /// Factorises `a + Σ_j B_jᵀ C_j B_j`, where `a` contains the terms' symmetric parts
+    /// `Σ_j B_jᵀ S_j B_j` and `C_j` are non-symmetric couplings: `symmetric` and `coupling`
+    /// hold `S_j` and `C_j` (`r × r` row-major per term, in the order of
+    /// [`InterfaceCholesky::with_terms`]; `coupling` may be empty). A matrix whose interior
+    /// differs from the reference's is factorised in full (the new reference, whose `S_j`
+    /// are kept); otherwise the change `E_j = S_j − S_j_ref + C_j` of the changed terms is
+    /// factorised through their capacitance matrix, after checking that the change of `a`'s
+    /// interface block is the one the `S_j` imply. When that check fails, or the changed
+    /// terms are too many for the low-rank path to pay, the update proceeds unknown by
+    /// unknown as [`InterfaceCholesky::factorise_with_coupling`] — the same solution.
+    ///
+    /// # Errors
+    /// As [`InterfaceCholesky::factorise_with_coupling`]; [`SolverError::DimensionMismatch`]
+    /// when the term matrices do not match the declared terms.
+    pub fn factorise_with_terms(
+        &mut self,
+        a: &SymmetricCsr,
+        symmetric: &[f64],
+        coupling: &[f64],
+    ) -> Result<(), SolverError> {
+        let Some(terms) = self.layout.as_ref().and_then(|l| l.terms.clone()) else {
+            return Err(SolverError::InvalidGroups {
+                detail: "factorise_with_terms needs the rows given by with_terms before analyse"
+                    .into(),
+            });
+        };
+        let r2 = terms.per_term * terms.per_term;
+        let expected = terms.terms() * r2;
+        SolverError::check_len("symmetric term matrices", expected, symmetric.len())?;
+        if !coupling.is_empty() {
+            SolverError::check_len("coupling term matrices", expected, coupling.len())?;
+        }
+        if let Some(v) = symmetric.iter().chain(coupling).find(|v| !v.is_finite()) {
+            return Err(SolverError::NonFiniteValue {
+                row: 0,
+                col: 0,
+                value: *v,
+            });
+        }
+        let coupling_local = if coupling.is_empty() {
+            Vec::new()
+        } else {
+            merge(terms.coupling_entries(coupling))
+        };
+        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
+        let coupling_original: Vec<(usize, usize, f64)> = coupling_local
+            .iter()
+            .map(|&(p, q, v)| (layout.interface[p], layout.interface[q], v))
+            .collect();
+        if !self.interior_matches(a)? {
+            // a new reference, factorised with its terms; the coupling on top
+            self.factorise_with_coupling(a, &coupling_original)?;
+            if let Some(reference) = self.reference.as_mut() {
+                reference.term_values = Some(symmetric.to_vec());
+            }
+            return Ok(());
+        }
+        if self
+            .reference
+            .as_ref()
+            .is_none_or(|r| r.term_values.is_none())
+        {
+            // a reference factorised without terms: unknown by unknown
+            return self.factorise_with_coupling(a, &coupling_original);
+        }
+        self.factorised = false;
+        self.update = None;
+        self.coupling.clear();
+        let start = Instant::now();
+        let (Some(layout), Some(reference)) = (&self.layout, &mut self.reference) else {
+            return Err(SolverError::NotFactorised);
+        };
+        let Some(reference_terms) = &reference.term_values else {
+            return Err(SolverError::NotFactorised);
+        };
+        // E_j and the changed terms
+        let mut e = vec![0.0; expected];
+        let mut delta_terms = vec![0.0; expected];
+        let mut changed = Vec::new();
+        for j in 0..terms.terms() {
+            let range = j * r2..(j + 1) * r2;
+            let mut any = false;
+            for k in range {
+                let d = symmetric[k] - reference_terms[k];
+                delta_terms[k] = d;
+                e[k] = d + coupling.get(k).copied().unwrap_or(0.0);
+                any |= e[k] != 0.0;
+            }
+            if any {
+                changed.push(j);
+            }
+        }
+        // the change of a's interface block against the one the terms imply
+        let values = a.values();
+        let mut from_matrix = Vec::new();
+        for &(slot, r, c) in &layout.block {
+            let d = values[slot] - reference.values[slot];
+            if d != 0.0 {
+                from_matrix.push((r, c, d));
+            }
+        }
+        let from_matrix = merge(from_matrix);
+        let from_terms = terms.block_change(&changed, &delta_terms);
+        // round-off of an entry: relative to its summands, bounded by the diagonals (now and
+        // at the reference) since the stiffness and every term are positive semi-definite
+        let diagonal: Vec<f64> = layout
+            .interface
+            .iter()
+            .map(|&i| {
+                a.slot(i, i).map_or(0.0, |slot| {
+                    values[slot].abs().max(reference.values[slot].abs())
+                })
+            })
+            .collect();
+        let consistent = changes_agree(&from_matrix, &from_terms, |r, c| {
+            (diagonal[r] * diagonal[c]).sqrt()
+        });
+        let m = layout.interface.len();
+        let rank = (changed.len() * terms.per_term) as f64;
+        let pays = rank * rank * rank <= 0.25 * (m as f64).powi(3);
+        if consistent && changed.is_empty() {
+            self.stats.updates += 1;
+            self.factorised = true;
+            return Ok(());
+        }
+        if consistent && pays {
+            if reference.inverse.is_none() {
+                let t = Instant::now();
+                self.inner
+                    .check_memory(0, (4 * m * m * size_of::<f64>()) as u64)?;
+                let l_cc = self.inner.trailing_block(m)?;
+                let w = self
+                    .ctx
+                    .run(|par, _| inverse_from_factor(l_cc.as_ref(), par))?;
+                reference.inverse = Some(w);
+                self.stats.dense_bytes = 3 * m * m * size_of::<f64>();
+                self.stats.inverse_seconds += t.elapsed().as_secs_f64();
+            }
+            if reference.projections.is_none()
+                && let Some(w) = &reference.inverse
+            {
+                let t = Instant::now();
+                reference.projections = Some(terms.projections(w));
+                self.stats.inverse_seconds += t.elapsed().as_secs_f64();
+            }
+            if let Some((_, g)) = &reference.projections
+                && let Some(factor) = self
+                    .ctx
+                    .run(|par, _| TermFactor::new(g, terms.per_term, &changed, &e, par))
+            {
+                self.update = Some(InterfaceFactor::Terms(factor));
+                self.stats.update_seconds += start.elapsed().as_secs_f64();
+                self.stats.updates += 1;
+                self.stats.low_rank_updates += 1;
+                self.stats.term_updates += 1;
+                self.coupling = coupling_original;
+                self.factorised = true;
+                return Ok(());
+            }
+        }
+        // unknown by unknown
+        self.factorise_update(a, coupling_local, false)?;
+        self.coupling = coupling_original;
+        self.factorised = true;
+        Ok(())
+    }
+
+    /// Whether `a` equals the reference outside the interface block (`false` without a
+    /// reference).
+    fn interior_matches(&self, a: &SymmetricCsr) -> Result<bool, SolverError> {
+        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
+        SolverError::check_len("matrix dimension", layout.n, a.n())?;
+        if a.nnz_stored() != layout.nnz || a.pattern_fingerprint() != layout.fingerprint {
+            return Err(SolverError::PatternChanged {
+                detail: "the interface solver was analysed for another pattern".into(),
+            });
+        }
+        Ok(self.reference.as_ref().is_some_and(|r| {
+            a.values()
+                .iter()
+                .zip(&r.values)
+                .zip(&layout.in_block)
+                .all(|((v, w), &inside)| inside || v == w)
+        }))
+    }
 }
 
 impl LinearSolver for InterfaceCholesky {
@@ -503,6 +725,26 @@ impl LinearSolver for InterfaceCholesky {
                 }
             }
         }
+        let terms = match &self.requested_terms {
+            None => None,
+            Some((rows, per_term)) => {
+                let mut mapped = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let mut out = Vec::with_capacity(row.len());
+                    for &(i, w) in row {
+                        match local.get(i) {
+                            Some(&k) if k != usize::MAX => out.push((k, w)),
+                            _ => return Err(SolverError::InvalidInterface { unknown: i, n }),
+                        }
+                    }
+                    mapped.push(out);
+                }
+                Some(TermRows {
+                    per_term: *per_term,
+                    rows: mapped,
+                })
+            }
+        };
         self.stats.interface_unknowns = m;
         self.layout = Some(Layout {
             n,
@@ -512,6 +754,7 @@ impl LinearSolver for InterfaceCholesky {
             block,
             in_block,
             local,
+            terms,
         });
         Ok(())
     }

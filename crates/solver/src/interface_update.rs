@@ -28,6 +28,7 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
+use crate::interface_terms::TermFactor;
 use crate::krylov::fgmres;
 
 /// Relative residual to which the dense path's GMRES resolves the coupling on the interface.
@@ -126,6 +127,8 @@ pub(crate) enum InterfaceFactor {
         perm: Vec<usize>,
         perm_inv: Vec<usize>,
     },
+    /// The Woodbury factor of the changed terms (see [`crate::interface_terms`]).
+    Terms(TermFactor),
 }
 
 /// `W = S⁻¹`, full (both triangles), from the Cholesky factor `l` of `S`.
@@ -207,20 +210,28 @@ pub(crate) fn low_rank(w: &Mat<f64>, p: &Perturbation, par: Par) -> Option<Inter
 }
 
 impl InterfaceFactor {
-    /// `y ← (S + P)⁻¹ y` on the interface; `w` is `S⁻¹` (needed by the low-rank factor).
+    /// `y ← (S + P)⁻¹ y` on the interface; `w` is `S⁻¹` (needed by the low-rank factors)
+    /// and `wb` the terms' `W Bᵀ` (needed by the term factor).
     ///
     /// # Errors
     /// [`SolverError::NotConverged`] when GMRES on the interface misses its tolerance (a
     /// coupling too strong for the symmetric factor to precondition), or
-    /// [`SolverError::NotFactorised`] when the low-rank factor lacks `w`.
+    /// [`SolverError::NotFactorised`] when a low-rank factor lacks `w` or `wb`.
     pub fn solve_in_place(
         &self,
         w: Option<&Mat<f64>>,
+        wb: Option<&Mat<f64>>,
         y: &mut [f64],
         par: Par,
     ) -> Result<(), SolverError> {
         let m = y.len();
         match self {
+            Self::Terms(factor) => {
+                let (Some(w), Some(wb)) = (w, wb) else {
+                    return Err(SolverError::NotFactorised);
+                };
+                factor.solve_in_place(w, wb, y, par)
+            }
             Self::Dense { factor, coupling } => {
                 let chol = |v: &mut [f64]| {
                     let rhs = MatMut::from_column_major_slice_mut(v, m, 1);

@@ -111,6 +111,7 @@ mod csr;
 mod error;
 mod factory;
 mod interface;
+mod interface_terms;
 mod interface_update;
 pub mod interop;
 mod krylov;
@@ -129,6 +130,7 @@ pub use csr::SymmetricCsr;
 pub use error::SolverError;
 pub use factory::{ExternalSolver, LinearSolverFactory, UnknownGeometry, rigid_body_mode_row};
 pub use interface::{InterfaceCholesky, InterfaceStats};
+pub use interface_terms::SparseRow;
 pub use krylov::{GmresReport, fgmres};
 pub use ordering::{
     Graph, Ordering, PermutationPair, UnknownGroups, amd_ordering, expand_group_permutation,
