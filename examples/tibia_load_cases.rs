@@ -13,7 +13,7 @@
 //!            ┌───────────────┐  proximal metaphysis (cancellous core, 70 mm flare)
 //!             \             /
 //!              │  cortex   │   transversely isotropic (Reilly & Burstein 1975)
-//!              │           │▌ flange (Ti-6Al-4V, tied), screws ─┤ (Ti-6Al-4V, embedded)
+//!              │           │▌ flange (Ti-6Al-4V, on bone), screws ─┤ (Ti-6Al-4V, embedded)
 //!   z = 211.5  ├───────────┤▌ proximal docking face
 //!              │ porous Ta │▌ prosthesis, 63 mm
 //!   z = 148.5  ├───────────┤▌ distal docking face

@@ -44,7 +44,7 @@
 //! the same modulus for the same element, the defect elements included.
 //!
 //! **Flange and screws** (`patient_ct/hardware.rs`): the lateral flange follows the bone's lateral
-//! surface (tied to it, or in frictional contact with `interface.flange = "frictional"`),
+//! surface (in frictional contact with it, or tied with `interface.flange = "tied"`),
 //! the screws go along planned trajectories (`[[patient_ct.screws]]`) or the parametric
 //! study's default placement; with them the frictional interface is the default, as on the
 //! parametric tibia. They need the CT's grid axes along the world axes (a scan without

@@ -317,8 +317,8 @@ pub enum InterfaceModel {
     /// Coulomb friction with coefficient `mu` at the docking faces (porous Ta vs cortical
     /// bone 0.74, vs cancellous 0.88; Zhang 1999, unverified, biomechanics.md §4).
     /// The prosthesis gets its own nodes at the docking faces, in node-to-surface contact
-    /// with the bone (`osteon-contact`, see [`crate::frictional`]); the flange stays tied and
-    /// the screws embedded. Parametric tibia only (a patient mesh has no flange to hold the
+    /// with the bone (`osteon-contact`, see [`crate::frictional`]); the flange's bone side is
+    /// in contact too unless `flange = "tied"`, and the screws are embedded. Parametric tibia only (a patient mesh has no flange to hold the
     /// prosthesis: [`BiomechError::NotYetAvailable`]).
     Frictional {
         /// Friction coefficient (dimensionless).
@@ -340,9 +340,9 @@ pub enum InterfaceModel {
         /// `None` or 0: all frictional, immediately post-operative.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         bonded_fraction: Option<f64>,
-        /// How the flange meets the bone: "tied" (default) or "frictional" (contact with the
-        /// same μ and k_T, held by the embedded screws; the flange stays tied to the
-        /// prosthesis it is printed with).
+        /// How the flange meets the bone: "frictional" (default: contact with the same μ
+        /// and k_T, held by the embedded screws; the flange stays tied to the prosthesis it
+        /// is printed with) or "tied" (bonded over its whole face).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         flange: Option<FlangeContact>,
     },
@@ -352,10 +352,12 @@ pub enum InterfaceModel {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlangeContact {
-    /// Tied over its whole face (the default).
-    #[default]
+    /// Tied over its whole face: the flange bonded to the bone (after ingrowth), the first
+    /// wave's model.
     Tied,
-    /// Coulomb contact with the docking faces' μ and k_T.
+    /// Coulomb contact with the docking faces' μ and k_T (the default, issue 13: the screws
+    /// hold the flange, it is not glued to the periosteum).
+    #[default]
     Frictional,
 }
 
@@ -387,7 +389,7 @@ pub const ELASTIC_SLIP_RANGE_MM: [f64; 2] = [ELASTIC_SLIP_MM, 0.4];
 
 impl Default for InterfaceModel {
     /// Frictional docking faces, μ = [`MU_TA_CORTICAL`], default stick stiffness, no gap,
-    /// nothing grown in, flange tied.
+    /// nothing grown in, flange in frictional contact.
     fn default() -> Self {
         Self::frictional(MU_TA_CORTICAL)
     }
@@ -405,14 +407,13 @@ impl InterfaceModel {
         }
     }
 
-    /// True when the flange meets the bone in frictional contact.
+    /// True when the flange meets the bone in frictional contact (the default of a
+    /// frictional interface).
     pub fn flange_frictional(&self) -> bool {
         matches!(
             self,
-            InterfaceModel::Frictional {
-                flange: Some(FlangeContact::Frictional),
-                ..
-            }
+            InterfaceModel::Frictional { flange, .. }
+                if flange.unwrap_or_default() == FlangeContact::Frictional
         )
     }
 

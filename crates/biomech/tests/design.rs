@@ -9,7 +9,9 @@ use osteon_biomech::design::{
 };
 use osteon_biomech::{InterfaceModel, MeshSpec, Study, run_study};
 
-/// The coarse tibia (6 mm), frictional; the sweep sets the cases.
+/// The coarse tibia (6 mm), frictional docking faces and flange (the default); the sweep
+/// sets the cases. One of the two designs below made the contact Newton cycle before it cut
+/// back steps that do not lower the residual (crates/contact/src/newton.rs).
 fn coarse_base() -> Study {
     Study {
         mesh: MeshSpec {

@@ -110,9 +110,21 @@ fn frictional_study_reports_real_micromotion() {
                 assert!((bands - 1.0).abs() < 1e-9, "{bands}");
                 let total: f64 = s.histogram.area_fraction.iter().sum();
                 assert!((total - 1.0).abs() < 1e-9, "{total}");
-                // both docking faces, whose areas add up to the whole
-                assert_eq!(motion.interfaces.len(), 2);
-                let parts: f64 = motion.interfaces.iter().map(|i| i.area_mm2).sum();
+                // both docking faces, whose areas add up to the whole the checks judge, and
+                // the flange–bone pair (the default frictional flange) reported beside them
+                assert_eq!(motion.interfaces.len(), 3);
+                assert!(
+                    motion
+                        .interfaces
+                        .iter()
+                        .any(|i| i.interface == "flange–bone")
+                );
+                let parts: f64 = motion
+                    .interfaces
+                    .iter()
+                    .filter(|i| osteon_biomech::frictional::is_docking_pair(&i.interface))
+                    .map(|i| i.area_mm2)
+                    .sum();
                 assert!((parts - s.area_mm2).abs() < 1e-9 * s.area_mm2);
                 peaks.push((max_um, mean_um));
             }
@@ -517,7 +529,7 @@ fn bonded_patches_are_set_in_millimetres() {
     assert!(common / union > 0.85, "{k3:?} vs {k2:?}");
 }
 
-/// The flange in frictional contact with the bone instead of tied (issue 13): the screws
+/// The flange in frictional contact with the bone (the default) instead of tied (issue 13): the screws
 /// hold it, the construct still balances, the flange–bone interface is a third contact pair
 /// with its own micromotion, and the prosthesis moves more against the bone than with the
 /// flange tied over its whole face.
@@ -539,7 +551,9 @@ fn a_frictional_flange_unlocks_the_construct() {
             other => panic!("expected computed micromotion, got {other:?}"),
         }
     };
-    let tied = run(None);
+    let tied = run(Some(osteon_biomech::FlangeContact::Tied));
+    // no `flange` given: the frictional flange, the default
+    assert!(InterfaceModel::frictional(0.74).flange_frictional());
     let free = run(Some(osteon_biomech::FlangeContact::Frictional));
     let docking = |m: &osteon_contact::Micromotion| {
         m.interfaces
