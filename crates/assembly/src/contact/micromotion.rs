@@ -504,12 +504,12 @@ fn statistics(
     stats.histogram = histogram(samples, area, stats.max_um);
     let node_area: f64 = nodes.iter().map(|m| m.area).sum();
     if node_area > 0.0 {
+        // fold from +0: the f64 sum of no terms is −0, which a report prints as "-0.00"
         let share = |st: ContactStatus| {
             nodes
                 .iter()
                 .filter(|m| m.status == st)
-                .map(|m| m.area)
-                .sum::<f64>()
+                .fold(0.0, |a, m| a + m.area)
                 / node_area
         };
         stats.status = StatusFractions {
@@ -678,6 +678,9 @@ mod tests {
         // τ/(μp) = 0.2 / (0.4 · 1) everywhere; everything sticks
         assert!((s.utilisation_mean.expect("in contact") - 0.5).abs() < 1e-12);
         assert!((s.status.stick - 1.0).abs() < 1e-12);
+        // no node slips or opens: +0, which a report prints as "0.00", not "-0.00"
+        assert!(s.status.slip == 0.0 && s.status.slip.is_sign_positive());
+        assert!(s.status.open == 0.0 && s.status.open.is_sign_positive());
         assert_eq!(
             m.all,
             MotionStatistics {
