@@ -59,6 +59,19 @@
 //! their own plane; the plate's faces tilt with the twist (≤ 5.4·10⁻³ rad) but slide by
 //! only 1–3 µm, and every deviation stays below 0.5 %.
 //!
+//! **The study's friction law** (third test): μ 0.74 on all four interfaces and the
+//! study's default stick slope k_T = μ · 1 MPa / 0.05 mm = 14.8 MPa/mm instead of 2·10⁴, with
+//! 1.4 N m of torsion after the same preload, so that the docking faces move tens of µm,
+//! mostly by elastic sticking, as in the tibial study (the normal law stays the linear
+//! penalty both codes share for node-to-surface pairs; the study's augmented hard contact
+//! converges to it as K grows). Measured (osteon / ccx): docking micromotion means 46.22 /
+//! 46.23 µm (distal, max 83.04 / 83.02) and 32.86 / 32.93 µm (proximal, max 58.04 / 58.11:
+//! −0.21 %), plate micromotion within 1.7 % (max 2.92 / 2.97 µm), pressures under load within
+//! 1.3 % at the peaks and 0.1 % in the mean, the largest deviation 2.3 % (a nodal preload
+//! pressure under the plate); one slipping node in both codes; twist within 0.06 %. At
+//! 1.5 N m half of a plate interface opens, too few nodes for ccx's CDIS reading; at 1.2 N m
+//! nothing slips.
+//!
 //! **Deliberate choices to keep the formulations identical.**
 //! - Flat master faces only, and no slave node on a master's edge: the prosthesis (10 mm)
 //!   docks inside the fragments' 12 mm end faces, the plate (10 mm wide) lies inside their
@@ -107,11 +120,35 @@ use osteon_contact::{
 use osteon_mesh::{ElementType, FaceRef, Mesh};
 
 const SLOPE: f64 = 1.0e5; // pressure-overclosure slope K (MPa/mm)
-const STICK: f64 = 2.0e4; // stick slope λ (MPa/mm)
-const MU_DOCK: f64 = 0.5; // porous Ta on bone
-const MU_FLANGE: f64 = 0.3; // Ti-6Al-4V on bone
+/// The friction law of both codes: μ at the docking faces and under the plate, and the
+/// stick slope λ (MPa/mm) of both.
+#[derive(Clone, Copy, Debug)]
+struct Law {
+    mu_dock: f64,
+    mu_flange: f64,
+    stick: f64,
+}
+
+/// The first comparison's law: μ 0.5 porous Ta on bone, 0.3 Ti-6Al-4V on bone, a stiff
+/// stick slope (motion of a few µm, mostly sliding).
+const STIFF_STICK: Law = Law {
+    mu_dock: 0.5,
+    mu_flange: 0.3,
+    stick: 2.0e4,
+};
+
+/// The tibial study's law (crates/biomech, `InterfaceModel::frictional`): μ 0.74 on both
+/// interfaces (porous Ta on cortical bone; the flange takes the docking faces' μ) and the
+/// default stick stiffness k_T = μ · 1 MPa / 0.05 mm = 14.8 MPa/mm, so that a sticking node
+/// moves tens of µm elastically, as in the study.
+const STUDY_LAW: Law = Law {
+    mu_dock: 0.74,
+    mu_flange: 0.74,
+    stick: 14.8,
+};
 const AXIAL: f64 = -600.0; // N along z on the proximal end: the preload, kept under load
 const TORSION: f64 = 1500.0; // N mm about z, added under load
+const STUDY_TORSION: f64 = 1400.0; // N mm about z with the study's law
 const SHEAR: f64 = 60.0; // N along x (along the plate's width), added under load (second test)
 const PRETENSION: f64 = 0.001; // the plate's overlap with the bone, held by the screws (mm)
 const PRELOAD_INCREMENTS: usize = 1;
@@ -149,6 +186,7 @@ struct Interface {
 
 struct Construct {
     model: Model,
+    law: Law,
     interfaces: Vec<Interface>,
     /// Element indices per material.
     bone: Vec<usize>,
@@ -246,7 +284,7 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
-fn construct() -> Construct {
+fn construct(law: Law) -> Construct {
     let mut mesh = Mesh::new();
     let inner = BONE_HALF - PRETENSION; // the plate's bone side
     let bone_xy = grid(-BONE_HALF, BONE_HALF, 5);
@@ -362,11 +400,12 @@ fn construct() -> Construct {
     Construct {
         model,
         interfaces: vec![
-            interface("distal docking", ds, dm, MU_DOCK, "SIDOCK"),
-            interface("proximal docking", ps, pm, MU_DOCK, "SIDOCK"),
-            interface("distal flange", fds, fdm, MU_FLANGE, "SIFLANGE"),
-            interface("proximal flange", fps, fpm, MU_FLANGE, "SIFLANGE"),
+            interface("distal docking", ds, dm, law.mu_dock, "SIDOCK"),
+            interface("proximal docking", ps, pm, law.mu_dock, "SIDOCK"),
+            interface("distal flange", fds, fdm, law.mu_flange, "SIFLANGE"),
+            interface("proximal flange", fps, fpm, law.mu_flange, "SIFLANGE"),
         ],
+        law,
         bone,
         tantalum: ta,
         titanium: ti,
@@ -426,7 +465,7 @@ fn pairs(c: &Construct) -> Vec<ContactPair> {
                 normal: NormalBehaviour::Linear { stiffness: SLOPE },
                 friction: Some(Friction {
                     mu: i.mu,
-                    stick_slope: Some(STICK),
+                    stick_slope: Some(c.law.stick),
                 }),
             },
             ..ContactPair::new(i.name, i.slave.clone(), i.master.clone(), i.mu)
@@ -479,9 +518,10 @@ fn deck(c: &Construct, loading: Loading) -> String {
         );
     }
     s += &deck_equations(mesh, &c.screws);
-    for (name, mu) in [("SIDOCK", MU_DOCK), ("SIFLANGE", MU_FLANGE)] {
+    let stick = c.law.stick;
+    for (name, mu) in [("SIDOCK", c.law.mu_dock), ("SIFLANGE", c.law.mu_flange)] {
         s += &format!(
-            "*SURFACE INTERACTION, NAME={name}\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n{SLOPE:e}, 1.e-3\n*FRICTION\n{mu}, {STICK:e}\n"
+            "*SURFACE INTERACTION, NAME={name}\n*SURFACE BEHAVIOR, PRESSURE-OVERCLOSURE=LINEAR\n{SLOPE:e}, 1.e-3\n*FRICTION\n{mu}, {stick:e}\n"
         );
     }
     for (k, i) in c.interfaces.iter().enumerate() {
@@ -578,16 +618,20 @@ fn tangential_motion(
 }
 
 /// Both codes on the construct under `loading`; prints and asserts the comparison and returns
-/// the largest relative deviation, or `None` when ccx is not available.
-fn compare_with_ccx(label: &str, loading: Loading) -> Option<f64> {
-    let c = construct();
+/// the largest relative deviation and the largest micromotion of the docking faces (ccx's,
+/// µm), or `None` when ccx is not available.
+fn compare_with_ccx(label: &str, loading: Loading, law: Law) -> Option<(f64, f64)> {
+    let c = construct(law);
     let pairs = pairs(&c);
     let mesh = &c.model.mesh;
     println!(
-        "{label}: {} nodes, {} Hex8 elements, {} screw equations; μ docking {MU_DOCK}, flange {MU_FLANGE}, K = {SLOPE:e} MPa/mm, λ = {STICK:e} MPa/mm; {loading:?}",
+        "{label}: {} nodes, {} Hex8 elements, {} screw equations; μ docking {}, flange {}, K = {SLOPE:e} MPa/mm, λ = {:e} MPa/mm; {loading:?}",
         mesh.n_nodes(),
         mesh.n_elements(),
-        c.screws.len()
+        c.screws.len(),
+        law.mu_dock,
+        law.mu_flange,
+        law.stick
     );
     let start = std::time::Instant::now();
     let solution = ours(&c, &pairs, loading);
@@ -626,6 +670,8 @@ fn compare_with_ccx(label: &str, loading: Loading) -> Option<f64> {
     let states = [0, 1].map(|s| solution.contact(s).expect("a contact step"));
 
     let mut worst = 0.0f64;
+    let mut docking_motion = 0.0f64;
+    let mut slipping_total = 0;
     for (k, interface) in c.interfaces.iter().enumerate() {
         let (before, after) = (&states[0].pairs[k], &states[1].pairs[k]);
         let ours_motion: HashMap<usize, f64> = motion
@@ -699,6 +745,10 @@ fn compare_with_ccx(label: &str, loading: Loading) -> Option<f64> {
             );
         }
         let slipping = after.counts().2;
+        slipping_total += slipping;
+        if interface.interaction == "SIDOCK" {
+            docking_motion = mm_u[1].iter().fold(docking_motion, |m, &v| m.max(v));
+        }
         println!(
             "{label}, {}: slipping nodes under load ours {slipping}, ccx {ccx_slipping} (|τ| ≥ 0.999 μp)",
             interface.name
@@ -736,7 +786,7 @@ fn compare_with_ccx(label: &str, loading: Loading) -> Option<f64> {
             );
         }
         assert!(
-            slipping > 0 && slipping.abs_diff(ccx_slipping) <= 2,
+            slipping.abs_diff(ccx_slipping) <= 2,
             "{label}, {}: slipping nodes ours {slipping}, ccx {ccx_slipping}",
             interface.name
         );
@@ -781,10 +831,12 @@ fn compare_with_ccx(label: &str, loading: Loading) -> Option<f64> {
         assert!(d < 0.03, "{label}: {what}: {a} / {b}");
     }
     println!(
-        "{label}: largest deviation over all interfaces and quantities {:.2} %",
+        "{label}: largest deviation over all interfaces and quantities {:.2} %; largest docking micromotion {docking_motion:.2} µm; {slipping_total} slipping nodes",
         100.0 * worst
     );
-    Some(worst)
+    // the comparison covers sliding, not only elastic sticking
+    assert!(slipping_total > 0, "{label}: no node slips");
+    Some((worst, docking_motion))
 }
 
 /// Axial preload, then torsion.
@@ -796,6 +848,7 @@ fn ccx_construct_under_torsion() {
             torsion: TORSION,
             shear: 0.0,
         },
+        STIFF_STICK,
     );
 }
 
@@ -808,5 +861,22 @@ fn ccx_construct_under_torsion_and_shear() {
             torsion: TORSION,
             shear: SHEAR,
         },
+        STIFF_STICK,
     );
+}
+
+/// The study's friction law (μ 0.74, k_T 14.8 MPa/mm) under an axial preload and torsion:
+/// micromotion of tens of µm, most of it elastic sticking, as in the tibial study.
+#[test]
+fn ccx_construct_with_the_study_friction_law() {
+    if let Some((_, motion)) = compare_with_ccx(
+        "study law, torsion",
+        Loading {
+            torsion: STUDY_TORSION,
+            shear: 0.0,
+        },
+        STUDY_LAW,
+    ) {
+        assert!(motion > 10.0, "docking micromotion {motion} µm");
+    }
 }

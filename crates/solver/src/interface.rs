@@ -97,6 +97,28 @@ struct Layout {
     terms: Option<TermRows>,
 }
 
+/// Form `W = S⁻¹` of the reference from the factor's trailing block, once (the low-rank
+/// and term updates need it; `4 m²` values of memory checked first).
+fn ensure_inverse(
+    inner: &CholeskySolver,
+    ctx: &mut ThreadContext,
+    stats: &mut InterfaceStats,
+    reference: &mut Reference,
+    m: usize,
+) -> Result<(), SolverError> {
+    if reference.inverse.is_some() {
+        return Ok(());
+    }
+    let t = Instant::now();
+    inner.check_memory(0, (4 * m * m * size_of::<f64>()) as u64)?;
+    let l_cc = inner.trailing_block(m)?;
+    let w = ctx.run(|par, _| inverse_from_factor(l_cc.as_ref(), par))?;
+    reference.inverse = Some(w);
+    stats.dense_bytes = 3 * m * m * size_of::<f64>();
+    stats.inverse_seconds += t.elapsed().as_secs_f64();
+    Ok(())
+}
+
 /// The matrix last factorised in full and its Schur complement on the interface.
 struct Reference {
     /// Values of `A` (stored upper triangle).
@@ -325,18 +347,7 @@ impl InterfaceCholesky {
             });
         }
         if perturbation.prefers_low_rank(m) {
-            if reference.inverse.is_none() {
-                let t = Instant::now();
-                self.inner
-                    .check_memory(0, (4 * m * m * size_of::<f64>()) as u64)?;
-                let l_cc = self.inner.trailing_block(m)?;
-                let w = self
-                    .ctx
-                    .run(|par, _| inverse_from_factor(l_cc.as_ref(), par))?;
-                reference.inverse = Some(w);
-                self.stats.dense_bytes = 3 * m * m * size_of::<f64>();
-                self.stats.inverse_seconds += t.elapsed().as_secs_f64();
-            }
+            ensure_inverse(&self.inner, &mut self.ctx, &mut self.stats, reference, m)?;
             if let Some(w) = &reference.inverse
                 && let Some(factor) = self.ctx.run(|par, _| low_rank(w, &perturbation, par))
             {
@@ -619,18 +630,7 @@ impl InterfaceCholesky {
             return Ok(());
         }
         if consistent && pays {
-            if reference.inverse.is_none() {
-                let t = Instant::now();
-                self.inner
-                    .check_memory(0, (4 * m * m * size_of::<f64>()) as u64)?;
-                let l_cc = self.inner.trailing_block(m)?;
-                let w = self
-                    .ctx
-                    .run(|par, _| inverse_from_factor(l_cc.as_ref(), par))?;
-                reference.inverse = Some(w);
-                self.stats.dense_bytes = 3 * m * m * size_of::<f64>();
-                self.stats.inverse_seconds += t.elapsed().as_secs_f64();
-            }
+            ensure_inverse(&self.inner, &mut self.ctx, &mut self.stats, reference, m)?;
             if reference.projections.is_none()
                 && let Some(w) = &reference.inverse
             {

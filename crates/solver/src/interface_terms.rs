@@ -22,6 +22,7 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
+use crate::interface_update::capacitance_lu;
 
 /// A sparse row: (unknown, weight) pairs, repeats summed.
 pub type SparseRow = Vec<(usize, f64)>;
@@ -227,32 +228,7 @@ impl TermFactor {
                 }
             }
         });
-        let mut lu = Mat::<f64>::zeros(t, t);
-        lu.as_mut()
-            .copy_from(MatRef::from_column_major_slice(&c, t, t));
-        drop(c);
-        let mut perm = vec![0usize; t];
-        let mut perm_inv = vec![0usize; t];
-        let req = partial_pivoting::factor::lu_in_place_scratch::<usize, f64>(
-            t,
-            t,
-            par,
-            Default::default(),
-        );
-        let mut mem = MemBuffer::try_new(req).ok()?;
-        partial_pivoting::factor::lu_in_place(
-            lu.as_mut(),
-            &mut perm,
-            &mut perm_inv,
-            par,
-            MemStack::new(&mut mem),
-            Default::default(),
-        );
-        let largest = (0..t).fold(0.0f64, |a, k| a.max(lu[(k, k)].abs()));
-        let smallest = (0..t).fold(f64::INFINITY, |a, k| a.min(lu[(k, k)].abs()));
-        if !(smallest.is_finite() && smallest > 1e-13 * largest.max(1.0)) {
-            return None;
-        }
+        let (lu, perm, perm_inv) = capacitance_lu(c, t, par)?;
         Some(Self {
             rows,
             e,

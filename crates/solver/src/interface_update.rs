@@ -176,6 +176,26 @@ pub(crate) fn low_rank(w: &Mat<f64>, p: &Perturbation, par: Par) -> Option<Inter
                 }
             }
         });
+    let (lu, perm, perm_inv) = capacitance_lu(c, t, par)?;
+    Some(InterfaceFactor::LowRank {
+        touched: p.touched.clone(),
+        columns: p.columns.clone(),
+        lu,
+        perm,
+        perm_inv,
+    })
+}
+
+/// The LU factorisation with partial pivoting of a Woodbury capacitance matrix `c` (t × t,
+/// column-major): the factor and its row permutation, or `None` when a pivot lies far below
+/// the largest. The capacitance is the identity plus `W P`, so such a pivot means that
+/// `S + P` is (nearly) singular, which the Woodbury identity would turn into large, wrong
+/// numbers.
+pub(crate) fn capacitance_lu(
+    c: Vec<f64>,
+    t: usize,
+    par: Par,
+) -> Option<(Mat<f64>, Vec<usize>, Vec<usize>)> {
     let mut lu = Mat::<f64>::zeros(t, t);
     lu.as_mut()
         .copy_from(MatRef::from_column_major_slice(&c, t, t));
@@ -193,20 +213,12 @@ pub(crate) fn low_rank(w: &Mat<f64>, p: &Perturbation, par: Par) -> Option<Inter
         MemStack::new(&mut mem),
         Default::default(),
     );
-    // C is the identity plus W P: a pivot far below the largest means S + P is (nearly)
-    // singular, which the Woodbury identity would turn into large, wrong numbers
     let largest = (0..t).fold(0.0f64, |a, k| a.max(lu[(k, k)].abs()));
     let smallest = (0..t).fold(f64::INFINITY, |a, k| a.min(lu[(k, k)].abs()));
     if !(smallest.is_finite() && smallest > 1e-13 * largest.max(1.0)) {
         return None;
     }
-    Some(InterfaceFactor::LowRank {
-        touched: p.touched.clone(),
-        columns: p.columns.clone(),
-        lu,
-        perm,
-        perm_inv,
-    })
+    Some((lu, perm, perm_inv))
 }
 
 impl InterfaceFactor {
