@@ -14,15 +14,11 @@
 //! entry by entry to round-off; otherwise the update falls back to the unknown-wise path
 //! ([`crate::interface_update`]).
 
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::lu::partial_pivoting;
-use faer::linalg::matmul::matmul;
-use faer::perm::PermRef;
-use faer::{Accum, Mat, MatMut, MatRef, Par};
+use faer::{Mat, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
-use crate::interface_update::capacitance_lu;
+use crate::interface_update::{apply_dense, capacitance_lu, capacitance_solve};
 
 /// A sparse row: (unknown, weight) pairs, repeats summed.
 pub type SparseRow = Vec<(usize, f64)>;
@@ -247,38 +243,15 @@ impl TermFactor {
         y: &mut [f64],
         par: Par,
     ) -> Result<(), SolverError> {
-        let m = y.len();
-        let t = self.rows.len();
         let r = self.per_term;
-        let mut z = vec![0.0; m];
-        matmul(
-            MatMut::from_column_major_slice_mut(&mut z, m, 1),
-            Accum::Replace,
-            w.as_ref(),
-            MatRef::from_column_major_slice(y, m, 1),
-            1.0,
-            par,
-        );
+        let z = apply_dense(w, y, par);
         // q = C⁻¹ B_J W y = C⁻¹ (W Bᵀ)_Jᵀ y
         let mut q: Vec<f64> = self
             .rows
             .iter()
             .map(|&p| wb.col(p).iter().zip(y.iter()).map(|(a, b)| a * b).sum())
             .collect();
-        let row_perm = PermRef::new_checked(&self.perm, &self.perm_inv, t);
-        let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, 1, par);
-        let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
-            what: "interface term solve workspace",
-            bytes: req.size_bytes(),
-        })?;
-        partial_pivoting::solve::solve_in_place(
-            self.lu.as_ref(),
-            self.lu.as_ref(),
-            row_perm,
-            MatMut::from_column_major_slice_mut(&mut q, t, 1),
-            par,
-            MemStack::new(&mut mem),
-        );
+        capacitance_solve(&self.lu, &self.perm, &self.perm_inv, &mut q, par)?;
         // y = z − (W Bᵀ)_J E_J q
         y.copy_from_slice(&z);
         for (k, block) in self.e.chunks(r * r).enumerate() {

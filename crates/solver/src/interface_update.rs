@@ -221,6 +221,47 @@ pub(crate) fn capacitance_lu(
     Some((lu, perm, perm_inv))
 }
 
+/// `W y` for a dense square `W`.
+pub(crate) fn apply_dense(w: &Mat<f64>, y: &[f64], par: Par) -> Vec<f64> {
+    let m = y.len();
+    let mut z = vec![0.0; m];
+    matmul(
+        MatMut::from_column_major_slice_mut(&mut z, m, 1),
+        Accum::Replace,
+        w.as_ref(),
+        MatRef::from_column_major_slice(y, m, 1),
+        1.0,
+        par,
+    );
+    z
+}
+
+/// `q ← C⁻¹ q` with the factor of [`capacitance_lu`].
+pub(crate) fn capacitance_solve(
+    lu: &Mat<f64>,
+    perm: &[usize],
+    perm_inv: &[usize],
+    q: &mut [f64],
+    par: Par,
+) -> Result<(), SolverError> {
+    let t = q.len();
+    let row_perm = PermRef::new_checked(perm, perm_inv, t);
+    let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, 1, par);
+    let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
+        what: "interface update solve workspace",
+        bytes: req.size_bytes(),
+    })?;
+    partial_pivoting::solve::solve_in_place(
+        lu.as_ref(),
+        lu.as_ref(),
+        row_perm,
+        MatMut::from_column_major_slice_mut(q, t, 1),
+        par,
+        MemStack::new(&mut mem),
+    );
+    Ok(())
+}
+
 impl InterfaceFactor {
     /// `y ← (S + P)⁻¹ y` on the interface; `w` is `S⁻¹` (needed by the low-rank factors)
     /// and `wb` the terms' `W Bᵀ` (needed by the term factor).
@@ -313,32 +354,10 @@ impl InterfaceFactor {
             } => {
                 let w = w.ok_or(SolverError::NotFactorised)?;
                 let t = touched.len();
-                // z = W y
-                let mut z = vec![0.0; m];
-                matmul(
-                    MatMut::from_column_major_slice_mut(&mut z, m, 1),
-                    Accum::Replace,
-                    w.as_ref(),
-                    MatRef::from_column_major_slice(y, m, 1),
-                    1.0,
-                    par,
-                );
+                let z = apply_dense(w, y, par);
                 // q = C⁻¹ z_U
                 let mut q: Vec<f64> = touched.iter().map(|&i| z[i]).collect();
-                let row_perm = PermRef::new_checked(perm, perm_inv, t);
-                let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, 1, par);
-                let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
-                    what: "interface update solve workspace",
-                    bytes: req.size_bytes(),
-                })?;
-                partial_pivoting::solve::solve_in_place(
-                    lu.as_ref(),
-                    lu.as_ref(),
-                    row_perm,
-                    MatMut::from_column_major_slice_mut(&mut q, t, 1),
-                    par,
-                    MemStack::new(&mut mem),
-                );
+                capacitance_solve(lu, perm, perm_inv, &mut q, par)?;
                 // y = z − W_{:,U} P_UU q
                 let mut s = vec![0.0; t];
                 for (j, entries) in columns.iter().enumerate() {
