@@ -318,8 +318,9 @@ pub enum InterfaceModel {
     /// bone 0.74, vs cancellous 0.88; Zhang 1999, unverified, biomechanics.md §4).
     /// The prosthesis gets its own nodes at the docking faces, in node-to-surface contact
     /// with the bone (`osteon-contact`, see [`crate::frictional`]); the flange's bone side is
-    /// in contact too unless `flange = "tied"`, and the screws are embedded. Parametric tibia only (a patient mesh has no flange to hold the
-    /// prosthesis: [`BiomechError::NotYetAvailable`]).
+    /// in contact too unless `flange = "tied"`, and the screws are embedded. The parametric
+    /// tibia and a `[patient_ct]` model only (an imported patient mesh has no flange to hold
+    /// the prosthesis: [`BiomechError::NotYetAvailable`]).
     Frictional {
         /// Friction coefficient (dimensionless).
         mu: f64,
