@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{Observer, SolveOptions, StaticSolution};
+use osteon_contact::FactorCache;
 
 use crate::construct::{ConstructStiffness, construct_stiffness};
 use crate::error::BiomechError;
@@ -158,6 +159,13 @@ pub fn headline_analysis(
         }
     };
     variants.extend(ModulusVariantSpec::bounds(setup.materials.porous.porosity)?);
+    // the analyses of the study's own model first, while the contact cache holds its
+    // factorisation; then the cache is emptied, so that the modulus variants (new models,
+    // new factorisations) do not hold two interface factorisations at once
+    let construct = construct_stiffness(setup, study.loads.body_weight_n(), options, observer)?;
+    let interface_sensitivity =
+        interface_sensitivity(setup, &study.interface, k, options, observer)?;
+    setup.with_contact_cache(|cache| *cache = FactorCache::new());
     for run in modulus_runs(setup, k, porous_flange, variants, options, observer)? {
         let m = case_metrics(&MetricInputs {
             rec: setup.implanted_reconstruction(),
@@ -173,7 +181,6 @@ pub fn headline_analysis(
         })?;
         moduli.push(ModulusVariant::of(run.modulus_mpa, run.label, &m));
     }
-    let construct = construct_stiffness(setup, study.loads.body_weight_n(), options, observer)?;
     let walking = study
         .loads
         .activity_case(Activity::Walking, 1.0)
@@ -185,8 +192,6 @@ pub fn headline_analysis(
             &intact.cases[w],
         )
     });
-    let interface_sensitivity =
-        interface_sensitivity(setup, &study.interface, k, options, observer)?;
     let (reference_lattice, reference_lattice_note) = match reference {
         Some(Ok(l)) => (Some(l), None),
         Some(Err(e)) => (
