@@ -18,7 +18,7 @@ use faer::{Mat, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
-use crate::interface_update::{apply_dense, capacitance_lu, capacitance_solve};
+use crate::interface_update::{Capacitance, apply_dense};
 
 /// A sparse row: (unknown, weight) pairs, repeats summed.
 pub type SparseRow = Vec<(usize, f64)>;
@@ -70,51 +70,44 @@ impl TermRows {
         (wb, g)
     }
 
-    /// The change of the interface block implied by the symmetric term changes `delta`
-    /// (per term `r × r`, row-major): (local row ≥ local column, value), summed, sorted.
-    pub fn block_change(&self, changed: &[usize], delta: &[f64]) -> Vec<(usize, usize, f64)> {
+    /// Appends the entries of `B_jᵀ M B_j` (local row, column, value) for term `j` with
+    /// its `r × r` row-major matrix `matrix`; `lower`: only those with row ≥ column.
+    fn push_term(&self, j: usize, matrix: &[f64], lower: bool, out: &mut Vec<(usize, usize, f64)>) {
         let r = self.per_term;
-        let mut out = Vec::new();
-        for &j in changed {
-            let d = &delta[j * r * r..(j + 1) * r * r];
-            for a in 0..r {
-                for b in 0..r {
-                    let v = d[a * r + b];
-                    if v == 0.0 {
-                        continue;
-                    }
-                    for &(p, wp) in &self.rows[j * r + a] {
-                        for &(q, wq) in &self.rows[j * r + b] {
-                            if p >= q {
-                                out.push((p, q, wp * v * wq));
-                            }
+        for a in 0..r {
+            for b in 0..r {
+                let v = matrix[a * r + b];
+                if v == 0.0 {
+                    continue;
+                }
+                for &(p, wp) in &self.rows[j * r + a] {
+                    for &(q, wq) in &self.rows[j * r + b] {
+                        if !lower || p >= q {
+                            out.push((p, q, wp * v * wq));
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The change of the interface block implied by the symmetric term changes `delta`
+    /// (per term `r × r`, row-major): (local row ≥ local column, value), summed, sorted.
+    pub fn block_change(&self, changed: &[usize], delta: &[f64]) -> Vec<(usize, usize, f64)> {
+        let r2 = self.per_term * self.per_term;
+        let mut out = Vec::new();
+        for &j in changed {
+            self.push_term(j, &delta[j * r2..(j + 1) * r2], true, &mut out);
         }
         merge(out)
     }
 
     /// The coupling terms as local matrix entries Σ_j B_jᵀ C_j B_j (row, column, value).
     pub fn coupling_entries(&self, coupling: &[f64]) -> Vec<(usize, usize, f64)> {
-        let r = self.per_term;
+        let r2 = self.per_term * self.per_term;
         let mut out = Vec::new();
         for j in 0..self.terms() {
-            let c = &coupling[j * r * r..(j + 1) * r * r];
-            for a in 0..r {
-                for b in 0..r {
-                    let v = c[a * r + b];
-                    if v == 0.0 {
-                        continue;
-                    }
-                    for &(p, wp) in &self.rows[j * r + a] {
-                        for &(q, wq) in &self.rows[j * r + b] {
-                            out.push((p, q, wp * v * wq));
-                        }
-                    }
-                }
-            }
+            self.push_term(j, &coupling[j * r2..(j + 1) * r2], false, &mut out);
         }
         out
     }
@@ -181,9 +174,7 @@ pub(crate) struct TermFactor {
     /// `E_J`, block diagonal: `r × r` per changed term, row-major.
     e: Vec<f64>,
     per_term: usize,
-    lu: Mat<f64>,
-    perm: Vec<usize>,
-    perm_inv: Vec<usize>,
+    capacitance: Capacitance,
 }
 
 impl TermFactor {
@@ -224,14 +215,12 @@ impl TermFactor {
                 }
             }
         });
-        let (lu, perm, perm_inv) = capacitance_lu(c, t, par)?;
+        let capacitance = Capacitance::factorise(c, t, par)?;
         Some(Self {
             rows,
             e,
             per_term,
-            lu,
-            perm,
-            perm_inv,
+            capacitance,
         })
     }
 
@@ -251,7 +240,7 @@ impl TermFactor {
             .iter()
             .map(|&p| wb.col(p).iter().zip(y.iter()).map(|(a, b)| a * b).sum())
             .collect();
-        capacitance_solve(&self.lu, &self.perm, &self.perm_inv, &mut q, par)?;
+        self.capacitance.solve_in_place(&mut q, par)?;
         // y = z − (W Bᵀ)_J E_J q
         y.copy_from_slice(&z);
         for (k, block) in self.e.chunks(r * r).enumerate() {

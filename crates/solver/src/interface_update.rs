@@ -123,9 +123,7 @@ pub(crate) enum InterfaceFactor {
     LowRank {
         touched: Vec<usize>,
         columns: Vec<Vec<(usize, f64)>>,
-        lu: Mat<f64>,
-        perm: Vec<usize>,
-        perm_inv: Vec<usize>,
+        capacitance: Capacitance,
     },
     /// The Woodbury factor of the changed terms (see [`crate::interface_terms`]).
     Terms(TermFactor),
@@ -176,49 +174,76 @@ pub(crate) fn low_rank(w: &Mat<f64>, p: &Perturbation, par: Par) -> Option<Inter
                 }
             }
         });
-    let (lu, perm, perm_inv) = capacitance_lu(c, t, par)?;
+    let capacitance = Capacitance::factorise(c, t, par)?;
     Some(InterfaceFactor::LowRank {
         touched: p.touched.clone(),
         columns: p.columns.clone(),
-        lu,
-        perm,
-        perm_inv,
+        capacitance,
     })
 }
 
-/// The LU factorisation with partial pivoting of a Woodbury capacitance matrix `c` (t × t,
-/// column-major): the factor and its row permutation, or `None` when a pivot lies far below
-/// the largest. The capacitance is the identity plus `W P`, so such a pivot means that
-/// `S + P` is (nearly) singular, which the Woodbury identity would turn into large, wrong
-/// numbers.
-pub(crate) fn capacitance_lu(
-    c: Vec<f64>,
-    t: usize,
-    par: Par,
-) -> Option<(Mat<f64>, Vec<usize>, Vec<usize>)> {
-    let mut lu = Mat::<f64>::zeros(t, t);
-    lu.as_mut()
-        .copy_from(MatRef::from_column_major_slice(&c, t, t));
-    drop(c);
-    let mut perm = vec![0usize; t];
-    let mut perm_inv = vec![0usize; t];
-    let req =
-        partial_pivoting::factor::lu_in_place_scratch::<usize, f64>(t, t, par, Default::default());
-    let mut mem = MemBuffer::try_new(req).ok()?;
-    partial_pivoting::factor::lu_in_place(
-        lu.as_mut(),
-        &mut perm,
-        &mut perm_inv,
-        par,
-        MemStack::new(&mut mem),
-        Default::default(),
-    );
-    let largest = (0..t).fold(0.0f64, |a, k| a.max(lu[(k, k)].abs()));
-    let smallest = (0..t).fold(f64::INFINITY, |a, k| a.min(lu[(k, k)].abs()));
-    if !(smallest.is_finite() && smallest > 1e-13 * largest.max(1.0)) {
-        return None;
+/// The LU factors (partial pivoting) of a Woodbury capacitance matrix, `I` plus a low-rank
+/// product, for the low-rank and the term updates.
+pub(crate) struct Capacitance {
+    lu: Mat<f64>,
+    perm: Vec<usize>,
+    perm_inv: Vec<usize>,
+}
+
+impl Capacitance {
+    /// Factorises `c` (`t × t`, column-major), or `None` when a pivot lies far below the
+    /// largest. The capacitance is the identity plus `W P`, so such a pivot means that
+    /// `S + P` is (nearly) singular, which the Woodbury identity would turn into large,
+    /// wrong numbers.
+    pub fn factorise(c: Vec<f64>, t: usize, par: Par) -> Option<Self> {
+        let mut lu = Mat::<f64>::zeros(t, t);
+        lu.as_mut()
+            .copy_from(MatRef::from_column_major_slice(&c, t, t));
+        drop(c);
+        let mut perm = vec![0usize; t];
+        let mut perm_inv = vec![0usize; t];
+        let req = partial_pivoting::factor::lu_in_place_scratch::<usize, f64>(
+            t,
+            t,
+            par,
+            Default::default(),
+        );
+        let mut mem = MemBuffer::try_new(req).ok()?;
+        partial_pivoting::factor::lu_in_place(
+            lu.as_mut(),
+            &mut perm,
+            &mut perm_inv,
+            par,
+            MemStack::new(&mut mem),
+            Default::default(),
+        );
+        let largest = (0..t).fold(0.0f64, |a, k| a.max(lu[(k, k)].abs()));
+        let smallest = (0..t).fold(f64::INFINITY, |a, k| a.min(lu[(k, k)].abs()));
+        if !(smallest.is_finite() && smallest > 1e-13 * largest.max(1.0)) {
+            return None;
+        }
+        Some(Self { lu, perm, perm_inv })
     }
-    Some((lu, perm, perm_inv))
+
+    /// `q ← C⁻¹ q`.
+    pub fn solve_in_place(&self, q: &mut [f64], par: Par) -> Result<(), SolverError> {
+        let t = q.len();
+        let row_perm = PermRef::new_checked(&self.perm, &self.perm_inv, t);
+        let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, 1, par);
+        let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
+            what: "interface update solve workspace",
+            bytes: req.size_bytes(),
+        })?;
+        partial_pivoting::solve::solve_in_place(
+            self.lu.as_ref(),
+            self.lu.as_ref(),
+            row_perm,
+            MatMut::from_column_major_slice_mut(q, t, 1),
+            par,
+            MemStack::new(&mut mem),
+        );
+        Ok(())
+    }
 }
 
 /// `W y` for a dense square `W`.
@@ -234,32 +259,6 @@ pub(crate) fn apply_dense(w: &Mat<f64>, y: &[f64], par: Par) -> Vec<f64> {
         par,
     );
     z
-}
-
-/// `q ← C⁻¹ q` with the factor of [`capacitance_lu`].
-pub(crate) fn capacitance_solve(
-    lu: &Mat<f64>,
-    perm: &[usize],
-    perm_inv: &[usize],
-    q: &mut [f64],
-    par: Par,
-) -> Result<(), SolverError> {
-    let t = q.len();
-    let row_perm = PermRef::new_checked(perm, perm_inv, t);
-    let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, 1, par);
-    let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
-        what: "interface update solve workspace",
-        bytes: req.size_bytes(),
-    })?;
-    partial_pivoting::solve::solve_in_place(
-        lu.as_ref(),
-        lu.as_ref(),
-        row_perm,
-        MatMut::from_column_major_slice_mut(q, t, 1),
-        par,
-        MemStack::new(&mut mem),
-    );
-    Ok(())
 }
 
 impl InterfaceFactor {
@@ -348,16 +347,14 @@ impl InterfaceFactor {
             Self::LowRank {
                 touched,
                 columns,
-                lu,
-                perm,
-                perm_inv,
+                capacitance,
             } => {
                 let w = w.ok_or(SolverError::NotFactorised)?;
                 let t = touched.len();
                 let z = apply_dense(w, y, par);
                 // q = C⁻¹ z_U
                 let mut q: Vec<f64> = touched.iter().map(|&i| z[i]).collect();
-                capacitance_solve(lu, perm, perm_inv, &mut q, par)?;
+                capacitance.solve_in_place(&mut q, par)?;
                 // y = z − W_{:,U} P_UU q
                 let mut s = vec![0.0; t];
                 for (j, entries) in columns.iter().enumerate() {
