@@ -196,9 +196,18 @@ pub(crate) fn solve_increment(
 /// Newton iterations taken at full step before the residual-decrease safeguard starts.
 const LINE_SEARCH_AFTER: usize = 5;
 
-/// ‖r(x)‖₂ of the Newton residual at `x` (`kx` is workspace).
+/// The Newton residual at one iterate: the contact state, `r = f − (K x + Tᵀ K g) − f_c`
+/// and the force scale of the convergence test.
+struct Evaluation {
+    kin: Vec<Kinematics>,
+    responses: Vec<Response>,
+    r: Vec<f64>,
+    scale: f64,
+}
+
+/// Evaluates the contact law and the residual at `x` (`kx` is workspace).
 #[allow(clippy::too_many_arguments)]
-fn residual_norm(
+fn evaluate_residual(
     ctx: &NewtonContext,
     sys: &NewtonSystem,
     x: &[f64],
@@ -209,15 +218,22 @@ fn residual_norm(
     s: f64,
     ramp: bool,
     kx: &mut [f64],
-) -> f64 {
+) -> Evaluation {
     let u = sys.dofs().expand(x, g);
-    let (_, responses) = evaluate_all(ctx, &u, hist, s, ramp);
+    let (kin, responses) = evaluate_all(ctx, &u, hist, s, ramp);
     let mut fc_raw = vec![0.0; u.len()];
     add_contact_forces(ctx.contacts, &responses, &mut fc_raw);
     let fc = sys.dofs().reduce(&fc_raw);
     sys.system.matrix().mul_vec(x, kx);
-    let r: Vec<f64> = (0..x.len()).map(|i| f[i] - kx[i] - kg[i] - fc[i]).collect();
-    norm2(&r)
+    let internal: Vec<f64> = kx.iter().zip(kg).map(|(a, b)| a + b).collect();
+    let r = (0..x.len()).map(|i| f[i] - internal[i] - fc[i]).collect();
+    let scale = norm2(f).max(norm2(&internal)).max(norm2(&fc_raw));
+    Evaluation {
+        kin,
+        responses,
+        r,
+        scale,
+    }
 }
 
 type NewtonResult = (Vec<Kinematics>, Vec<Response>, Vec<f64>, f64, usize);
@@ -244,18 +260,20 @@ fn newton(
     let mut dx = vec![0.0; n];
     let mut solves = 0;
     let mut last_correction = f64::INFINITY;
+    // the line search's accepted trial, already evaluated at the new iterate
+    let mut accepted: Option<Evaluation> = None;
     loop {
         let t = std::time::Instant::now();
-        let u = sys.dofs().expand(x, g);
-        let (kin, responses) = evaluate_all(ctx, &u, hist, s, ramp);
-        let mut fc_raw = vec![0.0; u.len()];
-        add_contact_forces(ctx.contacts, &responses, &mut fc_raw);
-        let fc = sys.dofs().reduce(&fc_raw);
-        sys.system.matrix().mul_vec(x, &mut kx);
-        let internal: Vec<f64> = kx.iter().zip(kg).map(|(a, b)| a + b).collect();
-        let r: Vec<f64> = (0..n).map(|i| f[i] - internal[i] - fc[i]).collect();
+        let Evaluation {
+            kin,
+            responses,
+            r,
+            scale,
+        } = match accepted.take() {
+            Some(e) => e,
+            None => evaluate_residual(ctx, sys, x, f, kg, g, hist, s, ramp, &mut kx),
+        };
         let res = norm2(&r);
-        let scale = norm2(f).max(norm2(&internal)).max(norm2(&fc_raw));
         residuals.push(res);
         let changed: Vec<usize> = (0..responses.len())
             .filter(|&k| responses[k].status != previous[k])
@@ -323,11 +341,6 @@ fn newton(
         // the interface update exactly, else resolved by GMRES around the factorisation)
         let t = std::time::Instant::now();
         sys.assemble_tangent(ctx.contacts, &responses);
-        let terms = if ctx.consistent {
-            sys.coupling_terms(ctx.contacts, &responses)
-        } else {
-            Vec::new()
-        };
         let (symmetric, coupling) = term_matrices(ctx.contacts, &responses, ctx.consistent);
         timings.contact += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
@@ -356,7 +369,13 @@ fn newton(
                 None,
             ));
         }
-        if !absorbed && !terms.is_empty() {
+        // the coupling the interface update did not hold, by GMRES around the factorisation
+        let terms = if absorbed || !ctx.consistent {
+            Vec::new()
+        } else {
+            sys.coupling_terms(ctx.contacts, &responses)
+        };
+        if !terms.is_empty() {
             let tangent = &sys.tangent;
             let report = fgmres(
                 |v, out| {
@@ -390,19 +409,27 @@ fn newton(
         // chattering between two states cannot hold the iterations in a cycle
         let alpha = if solves > LINE_SEARCH_AFTER {
             let t = std::time::Instant::now();
-            let mut best = (f64::INFINITY, 1.0);
+            let mut best: Option<(f64, f64, Evaluation)> = None;
             for alpha in [1.0, 0.5, 0.25] {
                 let trial: Vec<f64> = x.iter().zip(&dx).map(|(a, d)| a + alpha * d).collect();
-                let rt = residual_norm(ctx, sys, &trial, f, kg, g, hist, s, ramp, &mut kx);
-                if rt < best.0 {
-                    best = (rt, alpha);
+                let e = evaluate_residual(ctx, sys, &trial, f, kg, g, hist, s, ramp, &mut kx);
+                let rt = norm2(&e.r);
+                let lowers = rt < res;
+                if rt < best.as_ref().map_or(f64::INFINITY, |b| b.0) {
+                    best = Some((rt, alpha, e));
                 }
-                if rt < res {
+                if lowers {
                     break;
                 }
             }
             timings.contact += t.elapsed().as_secs_f64();
-            best.1
+            match best {
+                Some((_, alpha, e)) => {
+                    accepted = Some(e);
+                    alpha
+                }
+                None => 1.0,
+            }
         } else {
             1.0
         };
