@@ -201,7 +201,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
     let c = &h.construct;
     let _ = writeln!(
         o,
-        "\n**Construct stiffness** (unit cases at the plateau centre: {:.1} N axial, {} N·m torque; plateau rigid motion relative to the ankle support):\n\n| | reconstructed | intact | ratio |\n|---|---|---|---|\n| axial (N/mm) | {:.0} | {:.0} | {:.3} |\n| torsional (N·m/°) | {:.3} | {:.3} | {:.3} |\n{}\nWith the bonded interface this is the fully osseointegrated construct, an upper bound: bone, prosthesis and a bonded metal flange act as one section, so it can exceed the intact bone. The axial value is of the order of EA/L of the whole shaft under a centred load; bench tests of reconstructed bones (off-axis loading, potting, machine compliance) measure other quantities and are not comparable.\n",
+        "\n**Construct stiffness** (unit cases at the plateau centre: {:.1} N axial, {} N·m torque; plateau rigid motion relative to the ankle support):\n\n| | reconstructed | intact | ratio |\n|---|---|---|---|\n| axial (N/mm) | {:.0} | {:.0} | {:.3} |\n| torsional (N·m/°) | {:.3} | {:.3} | {:.3} |\n{}\n{} The axial value is of the order of EA/L of the whole shaft under a centred load; bench tests of reconstructed bones (off-axis loading, potting, machine compliance) measure other quantities and are not comparable.\n",
         c.axial_load_n,
         c.torque_nm,
         c.axial_n_per_mm,
@@ -212,12 +212,17 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
         c.torsional_ratio(),
         match c.preloaded_torsional_nm_per_deg {
             Some(k) => format!(
-                "| torsional under a {:.1} N axial preload (N·m/°) | {k:.3} | {:.3} (linear) | {:.3} |\n\nWithout an axial load the docking faces carry no friction and the torque goes through the flange alone; under the preload their friction shares it (the preload applied first, then the torque, with the contact history between).\n",
+                "| torsional under a {:.1} N axial preload (N·m/°) | {k:.3} | {:.3} (linear) | {:.3} |\n\nWithout an axial load the docking faces carry no friction and the torque goes through the flange and the embedded screws alone; under the preload their friction shares it (the preload applied first, then the torque, with the contact history between).\n",
                 c.axial_load_n,
                 c.intact_torsional_nm_per_deg,
                 k / c.intact_torsional_nm_per_deg
             ),
             None => String::new(),
+        },
+        if c.preloaded_torsional_nm_per_deg.is_some() {
+            "With the frictional interface this is the construct as implanted, before ingrowth: the docking faces and the flange hold by friction where they are pressed together."
+        } else {
+            "With the bonded interface this is the fully osseointegrated construct, an upper bound: bone, prosthesis and a bonded metal flange act as one section, so it can exceed the intact bone."
         }
     );
     match &h.in_vivo {
