@@ -10,7 +10,8 @@
 //! Quantities come in two kinds. **Headline** values are those a report should be judged
 //! on: displacements, micromotion, stress and strain percentiles and means, the SED ratio
 //! per shielding zone. **Singular** values are largest integration-point values sitting on a
-//! stress singularity (the plateau rim under the load, embedded screw tips, the flange edge):
+//! stress singularity (the plateau rim under the load, screw-hole edges or embedded screw
+//! tips, the flange edge):
 //! they grow without bound under refinement and are shown for information only.
 
 use serde::{Deserialize, Serialize};

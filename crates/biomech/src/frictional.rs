@@ -630,6 +630,70 @@ pub struct ContactCaseSummary {
     /// Wall-clock seconds of the case's load increments (the set-up and symbolic analysis,
     /// shared by all cases, are not included).
     pub seconds: f64,
+    /// The same counts per interface: the docking faces, then each other pair (the flange);
+    /// empty in reports written before it existed.
+    #[serde(default)]
+    pub interfaces: Vec<InterfaceNodeCounts>,
+}
+
+/// Slave nodes of one interface and their state at the end of a case.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InterfaceNodeCounts {
+    /// "docking faces" or the pair's name ("flange–bone").
+    pub interface: String,
+    /// Paired slave nodes.
+    pub slave_nodes: usize,
+    /// Slave nodes in contact, sticking, slipping.
+    pub contact_stick_slip: [usize; 3],
+}
+
+impl InterfaceNodeCounts {
+    /// The counts of `pairs`, the docking pairs as one interface.
+    fn of(pairs: &[osteon_assembly::contact::PairResult]) -> Vec<Self> {
+        let mut out: Vec<Self> = Vec::new();
+        for p in pairs {
+            let name = if is_docking_pair(&p.name) {
+                "docking faces"
+            } else {
+                p.name.as_str()
+            };
+            let (c, st, sl) = p.counts();
+            match out.iter_mut().find(|g| g.interface == name) {
+                Some(g) => {
+                    g.slave_nodes += p.nodes.len();
+                    g.contact_stick_slip = [
+                        g.contact_stick_slip[0] + c,
+                        g.contact_stick_slip[1] + st,
+                        g.contact_stick_slip[2] + sl,
+                    ];
+                }
+                None => out.push(Self {
+                    interface: name.to_string(),
+                    slave_nodes: p.nodes.len(),
+                    contact_stick_slip: [c, st, sl],
+                }),
+            }
+        }
+        out
+    }
+
+    /// "docking faces 512 (contact 474, stick 458, slip 16)".
+    fn describe(groups: &[Self]) -> String {
+        groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {} (contact {}, stick {}, slip {})",
+                    g.interface,
+                    g.slave_nodes,
+                    g.contact_stick_slip[0],
+                    g.contact_stick_slip[1],
+                    g.contact_stick_slip[2]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 fn contact_error(e: ContactError) -> BiomechError {
@@ -759,16 +823,15 @@ fn solve_frictional_steps(
             slave_nodes: state.pairs.iter().map(|p| p.nodes.len()).sum(),
             contact_stick_slip: [c, st, sl],
             seconds: state.increments.iter().map(|l| l.seconds).sum(),
+            interfaces: InterfaceNodeCounts::of(&state.pairs),
         };
         observer.notify(&Event::Stage(&format!(
-            "  {}: {} increments, {} Newton solves, {} interface nodes (contact {}, stick {}, slip {}), {:.1} s",
+            "  {}: {} increments, {} Newton solves, {} interface nodes: {}; {:.1} s",
             s.case,
             s.increments,
             s.solves,
             s.slave_nodes,
-            s.contact_stick_slip[0],
-            s.contact_stick_slip[1],
-            s.contact_stick_slip[2],
+            InterfaceNodeCounts::describe(&s.interfaces),
             s.seconds
         )));
         summary.push(s);

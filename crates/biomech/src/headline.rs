@@ -2,7 +2,8 @@
 //! the bounding-moduli runs ([`crate::modulus_bounds`]), the construct stiffness
 //! ([`crate::construct`]), the comparison with in-vivo strain ([`crate::in_vivo`]) and,
 //! for a frictional interface, the sensitivity of the micromotion to the interface inputs
-//! ([`crate::interface_sensitivity`]).
+//! ([`crate::interface_sensitivity`]), and the case with the other screw model
+//! ([`crate::screw_comparison`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,7 @@ use crate::interface_sensitivity::{InterfaceSensitivity, interface_sensitivity};
 use crate::metrics::{CaseMetrics, MetricInputs, case_metrics};
 use crate::model::LatticeMaterial;
 use crate::modulus_bounds::{ModulusVariantSpec, modulus_runs};
+use crate::screw_comparison::{ScrewModelComparison, screw_model_comparison};
 use crate::spec::{Activity, FlangeMaterial, LatticeSpec, LoadSpec};
 use crate::study::{CaseReport, Study, StudySetup};
 
@@ -97,6 +99,10 @@ pub struct HeadlineAnalysis {
     /// bonded interface.
     #[serde(default)]
     pub interface_sensitivity: Option<InterfaceSensitivity>,
+    /// The headline case with the study's screw model and the other one; `None` without
+    /// screws, on a CT or patient mesh, and in reports written before it existed.
+    #[serde(default)]
+    pub screw_model: Option<ScrewModelComparison>,
 }
 
 /// The headline case: walking with its peak torsion at full weight-bearing, else walking,
@@ -174,13 +180,16 @@ pub fn headline_analysis(
             spec: &study.metrics,
             interface: &study.interface,
             flange_material: study.implant.flange.material,
-            flange_net_section_factor: study.implant.flange_net_section_factor(),
+            flange_net_section_factor: setup
+                .implanted_reconstruction()
+                .flange_net_section_factor(&study.implant),
             load: &setup.load_cases[k],
             micromotion: run.micromotion.as_ref(),
             copies: setup.split.as_ref().map_or(&[], |s| &s.copies),
         })?;
         moduli.push(ModulusVariant::of(run.modulus_mpa, run.label, &m));
     }
+    let screw_model = screw_model_comparison(study, setup, k, chosen, options, observer)?;
     let walking = study
         .loads
         .activity_case(Activity::Walking, 1.0)
@@ -204,6 +213,7 @@ pub fn headline_analysis(
     };
     Ok(Some(HeadlineAnalysis {
         interface_sensitivity,
+        screw_model,
         case: chosen.name.clone(),
         moduli,
         reference_lattice,

@@ -2,8 +2,11 @@
 //! headline case of a frictional study re-run with the stick stiffness k_T × 0.1 and × 10,
 //! the friction coefficient μ ± 0.2, the stick stiffness at both ends of the measured
 //! elastic slip (δ = 50 and 400 µm) and the initial docking gap at 0, 0.2 and 0.5 mm
-//! (issue 13; the seed's radiographs show a gap of that order narrowing over months). Only
-//! the docking pairs change; a frictional flange keeps the study's inputs.
+//! (issue 13; the seed's radiographs show a gap of that order narrowing over months); these
+//! change only the docking pairs. With the flange in frictional contact, three more rows
+//! change only the flange–bone pair, whose μ and k_T are the docking faces' by assumption:
+//! μ = [`FLANGE_LOW_MU`] (the low end measured for printed Ti-6Al-4V on bone), k_T × 0.1,
+//! and both — how much the docking micromotion owes to a flange that slides more easily.
 //!
 //! k_T sets the elastic tangential motion of a sticking interface (τ/k_T). When the
 //! interface sticks almost everywhere, the micromotion scales as 1/k_T: it then reports the
@@ -21,11 +24,31 @@ use crate::modulus_bounds::with_single_case;
 use crate::spec::{ELASTIC_SLIP_RANGE_MM, InterfaceModel, REFERENCE_INTERFACE_PRESSURE_MPA};
 use crate::study::StudySetup;
 
+/// Friction coefficient of the flange variants: 0.37, the low end of μ = 0.37–0.95 measured
+/// for selective-laser-melted Ti-6Al-4V surface textures on human cancellous bone at 0.5–1.5
+/// MPa (Abedi et al.; biomechanics.md §4); no measurement on periosteum was found.
+pub const FLANGE_LOW_MU: f64 = 0.37;
+
+/// Which contact pair a variant changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VariedPair {
+    /// The two docking faces.
+    #[default]
+    Docking,
+    /// The flange on the periosteum.
+    Flange,
+}
+
 /// One interface variant of the headline case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InterfaceVariant {
-    /// What changed ("k_T × 0.1", "μ = 0.54", "gap 0.2 mm", "as chosen").
+    /// What changed ("k_T × 0.1", "μ = 0.54", "gap 0.2 mm", "flange: k_T × 0.1", "as
+    /// chosen").
     pub label: String,
+    /// The pair whose inputs changed (μ, k_T and gap below are that pair's).
+    #[serde(default)]
+    pub pair: VariedPair,
     /// Friction coefficient (1).
     pub mu: f64,
     /// Stick stiffness k_T (MPa/mm).
@@ -68,7 +91,7 @@ impl InterfaceSensitivity {
         let find = |l: &str| {
             self.variants
                 .iter()
-                .find(|v| v.label == l)
+                .find(|v| v.label == l && v.pair == VariedPair::Docking)
                 .map(|v| v.p95_um)
         };
         match (find("k_T × 0.1"), find("k_T × 10")) {
@@ -86,7 +109,8 @@ impl InterfaceSensitivity {
             self.variants
                 .iter()
                 .find(|v| {
-                    v.mu == chosen.mu
+                    v.pair == VariedPair::Docking
+                        && v.mu == chosen.mu
                         && v.initial_gap_mm == chosen.initial_gap_mm
                         && (v.stick_stiffness_mpa_per_mm - k).abs() <= 1e-9 * k
                 })
@@ -109,30 +133,48 @@ impl InterfaceSensitivity {
     }
 }
 
-/// The variants of `interface` (frictional): (label, μ, k_T, gap).
-fn variants(interface: &InterfaceModel) -> Vec<(String, f64, f64, f64)> {
+/// One run of the sensitivity: which pair, with what (μ, k_T in MPa/mm, gap in mm).
+struct Variant {
+    label: String,
+    pair: VariedPair,
+    mu: f64,
+    k: f64,
+    gap: f64,
+}
+
+impl Variant {
+    fn docking(label: impl Into<String>, mu: f64, k: f64, gap: f64) -> Self {
+        Self {
+            label: label.into(),
+            pair: VariedPair::Docking,
+            mu,
+            k,
+            gap,
+        }
+    }
+}
+
+/// The variants of `interface` (frictional); the flange rows when its flange is in
+/// frictional contact.
+fn variants(interface: &InterfaceModel) -> Vec<Variant> {
     let InterfaceModel::Frictional { mu, .. } = *interface else {
         return Vec::new();
     };
     let k = interface.stick_stiffness().unwrap_or(0.0);
     let g = interface.initial_gap_mm();
+    let low = (mu - 0.2).max(0.0);
     let mut out = vec![
-        ("as chosen".to_string(), mu, k, g),
-        ("k_T × 0.1".into(), mu, 0.1 * k, g),
-        ("k_T × 10".into(), mu, 10.0 * k, g),
-        (
-            format!("μ = {:.2}", (mu - 0.2).max(0.0)),
-            (mu - 0.2).max(0.0),
-            k,
-            g,
-        ),
-        (format!("μ = {:.2}", mu + 0.2), mu + 0.2, k, g),
+        Variant::docking("as chosen", mu, k, g),
+        Variant::docking("k_T × 0.1", mu, 0.1 * k, g),
+        Variant::docking("k_T × 10", mu, 10.0 * k, g),
+        Variant::docking(format!("μ = {low:.2}"), low, k, g),
+        Variant::docking(format!("μ = {:.2}", mu + 0.2), mu + 0.2, k, g),
     ];
     // the measured elastic slip's two ends, unless the chosen k_T is one of them
     for delta in ELASTIC_SLIP_RANGE_MM {
         let kd = mu * REFERENCE_INTERFACE_PRESSURE_MPA / delta;
         if (kd - k).abs() > 1e-9 * kd {
-            out.push((
+            out.push(Variant::docking(
                 format!("δ = {:.0} µm (k_T = μ·1 MPa/δ)", 1000.0 * delta),
                 mu,
                 kd,
@@ -142,35 +184,47 @@ fn variants(interface: &InterfaceModel) -> Vec<(String, f64, f64, f64)> {
     }
     for gap in [0.0, 0.2, 0.5] {
         if (gap - g).abs() > 1e-12 {
-            out.push((format!("gap {gap} mm"), mu, k, gap));
+            out.push(Variant::docking(format!("gap {gap} mm"), mu, k, gap));
+        }
+    }
+    if interface.flange_frictional() {
+        for (label, fm, fk) in [
+            (format!("flange: μ = {FLANGE_LOW_MU}"), FLANGE_LOW_MU, k),
+            ("flange: k_T × 0.1".to_string(), mu, 0.1 * k),
+            (
+                format!("flange: μ = {FLANGE_LOW_MU}, k_T × 0.1"),
+                FLANGE_LOW_MU,
+                0.1 * k,
+            ),
+        ] {
+            out.push(Variant {
+                label,
+                pair: VariedPair::Flange,
+                mu: fm,
+                k: fk,
+                gap: 0.0,
+            });
         }
     }
     out
 }
 
-/// The implanted model of `setup` with only load case `case` and the docking pairs at
-/// (μ, k_T) and the initial gap `gap`. A frictional flange keeps the study's μ, k_T and
-/// geometric fit: the variants ask what the docking-interface inputs do to the docking
-/// micromotion, one input at a time.
-fn with_interface(
-    model: &Model,
-    case: usize,
-    mu: f64,
-    k: f64,
-    gap: f64,
-) -> Result<Model, BiomechError> {
+/// The implanted model of `setup` with only load case `case` and the varied pairs (the
+/// docking pairs, or the flange's) at (μ, k_T) and the initial gap; the other pairs keep
+/// the study's inputs, so each variant changes one input of one interface.
+fn with_interface(model: &Model, case: usize, v: &Variant) -> Result<Model, BiomechError> {
     let mut m = with_single_case(model, case)?;
     for p in m
         .contact_pairs
         .iter_mut()
-        .filter(|p| is_docking_pair(&p.name))
+        .filter(|p| is_docking_pair(&p.name) == (v.pair == VariedPair::Docking))
     {
         p.interaction.friction = Some(Friction {
-            mu,
-            stick_slope: (k > 0.0).then_some(k),
+            mu: v.mu,
+            stick_slope: (v.k > 0.0).then_some(v.k),
         });
-        p.initial_gap = if gap > 0.0 {
-            InitialGap::Clearance(gap)
+        p.initial_gap = if v.gap > 0.0 {
+            InitialGap::Clearance(v.gap)
         } else {
             InitialGap::Geometric
         };
@@ -191,8 +245,16 @@ pub fn interface_sensitivity(
         return Ok(None);
     }
     let mut out = Vec::new();
-    for (label, mu, k, gap) in variants(interface) {
-        let model = with_interface(&setup.implanted_model, case, mu, k, gap)?;
+    let has_flange_pair = setup
+        .implanted_model
+        .contact_pairs
+        .iter()
+        .any(|p| !is_docking_pair(&p.name));
+    for v in variants(interface) {
+        if v.pair == VariedPair::Flange && !has_flange_pair {
+            continue;
+        }
+        let model = with_interface(&setup.implanted_model, case, &v)?;
         let run = setup.with_contact_cache(|cache| {
             solve_frictional_cached(&model, options, observer, cache)
         })?;
@@ -203,10 +265,11 @@ pub fn interface_sensitivity(
         };
         let s = &m.all;
         out.push(InterfaceVariant {
-            label,
-            mu,
-            stick_stiffness_mpa_per_mm: k,
-            initial_gap_mm: gap,
+            label: v.label,
+            pair: v.pair,
+            mu: v.mu,
+            stick_stiffness_mpa_per_mm: v.k,
+            initial_gap_mm: v.gap,
             p95_um: s.p95_um,
             max_um: s.max_um,
             stick_slip_open: [s.status.stick, s.status.slip, s.status.open],

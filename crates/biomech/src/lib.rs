@@ -14,7 +14,8 @@
 //!   [`MeshSpec`], [`MetricSpec`];
 //! - [`build_reconstruction`] → [`Reconstruction`]: multi-block quadratic-brick mesh (O-grid
 //!   core + cortical ring swept along the flared shaft, merged by [`merge::NodeMerger`]),
-//!   defect and prosthesis, flange tie, embedded screws ([`embed`]), interface node sets;
+//!   defect and prosthesis, flange tie, screws in drilled holes (or embedded, [`embed`]),
+//!   interface node sets;
 //!   [`Reconstruction::implanted_model`] and [`Reconstruction::intact_model`];
 //! - [`run_study`] solves both models (one factorisation each for all load cases) and
 //!   computes the [`metrics`] of DESIGN.md §5: interface displacement, micromotion ("not
@@ -89,6 +90,7 @@ pub mod patient;
 pub mod patient_ct;
 pub mod plots;
 pub mod report;
+pub mod screw_comparison;
 mod spec;
 mod study;
 mod study_file;
@@ -110,7 +112,7 @@ pub use spec::{
     Activity, ActivityCase, BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM,
     ELASTIC_SLIP_RANGE_MM, ExtraCase, FlangeContact, FlangeMaterial, FlangeSpec, ImplantSpec,
     InterfaceModel, LatticeSpec, LoadSpec, MU_TA_CORTICAL, MeshSpec, MetricSpec,
-    REFERENCE_INTERFACE_PRESSURE_MPA, ScrewSpec, StudyLoadCase,
+    REFERENCE_INTERFACE_PRESSURE_MPA, ScrewModel, ScrewSpec, StudyLoadCase,
 };
 pub use study::{
     CaseReport, ImplantedSolution, IntactCache, IntactSolution, MeshSummary, SolveTimings, Study,

@@ -241,6 +241,7 @@ pub(crate) fn build_on_mesh(
         defect_bone_regions: built.defect_bone_regions,
         bone_moduli_mpa: None,
         knee_frame: crate::model::KneeFrame::IDENTITY,
+        screw_model: None,
     })
 }
 

@@ -141,9 +141,8 @@ impl Default for FlangeSpec {
 }
 
 /// Locking screws (Ti-6Al-4V, biomechanics.md §8), lateral to medial through flange, near
-/// cortex, canal and far cortex, at y = 0. Modelled as threadless solid cylinders at the
-/// given diameter embedded in the flange and bone they pass through (biomechanics.md §8
-/// model (a); see [`crate::embed`]).
+/// cortex, canal and far cortex, at y = 0: threadless solid cylinders at the given diameter,
+/// in drilled holes by default ([`ScrewModel`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScrewSpec {
@@ -156,6 +155,8 @@ pub struct ScrewSpec {
     /// proximal and one distal screw per entry. [12, 28]: engineering choice of this crate
     /// (two screws per fragment inside the 40 mm flange overlap), not in biomechanics.md.
     pub offsets_mm: Vec<f64>,
+    /// How a screw meets the flange and the bone; drilled holes by default.
+    pub model: ScrewModel,
 }
 
 impl Default for ScrewSpec {
@@ -164,8 +165,28 @@ impl Default for ScrewSpec {
             enabled: true,
             diameter_mm: 5.0,
             offsets_mm: vec![12.0, 28.0],
+            model: ScrewModel::Drilled,
         }
     }
+}
+
+/// How the screws meet the flange and the bone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScrewModel {
+    /// The screw volume is removed from flange and bone: each screw fills a hole drilled
+    /// through flange, near cortex and far cortex, sharing its nodes with the hole walls
+    /// there (the locking head with the flange, the threaded shaft with the two cortices:
+    /// a bonded thread), free across the canal; the tip is flush with the far periosteum.
+    /// The intact reference model has the same mesh with the holes filled by cortex.
+    /// Parametric tibia only (a CT model's screws are embedded).
+    #[default]
+    Drilled,
+    /// The simplified model: screw nodes embedded in the flange or bone element they lie
+    /// in (u = Σ N_a(ξ) u_a of the host; [`crate::embed`]), no hole, so flange and bone keep
+    /// their volume where the screw is and the screw's stiffness is counted on top; nodes in
+    /// the empty canal free; from mid-flange to mid-far-cortex.
+    Embedded,
 }
 
 /// The porous-tantalum prosthesis filling the defect.
@@ -310,7 +331,7 @@ impl Default for LatticeSpec {
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InterfaceModel {
     /// Bonded (post-ingrowth, biomechanics.md §6 "report the bonded case alongside"):
-    /// shared nodes at the docking faces, ties under the flange, embedded screws. Relative
+    /// shared nodes at the docking faces, ties under the flange, screws as built. Relative
     /// interface motion is zero by construction, so micromotion is reported as "not
     /// applicable (bonded)", never as 0.
     Bonded,
@@ -318,7 +339,8 @@ pub enum InterfaceModel {
     /// bone 0.74, vs cancellous 0.88; Zhang 1999, unverified, biomechanics.md §4).
     /// The prosthesis gets its own nodes at the docking faces, in node-to-surface contact
     /// with the bone (`osteon-contact`, see [`crate::frictional`]); the flange's bone side is
-    /// in contact too unless `flange = "tied"`, and the screws are embedded. The parametric
+    /// in contact too unless `flange = "tied"`; the screws share the hole walls' nodes
+    /// (drilled) or are embedded ([`ScrewModel`]). The parametric
     /// tibia and a `[patient_ct]` model only (an imported patient mesh has no flange to hold
     /// the prosthesis: [`BiomechError::NotYetAvailable`]).
     Frictional {

@@ -34,7 +34,7 @@ use crate::patient_ct::{PatientCtSpec, build_ct_reconstruction};
 use crate::plots::PlotFile;
 use crate::spec::{
     BoneSpec, CortexModel, DefectSpec, DistalSupport, ELASTIC_SLIP_MM, ImplantSpec, InterfaceModel,
-    LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, StudyLoadCase,
+    LoadSpec, MeshSpec, MetricSpec, REFERENCE_INTERFACE_PRESSURE_MPA, ScrewModel, StudyLoadCase,
 };
 use osteon_material::PorousTantalum;
 
@@ -466,7 +466,17 @@ pub struct StudyRun {
 }
 
 /// Notes that every report carries: the modelling simplifications.
-fn notes(study: &Study, setup_bonded_fraction: Option<f64>) -> Vec<String> {
+fn notes(
+    study: &Study,
+    setup_bonded_fraction: Option<f64>,
+    screws: Option<ScrewModel>,
+) -> Vec<String> {
+    let drilled = screws == Some(ScrewModel::Drilled);
+    let screws_are = if drilled {
+        "the screws sit in drilled holes"
+    } else {
+        "the screws are embedded"
+    };
     let geometry = match &study.patient_mesh {
         None if study.patient_ct.is_some() => study
             .patient_ct
@@ -486,47 +496,73 @@ fn notes(study: &Study, setup_bonded_fraction: Option<f64>) -> Vec<String> {
         ),
     };
     let interface = match study.interface {
-        InterfaceModel::Bonded => "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; screws are embedded. Micromotion is therefore not applicable (run interface = { model = \"frictional\", mu = 0.74 } for it).".to_string(),
-        InterfaceModel::Frictional { mu, .. } => format!("Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); {}. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes. Mesh convergence of the default study (walking with torsion, docking faces and flange in contact, 3 → 2 mm mesh; examples/mesh_convergence.rs): the micromotion p95 (139.5 → 140.1 µm), max and mean and the sticking area change by less than 2.1 %, but the small sliding and open area fractions do not converge (sliding 2.9 → 2.3 % of the docking area, −20 %; open 27.9 → 29.9 %, +7 %): they are uncertain and indicative only.{}",
+        InterfaceModel::Bonded => format!(
+            "Interface: bonded (post-ingrowth). The prosthesis shares nodes with the bone at both docking faces; the flange is tied to the periosteal surface; {screws_are}. Micromotion is therefore not applicable (run interface = {{ model = \"frictional\", mu = 0.74 }} for it)."
+        ),
+        InterfaceModel::Frictional { mu, .. } => format!(
+            "Interface: frictional (immediately post-operative). The prosthesis has its own nodes at both docking faces, in node-to-surface Coulomb contact with the bone (osteon-contact; prosthesis end faces slave, bone docking faces master; hard contact, mu = {mu}, Zhang 1999 unverified; stick stiffness k_T = {:.2} MPa/mm{}); {}. Each load case is solved from the unloaded state, so micromotion is the tangential slip (elastic stick part included) of the prosthesis end faces relative to the bone points they touch, relative to the unloaded state, interpolated from the nodes to the face quadrature points and weighted by area; implant migration is the rigid motion of the prosthesis faces relative to the bone faces; bone displacement is taken at the bone-side nodes. Mesh convergence of the default study (walking with torsion, docking faces and flange in contact, 3 → 2 mm mesh; examples/mesh_convergence.rs): the micromotion p95 (139.5 → 140.1 µm), max and mean and the sticking area change by less than 2.1 %, but the small sliding and open area fractions do not converge (sliding 2.9 → 2.3 % of the docking area, −20 %; open 27.9 → 29.9 %, +7 %): they are uncertain and indicative only.{}",
             study.interface.stick_stiffness().unwrap_or(0.0),
             match study.interface {
-                InterfaceModel::Frictional { stick_stiffness_mpa_per_mm: Some(_), .. } => " from the study file".to_string(),
-                _ => format!(", the default mu·{REFERENCE_INTERFACE_PRESSURE_MPA} MPa/{ELASTIC_SLIP_MM} mm: porous coatings on bone slide 50–400 µm before full friction, and the friction tests ran at 0.5–1.5 MPa, biomechanics.md §4; so a sticking node moves up to mu·p/k_T"),
+                InterfaceModel::Frictional {
+                    stick_stiffness_mpa_per_mm: Some(_),
+                    ..
+                } => " from the study file".to_string(),
+                _ => format!(
+                    ", the default mu·{REFERENCE_INTERFACE_PRESSURE_MPA} MPa/{ELASTIC_SLIP_MM} mm: porous coatings on bone slide 50–400 µm before full friction, and the friction tests ran at 0.5–1.5 MPa, biomechanics.md §4; so a sticking node moves up to mu·p/k_T"
+                ),
             },
             if study.interface.flange_frictional() {
-                "the screws are embedded"
+                screws_are.to_string()
             } else {
-                "the flange is tied to bone and prosthesis as asked (interface.flange = \"tied\": bonded to the periosteum, as after ingrowth) and the screws embedded, so the flange carries what friction does not. Tying it stiffens the construct, so the docking micromotion is a lower bound of the default frictional flange's (on the 6 mm test mesh the frictional flange raised the walking-with-torsion p95 from 103 to 137 µm)"
+                format!(
+                    "the flange is tied to bone and prosthesis as asked (interface.flange = \"tied\": bonded to the periosteum, as after ingrowth) and {screws_are}, so the flange carries what friction does not. Tying it stiffens the construct, so the docking micromotion is a lower bound of the default frictional flange's (on the 6 mm test mesh the frictional flange raised the walking-with-torsion p95 from 103 to 137 µm)"
+                )
             },
             match study.interface.initial_gap_mm() {
-                g if g > 0.0 => format!(" The docking faces start {g} mm apart (interface.initial_gap_mm; the seed's early radiographs show a clearance that narrows over months, its size there unverified): they carry load only where the case closes the gap, the flange and screws carry the rest, and the normal motion includes the closing. Where a face stays open its tangential motion is that of two surfaces not touching, not the micromotion of a contact that the ingrowth thresholds were measured on: read the open fraction beside the p95."),
+                g if g > 0.0 => format!(
+                    " The docking faces start {g} mm apart (interface.initial_gap_mm; the seed's early radiographs show a clearance that narrows over months, its size there unverified): they carry load only where the case closes the gap, the flange and screws carry the rest, and the normal motion includes the closing. Where a face stays open its tangential motion is that of two surfaces not touching, not the micromotion of a contact that the ingrowth thresholds were measured on: read the open fraction beside the p95."
+                ),
                 _ => String::new(),
             } + if study.interface.flange_frictional() {
-                " The flange meets the bone in frictional contact (the default; interface.flange = \"tied\" bonds it instead; node-based pair of the flange's inner nodes on the periosteal faces under it), not a tie: it stays tied to the prosthesis it is printed with, and the embedded screws hold it to the bone without preload, because locking screws fix the flange by their threaded heads rather than by pressing it on the bone: the flange lies flush on the bone, touching at zero pressure before the load (a first, non-locking screw that pulls the flange onto the bone would add a preload this model leaves out). The flange–bone pair takes the docking faces' mu and k_T, an assumption: no friction or stick-stiffness measurement of titanium on periosteum was found. Its motion is reported as its own interface and not judged against the ingrowth thresholds, which apply to the docking faces."
+                " The flange meets the bone in frictional contact (the default; interface.flange = \"tied\" bonds it instead; node-based pair of the flange's inner nodes on the periosteal faces under it), not a tie: it stays tied to the prosthesis it is printed with, and the screws hold it to the bone without preload, because locking screws fix the flange by their threaded heads rather than by pressing it on the bone: the flange lies flush on the bone, touching at zero pressure before the load (a first, non-locking screw that pulls the flange onto the bone would add a preload this model leaves out). The flange–bone pair takes the docking faces' mu and k_T, an assumption: no friction or stick-stiffness measurement of titanium on periosteum was found. Its motion is reported as its own interface and not judged against the ingrowth thresholds, which apply to the docking faces."
             } else {
                 ""
             } + &match (study.interface.bonded_fraction(), setup_bonded_fraction) {
-                (f, Some(built)) if f > 0.0 => format!(" {:.0} % of the docking area is bonded as asked ({:.1} % as built; interface.bonded_fraction; the seed reports 35 % ingrowth at 12 months, unverified): whole {BONDED_PATCH_MM} mm square patches of the docking faces, in a fixed pseudo-random order of their position, stay shared by bone and prosthesis until they carry that share, and the rest is in node-based frictional contact; the micromotion statistics are those of the frictional remainder, at its nodes' tributary areas. Scattered anchors hold the faces tightly, and where the ingrowth sits (rim, centre, patches) is an assumption this result depends on.", 100.0 * f, 100.0 * built),
+                (f, Some(built)) if f > 0.0 => format!(
+                    " {:.0} % of the docking area is bonded as asked ({:.1} % as built; interface.bonded_fraction; the seed reports 35 % ingrowth at 12 months, unverified): whole {BONDED_PATCH_MM} mm square patches of the docking faces, in a fixed pseudo-random order of their position, stay shared by bone and prosthesis until they carry that share, and the rest is in node-based frictional contact; the micromotion statistics are those of the frictional remainder, at its nodes' tributary areas. Scattered anchors hold the faces tightly, and where the ingrowth sits (rim, centre, patches) is an assumption this result depends on.",
+                    100.0 * f,
+                    100.0 * built
+                ),
                 _ => String::new(),
-            } + if study.interface.bonded_fraction() > 0.0 && study.interface.initial_gap_mm() > 0.0 {
+            } + if study.interface.bonded_fraction() > 0.0 && study.interface.initial_gap_mm() > 0.0
+            {
                 " Warning: a bonded fraction with an initial gap bonds patches across the gap (the bonded nodes are shared, so they start touching) while the rest starts apart; the two states belong to different times after surgery and their combination is not a state the seed describes."
             } else {
                 ""
-            }),
+            }
+        ),
     };
     let mut n = vec![
         interface,
         geometry,
-        "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string(),
+        if drilled {
+            "Screws: threadless Ti-6Al-4V cylinders in holes drilled through the flange and both cortices (implant.screws.model = \"drilled\", the default): the screw volume is removed from flange and bone and the mesh conforms to the holes. Each screw shares its nodes with the flange's hole wall (the locking head, locked) and with both cortices' (the threaded shaft, bonded: no thread slip or pull-out is modelled), touches nothing across the canal, and reaches from the flange's outer face to the far periosteum; no preload. The intact reference has the same mesh with the holes filled by cortex. implant.screws.model = \"embedded\" is the simplified alternative (no holes: the screw's stiffness is added to the host's).".to_string()
+        } else {
+            "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string()
+        },
         "Stress shielding compares integration points of the same bone elements in the implanted and intact models under the same load; in this linear model it depends on the load's pattern (axial, torsion, moments), not on its magnitude.".to_string(),
-        "Peaks are single integration points on stress singularities (the plateau rim under the load, embedded screw tips, flange edges) and grow under mesh refinement; the 99th percentiles and means are the mesh-converged values (examples/mesh_convergence.rs: most within 5 % from the 3 mm to the 2 mm mesh; the Ti-6Al-4V flange's and screws' 99th percentiles move 5–7 %). The bone-strain and flange checks use the peaks, the conservative reading, and print the 99th percentiles beside them: a verdict set by a peak is mesh-dependent. The porous-Ta checks use a stress averaged over a sphere at the hot spot (next note).".to_string(),
+        "Peaks are single integration points on stress singularities (the plateau rim under the load, screw-hole edges or embedded screw tips, flange edges) and grow under mesh refinement; the 99th percentiles and means are the mesh-converged values (examples/mesh_convergence.rs: most within 5 % from the 3 mm to the 2 mm mesh; the Ti-6Al-4V flange's and screws' 99th percentiles move 5–7 %). The bone-strain and flange checks use the peaks, the conservative reading, and print the 99th percentiles beside them: a verdict set by a peak is mesh-dependent. The porous-Ta checks use a stress averaged over a sphere at the hot spot (next note).".to_string(),
         format!("Porous-Ta strength and fatigue: the larger of the multiaxial (Deshpande–Fleck) and the von Mises equivalent stress at the case load, averaged over a sphere of radius {:.1} mm (about five lattice cells) at the place where that mean is largest — the volume method of the theory of critical distances (Taylor 2007) —, is compared with the seed specimens' 20 MPa static and 10 MPa fatigue strengths (the seed does not say whether its 10 MPa is a peak or an amplitude, nor the load ratio; comparing the cycle's peak is conservative only if it is an amplitude). The pointwise peaks sit at the docking-face rim and the flange tie, singularities of the homogenised continuum that grow with refinement (walking with torsion with the flange tied, the larger of the two: 35.6 / 73.2 / 72.8 MPa on the 4 / 3 / 2 mm meshes), while the 2.5 mm sphere mean converges (20.7 / 22.7 / 23.5 MPa, GCI 3.3 %; biomechanics.md §9; not yet repeated with the flange in contact). The radius is an engineering choice set by what the mesh resolves, not a measured critical distance of printed tantalum, and the least conservative of those printed: each check prints the means at 0.6 and 1.6 times it beside the verdict, and a pass that fails at 0.6 times it is reported as undecided.", study.metrics.lattice_averaging_radius_mm),
         match study.loads.support {
             DistalSupport::AnkleCoupling => "Support: the distal end face is held at its centroid by a distributing coupling to a fixed reference point (statically determinate; the face may warp and contract; its reaction acts as a uniform pressure). Strains next to it and under the plateau pressure are artefacts of the idealised joints; the bone-strain check uses the diaphysis.".to_string(),
             DistalSupport::Clamped => "Support: every node of the distal end face is fixed (clamped), which stiffens bending and torsion of the bone; the ankle coupling (loads.support = \"ankle_coupling\") is the statically determinate alternative.".to_string(),
         },
         "Knee loads: each activity applies its measured peak resultant (Kutzner et al. 2010) as an axial compression split 60/40 medial/lateral, plus, for walking with torsion, the 10.5 N·m peak torque of heavy, high-load subjects (Bergmann et al. 2014) whatever the body weight. The per-activity shear forces and frontal/sagittal moments at the instant of peak force were not available (biomechanics.md §5.2): the 60/40 split makes a frontal moment of about 0.3 % BW·m, some ten times below the measured 2–3 % BW·m, and there is no sagittal moment, so the cases are axial loads of the activities' magnitude, and bending of the shaft is under-represented. Muscle forces on the shaft and the fibula are not modelled. Partial weight-bearing scales the whole knee load, an assumption: muscle co-contraction keeps joint forces above the unloaded fraction.".to_string(),
-        "Screws are embedded in the host elements and carry little load in this model; their stresses say little about screw safety until they sit in drilled holes (issue 13).".to_string(),
+        if drilled {
+            "Screw stresses are those of a threadless shaft bonded to the cortices: the thread roots' stress concentration is not resolved, so the screw checks compare a nominal stress with the yield stress.".to_string()
+        } else {
+            "Screws are embedded in the host elements and carry little load in this model; their stresses say little about screw safety (implant.screws.model = \"drilled\", the default, puts them in holes).".to_string()
+        },
         "Mechanostat bands are given per load case; the mechanostat applies to the daily envelope of peak strains, so a large 'disuse' fraction in a light case does not predict osteopenia by itself.".to_string(),
         match study.bone.cortex {
             _ if study.patient_ct.as_ref().is_some_and(|c| !c.homogeneous_bone) => "Cortical bone: CT-mapped (next note), not the [bone] cortex law.".to_string(),
@@ -550,12 +586,29 @@ fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
         .iter()
         .map(|c| {
             let [n_contact, stick, slip] = c.contact_stick_slip;
+            let per_interface = c
+                .interfaces
+                .iter()
+                .map(|g| {
+                    let [n, st, sl] = g.contact_stick_slip;
+                    format!(
+                        "{}: {n} of {} in contact ({st} sticking, {sl} slipping)",
+                        g.interface, g.slave_nodes
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
             let mut line = format!(
-                "Contact, {}: {} of {} interface nodes in contact ({stick} sticking, {slip} slipping), {} open; {} increment(s), {} Newton solves, {:.1} s.",
+                "Contact, {}: {} of {} interface nodes in contact ({stick} sticking, {slip} slipping), {} open{}; {} increment(s), {} Newton solves, {:.1} s.",
                 c.case,
                 n_contact,
                 c.slave_nodes,
                 c.slave_nodes - n_contact,
+                if per_interface.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {per_interface}")
+                },
                 c.increments,
                 c.solves,
                 c.seconds
@@ -1033,7 +1086,7 @@ pub fn study_metrics(
             spec: &study.metrics,
             interface: &study.interface,
             flange_material: study.implant.flange.material,
-            flange_net_section_factor: study.implant.flange_net_section_factor(),
+            flange_net_section_factor: rec.flange_net_section_factor(&study.implant),
             load,
             micromotion: implanted.micromotion.as_ref().and_then(|m| m.get(k)),
             copies: setup.split.as_ref().map_or(&[], |s| &s.copies),
@@ -1076,7 +1129,11 @@ pub fn study_report(
     metrics_s: f64,
 ) -> StudyReport {
     let rec = &setup.reconstruction;
-    let mut notes = notes(study, setup.split.as_ref().map(|s| s.bonded_area_fraction));
+    let mut notes = notes(
+        study,
+        setup.split.as_ref().map(|s| s.bonded_area_fraction),
+        rec.screw_model,
+    );
     notes.extend(contact_notes(study, &implanted.contact));
     if let Some(c) = &implanted.contact_solver {
         notes.push(contact_solver_note(c));

@@ -336,6 +336,23 @@ fn interface_sensitivity_of_the_headline_case() {
             .stick_slip_open[1]
     };
     assert!(slip("μ = 0.94") <= slip("μ = 0.54"));
+    // the flange rows change only the flange–bone pair: a flange that slides more easily
+    // cannot hold the prosthesis tighter (with the screws bonded in their holes, they hold
+    // the flange, and its friction changes the docking p95 by well under 1 % here)
+    let flange: Vec<_> = s
+        .variants
+        .iter()
+        .filter(|v| v.pair == osteon_biomech::interface_sensitivity::VariedPair::Flange)
+        .collect();
+    assert_eq!(flange.len(), 3, "{flange:?}");
+    let softest = flange
+        .iter()
+        .find(|v| {
+            v.mu == osteon_biomech::interface_sensitivity::FLANGE_LOW_MU
+                && v.stick_stiffness_mpa_per_mm < 0.2 * s.variants[0].stick_stiffness_mpa_per_mm
+        })
+        .expect("μ and k_T both lowered");
+    assert!(softest.p95_um >= p95("as chosen") * (1.0 - 1e-9));
     // the measured elastic slip δ = 50–400 µm: the default is its stiff end, so the soft end
     // moves more (k_T falls 8-fold)
     let range = s.measured_slip_range().expect("both ends of δ run");
@@ -356,6 +373,27 @@ fn interface_sensitivity_of_the_headline_case() {
     }
     let md = osteon_biomech::report::markdown(&r);
     assert!(md.contains("**Interface sensitivity**") && md.contains("| k_T × 10 |"));
+    // the screw model: the study's (drilled) and the simplified one side by side, each with
+    // its micromotion, migration and stresses
+    let screws = h.screw_model.as_ref().expect("screw-model comparison");
+    let models: Vec<_> = screws.rows.iter().map(|r| r.model).collect();
+    assert_eq!(
+        models,
+        vec![
+            osteon_biomech::ScrewModel::Drilled,
+            osteon_biomech::ScrewModel::Embedded
+        ]
+    );
+    assert_eq!(
+        screws.rows[0].micromotion_p95_max_um.map(|m| m[0]),
+        Some(p95("as chosen"))
+    );
+    assert!(screws.rows.iter().all(|r| {
+        r.micromotion_p95_max_um.is_some()
+            && r.migration_max_mm.is_some()
+            && r.screw_von_mises_mpa.is_some_and(|s| s[0] > 0.0)
+    }));
+    assert!(md.contains("**Screw model**") && md.contains("| embedded (simplified) |"));
     assert!(md.contains("Stick-stiffness ratio"));
 
     // torsion under an axial preload: the compressed docking faces' friction joins the
@@ -398,9 +436,7 @@ fn interface_sensitivity_of_the_headline_case() {
 }
 
 /// Design trends of the frictional construct in walking with torsion: a softer prosthesis
-/// moves more against the bone, and more screws hold it a little tighter (about 1 % per
-/// screw here: with the flange tied over its whole face the screws add little; drilled holes
-/// and a frictional flange, still to come in issue 13, are what make them matter).
+/// moves more against the bone, and more screws (in drilled holes) hold it tighter.
 #[test]
 fn a_softer_prosthesis_moves_more_against_the_bone() {
     let p95 = |modulus: f64, offsets: Vec<f64>| {
@@ -596,8 +632,15 @@ fn a_frictional_flange_unlocks_the_construct() {
 /// The study's contact analysis (all cases in one analysis, each from the unloaded state)
 /// gives the displacements of independent analyses, one per case; and its Newton matrices
 /// factorised as interface updates (the interiors once, the Schur complement on the contact
-/// unknowns updated) give those of full factorisations — both to 1e-8 relative, with
-/// sticking and slipping nodes (the seed's cases and walking with torsion).
+/// unknowns updated) give those of full factorisations, with sticking and slipping nodes
+/// (the seed's cases and walking with torsion): the shared analysis exactly, the interface
+/// updates to 2e-8 relative. That bound is the Newton's stopping rule, not the
+/// factorisation: where a few slipping nodes make the residual fall only linearly, each
+/// run stops once its correction is below 1e-8 of the largest displacement
+/// (`ContactOptions::correction_tolerance`), so two runs may stop up to two corrections
+/// apart (measured 1.5e-8 in the full-weight-bearing seed case; 5e-9 where the residual
+/// criterion stops both). A tighter correction tolerance does not converge at the first
+/// increments' near-zero loads.
 #[test]
 fn interface_updates_and_shared_cases_reproduce_independent_full_solves() {
     use osteon_contact::{ContactOptions, ContactProblem, TangentFactorisation, solve_contact};
@@ -676,7 +719,7 @@ fn interface_updates_and_shared_cases_reproduce_independent_full_solves() {
             "{}: shared vs independent {shared:.2e}, interface vs full {interface:.2e}",
             case.name
         );
-        assert!(shared <= 1e-8 && interface <= 1e-8, "{}", case.name);
+        assert!(shared <= 1e-8 && interface <= 2e-8, "{}", case.name);
         assert_eq!(
             full.steps[k].contact.as_ref().expect("contact").counts(),
             updated.steps[k].contact.as_ref().expect("contact").counts()

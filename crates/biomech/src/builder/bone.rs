@@ -7,7 +7,8 @@ use std::f64::consts::TAU;
 use osteon_mesh::Mesh;
 use osteon_mesh::generate::{StructuredSpec, structured_mesh};
 
-use super::elements::{Proto, add_block, mean_z, merge_block};
+use super::elements::{Proto, add_block, add_block_where, mean_z, merge_block};
+use super::holes::{Layers, disk_blocks, in_patch, patch_blocks};
 use super::ogrid::{OGRID_SQUARE, ogrid_blocks, station_map};
 use super::stations::stations_between;
 use super::{Layout, MERGE_TOLERANCE, Region};
@@ -20,8 +21,8 @@ use crate::spec::ImplantSpec;
 pub(super) struct BoneBlocks {
     /// The elements, ring first, before numbering.
     pub protos: Vec<Proto>,
-    /// Merged node coordinates: the intact model's nodes first, then the prosthesis core's.
-    pub coords: Vec<[f64; 3]>,
+    /// The merged nodes: the intact model's nodes first, then the prosthesis core's.
+    pub merger: NodeMerger,
     /// Nodes `0..n_intact_nodes` are the intact model's nodes.
     pub n_intact_nodes: usize,
     /// Elements of the cortical ring (the first `ring_elements` of `protos`).
@@ -30,8 +31,9 @@ pub(super) struct BoneBlocks {
     pub core_radial: usize,
 }
 
-/// Steps 1–3 of the build: the cortical ring, the cancellous cores and the prosthesis core,
-/// merged by coincident nodes.
+/// Steps 1–3 of the build: the cortical ring (with the drilled holes' patches and the
+/// screw shafts in them), the cancellous cores and the prosthesis core, merged by
+/// coincident nodes.
 pub(super) fn bone_blocks(
     geometry: &TibiaGeometry,
     implant: &ImplantSpec,
@@ -45,16 +47,24 @@ pub(super) fn bone_blocks(
     let mut protos: Vec<Proto> = Vec::new();
     let mut merger = NodeMerger::new(MERGE_TOLERANCE);
 
-    // 1. cortical ring over the whole length
+    // 1. cortical ring over the whole length, less the holes' patches
     let ring = cortical_ring(geometry, layout)?;
-    let ring_map = merge_block(&ring, &mut merger);
     let in_defect = |corners: &[[f64; 3]]| {
         let z = mean_z(corners);
         z > defect_z[0] && z < defect_z[1]
     };
-    add_block(
+    let (n_wall, around) = (layout.through_wall, layout.around);
+    let kept = |e: usize| match &layout.holes {
+        Some((holes, firsts)) => {
+            let cell = [(e / n_wall) % around, e / (n_wall * around)];
+            !in_patch(cell, &[0, around / 2], around, holes.k, firsts)
+        }
+        None => true,
+    };
+    let ring_elements = add_block_where(
         &ring,
-        &ring_map,
+        &mut merger,
+        kept,
         |c| {
             if in_defect(c) {
                 Region::Implant
@@ -64,6 +74,31 @@ pub(super) fn bone_blocks(
         },
         &mut protos,
     );
+
+    // 1b. drilled holes: the patch blocks (cortex) and the disks in them (the screw shaft,
+    // cortex in the intact model)
+    if let Some((holes, _)) = &layout.holes {
+        for (i, hole) in holes.holes.iter().enumerate() {
+            for sign in [1.0, -1.0] {
+                let layers = Layers::Cortex { geometry, sign };
+                let wall = layout.through_wall;
+                let half = holes.ring_half_angle;
+                for block in patch_blocks(layers, hole, holes, half, holes.radial[0], wall, etype)?
+                {
+                    let map = merge_block(&block, &mut merger);
+                    add_block(&block, &map, |_| Region::Cortical, &mut protos);
+                }
+                for block in disk_blocks(layers, hole, holes, wall, etype)? {
+                    let map = merge_block(&block, &mut merger);
+                    let start = protos.len();
+                    add_block(&block, &map, |_| Region::Screw(i), &mut protos);
+                    protos[start..]
+                        .iter_mut()
+                        .for_each(Proto::set_replacing_bone);
+                }
+            }
+        }
+    }
 
     // 2. cancellous cores of the metaphyses
     let max_inner = [0.0, geometry.length_mm]
@@ -102,9 +137,9 @@ pub(super) fn bone_blocks(
     }
     Ok(BoneBlocks {
         protos,
-        coords: merger.into_coords(),
+        merger,
         n_intact_nodes,
-        ring_elements: ring.n_elements(),
+        ring_elements,
         core_radial,
     })
 }
@@ -188,7 +223,13 @@ mod tests {
         let cortical_exact = simpson(&ca, 0.0, 50.0)
             + ca(100.0) * (290.0 - 50.0 - 63.0)
             + simpson(&ca, 290.0, 360.0);
-        let cortical = volume_of(m, m.element_set("CORTICAL").expect("set").iter().copied());
+        // (drilled screw holes: their shafts, bone of the intact model, fill the rest)
+        let cortical = volume_of(m, m.element_set("CORTICAL").expect("set").iter().copied())
+            + volume_of(
+                m,
+                (rec.n_bone_elements..rec.n_intact_elements)
+                    .filter(|&e| rec.regions[e] != crate::builder::Region::Implant),
+            );
         assert!(
             (cortical - cortical_exact).abs() / cortical_exact < 5e-4,
             "{cortical} vs {cortical_exact}"

@@ -11,12 +11,40 @@ use crate::merge::NodeMerger;
 pub(super) struct Proto {
     nodes: Vec<usize>,
     region: Region,
+    /// Cortical bone in the intact model, `region` in the implanted one (a drilled screw's
+    /// shaft in a cortex).
+    replaces_bone: bool,
 }
 
 impl Proto {
     /// An element on the merged nodes `nodes`, of region `region`.
     pub(super) fn new(nodes: Vec<usize>, region: Region) -> Self {
-        Self { nodes, region }
+        Self {
+            nodes,
+            region,
+            replaces_bone: false,
+        }
+    }
+
+    /// The element's region.
+    pub(super) fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The element's (merged) nodes.
+    pub(super) fn nodes(&self) -> &[usize] {
+        &self.nodes
+    }
+
+    /// The element with its nodes mapped by `map` (local → global index).
+    pub(super) fn renumbered(mut self, map: &[usize]) -> Self {
+        self.nodes.iter_mut().for_each(|n| *n = map[*n]);
+        self
+    }
+
+    /// Mark the element as cortical bone of the intact model.
+    pub(super) fn set_replacing_bone(&mut self) {
+        self.replaces_bone = true;
     }
 }
 
@@ -33,15 +61,49 @@ pub(super) fn add_block(
             .iter()
             .map(|&n| block.coords[n])
             .collect();
-        out.push(Proto {
-            nodes,
-            region: region(&corners),
-        });
+        out.push(Proto::new(nodes, region(&corners)));
     }
 }
 
 pub(super) fn merge_block(block: &Mesh, merger: &mut NodeMerger) -> Vec<usize> {
     block.coords.iter().map(|&x| merger.insert(x)).collect()
+}
+
+/// The elements `keep` of one block mesh, their nodes merged (in the block's node order)
+/// and mapped; returns how many were added.
+pub(super) fn add_block_where(
+    block: &Mesh,
+    merger: &mut NodeMerger,
+    keep: impl Fn(usize) -> bool,
+    region: impl Fn(&[[f64; 3]]) -> Region,
+    out: &mut Vec<Proto>,
+) -> usize {
+    let mut used = vec![false; block.n_nodes()];
+    for (e, el) in block.elements().enumerate() {
+        if keep(e) {
+            for &n in el.nodes {
+                used[n] = true;
+            }
+        }
+    }
+    let map: Vec<usize> = block
+        .coords
+        .iter()
+        .zip(&used)
+        .map(|(&x, &u)| if u { merger.insert(x) } else { usize::MAX })
+        .collect();
+    let before = out.len();
+    for (e, el) in block.elements().enumerate() {
+        if keep(e) {
+            let nodes: Vec<usize> = el.nodes.iter().map(|&n| map[n]).collect();
+            let corners: Vec<[f64; 3]> = el.nodes[..el.etype.n_corners()]
+                .iter()
+                .map(|&n| block.coords[n])
+                .collect();
+            out.push(Proto::new(nodes, region(&corners)));
+        }
+    }
+    out.len() - before
 }
 
 pub(super) fn mean_z(corners: &[[f64; 3]]) -> f64 {
@@ -63,8 +125,9 @@ pub(super) struct Numbered {
 }
 
 /// Step 6 of the build: number the elements — bone, defect ring (the implant elements among
-/// the first `ring_elements`), prosthesis core, flange, screws — and the nodes as in
-/// `coords`; set the element sets and check every element's Jacobian.
+/// the first `ring_elements`) and the drilled screws' shafts in the cortices (bone of the
+/// intact model), prosthesis core, flange, screws — and the nodes as in `coords`; set the
+/// element sets and check every element's Jacobian.
 pub(super) fn number_elements(
     coords: &[[f64; 3]],
     protos: &[Proto],
@@ -74,6 +137,7 @@ pub(super) fn number_elements(
     let rank = |p: &Proto, i: usize| -> (usize, usize) {
         let r = match p.region {
             Region::Cortical | Region::Cancellous => 0,
+            _ if p.replaces_bone => 1,
             Region::Implant => {
                 if i < ring_elements {
                     1
@@ -94,7 +158,8 @@ pub(super) fn number_elements(
         .take(ring_elements)
         .filter(|p| p.region == Region::Implant)
         .count();
-    let n_intact_elements = n_bone_elements + n_defect_ring;
+    let n_replacing = protos.iter().filter(|p| p.replaces_bone).count();
+    let n_intact_elements = n_bone_elements + n_defect_ring + n_replacing;
 
     let mut mesh = Mesh::new();
     for (i, &x) in coords.iter().enumerate() {

@@ -5,15 +5,17 @@ use osteon_assembly::{Equation, Tie, TieReport, adjust_tied_nodes, tie_equations
 use osteon_mesh::generate::{StructuredSpec, structured_mesh};
 use osteon_mesh::{FaceRef, Mesh};
 
-use super::elements::{Proto, add_block};
-use super::{InterfaceSet, Layout, Region};
+use super::elements::{Proto, add_block, add_block_where, merge_block};
+use super::holes::{Layers, disk_blocks, flange_point, in_patch, patch_blocks};
+use super::{InterfaceSet, Layout, MERGE_TOLERANCE, Region};
 use crate::error::BiomechError;
 use crate::geometry::{TibiaGeometry, ellipse_arc_length};
+use crate::merge::NodeMerger;
 use crate::spec::FlangeSpec;
 
 /// The half-angle θ_f (rad) of the flange: the arc of the ellipse (a cos θ, b sin θ) from
 /// −θ_f to θ_f has length `width`.
-fn flange_half_angle(a: f64, b: f64, width: f64) -> f64 {
+pub(super) fn flange_half_angle(a: f64, b: f64, width: f64) -> f64 {
     let (mut lo, mut hi) = (0.0, std::f64::consts::PI * 0.999);
     for _ in 0..60 {
         let mid = 0.5 * (lo + hi);
@@ -27,13 +29,17 @@ fn flange_half_angle(a: f64, b: f64, width: f64) -> f64 {
 }
 
 /// Step 4 of the build: the flange block, thickness × arc × length over `fz` on the
-/// periosteal surface at +x, its nodes appended to `coords` and its elements to `protos`;
-/// returns the (global) nodes of its inner face.
+/// periosteal surface at +x (with drilled holes: less the holes' patches, which hold the
+/// patch blocks and the screws' locking heads), its elements appended to `protos` and its
+/// nodes to `coords` — but the heads' nodes on the periosteum, which are the screw shafts'
+/// nodes in `bone`; returns the (global) nodes of its inner face.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn flange_block(
     geometry: &TibiaGeometry,
     flange: &FlangeSpec,
     layout: &Layout,
     fz: [f64; 2],
+    bone: &NodeMerger,
     coords: &mut Vec<[f64; 3]>,
     protos: &mut Vec<Proto>,
 ) -> Result<Vec<usize>, BiomechError> {
@@ -41,7 +47,11 @@ pub(super) fn flange_block(
     let theta_f = flange_half_angle(dia[0], dia[1], flange.width_mm);
     let g = geometry.clone();
     let t_cells = (flange.thickness_mm / h).round().max(1.0) as usize;
-    let w_cells = (flange.width_mm / h).ceil().max(2.0) as usize;
+    // cells across the width: with holes, the patch's 2k (it spans the width)
+    let w_cells = match &layout.holes {
+        Some((holes, _)) => 2 * holes.k,
+        None => (flange.width_mm / h).ceil().max(2.0) as usize,
+    };
     let planes = flange_planes(&layout.stations, fz);
     let z_cells = planes.len() - 1;
     let thickness = flange.thickness_mm;
@@ -50,27 +60,83 @@ pub(super) fn flange_block(
             cells: [t_cells, w_cells, z_cells],
             element: etype,
             periodic: [false; 3],
-            face_names: [["INNER", ""], ["", ""], ["", ""]],
+            face_names: [["", ""], ["", ""], ["", ""]],
         },
         move |p| {
             let z = plane_at(&planes, p[2]);
             let o = g.outer_semi_axes(z);
-            let t = -theta_f + 2.0 * theta_f * p[1];
-            let n = [t.cos() / o[0], t.sin() / o[1]];
-            let nn = n[0].hypot(n[1]);
-            let off = p[0] * thickness;
-            [
-                o[0] * t.cos() + off * n[0] / nn,
-                o[1] * t.sin() + off * n[1] / nn,
-                z,
-            ]
+            flange_point(o, -theta_f + 2.0 * theta_f * p[1], p[0] * thickness, z)
         },
     )?;
-    let base = coords.len();
-    coords.extend_from_slice(&block.coords);
-    let map: Vec<usize> = (0..block.n_nodes()).map(|i| base + i).collect();
-    add_block(&block, &map, |_| Region::Flange, protos);
-    Ok(block.node_set("INNER")?.iter().map(|&i| base + i).collect())
+    let mut local = NodeMerger::new(MERGE_TOLERANCE);
+    let mut elements = Vec::new();
+    let patch = match &layout.holes {
+        Some((holes, _)) => Some((
+            holes,
+            holes.first_cells(&flange_planes(&layout.stations, fz))?,
+        )),
+        None => None,
+    };
+    let kept = |e: usize| match &patch {
+        Some((holes, firsts)) => {
+            let cell = [(e / t_cells) % w_cells, e / (t_cells * w_cells)];
+            !in_patch(cell, &[holes.k], w_cells, holes.k, firsts)
+        }
+        None => true,
+    };
+    add_block_where(&block, &mut local, kept, |_| Region::Flange, &mut elements);
+    if let Some((holes, _)) = &patch {
+        let layers = Layers::Flange {
+            geometry,
+            thickness,
+        };
+        for (i, hole) in holes.holes.iter().enumerate() {
+            let (half, radial) = (holes.flange_half_angle, holes.radial[1]);
+            for b in patch_blocks(layers, hole, holes, half, radial, t_cells, etype)? {
+                let map = merge_block(&b, &mut local);
+                add_block(&b, &map, |_| Region::Flange, &mut elements);
+            }
+            for b in disk_blocks(layers, hole, holes, t_cells, etype)? {
+                let map = merge_block(&b, &mut local);
+                add_block(&b, &map, |_| Region::Screw(i), &mut elements);
+            }
+        }
+    }
+    // global numbering: a locking head's nodes on the periosteum are its shaft's
+    let mut head = vec![false; local.len()];
+    for p in elements
+        .iter()
+        .filter(|p| matches!(p.region(), Region::Screw(_)))
+    {
+        p.nodes().iter().for_each(|&n| head[n] = true);
+    }
+    let global: Vec<usize> = local
+        .coords()
+        .iter()
+        .zip(&head)
+        .map(|(&x, &on_head)| match bone.find(x).filter(|_| on_head) {
+            Some(n) => n,
+            None => {
+                coords.push(x);
+                coords.len() - 1
+            }
+        })
+        .collect();
+    let on_periosteum = |x: [f64; 3]| {
+        let o = geometry.outer_semi_axes(x[2]);
+        ((x[0] / o[0]).powi(2) + (x[1] / o[1]).powi(2) - 1.0).abs() < 1e-9
+    };
+    let mut inner: Vec<usize> = elements
+        .iter()
+        .filter(|p| p.region() == Region::Flange)
+        .flat_map(|p| p.nodes().iter().copied())
+        .filter(|&n| on_periosteum(local.coords()[n]))
+        .map(|n| global[n])
+        .collect();
+    inner.sort_unstable();
+    inner.dedup();
+    protos.extend(elements.into_iter().map(|p| p.renumbered(&global)));
+    Ok(inner)
 }
 
 /// The z planes of the flange's cells: its ends and the bone stations between them, so
@@ -121,9 +187,12 @@ pub(super) fn tie_flange(
     bone_node: &[bool],
 ) -> Result<FlangeTie, BiomechError> {
     let (etype, h, h_far) = (layout.etype, layout.h, layout.h_far);
-    // master: periosteal faces of the ring (bone and prosthesis) on the lateral side near the flange
+    // master: periosteal faces of the ring (bone and prosthesis) on the lateral side near the
+    // flange, not those of a drilled screw's shaft (the locking head shares its nodes)
+    let screw: std::collections::HashSet<usize> =
+        mesh.element_set("SCREWS")?.iter().copied().collect();
     let mut masters = Vec::new();
-    for e in 0..n_intact_elements {
+    for e in (0..n_intact_elements).filter(|e| !screw.contains(e)) {
         let el = mesh.element(e);
         for f in 0..6 {
             let nodes = etype.face_nodes(f).unwrap_or_default();
@@ -144,9 +213,14 @@ pub(super) fn tie_flange(
         }
     }
     mesh.set_node_set("FLANGE_INNER", flange_inner_nodes.to_vec());
+    // a drilled hole's rim on the periosteum is shared by flange, screw and bone: not tied
     let tie = Tie {
         name: "flange".into(),
-        slave_nodes: flange_inner_nodes.to_vec(),
+        slave_nodes: flange_inner_nodes
+            .iter()
+            .copied()
+            .filter(|&n| !bone_node[n])
+            .collect(),
         master_faces: masters,
         position_tolerance: Some(0.05 * h),
     };

@@ -38,20 +38,25 @@
 //!
 //! The flange is a curved plate block on the lateral periosteal surface, its inner face
 //! tied to the bone and prosthesis surface ([`osteon_assembly::tie_equations`]). Each screw
-//! is a solid O-grid cylinder along x, from mid-flange to mid-far-cortex, whose nodes are
-//! embedded ([`crate::embed`]) in the flange (priority: the screw is locked in it) or the
-//! bone they lie in; nodes in the empty canal stay free.
+//! is a solid cylinder along x. By default it fills a hole drilled through flange, near
+//! cortex and far cortex, meshed to conform ([`holes`]): it shares its nodes with the hole
+//! walls (locked head, bonded thread) and touches nothing across the canal. The simplified
+//! alternative embeds an O-grid cylinder from mid-flange to mid-far-cortex
+//! ([`crate::embed`]) in the flange (priority: the screw is locked in it) or the bone its
+//! nodes lie in; nodes in the empty canal stay free.
 //!
 //! # Numbering
 //!
 //! Bone elements come first, then the defect ring elements (bone in the intact model,
-//! prosthesis in the implanted one), then the prosthesis core, flange and screws; bone and
-//! defect-ring nodes come first too. The intact reference model is the prefix of both
+//! prosthesis in the implanted one) and the drilled screws' shafts in the cortices (bone in
+//! the intact model, screw in the implanted one), then the prosthesis core, flange and
+//! screws; bone, defect-ring and shaft nodes come first too. The intact reference model is the prefix of both
 //! numberings, so bone integration points coincide one to one between the two models.
 
 mod bone;
 mod elements;
 mod flange;
+mod holes;
 mod ogrid;
 mod reconstruction;
 mod screws;
@@ -66,12 +71,13 @@ use osteon_mesh::{ElementType, Mesh, QualityReport};
 
 use crate::error::BiomechError;
 use crate::geometry::{TibiaGeometry, ellipse_perimeter};
-use crate::spec::{DefectSpec, ImplantSpec, MeshSpec};
+use crate::spec::{DefectSpec, ImplantSpec, MeshSpec, ScrewModel};
 
 use bone::{BoneBlocks, bone_blocks};
 use elements::{Numbered, number_elements};
 use flange::{flange_block, tie_flange};
-use screws::screw_blocks;
+use holes::HoleLayout;
+use screws::{count_drilled, drilled_screws, screw_blocks};
 use stations::bone_stations;
 use surfaces::plane_surfaces;
 use validate::{validate_flange, validate_mesh_spec, validate_screws};
@@ -126,19 +132,21 @@ pub struct ScrewPlacement {
     pub fragment: Fragment,
     /// z where the axis enters the bone (mm).
     pub z_mm: f64,
-    /// The head end of the axis, at the flange's mid-thickness (mm).
+    /// The head end of the axis, at the flange's mid-thickness (drilled: on its outer face)
+    /// (mm).
     pub head_mm: [f64; 3],
-    /// The tip of the axis, in the middle of the far cortex (mm).
+    /// The tip of the axis, in the middle of the far cortex (drilled: on the far
+    /// periosteum) (mm).
     pub tip_mm: [f64; 3],
     /// Where the axis enters the bone, on its periosteal surface (mm).
     pub bone_entry_mm: [f64; 3],
     /// Nodes of the screw.
     pub n_nodes: usize,
-    /// Nodes embedded in the flange.
+    /// Nodes embedded in the flange (drilled: shared with the flange's hole wall).
     pub embedded_in_flange: usize,
-    /// Nodes embedded in bone.
+    /// Nodes embedded in bone (drilled: shared with the cortices' hole walls).
     pub embedded_in_bone: usize,
-    /// Nodes in no host (in the canal), free.
+    /// Nodes in no host (in the canal), free (drilled: on no hole wall).
     pub free: usize,
 }
 
@@ -193,6 +201,8 @@ pub struct Reconstruction {
     pub tie: Option<TieReport>,
     /// The screws.
     pub screws: Vec<ScrewPlacement>,
+    /// How the screws were built (`None`: no screws); a CT model's are embedded.
+    pub screw_model: Option<ScrewModel>,
     /// z stations of the bone mesh (mm).
     pub z_stations: Vec<f64>,
     /// Distal and proximal docking planes (mm).
@@ -243,6 +253,8 @@ struct Layout {
     defect_z: [f64; 2],
     /// z stations of the bone mesh (mm).
     stations: Vec<f64>,
+    /// Drilled screw holes and the first z cell of each patch along the stations.
+    holes: Option<(HoleLayout, Vec<usize>)>,
 }
 
 /// Build the reconstruction mesh: tibia, defect, prosthesis, flange, screws, with the tie and
@@ -255,25 +267,53 @@ pub fn build_reconstruction(
 ) -> Result<Reconstruction, BiomechError> {
     let (defect_z, flange_z) = validated_planes(geometry, defect, implant, mesh_spec)?;
     let flange = &implant.flange;
-    let layout = Layout::new(geometry, implant, mesh_spec, defect_z, flange_z);
+    let layout = Layout::new(geometry, implant, mesh_spec, defect_z, flange_z)?;
 
-    // 1.–3. cortical ring (defect ring as prosthesis), cancellous cores, prosthesis core
+    // 1.–3. cortical ring (defect ring as prosthesis, drilled holes with the screw shafts in
+    // them), cancellous cores, prosthesis core
     let BoneBlocks {
         mut protos,
-        mut coords,
+        mut merger,
         n_intact_nodes,
         ring_elements,
         core_radial,
     } = bone_blocks(geometry, implant, &layout)?;
 
-    // 4. flange: thickness × arc × length, on the periosteal surface at +x
+    // 5a. drilled screws: the shafts across the canal, merged with those in the cortices
+    let drilled = match &layout.holes {
+        Some((holes, _)) => Some(drilled_screws(
+            geometry,
+            implant,
+            &layout,
+            holes,
+            &mut merger,
+            &mut protos,
+        )?),
+        None => None,
+    };
+    let mut coords = merger.coords().to_vec();
+
+    // 4. flange: thickness × arc × length, on the periosteal surface at +x (with the drilled
+    // holes and the screws' locking heads)
     let flange_inner_nodes = match flange_z {
-        Some(fz) => flange_block(geometry, flange, &layout, fz, &mut coords, &mut protos)?,
+        Some(fz) => flange_block(
+            geometry,
+            flange,
+            &layout,
+            fz,
+            &merger,
+            &mut coords,
+            &mut protos,
+        )?,
         None => Vec::new(),
     };
 
-    // 5. screws: O-grid cylinders along x, tip (medial, mid far cortex) → head (mid-flange)
-    let mut screws = screw_blocks(geometry, implant, &layout, &mut coords, &mut protos)?;
+    // 5b. embedded screws: O-grid cylinders along x, tip (medial, mid far cortex) → head
+    // (mid-flange)
+    let mut screws = match drilled {
+        Some(s) => s,
+        None => screw_blocks(geometry, implant, &layout, &mut coords, &mut protos)?,
+    };
 
     // 6. number the elements: bone, defect ring, prosthesis core, flange, screws
     let Numbered {
@@ -294,9 +334,10 @@ pub fn build_reconstruction(
         n_intact_elements,
     )?;
 
-    // 8. constraints: flange tie, screw embedding
+    // 8. constraints: flange tie, screw embedding (or the drilled screws' counts)
     let constraints = constraints(
         &mut mesh,
+        &regions,
         geometry,
         implant,
         &layout,
@@ -313,6 +354,11 @@ pub fn build_reconstruction(
         n_intact_nodes,
         equations: constraints.equations,
         tie: constraints.tie,
+        screw_model: (!screws.placements.is_empty()).then_some(if layout.holes.is_some() {
+            ScrewModel::Drilled
+        } else {
+            ScrewModel::Embedded
+        }),
         screws: screws.placements,
         cells: layout.cells(core_radial, mesh_spec),
         z_stations: layout.stations,
@@ -327,6 +373,18 @@ pub fn build_reconstruction(
         bone_moduli_mpa: None,
         knee_frame: crate::model::KneeFrame::IDENTITY,
     })
+}
+
+impl Reconstruction {
+    /// W/(W − d) through the flange's screw holes when the flange model has none
+    /// ([`ImplantSpec::flange_net_section_factor`]); `None` when the holes are drilled
+    /// (the model resolves them) or there are no screws.
+    pub fn flange_net_section_factor(&self, implant: &ImplantSpec) -> Option<f64> {
+        match self.screw_model {
+            Some(ScrewModel::Embedded) => implant.flange_net_section_factor(),
+            _ => None,
+        }
+    }
 }
 
 /// Per node of `mesh`: it belongs to one of the bone elements `0..n_bone_elements`.
@@ -383,15 +441,15 @@ impl Layout {
         }
     }
 
-    /// Element type, sizes, cells around and through the wall, and the z stations of the
-    /// bone mesh.
+    /// Element type, sizes, cells around and through the wall, the drilled holes and the z
+    /// stations of the bone mesh.
     fn new(
         geometry: &TibiaGeometry,
         implant: &ImplantSpec,
         mesh_spec: &MeshSpec,
         defect_z: [f64; 2],
         flange_z: Option<[f64; 2]>,
-    ) -> Layout {
+    ) -> Result<Layout, BiomechError> {
         let etype = if mesh_spec.reduced_integration {
             ElementType::Hex20R
         } else {
@@ -410,7 +468,33 @@ impl Layout {
             .unwrap_or_else(|| (geometry.diaphysis_wall_mm / h).round().max(1.0) as usize)
             .max(1);
 
-        Layout {
+        let holes = match flange_z {
+            Some(fz) => {
+                let sizes = [h, mesh_spec.interface_size()];
+                let holes = HoleLayout::new(geometry, implant, defect_z, around, dia, sizes)?;
+                if let Some(holes) = &holes {
+                    holes.validate(geometry, fz, defect_z, 0.5 * mesh_spec.interface_size())?;
+                }
+                holes
+            }
+            None => None,
+        };
+        let stations = bone_stations(
+            geometry,
+            implant,
+            mesh_spec,
+            defect_z,
+            flange_z,
+            holes.as_ref(),
+        );
+        let holes = match holes {
+            Some(holes) => {
+                let firsts = holes.first_cells(&stations)?;
+                Some((holes, firsts))
+            }
+            None => None,
+        };
+        Ok(Layout {
             etype,
             h,
             h_far,
@@ -418,8 +502,9 @@ impl Layout {
             around,
             through_wall,
             defect_z,
-            stations: bone_stations(geometry, implant, mesh_spec, defect_z, flange_z),
-        }
+            stations,
+            holes,
+        })
     }
 }
 
@@ -433,8 +518,10 @@ struct Constraints {
 /// Step 8: the docking interfaces, the flange tie (when there is a flange) and the screw
 /// embedding (when there are screws). `flange`: its z range and inner (bone-side) nodes;
 /// `counts`: bone elements, intact elements.
+#[allow(clippy::too_many_arguments)]
 fn constraints(
     mesh: &mut Mesh,
+    regions: &[Region],
     geometry: &TibiaGeometry,
     implant: &ImplantSpec,
     layout: &Layout,
@@ -472,7 +559,9 @@ fn constraints(
         equations.extend(t.equations);
         tie = Some(t.report);
     }
-    if !screws.placements.is_empty() {
+    if layout.holes.is_some() {
+        interfaces.push(count_drilled(mesh, regions, &mut screws.placements));
+    } else if !screws.placements.is_empty() {
         let (eqs, holes) = embed_screws(mesh, &implant.screws, screws, &bone_node)?;
         equations.extend(eqs);
         interfaces.push(holes);

@@ -1,14 +1,18 @@
-//! The locking screws: solid O-grid cylinders along their axis, from mid-flange to
-//! mid-far-cortex (along x on the parametric tibia, along the planned trajectory on a CT),
-//! whose nodes are embedded ([`crate::embed`]) in the flange (priority: the screw is locked
-//! in it) or the bone they lie in; nodes in the empty canal stay free.
+//! The locking screws. Drilled (the default, [`crate::ScrewModel::Drilled`]): each screw
+//! fills a hole through flange and both cortices ([`super::holes`]); this module adds its
+//! shaft across the canal and counts what it shares. Embedded: solid O-grid cylinders along
+//! their axis, from mid-flange to mid-far-cortex (along x on the parametric tibia, along
+//! the planned trajectory on a CT), whose nodes are embedded ([`crate::embed`]) in the
+//! flange (priority: the screw is locked in it) or the bone they lie in; nodes in the empty
+//! canal stay free.
 
 use std::ops::Range;
 
 use osteon_assembly::Equation;
 use osteon_mesh::{ElementType, Mesh};
 
-use super::elements::{Proto, merge_block};
+use super::elements::{Proto, add_block, merge_block};
+use super::holes::{HoleLayout, canal_blocks};
 use super::ogrid::ogrid_blocks;
 use super::{Fragment, InterfaceSet, Layout, MERGE_TOLERANCE, Region, ScrewPlacement};
 use crate::embed::{Embedding, embed_nodes, embedding_equations};
@@ -26,7 +30,89 @@ pub(crate) struct ScrewBlocks {
     pub node_ranges: Vec<Range<usize>>,
 }
 
-/// Step 5 of the build: the screw cylinders, tip (medial, mid far cortex) → head
+/// Step 5 of the build with drilled holes: each screw's shaft across the canal, its nodes
+/// merged with those of the shaft in the two cortices (`bone`, step 1b), its elements
+/// appended to `protos`; the placements, tip flush with the far periosteum, head end on the
+/// flange's outer face (their node counts follow from the numbered mesh,
+/// [`count_drilled`]).
+pub(super) fn drilled_screws(
+    geometry: &TibiaGeometry,
+    implant: &ImplantSpec,
+    layout: &Layout,
+    holes: &HoleLayout,
+    bone: &mut NodeMerger,
+    protos: &mut Vec<Proto>,
+) -> Result<ScrewBlocks, BiomechError> {
+    let mut placements = Vec::new();
+    for (i, hole) in holes.holes.iter().enumerate() {
+        let (inner, outer) = (
+            geometry.inner_semi_axes(hole.z),
+            geometry.outer_semi_axes(hole.z),
+        );
+        let cells = ((2.0 * inner[0] / layout.h) - 1e-9).ceil().max(2.0) as usize;
+        for block in canal_blocks(geometry, hole, holes, cells, layout.etype)? {
+            let map = merge_block(&block, bone);
+            add_block(&block, &map, |_| Region::Screw(i), protos);
+        }
+        placements.push(ScrewPlacement {
+            fragment: hole.fragment,
+            z_mm: hole.z,
+            head_mm: [outer[0] + implant.flange.thickness_mm, 0.0, hole.z],
+            tip_mm: [-outer[0], 0.0, hole.z],
+            bone_entry_mm: [outer[0], 0.0, hole.z],
+            n_nodes: 0,
+            embedded_in_flange: 0,
+            embedded_in_bone: 0,
+            free: 0,
+        });
+    }
+    Ok(ScrewBlocks {
+        placements,
+        node_ranges: Vec::new(),
+    })
+}
+
+/// Step 8 with drilled holes: count each screw's nodes — all, shared with the flange's hole
+/// wall, shared with the bone's, on neither — and set SCREW_HOLES, the bone nodes a screw
+/// shares (its hole walls in the two cortices).
+pub(crate) fn count_drilled(
+    mesh: &mut Mesh,
+    regions: &[Region],
+    placements: &mut [ScrewPlacement],
+) -> InterfaceSet {
+    let n = mesh.n_nodes();
+    let mut flange = vec![false; n];
+    let mut bone = vec![false; n];
+    let mut screw: Vec<Vec<bool>> = vec![vec![false; n]; placements.len()];
+    for (e, r) in regions.iter().enumerate() {
+        let flags = match r {
+            Region::Flange => &mut flange,
+            Region::Screw(k) if *k < placements.len() => &mut screw[*k],
+            r if r.is_bone() => &mut bone,
+            _ => continue,
+        };
+        mesh.element(e).nodes.iter().for_each(|&a| flags[a] = true);
+    }
+    let mut holes = Vec::new();
+    for (p, on) in placements.iter_mut().zip(&screw) {
+        let nodes: Vec<usize> = (0..n).filter(|&a| on[a]).collect();
+        p.n_nodes = nodes.len();
+        p.embedded_in_flange = nodes.iter().filter(|&&a| flange[a]).count();
+        p.embedded_in_bone = nodes.iter().filter(|&&a| bone[a]).count();
+        p.free = nodes.iter().filter(|&&a| !flange[a] && !bone[a]).count();
+        holes.extend(nodes.into_iter().filter(|&a| bone[a]));
+    }
+    holes.sort_unstable();
+    holes.dedup();
+    mesh.set_node_set("SCREW_HOLES", holes.clone());
+    InterfaceSet {
+        name: "screw holes".into(),
+        set: "SCREW_HOLES".into(),
+        nodes: holes,
+    }
+}
+
+/// Step 5 of the build (embedded screws): the screw cylinders, tip (medial, mid far cortex) → head
 /// (mid-flange), one per offset and fragment when the screws and the flange are enabled,
 /// their nodes appended to `coords` and their elements to `protos`.
 pub(super) fn screw_blocks(

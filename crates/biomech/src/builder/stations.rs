@@ -1,18 +1,23 @@
 //! The z stations shared by all bone blocks, and the docking planes of the defect.
 
+use super::holes::HoleLayout;
 use crate::error::BiomechError;
 use crate::geometry::TibiaGeometry;
 use crate::spec::{DefectSpec, ImplantSpec, MeshSpec};
 
 /// The z stations: mandatory planes kept exactly, optional ones dropped when closer than
-/// 0.3 · `size` to another, intervals cut into equal cells of at most the smallest size of
-/// the `zones` ((z range, element size) pairs) that contain their midpoint, `far` elsewhere.
+/// 0.3 · `size` to another or inside a `locked` range, intervals cut into equal cells of at
+/// most the smallest size of the `zones` ((z range, element size) pairs) that contain their
+/// midpoint, `far` elsewhere — but the intervals inside a locked range (a drilled hole's
+/// patch, whose planes are mandatory), which stay one cell each.
 pub(super) fn z_stations(
     mandatory: &[f64],
     optional: &[f64],
     zones: &[([f64; 2], f64)],
     far: f64,
+    locked: &[[f64; 2]],
 ) -> Vec<f64> {
+    let inside = |z: f64, slack: f64| locked.iter().any(|r| z > r[0] - slack && z < r[1] + slack);
     let size = zones.iter().map(|z| z.1).fold(far, f64::min);
     let mut keys: Vec<f64> = mandatory.to_vec();
     keys.sort_by(f64::total_cmp);
@@ -20,6 +25,7 @@ pub(super) fn z_stations(
     for &z in optional {
         if z > keys[0]
             && z < keys[keys.len() - 1]
+            && !inside(z, 0.3 * size)
             && keys.iter().all(|&k| (k - z).abs() > 0.3 * size)
         {
             keys.push(z);
@@ -30,6 +36,10 @@ pub(super) fn z_stations(
     for w in keys.windows(2) {
         let (a, b) = (w[0], w[1]);
         let mid = 0.5 * (a + b);
+        if inside(mid, 0.0) {
+            stations.push(b);
+            continue;
+        }
         let h = zones
             .iter()
             .filter(|(r, _)| mid >= r[0] && mid <= r[1])
@@ -99,6 +109,7 @@ pub(super) fn bone_stations(
     mesh_spec: &MeshSpec,
     defect_z: [f64; 2],
     flange_z: Option<[f64; 2]>,
+    holes: Option<&HoleLayout>,
 ) -> Vec<f64> {
     let flange = &implant.flange;
     let screws = &implant.screws;
@@ -108,7 +119,7 @@ pub(super) fn bone_stations(
         Some(f) => [f[0] - 10.0, f[1] + 10.0],
         None => [defect_z[0] - 10.0, defect_z[1] + 10.0],
     };
-    let mandatory = [
+    let mut mandatory = vec![
         0.0,
         geometry.diaphysis_start(),
         geometry.diaphysis_end(),
@@ -131,7 +142,13 @@ pub(super) fn bone_stations(
         optional.extend_from_slice(&band);
         zones.push((band, h_interface));
     }
-    if screws.enabled && flange.enabled {
+    if let Some(holes) = holes {
+        // drilled holes: the patch planes, one cell apart (no finer zone: a patch's z cells
+        // must stay its k per half side)
+        for hole in &holes.holes {
+            mandatory.extend(hole.planes(holes.k));
+        }
+    } else if screws.enabled && flange.enabled {
         // finer cells over each screw and one screw radius either side
         for &off in &screws.offsets_mm {
             for zs in [defect_z[0] - off, defect_z[1] + off] {
@@ -141,7 +158,14 @@ pub(super) fn bone_stations(
             }
         }
     }
-    z_stations(&mandatory, &optional, &zones, h_far)
+    let locked: Vec<[f64; 2]> = holes.map_or(Vec::new(), |holes| {
+        holes
+            .holes
+            .iter()
+            .map(|x| [x.z - x.z_half, x.z + x.z_half])
+            .collect()
+    });
+    z_stations(&mandatory, &optional, &zones, h_far, &locked)
 }
 
 #[cfg(test)]
@@ -155,6 +179,7 @@ mod tests {
             &[98.5, 261.5, 99.0],
             &[([98.5, 261.5], 3.0)],
             6.0,
+            &[],
         );
         for z in [0.0, 50.0, 148.5, 211.5, 290.0, 360.0, 98.5, 261.5] {
             assert!(s.iter().any(|&x| (x - z).abs() < 1e-12), "{z}");
@@ -171,6 +196,27 @@ mod tests {
         );
     }
 
+    /// A drilled hole's patch keeps its planes as its cells, even where a finer zone
+    /// overlaps it, and drops the optional planes inside it.
+    #[test]
+    fn z_stations_keep_locked_patches_whole() {
+        let patch = [136.0, 138.0, 140.0, 142.0, 144.0];
+        let mut mandatory = vec![0.0, 148.5, 360.0];
+        mandatory.extend(patch);
+        let s = z_stations(
+            &mandatory,
+            &[98.5, 139.0, 143.5],
+            &[([98.5, 261.5], 3.0), ([143.5, 153.5], 0.5)],
+            6.0,
+            &[[136.0, 144.0]],
+        );
+        let i = s.iter().position(|&z| z == 136.0).expect("patch start");
+        assert_eq!(&s[i..i + 5], &patch);
+        assert!(!s.contains(&139.0) && !s.contains(&143.5));
+        // the fine zone still cuts the interval from the patch to the docking plane
+        assert!(s[i + 5..].iter().take_while(|&&z| z <= 148.5).count() >= 9);
+    }
+
     /// A screw band inside the flange span gets its own finer cells, with planes at its ends.
     #[test]
     fn z_stations_refine_screw_bands() {
@@ -179,6 +225,7 @@ mod tests {
             &[98.5, 261.5, 131.5, 141.5],
             &[([98.5, 261.5], 3.0), ([131.5, 141.5], 1.5)],
             6.0,
+            &[],
         );
         for z in [131.5, 141.5] {
             assert!(s.iter().any(|&x| (x - z).abs() < 1e-12), "{z}");

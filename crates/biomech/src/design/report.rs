@@ -36,7 +36,7 @@ pub(super) fn notes(base: &Study, design: &Study) -> Vec<String> {
             "Element size {} mm. A design sweep trades mesh for designs: examples/mesh_convergence.rs gives the error of each metric against the 3 mm and 2 mm meshes; use the 3 mm mesh (or the study's convergence table) for the design you choose.",
             design.mesh.size_mm
         ),
-        "The flange and the screws follow the base study's model (flange tied or frictional, screws embedded without holes or preload); screw positions matter less than they would with screws in drilled holes.".to_string(),
+        "The flange and the screws follow the base study's model (flange tied or frictional; screws in drilled holes by default, or embedded; no preload).".to_string(),
         "Safety: the lattice against the seed's 20 MPa static and 10 MPa fatigue strengths (multiaxial Deshpande–Fleck stress), the flange and screws against their yield, in every case (biomechanics.md §9).".to_string(),
     ];
     if matches!(base.interface, InterfaceModel::Bonded) {

@@ -777,6 +777,7 @@ fn add_screws(
     rec.equations.extend(equations);
     rec.interfaces.push(holes);
     rec.screws = built.placements;
+    rec.screw_model = (!rec.screws.is_empty()).then_some(crate::spec::ScrewModel::Embedded);
     Ok(())
 }
 

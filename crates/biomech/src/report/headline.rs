@@ -5,9 +5,12 @@ use std::fmt::Write;
 
 use crate::daily::DailyLoading;
 use crate::headline::HeadlineAnalysis;
+use crate::interface_sensitivity::VariedPair;
 use crate::load_sharing::LoadSharing;
 use crate::mechanostat::{MechanostatBands, StrainDistribution};
 use crate::metrics::Status;
+use crate::screw_comparison::ScrewModelComparison;
+use crate::spec::ScrewModel;
 use crate::study::StudyReport;
 
 /// "12.3 %" or "–" for a share the load does not carry.
@@ -150,13 +153,17 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
     if let Some(sens) = &h.interface_sensitivity {
         let _ = writeln!(
             o,
-            "\n**Interface sensitivity** (frictional interface; the headline case re-run with the docking-interface inputs changed one at a time; a frictional flange keeps the study's):\n\n| variant | μ | k_T (MPa/mm) | initial gap (mm) | micromotion p95 (µm) | max (µm) | stick / slip / open area |\n|---|---|---|---|---|---|---|"
+            "\n**Interface sensitivity** (frictional interface; the headline case re-run with the inputs of one interface changed one at a time, the other keeping the study's: the docking faces', then, with the flange in frictional contact, the flange's, whose μ and k_T are the docking faces' by assumption; micromotion and stick / slip / open are always the docking faces'):\n\n| variant | interface changed | μ | k_T (MPa/mm) | initial gap (mm) | micromotion p95 (µm) | max (µm) | stick / slip / open area |\n|---|---|---|---|---|---|---|---|"
         );
         for v in &sens.variants {
             let _ = writeln!(
                 o,
-                "| {} | {:.2} | {:.2} | {} | {:.2} | {:.2} | {:.2} / {:.2} / {:.2} |",
+                "| {} | {} | {:.2} | {:.2} | {} | {:.2} | {:.2} | {:.2} / {:.2} / {:.2} |",
                 v.label,
+                match v.pair {
+                    VariedPair::Docking => "docking faces",
+                    VariedPair::Flange => "flange–bone",
+                },
                 v.mu,
                 v.stick_stiffness_mpa_per_mm,
                 v.initial_gap_mm,
@@ -198,6 +205,9 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
             );
         }
     }
+    if let Some(s) = &h.screw_model {
+        screw_model_table(o, s);
+    }
     let c = &h.construct;
     let _ = writeln!(
         o,
@@ -212,7 +222,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
         c.torsional_ratio(),
         match c.preloaded_torsional_nm_per_deg {
             Some(k) => format!(
-                "| torsional under a {:.1} N axial preload (N·m/°) | {k:.3} | {:.3} (linear) | {:.3} |\n\nWithout an axial load the docking faces carry no friction and the torque goes through the flange and the embedded screws alone; under the preload their friction shares it (the preload applied first, then the torque, with the contact history between).\n",
+                "| torsional under a {:.1} N axial preload (N·m/°) | {k:.3} | {:.3} (linear) | {:.3} |\n\nWithout an axial load the docking faces carry no friction and the torque goes through the flange and the screws alone; under the preload their friction shares it (the preload applied first, then the torque, with the contact history between).\n",
                 c.axial_load_n,
                 c.intact_torsional_nm_per_deg,
                 k / c.intact_torsional_nm_per_deg
@@ -247,6 +257,40 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
             );
         }
     }
+}
+
+/// The headline case with the study's screw model and the other one.
+fn screw_model_table(o: &mut String, s: &ScrewModelComparison) {
+    let _ = writeln!(
+        o,
+        "\n**Screw model** (the headline case re-run on a mesh with the other screw model: drilled holes, the screws sharing their nodes with the hole walls, or screws embedded in flange and bone without holes):\n\n| screws | micromotion p95 / max (µm) | migration (mm) | screws von Mises peak / p99 (MPa) | at bone entry (MPa) | flange von Mises peak / p99 (MPa) | diaphysis strain, sphere mean (µε) | near bone below the lazy zone |\n|---|---|---|---|---|---|---|---|"
+    );
+    let pair = |v: Option<[f64; 2]>, digits: usize| {
+        v.map_or("–".into(), |[a, b]| {
+            format!("{a:.digits$} / {b:.digits$}")
+        })
+    };
+    for r in &s.rows {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} % |",
+            match r.model {
+                ScrewModel::Drilled => "in drilled holes",
+                ScrewModel::Embedded => "embedded (simplified)",
+            },
+            pair(r.micromotion_p95_max_um, 1),
+            opt(r.migration_max_mm, 4, "n/a (bonded)"),
+            pair(r.screw_von_mises_mpa, 1),
+            opt(r.screw_entry_von_mises_mpa, 1, "–"),
+            pair(r.flange_von_mises_mpa, 1),
+            r.shaft_judged_microstrain,
+            100.0 * r.near_below_lazy_zone
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nEmbedded screws add their stiffness to flange and bone where they overlap and leave the hole's stress concentration out; drilled holes remove the screw volume and bond the threaded shaft to both cortices. The peaks sit on singular edges (hole rims, screw tips) and differ with the model; the p95, p99 and sphere means are the comparable numbers."
+    );
 }
 
 /// The load-sharing paragraph of one case.

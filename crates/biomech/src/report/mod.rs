@@ -534,12 +534,13 @@ fn mesh_section(o: &mut String, r: &StudyReport) {
     screw_table(o, &m.screws);
 }
 
-/// The table of the embedded screws (none: nothing).
+/// The table of the screws' nodes (none: nothing): on the flange's and the bone's hole walls
+/// (drilled) or embedded in them, and the rest.
 fn screw_table(o: &mut String, screws: &[crate::builder::ScrewPlacement]) {
     if !screws.is_empty() {
         let _ = writeln!(
             o,
-            "\n| screw | fragment | z (mm) | nodes | in flange | in bone | free (canal) |\n|---|---|---|---|---|---|---|"
+            "\n| screw | fragment | z (mm) | nodes | on or in flange | on or in bone | neither |\n|---|---|---|---|---|---|---|"
         );
         for (i, sc) in screws.iter().enumerate() {
             let _ = writeln!(
@@ -669,9 +670,9 @@ fn micromotion_paragraph(o: &mut String, micromotion: &MicromotionMetric) {
                 "\nMicromotion — the relative interface displacement u_prosthesis − u_bone at paired points of each contact interface, relative to the unloaded state: its tangential part (max, mean, p95, bands) and its normal part (gap opening or closing); area-weighted at the face quadrature points (at the nodes' tributary areas for node-based pairs). The bands follow Pilliar 1986 (28 µm) and Jasty 1997 (< 40 µm ingrowth, 40–150 µm mixed tissue, > 150 µm fibrous; biomechanics.md §6) with the seed's 50–100 µm inside. The last row, \"{}\", is over the docking faces only, the number the checks judge. {}\n\n| interface | area (mm²) | max | mean | p95 | < 28 µm | 28–40 µm | 40–50 µm | 50–100 µm | 100–150 µm | > 150 µm | stick / slip / open (% area) | normal motion max |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|",
                 m.all.interface,
                 if flange {
-                    "The flange–bone row is the flange sliding and lifting on the periosteum: reported, not judged against the ingrowth thresholds (no ingrowth is expected there). The screws are embedded, so they add no interface."
+                    "The flange–bone row is the flange sliding and lifting on the periosteum: reported, not judged against the ingrowth thresholds (no ingrowth is expected there). The screws share their nodes with the hole walls (drilled) or are embedded, so they add no contact interface."
                 } else {
-                    "The flange is tied to the bone and the screws embedded in this model, so their relative displacement is zero by construction."
+                    "The flange is tied to the bone and the screws share their nodes with the hole walls (drilled) or are embedded in this model, so their relative displacement is zero by construction."
                 }
             );
             for s in m.interfaces.iter().chain(std::iter::once(&m.all)) {
