@@ -158,10 +158,21 @@ impl HoleLayout {
         }
         let flange_half_angle =
             super::flange::flange_half_angle(dia[0], dia[1], implant.flange.width_mm);
+        // radial cells, in cells of the interface size: in the cortex the mean of the patch's
+        // half-width at mid-wall and its half-length, less the radius; in the flange the
+        // smaller of the two less the radius (its inner nodes are contact slaves, each one
+        // three more interface unknowns, so the flange's patch stays coarse)
         let z_half = holes.iter().map(|x| x.z_half).fold(f64::INFINITY, f64::min);
-        let y_flange = dia[1] * flange_half_angle.sin();
-        let radial = [z_half, y_flange.min(z_half)]
-            .map(|w| ((w - r) / h_interface).round().max(1.0) as usize);
+        let mid_wall = holes
+            .iter()
+            .map(|x| {
+                let (i, o) = (geometry.inner_semi_axes(x.z), geometry.outer_semi_axes(x.z));
+                0.5 * (i[1] + o[1]) * ring_half_angle.sin()
+            })
+            .fold(f64::INFINITY, f64::min);
+        let flange_y = dia[1] * flange_half_angle.sin();
+        let radial = [0.5 * (mid_wall + z_half), flange_y.min(z_half)]
+            .map(|y| ((y - r) / h_interface).round().max(1.0) as usize);
         let disk_radial = ((1.0 - OGRID_SQUARE) * r / h_interface).round().max(1.0) as usize;
         Ok(Some(HoleLayout {
             holes,

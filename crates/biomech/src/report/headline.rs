@@ -197,6 +197,26 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
             );
         }
         if let Some(chosen) = sens.variants.first() {
+            let flange = sens
+                .variants
+                .iter()
+                .filter(|v| v.pair == VariedPair::Flange)
+                .map(|v| (v.p95_um - chosen.p95_um) / chosen.p95_um)
+                .fold(None, |acc: Option<f64>, d| {
+                    Some(acc.map_or(d, |a| if d.abs() > a.abs() { d } else { a }))
+                });
+            if let Some(d) = flange {
+                let _ = writeln!(
+                    o,
+                    "The flange rows move the docking p95 by at most {:+.1} %: {}",
+                    100.0 * d,
+                    if d.abs() < 0.05 {
+                        "what holds the prosthesis through the flange is the screws (locked in the flange, threaded into the bone), not the flange's friction on the periosteum, so the assumed μ and k_T of titanium on periosteum matter little."
+                    } else {
+                        "the flange's friction on the periosteum shares the load the screws carry, so its assumed μ and k_T (no measurement for titanium on periosteum was found) change the answer."
+                    }
+                );
+            }
             let _ = writeln!(
                 o,
                 "μ acts only where the interface slides: as chosen, {:.1} % of the docking area slips and {:.1} % sticks, so μ ± 0.2 changes the micromotion little; where nothing slides the friction limit μ·p is never reached and the motion is the elastic τ/k_T of the sticking faces.",
