@@ -379,16 +379,15 @@ fn lattice_status(verdict: f64, smallest: Option<f64>, limit: f64) -> Status {
 /// A Ti-6Al-4V flange against the fatigue strength of a notched specimen (140 MPa at 10⁷
 /// cycles, Kt = 3.1; biomechanics.md §8); `None` for a flange without that datum.
 ///
-/// With drilled screw holes (`net_section` `None`) the model resolves the holes, so the
-/// stress at a hole edge already holds the concentration that the notched strength holds
-/// too: the comparison counts it twice, on the safe side. With embedded screws the flange
-/// has no holes, so its stress away from the tie edges is a nominal stress, and the notched
-/// strength is the strength to hold it against; the net section through a hole carries
-/// `net_section` = W/(W − d) times the gross stress, so both values are scaled by it first.
-/// Either way the peak sits on a singularity (a hole edge, the edge of the tie or contact)
-/// and grows with refinement: the row passes when even the peak is below the strength,
-/// fails when the 99th percentile (the flange's bulk) reaches it, and in between says that
-/// the model cannot decide.
+/// The flange model has no open holes: embedded screws leave it whole, and a drilled
+/// screw's locking head is titanium sharing its nodes with the titanium flange, so the hole
+/// is filled, not a notch. Its stress away from the edges is therefore a gross stress, and
+/// the notched strength is the strength to hold it against; the net section through a
+/// threaded hole carries `net_section` = W/(W − d) times the gross stress, so both values
+/// are scaled by it first. The peak sits on a singularity (the edge of the tie or contact,
+/// a bonded head's rim) and grows with refinement: the row passes when even the scaled
+/// peak is below the strength, fails when the scaled 99th percentile (the flange's bulk)
+/// reaches it, and in between says that the model cannot decide.
 fn flange_fatigue_check(
     f: &StressStat,
     material: FlangeMaterial,
@@ -407,27 +406,22 @@ fn flange_fatigue_check(
     } else {
         (
             Status::Info,
-            "; undecided: only the singular peak exceeds the strength",
+            "; undecided: only the singular peak exceeds the strength (a net-section stress at each hole, from section forces, would decide)",
         )
     };
-    let value = match net_section {
-        Some(_) => format!(
-            "net section: peak {peak:.1} MPa (singular at the edge of the tie or contact), p99 {p99:.1}, the model's gross stresses {:.1} and {:.1} × W/(W − d) = {k:.2} (no holes in the model){note}",
-            f.peak_mpa, f.p99_mpa
-        ),
-        None => format!(
-            "peak {peak:.1} MPa (singular at a screw-hole edge or the edge of the tie or contact), p99 {p99:.1}; the holes are modelled, so their concentration is counted in the stress and in the notched strength{note}"
-        ),
-    };
+    let at = f.peak_at_mm;
     Some(Check {
         criterion: format!(
             "{}: von Mises vs notched fatigue strength (10⁷ cycles, Kt 3.1)",
             f.part
         ),
-        value,
+        value: format!(
+            "net section: peak {peak:.1} MPa at ({:.0}, {:.0}, {:.0}) mm (singular: an edge of the tie or contact, or a bonded head's rim), p99 {p99:.1}; the model's gross stresses {:.1} and {:.1} × W/(W − d) = {k:.2}{note}",
+            at[0], at[1], at[2], f.peak_mpa, f.p99_mpa
+        ),
         target: format!("< {limit} MPa"),
         status,
-        source: "MatWeb Ti-6Al-4V ELI, wrought, load ratio not stated (biomechanics.md §8); no hole in the model: gross nominal stress vs notched strength, unconservative (§9)".into(),
+        source: "MatWeb Ti-6Al-4V ELI, wrought, load ratio not stated (biomechanics.md §8); no open hole in the model (embedded screws, or drilled ones whose locked titanium heads fill their holes): gross stress × W/(W − d) vs notched strength, unconservative for threaded holes and as-built printed titanium (§9)".into(),
     })
 }
 

@@ -180,9 +180,7 @@ pub fn headline_analysis(
             spec: &study.metrics,
             interface: &study.interface,
             flange_material: study.implant.flange.material,
-            flange_net_section_factor: setup
-                .implanted_reconstruction()
-                .flange_net_section_factor(&study.implant),
+            flange_net_section_factor: study.implant.flange_net_section_factor(),
             load: &setup.load_cases[k],
             micromotion: run.micromotion.as_ref(),
             copies: setup.split.as_ref().map_or(&[], |s| &s.copies),

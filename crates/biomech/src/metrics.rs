@@ -330,10 +330,10 @@ pub struct CaseMetrics {
     /// The flange's material (decides the target of the flange check).
     #[serde(default = "default_flange_material")]
     pub flange_material: FlangeMaterial,
-    /// W/(W − d) through the flange's screw holes when the model has none (embedded screws;
-    /// [`crate::Reconstruction::flange_net_section_factor`]): the flange fatigue check holds
-    /// the model's gross stress times it against the notched strength; `None` with drilled
-    /// holes (modelled), without screws and in reports written before it existed.
+    /// W/(W − d) through the flange's screw holes ([`crate::ImplantSpec::flange_net_section_factor`]):
+    /// the flange model has no open hole (a drilled screw's locked head fills its hole), so
+    /// the flange fatigue check holds the model's gross stress times it against the notched
+    /// strength; `None` without screws and in reports written before it existed.
     #[serde(default)]
     pub flange_net_section_factor: Option<f64>,
     /// The screws.
@@ -538,8 +538,8 @@ pub struct MetricInputs<'a> {
     pub interface: &'a InterfaceModel,
     /// Flange material.
     pub flange_material: FlangeMaterial,
-    /// W/(W − d) through the flange's screw holes, `None` with drilled holes or without
-    /// screws ([`crate::Reconstruction::flange_net_section_factor`]).
+    /// W/(W − d) through the flange's screw holes, `None` without screws
+    /// ([`crate::ImplantSpec::flange_net_section_factor`]).
     pub flange_net_section_factor: Option<f64>,
     /// The load case: name, fraction of body weight, medial share, load (N).
     pub load: &'a StudyLoadCase,

@@ -123,7 +123,7 @@ pub fn screw_model_comparison(
         spec: &study.metrics,
         interface: &study.interface,
         flange_material: study.implant.flange.material,
-        flange_net_section_factor: alt_rec.flange_net_section_factor(&study.implant),
+        flange_net_section_factor: study.implant.flange_net_section_factor(),
         load: &alt_setup.load_cases[case],
         micromotion: micromotion.pop().as_ref(),
         copies: alt_setup.split.as_ref().map_or(&[], |s| &s.copies),

@@ -148,9 +148,16 @@ impl Default for FlangeSpec {
 pub struct ScrewSpec {
     /// Include the screws (needs the flange); true.
     pub enabled: bool,
-    /// Diameter (mm); 5.0, the AO large-fragment locking screw (biomechanics.md §8,
-    /// unverified; 3.5 mm small-fragment screws are the other listed size).
+    /// Nominal (thread) diameter (mm); 5.0, the AO large-fragment locking screw
+    /// (biomechanics.md §8, unverified; 3.5 mm small-fragment screws are the other listed
+    /// size): the threaded hole in the flange (its net section).
     pub diameter_mm: f64,
+    /// Core (thread-root) diameter (mm), the diameter of the solid cylinder that models the
+    /// screw and, drilled, of its hole; 4.4 for the 5.0 mm locking screw (biomechanics.md §8,
+    /// unverified; its drill is 4.3 mm). A threadless cylinder of the nominal diameter
+    /// would be about 1.7 times too stiff in bending and understate the bending stress at
+    /// the thread root by about a third.
+    pub core_diameter_mm: f64,
     /// Distances of the screw axes from the docking face into each fragment (mm); one
     /// proximal and one distal screw per entry. [12, 28]: engineering choice of this crate
     /// (two screws per fragment inside the 40 mm flange overlap), not in biomechanics.md.
@@ -159,11 +166,19 @@ pub struct ScrewSpec {
     pub model: ScrewModel,
 }
 
+impl ScrewSpec {
+    /// Radius (mm) of the screw's solid cylinder: half the core diameter.
+    pub fn shaft_radius_mm(&self) -> f64 {
+        0.5 * self.core_diameter_mm
+    }
+}
+
 impl Default for ScrewSpec {
     fn default() -> Self {
         Self {
             enabled: true,
             diameter_mm: 5.0,
+            core_diameter_mm: 4.4,
             offsets_mm: vec![12.0, 28.0],
             model: ScrewModel::Drilled,
         }
@@ -220,7 +235,8 @@ pub struct ImplantSpec {
 impl ImplantSpec {
     /// W/(W − d) of the flange's cross-sections through its screw holes (flange width W,
     /// screw diameter d): the net-section stress at a hole over the gross stress of the
-    /// flange model, which has no holes (biomechanics.md §9); `None` without flange or
+    /// flange model, which has no open holes (embedded screws, or drilled ones whose locked
+    /// titanium heads fill them; biomechanics.md §9); `None` without flange or
     /// screws, or when the screw is as wide as the flange.
     pub fn flange_net_section_factor(&self) -> Option<f64> {
         let (w, d) = (self.flange.width_mm, self.screws.diameter_mm);

@@ -546,7 +546,7 @@ fn notes(
         interface,
         geometry,
         if drilled {
-            "Screws: threadless Ti-6Al-4V cylinders in holes drilled through the flange and both cortices (implant.screws.model = \"drilled\", the default): the screw volume is removed from flange and bone and the mesh conforms to the holes. Each screw shares its nodes with the flange's hole wall (the locking head, locked) and with both cortices' (the threaded shaft, bonded: no thread slip or pull-out is modelled), touches nothing across the canal, and reaches from the flange's outer face to the far periosteum; no preload. The intact reference has the same mesh with the holes filled by cortex. implant.screws.model = \"embedded\" is the simplified alternative (no holes: the screw's stiffness is added to the host's).".to_string()
+            "Screws: threadless Ti-6Al-4V cylinders of the core (thread-root) diameter in holes drilled through the flange and both cortices (implant.screws.model = \"drilled\", the default): the screw volume is removed from flange and bone and the mesh conforms to the holes. Each screw shares its nodes with the flange's hole wall (the locking head, locked: titanium in titanium, so the flange is not weakened by an open hole) and with both cortices' (the threaded shaft, bonded: no thread slip, pull-out or contact opening is modelled), touches nothing across the canal, and reaches from the flange's outer face to the far periosteum; no preload. The intact reference has the same mesh with the holes filled by cortex. At a hole the model has a stiff inclusion bonded to bone, which passes tension and shear that a real thread carries only in compression and friction, and the drilling-damage and thread-cut zone (about 0.5–1 mm) and early remodelling around a screw are not modelled: bone strains at a hole's rim are indicative, not a loosening criterion (Frost's thresholds refer to gauge-scale strains). implant.screws.model = \"embedded\" is the simplified alternative (no holes: the screw's stiffness is added to the host's).".to_string()
         } else {
             "Screws: threadless Ti-6Al-4V cylinders embedded in flange and bone (u = Σ N_a(ξ) u_a of the host element; no hole, screw volume counted twice); nodes in the empty canal are free.".to_string()
         },
@@ -1086,7 +1086,7 @@ pub fn study_metrics(
             spec: &study.metrics,
             interface: &study.interface,
             flange_material: study.implant.flange.material,
-            flange_net_section_factor: rec.flange_net_section_factor(&study.implant),
+            flange_net_section_factor: study.implant.flange_net_section_factor(),
             load,
             micromotion: implanted.micromotion.as_ref().and_then(|m| m.get(k)),
             copies: setup.split.as_ref().map_or(&[], |s| &s.copies),

@@ -36,7 +36,9 @@
 //! z planes are stations of the bone mesh, kept as its cells where a finer zone overlaps
 //! (a docking face's band).
 //! The flange's patch spans its whole width (2k cells across it, the patch blocks' outer
-//! sides on its edges), which needs a flange at least 1.5 screw diameters wide.
+//! sides on its edges), which needs a flange at least 1.5 core diameters wide. The screw and
+//! its hole have the screw's core diameter (the thread root; the thread and the bone it cuts
+//! are not resolved).
 
 use std::f64::consts::{FRAC_PI_2, TAU};
 
@@ -117,7 +119,7 @@ impl HoleLayout {
             return Ok(None);
         }
         let h_interface = sizes[1];
-        let r = 0.5 * screws.diameter_mm;
+        let r = screws.shaft_radius_mm();
         let axes = screw_axes(implant, defect_z);
         let cell = TAU / around as f64;
         let mut k = 1;
@@ -125,8 +127,8 @@ impl HoleLayout {
             let b_i = geometry.inner_semi_axes(z)[1];
             if LIGAMENT * r >= b_i {
                 return Err(drilled_error(format!(
-                    "a {} mm screw at z = {z:.1} mm is too wide for the canal (endosteal semi-axis {b_i:.1} mm)",
-                    screws.diameter_mm
+                    "a screw of {} mm core diameter at z = {z:.1} mm is too wide for the canal (endosteal semi-axis {b_i:.1} mm)",
+                    screws.core_diameter_mm
                 )));
             }
             let alpha = (LIGAMENT * r / b_i).asin();
@@ -152,7 +154,7 @@ impl HoleLayout {
             return Err(drilled_error(format!(
                 "the flange ({} mm wide) is too narrow for a {} mm hole: it needs at least {:.1} mm",
                 implant.flange.width_mm,
-                screws.diameter_mm,
+                screws.core_diameter_mm,
                 2.0 * LIGAMENT * r
             )));
         }
@@ -555,7 +557,10 @@ mod tests {
                 .filter(|&e| matches!(drilled.regions[e], Region::Screw(_))),
         );
         let (o, i) = (g.outer_semi_axes(140.0), g.inner_semi_axes(140.0));
-        let exact = 2.0 * 4.0 * drilled_volume(2.5, o, i);
+        // the default screw: 4.4 mm core diameter
+        let r = drilled_spec.screws.shaft_radius_mm();
+        assert_eq!(r, 2.2);
+        let exact = 2.0 * 4.0 * drilled_volume(r, o, i);
         assert!((shafts - exact).abs() < 1e-4 * exact, "{shafts} vs {exact}");
         // the cortex lost them: the intact models (holes filled with cortex) agree, and the
         // drilled cortex is the embedded model's less the holes, both to the quadratic
@@ -573,7 +578,7 @@ mod tests {
         assert!((lost - exact).abs() < 1e-2 * exact, "{lost} vs {exact}");
         // conforming: the intact models (holes filled) have the same outer surface to the
         // faceting (5e-5 here), so no face inside the drilled one is left unmatched (a hole
-        // wall alone, 2π·2.5·5 ≈ 79 mm², would add twice its area)
+        // wall alone, 2π·2.2·5 ≈ 69 mm², would add twice its area)
         let surface = |r: &super::super::Reconstruction| {
             let intact = r.intact_mesh().expect("intact");
             let faces = osteon_mesh::boundary_faces(&intact, intact.n_elements());
@@ -584,7 +589,6 @@ mod tests {
         // each screw shares its faces with the hole walls: of its surface only the two
         // ends and the part across the canal are on the boundary of the implanted mesh
         let boundary = osteon_mesh::boundary_faces(m, m.n_elements());
-        let r = 2.5;
         let n = 4000;
         let canal: f64 = (0..n)
             .map(|j| {
@@ -607,6 +611,31 @@ mod tests {
                 "screw {k}: {area} mm² free, canal {canal}, ends {ends}"
             );
         }
+    }
+
+    #[test]
+    fn screws_that_cannot_be_drilled_are_refused_with_the_alternative_named() {
+        let g = TibiaGeometry::default();
+        let build = |f: &dyn Fn(&mut ImplantSpec)| {
+            let mut implant = ImplantSpec::default();
+            f(&mut implant);
+            build_reconstruction(&g, &DefectSpec::default(), &implant, &coarse())
+        };
+        // a core wider than the thread
+        let e = build(&|i| i.screws.core_diameter_mm = 5.5).expect_err("refused");
+        assert!(e.to_string().contains("core_diameter_mm"), "{e}");
+        // a screw so close to the docking plane that its patch would reach it
+        let e = build(&|i| i.screws.offsets_mm = vec![4.0, 28.0]).expect_err("refused");
+        assert!(
+            e.to_string().contains("docking plane") && e.to_string().contains("\"embedded\""),
+            "{e}"
+        );
+        // the embedded screws take the same layout
+        build(&|i| {
+            i.screws.offsets_mm = vec![4.0, 28.0];
+            i.screws.model = ScrewModel::Embedded;
+        })
+        .expect("embedded screws need no patch");
     }
 
     #[test]

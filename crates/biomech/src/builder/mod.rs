@@ -375,18 +375,6 @@ pub fn build_reconstruction(
     })
 }
 
-impl Reconstruction {
-    /// W/(W − d) through the flange's screw holes when the flange model has none
-    /// ([`ImplantSpec::flange_net_section_factor`]); `None` when the holes are drilled
-    /// (the model resolves them) or there are no screws.
-    pub fn flange_net_section_factor(&self, implant: &ImplantSpec) -> Option<f64> {
-        match self.screw_model {
-            Some(ScrewModel::Embedded) => implant.flange_net_section_factor(),
-            _ => None,
-        }
-    }
-}
-
 /// Per node of `mesh`: it belongs to one of the bone elements `0..n_bone_elements`.
 pub(crate) fn bone_node_flags(mesh: &Mesh, n_bone_elements: usize) -> Vec<bool> {
     let mut bone = vec![false; mesh.n_nodes()];

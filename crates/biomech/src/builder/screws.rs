@@ -128,7 +128,7 @@ pub(super) fn screw_blocks(
     let mut placements = Vec::new();
     let mut screw_node_ranges = Vec::new();
     if screws.enabled && flange.enabled {
-        let r = 0.5 * screws.diameter_mm;
+        let r = screws.shaft_radius_mm();
         let mut list = Vec::new();
         for &off in &screws.offsets_mm {
             list.push((Fragment::Distal, defect_z[0] - off));
@@ -254,7 +254,7 @@ pub(crate) fn embed_screws(
     let flange_elems = mesh.element_set("FLANGE")?.to_vec();
     let bone_elems = mesh.element_set("BONE")?.to_vec();
     let mut holes = Vec::new();
-    let r = 0.5 * screws.diameter_mm;
+    let r = screws.shaft_radius_mm();
     for (k, range) in screw_node_ranges.iter().enumerate() {
         let nodes: Vec<usize> = range.clone().collect();
         // only hosts that can reach the screw (flange first: the head is locked in it)

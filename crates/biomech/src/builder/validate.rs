@@ -41,6 +41,16 @@ pub(super) fn validate_screws(implant: &ImplantSpec) -> Result<(), BiomechError>
                 "a positive diameter in mm",
             ));
         }
+        if !(screws.core_diameter_mm > 0.0 && screws.core_diameter_mm <= screws.diameter_mm) {
+            return Err(BiomechError::invalid(
+                "implant.screws.core_diameter_mm",
+                screws.core_diameter_mm,
+                format!(
+                    "a positive core diameter in mm, at most the nominal {} mm",
+                    screws.diameter_mm
+                ),
+            ));
+        }
         for &off in &screws.offsets_mm {
             if !(off - 0.5 * screws.diameter_mm > 0.0
                 && off + 0.5 * screws.diameter_mm < flange.overlap_mm)

@@ -739,7 +739,7 @@ fn add_screws(
     list: &[PlannedScrew],
     h: f64,
 ) -> Result<(), BiomechError> {
-    let r = 0.5 * implant.screws.diameter_mm;
+    let r = implant.screws.shaft_radius_mm();
     let mut built = ScrewBlocks {
         placements: Vec::new(),
         node_ranges: Vec::new(),

@@ -211,7 +211,7 @@ pub(super) fn headline_section(o: &mut String, h: &HeadlineAnalysis, body_source
                     "The flange rows move the docking p95 by at most {:+.1} %: {}",
                     100.0 * d,
                     if d.abs() < 0.05 {
-                        "what holds the prosthesis through the flange is the screws (locked in the flange, threaded into the bone), not the flange's friction on the periosteum, so the assumed μ and k_T of titanium on periosteum matter little."
+                        "in this model, whose screws are locked in the flange and bonded to the bone (no thread slip, no preload), the screws rather than the flange's friction on the periosteum hold the prosthesis through the flange, so the assumed μ and k_T of titanium on periosteum matter little. The bonded thread is the stiffest anchorage there is: a compliant screw–bone anchorage (thread toggle, osteoporotic or resorbing bone) or lag screws that press the plate on the bone would shift load to the flange contact and the docking faces."
                     } else {
                         "the flange's friction on the periosteum shares the load the screws carry, so its assumed μ and k_T (no measurement for titanium on periosteum was found) change the answer."
                     }

@@ -419,11 +419,12 @@ fn implant_rows(r: &StudyReport) -> Vec<InputRow> {
             "mm",
         ),
         (
-            "screws (diameter; offsets from docking faces)".into(),
+            "screws (diameter, core diameter; offsets from docking faces)".into(),
             if s.implant.screws.enabled && s.implant.flange.enabled {
                 format!(
-                    "{}; {}",
+                    "{}, {}; {}",
                     s.implant.screws.diameter_mm,
+                    s.implant.screws.core_diameter_mm,
                     s.implant
                         .screws
                         .offsets_mm
