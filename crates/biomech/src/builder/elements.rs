@@ -55,14 +55,24 @@ pub(super) fn add_block(
     region: impl Fn(&[[f64; 3]]) -> Region,
     out: &mut Vec<Proto>,
 ) {
-    for el in block.elements() {
-        let nodes: Vec<usize> = el.nodes.iter().map(|&n| map[n]).collect();
-        let corners: Vec<[f64; 3]> = el.nodes[..el.etype.n_corners()]
-            .iter()
-            .map(|&n| block.coords[n])
-            .collect();
-        out.push(Proto::new(nodes, region(&corners)));
-    }
+    out.extend(
+        block
+            .elements()
+            .map(|el| block_proto(block, el.nodes, el.etype.n_corners(), map, &region)),
+    );
+}
+
+/// The element on the block's nodes `nodes` (the first `corners` its corners), mapped by
+/// `map`, its region from its corners.
+fn block_proto(
+    block: &Mesh,
+    nodes: &[usize],
+    corners: usize,
+    map: &[usize],
+    region: &impl Fn(&[[f64; 3]]) -> Region,
+) -> Proto {
+    let at: Vec<[f64; 3]> = nodes[..corners].iter().map(|&n| block.coords[n]).collect();
+    Proto::new(nodes.iter().map(|&n| map[n]).collect(), region(&at))
 }
 
 pub(super) fn merge_block(block: &Mesh, merger: &mut NodeMerger) -> Vec<usize> {
@@ -93,16 +103,13 @@ pub(super) fn add_block_where(
         .map(|(&x, &u)| if u { merger.insert(x) } else { usize::MAX })
         .collect();
     let before = out.len();
-    for (e, el) in block.elements().enumerate() {
-        if keep(e) {
-            let nodes: Vec<usize> = el.nodes.iter().map(|&n| map[n]).collect();
-            let corners: Vec<[f64; 3]> = el.nodes[..el.etype.n_corners()]
-                .iter()
-                .map(|&n| block.coords[n])
-                .collect();
-            out.push(Proto::new(nodes, region(&corners)));
-        }
-    }
+    out.extend(
+        block
+            .elements()
+            .enumerate()
+            .filter(|(e, _)| keep(*e))
+            .map(|(_, el)| block_proto(block, el.nodes, el.etype.n_corners(), &map, &region)),
+    );
     out.len() - before
 }
 

@@ -56,17 +56,42 @@ pub(super) fn ogrid_blocks(
             } else {
                 [n_r, m, n_axial]
             };
-            let spec = StructuredSpec {
-                cells,
-                element: etype,
-                periodic: [false; 3],
-                face_names: [["", ""], ["", ""], ["", ""]],
-            };
-            Ok(structured_mesh(&spec, |p| {
-                map(ogrid_point(b, p[0], p[1]), p[2])
-            })?)
+            oriented_block(cells, etype, |p| map(ogrid_point(b, p[0], p[1]), p[2]))
         })
         .collect()
+}
+
+/// A structured block of `map`, its third parameter reversed when that makes the map
+/// right-handed (judged by the Jacobian at the block's centre): a block swept towards −x
+/// (a far cortex) keeps a positive Jacobian.
+pub(super) fn oriented_block(
+    cells: [usize; 3],
+    etype: ElementType,
+    map: impl Fn([f64; 3]) -> [f64; 3],
+) -> Result<Mesh, BiomechError> {
+    let d = 1e-4;
+    let column = |k: usize| -> [f64; 3] {
+        let mut a = [0.5; 3];
+        let mut b = [0.5; 3];
+        a[k] -= d;
+        b[k] += d;
+        let (xa, xb) = (map(a), map(b));
+        std::array::from_fn(|i| xb[i] - xa[i])
+    };
+    let j = [column(0), column(1), column(2)];
+    let det = j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1])
+        - j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0])
+        + j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
+    let flip = det < 0.0;
+    let spec = StructuredSpec {
+        cells,
+        element: etype,
+        periodic: [false; 3],
+        face_names: [["", ""], ["", ""], ["", ""]],
+    };
+    Ok(structured_mesh(&spec, |p| {
+        map(if flip { [p[0], p[1], 1.0 - p[2]] } else { p })
+    })?)
 }
 
 #[cfg(test)]
