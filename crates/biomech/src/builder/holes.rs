@@ -99,15 +99,15 @@ pub(super) struct HoleLayout {
 
 impl HoleLayout {
     /// The holes of `implant`'s screws in the ring of `around` cells; the flange lies on
-    /// the ellipse `dia` (mm); `sizes`: the element size and the interface element size
-    /// (mm). `None` unless the screws are drilled.
+    /// the ellipse `dia` (mm); radial cells of about `h_interface` (mm, the interface element
+    /// size). `None` unless the screws are drilled.
     pub fn new(
         geometry: &TibiaGeometry,
         implant: &ImplantSpec,
         defect_z: [f64; 2],
         around: usize,
         dia: [f64; 2],
-        sizes: [f64; 2],
+        h_interface: f64,
     ) -> Result<Option<HoleLayout>, BiomechError> {
         let screws = &implant.screws;
         if !(screws.enabled
@@ -117,7 +117,6 @@ impl HoleLayout {
         {
             return Ok(None);
         }
-        let h_interface = sizes[1];
         let r = screws.shaft_radius_mm();
         let axes = screw_axes(implant, defect_z);
         let cell = TAU / around as f64;

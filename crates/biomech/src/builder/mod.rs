@@ -458,8 +458,8 @@ impl Layout {
 
         let holes = match flange_z {
             Some(fz) => {
-                let sizes = [h, mesh_spec.interface_size()];
-                let holes = HoleLayout::new(geometry, implant, defect_z, around, dia, sizes)?;
+                let h_interface = mesh_spec.interface_size();
+                let holes = HoleLayout::new(geometry, implant, defect_z, around, dia, h_interface)?;
                 if let Some(holes) = &holes {
                     holes.validate(geometry, fz, defect_z, 0.5 * mesh_spec.interface_size())?;
                 }
