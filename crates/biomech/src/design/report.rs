@@ -37,7 +37,7 @@ pub(super) fn notes(base: &Study, design: &Study) -> Vec<String> {
             design.mesh.size_mm
         ),
         "The flange and the screws follow the base study's model (flange tied or frictional; screws in drilled holes by default, or embedded; no preload).".to_string(),
-        "Safety: the lattice against the seed's 20 MPa static and 10 MPa fatigue strengths (multiaxial Deshpande–Fleck stress), the flange and screws against their yield, in every case (biomechanics.md §9).".to_string(),
+        "Safety: the lattice against the seed's 20 MPa static and 10 MPa fatigue strengths (multiaxial Deshpande–Fleck stress), the flange and screws against their yield and a Ti-6Al-4V flange and the screws against the notched fatigue strength, in every case (biomechanics.md §9).".to_string(),
     ];
     if matches!(base.interface, InterfaceModel::Bonded) {
         n.push("The base study is bonded, which has no micromotion: every design runs with the frictional docking interface of porous Ta on cortical bone instead (mu = 0.74).".into());
