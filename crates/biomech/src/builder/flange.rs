@@ -122,21 +122,24 @@ pub(super) fn flange_block(
             }
         })
         .collect();
-    let on_periosteum = |x: [f64; 3]| {
-        let o = geometry.outer_semi_axes(x[2]);
-        ((x[0] / o[0]).powi(2) + (x[1] / o[1]).powi(2) - 1.0).abs() < 1e-9
-    };
     let mut inner: Vec<usize> = elements
         .iter()
         .filter(|p| p.region() == Region::Flange)
         .flat_map(|p| p.nodes().iter().copied())
-        .filter(|&n| on_periosteum(local.coords()[n]))
+        .filter(|&n| on_periosteum(geometry, local.coords()[n]))
         .map(|n| global[n])
         .collect();
     inner.sort_unstable();
     inner.dedup();
     protos.extend(elements.into_iter().map(|p| p.renumbered(&global)));
     Ok(inner)
+}
+
+/// Whether `x` (mm) lies on the periosteal ellipse of its height (to 1e-9 of the ellipse
+/// equation): the flange's inner face, and the bone faces it meets.
+fn on_periosteum(geometry: &TibiaGeometry, x: [f64; 3]) -> bool {
+    let o = geometry.outer_semi_axes(x[2]);
+    ((x[0] / o[0]).powi(2) + (x[1] / o[1]).powi(2) - 1.0).abs() < 1e-9
 }
 
 /// The z planes of the flange's cells: its ends and the bone stations between them, so
@@ -197,10 +200,7 @@ pub(super) fn tie_flange(
         for f in 0..6 {
             let nodes = etype.face_nodes(f).unwrap_or_default();
             let pts: Vec<[f64; 3]> = nodes.iter().map(|&l| mesh.coords[el.nodes[l]]).collect();
-            let on_outer = pts.iter().all(|x| {
-                let o = geometry.outer_semi_axes(x[2]);
-                ((x[0] / o[0]).powi(2) + (x[1] / o[1]).powi(2) - 1.0).abs() < 1e-9
-            });
+            let on_outer = pts.iter().all(|&x| on_periosteum(geometry, x));
             let xc = pts.iter().map(|x| x[0]).sum::<f64>() / pts.len() as f64;
             let zlo = pts.iter().map(|x| x[2]).fold(f64::INFINITY, f64::min);
             let zhi = pts.iter().map(|x| x[2]).fold(f64::NEG_INFINITY, f64::max);

@@ -46,6 +46,7 @@ use osteon_mesh::{ElementType, Mesh};
 
 use super::Fragment;
 use super::ogrid::{OGRID_SQUARE, ogrid_blocks, oriented_block};
+use super::screws::screw_axes;
 use crate::error::BiomechError;
 use crate::geometry::TibiaGeometry;
 use crate::spec::ImplantSpec;
@@ -270,17 +271,6 @@ fn drilled_error(message: String) -> BiomechError {
     BiomechError::construction(format!(
         "drilled screw holes: {message} (implant.screws.model = \"embedded\" places the screws without holes)"
     ))
-}
-
-/// The screw axes (fragment, z in mm), one per offset and fragment, sorted by z.
-pub(super) fn screw_axes(implant: &ImplantSpec, defect_z: [f64; 2]) -> Vec<(Fragment, f64)> {
-    let mut list = Vec::new();
-    for &off in &implant.screws.offsets_mm {
-        list.push((Fragment::Distal, defect_z[0] - off));
-        list.push((Fragment::Proximal, defect_z[1] + off));
-    }
-    list.sort_by(|a, b| a.1.total_cmp(&b.1));
-    list
 }
 
 /// The layered surfaces a patch is meshed on: the cortical wall (wall fraction w from the

@@ -548,7 +548,12 @@ fn constraints(
         tie = Some(t.report);
     }
     if layout.holes.is_some() {
-        interfaces.push(count_drilled(mesh, regions, &mut screws.placements));
+        interfaces.push(count_drilled(
+            mesh,
+            regions,
+            &mut screws.placements,
+            &bone_node,
+        ));
     } else if !screws.placements.is_empty() {
         let (eqs, holes) = embed_screws(mesh, &implant.screws, screws, &bone_node)?;
         equations.extend(eqs);

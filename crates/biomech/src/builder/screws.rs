@@ -30,6 +30,18 @@ pub(crate) struct ScrewBlocks {
     pub node_ranges: Vec<Range<usize>>,
 }
 
+/// The screw axes (fragment, z in mm), one per offset and fragment, sorted by z: the
+/// screws' order, drilled or embedded.
+pub(super) fn screw_axes(implant: &ImplantSpec, defect_z: [f64; 2]) -> Vec<(Fragment, f64)> {
+    let mut list = Vec::new();
+    for &off in &implant.screws.offsets_mm {
+        list.push((Fragment::Distal, defect_z[0] - off));
+        list.push((Fragment::Proximal, defect_z[1] + off));
+    }
+    list.sort_by(|a, b| a.1.total_cmp(&b.1));
+    list
+}
+
 /// Step 5 of the build with drilled holes: each screw's shaft across the canal, its nodes
 /// merged with those of the shaft in the two cortices (`bone`, step 1b), its elements
 /// appended to `protos`; the placements, tip flush with the far periosteum, head end on the
@@ -73,22 +85,21 @@ pub(super) fn drilled_screws(
 }
 
 /// Step 8 with drilled holes: count each screw's nodes — all, shared with the flange's hole
-/// wall, shared with the bone's, on neither — and set SCREW_HOLES, the bone nodes a screw
-/// shares (its hole walls in the two cortices).
+/// wall, shared with the bone's (`bone` flags the bone's nodes), on neither — and set
+/// SCREW_HOLES, the bone nodes a screw shares (its hole walls in the two cortices).
 pub(crate) fn count_drilled(
     mesh: &mut Mesh,
     regions: &[Region],
     placements: &mut [ScrewPlacement],
+    bone: &[bool],
 ) -> InterfaceSet {
     let n = mesh.n_nodes();
     let mut flange = vec![false; n];
-    let mut bone = vec![false; n];
     let mut screw: Vec<Vec<bool>> = vec![vec![false; n]; placements.len()];
     for (e, r) in regions.iter().enumerate() {
         let flags = match r {
             Region::Flange => &mut flange,
             Region::Screw(k) if *k < placements.len() => &mut screw[*k],
-            r if r.is_bone() => &mut bone,
             _ => continue,
         };
         mesh.element(e).nodes.iter().for_each(|&a| flags[a] = true);
@@ -129,13 +140,7 @@ pub(super) fn screw_blocks(
     let mut screw_node_ranges = Vec::new();
     if screws.enabled && flange.enabled {
         let r = screws.shaft_radius_mm();
-        let mut list = Vec::new();
-        for &off in &screws.offsets_mm {
-            list.push((Fragment::Distal, defect_z[0] - off));
-            list.push((Fragment::Proximal, defect_z[1] + off));
-        }
-        list.sort_by(|a, b| a.1.total_cmp(&b.1));
-        for (k, &(fragment, zs)) in list.iter().enumerate() {
+        for (k, (fragment, zs)) in screw_axes(implant, defect_z).into_iter().enumerate() {
             let o = geometry.outer_semi_axes(zs);
             let head = [o[0] + 0.5 * flange.thickness_mm, 0.0, zs];
             let tip = [-(o[0] - 0.5 * geometry.wall(zs)), 0.0, zs];
