@@ -11,6 +11,7 @@ use crate::element::{ElementGeometryError, stiffness};
 use crate::error::AssemblyError;
 use crate::model::Model;
 use crate::pattern::SparsityPattern;
+use crate::slots::ElementSlots;
 
 /// Material index of every element, from the sections; every element must have exactly one.
 pub fn element_materials(model: &Model) -> Result<Vec<usize>, AssemblyError> {
@@ -73,7 +74,7 @@ pub(crate) fn inverted(mesh: &Mesh, e: usize, g: ElementGeometryError) -> Assemb
 
 /// A raw pointer to the matrix values that threads may share: each colour's elements write
 /// disjoint rows (see [`SparsityPattern::colors`]), hence disjoint slots. Private to this
-/// module; its one user, [`assemble_stiffness`], checks every slot before writing it.
+/// module; its one user, the assembly loop, checks every slot before writing it.
 #[derive(Clone, Copy)]
 struct SharedValues(*mut f64);
 // SAFETY: used only inside one colour, whose elements write disjoint rows (disjoint slots).
@@ -174,7 +175,9 @@ impl ReducedElement {
 }
 
 /// Assemble Tᵀ K T (N/mm) into `matrix` (zeroed first). `materials[e]` indexes `d`.
-/// Runs on the current rayon pool, one colour after another.
+/// Runs on the current rayon pool, one colour after another; each element's entries are
+/// found by merging its sorted unknowns with the matrix rows ([`refill_stiffness`] takes
+/// them from an [`ElementSlots`] map instead).
 ///
 /// `matrix` must hold every slot the pattern's elements write — the matrix built with the
 /// pattern ([`SparsityPattern::build`], or a superset from
@@ -194,6 +197,48 @@ pub fn assemble_stiffness(
     d: &[Voigt6x6],
     matrix: &mut SymmetricCsr,
 ) -> Result<(), AssemblyError> {
+    assemble_into(mesh, dofs, pattern, None, materials, d, matrix)
+}
+
+/// [`assemble_stiffness`] with the entries' places taken from `slots` (built for `pattern`
+/// and `matrix` by [`ElementSlots::build`]): the element kernels plus a scatter. Every slot
+/// is checked to lie in its row and column before it is written (O(1) per entry), so a map
+/// of another matrix is an error, never a wrong or racing write.
+///
+/// # Errors
+/// As [`assemble_stiffness`]; [`AssemblyError::PatternMismatch`] also when `slots` was not
+/// built for `pattern` and `matrix`.
+pub fn refill_stiffness(
+    mesh: &Mesh,
+    dofs: &DofMap,
+    pattern: &SparsityPattern,
+    slots: &ElementSlots,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    matrix: &mut SymmetricCsr,
+) -> Result<(), AssemblyError> {
+    if slots.n_elements() != pattern.n_elements() {
+        return Err(AssemblyError::PatternMismatch {
+            detail: format!(
+                "the slot map has {} elements, the pattern {}",
+                slots.n_elements(),
+                pattern.n_elements()
+            ),
+        });
+    }
+    assemble_into(mesh, dofs, pattern, Some(slots), materials, d, matrix)
+}
+
+/// The one assembly loop of [`assemble_stiffness`] and [`refill_stiffness`].
+fn assemble_into(
+    mesh: &Mesh,
+    dofs: &DofMap,
+    pattern: &SparsityPattern,
+    slots: Option<&ElementSlots>,
+    materials: &[usize],
+    d: &[Voigt6x6],
+    matrix: &mut SymmetricCsr,
+) -> Result<(), AssemblyError> {
     if matrix.n() != pattern.n_free() || mesh.n_elements() != pattern.n_elements() {
         return Err(AssemblyError::PatternMismatch {
             detail: format!(
@@ -208,6 +253,9 @@ pub fn assemble_stiffness(
     matrix.fill_zero();
     let values = SharedValues(matrix.values_mut().as_mut_ptr());
     let (row_ptr, col_idx) = (matrix.row_ptr(), matrix.col_idx());
+    let missing = |row: usize, col: usize| AssemblyError::PatternMismatch {
+        detail: format!("no slot ({row}, {col}) in the matrix"),
+    };
     for color in pattern.colors() {
         color
             .par_iter()
@@ -215,8 +263,26 @@ pub fn assemble_stiffness(
                 let unknowns = pattern.unknowns(e);
                 let k = unknowns.len();
                 let kr = s.stiffness(mesh, dofs, e, unknowns, &d[materials[e]])?;
-                // scatter the upper triangle row by row, merging the sorted unknown list
-                // with the row's sorted columns
+                let element_slots = match slots {
+                    Some(map) => {
+                        let list = map.element(e);
+                        if list.len() != k * (k + 1) / 2 {
+                            return Err(AssemblyError::PatternMismatch {
+                                detail: format!(
+                                    "the slot map has {} entries for element {}, its block {}",
+                                    list.len(),
+                                    mesh.element(e).id,
+                                    k * (k + 1) / 2
+                                ),
+                            });
+                        }
+                        Some(list)
+                    }
+                    None => None,
+                };
+                // scatter the upper triangle row by row: from the map, or by merging the
+                // sorted unknown list with the row's sorted columns
+                let mut next = 0;
                 for ia in 0..k {
                     let row = unknowns[ia];
                     let (start, end) = (row_ptr[row], row_ptr[row + 1]);
@@ -224,20 +290,31 @@ pub fn assemble_stiffness(
                     let mut pos = 0;
                     for ib in ia..k {
                         let col = unknowns[ib];
-                        while pos < cols.len() && cols[pos] < col {
-                            pos += 1;
-                        }
-                        if pos == cols.len() || cols[pos] != col {
-                            return Err(AssemblyError::PatternMismatch {
-                                detail: format!("no slot ({row}, {col}) in the matrix"),
-                            });
+                        match element_slots {
+                            Some(list) => {
+                                let slot = list[next] as usize;
+                                next += 1;
+                                if slot < start || slot >= end || col_idx[slot] != col {
+                                    return Err(missing(row, col));
+                                }
+                                pos = slot - start;
+                            }
+                            None => {
+                                while pos < cols.len() && cols[pos] < col {
+                                    pos += 1;
+                                }
+                                if pos == cols.len() || cols[pos] != col {
+                                    return Err(missing(row, col));
+                                }
+                            }
                         }
                         // SAFETY: `row < matrix.n()` (row_ptr indexing above is checked) and
-                        // `pos < cols.len()`, so `start + pos` is a slot of row `row`, inside
-                        // `values` (SymmetricCsr validates row_ptr at construction). The
-                        // pattern's fields are private, so its colours are the ones `build`
-                        // computed: no other element of this colour has `row` among its
-                        // unknowns, so no other thread touches this slot concurrently.
+                        // `start + pos < end` (merged within `cols`, or a map's slot checked
+                        // against the row's range), so `start + pos` is a slot of row `row`,
+                        // inside `values` (SymmetricCsr validates row_ptr at construction).
+                        // The pattern's fields are private, so its colours are the ones
+                        // `build` computed: no other element of this colour has `row` among
+                        // its unknowns, so no other thread touches this slot concurrently.
                         unsafe { values.add(start + pos, kr[ia * k + ib]) };
                     }
                 }

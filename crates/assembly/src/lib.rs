@@ -44,7 +44,8 @@
 //!   coupling); [`CoupledSupport`]: a node set held at its centroid through the same
 //!   coupling (statically determinate, the set free to deform), [`Model::coupled_support`];
 //! - [`SparsityPattern`]: the reduced stiffness pattern, built once, and the element colouring
-//!   for lock-free parallel assembly ([`assemble_stiffness`]);
+//!   for lock-free parallel assembly ([`assemble_stiffness`]); [`ElementSlots`]: where each
+//!   element entry lands, for refills of the same pattern ([`refill_stiffness`]);
 //! - [`element`]: stiffness, internal-force, strain and consistent-load kernels;
 //! - [`external_forces`], [`internal_forces`]: load vectors and K u (reactions, lifting);
 //! - [`recover_fields`]: strain, stress and strain-energy density at integration points,
@@ -90,6 +91,7 @@ pub mod progress;
 mod recovery;
 mod rigid_body;
 mod rigid_motion;
+mod slots;
 mod solution;
 pub mod stats;
 mod support;
@@ -100,7 +102,9 @@ pub use analysis::{
     PhaseTimings, RankStats, SolveOptions, SolverChoice, StaticSolution, solve_case,
     solve_linear_static, solve_linear_static_observed,
 };
-pub use assemble::{ReducedElement, assemble_stiffness, element_materials, element_unknowns};
+pub use assemble::{
+    ReducedElement, assemble_stiffness, element_materials, element_unknowns, refill_stiffness,
+};
 pub use constraints::Constraints;
 pub use contact::{
     ContactPair, ContactState, Friction, IncrementControl, InitialGap, NormalBehaviour,
@@ -123,6 +127,7 @@ pub use recovery::{
 };
 pub use rigid_body::check_rigid_body_modes;
 pub use rigid_motion::RigidMotion;
+pub use slots::ElementSlots;
 pub use solution::{StepDiagnostics, StepSolution};
 pub use stats::weighted_quantile;
 pub use support::CoupledSupport;

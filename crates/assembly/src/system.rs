@@ -14,7 +14,7 @@
 
 use osteon_solver::{SolverError, SymmetricCsr};
 
-use crate::assemble::assemble_stiffness;
+use crate::assemble::{assemble_stiffness, refill_stiffness};
 use crate::constraints::Constraints;
 use crate::dofs::DofMap;
 use crate::error::AssemblyError;
@@ -22,6 +22,7 @@ use crate::model::DirichletBc;
 use crate::operator::ElasticOperator;
 use crate::pattern::SparsityPattern;
 use crate::rigid_body::check_rigid_body_modes;
+use crate::slots::ElementSlots;
 use crate::solution::StepSolution;
 
 /// Size of an assembled system.
@@ -45,6 +46,10 @@ pub struct ConstrainedSystem {
     constraints: Constraints,
     pattern: SparsityPattern,
     matrix: SymmetricCsr,
+    /// Assemblies into this system so far.
+    assemblies: usize,
+    /// Where each element entry lands; built at the second assembly (a refill).
+    slots: Option<ElementSlots>,
 }
 
 impl ConstrainedSystem {
@@ -64,6 +69,8 @@ impl ConstrainedSystem {
             constraints,
             pattern,
             matrix,
+            assemblies: 0,
+            slots: None,
         })
     }
 
@@ -90,19 +97,47 @@ impl ConstrainedSystem {
             constraints: Constraints::from_dofs(dofs, boundary),
             pattern,
             matrix,
+            assemblies: 0,
+            slots: None,
         })
     }
 
-    /// Assembly: fill the reduced stiffness Tᵀ K T (N/mm) into the pattern.
+    /// Assembly: fill the reduced stiffness Tᵀ K T (N/mm) into the pattern, for the
+    /// materials of `op` (an operator of the same mesh; its materials may differ from the
+    /// last assembly's).
+    ///
+    /// The first assembly finds each element entry's place by merging; a second one (a
+    /// refill: other materials, a design variant) builds the [`ElementSlots`] map and it and
+    /// every later one scatter through it ([`refill_stiffness`]).
     pub fn assemble(&mut self, op: &ElasticOperator<'_>) -> Result<(), AssemblyError> {
-        assemble_stiffness(
-            op.mesh(),
-            self.constraints.dofs(),
-            &self.pattern,
-            op.element_materials(),
-            op.stiffnesses(),
-            &mut self.matrix,
-        )
+        let (mesh, dofs) = (op.mesh(), self.constraints.dofs());
+        let (materials, d) = (op.element_materials(), op.stiffnesses());
+        if self.assemblies == 0 {
+            assemble_stiffness(mesh, dofs, &self.pattern, materials, d, &mut self.matrix)?;
+        } else {
+            let slots = match self.slots.take() {
+                Some(slots) => slots,
+                None => ElementSlots::build(&self.pattern, &self.matrix)?,
+            };
+            let filled = refill_stiffness(
+                mesh,
+                dofs,
+                &self.pattern,
+                &slots,
+                materials,
+                d,
+                &mut self.matrix,
+            );
+            self.slots = Some(slots);
+            filled?;
+        }
+        self.assemblies += 1;
+        Ok(())
+    }
+
+    /// The element → slot map, once a refill has built it.
+    pub fn slot_map(&self) -> Option<&ElementSlots> {
+        self.slots.as_ref()
     }
 
     /// The constraints: right-hand side and recovery without the matrix.

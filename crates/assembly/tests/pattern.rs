@@ -1,11 +1,12 @@
 //! The sparsity pattern and the parallel assembly: a matrix that does not hold the
 //! pattern is a typed error (in release builds too, where the old check was a
 //! `debug_assert!`), the colouring writes disjoint rows, and a matrix extended with
-//! couplings assembles the same element stiffness.
+//! couplings assembles the same element stiffness; a refill through the element → slot map
+//! gives the merged assembly's values bit for bit and refuses a map of another matrix.
 
 use osteon_assembly::{
-    AssemblyError, DofMap, Model, SparsityPattern, assemble_stiffness, element_materials,
-    material_stiffnesses,
+    AssemblyError, ConstrainedSystem, DofMap, ElasticOperator, ElementSlots, Model,
+    SparsityPattern, assemble_stiffness, element_materials, material_stiffnesses, refill_stiffness,
 };
 use osteon_material::{IsotropicElastic, Material};
 use osteon_mesh::ElementType;
@@ -124,4 +125,86 @@ fn couplings_extend_the_matrix_without_changing_the_stiffness() {
         matches!(err, AssemblyError::PatternMismatch { .. }),
         "{err}"
     );
+}
+
+/// A refill through the slot map writes the same values as the merging assembly, bit for
+/// bit (each slot receives the same additions in the same colour order), and a system
+/// refilled with twice the modulus holds exactly twice the stiffness (scaling by 2 is exact
+/// in binary floating point), then exactly the first values again.
+#[test]
+fn refills_through_the_slot_map_equal_the_merged_assembly() {
+    let (model, dofs, pattern, mut merged) = brick([3, 2, 2]);
+    assemble(&model, &dofs, &pattern, &mut merged).expect("merged");
+    let slots = ElementSlots::build(&pattern, &merged).expect("slot map");
+    let k = pattern.unknowns(0).len();
+    assert_eq!(slots.element(0).len(), k * (k + 1) / 2);
+    let mut refilled = merged.clone();
+    refilled.values_mut().fill(f64::NAN); // the refill zeroes first
+    let materials = element_materials(&model).expect("materials");
+    let d = material_stiffnesses(&model).expect("d");
+    refill_stiffness(
+        &model.mesh,
+        &dofs,
+        &pattern,
+        &slots,
+        &materials,
+        &d,
+        &mut refilled,
+    )
+    .expect("refill");
+    assert_eq!(refilled.values(), merged.values());
+
+    // through the constrained system: the second assembly builds the map
+    let mut stiffer = model.clone();
+    stiffer.materials[0] = Material::new(
+        "stiffer steel",
+        IsotropicElastic::new(400_000.0, 0.3).expect("E, nu").into(),
+    );
+    let op = ElasticOperator::new(&model).expect("operator");
+    let stiffer_op = ElasticOperator::new(&stiffer).expect("operator");
+    let mut system = ConstrainedSystem::setup(&op, &model.boundary).expect("setup");
+    system.assemble(&op).expect("first");
+    assert!(system.slot_map().is_none());
+    assert_eq!(system.matrix().values(), merged.values());
+    system.assemble(&stiffer_op).expect("refill");
+    assert!(system.slot_map().is_some_and(|m| m.bytes() > 0));
+    let doubled: Vec<f64> = merged.values().iter().map(|v| 2.0 * v).collect();
+    assert_eq!(system.matrix().values(), doubled.as_slice());
+    system.assemble(&op).expect("back");
+    assert_eq!(system.matrix().values(), merged.values());
+}
+
+/// A slot map built for another matrix (here one extended by a coupling, whose slots are
+/// shifted by the extra entry) is refused entry by entry, never written through.
+#[test]
+fn a_slot_map_of_another_matrix_is_refused() {
+    let (model, dofs, pattern, mut plain) = brick([3, 2, 2]);
+    let n = plain.n();
+    let (pattern2, extended) =
+        SparsityPattern::build_with_couplings(&model.mesh, &dofs, &[vec![0, n - 1]])
+            .expect("extended");
+    let foreign = ElementSlots::build(&pattern2, &extended).expect("slot map");
+    let materials = element_materials(&model).expect("materials");
+    let d = material_stiffnesses(&model).expect("d");
+    let err = refill_stiffness(
+        &model.mesh,
+        &dofs,
+        &pattern,
+        &foreign,
+        &materials,
+        &d,
+        &mut plain,
+    )
+    .expect_err("foreign map");
+    assert!(
+        matches!(&err, AssemblyError::PatternMismatch { detail } if detail.contains("no slot")),
+        "{err}"
+    );
+    // and a map of a matrix without the element couplings cannot be built at all
+    let diagonal =
+        SymmetricCsr::from_pattern(n, (0..=n).collect(), (0..n).collect()).expect("diagonal");
+    assert!(matches!(
+        ElementSlots::build(&pattern, &diagonal),
+        Err(AssemblyError::PatternMismatch { .. })
+    ));
 }

@@ -4,7 +4,7 @@
 //! symbolic factorisation serves every iteration) with the elastic stiffness K assembled once,
 //! the Newton matrix on the same pattern, and the scatter of contact forces and tangents.
 
-use osteon_assembly::{ConstrainedSystem, DirichletBc, DofMap, ElasticOperator};
+use osteon_assembly::{AssemblyError, ConstrainedSystem, DirichletBc, DofMap, ElasticOperator};
 use osteon_solver::SymmetricCsr;
 
 use crate::constitutive::Response;
@@ -19,6 +19,69 @@ pub(crate) struct NewtonSystem {
     pub system: ConstrainedSystem,
     /// Newton matrix K + K_c (same pattern).
     pub tangent: SymmetricCsr,
+    /// Per contact node, where its stiffness A Bᵀ D B lands in the Newton matrix, found once
+    /// so that each iteration's refill is a scatter without searching.
+    tangent_slots: Vec<Vec<TangentEntry>>,
+}
+
+/// One product `w_p w_q D[c_p][c_q]` of a contact node's B entries p and q (unknown p ≤
+/// unknown q), and the value index of `(unknown p, unknown q)` in the Newton matrix.
+#[derive(Clone, Copy, Debug)]
+struct TangentEntry {
+    slot: usize,
+    weight: f64,
+    component_p: u8,
+    component_q: u8,
+}
+
+/// The [`TangentEntry`]s of every contact node on the pattern of `matrix`.
+///
+/// # Errors
+/// [`AssemblyError::PatternMismatch`] when the pattern lacks a pair a node couples (the
+/// extended pattern always has them).
+fn tangent_entries(
+    dofs: &DofMap,
+    matrix: &SymmetricCsr,
+    contacts: &[ContactNode],
+) -> Result<Vec<Vec<TangentEntry>>, AssemblyError> {
+    let mut w = [(0usize, 0.0); MAX_FACE_NODES + 1];
+    // (unknown, weight, component)
+    let mut expansion: Vec<(usize, f64, usize)> = Vec::with_capacity(3 * (MAX_FACE_NODES + 1));
+    contacts
+        .iter()
+        .map(|c| {
+            let m = b_weights(c, &mut w);
+            expansion.clear();
+            for &(node, weight) in &w[..m] {
+                for comp in 0..3 {
+                    dofs.for_each_free(3 * node + comp, |i, coef| {
+                        expansion.push((i, weight * coef, comp))
+                    });
+                }
+            }
+            let mut entries = Vec::with_capacity(expansion.len() * (expansion.len() + 1) / 2);
+            for &(ip, wp, cp) in &expansion {
+                for &(iq, wq, cq) in &expansion {
+                    if ip > iq {
+                        continue;
+                    }
+                    let slot =
+                        matrix
+                            .slot(ip, iq)
+                            .ok_or_else(|| AssemblyError::PatternMismatch {
+                                detail: format!("no slot ({ip}, {iq}) of a contact node"),
+                            })?;
+                    entries.push(TangentEntry {
+                        slot,
+                        weight: wp * wq,
+                        component_p: cp as u8,
+                        component_q: cq as u8,
+                    });
+                }
+            }
+            Ok(entries)
+        })
+        .collect()
 }
 
 /// Free unknowns coupled by one contact node (sorted, unique).
@@ -56,7 +119,12 @@ impl NewtonSystem {
         })?;
         system.assemble(op)?;
         let tangent = system.matrix().clone();
-        Ok(Self { system, tangent })
+        let tangent_slots = tangent_entries(system.dofs(), &tangent, contacts)?;
+        Ok(Self {
+            system,
+            tangent,
+            tangent_slots,
+        })
     }
 
     /// The DOF map.
@@ -64,41 +132,22 @@ impl NewtonSystem {
         self.system.dofs()
     }
 
-    /// Tangent = K + Σ A Bᵀ D B over the contact nodes with their responses.
+    /// Tangent = K + Σ A Bᵀ D B over the contact nodes with their responses (`contacts`
+    /// must be the nodes the system was built with).
     pub fn assemble_tangent(&mut self, contacts: &[ContactNode], responses: &[Response]) {
         self.tangent
             .values_mut()
             .copy_from_slice(self.system.matrix().values());
-        let mut w = [(0usize, 0.0); MAX_FACE_NODES + 1];
-        // (unknown, weight, component)
-        let mut expansion: Vec<(usize, f64, usize)> = Vec::with_capacity(3 * (MAX_FACE_NODES + 1));
-        for (c, r) in contacts.iter().zip(responses) {
+        let values = self.tangent.values_mut();
+        for ((c, r), entries) in contacts.iter().zip(responses).zip(&self.tangent_slots) {
             if r.tangent.iter().flatten().all(|&v| v == 0.0) {
                 continue;
             }
-            let m = b_weights(c, &mut w);
-            expansion.clear();
-            for &(node, weight) in &w[..m] {
-                for comp in 0..3 {
-                    self.system
-                        .dofs()
-                        .for_each_free(3 * node + comp, |i, coef| {
-                            expansion.push((i, weight * coef, comp))
-                        });
-                }
-            }
-            for &(ip, wp, cp) in &expansion {
-                for &(iq, wq, cq) in &expansion {
-                    if ip > iq {
-                        continue;
-                    }
-                    let v = c.area * wp * wq * r.tangent[cp][cq];
-                    if v == 0.0 {
-                        continue;
-                    }
-                    if let Some(slot) = self.tangent.slot(ip, iq) {
-                        self.tangent.values_mut()[slot] += v;
-                    }
+            for e in entries {
+                let v =
+                    c.area * e.weight * r.tangent[e.component_p as usize][e.component_q as usize];
+                if v != 0.0 {
+                    values[e.slot] += v;
                 }
             }
         }
