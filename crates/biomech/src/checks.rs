@@ -4,6 +4,7 @@
 
 use osteon_material::library;
 
+use crate::flange_net_section::HoleNetSection;
 use crate::interface_sensitivity::InterfaceSensitivity;
 use crate::metrics::{
     BoneStrain, CaseMetrics, Check, MigrationMetric, Status, StressShielding, StressStat, format_um,
@@ -23,11 +24,14 @@ pub fn checks(m: &CaseMetrics, spec: &MetricSpec) -> Vec<Check> {
             .as_ref()
             .map(|f| flange_check(f, m.flange_material)),
     );
-    rows.extend(
-        m.flange
-            .as_ref()
-            .and_then(|f| flange_fatigue_check(f, m.flange_material, m.flange_net_section_factor)),
-    );
+    rows.extend(m.flange.as_ref().and_then(|f| {
+        flange_fatigue_check(
+            f,
+            m.flange_material,
+            m.flange_net_section_factor,
+            &m.flange_holes,
+        )
+    }));
     rows.extend(m.screws.as_ref().map(screw_check));
     rows.extend(m.screws.as_ref().map(screw_fatigue_check));
     rows.extend(bone_checks(&m.bone, spec));
@@ -44,8 +48,13 @@ pub fn implant_safety(m: &CaseMetrics) -> [bool; 3] {
         porous_tantalum_checks(m).iter().all(ok),
         m.flange.as_ref().is_none_or(|f| {
             ok(&flange_check(f, m.flange_material))
-                && flange_fatigue_check(f, m.flange_material, m.flange_net_section_factor)
-                    .is_none_or(|c| ok(&c))
+                && flange_fatigue_check(
+                    f,
+                    m.flange_material,
+                    m.flange_net_section_factor,
+                    &m.flange_holes,
+                )
+                .is_none_or(|c| ok(&c))
         }),
         m.screws
             .as_ref()
@@ -382,24 +391,59 @@ fn lattice_status(verdict: f64, smallest: Option<f64>, limit: f64) -> Status {
 /// A Ti-6Al-4V flange against the fatigue strength of a notched specimen (140 MPa at 10⁷
 /// cycles, Kt = 3.1; biomechanics.md §8); `None` for a flange without that datum.
 ///
-/// The flange model has no open holes: embedded screws leave it whole, and a drilled
-/// screw's locking head is titanium sharing its nodes with the titanium flange, so the hole
-/// is filled, not a notch. Its stress away from the edges is therefore a gross stress, and
-/// the notched strength is the strength to hold it against; the net section through a
-/// threaded hole carries `net_section` = W/(W − d) times the gross stress, so both values
-/// are scaled by it first. The peak sits on a singularity (the edge of the tie or contact,
-/// a bonded head's rim) and grows with refinement: the row passes when even the scaled
-/// peak is below the strength, fails when the scaled 99th percentile (the flange's bulk)
-/// reaches it, and in between says that the model cannot decide.
+/// A notched strength holds the hole's stress concentration, so it is compared with the
+/// hole's *nominal* stress: the net-section stress from section forces at each screw hole
+/// (`holes`, [`crate::flange_net_section`]); the largest decides PASS or FAIL, and the
+/// model's peak (singular: an edge of the tie or contact, a bonded head's rim) and 99th
+/// percentile are printed beside it. Without net sections (an imported mesh has no element
+/// layers) the model's gross stresses, scaled by W/(W − d) (`net_section`),
+/// stand in: PASS when even the scaled peak is below the strength, FAIL when the scaled 99th
+/// percentile reaches it, and in between the model cannot decide.
 fn flange_fatigue_check(
     f: &StressStat,
     material: FlangeMaterial,
     net_section: Option<f64>,
+    holes: &[HoleNetSection],
 ) -> Option<Check> {
     if material != FlangeMaterial::Ti6Al4V {
         return None;
     }
     let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;
+    let at = f.peak_at_mm;
+    let criterion = format!(
+        "{}: nominal stress at the screw holes vs notched fatigue strength (10⁷ cycles, Kt 3.1)",
+        f.part
+    );
+    let target = format!("< {limit} MPa");
+    let worst = holes
+        .iter()
+        .max_by(|a, b| a.equivalent_mpa.total_cmp(&b.equivalent_mpa));
+    if let Some(h) = worst {
+        return Some(Check {
+            criterion,
+            value: format!(
+                "net section at screw {} (z {:.0} mm, from the flange layer z {:.1}–{:.1} mm): {:.1} MPa (axial {:.1}, shear {:.1}; N {:.0} N over {:.0} of {:.0} mm²); the model's peak {:.1} MPa at ({:.0}, {:.0}, {:.0}) mm is singular, its p99 {:.1}",
+                h.screw + 1,
+                h.z_mm,
+                h.slab_mm[0],
+                h.slab_mm[1],
+                h.equivalent_mpa,
+                h.axial_mpa,
+                h.shear_mpa,
+                h.axial_force_n,
+                h.area_mm2[1],
+                h.area_mm2[0],
+                f.peak_mpa,
+                at[0],
+                at[1],
+                at[2],
+                f.p99_mpa
+            ),
+            target,
+            status: pass_fail(h.equivalent_mpa < limit),
+            source: "MatWeb Ti-6Al-4V ELI, wrought, load ratio not stated (biomechanics.md §8); nominal net-section stress from section forces by beam theory on the holed section (§9), unconservative for as-built printed titanium".into(),
+        });
+    }
     let k = net_section.unwrap_or(1.0);
     let (peak, p99) = (k * f.peak_mpa, k * f.p99_mpa);
     let (status, note) = if peak < limit {
@@ -409,22 +453,18 @@ fn flange_fatigue_check(
     } else {
         (
             Status::Info,
-            "; undecided: only the singular peak exceeds the strength (a net-section stress at each hole, from section forces, would decide)",
+            "; undecided: only the singular peak exceeds the strength (this mesh has no element layers for net-section forces)",
         )
     };
-    let at = f.peak_at_mm;
     Some(Check {
-        criterion: format!(
-            "{}: von Mises vs notched fatigue strength (10⁷ cycles, Kt 3.1)",
-            f.part
-        ),
+        criterion,
         value: format!(
             "net section: peak {peak:.1} MPa at ({:.0}, {:.0}, {:.0}) mm (singular: an edge of the tie or contact, or a bonded head's rim), p99 {p99:.1}; the model's gross stresses {:.1} and {:.1} × W/(W − d) = {k:.2}{note}",
             at[0], at[1], at[2], f.peak_mpa, f.p99_mpa
         ),
-        target: format!("< {limit} MPa"),
+        target,
         status,
-        source: "MatWeb Ti-6Al-4V ELI, wrought, load ratio not stated (biomechanics.md §8); no open hole in the model (embedded screws, or drilled ones whose locked titanium heads fill their holes): gross stress × W/(W − d) vs notched strength, unconservative for threaded holes and as-built printed titanium (§9)".into(),
+        source: "MatWeb Ti-6Al-4V ELI, wrought, load ratio not stated (biomechanics.md §8); gross stress × W/(W − d) vs notched strength, unconservative for threaded holes and as-built printed titanium (§9)".into(),
     })
 }
 
@@ -640,7 +680,7 @@ mod tests {
     fn the_flange_fatigue_row_separates_the_singular_edge_from_the_bulk() {
         let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;
         let status = |peak, p99, k| {
-            flange_fatigue_check(&flange(peak, p99), FlangeMaterial::Ti6Al4V, k)
+            flange_fatigue_check(&flange(peak, p99), FlangeMaterial::Ti6Al4V, k, &[])
                 .expect("a Ti-6Al-4V flange has the row")
                 .status
         };
@@ -651,8 +691,46 @@ mod tests {
         assert_eq!(status(0.9 * limit, 0.5 * limit, Some(1.5)), Status::Info);
         assert_eq!(status(0.9 * limit, 0.7 * limit, Some(1.5)), Status::Fail);
         assert!(
-            flange_fatigue_check(&flange(500.0, 400.0), FlangeMaterial::DenseTantalum, None)
-                .is_none()
+            flange_fatigue_check(
+                &flange(500.0, 400.0),
+                FlangeMaterial::DenseTantalum,
+                None,
+                &[]
+            )
+            .is_none()
+        );
+    }
+
+    /// With net sections at the holes, the largest nominal stress decides, whatever the
+    /// singular peak says.
+    #[test]
+    fn net_sections_at_the_holes_decide_the_flange_fatigue_row() {
+        let limit = library::TI6AL4V_NOTCHED_FATIGUE_MPA;
+        let hole = |screw: usize, eq: f64| HoleNetSection {
+            screw,
+            z_mm: 100.0,
+            slab_mm: [95.0, 96.5],
+            axial_force_n: 500.0,
+            area_mm2: [60.0, 40.0],
+            axial_mpa: eq,
+            shear_mpa: 0.0,
+            equivalent_mpa: eq,
+        };
+        let row = |holes: &[HoleNetSection]| {
+            flange_fatigue_check(
+                &flange(1.5 * limit, 0.4 * limit),
+                FlangeMaterial::Ti6Al4V,
+                Some(1.5),
+                holes,
+            )
+            .expect("row")
+        };
+        let passing = row(&[hole(0, 0.3 * limit), hole(1, 0.6 * limit)]);
+        assert_eq!(passing.status, Status::Pass);
+        assert!(passing.value.contains("screw 2"), "{}", passing.value);
+        assert_eq!(
+            row(&[hole(0, 0.3 * limit), hole(1, 1.1 * limit)]).status,
+            Status::Fail
         );
     }
 

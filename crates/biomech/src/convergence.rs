@@ -133,6 +133,18 @@ pub fn quantities(m: &CaseMetrics) -> Vec<Qoi> {
             q.push(qoi(format!("{} {what}", s.part), "MPa", kind, v));
         }
     }
+    if let Some(h) = m
+        .flange_holes
+        .iter()
+        .max_by(|a, b| a.equivalent_mpa.total_cmp(&b.equivalent_mpa))
+    {
+        q.push(qoi(
+            "flange net-section stress at the screw holes, largest",
+            "MPa",
+            Headline,
+            h.equivalent_mpa,
+        ));
+    }
     let b = &m.bone;
     q.push(qoi("bone |ε| p99", "µε", Headline, b.p99_microstrain));
     q.push(qoi("bone |ε| peak", "µε", Singular, b.peak_microstrain));

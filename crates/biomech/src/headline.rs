@@ -181,6 +181,7 @@ pub fn headline_analysis(
             interface: &study.interface,
             flange_material: study.implant.flange.material,
             flange_net_section_factor: study.implant.flange_net_section_factor(),
+            flange_hole: study.implant.flange_hole_geometry(),
             load: &setup.load_cases[k],
             micromotion: run.micromotion.as_ref(),
             copies: setup.split.as_ref().map_or(&[], |s| &s.copies),

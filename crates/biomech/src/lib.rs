@@ -72,6 +72,7 @@ pub mod daily;
 pub mod design;
 pub mod embed;
 mod error;
+pub mod flange_net_section;
 pub mod frictional;
 pub mod geometry;
 pub mod headline;

@@ -34,6 +34,7 @@ pub use crate::checks::checks;
 use crate::builder::{Reconstruction, Region};
 use crate::critical_distance::{Sample, SphereAverage, largest_sphere_average, sphere_average_at};
 use crate::error::BiomechError;
+use crate::flange_net_section::{HoleGeometry, HoleNetSection, flange_hole_sections};
 use crate::implant_strength::{ScrewEntry, deshpande_fleck, screw_entries};
 use crate::load_sharing::{LoadSharing, load_sharing};
 use crate::mechanostat::{MechanostatBands, StrainDistribution};
@@ -336,6 +337,12 @@ pub struct CaseMetrics {
     /// strength; `None` without screws and in reports written before it existed.
     #[serde(default)]
     pub flange_net_section_factor: Option<f64>,
+    /// The flange's nominal stress in the net section through each screw hole, from section
+    /// forces (the stress the flange fatigue check judges); empty without screws through a
+    /// flange, on models without element layers (imported meshes) and in reports written
+    /// before it existed.
+    #[serde(default)]
+    pub flange_holes: Vec<HoleNetSection>,
     /// The screws.
     pub screws: Option<StressStat>,
     /// Bone.
@@ -541,6 +548,9 @@ pub struct MetricInputs<'a> {
     /// W/(W − d) through the flange's screw holes, `None` without screws
     /// ([`crate::ImplantSpec::flange_net_section_factor`]).
     pub flange_net_section_factor: Option<f64>,
+    /// The hole through the flange at each screw, `None` without flange or screws
+    /// ([`crate::ImplantSpec::flange_hole_geometry`]).
+    pub flange_hole: Option<HoleGeometry>,
     /// The load case: name, fraction of body weight, medial share, load (N).
     pub load: &'a StudyLoadCase,
     /// Frictional interface: the micromotion of the load case's contact solution
@@ -654,6 +664,10 @@ pub fn case_metrics(inp: &MetricInputs<'_>) -> Result<CaseMetrics, BiomechError>
         flange: safety.flange,
         flange_material: inp.flange_material,
         flange_net_section_factor: inp.flange_net_section_factor,
+        flange_holes: inp
+            .flange_hole
+            .map(|hole| flange_hole_sections(rec, imp, hole))
+            .unwrap_or_default(),
         screws: safety.screws,
         bone: bone_strain(rec, imp, int, inp.spec.bone_averaging_radius_mm),
         shaft_profile: shaft_profile(rec, imp, int, inp.spec.profile_band_mm),

@@ -124,6 +124,7 @@ pub fn screw_model_comparison(
         interface: &study.interface,
         flange_material: study.implant.flange.material,
         flange_net_section_factor: study.implant.flange_net_section_factor(),
+        flange_hole: study.implant.flange_hole_geometry(),
         load: &alt_setup.load_cases[case],
         micromotion: micromotion.pop().as_ref(),
         copies: alt_setup.split.as_ref().map_or(&[], |s| &s.copies),

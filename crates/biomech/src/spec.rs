@@ -244,6 +244,20 @@ impl ImplantSpec {
     }
 }
 
+impl ImplantSpec {
+    /// The hole through the flange at each screw: the screw's nominal diameter and the
+    /// flange thickness; `None` without flange or screws
+    /// ([`crate::flange_net_section::flange_hole_sections`]).
+    pub fn flange_hole_geometry(&self) -> Option<crate::flange_net_section::HoleGeometry> {
+        (self.flange.enabled && self.screws.enabled).then_some(
+            crate::flange_net_section::HoleGeometry {
+                diameter_mm: self.screws.diameter_mm,
+                thickness_mm: self.flange.thickness_mm,
+            },
+        )
+    }
+}
+
 impl Default for ImplantSpec {
     fn default() -> Self {
         Self {

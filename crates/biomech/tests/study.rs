@@ -311,6 +311,39 @@ fn default_study_is_balanced_linear_and_complete() {
     {
         assert!((a.ratio - b.ratio).abs() < 1e-9);
     }
+    // the flange's net section at each screw hole (biomechanics.md §9): the layer beside a
+    // hole spans the whole flange — its area is the normal offset of the periosteal arc of
+    // width W by the thickness t, t W + t² ψ (ψ the normal's turn from the arc's middle to
+    // its edge) — and the nominal stresses are linear in the load
+    let g = TibiaGeometry::default();
+    let [a, b] = g.diaphysis_outer_semi_axes_mm;
+    let implant = ImplantSpec::default();
+    let (t, w) = (implant.flange.thickness_mm, implant.flange.width_mm);
+    let (mut lo, mut hi) = (0.0, 3.0);
+    for _ in 0..80 {
+        let mid = 0.5 * (lo + hi);
+        if osteon_biomech::geometry::ellipse_arc_length(a, b, -mid, mid) < w {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let psi = (lo.sin() / b).atan2(lo.cos() / a);
+    let area = t * w + t * t * psi;
+    let (holes_half, holes_full) = (
+        &r.cases[0].metrics.flange_holes,
+        &r.cases[1].metrics.flange_holes,
+    );
+    assert_eq!(holes_full.len(), implant.screws.offsets_mm.len() * 2);
+    for (h, f) in holes_half.iter().zip(holes_full) {
+        assert!(
+            (f.area_mm2[0] - area).abs() < 1e-3 * area,
+            "{} vs {area}",
+            f.area_mm2[0]
+        );
+        assert!((f.equivalent_mpa - 2.0 * h.equivalent_mpa).abs() < 1e-9 * f.equivalent_mpa);
+        assert!(f.slab_mm[1] <= f.z_mm - 2.5 || f.slab_mm[0] >= f.z_mm + 2.5);
+    }
     // bone far from the implant is not shielded; bone under the flange is
     let zones = &r.cases[1].metrics.shielding.zones;
     assert!(
