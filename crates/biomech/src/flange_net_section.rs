@@ -240,20 +240,27 @@ pub fn flange_hole_sections(
 ) -> Vec<HoleNetSection> {
     const TOL: f64 = 1e-6;
     let f = &step.fields;
-    // the flange's elements with their z ranges
+    // the flange's prismatic elements (every node on its bottom, middle or top plane; not
+    // the curved blocks around a drilled hole) with their z ranges
     let flange: Vec<(usize, f64, f64)> = (0..rec.mesh.n_elements())
         .filter(|&e| rec.regions[e] == Region::Flange)
-        .map(|e| {
-            let zs = rec
+        .filter_map(|e| {
+            let zs: Vec<f64> = rec
                 .mesh
                 .element(e)
                 .nodes
                 .iter()
-                .map(|&n| rec.mesh.coords[n][2]);
-            let (lo, hi) = zs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), z| {
-                (lo.min(z), hi.max(z))
-            });
-            (e, lo, hi)
+                .map(|&n| rec.mesh.coords[n][2])
+                .collect();
+            let (lo, hi) = zs
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &z| {
+                    (lo.min(z), hi.max(z))
+                });
+            let mid = 0.5 * (lo + hi);
+            zs.iter()
+                .all(|z| [lo, mid, hi].iter().any(|p| (z - p).abs() < TOL))
+                .then_some((e, lo, hi))
         })
         .collect();
     // the element layer of the flange ending at (below) or starting at (above) `z`: every
