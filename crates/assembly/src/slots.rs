@@ -23,7 +23,8 @@ use crate::pattern::SparsityPattern;
 pub struct ElementSlots {
     /// Offsets into `slots`, one range per element.
     ptr: Vec<usize>,
-    /// Value indices (u32: a matrix with 2³² stored entries would need 48 GiB).
+    /// Value indices (u32: a matrix with 2³² stored entries would need 64 GiB for its values
+    /// and column indices).
     slots: Vec<u32>,
 }
 

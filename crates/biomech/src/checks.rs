@@ -404,11 +404,12 @@ pub const NET_SECTION_UNCERTAINTY: [f64; 2] = [0.6, 1.5];
 /// hole's *nominal* stress: the net-section stress from section forces at each screw hole
 /// (`holes`, [`crate::flange_net_section`]); the largest decides: PASS when it is below the
 /// strength even raised by the method's uncertainty ([`NET_SECTION_UNCERTAINTY`]), FAIL when
-/// it exceeds it even lowered by it, otherwise marginal (info); the model's peak (singular: an edge of the tie or contact, a bonded head's rim) and 99th
-/// percentile are printed beside it. Without net sections (an imported mesh has no element
-/// layers) the model's gross stresses, scaled by W/(W − d) (`net_section`),
-/// stand in: PASS when even the scaled peak is below the strength, FAIL when the scaled 99th
-/// percentile reaches it, and in between the model cannot decide.
+/// it exceeds it even lowered by it, otherwise marginal (info); the model's peak (singular:
+/// an edge of the tie or contact, a bonded head's rim) and 99th percentile are printed beside
+/// it. Without net sections (an imported mesh has no element layers) the model's gross
+/// stresses, scaled by W/(W − d) (`net_section`), stand in: PASS when even the scaled peak is
+/// below the strength, FAIL when the scaled 99th percentile reaches it, and in between the
+/// model cannot decide.
 fn flange_fatigue_check(
     f: &StressStat,
     material: FlangeMaterial,
