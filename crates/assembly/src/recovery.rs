@@ -34,6 +34,21 @@ pub struct RecoveredFields {
 }
 
 impl RecoveredFields {
+    /// The fields of `factor` times the displacement: strains and stresses scaled, the
+    /// points (positions, volumes) unchanged.
+    pub fn scaled(&self, factor: f64) -> Self {
+        let times = |v: &[[f64; 6]]| v.iter().map(|a| a.map(|x| factor * x)).collect();
+        Self {
+            point_ptr: self.point_ptr.clone(),
+            point_position: self.point_position.clone(),
+            point_volume: self.point_volume.clone(),
+            point_strain: times(&self.point_strain),
+            point_stress: times(&self.point_stress),
+            nodal_stress: times(&self.nodal_stress),
+            nodal_strain: times(&self.nodal_strain),
+        }
+    }
+
     /// Strain-energy density ½ σ·ε (mJ/mm³ = MPa) at point `p`.
     pub fn point_sed(&self, p: usize) -> f64 {
         strain_energy_density(&self.point_stress[p], &self.point_strain[p])

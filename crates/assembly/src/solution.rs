@@ -51,6 +51,32 @@ pub struct StepSolution {
 }
 
 impl StepSolution {
+    /// The solution of the same problem under `factor` (> 0) times its loads, named `name`,
+    /// for a problem that is positively homogeneous of degree one in its loads: small-strain
+    /// linear elasticity, and frictional contact solved from the unloaded state with no
+    /// initial gap (gaps, pressures, tractions and slips scale with the load, the statuses
+    /// do not). Displacements, reactions, applied totals and moments, strains, stresses and
+    /// the contact state are multiplied by `factor`; nothing was iterated for it, so the
+    /// diagnostics keep only the relative residual and the contact state has no increment
+    /// log.
+    pub fn scaled(&self, name: &str, factor: f64) -> StepSolution {
+        let times = |v: &[[f64; 3]]| v.iter().map(|a| a.map(|x| factor * x)).collect();
+        StepSolution {
+            name: name.to_string(),
+            displacement: times(&self.displacement),
+            reaction: times(&self.reaction),
+            applied_total: self.applied_total.map(|x| factor * x),
+            applied_moment: self.applied_moment.map(|x| factor * x),
+            reaction_moment: self.reaction_moment.map(|x| factor * x),
+            diagnostics: StepDiagnostics {
+                relative_residual: self.diagnostics.relative_residual,
+                ..StepDiagnostics::default()
+            },
+            fields: self.fields.scaled(factor),
+            contact: self.contact.as_ref().map(|c| c.scaled(factor)),
+        }
+    }
+
     /// Largest displacement magnitude (mm).
     pub fn max_displacement(&self) -> f64 {
         self.displacement

@@ -23,8 +23,8 @@
 //! contact solver) are those of the linear solver's type.
 
 use osteon_assembly::{
-    Equation, Event, Labelled, Model, Observer, PhaseTimings, SolveOptions, SolverChoice,
-    StaticSolution, SystemStats,
+    ElasticOperator, Equation, Event, Labelled, Model, Observer, PhaseTimings, SolveOptions,
+    SolverChoice, StaticSolution, SystemStats,
 };
 use osteon_contact::{
     ContactError, ContactOptions, ContactPair, ContactProblem, FactorCache, Friction, InitialGap,
@@ -634,6 +634,11 @@ pub struct ContactCaseSummary {
     /// empty in reports written before it existed.
     #[serde(default)]
     pub interfaces: Vec<InterfaceNodeCounts>,
+    /// A case whose loads are a positive multiple of an earlier case's, scaled from its
+    /// solution instead of solved (see [`proportional_cases`]): that case's name and the
+    /// factor; `None` for a case solved by its own Newton iterations.
+    #[serde(default)]
+    pub scaled_from: Option<(String, f64)>,
 }
 
 /// Slave nodes of one interface and their state at the end of a case.
@@ -704,6 +709,56 @@ fn contact_error(e: ContactError) -> BiomechError {
     }
 }
 
+/// Largest initial gap (mm) of a contact node for which a frictional analysis counts as
+/// gapless, hence positively homogeneous in its load (the default study's docking faces and
+/// flange: 6e-14 mm at most, round-off of coincident nodes).
+pub const HOMOGENEOUS_GAP_MM: f64 = 1e-9;
+
+/// For each load case of `model`, an earlier case of which it is a positive multiple, with
+/// the factor λ; `None` for a case that must be solved.
+///
+/// A frictional contact problem solved from the unloaded state in small strain, with no
+/// initial gap, is positively homogeneous of degree one in its loads: if u solves it under
+/// loads f, then λu solves it under λf for λ > 0 — the elastic response is linear, the
+/// normal law and Coulomb's bound |t| ≤ μp scale alike, the stick law is linear in the slip,
+/// and the contact statuses do not change. So a case with the same supports (none
+/// prescribing a displacement) and loads λ times an earlier case's (to 1e-12 relative, the
+/// coupled support's share included) needs no Newton iterations of its own. The caller
+/// checks that no contact node starts with a gap ([`HOMOGENEOUS_GAP_MM`]).
+pub fn proportional_cases(model: &Model) -> Result<Vec<Option<(usize, f64)>>, BiomechError> {
+    let op = ElasticOperator::new(model)?;
+    let mut solved: Vec<(usize, Vec<osteon_assembly::DirichletBc>, Vec<f64>)> = Vec::new();
+    let mut out = Vec::with_capacity(model.load_cases.len());
+    for (k, case) in model.load_cases.iter().enumerate() {
+        let boundary = model.boundary_of(case);
+        let f = op.case_loads(case)?.total();
+        let norm = f.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let base = if norm > 0.0 && boundary.iter().all(|b| b.value == 0.0) {
+            solved.iter().find_map(|(j, b, g)| {
+                let gg: f64 = g.iter().map(|v| v * v).sum();
+                if *b != boundary || gg == 0.0 {
+                    return None;
+                }
+                let lambda = f.iter().zip(g).map(|(a, b)| a * b).sum::<f64>() / gg;
+                let misfit = f
+                    .iter()
+                    .zip(g)
+                    .map(|(a, b)| (a - lambda * b).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                (lambda > 0.0 && misfit <= 1e-12 * norm).then_some((*j, lambda))
+            })
+        } else {
+            None
+        };
+        if base.is_none() {
+            solved.push((k, boundary, f));
+        }
+        out.push(base);
+    }
+    Ok(out)
+}
+
 /// Solve every load case of `model` (the split implanted model, with the contact pairs of
 /// [`split_docking_interface`] in [`Model::contact_pairs`]), each from the unloaded state
 /// with a fresh contact history, in one contact analysis
@@ -759,9 +814,22 @@ fn solve_frictional_steps(
         SolverChoice::External(e) => Some(e.clone()),
         SolverChoice::Cholesky(_) | SolverChoice::ConjugateGradient { .. } => None,
     };
+    // a case that is a positive multiple of an earlier one is scaled from its solution, once
+    // the solved cases show that no contact node starts with a gap
+    let bases = if steps_from_unloaded {
+        proportional_cases(model)?
+    } else {
+        vec![None; model.load_cases.len()]
+    };
     let problem = ContactProblem {
         model,
-        steps: model.load_cases.clone(),
+        steps: model
+            .load_cases
+            .iter()
+            .zip(&bases)
+            .filter(|(_, b)| b.is_none())
+            .map(|(c, _)| c.clone())
+            .collect(),
         options: ContactOptions {
             threads: options.threads,
             steps_from_unloaded,
@@ -774,8 +842,56 @@ fn solve_frictional_steps(
         label: "implanted",
         inner: observer,
     };
-    let sol = osteon_contact::solve_contact_cached(&problem, &mut labelled, cache)
+    let mut sol = osteon_contact::solve_contact_cached(&problem, &mut labelled, cache)
         .map_err(contact_error)?;
+    let gapless = sol.steps.iter().all(|step| {
+        step.contact.as_ref().is_some_and(|c| {
+            c.pairs
+                .iter()
+                .flat_map(|p| &p.nodes)
+                .all(|n| n.initial_gap.abs() <= HOMOGENEOUS_GAP_MM)
+        })
+    });
+    let bases = if gapless || bases.iter().all(Option::is_none) {
+        bases
+    } else {
+        // a gap makes the problem inhomogeneous: solve the remaining cases too
+        let rest = ContactProblem {
+            steps: model
+                .load_cases
+                .iter()
+                .zip(&bases)
+                .filter(|(_, b)| b.is_some())
+                .map(|(c, _)| c.clone())
+                .collect(),
+            ..problem
+        };
+        let more = osteon_contact::solve_contact_cached(&rest, &mut labelled, cache)
+            .map_err(contact_error)?;
+        let (mut solved, mut others) = (sol.steps.into_iter(), more.steps.into_iter());
+        sol.steps = bases
+            .iter()
+            .filter_map(|b| match b {
+                None => solved.next(),
+                Some(_) => others.next(),
+            })
+            .collect();
+        vec![None; model.load_cases.len()]
+    };
+    // every case's step: its own, or its base case's scaled
+    let mut own = sol.steps.into_iter();
+    let mut steps: Vec<osteon_assembly::StepSolution> = Vec::with_capacity(bases.len());
+    for (case, base) in model.load_cases.iter().zip(&bases) {
+        let step = match base {
+            None => own.next().ok_or_else(|| {
+                BiomechError::construction(
+                    "the contact analysis returned fewer steps than load cases",
+                )
+            })?,
+            Some((j, factor)) => steps[*j].scaled(&case.name, *factor),
+        };
+        steps.push(step);
+    }
     let ct = sol.timings.phases();
     let timings = PhaseTimings {
         setup: ct.setup,
@@ -800,7 +916,7 @@ fn solve_frictional_steps(
     let mut cases = Vec::new();
     let mut micromotion = Vec::new();
     let mut summary = Vec::new();
-    for (k, (step, case)) in sol.steps.into_iter().zip(&model.load_cases).enumerate() {
+    for (k, (step, case)) in steps.into_iter().zip(&model.load_cases).enumerate() {
         let state = step.contact.as_ref().ok_or_else(|| {
             BiomechError::construction("the contact analysis returned no contact state")
         })?;
@@ -824,15 +940,20 @@ fn solve_frictional_steps(
             contact_stick_slip: [c, st, sl],
             seconds: state.increments.iter().map(|l| l.seconds).sum(),
             interfaces: InterfaceNodeCounts::of(&state.pairs),
+            scaled_from: bases[k].map(|(j, f)| (model.load_cases[j].name.clone(), f)),
+        };
+        let how = match &s.scaled_from {
+            Some((base, f)) => format!("{f:.4} × the solution of \"{base}\""),
+            None => format!(
+                "{} increments, {} Newton solves, {:.1} s",
+                s.increments, s.solves, s.seconds
+            ),
         };
         observer.notify(&Event::Stage(&format!(
-            "  {}: {} increments, {} Newton solves, {} interface nodes: {}; {:.1} s",
+            "  {}: {how}; {} interface nodes: {}",
             s.case,
-            s.increments,
-            s.solves,
             s.slave_nodes,
             InterfaceNodeCounts::describe(&s.interfaces),
-            s.seconds
         )));
         summary.push(s);
         micromotion.push(motion);

@@ -598,8 +598,17 @@ fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
+            let how = match &c.scaled_from {
+                Some((base, f)) => format!(
+                    "{f:.4} × the solution of \"{base}\" (its loads are that multiple of them and no contact node starts with a gap, so the frictional problem is positively homogeneous in the load: scaled, not iterated)"
+                ),
+                None => format!(
+                    "{} increment(s), {} Newton solves, {:.1} s",
+                    c.increments, c.solves, c.seconds
+                ),
+            };
             let mut line = format!(
-                "Contact, {}: {} of {} interface nodes in contact ({stick} sticking, {slip} slipping), {} open{}; {} increment(s), {} Newton solves, {:.1} s.",
+                "Contact, {}: {} of {} interface nodes in contact ({stick} sticking, {slip} slipping), {} open{}; {how}.",
                 c.case,
                 n_contact,
                 c.slave_nodes,
@@ -609,9 +618,6 @@ fn contact_notes(study: &Study, contact: &[ContactCaseSummary]) -> Vec<String> {
                 } else {
                     format!(" — {per_interface}")
                 },
-                c.increments,
-                c.solves,
-                c.seconds
             );
             if slip == 0 && n_contact > 0 {
                 line.push_str(&format!(

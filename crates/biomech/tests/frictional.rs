@@ -726,3 +726,85 @@ fn interface_updates_and_shared_cases_reproduce_independent_full_solves() {
         );
     }
 }
+
+/// The seed's full weight-bearing case is twice the partial one, and the frictional problem
+/// from the unloaded state with no initial gap is positively homogeneous in the load: the
+/// study scales the first case's solution instead of iterating, and that equals a direct
+/// solve of the full case to the Newton tolerance (two corrections of 1e-8, see above).
+#[test]
+fn a_proportional_case_is_scaled_and_matches_its_direct_solve() {
+    let study = coarse_study(InterfaceModel::frictional(0.74));
+    let both = run_study(&study, &mut Silent).expect("both cases");
+    let summary = &both.report.contact;
+    assert_eq!(summary[0].scaled_from, None);
+    assert!(summary[0].solves > 0);
+    let (base, factor) = summary[1].scaled_from.clone().expect("scaled");
+    assert_eq!(base, both.report.contact[0].case);
+    assert!((factor - 2.0).abs() < 1e-12, "{factor}");
+    assert_eq!(summary[1].solves, 0);
+    let mut alone = study.clone();
+    alone.loads.fractions = vec![1.0];
+    let direct = run_study(&alone, &mut Silent).expect("full case alone");
+    assert!(direct.report.contact[0].scaled_from.is_none());
+    let (a, b) = (&both.implanted.cases[1], &direct.implanted.cases[0]);
+    let scale = b.max_displacement();
+    let worst = a
+        .displacement
+        .iter()
+        .zip(&b.displacement)
+        .flat_map(|(p, q)| (0..3).map(move |k| (p[k] - q[k]).abs()))
+        .fold(0.0f64, f64::max);
+    assert!(
+        worst <= 2e-8 * scale,
+        "scaled vs direct: {:.2e} relative",
+        worst / scale
+    );
+    // the same contact statuses and micromotion
+    let (sa, sb) = (&summary[1], &direct.report.contact[0]);
+    assert_eq!(sa.contact_stick_slip, sb.contact_stick_slip);
+    let p95 = |r: &osteon_biomech::StudyReport, i: usize| {
+        r.cases[i]
+            .metrics
+            .micromotion
+            .statistics()
+            .map(|s| s.p95_um)
+            .expect("micromotion")
+    };
+    let (ma, mb) = (p95(&both.report, 1), p95(&direct.report, 0));
+    assert!((ma - mb).abs() <= 1e-6 * mb, "{ma} vs {mb}");
+}
+
+/// With an initial docking gap the problem is not homogeneous (the faces touch only once the
+/// load has closed the gap): proportional cases are then solved, not scaled, and the full
+/// case's micromotion is not twice the partial one's.
+#[test]
+fn a_gap_makes_every_case_solved() {
+    let mut study = coarse_study(InterfaceModel::Frictional {
+        mu: 0.74,
+        stick_stiffness_mpa_per_mm: None,
+        initial_gap_mm: Some(0.02),
+        bonded_fraction: None,
+        flange: None,
+    });
+    study.loads.fractions = vec![0.5, 1.0];
+    let r = run_study(&study, &mut Silent).expect("study runs").report;
+    assert!(
+        r.contact
+            .iter()
+            .all(|c| c.scaled_from.is_none() && c.solves > 0)
+    );
+    let p95 = |i: usize| {
+        r.cases[i]
+            .metrics
+            .micromotion
+            .statistics()
+            .map(|s| s.p95_um)
+            .expect("micromotion")
+    };
+    assert!(
+        (p95(1) - 2.0 * p95(0)).abs() > 1e-6 * p95(1),
+        "{} {}",
+        p95(0),
+        p95(1)
+    );
+}

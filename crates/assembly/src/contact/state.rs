@@ -90,7 +90,36 @@ pub struct PairResult {
     pub friction_force: [f64; 3],
 }
 
+impl NodeResult {
+    /// The node's state under `factor` times the load of a problem with no initial gap
+    /// (see [`crate::StepSolution::scaled`]): gap, pressure, slips and tractions scaled.
+    pub fn scaled(&self, factor: f64) -> Self {
+        Self {
+            pressure: factor * self.pressure,
+            gap: factor * self.gap,
+            slip: self.slip.map(|x| factor * x),
+            slip_magnitude: factor * self.slip_magnitude,
+            slip_local: self.slip_local.map(|x| factor * x),
+            irreversible_slip: self.irreversible_slip.map(|x| factor * x),
+            shear: self.shear.map(|x| factor * x),
+            shear_local: self.shear_local.map(|x| factor * x),
+            ..self.clone()
+        }
+    }
+}
+
 impl PairResult {
+    /// The pair's state under `factor` times the load (see [`NodeResult::scaled`]).
+    pub fn scaled(&self, factor: f64) -> Self {
+        Self {
+            name: self.name.clone(),
+            nodes: self.nodes.iter().map(|n| n.scaled(factor)).collect(),
+            normal_force: factor * self.normal_force,
+            contact_force: self.contact_force.map(|x| factor * x),
+            friction_force: self.friction_force.map(|x| factor * x),
+        }
+    }
+
     /// Nodes in contact (stick or slip), sticking, slipping.
     pub fn counts(&self) -> (usize, usize, usize) {
         let stick = self
@@ -122,6 +151,15 @@ pub struct ContactState {
 }
 
 impl ContactState {
+    /// The state under `factor` times the load (see [`NodeResult::scaled`]), without an
+    /// increment log: nothing was iterated for it.
+    pub fn scaled(&self, factor: f64) -> Self {
+        Self {
+            pairs: self.pairs.iter().map(|p| p.scaled(factor)).collect(),
+            increments: Vec::new(),
+        }
+    }
+
     /// Point-data arrays over all `n_nodes` mesh nodes for VTU output: `contact_pressure`
     /// (MPa), `slip` (mm, 3 components), `slip_magnitude` (mm) and `contact_status`
     /// (−1 not a slave node, 0 open, 1 stick, 2 slip). A node in several pairs shows the
