@@ -27,10 +27,8 @@ fn a_scaled_step_is_the_solution_under_the_scaled_load() {
         model.mesh.element_set("ALL").expect("ALL").to_vec(),
         bone,
     );
-    model.fix(
-        &model.mesh.node_set("XMIN").expect("XMIN").to_vec(),
-        &[0, 1, 2],
-    );
+    let wall = model.mesh.node_set("XMIN").expect("XMIN").to_vec();
+    model.fix(&wall, &[0, 1, 2]);
     let tip = model.mesh.node_set("XMAX").expect("XMAX").to_vec();
     let case = |name: &str, scale: f64| {
         let mut c = LoadCase::new(name);
