@@ -250,9 +250,15 @@ fn study_progress_names_the_case_and_quiet_silences_it() {
     let stderr = text(&loud.stderr);
     assert!(
         // the phases name the load case (the frictional default's contact analysis:
-        // set-up, analysis and recovery per case, Newton iterations between them)
+        // set-up, analysis and recovery per case, Newton iterations between them); a case
+        // that is a multiple of an earlier one says so instead of iterating
         stderr.contains("analyse [implanted: seed: axial, partial weight-bearing 50 % BW]")
-            && stderr.contains("recover [implanted: seed: axial, full weight-bearing 100 % BW]")
+            && stderr.contains(
+                "recover [implanted: walking, axial peak force + peak torsion, 100 % weight-bearing]"
+            )
+            && stderr.contains(
+                "seed: axial, full weight-bearing 100 % BW: 2.0000 × the solution of \"seed: axial, partial weight-bearing 50 % BW\""
+            )
             && stderr.contains("done in"),
         "{stderr}"
     );
