@@ -299,14 +299,16 @@ where
                     interrupted.store(true, Ordering::Relaxed);
                 }
             }
-            if finished {
-                break;
-            }
+            // signals first, also in the last round: a Ctrl-C raised while the last events
+            // were handed over must not be lost because the work ended in the same round
             if signal_error.is_none()
                 && let Err(e) = py.check_signals()
             {
                 signal_error = Some(e);
                 interrupted.store(true, Ordering::Relaxed);
+            }
+            if finished {
+                break;
             }
         }
         let result = py.detach(|| worker.join());
