@@ -821,15 +821,19 @@ fn solve_frictional_steps(
     } else {
         vec![None; model.load_cases.len()]
     };
-    let problem = ContactProblem {
-        model,
-        steps: model
+    // the load cases without a base (`scaled` false) or with one (true)
+    let cases_where = |bases: &[Option<(usize, f64)>], scaled: bool| -> Vec<_> {
+        model
             .load_cases
             .iter()
-            .zip(&bases)
-            .filter(|(_, b)| b.is_none())
+            .zip(bases)
+            .filter(|(_, b)| b.is_some() == scaled)
             .map(|(c, _)| c.clone())
-            .collect(),
+            .collect()
+    };
+    let problem = ContactProblem {
+        model,
+        steps: cases_where(&bases, false),
         options: ContactOptions {
             threads: options.threads,
             steps_from_unloaded,
@@ -857,13 +861,7 @@ fn solve_frictional_steps(
     } else {
         // a gap makes the problem inhomogeneous: solve the remaining cases too
         let rest = ContactProblem {
-            steps: model
-                .load_cases
-                .iter()
-                .zip(&bases)
-                .filter(|(_, b)| b.is_some())
-                .map(|(c, _)| c.clone())
-                .collect(),
+            steps: cases_where(&bases, true),
             ..problem
         };
         let more = osteon_contact::solve_contact_cached(&rest, &mut labelled, cache)

@@ -762,15 +762,7 @@ fn a_proportional_case_is_scaled_and_matches_its_direct_solve() {
     // the same contact statuses and micromotion
     let (sa, sb) = (&summary[1], &direct.report.contact[0]);
     assert_eq!(sa.contact_stick_slip, sb.contact_stick_slip);
-    let p95 = |r: &osteon_biomech::StudyReport, i: usize| {
-        r.cases[i]
-            .metrics
-            .micromotion
-            .statistics()
-            .map(|s| s.p95_um)
-            .expect("micromotion")
-    };
-    let (ma, mb) = (p95(&both.report, 1), p95(&direct.report, 0));
+    let (ma, mb) = (p95_um(&both.report, 1), p95_um(&direct.report, 0));
     assert!((ma - mb).abs() <= 1e-6 * mb, "{ma} vs {mb}");
 }
 
@@ -793,18 +785,21 @@ fn a_gap_makes_every_case_solved() {
             .iter()
             .all(|c| c.scaled_from.is_none() && c.solves > 0)
     );
-    let p95 = |i: usize| {
-        r.cases[i]
-            .metrics
-            .micromotion
-            .statistics()
-            .map(|s| s.p95_um)
-            .expect("micromotion")
-    };
+    let p95 = |i: usize| p95_um(&r, i);
     assert!(
         (p95(1) - 2.0 * p95(0)).abs() > 1e-6 * p95(1),
         "{} {}",
         p95(0),
         p95(1)
     );
+}
+
+/// The docking micromotion p95 (µm) of case `i` of a frictional report.
+fn p95_um(r: &osteon_biomech::StudyReport, i: usize) -> f64 {
+    r.cases[i]
+        .metrics
+        .micromotion
+        .statistics()
+        .map(|s| s.p95_um)
+        .expect("micromotion")
 }
