@@ -612,6 +612,13 @@ pub struct InterfaceSolverSummary {
     /// complement for the low-rank ones).
     #[serde(default)]
     pub interface_update_s: f64,
+    /// Newton solves, all load cases together.
+    #[serde(default)]
+    pub solves: usize,
+    /// Of those, the solves on the contact unknowns alone (the interior substituted once
+    /// per load case).
+    #[serde(default)]
+    pub condensed_solves: usize,
 }
 
 /// What the contact analysis of one load case did.
@@ -910,6 +917,8 @@ fn solve_frictional_steps(
         low_rank_updates: sol.timings.interface_low_rank_updates,
         full_factorisation_s: sol.timings.factorise - sol.timings.interface_update_seconds,
         interface_update_s: sol.timings.interface_update_seconds,
+        solves: sol.timings.solves,
+        condensed_solves: sol.timings.condensed_solves,
     };
     let mut cases = Vec::new();
     let mut micromotion = Vec::new();

@@ -8,7 +8,6 @@
 use serde::{Deserialize, Serialize};
 
 use osteon_assembly::{Observer, SolveOptions, StaticSolution};
-use osteon_contact::FactorCache;
 
 use crate::construct::{ConstructStiffness, construct_stiffness};
 use crate::error::BiomechError;
@@ -166,12 +165,11 @@ pub fn headline_analysis(
     };
     variants.extend(ModulusVariantSpec::bounds(setup.materials.porous.porosity)?);
     // the analyses of the study's own model first, while the contact cache holds its
-    // factorisation; then the cache is emptied, so that the modulus variants (new models,
-    // new factorisations) do not hold two interface factorisations at once
+    // factorisation; then the modulus variants, which reuse its symbolic analysis and
+    // factorise their own interiors into the same solver
     let construct = construct_stiffness(setup, study.loads.body_weight_n(), options, observer)?;
     let interface_sensitivity =
         interface_sensitivity(setup, &study.interface, k, options, observer)?;
-    setup.with_contact_cache(|cache| *cache = FactorCache::new());
     for run in modulus_runs(setup, k, porous_flange, variants, options, observer)? {
         let m = case_metrics(&MetricInputs {
             rec: setup.implanted_reconstruction(),
@@ -188,6 +186,9 @@ pub fn headline_analysis(
         })?;
         moduli.push(ModulusVariant::of(run.modulus_mpa, run.label, &m));
     }
+    // the screw comparison solves another mesh: the cached factorisation of this one is
+    // freed first, so that the two are never held at once
+    setup.with_contact_cache(|cache| cache.clear());
     let screw_model = screw_model_comparison(study, setup, k, chosen, options, observer)?;
     let walking = study
         .loads

@@ -12,7 +12,7 @@ use osteon_assembly::{Model, Observer, SolveOptions, StepSolution};
 use osteon_material::{Material, PorousTantalum};
 
 use crate::error::BiomechError;
-use crate::frictional::solve_frictional;
+use crate::frictional::solve_frictional_cached;
 use crate::study::StudySetup;
 
 /// The bounding moduli (MPa): measured printed lattices (3 GPa) and the top of the seed's
@@ -105,7 +105,12 @@ pub fn modulus_runs(
     for v in variants {
         let model = with_material(&setup.implanted_model, &v.material, case, porous_flange)?;
         let (mut cases, mut micromotion) = if setup.split.is_some() {
-            let f = solve_frictional(&model, options, observer)?;
+            // the study's contact cache: the variant has the model's pattern and contact
+            // unknowns, so its symbolic analysis is reused (the changed interior is
+            // factorised in full into the same storage)
+            let f = setup.with_contact_cache(|cache| {
+                solve_frictional_cached(&model, options, observer, cache)
+            })?;
             (f.solution.cases, f.micromotion)
         } else {
             let s = osteon_assembly::solve_linear_static_observed(&model, options, observer)?;

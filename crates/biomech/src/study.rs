@@ -639,8 +639,16 @@ fn contact_solver_note(c: &InterfaceSolverSummary) -> String {
             c.factorisations
         )
     } else {
+        let condensed = if c.condensed_solves > 0 {
+            format!(
+                " {} of the {} Newton solves ran on the contact unknowns alone, the interior substituted once per load case.",
+                c.condensed_solves, c.solves
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "Contact solver: the bone and implant interiors factorised {} time(s) ({:.1} s) with the {} contact unknowns eliminated last; the other {} Newton matrices were updates of the Schur complement on those unknowns ({} low-rank, on the unknowns that changed, the rest dense; {:.2} s each), with the consistent slip tangent held exactly: the same solution as a full factorisation, to round-off.",
+            "Contact solver: the bone and implant interiors factorised {} time(s) ({:.1} s) with the {} contact unknowns eliminated last; the other {} Newton matrices were updates of the Schur complement on those unknowns ({} low-rank, on the unknowns that changed, the rest dense; {:.2} s each), with the consistent slip tangent held exactly: the same solution as a full factorisation, to round-off.{condensed}",
             full,
             c.full_factorisation_s,
             c.contact_unknowns,

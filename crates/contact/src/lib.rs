@@ -100,6 +100,7 @@
 //! - J. C. Simo, T. A. Laursen, "An augmented Lagrangian treatment of contact problems
 //!   involving friction", *Computers & Structures* 42 (1992) 97–116.
 
+mod condensed;
 pub mod constitutive;
 mod definition;
 pub mod driver;

@@ -93,6 +93,15 @@ impl<'f> NewtonSolver<'f> {
         }
     }
 
+    /// The interface solver, which can run Newton condensed onto the contact unknowns
+    /// (`None` for the full and the external path).
+    pub fn interface_mut(&mut self) -> Option<&mut InterfaceCholesky> {
+        match self {
+            Self::Interface(s) => Some(s.as_mut()),
+            _ => None,
+        }
+    }
+
     /// Interface unknowns, interface updates so far, of those the low-rank ones, and their
     /// seconds (all 0 for the full and the external path).
     pub fn interface_counts(&self) -> InterfaceCounts {
@@ -190,7 +199,9 @@ impl FactorCache {
         self.solver = None;
     }
 
-    /// The cached solver when it serves `fresh`'s interface on the pattern of `a`.
+    /// The cached solver when it serves `fresh`'s interface on the pattern of `a`; a cached
+    /// solver that does not is dropped, so that its factorisation is not held beside the
+    /// fresh one's.
     pub(crate) fn take_matching(
         &mut self,
         fresh: &NewtonSolver<'_>,
@@ -204,7 +215,8 @@ impl FactorCache {
             }
             _ => false,
         };
-        if matches { self.solver.take() } else { None }
+        let held = self.solver.take();
+        if matches { held } else { None }
     }
 
     /// Keeps `solver` when it updates an interface (a full-refactorisation solver has

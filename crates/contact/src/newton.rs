@@ -29,13 +29,14 @@ use rayon::prelude::*;
 use osteon_assembly::{AssemblyError, ElasticOperator};
 use osteon_solver::fgmres;
 
+use crate::condensed::{Condensed, apply_terms};
 use crate::constitutive::{ContactStatus, History, LawParameters, Response, evaluate};
 use crate::error::WorstNode;
 use crate::kinematics::{Kinematics, kinematics};
 use crate::linear::NewtonSolver;
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
-use crate::system::{NewtonSystem, add_contact_forces, apply_coupling, term_matrices};
+use crate::system::{NewtonSystem, add_contact_forces, apply_coupling, term_matrices, term_rows};
 
 /// Loads and prescribed displacements of a step at its start and end.
 pub(crate) struct StepLoads {
@@ -203,9 +204,13 @@ struct Evaluation {
     responses: Vec<Response>,
     r: Vec<f64>,
     scale: f64,
+    /// The reduced contact forces.
+    fc: Vec<f64>,
 }
 
-/// Evaluates the contact law and the residual at `x` (`kx` is workspace).
+/// Evaluates the contact law and the residual at `x` (`kx` receives `K x`). Condensed
+/// (`Some((state, s))`, `s` = `S_K δ_C` at `x`): the residual of the interface equations,
+/// with the interior in equilibrium, and no product with `K`.
 #[allow(clippy::too_many_arguments)]
 fn evaluate_residual(
     ctx: &NewtonContext,
@@ -218,12 +223,26 @@ fn evaluate_residual(
     s: f64,
     ramp: bool,
     kx: &mut [f64],
+    condensed: Option<(&Condensed, &[f64])>,
 ) -> Evaluation {
     let u = sys.dofs().expand(x, g);
     let (kin, responses) = evaluate_all(ctx, &u, hist, s, ramp);
     let mut fc_raw = vec![0.0; u.len()];
     add_contact_forces(ctx.contacts, &responses, &mut fc_raw);
     let fc = sys.dofs().reduce(&fc_raw);
+    if let Some((state, s_k)) = condensed {
+        let r = state.residual(s_k, &fc);
+        let scale = norm2(f)
+            .max(state.internal_norm(f, &fc, &r))
+            .max(norm2(&fc_raw));
+        return Evaluation {
+            kin,
+            responses,
+            r,
+            scale,
+            fc,
+        };
+    }
     sys.system.matrix().mul_vec(x, kx);
     let internal: Vec<f64> = kx.iter().zip(kg).map(|(a, b)| a + b).collect();
     let r = (0..x.len()).map(|i| f[i] - internal[i] - fc[i]).collect();
@@ -233,11 +252,20 @@ fn evaluate_residual(
         responses,
         r,
         scale,
+        fc,
     }
 }
 
 type NewtonResult = (Vec<Kinematics>, Vec<Response>, Vec<f64>, f64, usize);
 
+/// Newton iterations at step fraction `s` from `x` (which receives the converged value).
+///
+/// With the interface solver, the iterations after the first factorisation run condensed
+/// onto the contact unknowns ([`crate::condensed`]): the residual, the step and the line
+/// search's trials on the interface alone, the interior substituted once when the run ends.
+/// The iterates are those of the whole system's Newton from the first step on; only the
+/// interior's equilibrium at the start (which the whole system's first step restores) is
+/// not re-evaluated.
 #[allow(clippy::too_many_arguments)]
 fn newton(
     ctx: &NewtonContext,
@@ -262,6 +290,13 @@ fn newton(
     let mut last_correction = f64::INFINITY;
     // the line search's accepted trial, already evaluated at the new iterate
     let mut accepted: Option<Evaluation> = None;
+    // the condensed state, from the first factorisation of the interface solver on
+    let mut condensed: Option<Condensed> = None;
+    let rows = if solver.interface_mut().is_some() {
+        term_rows(sys.dofs(), ctx.contacts)
+    } else {
+        Vec::new()
+    };
     loop {
         let t = std::time::Instant::now();
         let Evaluation {
@@ -269,9 +304,22 @@ fn newton(
             responses,
             r,
             scale,
+            fc,
         } = match accepted.take() {
             Some(e) => e,
-            None => evaluate_residual(ctx, sys, x, f, kg, g, hist, s, ramp, &mut kx),
+            None => evaluate_residual(
+                ctx,
+                sys,
+                x,
+                f,
+                kg,
+                g,
+                hist,
+                s,
+                ramp,
+                &mut kx,
+                condensed.as_ref().map(|c| (c, c.s.as_slice())),
+            ),
         };
         let res = norm2(&r);
         residuals.push(res);
@@ -295,20 +343,58 @@ fn newton(
                 None,
             ));
         }
-        if changed.is_empty() && res <= ctx.tolerance * scale.max(f64::MIN_POSITIVE) {
-            return Ok((kin, responses, residuals, scale, solves));
-        }
+        let converged = changed.is_empty() && res <= ctx.tolerance * scale.max(f64::MIN_POSITIVE);
         // a converged displacement: the last correction, taken with the same contact state,
         // moved no unknown by more than `correction_tolerance` × the largest one, and the
         // residual is small. Observed on the study's frictional flange at 3 mm: with the
         // state fixed, the residual at ten slipping flange nodes fell by only 0.9 an
         // iteration from 1e-5 of the force scale while the corrections were 1e-8 of the
         // largest displacement (and the GMRES solves of the consistent tangent converged).
-        if changed.is_empty()
+        // Condensed, the largest unknown is taken from the whole iterate, interior
+        // substituted.
+        let stalled = !converged
+            && changed.is_empty()
             && solves > 0
-            && last_correction <= ctx.correction_tolerance * norm_inf(x)
             && res <= ctx.stalled_residual_tolerance * scale.max(f64::MIN_POSITIVE)
-        {
+            && {
+                let largest = match (&condensed, solver.interface_mut()) {
+                    (Some(c), Some(interface)) => {
+                        let t = std::time::Instant::now();
+                        let whole = c.full(interface, x);
+                        timings.solve += t.elapsed().as_secs_f64();
+                        match whole {
+                            Ok(whole) => norm_inf(&whole),
+                            Err(e) => {
+                                return Err(fail(
+                                    sys,
+                                    format!("the interior substitution failed: {e}"),
+                                    residuals,
+                                    None,
+                                ));
+                            }
+                        }
+                    }
+                    _ => norm_inf(x),
+                };
+                last_correction <= ctx.correction_tolerance * largest
+            };
+        if converged || stalled {
+            if let (Some(c), Some(interface)) = (condensed.take(), solver.interface_mut()) {
+                let t = std::time::Instant::now();
+                let whole = c.full(interface, x);
+                timings.solve += t.elapsed().as_secs_f64();
+                match whole {
+                    Ok(whole) => x.copy_from_slice(&whole),
+                    Err(e) => {
+                        return Err(fail(
+                            sys,
+                            format!("the interior substitution failed: {e}"),
+                            residuals,
+                            None,
+                        ));
+                    }
+                }
+            }
             return Ok((kin, responses, residuals, scale, solves));
         }
         if solves >= ctx.max_iterations {
@@ -339,12 +425,21 @@ fn newton(
         }
         // Newton step: the symmetric tangent, and the consistent slip coupling (held by
         // the interface update exactly, else resolved by GMRES around the factorisation)
+        // (condensed, the terms alone: the matrix differs from the reference in them only)
         let t = std::time::Instant::now();
-        sys.assemble_tangent(ctx.contacts, &responses);
+        if condensed.is_none() {
+            sys.assemble_tangent(ctx.contacts, &responses);
+        }
         let (symmetric, coupling) = term_matrices(ctx.contacts, &responses, ctx.consistent);
         timings.contact += t.elapsed().as_secs_f64();
         let t = std::time::Instant::now();
-        let absorbed = match solver.factorise_terms(&sys.tangent, &symmetric, &coupling) {
+        let factorised = match (&condensed, solver.interface_mut()) {
+            (Some(_), Some(interface)) => interface
+                .factorise_interface_terms(&symmetric, &coupling)
+                .map(|()| true),
+            _ => solver.factorise_terms(&sys.tangent, &symmetric, &coupling),
+        };
+        let absorbed = match factorised {
             Ok(absorbed) => absorbed,
             Err(e) => {
                 timings.factorise += t.elapsed().as_secs_f64();
@@ -361,49 +456,101 @@ fn newton(
         timings.factorise += t.elapsed().as_secs_f64();
         timings.factorisations += 1;
         let t = std::time::Instant::now();
-        if let Err(e) = solver.solve(&sys.tangent, &r, &mut dx) {
-            return Err(fail(
-                sys,
-                format!("the linear solve failed: {e}"),
-                residuals,
-                None,
-            ));
-        }
-        // the coupling the interface update did not hold, by GMRES around the factorisation
-        let terms = if absorbed || !ctx.consistent {
-            Vec::new()
-        } else {
-            sys.coupling_terms(ctx.contacts, &responses)
-        };
-        if !terms.is_empty() {
-            let tangent = &sys.tangent;
-            let report = fgmres(
-                |v, out| {
-                    tangent.mul_vec(v, out);
-                    apply_coupling(&terms, v, out);
-                },
-                |v, out| solver.solve(tangent, v, out).map(|_| ()),
-                &r,
-                &mut dx,
-                1e-10,
-                40,
-                40,
-            );
-            match report {
-                Ok(rep) => timings.gmres_iterations += rep.iterations,
+        // the first factorisation of the interface solver: condense the run onto the
+        // interface, and restate the residual as the interface equations' (the interior
+        // is then in equilibrium, as after a step of the whole system)
+        let mut restated = None;
+        if condensed.is_none()
+            && let Some(interface) = solver.interface_mut()
+        {
+            match Condensed::new(interface, x, f, kg, &kx) {
+                Ok(c) => {
+                    let s0 = vec![0.0; c.interface().len()];
+                    restated = Some(c.residual(&s0, &fc));
+                    condensed = Some(c);
+                }
                 Err(e) => {
                     return Err(fail(
                         sys,
-                        format!("the linear solve failed: {e}"),
+                        format!("the condensation on the interface failed: {e}"),
                         residuals,
                         None,
                     ));
                 }
             }
         }
+        let r_step = restated.as_deref().unwrap_or(&r);
+        // the step, and condensed its S_K Δ_C
+        let mut schur_step = None;
+        if let (Some(c), Some(interface)) = (&condensed, solver.interface_mut()) {
+            let mut y: Vec<f64> = c.interface().iter().map(|&i| r_step[i]).collect();
+            if let Err(e) = interface.solve_interface(&mut y) {
+                return Err(fail(
+                    sys,
+                    format!("the linear solve failed: {e}"),
+                    residuals,
+                    None,
+                ));
+            }
+            dx.fill(0.0);
+            for (&i, v) in c.interface().iter().zip(&y) {
+                dx[i] = *v;
+            }
+            let mut j_dx = vec![0.0; n];
+            apply_terms(&rows, &symmetric, &coupling, &dx, &mut j_dx);
+            schur_step = Some(c.schur_step(r_step, &j_dx));
+            timings.condensed_solves += 1;
+        } else {
+            if let Err(e) = solver.solve(&sys.tangent, &r, &mut dx) {
+                return Err(fail(
+                    sys,
+                    format!("the linear solve failed: {e}"),
+                    residuals,
+                    None,
+                ));
+            }
+            // the coupling the interface update did not hold, by GMRES around the
+            // factorisation
+            let terms = if absorbed || !ctx.consistent {
+                Vec::new()
+            } else {
+                sys.coupling_terms(ctx.contacts, &responses)
+            };
+            if !terms.is_empty() {
+                let tangent = &sys.tangent;
+                let report = fgmres(
+                    |v, out| {
+                        tangent.mul_vec(v, out);
+                        apply_coupling(&terms, v, out);
+                    },
+                    |v, out| solver.solve(tangent, v, out).map(|_| ()),
+                    &r,
+                    &mut dx,
+                    1e-10,
+                    40,
+                    40,
+                );
+                match report {
+                    Ok(rep) => timings.gmres_iterations += rep.iterations,
+                    Err(e) => {
+                        return Err(fail(
+                            sys,
+                            format!("the linear solve failed: {e}"),
+                            residuals,
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
         timings.solve += t.elapsed().as_secs_f64();
         timings.solves += 1;
         solves += 1;
+        // S_K δ_C at the trial x + α dx
+        let s_at = |alpha: f64| -> Option<Vec<f64>> {
+            let (c, step) = (condensed.as_ref()?, schur_step.as_ref()?);
+            Some(c.s.iter().zip(step).map(|(a, d)| a + alpha * d).collect())
+        };
         // globalisation: once the active-set search has had its first iterations, a step
         // that does not lower ‖r‖ is cut back (the best of 1, ½, ¼), so that statuses
         // chattering between two states cannot hold the iterations in a cycle
@@ -412,7 +559,20 @@ fn newton(
             let mut best: Option<(f64, f64, Evaluation)> = None;
             for alpha in [1.0, 0.5, 0.25] {
                 let trial: Vec<f64> = x.iter().zip(&dx).map(|(a, d)| a + alpha * d).collect();
-                let e = evaluate_residual(ctx, sys, &trial, f, kg, g, hist, s, ramp, &mut kx);
+                let s_trial = s_at(alpha);
+                let e = evaluate_residual(
+                    ctx,
+                    sys,
+                    &trial,
+                    f,
+                    kg,
+                    g,
+                    hist,
+                    s,
+                    ramp,
+                    &mut kx,
+                    condensed.as_ref().zip(s_trial.as_deref()),
+                );
                 let rt = norm2(&e.r);
                 let lowers = rt < res;
                 if rt < best.as_ref().map_or(f64::INFINITY, |b| b.0) {
@@ -433,6 +593,11 @@ fn newton(
         } else {
             1.0
         };
+        if let Some(s_new) = s_at(alpha)
+            && let Some(c) = condensed.as_mut()
+        {
+            c.s = s_new;
+        }
         last_correction = alpha * norm_inf(&dx);
         for (xi, d) in x.iter_mut().zip(&dx) {
             *xi += alpha * d;

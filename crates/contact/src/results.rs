@@ -38,6 +38,9 @@ pub struct ContactTimings {
     pub interface_update_seconds: f64,
     /// Number of Newton solves.
     pub solves: usize,
+    /// Of those, the solves on the interface unknowns alone (the interface solver's
+    /// condensed Newton: the interior substituted once per Newton run, not per solve).
+    pub condensed_solves: usize,
     /// GMRES iterations (extra triangular solves) of the consistent slip tangent.
     pub gmres_iterations: usize,
     /// Strain/stress recovery at the end of the steps.

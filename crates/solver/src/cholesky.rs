@@ -14,7 +14,7 @@ use faer::linalg::triangular_solve::{
 use faer::perm::PermRef;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::sparse::linalg::SupernodalThreshold;
-use faer::sparse::linalg::cholesky::supernodal::SupernodalLltRef;
+use faer::sparse::linalg::cholesky::supernodal::{SupernodalLltRef, SymbolicSupernodalCholesky};
 use faer::sparse::linalg::cholesky::{
     CholeskySymbolicParams, LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
     factorize_symbolic_cholesky,
@@ -485,13 +485,26 @@ impl CholeskySolver {
         m: usize,
         trailing: impl FnOnce(&mut [f64], Par) + Send,
     ) -> Result<(), SolverError> {
-        let analysis = self.analysis.as_ref().ok_or(SolverError::NotAnalysed)?;
-        if !self.factorised {
+        SolverError::check_len("solution", b.len(), x.len())?;
+        let mut y = self.forward_leading(b, m)?;
+        let first = y.len() - m;
+        self.ctx.run(|par, _| trailing(&mut y[first..], par));
+        self.backward_leading(y, m, x)
+    }
+
+    /// The supernodal factor, the inverse permutation's array (`old(k)` is the original
+    /// index of elimination position `k`) and the number of supernodes lying (at least
+    /// partly) before the trailing `m` unknowns.
+    fn split_parts(
+        analysis: Option<&Analysis>,
+        factorised: bool,
+        m: usize,
+    ) -> Result<SplitParts<'_>, SolverError> {
+        let analysis = analysis.ok_or(SolverError::NotAnalysed)?;
+        if !factorised {
             return Err(SolverError::NotFactorised);
         }
         let n = analysis.n;
-        SolverError::check_len("right-hand side", n, b.len())?;
-        SolverError::check_len("solution", n, x.len())?;
         SolverError::check_len("trailing block", n.min(m), m)?;
         let SymbolicCholeskyRaw::Supernodal(symbolic) = analysis.symbolic.raw() else {
             return Err(SolverError::Factorisation {
@@ -499,14 +512,27 @@ impl CholeskySolver {
             });
         };
         let perm = analysis.symbolic.perm().map(|p| p.arrays().0);
+        let leading = symbolic
+            .supernode_begin()
+            .partition_point(|&c| c < n - m)
+            .min(symbolic.n_supernodes());
+        Ok((symbolic, perm, leading))
+    }
+
+    /// The forward half of [`CholeskySolver::solve_split`]: `b` (original numbering) permuted
+    /// to elimination order, `L_II y_I = b_I` solved over the leading columns, and the
+    /// trailing `m` entries condensed to `b_C − L_CI y_I` — the right-hand side of the
+    /// trailing unknowns' Schur complement system. Returns `y` (elimination order, length
+    /// `n`), which [`CholeskySolver::backward_leading`] completes.
+    pub(crate) fn forward_leading(&mut self, b: &[f64], m: usize) -> Result<Vec<f64>, SolverError> {
+        let (symbolic, perm, leading) =
+            Self::split_parts(self.analysis.as_ref(), self.factorised, m)?;
+        let n = symbolic.nrows();
+        SolverError::check_len("right-hand side", n, b.len())?;
         let old = |k: usize| perm.map_or(k, |p| p[k]);
         let first = n - m;
         let mut y: Vec<f64> = (0..n).map(|k| b[old(k)]).collect();
         let llt = SupernodalLltRef::<'_, usize, f64>::new(symbolic, &self.l_values);
-        let begin = symbolic.supernode_begin();
-        let leading = begin
-            .partition_point(|&c| c < first)
-            .min(symbolic.n_supernodes());
         self.ctx.run(|par, _| {
             let mut tmp = Vec::new();
             // forward: L_II y_I = b_I, and b_C − L_CI y_I
@@ -531,7 +557,30 @@ impl CholeskySolver {
                     y[r] -= ti;
                 }
             }
-            trailing(&mut y[first..], par);
+        });
+        Ok(y)
+    }
+
+    /// The backward half of [`CholeskySolver::solve_split`]: `y` from
+    /// [`CholeskySolver::forward_leading`] with its trailing `m` entries replaced by the
+    /// trailing unknowns' values `x_C`; solves `L_IIᵀ x_I = y_I − L_CIᵀ x_C` and writes the
+    /// whole solution to `x` (original numbering).
+    pub(crate) fn backward_leading(
+        &mut self,
+        mut y: Vec<f64>,
+        m: usize,
+        x: &mut [f64],
+    ) -> Result<(), SolverError> {
+        let (symbolic, perm, leading) =
+            Self::split_parts(self.analysis.as_ref(), self.factorised, m)?;
+        let n = symbolic.nrows();
+        SolverError::check_len("condensed right-hand side", n, y.len())?;
+        SolverError::check_len("solution", n, x.len())?;
+        let old = |k: usize| perm.map_or(k, |p| p[k]);
+        let first = n - m;
+        let llt = SupernodalLltRef::<'_, usize, f64>::new(symbolic, &self.l_values);
+        self.ctx.run(|par, _| {
+            let mut tmp = Vec::new();
             // backward: L_IIᵀ x_I = y_I − L_CIᵀ x_C
             for s in (0..leading).rev() {
                 let node = llt.supernode(s);
@@ -554,6 +603,14 @@ impl CholeskySolver {
         Ok(())
     }
 }
+
+/// The supernodal factor's symbolic structure, the inverse permutation's array and the
+/// number of leading supernodes of a split solve (see `CholeskySolver::split_parts`).
+type SplitParts<'a> = (
+    &'a SymbolicSupernodalCholesky<usize>,
+    Option<&'a [usize]>,
+    usize,
+);
 
 impl LinearSolver for CholeskySolver {
     fn analyse(

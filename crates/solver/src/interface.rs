@@ -23,6 +23,12 @@
 //! interface with the factor of `S + Δ`, and runs the backward substitution over the
 //! interior: the work of one sparse solve.
 //!
+//! A Newton iteration need not touch the interior at all: [`InterfaceCholesky::condense`]
+//! runs the forward substitution once for a right-hand side (leaving `g = b_C − A_CI A_II⁻¹
+//! b_I`), [`InterfaceCholesky::solve_interface`] solves `(S + Δ) x_C = g` with the dense
+//! interface factors alone, and [`InterfaceCholesky::expand`] substitutes the interior once
+//! at the end.
+//!
 //! `factorise` compares every stored entry outside the interface block with the reference
 //! matrix (the last one factorised in full): when any differs — a new model, another load
 //! dependent stiffness — it factorises in full and makes that matrix the new reference.
@@ -66,7 +72,8 @@ pub struct InterfaceStats {
     /// Seconds spent forming the inverse of the reference Schur complement for the low-rank
     /// updates (once per reference).
     pub inverse_seconds: f64,
-    /// Seconds spent forming the reference Schur complement `S = L_CC L_CCᵀ` (all of them).
+    /// Seconds spent taking each reference's interface factor `L_CC` out of the sparse
+    /// factor, and forming `S = L_CC L_CCᵀ` where a dense update needed it.
     pub schur_seconds: f64,
     /// Seconds of all full factorisations.
     pub full_seconds: f64,
@@ -76,6 +83,24 @@ pub struct InterfaceStats {
     /// Bytes of the dense `m × m` matrices held (reference Schur complement, updated factor,
     /// and the reference's inverse once a low-rank update formed it).
     pub dense_bytes: usize,
+}
+
+/// A right-hand side condensed onto the interface by [`InterfaceCholesky::condense`]: the
+/// forward substitution over the interior, kept for [`InterfaceCholesky::expand`].
+#[derive(Clone, Debug)]
+pub struct CondensedRhs {
+    /// Elimination order: the interior's forward substitution, then the interface's `g`.
+    y: Vec<f64>,
+    /// Interface unknowns (the trailing `m` entries of `y`).
+    m: usize,
+}
+
+impl CondensedRhs {
+    /// `g = b_C − A_CI A_II⁻¹ b_I`, the right-hand side of the interface system, in the
+    /// order of [`InterfaceCholesky::interface`].
+    pub fn interface(&self) -> &[f64] {
+        &self.y[self.y.len() - self.m..]
+    }
 }
 
 /// Where the interface unknowns sit: the analysed pattern, the interface in elimination
@@ -110,12 +135,46 @@ fn ensure_inverse(
         return Ok(());
     }
     let t = Instant::now();
-    inner.check_memory(0, (4 * m * m * size_of::<f64>()) as u64)?;
-    let l_cc = inner.trailing_block(m)?;
-    let w = ctx.run(|par, _| inverse_from_factor(l_cc.as_ref(), par))?;
+    inner.check_memory(0, (2 * m * m * size_of::<f64>()) as u64)?;
+    let w = ctx.run(|par, _| inverse_from_factor(reference.l_cc.as_ref(), par))?;
     reference.inverse = Some(w);
-    stats.dense_bytes = 3 * m * m * size_of::<f64>();
+    stats.dense_bytes = reference.dense_bytes();
     stats.inverse_seconds += t.elapsed().as_secs_f64();
+    Ok(())
+}
+
+/// Form the reference's Schur complement `S = L_CC L_CCᵀ` (lower triangle), once: the dense
+/// update path needs it.
+fn ensure_schur(
+    inner: &CholeskySolver,
+    ctx: &mut ThreadContext,
+    stats: &mut InterfaceStats,
+    reference: &mut Reference,
+    m: usize,
+) -> Result<(), SolverError> {
+    if reference.schur.is_some() {
+        return Ok(());
+    }
+    let start = Instant::now();
+    inner.check_memory(0, (2 * m * m * size_of::<f64>()) as u64)?;
+    let mut schur = Mat::<f64>::zeros(m, m);
+    let l_cc = &reference.l_cc;
+    ctx.run(|par, _| {
+        matmul(
+            schur.as_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            l_cc.as_ref(),
+            BlockStructure::TriangularLower,
+            l_cc.transpose(),
+            BlockStructure::TriangularUpper,
+            1.0,
+            par,
+        );
+    });
+    reference.schur = Some(schur);
+    stats.dense_bytes = reference.dense_bytes();
+    stats.schur_seconds += start.elapsed().as_secs_f64();
     Ok(())
 }
 
@@ -123,8 +182,13 @@ fn ensure_inverse(
 struct Reference {
     /// Values of `A` (stored upper triangle).
     values: Vec<f64>,
-    /// `S = L_CC L_CCᵀ`, lower triangle.
-    schur: Mat<f64>,
+    /// `L_CC`, the Cholesky factor of the Schur complement (the sparse factor's trailing
+    /// block, lower triangle, dense).
+    l_cc: Mat<f64>,
+    /// `S = L_CC L_CCᵀ`, lower triangle, formed at the first dense update.
+    schur: Option<Mat<f64>>,
+    /// The diagonal of `A`'s interface block (local order).
+    diagonal: Vec<f64>,
     /// `W = S⁻¹` (both triangles), formed at the first low-rank update.
     inverse: Option<Mat<f64>>,
     /// The terms' symmetric matrices at the reference (see
@@ -132,6 +196,20 @@ struct Reference {
     term_values: Option<Vec<f64>>,
     /// `W Bᵀ` and `G = B W Bᵀ` of the terms, formed at the first term update.
     projections: Option<(Mat<f64>, Mat<f64>)>,
+}
+
+impl Reference {
+    /// Bytes of the dense interface matrices held.
+    fn dense_bytes(&self) -> usize {
+        let size = |a: &Mat<f64>| a.nrows() * a.ncols() * size_of::<f64>();
+        size(&self.l_cc)
+            + self.schur.as_ref().map_or(0, size)
+            + self.inverse.as_ref().map_or(0, size)
+            + self
+                .projections
+                .as_ref()
+                .map_or(0, |(wb, g)| size(wb) + size(g))
+    }
 }
 
 /// Sparse Cholesky factorisation whose interface block is updated through its Schur
@@ -272,29 +350,25 @@ impl InterfaceCholesky {
 
         let start = Instant::now();
         let l_cc = self.inner.trailing_block(m)?;
-        let mut schur = Mat::<f64>::zeros(m, m);
-        self.ctx.run(|par, _| {
-            matmul(
-                schur.as_mut(),
-                BlockStructure::TriangularLower,
-                Accum::Replace,
-                l_cc.as_ref(),
-                BlockStructure::TriangularLower,
-                l_cc.transpose(),
-                BlockStructure::TriangularUpper,
-                1.0,
-                par,
-            );
-        });
         self.stats.schur_seconds += start.elapsed().as_secs_f64();
-        self.stats.dense_bytes = dense;
-        self.reference = Some(Reference {
+        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
+        let mut diagonal = vec![0.0; m];
+        for &(slot, r, c) in &layout.block {
+            if r == c {
+                diagonal[r] = a.values()[slot];
+            }
+        }
+        let reference = Reference {
             values: a.values().to_vec(),
-            schur,
+            l_cc,
+            schur: None,
+            diagonal,
             inverse: None,
             term_values: None,
             projections: None,
-        });
+        };
+        self.stats.dense_bytes = reference.dense_bytes();
+        self.reference = Some(reference);
         Ok(())
     }
 
@@ -311,7 +385,7 @@ impl InterfaceCholesky {
         after_reference: bool,
     ) -> Result<(), SolverError> {
         let start = Instant::now();
-        let (Some(layout), Some(reference)) = (&self.layout, &mut self.reference) else {
+        let (Some(layout), Some(reference)) = (&self.layout, &self.reference) else {
             return Err(SolverError::NotFactorised);
         };
         let values = a.values();
@@ -328,7 +402,31 @@ impl InterfaceCholesky {
                 delta.push((r, c, d));
             }
         }
+        self.factorise_delta(delta, coupling, after_reference, start)
+    }
+
+    /// The factorisation of the reference's interface matrix plus `delta` (local lower
+    /// entries, the change of the symmetric block) and `coupling` (local, non-symmetric):
+    /// low rank when few unknowns are touched, dense otherwise. `start`: when the update
+    /// began (for its seconds).
+    fn factorise_delta(
+        &mut self,
+        delta: Vec<(usize, usize, f64)>,
+        coupling: Vec<(usize, usize, f64)>,
+        after_reference: bool,
+        start: Instant,
+    ) -> Result<(), SolverError> {
+        let (Some(layout), Some(reference)) = (&self.layout, &mut self.reference) else {
+            return Err(SolverError::NotFactorised);
+        };
         let m = layout.interface.len();
+        // the interface block's diagonal now (the pivot tolerance is relative to it)
+        let mut diagonal = reference.diagonal.clone();
+        for &(r, c, d) in &delta {
+            if r == c {
+                diagonal[r] += d;
+            }
+        }
         let perturbation = Perturbation::new(m, delta, coupling);
         self.update = None;
         let counted = usize::from(!after_reference);
@@ -337,9 +435,6 @@ impl InterfaceCholesky {
             self.stats.updates += counted;
             return Ok(());
         }
-        // A's diagonal at the interface, in local order (the pivot tolerance is relative to it).
-        let full_diagonal = a.diagonal();
-        let diagonal: Vec<f64> = layout.interface.iter().map(|&i| full_diagonal[i]).collect();
         if let Some(k) = diagonal.iter().position(|&d| d <= 0.0) {
             return Err(SolverError::NotPositiveDefinite {
                 unknown: layout.interface[k],
@@ -358,7 +453,11 @@ impl InterfaceCholesky {
                 return Ok(());
             }
         }
-        let mut s = reference.schur.clone();
+        ensure_schur(&self.inner, &mut self.ctx, &mut self.stats, reference, m)?;
+        let Some(schur) = &reference.schur else {
+            return Err(SolverError::NotFactorised);
+        };
+        let mut s = schur.clone();
         for &(r, c, d) in &perturbation.delta {
             s[(r, c)] += d;
         }
@@ -418,6 +517,91 @@ impl InterfaceCholesky {
             outcome = factor.solve_in_place(inverse, wb, y, par);
         })?;
         outcome
+    }
+
+    /// The right-hand side `b` (original numbering, length `n`) condensed onto the interface
+    /// with the held reference: the forward substitution over the interior, which leaves `g
+    /// = b_C − A_CI A_II⁻¹ b_I` on the interface ([`CondensedRhs::interface`]). With `g`, a
+    /// system `A' x = b` whose matrix differs from the reference only in the interface block
+    /// reduces to `(S + Δ) x_C = g` on the interface ([`InterfaceCholesky::solve_interface`]),
+    /// and [`InterfaceCholesky::expand`] recovers the interior: a Newton iteration of contact
+    /// then works on `m` unknowns, and the interior is substituted once at its end.
+    ///
+    /// # Errors
+    /// [`SolverError::NotFactorised`] without a reference; a length mismatch.
+    pub fn condense(&mut self, b: &[f64]) -> Result<CondensedRhs, SolverError> {
+        let m = self.condensable()?;
+        let y = self.inner.forward_leading(b, m)?;
+        Ok(CondensedRhs { y, m })
+    }
+
+    /// `y ← (S + P)⁻¹ y` on the interface (local order, [`InterfaceCholesky::interface`]):
+    /// the interface system of the held factorisation — the reference's (`P = 0`) or the
+    /// update's, with its coupling. `m` values of memory traffic per row of the dense
+    /// interface factors; no sparse substitution.
+    ///
+    /// # Errors
+    /// [`SolverError::NotFactorised`]; a length mismatch; as
+    /// [`LinearSolver::solve`] for the coupling's GMRES on the dense path.
+    pub fn solve_interface(&mut self, y: &mut [f64]) -> Result<(), SolverError> {
+        let m = self.condensable()?;
+        if !self.factorised {
+            return Err(SolverError::NotFactorised);
+        }
+        SolverError::check_len("interface right-hand side", m, y.len())?;
+        let Some(reference) = &self.reference else {
+            return Err(SolverError::NotFactorised);
+        };
+        let factor = &self.update;
+        self.ctx.run(|par, _| match factor {
+            Some(factor) => factor.solve_in_place(
+                reference.inverse.as_ref(),
+                reference.projections.as_ref().map(|(wb, _)| wb),
+                y,
+                par,
+            ),
+            None => {
+                let rhs = faer::MatMut::from_column_major_slice_mut(y, m, 1);
+                llt::solve::solve_in_place(
+                    reference.l_cc.as_ref(),
+                    rhs,
+                    par,
+                    MemStack::new(&mut []),
+                );
+                Ok(())
+            }
+        })
+    }
+
+    /// The whole solution `x` (original numbering) from the interface values `x_c` (local
+    /// order) and the condensed right-hand side `rhs` of [`InterfaceCholesky::condense`]:
+    /// the interior `x_I = A_II⁻¹ (b_I − A_IC x_C)` by the backward substitution of the
+    /// reference factor.
+    ///
+    /// # Errors
+    /// [`SolverError::NotFactorised`] without a reference; a length mismatch.
+    pub fn expand(
+        &mut self,
+        rhs: CondensedRhs,
+        x_c: &[f64],
+        x: &mut [f64],
+    ) -> Result<(), SolverError> {
+        let m = self.condensable()?;
+        SolverError::check_len("condensed interface", m, rhs.m)?;
+        SolverError::check_len("interface values", m, x_c.len())?;
+        let mut y = rhs.y;
+        let first = y.len().saturating_sub(m);
+        y[first..].copy_from_slice(x_c);
+        self.inner.backward_leading(y, m, x)
+    }
+
+    /// The interface size when a reference is held (the condensed operations need one).
+    fn condensable(&self) -> Result<usize, SolverError> {
+        match (&self.layout, &self.reference) {
+            (Some(layout), Some(_)) => Ok(layout.interface.len()),
+            (None, _) => Err(SolverError::NotAnalysed),
+            _ => Err(SolverError::NotFactorised),
+        }
     }
 
     /// Factorises `A + N`: `a` (symmetric) plus a non-symmetric `coupling` `N` whose entries
@@ -512,6 +696,57 @@ impl InterfaceCholesky {
         symmetric: &[f64],
         coupling: &[f64],
     ) -> Result<(), SolverError> {
+        let terms = self.checked_terms(symmetric, coupling)?;
+        let coupling_original = self.original_coupling(&terms, coupling)?;
+        if !self.interior_matches(a)? {
+            // a new reference, factorised with its terms; the coupling on top
+            self.factorise_with_coupling(a, &coupling_original)?;
+            if let Some(reference) = self.reference.as_mut() {
+                reference.term_values = Some(symmetric.to_vec());
+            }
+            return Ok(());
+        }
+        if self
+            .reference
+            .as_ref()
+            .is_none_or(|r| r.term_values.is_none())
+        {
+            // a reference factorised without terms: unknown by unknown
+            return self.factorise_with_coupling(a, &coupling_original);
+        }
+        self.update_terms(&terms, symmetric, coupling, Some(a))
+    }
+
+    /// Factorises the interface matrix of the held reference with new term matrices and no
+    /// sparse matrix: `S_ref + Σ_j B_jᵀ (S_j − S_j,ref + C_j) B_j`, for a caller whose
+    /// matrices differ from the reference by their terms alone by construction (the
+    /// condensed Newton of contact, which solves with
+    /// [`InterfaceCholesky::solve_interface`]). As
+    /// [`InterfaceCholesky::factorise_with_terms`] otherwise, without the check of the
+    /// matrix's interface block against the terms.
+    ///
+    /// # Errors
+    /// [`SolverError::NotFactorised`] without a reference factorised with terms; as
+    /// [`InterfaceCholesky::factorise_with_terms`].
+    pub fn factorise_interface_terms(
+        &mut self,
+        symmetric: &[f64],
+        coupling: &[f64],
+    ) -> Result<(), SolverError> {
+        let terms = self.checked_terms(symmetric, coupling)?;
+        if self
+            .reference
+            .as_ref()
+            .is_none_or(|r| r.term_values.is_none())
+        {
+            self.factorised = false;
+            return Err(SolverError::NotFactorised);
+        }
+        self.update_terms(&terms, symmetric, coupling, None)
+    }
+
+    /// The declared terms, after checking the lengths and values of the term matrices.
+    fn checked_terms(&self, symmetric: &[f64], coupling: &[f64]) -> Result<TermRows, SolverError> {
         let Some(terms) = self.layout.as_ref().and_then(|l| l.terms.clone()) else {
             return Err(SolverError::InvalidGroups {
                 detail: "factorise_with_terms needs the rows given by with_terms before analyse"
@@ -531,32 +766,43 @@ impl InterfaceCholesky {
                 value: *v,
             });
         }
+        Ok(terms)
+    }
+
+    /// The terms' coupling `Σ_j B_jᵀ C_j B_j` as entries in the original numbering.
+    fn original_coupling(
+        &self,
+        terms: &TermRows,
+        coupling: &[f64],
+    ) -> Result<Vec<(usize, usize, f64)>, SolverError> {
+        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
+        if coupling.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(merge(terms.coupling_entries(coupling))
+            .iter()
+            .map(|&(p, q, v)| (layout.interface[p], layout.interface[q], v))
+            .collect())
+    }
+
+    /// The update of a reference factorised with terms to new term matrices: through the
+    /// changed terms' capacitance matrix when that pays, else unknown by unknown. With
+    /// `matrix`, the change of its interface block must be the one the terms imply
+    /// (otherwise the unknown-wise update of the matrix itself follows); without, the
+    /// terms define the change.
+    fn update_terms(
+        &mut self,
+        terms: &TermRows,
+        symmetric: &[f64],
+        coupling: &[f64],
+        matrix: Option<&SymmetricCsr>,
+    ) -> Result<(), SolverError> {
         let coupling_local = if coupling.is_empty() {
             Vec::new()
         } else {
             merge(terms.coupling_entries(coupling))
         };
-        let layout = self.layout.as_ref().ok_or(SolverError::NotAnalysed)?;
-        let coupling_original: Vec<(usize, usize, f64)> = coupling_local
-            .iter()
-            .map(|&(p, q, v)| (layout.interface[p], layout.interface[q], v))
-            .collect();
-        if !self.interior_matches(a)? {
-            // a new reference, factorised with its terms; the coupling on top
-            self.factorise_with_coupling(a, &coupling_original)?;
-            if let Some(reference) = self.reference.as_mut() {
-                reference.term_values = Some(symmetric.to_vec());
-            }
-            return Ok(());
-        }
-        if self
-            .reference
-            .as_ref()
-            .is_none_or(|r| r.term_values.is_none())
-        {
-            // a reference factorised without terms: unknown by unknown
-            return self.factorise_with_coupling(a, &coupling_original);
-        }
+        let coupling_original = self.original_coupling(terms, coupling)?;
         self.factorised = false;
         self.update = None;
         self.coupling.clear();
@@ -568,6 +814,8 @@ impl InterfaceCholesky {
             return Err(SolverError::NotFactorised);
         };
         // E_j and the changed terms
+        let r2 = terms.per_term * terms.per_term;
+        let expected = terms.terms() * r2;
         let mut e = vec![0.0; expected];
         let mut delta_terms = vec![0.0; expected];
         let mut changed = Vec::new();
@@ -584,31 +832,37 @@ impl InterfaceCholesky {
                 changed.push(j);
             }
         }
-        // the change of a's interface block against the one the terms imply
-        let values = a.values();
-        let mut from_matrix = Vec::new();
-        for &(slot, r, c) in &layout.block {
-            let d = values[slot] - reference.values[slot];
-            if d != 0.0 {
-                from_matrix.push((r, c, d));
-            }
-        }
-        let from_matrix = merge(from_matrix);
         let from_terms = terms.block_change(&changed, &delta_terms);
-        // round-off of an entry: relative to its summands, bounded by the diagonals (now and
-        // at the reference) since the stiffness and every term are positive semi-definite
-        let diagonal: Vec<f64> = layout
-            .interface
-            .iter()
-            .map(|&i| {
-                a.slot(i, i).map_or(0.0, |slot| {
-                    values[slot].abs().max(reference.values[slot].abs())
+        let consistent = match matrix {
+            None => true,
+            Some(a) => {
+                // the change of a's interface block against the one the terms imply
+                let values = a.values();
+                let mut from_matrix = Vec::new();
+                for &(slot, r, c) in &layout.block {
+                    let d = values[slot] - reference.values[slot];
+                    if d != 0.0 {
+                        from_matrix.push((r, c, d));
+                    }
+                }
+                let from_matrix = merge(from_matrix);
+                // round-off of an entry: relative to its summands, bounded by the diagonals
+                // (now and at the reference) since the stiffness and every term are
+                // positive semi-definite
+                let diagonal: Vec<f64> = layout
+                    .interface
+                    .iter()
+                    .map(|&i| {
+                        a.slot(i, i).map_or(0.0, |slot| {
+                            values[slot].abs().max(reference.values[slot].abs())
+                        })
+                    })
+                    .collect();
+                changes_agree(&from_matrix, &from_terms, |r, c| {
+                    (diagonal[r] * diagonal[c]).sqrt()
                 })
-            })
-            .collect();
-        let consistent = changes_agree(&from_matrix, &from_terms, |r, c| {
-            (diagonal[r] * diagonal[c]).sqrt()
-        });
+            }
+        };
         let m = layout.interface.len();
         let rank = (changed.len() * terms.per_term) as f64;
         let pays = rank * rank * rank <= 0.25 * (m as f64).powi(3);
@@ -625,6 +879,7 @@ impl InterfaceCholesky {
                 let t = Instant::now();
                 reference.projections = Some(terms.projections(w));
                 self.stats.inverse_seconds += t.elapsed().as_secs_f64();
+                self.stats.dense_bytes = reference.dense_bytes();
             }
             if let Some((_, g)) = &reference.projections
                 && let Some(factor) = self
@@ -641,8 +896,11 @@ impl InterfaceCholesky {
                 return Ok(());
             }
         }
-        // unknown by unknown
-        self.factorise_update(a, coupling_local, false)?;
+        // unknown by unknown: the matrix's own change, or the one the terms imply
+        match matrix {
+            Some(a) => self.factorise_update(a, coupling_local, false)?,
+            None => self.factorise_delta(from_terms, coupling_local, false, start)?,
+        }
         self.coupling = coupling_original;
         self.factorised = true;
         Ok(())

@@ -129,7 +129,7 @@ pub use cholesky::{
 pub use csr::SymmetricCsr;
 pub use error::SolverError;
 pub use factory::{ExternalSolver, LinearSolverFactory, UnknownGeometry, rigid_body_mode_row};
-pub use interface::{InterfaceCholesky, InterfaceStats};
+pub use interface::{CondensedRhs, InterfaceCholesky, InterfaceStats};
 pub use interface_terms::SparseRow;
 pub use krylov::{GmresReport, fgmres};
 pub use ordering::{
