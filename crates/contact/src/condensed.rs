@@ -112,7 +112,11 @@ impl Condensed {
     ///
     /// # Errors
     /// As [`InterfaceCholesky::expand`].
-    pub fn full(&self, solver: &mut InterfaceCholesky, x: &[f64]) -> Result<Vec<f64>, SolverError> {
+    pub fn whole(
+        &self,
+        solver: &mut InterfaceCholesky,
+        x: &[f64],
+    ) -> Result<Vec<f64>, SolverError> {
         let delta_c: Vec<f64> = self.interface.iter().map(|&i| x[i] - self.x0[i]).collect();
         let mut delta = vec![0.0; x.len()];
         solver.expand(self.rhs.clone(), &delta_c, &mut delta)?;

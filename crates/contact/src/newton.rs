@@ -365,13 +365,13 @@ fn newton(
             && match (&condensed, solver.interface_mut()) {
                 (Some(c), Some(interface)) => {
                     let t = std::time::Instant::now();
-                    let now = c.full(interface, x);
+                    let now = c.whole(interface, x);
                     let before = match whole_checked.take() {
                         Some((k, whole)) if k + 1 == solves => Ok(whole),
                         _ => {
                             let before: Vec<f64> =
                                 x.iter().zip(&dx).map(|(a, d)| a - last_alpha * d).collect();
-                            c.full(interface, &before)
+                            c.whole(interface, &before)
                         }
                     };
                     timings.solve += t.elapsed().as_secs_f64();
@@ -405,7 +405,7 @@ fn newton(
                 let t = std::time::Instant::now();
                 let whole = match whole_now.take() {
                     Some(whole) => Ok(whole),
-                    None => c.full(interface, x),
+                    None => c.whole(interface, x),
                 };
                 timings.solve += t.elapsed().as_secs_f64();
                 match whole {
