@@ -615,8 +615,8 @@ pub struct InterfaceSolverSummary {
     /// Newton solves, all load cases together.
     #[serde(default)]
     pub solves: usize,
-    /// Of those, the solves on the contact unknowns alone (the interior substituted once
-    /// per load case).
+    /// Of those, the solves on the contact unknowns alone (the interior substituted at the
+    /// end of each Newton run).
     #[serde(default)]
     pub condensed_solves: usize,
 }

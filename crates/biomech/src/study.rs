@@ -641,7 +641,7 @@ fn contact_solver_note(c: &InterfaceSolverSummary) -> String {
     } else {
         let condensed = if c.condensed_solves > 0 {
             format!(
-                " {} of the {} Newton solves ran on the contact unknowns alone, the interior substituted once per load case.",
+                " {} of the {} Newton solves ran on the contact unknowns alone, the interior substituted at the end of each Newton run.",
                 c.condensed_solves, c.solves
             )
         } else {

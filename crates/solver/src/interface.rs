@@ -123,7 +123,7 @@ struct Layout {
 }
 
 /// Form `W = S⁻¹` of the reference from the factor's trailing block, once (the low-rank
-/// and term updates need it; `4 m²` values of memory checked first).
+/// and term updates need it; the inverse and its workspace, `2 m²` values, checked first).
 fn ensure_inverse(
     inner: &CholeskySolver,
     ctx: &mut ThreadContext,
@@ -537,8 +537,8 @@ impl InterfaceCholesky {
 
     /// `y ← (S + P)⁻¹ y` on the interface (local order, [`InterfaceCholesky::interface`]):
     /// the interface system of the held factorisation — the reference's (`P = 0`) or the
-    /// update's, with its coupling. `m` values of memory traffic per row of the dense
-    /// interface factors; no sparse substitution.
+    /// update's, with its coupling: dense work of order `m²` (two triangular solves, or a
+    /// product with `W` and the low-rank correction), no sparse substitution.
     ///
     /// # Errors
     /// [`SolverError::NotFactorised`]; a length mismatch; as
@@ -697,8 +697,8 @@ impl InterfaceCholesky {
         coupling: &[f64],
     ) -> Result<(), SolverError> {
         let terms = self.checked_terms(symmetric, coupling)?;
-        let coupling_original = self.original_coupling(&terms, coupling)?;
         if !self.interior_matches(a)? {
+            let coupling_original = self.original_coupling(&terms, coupling)?;
             // a new reference, factorised with its terms; the coupling on top
             self.factorise_with_coupling(a, &coupling_original)?;
             if let Some(reference) = self.reference.as_mut() {
@@ -712,6 +712,7 @@ impl InterfaceCholesky {
             .is_none_or(|r| r.term_values.is_none())
         {
             // a reference factorised without terms: unknown by unknown
+            let coupling_original = self.original_coupling(&terms, coupling)?;
             return self.factorise_with_coupling(a, &coupling_original);
         }
         self.update_terms(&terms, symmetric, coupling, Some(a))

@@ -379,12 +379,17 @@ fn term_entries(pairs: &[(usize, usize)], c: &[f64]) -> Vec<(usize, usize, f64)>
     out
 }
 
-/// Updates in factored form (one rank-3 term per spring, as contact's slave nodes): few
-/// changed terms go through their capacitance matrix, many through the unknown-wise path,
-/// and a statement of the terms that does not match the matrix is caught and solved
-/// unknown by unknown; every solution agrees with a dense LU factorisation of the matrix.
-#[test]
-fn term_updates_solve_the_coupled_matrix() {
+/// A grid with springs between neighbouring points of its middle plane (one rank-3 term
+/// each, as contact's slave nodes), the plane's unknowns the interface of an analysed
+/// solver that declares the terms, and every spring's stiffness when stuck.
+struct SpringPlane {
+    k: SymmetricCsr,
+    pairs: Vec<(usize, usize)>,
+    solver: InterfaceCholesky,
+    stick: Vec<f64>,
+}
+
+fn spring_plane() -> SpringPlane {
     let (nx, ny, nz) = (6, 5, 6);
     let k = elastic_grid(nx, ny, nz, FULL_SUPPORT, 9);
     let point = |x: usize, y: usize| 3 * (x + nx * (y + ny * 3));
@@ -399,6 +404,26 @@ fn term_updates_solve_the_coupled_matrix() {
         .iter()
         .flat_map(|_| [4.0, 0.0, 0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 9.0])
         .collect();
+    SpringPlane {
+        k,
+        pairs,
+        solver,
+        stick,
+    }
+}
+
+/// Updates in factored form (one rank-3 term per spring, as contact's slave nodes): few
+/// changed terms go through their capacitance matrix, many through the unknown-wise path,
+/// and a statement of the terms that does not match the matrix is caught and solved
+/// unknown by unknown; every solution agrees with a dense LU factorisation of the matrix.
+#[test]
+fn term_updates_solve_the_coupled_matrix() {
+    let SpringPlane {
+        k,
+        pairs,
+        mut solver,
+        stick,
+    } = spring_plane();
     let a_ref = with_terms(&k, &pairs, &stick);
     solver.factorise_with_terms(&a_ref, &stick, &[]).unwrap();
     let b = rhs(k.n(), 4);
@@ -560,4 +585,57 @@ fn condensed_solves_match_the_matrix() {
         solver.solve_interface(&mut [0.0; 3]),
         Err(SolverError::DimensionMismatch { .. })
     ));
+}
+
+/// The terms-only factorisation of the condensed Newton (`factorise_interface_terms`, no
+/// sparse matrix) solves the matrix the terms state: few changed terms through their
+/// capacitance matrix, most terms changed through the block change they imply, each against
+/// a dense LU factorisation of `K + Σ_j B_jᵀ (S_j + C_j) B_j`; before a reference with terms
+/// it is refused.
+#[test]
+fn terms_alone_factorise_the_stated_matrix() {
+    let SpringPlane {
+        k,
+        pairs,
+        mut solver,
+        stick,
+    } = spring_plane();
+    assert!(matches!(
+        solver.factorise_interface_terms(&stick, &[]),
+        Err(SolverError::NotAnalysed | SolverError::NotFactorised)
+    ));
+    solver
+        .factorise_with_terms(&with_terms(&k, &pairs, &stick), &stick, &[])
+        .unwrap();
+    let b = rhs(k.n(), 4);
+    let check = |solver: &mut InterfaceCholesky, now: &[f64], coupling: &[f64], what: &str| {
+        solver.factorise_interface_terms(now, coupling).unwrap();
+        let x = condensed_solution(solver, &b);
+        let entries = if coupling.is_empty() {
+            Vec::new()
+        } else {
+            term_entries(&pairs, coupling)
+        };
+        let expected = dense_solution(&with_terms(&k, &pairs, now), &entries, &b);
+        let difference = max_relative_difference(&x, &expected);
+        assert!(difference < 1e-10, "{what}: {difference:e}");
+    };
+    // three springs open, one slips with a non-symmetric coupling: the term update
+    let mut now = stick.clone();
+    for j in [2, 7, 11] {
+        now[9 * j..9 * j + 9].fill(0.0);
+    }
+    now[9 * 15..9 * 15 + 9].copy_from_slice(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0]);
+    let mut coupling = vec![0.0; stick.len()];
+    coupling[9 * 15 + 2] = -3.0;
+    coupling[9 * 15 + 5] = 1.0;
+    check(&mut solver, &now, &coupling, "few terms");
+    assert_eq!(solver.interface_stats().term_updates, 1);
+    // every spring half as stiff: too many terms for the capacitance matrix, the change
+    // they imply goes unknown by unknown
+    let soft: Vec<f64> = stick.iter().map(|v| 0.5 * v).collect();
+    check(&mut solver, &soft, &coupling, "all terms");
+    assert_eq!(solver.interface_stats().term_updates, 1);
+    // the reference's own terms: the reference factor itself
+    check(&mut solver, &stick, &[], "reference");
 }
