@@ -85,6 +85,18 @@ impl StepSolution {
             .fold(0.0, f64::max)
     }
 
+    /// Largest difference of one displacement component from `other`'s at the same node
+    /// (mm); `None` when the two have different numbers of nodes.
+    pub fn max_displacement_difference(&self, other: &StepSolution) -> Option<f64> {
+        (self.displacement.len() == other.displacement.len()).then(|| {
+            self.displacement
+                .iter()
+                .zip(&other.displacement)
+                .flat_map(|(p, q)| (0..3).map(move |k| (p[k] - q[k]).abs()))
+                .fold(0.0, f64::max)
+        })
+    }
+
     /// Sum of reactions over `nodes` (N).
     pub fn reaction_sum(&self, nodes: &[usize]) -> [f64; 3] {
         nodes.iter().fold([0.0; 3], |s, &n| {

@@ -702,12 +702,7 @@ fn interface_updates_and_shared_cases_reproduce_independent_full_solves() {
             .iter()
             .flatten()
             .fold(0.0f64, |m, v| m.max(v.abs()));
-        let difference = a
-            .displacement
-            .iter()
-            .flatten()
-            .zip(b.displacement.iter().flatten())
-            .fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+        let difference = a.max_displacement_difference(b).expect("same mesh");
         difference / scale
     };
     for (k, case) in model.load_cases.iter().enumerate() {
@@ -750,12 +745,7 @@ fn a_proportional_case_is_scaled_and_matches_its_direct_solve() {
     assert!(direct.report.contact[0].scaled_from.is_none());
     let (a, b) = (&both.implanted.cases[1], &direct.implanted.cases[0]);
     let scale = b.max_displacement();
-    let worst = a
-        .displacement
-        .iter()
-        .zip(&b.displacement)
-        .flat_map(|(p, q)| (0..3).map(move |k| (p[k] - q[k]).abs()))
-        .fold(0.0f64, f64::max);
+    let worst = a.max_displacement_difference(b).expect("same mesh");
     assert!(
         worst <= 2e-8 * scale,
         "scaled vs direct: {:.2e} relative",

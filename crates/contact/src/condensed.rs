@@ -124,6 +124,37 @@ impl Condensed {
     }
 }
 
+impl Condensed {
+    /// The whole iterate at `x` and the largest change of any unknown, interior included,
+    /// over the last step `alpha · dx` (`dx` zero off the interface); `before` is the whole
+    /// iterate before that step when the caller kept it, else it is substituted too.
+    ///
+    /// # Errors
+    /// As [`InterfaceCholesky::expand`].
+    pub fn whole_and_correction(
+        &self,
+        solver: &mut InterfaceCholesky,
+        x: &[f64],
+        before: Option<Vec<f64>>,
+        dx: &[f64],
+        alpha: f64,
+    ) -> Result<(Vec<f64>, f64), SolverError> {
+        let now = self.whole(solver, x)?;
+        let before = match before {
+            Some(before) => before,
+            None => {
+                let x_before: Vec<f64> = x.iter().zip(dx).map(|(a, d)| a - alpha * d).collect();
+                self.whole(solver, &x_before)?
+            }
+        };
+        let correction = now
+            .iter()
+            .zip(&before)
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        Ok((now, correction))
+    }
+}
+
 /// `y += Σ_j B_jᵀ (S_j + C_j) B_j v`: the contact tangent `J` applied to `v` (free
 /// unknowns), with the rows `B_j` of [`crate::system::term_rows`] (three per node) and the
 /// nodes' 3 × 3 row-major matrices of [`crate::system::term_matrices`] (`coupling` may be

@@ -13,7 +13,7 @@ use osteon_solver::{
 use crate::definition::{ContactOptions, MAX_AUTO_INTERFACE, TangentFactorisation};
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
-use crate::system::{NewtonSystem, contact_unknowns, term_rows};
+use crate::system::{NewtonSystem, contact_unknowns};
 
 /// Counts of an interface solver (see [`NewtonSolver::interface_counts`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -72,9 +72,8 @@ impl<'f> NewtonSolver<'f> {
             && interface.len() <= MAX_AUTO_INTERFACE
             && 4 * interface.len() <= n;
         let interface_solver = || {
-            let rows = term_rows(sys.dofs(), contacts);
             Self::Interface(Box::new(
-                InterfaceCholesky::new(options, interface.clone()).with_terms(rows, 3),
+                InterfaceCholesky::new(options, interface.clone()).with_terms(sys.rows.clone(), 3),
             ))
         };
         Ok(match choice {

@@ -36,7 +36,7 @@ use crate::kinematics::{Kinematics, kinematics};
 use crate::linear::NewtonSolver;
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
-use crate::system::{NewtonSystem, add_contact_forces, apply_coupling, term_matrices, term_rows};
+use crate::system::{NewtonSystem, add_contact_forces, apply_coupling, term_matrices};
 
 /// Loads and prescribed displacements of a step at its start and end.
 pub(crate) struct StepLoads {
@@ -296,11 +296,6 @@ fn newton(
     let mut condensed: Option<Condensed> = None;
     let mut whole_checked: Option<(usize, Vec<f64>)> = None;
     let mut last_alpha = 0.0;
-    let rows = if solver.interface_mut().is_some() {
-        term_rows(sys.dofs(), ctx.contacts)
-    } else {
-        Vec::new()
-    };
     loop {
         let t = std::time::Instant::now();
         let Evaluation {
@@ -365,19 +360,14 @@ fn newton(
             && match (&condensed, solver.interface_mut()) {
                 (Some(c), Some(interface)) => {
                     let t = std::time::Instant::now();
-                    let now = c.whole(interface, x);
-                    let before = match whole_checked.take() {
-                        Some((k, whole)) if k + 1 == solves => Ok(whole),
-                        _ => {
-                            let before: Vec<f64> =
-                                x.iter().zip(&dx).map(|(a, d)| a - last_alpha * d).collect();
-                            c.whole(interface, &before)
-                        }
-                    };
+                    let kept = whole_checked
+                        .take()
+                        .and_then(|(k, whole)| (k + 1 == solves).then_some(whole));
+                    let checked = c.whole_and_correction(interface, x, kept, &dx, last_alpha);
                     timings.solve += t.elapsed().as_secs_f64();
-                    let (now, before) = match (now, before) {
-                        (Ok(now), Ok(before)) => (now, before),
-                        (Err(e), _) | (_, Err(e)) => {
+                    let (now, correction) = match checked {
+                        Ok(checked) => checked,
+                        Err(e) => {
                             return Err(fail(
                                 sys,
                                 format!("the interior substitution failed: {e}"),
@@ -386,10 +376,6 @@ fn newton(
                             ));
                         }
                     };
-                    let correction = now
-                        .iter()
-                        .zip(&before)
-                        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
                     let stalled = correction <= ctx.correction_tolerance * norm_inf(&now);
                     if stalled {
                         whole_now = Some(now);
@@ -522,7 +508,7 @@ fn newton(
                 dx[i] = *v;
             }
             let mut j_dx = vec![0.0; n];
-            apply_terms(&rows, &symmetric, &coupling, &dx, &mut j_dx);
+            apply_terms(&sys.rows, &symmetric, &coupling, &dx, &mut j_dx);
             schur_step = Some(c.schur_step(r_step, &j_dx));
             timings.condensed_solves += 1;
         } else {

@@ -22,6 +22,8 @@ pub(crate) struct NewtonSystem {
     /// Per contact node, where its stiffness A Bᵀ D B lands in the Newton matrix, found once
     /// so that each iteration's refill is a scatter without searching.
     tangent_slots: Vec<Vec<TangentEntry>>,
+    /// The contact nodes' rows `B_j` over the free unknowns ([`term_rows`]), found once.
+    pub rows: Vec<Vec<(usize, f64)>>,
 }
 
 /// One product `w_p w_q D[c_p][c_q]` of a contact node's B entries p and q (unknown p ≤
@@ -120,10 +122,12 @@ impl NewtonSystem {
         system.assemble(op)?;
         let tangent = system.matrix().clone();
         let tangent_slots = tangent_entries(system.dofs(), &tangent, contacts)?;
+        let rows = term_rows(system.dofs(), contacts);
         Ok(Self {
             system,
             tangent,
             tangent_slots,
+            rows,
         })
     }
 

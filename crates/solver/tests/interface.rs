@@ -217,7 +217,10 @@ fn slip_coupling(points: &[(usize, usize)], strength: f64) -> Vec<(usize, usize,
 
 /// Few changed unknowns take the low-rank (Woodbury) update, many the dense one; both give
 /// the solution of a dense LU factorisation of the same matrix, with and without a
-/// non-symmetric coupling, and the solve reports the residual of the coupled matrix.
+/// non-symmetric coupling, and the solve reports the residual of the coupled matrix. The
+/// condensed path (condense, solve on the interface, expand) gives the same solutions, and
+/// its condensed right-hand side is `b_C − A_CI A_II⁻¹ b_I`, checked through `A_II⁻¹` by
+/// the expansion of a zero interface.
 #[test]
 fn low_rank_and_dense_updates_solve_the_coupled_matrix() {
     let (nx, ny, nz) = (5, 5, 6);
@@ -226,10 +229,35 @@ fn low_rank_and_dense_updates_solve_the_coupled_matrix() {
     let groups = UnknownGroups::uniform(a.n(), 3);
     let mut solver = InterfaceCholesky::new(OPTIONS, interface.clone());
     solver.analyse(&a, Some(&groups)).unwrap();
+    // before a factorisation there is nothing to condense with
+    assert!(matches!(
+        solver.condense(&rhs(a.n(), 1)),
+        Err(SolverError::NotFactorised)
+    ));
     solver.factorise(&a).unwrap();
     let b = rhs(a.n(), 7);
     let mut x = vec![0.0; a.n()];
     let point = |x: usize, y: usize| 3 * (x + nx * (y + ny * 3));
+    let condensed = condensed_solution(&mut solver, &b);
+    let difference = max_relative_difference(&condensed, &dense_solution(&a, &[], &b));
+    assert!(difference < 1e-11, "condensed reference: {difference:e}");
+    // g = b_C − A_CI A_II⁻¹ b_I: with x_C = 0, the expanded interior is A_II⁻¹ b_I, and
+    // b_C − A_CI x_I must equal g
+    let rhs0 = solver.condense(&b).unwrap();
+    let g = rhs0.interface().to_vec();
+    let order = solver.interface().to_vec();
+    let mut x_i = vec![0.0; a.n()];
+    solver.expand(rhs0, &vec![0.0; g.len()], &mut x_i).unwrap();
+    let mut ax = vec![0.0; a.n()];
+    a.mul_vec(&x_i, &mut ax); // interior rows: b_I; interface rows: A_CI x_I
+    let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (k, &i) in order.iter().enumerate() {
+        assert!((b[i] - ax[i] - g[k]).abs() < 1e-11 * scale, "g at {i}");
+    }
+    let on_interface: std::collections::HashSet<usize> = order.iter().copied().collect();
+    for i in (0..a.n()).filter(|i| !on_interface.contains(i)) {
+        assert!((ax[i] - b[i]).abs() < 1e-11 * scale, "interior row {i}");
+    }
 
     // two springs and one slipping pair: 4 of the 25 interface points touched
     let mut few = a.clone();
@@ -249,6 +277,8 @@ fn low_rank_and_dense_updates_solve_the_coupled_matrix() {
         assert!(difference < 1e-11, "low rank: {difference:e}");
         assert!(report.relative_residual < 1e-12, "{report:?}");
         assert!(coupled_residual(&few, &n, &x, &b) < 1e-12);
+        let difference = max_relative_difference(&condensed_solution(&mut solver, &b), &expected);
+        assert!(difference < 1e-11, "condensed low rank: {difference:e}");
     }
     let stats = solver.interface_stats().clone();
     assert_eq!(
@@ -280,6 +310,13 @@ fn low_rank_and_dense_updates_solve_the_coupled_matrix() {
     let difference = max_relative_difference(&x, &expected);
     assert!(difference < 1e-11, "dense: {difference:e}");
     assert!(report.relative_residual < 1e-11, "{report:?}");
+    let difference = max_relative_difference(&condensed_solution(&mut solver, &b), &expected);
+    assert!(difference < 1e-11, "condensed dense: {difference:e}");
+    // a wrong length is an error, not a panic
+    assert!(matches!(
+        solver.solve_interface(&mut [0.0; 3]),
+        Err(SolverError::DimensionMismatch { .. })
+    ));
     let stats = solver.interface_stats().clone();
     assert_eq!(
         (
@@ -505,86 +542,6 @@ fn condensed_solution(solver: &mut InterfaceCholesky, b: &[f64]) -> Vec<f64> {
     let mut x = vec![f64::NAN; b.len()];
     solver.expand(rhs, &x_c, &mut x).unwrap();
     x
-}
-
-/// The condensed path (condense, solve on the interface, expand) gives the solution of the
-/// held matrix — the reference, a low-rank update with a non-symmetric coupling, a dense
-/// update with one — as an independent dense LU factorisation does; and the condensed
-/// right-hand side is `b_C − A_CI A_II⁻¹ b_I`, checked through `A_II⁻¹` by a separate solve.
-#[test]
-fn condensed_solves_match_the_matrix() {
-    let (nx, ny, nz) = (5, 5, 6);
-    let a = elastic_grid(nx, ny, nz, FULL_SUPPORT, 5);
-    let interface = plane_unknowns(nx, ny, 3);
-    let groups = UnknownGroups::uniform(a.n(), 3);
-    let mut solver = InterfaceCholesky::new(OPTIONS, interface.clone());
-    solver.analyse(&a, Some(&groups)).unwrap();
-    // before a factorisation there is nothing to condense with
-    assert!(matches!(
-        solver.condense(&rhs(a.n(), 1)),
-        Err(SolverError::NotFactorised)
-    ));
-    solver.factorise(&a).unwrap();
-    let b = rhs(a.n(), 7);
-    let point = |x: usize, y: usize| 3 * (x + nx * (y + ny * 3));
-
-    // the reference itself
-    let x = condensed_solution(&mut solver, &b);
-    let difference = max_relative_difference(&x, &dense_solution(&a, &[], &b));
-    assert!(difference < 1e-11, "reference: {difference:e}");
-
-    // g = b_C − A_CI A_II⁻¹ b_I: with x_C = 0, the expanded interior is A_II⁻¹ b_I, and
-    // b_C − A_CI x_I must equal g
-    let rhs0 = solver.condense(&b).unwrap();
-    let g = rhs0.interface().to_vec();
-    let order = solver.interface().to_vec();
-    let mut x_i = vec![0.0; a.n()];
-    solver.expand(rhs0, &vec![0.0; g.len()], &mut x_i).unwrap();
-    let mut ax = vec![0.0; a.n()];
-    a.mul_vec(&x_i, &mut ax); // interior rows: b_I; interface rows: A_CI x_I
-    let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    for (k, &i) in order.iter().enumerate() {
-        assert!((b[i] - ax[i] - g[k]).abs() < 1e-11 * scale, "g at {i}");
-    }
-    let on_interface: std::collections::HashSet<usize> = order.iter().copied().collect();
-    for i in (0..a.n()).filter(|i| !on_interface.contains(i)) {
-        assert!((ax[i] - b[i]).abs() < 1e-11 * scale, "interior row {i}");
-    }
-
-    // a low-rank update with a slipping pair
-    let mut few = a.clone();
-    add_springs(&mut few, &[(point(1, 1), point(2, 1), -0.4)]);
-    let coupling = slip_coupling(&[(point(3, 3), point(3, 4))], 0.8);
-    solver.factorise_with_coupling(&few, &coupling).unwrap();
-    let x = condensed_solution(&mut solver, &b);
-    let difference = max_relative_difference(&x, &dense_solution(&few, &coupling, &b));
-    assert!(difference < 1e-11, "low rank: {difference:e}");
-
-    // a dense update with a slipping pair in every row
-    let pairs: Vec<(usize, usize, f64)> = (0..nx - 1)
-        .flat_map(|x| (0..ny).map(move |y| (x, y)))
-        .flat_map(|(x, y)| (0..3).map(move |c| (point(x, y) + c, point(x + 1, y) + c, 1.5)))
-        .collect();
-    let mut many = a.clone();
-    add_springs(&mut many, &pairs);
-    let coupling = slip_coupling(
-        &(0..ny)
-            .map(|y| (point(0, y), point(4, y)))
-            .collect::<Vec<_>>(),
-        0.5,
-    );
-    solver.factorise_with_coupling(&many, &coupling).unwrap();
-    let x = condensed_solution(&mut solver, &b);
-    let difference = max_relative_difference(&x, &dense_solution(&many, &coupling, &b));
-    assert!(difference < 1e-11, "dense: {difference:e}");
-    let stats = solver.interface_stats();
-    assert_eq!((stats.updates, stats.low_rank_updates), (2, 1));
-
-    // a wrong length is an error, not a panic
-    assert!(matches!(
-        solver.solve_interface(&mut [0.0; 3]),
-        Err(SolverError::DimensionMismatch { .. })
-    ));
 }
 
 /// The terms-only factorisation of the condensed Newton (`factorise_interface_terms`, no
