@@ -202,7 +202,7 @@ pub fn solve_linear_static_observed(
     let mut system: Option<ConstrainedSystem> = None;
     let mut solver = ChosenSolver::new(options);
     let mut stats = SystemStats::default();
-    let mut cases = Vec::with_capacity(model.load_cases.len());
+    let mut solved = Vec::with_capacity(model.load_cases.len());
     for case in &model.load_cases {
         let boundary = model.boundary_of(case);
         if system.as_ref().is_none_or(|s| !s.serves(&boundary)) {
@@ -234,27 +234,34 @@ pub fn solve_linear_static_observed(
             system = Some(sys);
         }
         let Some(sys) = system.as_ref() else { continue };
-        let (mut solution, u) = timed(
+        let (solution, u) = timed(
             observer,
             Phase::Solve,
             &case.name,
             &mut timings.solve,
             || solve_case(&op, sys, solver.linear()?, case, &boundary),
         )?;
+        solved.push((solution, u));
+    }
+    if let ChosenSolver::Cholesky(chol) = &solver {
+        stats.nnz_factor = chol.factor_stats().nnz_l;
+        stats.factor_bytes = chol.factor_stats().l_bytes;
+    }
+    // The factor and the matrix are freed before the stresses are recovered, so the
+    // recovery's fields never sit beside them (the peak of a large model).
+    drop((solver, system));
+    let mut cases = Vec::with_capacity(solved.len());
+    for (mut solution, u) in solved {
         if options.recover {
             solution.fields = timed(
                 observer,
                 Phase::Recover,
-                &case.name,
+                &solution.name,
                 &mut timings.recover,
                 || op.recover(&u),
             )?;
         }
         cases.push(solution);
-    }
-    if let ChosenSolver::Cholesky(chol) = &solver {
-        stats.nnz_factor = chol.factor_stats().nnz_l;
-        stats.factor_bytes = chol.factor_stats().l_bytes;
     }
     Ok(StaticSolution {
         cases,

@@ -118,10 +118,13 @@ impl SparsityPattern {
         }
         // rows in parallel chunks: columns j ≥ i from all elements touching i
         let chunk = 4096;
+        // One marker array per worker thread, not per chunk (n entries each).
         let pieces: Vec<(Vec<usize>, Vec<usize>)> = (0..n.div_ceil(chunk))
             .into_par_iter()
-            .map(|c| {
-                let mut marker = vec![usize::MAX; n];
+            .map_init(Vec::new, |marker: &mut Vec<usize>, c| {
+                if marker.len() != n {
+                    *marker = vec![usize::MAX; n];
+                }
                 let mut lens = Vec::with_capacity(chunk);
                 let mut cols = Vec::new();
                 for i in c * chunk..((c + 1) * chunk).min(n) {

@@ -13,20 +13,21 @@ use faer::linalg::triangular_solve::{
 };
 use faer::perm::PermRef;
 use faer::reborrow::{Reborrow, ReborrowMut};
-use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::FaerError;
 use faer::sparse::linalg::cholesky::supernodal::{SupernodalLltRef, SymbolicSupernodalCholesky};
 use faer::sparse::linalg::cholesky::{
     CholeskySymbolicParams, LltRef, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
     factorize_symbolic_cholesky,
 };
-use faer::sparse::{FaerError, SparseColMatRef, SymbolicSparseColMatRef};
+use faer::sparse::linalg::{SupernodalThreshold, SymbolicSupernodalParams};
 use faer::{Accum, Conj, Mat, MatMut, MatRef, Par, Side};
 
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
-use crate::memory::{LimitSource, available_bytes, try_filled};
+use crate::memory::{LimitSource, available_bytes};
 use crate::ordering::{Ordering, PermutationPair, UnknownGroups, fill_reducing_permutation};
 use crate::parallel::{ThreadContext, norm};
+use crate::permuted::PermutedLower;
 use crate::subtree_factor::{self, FactorFailure, SubtreeSchedule};
 use crate::traits::{LinearSolver, SolveReport};
 
@@ -39,6 +40,19 @@ use crate::traits::{LinearSolver, SolveReport};
 /// separates the two for finite-element matrices up to condition numbers around `1e10`; use
 /// [`CholeskySolver::with_pivot_tolerance`] for other needs.
 pub const DEFAULT_PIVOT_TOLERANCE: f64 = 1e-10;
+
+/// Supernode amalgamation rules `(at most this many columns merged, fraction of explicit
+/// zeros allowed)`: faer's default without its last rule, which merges supernodes of any
+/// width at up to 5 % zeros; here that rule stops at 128 columns.
+///
+/// faer stores each supernode's diagonal block as a full square, so merging two wide
+/// supernodes adds the upper half of the merged block to the factor's storage, not only the
+/// zeros the rule counts. On the 1.4 M-unknown tube deck of the benchmark the unbounded rule
+/// stored 13.13 GiB for 1.522 × 10⁹ nonzeros; stopped at 128 columns it stores 12.10 GiB
+/// for 1.512 × 10⁹ (−8 %), with the factorisation's time equal within this machine's noise
+/// at that size and 10–25 % longer at 640 k unknowns, where the larger blocks had kept the
+/// dense kernels busier (`docs/benchmark.md`, "Supernode relaxation").
+const SUPERNODE_RELAXATION: &[(usize, f64)] = &[(4, 1.0), (16, 0.8), (48, 0.1), (128, 0.05)];
 
 /// Options of [`CholeskySolver`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,8 +124,9 @@ pub struct FactorStats {
     pub numeric_seconds: f64,
     /// Seconds of the last solve (including the residual).
     pub solve_seconds: f64,
-    /// Scratch bytes of the numeric factorisation (faer's own estimate, allocated once per
-    /// factorisation and freed at its end; includes faer's permuted copy of `A`).
+    /// Scratch bytes of the numeric factorisation (allocated once per factorisation and freed
+    /// at its end): the subtree kernel's permuted view of `A` and update buffers, or faer's
+    /// own estimate for its kernel, which includes a permuted copy of `A`.
     pub factor_scratch_bytes: usize,
     /// Scratch bytes of one solve.
     pub solve_scratch_bytes: usize,
@@ -377,6 +392,9 @@ impl CholeskySolver {
                 FactorKind::Auto => SupernodalThreshold::AUTO,
                 FactorKind::Supernodal => SupernodalThreshold::FORCE_SUPERNODAL,
                 FactorKind::Simplicial => SupernodalThreshold::FORCE_SIMPLICIAL,
+            },
+            supernodal_params: SymbolicSupernodalParams {
+                relax: Some(SUPERNODE_RELAXATION),
             },
             ..Default::default()
         };
@@ -653,13 +671,9 @@ impl LinearSolver for CholeskySolver {
         let symbolic = &analysis.symbolic;
         let len = symbolic.len_val();
         let workspace = match &analysis.schedule {
-            // The permuted copy of A's lower triangle plus the schedule's per-thread buffers.
-            Some(schedule) => {
-                let nnz_lower = a.nnz_stored();
-                (nnz_lower * (size_of::<f64>() + size_of::<usize>())
-                    + (a.n() + 1) * size_of::<usize>())
-                .saturating_add(schedule.workspace_bytes(a.n()))
-            }
+            // The permuted view's transposed entries plus the schedule's per-thread buffers.
+            Some(schedule) => PermutedLower::bytes(a.n(), a.nnz_stored())
+                .saturating_add(schedule.workspace_bytes(a.n())),
             None => self.ctx.run(|par, _| {
                 symbolic
                     .factorize_numeric_llt_scratch::<f64>(par, Default::default())
@@ -676,6 +690,7 @@ impl LinearSolver for CholeskySolver {
         let symbolic = &analysis.symbolic;
         if self.l_values.len() != len {
             self.l_values = Vec::new();
+            crate::memory::release_free_heap();
             self.l_values = zeroed_f64(len).ok_or(SolverError::OutOfMemory {
                 what: "Cholesky factor values",
                 bytes: len.saturating_mul(size_of::<f64>()),
@@ -683,31 +698,34 @@ impl LinearSolver for CholeskySolver {
         }
 
         let l_values = &mut self.l_values;
-        let scratch_bytes = match (symbolic.raw(), &analysis.schedule) {
-            (SymbolicCholeskyRaw::Supernodal(supernodal), Some(schedule)) => {
-                let permuted = PermutedLower::new(a, symbolic)?;
+        // The subtree kernel reads A through a permuted view (no copy of its values); a
+        // matrix too large for the view's 32-bit positions goes to faer's own kernel.
+        let view = match (&analysis.schedule, symbolic.perm()) {
+            (Some(_), Some(perm)) => {
+                let (fwd, inv) = perm.arrays();
+                PermutedLower::new(a, fwd, inv)
+            }
+            _ => None,
+        };
+        let scratch_bytes = match (symbolic.raw(), &analysis.schedule, view) {
+            (SymbolicCholeskyRaw::Supernodal(supernodal), Some(schedule), Some(view)) => {
                 self.ctx.run(|par, _| {
-                    subtree_factor::factorise(
-                        supernodal,
-                        schedule,
-                        permuted.as_ref(),
-                        l_values,
-                        par,
+                    subtree_factor::factorise(supernodal, schedule, &view, l_values, par).map_err(
+                        |failure| match failure {
+                            FactorFailure::Pivot(k) => SolverError::NotPositiveDefinite {
+                                unknown: original_index(symbolic, k),
+                                pivot: f64::NAN,
+                            },
+                            FactorFailure::OutOfMemory(bytes) => SolverError::OutOfMemory {
+                                what: "factorisation workspace",
+                                bytes,
+                            },
+                            FactorFailure::Schedule => SolverError::Factorisation {
+                                detail: "the subtree schedule does not match the symbolic factor"
+                                    .into(),
+                            },
+                        },
                     )
-                    .map_err(|failure| match failure {
-                        FactorFailure::Pivot(k) => SolverError::NotPositiveDefinite {
-                            unknown: original_index(symbolic, k),
-                            pivot: f64::NAN,
-                        },
-                        FactorFailure::OutOfMemory(bytes) => SolverError::OutOfMemory {
-                            what: "factorisation workspace",
-                            bytes,
-                        },
-                        FactorFailure::Schedule => SolverError::Factorisation {
-                            detail: "the subtree schedule does not match the symbolic factor"
-                                .into(),
-                        },
-                    })
                 })?;
                 workspace
             }
@@ -925,74 +943,6 @@ fn structure_stats(symbolic: &SymbolicCholesky<usize>, a: &SymmetricCsr) -> Fact
         }
     }
     stats
-}
-
-/// `P A Pᵀ` as a lower-triangular CSC matrix (rows unsorted), for the subtree kernel: the
-/// permutation faer applies inside its own numeric factorisation.
-struct PermutedLower {
-    n: usize,
-    col_ptr: Vec<usize>,
-    row_idx: Vec<usize>,
-    values: Vec<f64>,
-}
-
-impl PermutedLower {
-    fn new(a: &SymmetricCsr, symbolic: &SymbolicCholesky<usize>) -> Result<Self, SolverError> {
-        let perm = match symbolic.perm() {
-            Some(p) => p,
-            None => {
-                return Err(SolverError::Factorisation {
-                    detail: "the subtree kernel needs the analysis' permutation".into(),
-                });
-            }
-        };
-        let n = a.n();
-        let nnz = a.nnz_stored();
-        let mut col_ptr = vec![0usize; n + 1];
-        let mut row_idx = try_vec(nnz, 0usize, "permuted matrix indices")?;
-        let mut values = try_vec(nnz, 0.0f64, "permuted matrix values")?;
-        let mut mem = try_scratch(
-            faer::sparse::utils::permute_self_adjoint_scratch::<usize>(n),
-            "permutation workspace",
-        )?;
-        faer::sparse::utils::permute_self_adjoint_to_unsorted(
-            &mut values,
-            &mut col_ptr,
-            &mut row_idx,
-            a.as_faer_lower_csc(),
-            perm,
-            Side::Lower,
-            Side::Lower,
-            MemStack::new(&mut mem),
-        );
-        Ok(Self {
-            n,
-            col_ptr,
-            row_idx,
-            values,
-        })
-    }
-
-    fn as_ref(&self) -> SparseColMatRef<'_, usize, f64> {
-        SparseColMatRef::new(
-            SymbolicSparseColMatRef::new_unsorted_checked(
-                self.n,
-                self.n,
-                &self.col_ptr,
-                None,
-                &self.row_idx,
-            ),
-            &self.values,
-        )
-    }
-}
-
-/// A vector of `len` copies of `value`, or [`SolverError::OutOfMemory`].
-fn try_vec<T: Clone>(len: usize, value: T, what: &'static str) -> Result<Vec<T>, SolverError> {
-    try_filled(len, value).ok_or(SolverError::OutOfMemory {
-        what,
-        bytes: len.saturating_mul(size_of::<T>()),
-    })
 }
 
 /// A zero-filled `Vec<f64>` of `len` entries from the allocator's zeroed allocation (calloc:

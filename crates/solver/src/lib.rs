@@ -119,6 +119,7 @@ pub mod memory;
 mod ordering;
 mod parallel;
 mod partition;
+mod permuted;
 mod subtree_factor;
 mod traits;
 

@@ -34,12 +34,12 @@ use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
 use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
 use faer::reborrow::{Reborrow, ReborrowMut};
-use faer::sparse::SparseColMatRef;
 use faer::sparse::linalg::cholesky::supernodal::SymbolicSupernodalCholesky;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::memory::try_filled;
+use crate::permuted::PermutedLower;
 
 /// A packing of subtrees onto threads is accepted when the busiest thread has at most this
 /// multiple of the mean work.
@@ -219,7 +219,7 @@ impl SubtreeSchedule {
     }
 
     /// Workspace bytes of the numeric factorisation for `n` unknowns, beyond `L` and the
-    /// permuted copy of `A`: per thread a row map and an update buffer, and the top part's.
+    /// permuted view of `A`: per thread a row map and an update buffer, and the top part's.
     pub(crate) fn workspace_bytes(&self, n: usize) -> usize {
         let f = size_of::<f64>();
         let per_thread = n * size_of::<usize>() + self.temp_subtrees * f + self.width_subtrees * f;
@@ -357,7 +357,7 @@ impl Done<'_, '_> {
 pub(crate) fn factorise(
     symbolic: &SymbolicSupernodalCholesky<usize>,
     schedule: &SubtreeSchedule,
-    a: SparseColMatRef<'_, usize, f64>,
+    a: &PermutedLower<'_>,
     l_values: &mut [f64],
     par: Par,
 ) -> Result<(), FactorFailure> {
@@ -443,7 +443,7 @@ pub(crate) fn factorise(
 fn supernode(
     symbolic: &SymbolicSupernodalCholesky<usize>,
     schedule: &SubtreeSchedule,
-    a: SparseColMatRef<'_, usize, f64>,
+    a: &PermutedLower<'_>,
     s: usize,
     done: &Done<'_, '_>,
     own: &mut [f64],
@@ -470,11 +470,7 @@ fn supernode(
     }
     for j in start..stop {
         let column = &mut own[(j - start) * height..][..height];
-        for (&i, &v) in a.row_idx_of_col_raw(j).iter().zip(a.val_of_col(j)) {
-            if i >= j {
-                column[ws.local[i]] += v;
-            }
-        }
+        a.for_each_in_column(j, |i, v| column[ws.local[i]] += v);
     }
     // Minus the updates of the descendants.
     for &d in schedule.descendants(s) {
