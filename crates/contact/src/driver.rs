@@ -150,13 +150,19 @@ fn run(
                 // free the old matrices and factor first
                 old.add_counts(&mut timings, before);
             }
-            let sys = timed(
-                observer,
-                Phase::Setup,
-                &step.name,
-                &mut timings.setup,
-                || NewtonSystem::new(&op, &boundary, &contacts),
-            )?;
+            let sys = match cache.take_system(&op, &boundary, &contacts) {
+                Some(kept) => {
+                    timings.systems_reused += 1;
+                    kept
+                }
+                None => timed(
+                    observer,
+                    Phase::Setup,
+                    &step.name,
+                    &mut timings.setup,
+                    || NewtonSystem::new(&op, &boundary, &contacts),
+                )?,
+            };
             let fresh = NewtonSolver::new(options, &sys, &contacts, &model.mesh.coords)
                 .map_err(|e| singular(&op, &sys, e, step_number))?;
             let (mut solver, analysed) = match cache.take_matching(&fresh, &sys.tangent) {
@@ -249,9 +255,10 @@ fn run(
         f_previous = f_end;
     }
     let n_unknowns = system.as_ref().map_or(0, |(s, _, _)| s.dofs().n_free());
-    if let Some((_, solver, before)) = system {
+    if let Some((sys, solver, before)) = system {
         solver.add_counts(&mut timings, before);
         cache.keep(solver);
+        cache.keep_system(sys);
     }
     timings.total = start.elapsed().as_secs_f64();
     Ok(ContactSolution {

@@ -14,6 +14,7 @@ use crate::definition::{ContactOptions, MAX_AUTO_INTERFACE, TangentFactorisation
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
 use crate::system::{NewtonSystem, contact_unknowns};
+use osteon_assembly::{DirichletBc, ElasticOperator};
 
 /// Counts of an interface solver (see [`NewtonSolver::interface_counts`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -169,15 +170,22 @@ impl<'f> NewtonSolver<'f> {
 /// cached reference outside the contact block — the same model with other contact
 /// parameters, gaps or loads — it skips the full factorisation too; any other difference is
 /// detected entry by entry and factorised in full.
+///
+/// It also keeps the last analysis's Newton system (DOF map, elastic stiffness K on the
+/// coupled pattern, the tangent's slots and the contact rows): an analysis of the same
+/// model with the same supports and contact geometry — another friction law, stick
+/// stiffness, gap or load — takes it instead of building and assembling it again.
 #[derive(Default)]
 pub struct FactorCache {
     solver: Option<NewtonSolver<'static>>,
+    system: Option<NewtonSystem>,
 }
 
 impl std::fmt::Debug for FactorCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FactorCache")
             .field("holds_a_factorisation", &self.solver.is_some())
+            .field("holds_a_system", &self.system.is_some())
             .finish()
     }
 }
@@ -188,14 +196,37 @@ impl FactorCache {
         Self::default()
     }
 
-    /// Whether a factorisation is held.
+    /// Whether neither a factorisation nor a system is held.
     pub fn is_empty(&self) -> bool {
-        self.solver.is_none()
+        self.solver.is_none() && self.system.is_none()
     }
 
-    /// Frees the held factorisation.
+    /// Frees the held factorisation and system.
     pub fn clear(&mut self) {
         self.solver = None;
+        self.system = None;
+    }
+
+    /// The kept Newton system when it serves `op`, `boundary` and `contacts`
+    /// ([`NewtonSystem::serves`]), reset to the state a new one starts in; one that does not
+    /// is dropped, so that it is not held beside the one built next.
+    pub(crate) fn take_system(
+        &mut self,
+        op: &ElasticOperator<'_>,
+        boundary: &[DirichletBc],
+        contacts: &[ContactNode],
+    ) -> Option<NewtonSystem> {
+        let mut kept = self.system.take()?;
+        if !kept.serves(op, boundary, contacts) {
+            return None;
+        }
+        kept.reset();
+        Some(kept)
+    }
+
+    /// Keeps `system` for the next analysis.
+    pub(crate) fn keep_system(&mut self, system: NewtonSystem) {
+        self.system = Some(system);
     }
 
     /// The cached solver when it serves `fresh`'s interface on the pattern of `a`; a cached

@@ -13,6 +13,9 @@ pub struct ContactTimings {
     pub pairing: f64,
     /// DOF maps, extended patterns and elastic stiffness assembly.
     pub setup: f64,
+    /// Newton systems taken from the [`crate::FactorCache`] instead of being set up (the
+    /// same model, supports and contact geometry as the cached analysis).
+    pub systems_reused: usize,
     /// Symbolic analyses (ordering + symbolic factorisation), once per constraint set.
     pub analyse: f64,
     /// Numeric factorisations (one per Newton iteration).

@@ -4,7 +4,11 @@
 //! symbolic factorisation serves every iteration) with the elastic stiffness K assembled once,
 //! the Newton matrix on the same pattern, and the scatter of contact forces and tangents.
 
-use osteon_assembly::{AssemblyError, ConstrainedSystem, DirichletBc, DofMap, ElasticOperator};
+use osteon_assembly::{
+    AssemblyError, ConstrainedSystem, DirichletBc, DofMap, ElasticOperator, Equation,
+};
+use osteon_material::Voigt6x6;
+use osteon_mesh::Mesh;
 use osteon_solver::SymmetricCsr;
 
 use crate::constitutive::Response;
@@ -24,6 +28,56 @@ pub(crate) struct NewtonSystem {
     tangent_slots: Vec<Vec<TangentEntry>>,
     /// The contact nodes' rows `B_j` over the free unknowns ([`term_rows`]), found once.
     pub rows: Vec<Vec<(usize, f64)>>,
+    /// What the system was built from, to tell whether it serves another analysis.
+    inputs: SystemInputs,
+}
+
+/// What a [`NewtonSystem`] is built from besides the set of prescribed DOFs: the mesh, each
+/// element's material and every material's D (K), the model's equations (the DOF map) and
+/// each contact node's B weights (the coupled pattern, the tangent slots and the rows
+/// `B_j`). Equal inputs and the same prescribed DOFs give the same system, bit for bit, so
+/// a system kept from an earlier analysis (another contact law, gap or load on the same
+/// model) serves the next one without being rebuilt.
+#[derive(Debug)]
+struct SystemInputs {
+    mesh: Mesh,
+    materials: Vec<usize>,
+    stiffnesses: Vec<Voigt6x6>,
+    equations: Vec<Equation>,
+    couplings: Vec<Vec<(usize, f64)>>,
+}
+
+impl SystemInputs {
+    fn of(op: &ElasticOperator<'_>, contacts: &[ContactNode]) -> Self {
+        Self {
+            mesh: op.model().mesh.clone(),
+            materials: op.element_materials().to_vec(),
+            stiffnesses: op.stiffnesses().to_vec(),
+            equations: op.model().equations.clone(),
+            couplings: contacts.iter().map(coupling).collect(),
+        }
+    }
+
+    /// Whether `op` and `contacts` are these inputs (exact comparison, no copy made).
+    fn are(&self, op: &ElasticOperator<'_>, contacts: &[ContactNode]) -> bool {
+        self.materials == op.element_materials()
+            && self.stiffnesses == op.stiffnesses()
+            && self.equations == op.model().equations
+            && self.couplings.len() == contacts.len()
+            && self
+                .couplings
+                .iter()
+                .zip(contacts)
+                .all(|(kept, c)| *kept == coupling(c))
+            && self.mesh == op.model().mesh
+    }
+}
+
+/// A contact node's B weights: the slave and the master-face nodes with their weights.
+fn coupling(c: &ContactNode) -> Vec<(usize, f64)> {
+    let mut w = [(0usize, 0.0); MAX_FACE_NODES + 1];
+    let m = b_weights(c, &mut w);
+    w[..m].to_vec()
 }
 
 /// One product `w_p w_q D[c_p][c_q]` of a contact node's B entries p and q (unknown p ≤
@@ -128,7 +182,26 @@ impl NewtonSystem {
             tangent,
             tangent_slots,
             rows,
+            inputs: SystemInputs::of(op, contacts),
         })
+    }
+
+    /// Whether this system is the one [`NewtonSystem::new`] would build for `op`,
+    /// `boundary` and `contacts`: the same prescribed DOFs and equal [`SystemInputs`].
+    pub fn serves(
+        &self,
+        op: &ElasticOperator<'_>,
+        boundary: &[DirichletBc],
+        contacts: &[ContactNode],
+    ) -> bool {
+        self.system.serves(boundary) && self.inputs.are(op, contacts)
+    }
+
+    /// Back to the state [`NewtonSystem::new`] leaves: the Newton matrix equal to K.
+    pub fn reset(&mut self) {
+        self.tangent
+            .values_mut()
+            .copy_from_slice(self.system.matrix().values());
     }
 
     /// The DOF map.

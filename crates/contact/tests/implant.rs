@@ -333,8 +333,9 @@ fn interface_updates_reproduce_full_factorisations() {
 }
 
 /// A factorisation kept across analyses of the same model with other friction: the second
-/// analysis factorises nothing in full and gives the displacements of a fresh analysis to
-/// 1e-8 relative; a model with another stiffness is detected and factorised in full.
+/// analysis takes the kept Newton system instead of setting one up, factorises nothing in
+/// full and gives the displacements of a fresh analysis to 1e-8 relative; a model with
+/// another stiffness is detected, gets a system of its own and is factorised in full.
 #[test]
 fn a_cached_factorisation_serves_another_friction_coefficient() {
     use osteon_contact::{FactorCache, TangentFactorisation, solve_contact_cached};
@@ -357,10 +358,13 @@ fn a_cached_factorisation_serves_another_friction_coefficient() {
         solve_contact_cached(&problem_for(&first, &t.top), silent, &mut cache).expect("converges");
     assert!(!cache.is_empty());
     assert_eq!(a.timings.factorisations, a.timings.interface_updates + 1);
+    assert_eq!(a.timings.systems_reused, 0);
     let b =
         solve_contact_cached(&problem_for(&second, &t.top), silent, &mut cache).expect("converges");
     println!("cached: {:?}", b.timings);
     assert_eq!(b.timings.analyse, 0.0, "the symbolic analysis is reused");
+    assert_eq!(b.timings.systems_reused, 1, "the Newton system is reused");
+    assert_eq!(b.timings.setup, 0.0);
     assert_eq!(b.timings.factorisations, b.timings.interface_updates);
     let fresh = solve_contact(&problem_for(&second, &t.top)).expect("converges");
     for (p, q) in b.steps.iter().zip(&fresh.steps) {
@@ -373,4 +377,13 @@ fn a_cached_factorisation_serves_another_friction_coefficient() {
     let c = solve_contact_cached(&problem_for(&stiffer, &t.top), silent, &mut cache)
         .expect("converges");
     assert_eq!(c.timings.factorisations, c.timings.interface_updates + 1);
+    assert_eq!(
+        c.timings.systems_reused, 0,
+        "another stiffness: a system of its own"
+    );
+    let fresh_stiffer = solve_contact(&problem_for(&stiffer, &t.top)).expect("converges");
+    for (p, q) in c.steps.iter().zip(&fresh_stiffer.steps) {
+        let (difference, scale) = displacement_difference(p, q);
+        assert!(difference <= 1e-8 * scale, "{}: {difference:e}", p.name);
+    }
 }
