@@ -13,7 +13,7 @@ use osteon_solver::{
 use crate::definition::{ContactOptions, MAX_AUTO_INTERFACE, TangentFactorisation};
 use crate::pairing::ContactNode;
 use crate::results::ContactTimings;
-use crate::system::{NewtonSystem, contact_unknowns};
+use crate::system::{KeptSystem, NewtonSystem, contact_unknowns};
 use osteon_assembly::{DirichletBc, ElasticOperator};
 
 /// Counts of an interface solver (see [`NewtonSolver::interface_counts`]).
@@ -178,7 +178,7 @@ impl<'f> NewtonSolver<'f> {
 #[derive(Default)]
 pub struct FactorCache {
     solver: Option<NewtonSolver<'static>>,
-    system: Option<NewtonSystem>,
+    system: Option<KeptSystem>,
 }
 
 impl std::fmt::Debug for FactorCache {
@@ -208,25 +208,21 @@ impl FactorCache {
     }
 
     /// The kept Newton system when it serves `op`, `boundary` and `contacts`
-    /// ([`NewtonSystem::serves`]), reset to the state a new one starts in; one that does not
-    /// is dropped, so that it is not held beside the one built next.
+    /// ([`KeptSystem::serves`]), in the state a new one starts in; one that does not is
+    /// dropped, so that it is not held beside the one built next.
     pub(crate) fn take_system(
         &mut self,
         op: &ElasticOperator<'_>,
         boundary: &[DirichletBc],
         contacts: &[ContactNode],
     ) -> Option<NewtonSystem> {
-        let mut kept = self.system.take()?;
-        if !kept.serves(op, boundary, contacts) {
-            return None;
-        }
-        kept.reset();
-        Some(kept)
+        let kept = self.system.take()?;
+        kept.serves(op, boundary, contacts).then(|| kept.restore())
     }
 
-    /// Keeps `system` for the next analysis.
+    /// Keeps `system` (without its Newton matrix) for the next analysis.
     pub(crate) fn keep_system(&mut self, system: NewtonSystem) {
-        self.system = Some(system);
+        self.system = Some(system.into_kept());
     }
 
     /// The cached solver when it serves `fresh`'s interface on the pattern of `a`; a cached

@@ -32,6 +32,38 @@ pub(crate) struct NewtonSystem {
     inputs: SystemInputs,
 }
 
+/// A [`NewtonSystem`] kept between analyses without its Newton matrix.
+pub(crate) struct KeptSystem {
+    system: ConstrainedSystem,
+    tangent_slots: Vec<Vec<TangentEntry>>,
+    rows: Vec<Vec<(usize, f64)>>,
+    inputs: SystemInputs,
+}
+
+impl KeptSystem {
+    /// Whether this is the system [`NewtonSystem::new`] would build for `op`, `boundary`
+    /// and `contacts`: the same prescribed DOFs and equal [`SystemInputs`].
+    pub fn serves(
+        &self,
+        op: &ElasticOperator<'_>,
+        boundary: &[DirichletBc],
+        contacts: &[ContactNode],
+    ) -> bool {
+        self.system.serves(boundary) && self.inputs.are(op, contacts)
+    }
+
+    /// The system in the state [`NewtonSystem::new`] leaves it: the Newton matrix equal to K.
+    pub fn restore(self) -> NewtonSystem {
+        NewtonSystem {
+            tangent: self.system.matrix().clone(),
+            system: self.system,
+            tangent_slots: self.tangent_slots,
+            rows: self.rows,
+            inputs: self.inputs,
+        }
+    }
+}
+
 /// What a [`NewtonSystem`] is built from besides the set of prescribed DOFs: the mesh, each
 /// element's material and every material's D (K), the model's equations (the DOF map) and
 /// each contact node's B weights (the coupled pattern, the tangent slots and the rows
@@ -186,22 +218,15 @@ impl NewtonSystem {
         })
     }
 
-    /// Whether this system is the one [`NewtonSystem::new`] would build for `op`,
-    /// `boundary` and `contacts`: the same prescribed DOFs and equal [`SystemInputs`].
-    pub fn serves(
-        &self,
-        op: &ElasticOperator<'_>,
-        boundary: &[DirichletBc],
-        contacts: &[ContactNode],
-    ) -> bool {
-        self.system.serves(boundary) && self.inputs.are(op, contacts)
-    }
-
-    /// Back to the state [`NewtonSystem::new`] leaves: the Newton matrix equal to K.
-    pub fn reset(&mut self) {
-        self.tangent
-            .values_mut()
-            .copy_from_slice(self.system.matrix().values());
+    /// The system without its Newton matrix, to be kept between analyses (the matrix is a
+    /// copy of K's pattern and values, rebuilt when the system is taken again).
+    pub fn into_kept(self) -> KeptSystem {
+        KeptSystem {
+            system: self.system,
+            tangent_slots: self.tangent_slots,
+            rows: self.rows,
+            inputs: self.inputs,
+        }
     }
 
     /// The DOF map.
