@@ -47,8 +47,8 @@
 //!
 //! ## What it prints
 //!
-//! On the 2-core machine the default (frictional) study takes about 2 minutes (108 s and
-//! 7.5 GB with the VTU files, later on 2026-12-07): ten load cases in one contact analysis (one
+//! On the 2-core machine the default (frictional) study takes about 2 minutes (108–112 s
+//! and 7.4 GB with the VTU files, later on 2026-12-07): ten load cases in one contact analysis (one
 //! factorisation of the bone and implant interiors, then Newton iterations on the contact
 //! unknowns alone, an interface update each), then the headline case at the two bounding
 //! lattice moduli, the construct-stiffness unit cases and the interface sensitivity;
