@@ -118,7 +118,7 @@ impl SparsityPattern {
         }
         // rows in parallel chunks: columns j ≥ i from all elements touching i
         let chunk = 4096;
-        // One marker array per worker thread, not per chunk (n entries each).
+        // One marker array (n entries) per rayon job, reused by its chunks, not one per chunk.
         let pieces: Vec<(Vec<usize>, Vec<usize>)> = (0..n.div_ceil(chunk))
             .into_par_iter()
             .map_init(Vec::new, |marker: &mut Vec<usize>, c| {

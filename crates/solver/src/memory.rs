@@ -115,8 +115,8 @@ pub(crate) fn try_filled<T: Clone>(len: usize, value: T) -> Option<Vec<T>> {
 /// `malloc_trim`; nothing elsewhere). Building a sparsity pattern frees many mid-sized
 /// blocks that glibc keeps in its heaps, where a later allocation of gigabytes (an
 /// `mmap` of its own) cannot reuse them: at 1.4 M unknowns about 0.4 GiB that would
-/// otherwise sit beside the Cholesky factor. Costs a walk over the free lists
-/// (milliseconds); changes no allocation that is in use.
+/// otherwise sit beside the Cholesky factor. Costs a walk over the allocator's free lists;
+/// changes no allocation that is in use.
 pub fn release_free_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns unused pages of glibc's heaps to the kernel; it takes
