@@ -122,9 +122,7 @@ impl Condensed {
         solver.expand(self.rhs.clone(), &delta_c, &mut delta)?;
         Ok(self.x0.iter().zip(&delta).map(|(a, d)| a + d).collect())
     }
-}
 
-impl Condensed {
     /// The whole iterate at `x` and the largest change of any unknown, interior included,
     /// over the last step `alpha · dx` (`dx` zero off the interface); `before` is the whole
     /// iterate before that step when the caller kept it, else it is substituted too.

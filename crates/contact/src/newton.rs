@@ -96,6 +96,11 @@ pub(crate) struct IncrementFailure {
     pub singular: Option<(i64, &'static str)>,
 }
 
+/// The failure reason when substituting the interior unknowns of a condensed run fails.
+fn substitution_failed(e: impl std::fmt::Display) -> String {
+    format!("the interior substitution failed: {e}")
+}
+
 /// Effective initial gap of a node at step fraction `s`.
 fn gap0(node: &ContactNode, s: f64, ramp: bool) -> f64 {
     if ramp && node.gap0 < 0.0 {
@@ -365,17 +370,14 @@ fn newton(
                         .and_then(|(k, whole)| (k + 1 == solves).then_some(whole));
                     let checked = c.whole_and_correction(interface, x, kept, &dx, last_alpha);
                     timings.solve += t.elapsed().as_secs_f64();
-                    let (now, correction) = match checked {
-                        Ok(checked) => checked,
-                        Err(e) => {
-                            return Err(fail(
-                                sys,
-                                format!("the interior substitution failed: {e}"),
-                                residuals,
-                                None,
-                            ));
-                        }
-                    };
+                    let (now, correction) = checked.map_err(|e| {
+                        fail(
+                            sys,
+                            substitution_failed(e),
+                            std::mem::take(&mut residuals),
+                            None,
+                        )
+                    })?;
                     let stalled = correction <= ctx.correction_tolerance * norm_inf(&now);
                     if stalled {
                         whole_now = Some(now);
@@ -394,17 +396,15 @@ fn newton(
                     None => c.whole(interface, x),
                 };
                 timings.solve += t.elapsed().as_secs_f64();
-                match whole {
-                    Ok(whole) => x.copy_from_slice(&whole),
-                    Err(e) => {
-                        return Err(fail(
-                            sys,
-                            format!("the interior substitution failed: {e}"),
-                            residuals,
-                            None,
-                        ));
-                    }
-                }
+                let whole = whole.map_err(|e| {
+                    fail(
+                        sys,
+                        substitution_failed(e),
+                        std::mem::take(&mut residuals),
+                        None,
+                    )
+                })?;
+                x.copy_from_slice(&whole);
             }
             return Ok((kin, responses, residuals, scale, solves));
         }

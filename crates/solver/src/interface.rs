@@ -40,7 +40,7 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt;
 use faer::linalg::cholesky::llt::factor::{LltError, LltRegularization};
 use faer::linalg::matmul::triangular::{BlockStructure, matmul};
-use faer::{Accum, Mat};
+use faer::{Accum, Mat, Par};
 
 use crate::cholesky::{
     CholeskyOptions, CholeskySolver, FactorKind, FactorStats, direct_solve_report,
@@ -123,7 +123,7 @@ struct Layout {
 }
 
 /// Form `W = S⁻¹` of the reference from the factor's trailing block, once (the low-rank
-/// and term updates need it; the inverse and its workspace, `2 m²` values, checked first).
+/// and term updates need it).
 fn ensure_inverse(
     inner: &CholeskySolver,
     ctx: &mut ThreadContext,
@@ -131,15 +131,9 @@ fn ensure_inverse(
     reference: &mut Reference,
     m: usize,
 ) -> Result<(), SolverError> {
-    if reference.inverse.is_some() {
-        return Ok(());
-    }
-    let t = Instant::now();
-    inner.check_memory(0, (2 * m * m * size_of::<f64>()) as u64)?;
-    let w = ctx.run(|par, _| inverse_from_factor(reference.l_cc.as_ref(), par))?;
-    reference.inverse = Some(w);
+    let (slot, l_cc) = (&mut reference.inverse, reference.l_cc.as_ref());
+    stats.inverse_seconds += form_once(inner, ctx, slot, m, |par| inverse_from_factor(l_cc, par))?;
     stats.dense_bytes = reference.dense_bytes();
-    stats.inverse_seconds += t.elapsed().as_secs_f64();
     Ok(())
 }
 
@@ -152,30 +146,43 @@ fn ensure_schur(
     reference: &mut Reference,
     m: usize,
 ) -> Result<(), SolverError> {
-    if reference.schur.is_some() {
-        return Ok(());
-    }
-    let start = Instant::now();
-    inner.check_memory(0, (2 * m * m * size_of::<f64>()) as u64)?;
-    let mut schur = Mat::<f64>::zeros(m, m);
-    let l_cc = &reference.l_cc;
-    ctx.run(|par, _| {
+    let (slot, l_cc) = (&mut reference.schur, reference.l_cc.as_ref());
+    stats.schur_seconds += form_once(inner, ctx, slot, m, |par| {
+        let mut schur = Mat::<f64>::zeros(m, m);
         matmul(
             schur.as_mut(),
             BlockStructure::TriangularLower,
             Accum::Replace,
-            l_cc.as_ref(),
+            l_cc,
             BlockStructure::TriangularLower,
             l_cc.transpose(),
             BlockStructure::TriangularUpper,
             1.0,
             par,
         );
-    });
-    reference.schur = Some(schur);
+        Ok(schur)
+    })?;
     stats.dense_bytes = reference.dense_bytes();
-    stats.schur_seconds += start.elapsed().as_secs_f64();
     Ok(())
+}
+
+/// Fills `slot` with the `m × m` matrix `form` computes, unless it holds one already; the
+/// matrix and its workspace (`2 m²` values) are checked against the memory limit first.
+/// Returns the seconds it took (0 when the slot was full).
+fn form_once(
+    inner: &CholeskySolver,
+    ctx: &mut ThreadContext,
+    slot: &mut Option<Mat<f64>>,
+    m: usize,
+    form: impl FnOnce(Par) -> Result<Mat<f64>, SolverError> + Send,
+) -> Result<f64, SolverError> {
+    if slot.is_some() {
+        return Ok(0.0);
+    }
+    let start = Instant::now();
+    inner.check_memory(0, (2 * m * m * size_of::<f64>()) as u64)?;
+    *slot = Some(ctx.run(|par, _| form(par))?);
+    Ok(start.elapsed().as_secs_f64())
 }
 
 /// The matrix last factorised in full and its Schur complement on the interface.
