@@ -110,23 +110,16 @@ pub fn construct_stiffness(
 ) -> Result<ConstructStiffness, BiomechError> {
     let implanted = with_unit_cases(&setup.implanted_model, body_weight_n)?;
     let intact = with_unit_cases(&setup.intact_model, body_weight_n)?;
-    let implanted_cases = if setup.split.is_some() {
-        setup
-            .with_contact_cache(|cache| {
-                solve_frictional_cached(&implanted, options, observer, cache)
-            })?
-            .solution
-            .cases
+    let (implanted_cases, preloaded) = if setup.split.is_some() {
+        let (cases, preloaded) =
+            frictional_unit_cases(setup, &implanted, body_weight_n, options, observer)?;
+        (cases, Some(preloaded))
     } else {
-        osteon_assembly::solve_linear_static_observed(&implanted, options, observer)?.cases
+        let cases = osteon_assembly::solve_linear_static_observed(&implanted, options, observer)?;
+        (cases.cases, None)
     };
     let intact_cases =
         osteon_assembly::solve_linear_static_observed(&intact, options, observer)?.cases;
-    let preloaded = if setup.split.is_some() {
-        Some(preloaded_torsion(setup, body_weight_n, options, observer)?)
-    } else {
-        None
-    };
     let (d_imp, th_imp) = plateau_motion(&implanted, &implanted_cases)?;
     let (d_int, th_int) = plateau_motion(&intact, &intact_cases)?;
     Ok(ConstructStiffness {
@@ -140,44 +133,61 @@ pub fn construct_stiffness(
     })
 }
 
-/// The frictional construct's torsional stiffness under an axial preload of
-/// `body_weight_n` (N·m/°): the preload, then the preload with the unit torque, solved as a
-/// load path; T / (rotation at the end of the second − rotation at the end of the first).
-fn preloaded_torsion(
+/// The frictional construct's unit solutions (`implanted` holds the unit cases of
+/// [`with_unit_cases`] for `body_weight_n`) and its torsional stiffness under the axial unit
+/// load as a preload (N·m/°). The axial case runs as the first step of a load path whose second step adds the
+/// unit torque (T / the rotation that step adds), so the preload is not solved twice; the
+/// torsion alone runs from the unloaded state.
+fn frictional_unit_cases(
     setup: &StudySetup,
+    implanted: &Model,
     body_weight_n: f64,
     options: &SolveOptions,
     observer: &mut dyn Observer,
-) -> Result<f64, BiomechError> {
-    let mut model = setup.implanted_model.clone();
-    let axial = [0.0, 0.0, -body_weight_n];
-    model.load_cases = vec![
-        plateau_wrench_case(&model.mesh, "unit: axial preload", axial, [0.0; 3])?,
-        plateau_wrench_case(
-            &model.mesh,
-            "unit: preload + torsion",
-            axial,
-            [0.0, 0.0, 1000.0 * UNIT_TORQUE_NM],
-        )?,
-    ];
-    let cases = setup
+) -> Result<(Vec<StepSolution>, f64), BiomechError> {
+    let [axial, torsion] = implanted.load_cases.as_slice() else {
+        return Err(BiomechError::construction(format!(
+            "construct stiffness: expected the two unit cases, got {}",
+            implanted.load_cases.len()
+        )));
+    };
+    let twisted = plateau_wrench_case(
+        &implanted.mesh,
+        "unit: preload + torsion",
+        [0.0, 0.0, -body_weight_n],
+        [0.0, 0.0, 1000.0 * UNIT_TORQUE_NM],
+    )?;
+    let mut path = implanted.clone();
+    path.load_cases = vec![axial.clone(), twisted];
+    let mut alone = implanted.clone();
+    alone.load_cases = vec![torsion.clone()];
+    let mut along = setup
         .with_contact_cache(|cache| {
-            solve_frictional_in_sequence_cached(&model, options, observer, cache)
+            solve_frictional_in_sequence_cached(&path, options, observer, cache)
         })?
         .solution
         .cases;
-    let p = plateau(&model.mesh)?;
-    let points: Vec<[f64; 3]> = p.nodes.iter().map(|&n| model.mesh.coords[n]).collect();
+    let mut twist = setup
+        .with_contact_cache(|cache| solve_frictional_cached(&alone, options, observer, cache))?
+        .solution
+        .cases;
+    let (Some(twisted), Some(pre), Some(torsion), true, true) = (
+        along.pop(),
+        along.pop(),
+        twist.pop(),
+        along.is_empty(),
+        twist.is_empty(),
+    ) else {
+        return Err(BiomechError::construction(
+            "construct stiffness: the frictional unit analyses returned another number of cases",
+        ));
+    };
+    let p = plateau(&implanted.mesh)?;
+    let points: Vec<[f64; 3]> = p.nodes.iter().map(|&n| implanted.mesh.coords[n]).collect();
     let rotation = |case: &StepSolution| -> Result<f64, BiomechError> {
         let u: Vec<[f64; 3]> = p.nodes.iter().map(|&n| case.displacement[n]).collect();
         Ok(RigidMotion::fit(&points, &u, Some(&p.weights))?.rotation[2])
     };
-    let [pre, twisted] = cases.as_slice() else {
-        return Err(BiomechError::construction(format!(
-            "construct stiffness: expected the preload and the preloaded torsion, got {} cases",
-            cases.len()
-        )));
-    };
-    let added = rotation(twisted)? - rotation(pre)?;
-    Ok(UNIT_TORQUE_NM / added.to_degrees())
+    let added = rotation(&twisted)? - rotation(&pre)?;
+    Ok((vec![pre, torsion], UNIT_TORQUE_NM / added.to_degrees()))
 }

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use osteon_assembly::contact::Micromotion;
 use osteon_assembly::{Observer, SolveOptions, StaticSolution};
 
 use crate::construct::{ConstructStiffness, construct_stiffness};
@@ -114,11 +115,13 @@ pub fn headline_case(loads: &LoadSpec) -> Option<usize> {
 }
 
 /// Run the headline analyses (module documentation); `None` when the study has no case.
+/// `micromotion`: the implanted solution's, per load case (frictional studies).
 pub fn headline_analysis(
     study: &Study,
     setup: &StudySetup,
     cases: &[CaseReport],
     intact: &StaticSolution,
+    micromotion: Option<&[Micromotion]>,
     options: &SolveOptions,
     observer: &mut dyn Observer,
 ) -> Result<Option<HeadlineAnalysis>, BiomechError> {
@@ -168,8 +171,14 @@ pub fn headline_analysis(
     // factorisation; then the modulus variants, which reuse its symbolic analysis and
     // factorise their own interiors into the same solver
     let construct = construct_stiffness(setup, study.loads.body_weight_n(), options, observer)?;
-    let interface_sensitivity =
-        interface_sensitivity(setup, &study.interface, k, options, observer)?;
+    let interface_sensitivity = interface_sensitivity(
+        setup,
+        &study.interface,
+        k,
+        micromotion.and_then(|m| m.get(k)),
+        options,
+        observer,
+    )?;
     for run in modulus_runs(setup, k, porous_flange, variants, options, observer)? {
         let m = case_metrics(&MetricInputs {
             rec: setup.implanted_reconstruction(),

@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use osteon_assembly::contact::Micromotion;
 use osteon_assembly::{InitialGap, Model, Observer, SolveOptions};
 use osteon_contact::Friction;
 
@@ -233,11 +234,14 @@ fn with_interface(model: &Model, case: usize, v: &Variant) -> Result<Model, Biom
 }
 
 /// Re-run load case `case` of a frictional study with each interface variant; `None` for a
-/// bonded study.
+/// bonded study. `chosen`: the study's own micromotion of that case, when it has one; a
+/// variant whose contact pairs are the study's own (the "as chosen" row) takes it instead of
+/// solving the same analysis again.
 pub fn interface_sensitivity(
     setup: &StudySetup,
     interface: &InterfaceModel,
     case: usize,
+    chosen: Option<&Micromotion>,
     options: &SolveOptions,
     observer: &mut dyn Observer,
 ) -> Result<Option<InterfaceSensitivity>, BiomechError> {
@@ -255,13 +259,17 @@ pub fn interface_sensitivity(
             continue;
         }
         let model = with_interface(&setup.implanted_model, case, &v)?;
-        let run = setup.with_contact_cache(|cache| {
-            solve_frictional_cached(&model, options, observer, cache)
-        })?;
-        let Some(m) = run.micromotion.last() else {
-            return Err(BiomechError::construction(
-                "the interface variant returned no micromotion",
-            ));
+        let run;
+        let m = match chosen {
+            Some(m) if model.contact_pairs == setup.implanted_model.contact_pairs => m,
+            _ => {
+                run = setup.with_contact_cache(|cache| {
+                    solve_frictional_cached(&model, options, observer, cache)
+                })?;
+                run.micromotion.last().ok_or_else(|| {
+                    BiomechError::construction("the interface variant returned no micromotion")
+                })?
+            }
         };
         let s = &m.all;
         out.push(InterfaceVariant {

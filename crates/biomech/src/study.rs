@@ -776,7 +776,15 @@ pub fn run_study_using(
             observer,
             "headline case: bounding prosthesis moduli, construct stiffness, in-vivo strain",
         );
-        headline_analysis(study, &setup, &cases, &intact.solution, &options, observer)?
+        headline_analysis(
+            study,
+            &setup,
+            &cases,
+            &intact.solution,
+            implanted.micromotion.as_deref(),
+            &options,
+            observer,
+        )?
     } else {
         None
     };
