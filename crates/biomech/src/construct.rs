@@ -135,9 +135,9 @@ pub fn construct_stiffness(
 
 /// The frictional construct's unit solutions (`implanted` holds the unit cases of
 /// [`with_unit_cases`] for `body_weight_n`) and its torsional stiffness under the axial unit
-/// load as a preload (N·m/°). The axial case runs as the first step of a load path whose second step adds the
-/// unit torque (T / the rotation that step adds), so the preload is not solved twice; the
-/// torsion alone runs from the unloaded state.
+/// load as a preload (N·m/°). The axial case runs as the first step of a load path whose
+/// second step adds the unit torque (T / the rotation that step adds), so the preload is not
+/// solved twice; the torsion alone runs from the unloaded state.
 fn frictional_unit_cases(
     setup: &StudySetup,
     implanted: &Model,
