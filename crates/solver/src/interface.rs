@@ -34,6 +34,7 @@
 //! dependent stiffness — it factorises in full and makes that matrix the new reference.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Instant;
 
 use faer::dyn_stack::{MemBuffer, MemStack};
@@ -47,7 +48,7 @@ use crate::cholesky::{
 };
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
-use crate::interface_terms::{SparseRow, TermFactor, TermRows, changes_agree, merge};
+use crate::interface_terms::{SparseRow, TermBase, TermFactor, TermRows, changes_agree, merge};
 use crate::interface_update::{InterfaceFactor, Perturbation, inverse_from_factor, low_rank};
 use crate::ordering::{UnknownGroups, trailing_permutation};
 use crate::parallel::ThreadContext;
@@ -69,6 +70,9 @@ pub struct InterfaceStats {
     /// Of the low-rank updates, those on the changed terms (see
     /// [`InterfaceCholesky::factorise_with_terms`]).
     pub term_updates: usize,
+    /// Of the term updates, those whose capacitance matrix was solved as a low-rank change
+    /// of an earlier term update's (few terms changed since), not factorised whole.
+    pub term_updates_on_earlier: usize,
     /// Seconds spent forming the inverse of the reference Schur complement for the low-rank
     /// updates (once per reference).
     pub inverse_seconds: f64,
@@ -203,6 +207,9 @@ struct Reference {
     term_values: Option<Vec<f64>>,
     /// `W Bᵀ` and `G = B W Bᵀ` of the terms, formed at the first term update.
     projections: Option<(Mat<f64>, Mat<f64>)>,
+    /// The last term update whose capacitance matrix was factorised whole: later updates
+    /// that change few of its terms build on it.
+    term_base: Option<Arc<TermBase>>,
 }
 
 impl Reference {
@@ -373,6 +380,7 @@ impl InterfaceCholesky {
             inverse: None,
             term_values: None,
             projections: None,
+            term_base: None,
         };
         self.stats.dense_bytes = reference.dense_bytes();
         self.reference = Some(reference);
@@ -889,11 +897,14 @@ impl InterfaceCholesky {
                 self.stats.inverse_seconds += t.elapsed().as_secs_f64();
                 self.stats.dense_bytes = reference.dense_bytes();
             }
+            let base = reference.term_base.as_ref();
             if let Some((_, g)) = &reference.projections
                 && let Some(factor) = self
                     .ctx
-                    .run(|par, _| TermFactor::new(g, terms.per_term, &changed, &e, par))
+                    .run(|par, _| TermFactor::new(g, terms.per_term, &changed, &e, base, par))
             {
+                reference.term_base = Some(Arc::clone(factor.base()));
+                self.stats.term_updates_on_earlier += usize::from(factor.is_modified());
                 self.update = Some(InterfaceFactor::Terms(factor));
                 self.stats.update_seconds += start.elapsed().as_secs_f64();
                 self.stats.updates += 1;

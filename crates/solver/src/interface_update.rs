@@ -225,11 +225,23 @@ impl Capacitance {
         Some(Self { lu, perm, perm_inv })
     }
 
+    /// Rows (= columns) of `C`.
+    pub fn size(&self) -> usize {
+        self.lu.nrows()
+    }
+
     /// `q ← C⁻¹ q`.
     pub fn solve_in_place(&self, q: &mut [f64], par: Par) -> Result<(), SolverError> {
         let t = q.len();
+        self.solve_columns(MatMut::from_column_major_slice_mut(q, t, 1), par)
+    }
+
+    /// `Q ← C⁻¹ Q` for the columns of `q` (`t` rows).
+    pub fn solve_columns(&self, q: MatMut<'_, f64>, par: Par) -> Result<(), SolverError> {
+        let t = self.lu.nrows();
+        SolverError::check_len("capacitance right-hand side", t, q.nrows())?;
         let row_perm = PermRef::new_checked(&self.perm, &self.perm_inv, t);
-        let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, 1, par);
+        let req = partial_pivoting::solve::solve_in_place_scratch::<usize, f64>(t, q.ncols(), par);
         let mut mem = MemBuffer::try_new(req).map_err(|_| SolverError::OutOfMemory {
             what: "interface update solve workspace",
             bytes: req.size_bytes(),
@@ -238,7 +250,7 @@ impl Capacitance {
             self.lu.as_ref(),
             self.lu.as_ref(),
             row_perm,
-            MatMut::from_column_major_slice_mut(q, t, 1),
+            q,
             par,
             MemStack::new(&mut mem),
         );
