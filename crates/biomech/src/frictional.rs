@@ -608,8 +608,8 @@ pub struct InterfaceSolverSummary {
     /// Seconds of the full factorisations (with forming the reference Schur complement).
     #[serde(default)]
     pub full_factorisation_s: f64,
-    /// Seconds of the interface updates (with forming the inverse of the reference Schur
-    /// complement for the low-rank ones).
+    /// Seconds of the interface updates (with forming the terms' projections, or the inverse
+    /// of the reference Schur complement, for the low-rank ones).
     #[serde(default)]
     pub interface_update_s: f64,
     /// Newton solves, all load cases together.

@@ -35,9 +35,10 @@ pub struct ContactTimings {
     /// Contact unknowns of the interface update (of the last Newton system); 0 when every
     /// Newton matrix was factorised in full.
     pub interface_unknowns: usize,
-    /// Of `factorise`, the seconds of the interface updates, with forming the inverse of the
-    /// reference Schur complement for the low-rank ones (the rest are full factorisations
-    /// and forming the reference Schur complement).
+    /// Of `factorise`, the seconds of the interface updates, with forming what the low-rank
+    /// ones build on (the terms' projections, or the inverse of the reference Schur
+    /// complement); the rest are full factorisations and forming the reference Schur
+    /// complement.
     pub interface_update_seconds: f64,
     /// Number of Newton solves.
     pub solves: usize,

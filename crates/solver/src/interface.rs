@@ -73,8 +73,9 @@ pub struct InterfaceStats {
     /// Of the term updates, those whose capacitance matrix was solved as a low-rank change
     /// of an earlier term update's (few terms changed since), not factorised whole.
     pub term_updates_on_earlier: usize,
-    /// Seconds spent forming the inverse of the reference Schur complement for the low-rank
-    /// updates (once per reference).
+    /// Seconds spent forming, once per reference, what the low-rank updates build on: the
+    /// inverse of the reference Schur complement (for the updates by unknown) or the terms'
+    /// projections (for the term updates).
     pub inverse_seconds: f64,
     /// Seconds spent taking each reference's interface factor `L_CC` out of the sparse
     /// factor, and forming `S = L_CC L_CCᵀ` where a dense update needed it.
@@ -82,7 +83,8 @@ pub struct InterfaceStats {
     /// Seconds of all full factorisations.
     pub full_seconds: f64,
     /// Seconds of all updates (forming `S + Δ` and its Cholesky factor, or the capacitance
-    /// matrix and its LU factors).
+    /// matrix and its LU factors), with what the first update of a reference forms for the
+    /// others (counted in `inverse_seconds` and `schur_seconds` too).
     pub update_seconds: f64,
     /// Bytes of the dense `m × m` matrices held (reference Schur complement, updated factor,
     /// and the reference's inverse once a low-rank update formed it).
@@ -205,7 +207,8 @@ struct Reference {
     /// The terms' symmetric matrices at the reference (see
     /// [`InterfaceCholesky::factorise_with_terms`]), when it was factorised with them.
     term_values: Option<Vec<f64>>,
-    /// `W Bᵀ` and `G = B W Bᵀ` of the terms, formed at the first term update.
+    /// `X = L⁻¹ Bᵀ` and `G = B W Bᵀ = Xᵀ X` of the terms, formed at the first term update
+    /// (`L = L_CC`; see `interface_terms`).
     projections: Option<(Mat<f64>, Mat<f64>)>,
     /// The last term update whose capacitance matrix was factorised whole: later updates
     /// that change few of its terms build on it.
@@ -526,10 +529,11 @@ impl InterfaceCholesky {
         };
         let m = layout.interface.len();
         let inverse = reference.inverse.as_ref();
-        let wb = reference.projections.as_ref().map(|(wb, _)| wb);
+        let projections = reference.projections.as_ref().map(|(x, _)| x);
+        let l_cc = reference.l_cc.as_ref();
         let mut outcome = Ok(());
         self.inner.solve_split(b, x, m, |y, par| {
-            outcome = factor.solve_in_place(inverse, wb, y, par);
+            outcome = factor.solve_in_place(inverse, l_cc, projections, y, par);
         })?;
         outcome
     }
@@ -571,7 +575,8 @@ impl InterfaceCholesky {
         self.ctx.run(|par, _| match factor {
             Some(factor) => factor.solve_in_place(
                 reference.inverse.as_ref(),
-                reference.projections.as_ref().map(|(wb, _)| wb),
+                reference.l_cc.as_ref(),
+                reference.projections.as_ref().map(|(x, _)| x),
                 y,
                 par,
             ),
@@ -888,12 +893,13 @@ impl InterfaceCholesky {
             return Ok(());
         }
         if consistent && pays {
-            ensure_inverse(&self.inner, &mut self.ctx, &mut self.stats, reference, m)?;
-            if reference.projections.is_none()
-                && let Some(w) = &reference.inverse
-            {
+            if reference.projections.is_none() {
                 let t = Instant::now();
-                reference.projections = Some(terms.projections(w));
+                let r_total = terms.rows.len();
+                let bytes = (m * r_total + r_total * r_total) * size_of::<f64>();
+                self.inner.check_memory(0, bytes as u64)?;
+                let l_cc = reference.l_cc.as_ref();
+                reference.projections = Some(self.ctx.run(|par, _| terms.projections(l_cc, par)));
                 self.stats.inverse_seconds += t.elapsed().as_secs_f64();
                 self.stats.dense_bytes = reference.dense_bytes();
             }

@@ -3,11 +3,15 @@
 //! change (a contact slave node: `B_j` its 3 rows of weights over the node's and its master
 //! face's unknowns, `M_j` its 3 × 3 stiffness), the rows `B_j` the same in every
 //! factorisation. A change from the reference then has rank `r` per changed term, not the
-//! number of unknowns it touches: with `W = S⁻¹` and `G = B W Bᵀ` formed once per
-//! reference, a matrix whose terms `J` changed by `E_J` is factorised through the `r|J| × r|J|`
+//! number of unknowns it touches: with `G = B W Bᵀ` (`W = S⁻¹`) formed once per reference,
+//! a matrix whose terms `J` changed by `E_J` is factorised through the `r|J| × r|J|`
 //! capacitance matrix `I + G_JJ E_J` (Sherman–Morrison–Woodbury,
 //! `(S + B_Jᵀ E_J B_J)⁻¹ = W − W B_Jᵀ E_J (I + G_JJ E_J)⁻¹ B_J W`), `2(r|J|)³/3` flops.
-//! `E_j` may be non-symmetric (the consistent slip tangent).
+//! `E_j` may be non-symmetric (the consistent slip tangent). `W` itself is never formed:
+//! with `S = L Lᵀ` (the reference's interface factor) and `X = L⁻¹ Bᵀ`, `G = Xᵀ X` and a
+//! solve is `L⁻ᵀ (v − X_J E_J C⁻¹ X_Jᵀ v)` with `v = L⁻¹ y`, two triangular solves of size
+//! `m` around the capacitance solve (`m² R + R² m` flops once per reference for `R` term
+//! rows, against `2m³/3` for `W`).
 //!
 //! From one Newton iteration to the next few terms change (the slipping nodes, and the
 //! nodes that open, close or start to slip), while the set changed from the reference stays
@@ -25,12 +29,16 @@
 use std::sync::Arc;
 
 use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
+use faer::linalg::triangular_solve::{
+    solve_lower_triangular_in_place, solve_upper_triangular_in_place,
+};
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
-use crate::interface_update::{Capacitance, apply_dense};
+use crate::interface_update::Capacitance;
 
 /// A sparse row: (unknown, weight) pairs, repeats summed.
 pub type SparseRow = Vec<(usize, f64)>;
@@ -50,36 +58,37 @@ impl TermRows {
         self.rows.len() / self.per_term.max(1)
     }
 
-    /// `B W` (`R × m`, stored as its transpose `W Bᵀ`, `m × R`) and `G = B W Bᵀ` (`R × R`).
-    pub fn projections(&self, w: &Mat<f64>) -> (Mat<f64>, Mat<f64>) {
-        let m = w.nrows();
+    /// `X = L⁻¹ Bᵀ` (`m × R`, `L` the Cholesky factor of `S`, so `W Bᵀ = L⁻ᵀ X`) and
+    /// `G = B W Bᵀ = Xᵀ X` (`R × R`): a triangular solve with `R` right-hand sides and a
+    /// symmetric product, `m² R + R² m` flops, without forming `W` (`2m³/3`).
+    pub fn projections(&self, l: MatRef<'_, f64>, par: Par) -> (Mat<f64>, Mat<f64>) {
+        let m = l.nrows();
         let r_total = self.rows.len();
-        let mut wb = Mat::<f64>::zeros(m, r_total);
-        // column p of W Bᵀ = Σ_i b_pi W[:, i]
-        let mut data = vec![0.0; m * r_total];
-        data.par_chunks_mut(m.max(1))
-            .zip(self.rows.par_iter())
-            .for_each(|(out, row)| {
-                for &(i, b) in row {
-                    for (o, x) in out.iter_mut().zip(w.col(i).iter()) {
-                        *o += b * x;
-                    }
-                }
-            });
-        wb.as_mut()
-            .copy_from(MatRef::from_column_major_slice(&data, m, r_total));
-        drop(data);
-        let mut g = vec![0.0; r_total * r_total];
-        g.par_chunks_mut(r_total.max(1))
-            .enumerate()
-            .for_each(|(q, out)| {
-                let column = wb.col(q);
-                for (p, row) in self.rows.iter().enumerate() {
-                    out[p] = row.iter().map(|&(i, b)| b * column[i]).sum();
-                }
-            });
-        let g = Mat::from_fn(r_total, r_total, |p, q| g[p + q * r_total]);
-        (wb, g)
+        let mut x = Mat::<f64>::zeros(m, r_total);
+        for (p, row) in self.rows.iter().enumerate() {
+            for &(i, b) in row {
+                x[(i, p)] += b;
+            }
+        }
+        solve_lower_triangular_in_place(l, x.as_mut(), par);
+        let mut g = Mat::<f64>::zeros(r_total, r_total);
+        triangular_matmul(
+            g.as_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            x.transpose(),
+            BlockStructure::Rectangular,
+            x.as_ref(),
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
+        for q in 0..r_total {
+            for p in 0..q {
+                g[(p, q)] = g[(q, p)];
+            }
+        }
+        (x, g)
     }
 
     /// Appends the entries of `B_jᵀ M B_j` (local row, column, value) for term `j` with
@@ -479,35 +488,40 @@ impl TermFactor {
         matches!(self.capacitance, CapacitanceSolve::Modified(_))
     }
 
-    /// `y ← (S + B_Uᵀ E_U B_U)⁻¹ y` with `w = S⁻¹` and `wb = W Bᵀ`.
+    /// `y ← (S + B_Uᵀ E_U B_U)⁻¹ y` with `l` the Cholesky factor of `S` and `x = L⁻¹ Bᵀ`:
+    /// by the Woodbury identity `L⁻ᵀ (v − X_U E_U C⁻¹ X_Uᵀ v)` with `v = L⁻¹ y`.
     pub fn solve_in_place(
         &self,
-        w: &Mat<f64>,
-        wb: &Mat<f64>,
+        l: MatRef<'_, f64>,
+        x: &Mat<f64>,
         y: &mut [f64],
         par: Par,
     ) -> Result<(), SolverError> {
-        let r = self.per_term;
-        let z = apply_dense(w, y, par);
-        // q = C⁻¹ B_U W y = C⁻¹ (W Bᵀ)_Uᵀ y
+        let (r, m) = (self.per_term, y.len());
+        solve_lower_triangular_in_place(l, MatMut::from_column_major_slice_mut(y, m, 1), par);
+        // q = C⁻¹ B_U W y = C⁻¹ X_Uᵀ v
         let mut q: Vec<f64> = self
             .rows
             .iter()
-            .map(|&p| wb.col(p).iter().zip(y.iter()).map(|(a, b)| a * b).sum())
+            .map(|&p| x.col(p).iter().zip(y.iter()).map(|(a, b)| a * b).sum())
             .collect();
         self.capacitance.solve(&mut q, par)?;
-        // y = z − (W Bᵀ)_U E_U q
-        y.copy_from_slice(&z);
+        // v − X_U E_U q, then L⁻ᵀ
         for (k, block) in self.e.chunks(r * r).enumerate() {
             for a in 0..r {
                 let s: f64 = (0..r).map(|b| block[a * r + b] * q[k * r + b]).sum();
                 if s != 0.0 {
-                    for (yi, wi) in y.iter_mut().zip(wb.col(self.rows[k * r + a]).iter()) {
-                        *yi -= s * wi;
+                    for (yi, xi) in y.iter_mut().zip(x.col(self.rows[k * r + a]).iter()) {
+                        *yi -= s * xi;
                     }
                 }
             }
         }
+        solve_upper_triangular_in_place(
+            l.transpose(),
+            MatMut::from_column_major_slice_mut(y, m, 1),
+            par,
+        );
         Ok(())
     }
 }

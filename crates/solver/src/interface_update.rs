@@ -275,26 +275,28 @@ pub(crate) fn apply_dense(w: &Mat<f64>, y: &[f64], par: Par) -> Vec<f64> {
 
 impl InterfaceFactor {
     /// `y ← (S + P)⁻¹ y` on the interface; `w` is `S⁻¹` (needed by the low-rank factors)
-    /// and `wb` the terms' `W Bᵀ` (needed by the term factor).
+    /// and `x` the terms' `L⁻¹ Bᵀ` (needed by the term factor, with `l` the reference's
+    /// Cholesky factor `L` of `S`).
     ///
     /// # Errors
     /// [`SolverError::NotConverged`] when GMRES on the interface misses its tolerance (a
     /// coupling too strong for the symmetric factor to precondition), or
-    /// [`SolverError::NotFactorised`] when a low-rank factor lacks `w` or `wb`.
+    /// [`SolverError::NotFactorised`] when a low-rank factor lacks `w` or `x`.
     pub fn solve_in_place(
         &self,
         w: Option<&Mat<f64>>,
-        wb: Option<&Mat<f64>>,
+        l: MatRef<'_, f64>,
+        x: Option<&Mat<f64>>,
         y: &mut [f64],
         par: Par,
     ) -> Result<(), SolverError> {
         let m = y.len();
         match self {
             Self::Terms(factor) => {
-                let (Some(w), Some(wb)) = (w, wb) else {
+                let Some(x) = x else {
                     return Err(SolverError::NotFactorised);
                 };
-                factor.solve_in_place(w, wb, y, par)
+                factor.solve_in_place(l, x, y, par)
             }
             Self::Dense { factor, coupling } => {
                 let chol = |v: &mut [f64]| {
