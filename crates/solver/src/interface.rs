@@ -48,7 +48,9 @@ use crate::cholesky::{
 };
 use crate::csr::SymmetricCsr;
 use crate::error::SolverError;
-use crate::interface_terms::{SparseRow, TermBase, TermFactor, TermRows, changes_agree, merge};
+use crate::interface_terms::{
+    SparseRow, TermBase, TermFactor, TermProjections, TermRows, changes_agree, merge,
+};
 use crate::interface_update::{InterfaceFactor, Perturbation, inverse_from_factor, low_rank};
 use crate::ordering::{UnknownGroups, trailing_permutation};
 use crate::parallel::ThreadContext;
@@ -86,8 +88,8 @@ pub struct InterfaceStats {
     /// matrix and its LU factors), with what the first update of a reference forms for the
     /// others (counted in `inverse_seconds` and `schur_seconds` too).
     pub update_seconds: f64,
-    /// Bytes of the dense `m × m` matrices held (reference Schur complement, updated factor,
-    /// and the reference's inverse once a low-rank update formed it).
+    /// Bytes of the reference's dense interface matrices: its factor `L_CC`, and once formed
+    /// its Schur complement, its inverse and the terms' projections (`m × R` and `R × R`).
     pub dense_bytes: usize,
 }
 
@@ -128,8 +130,8 @@ struct Layout {
     terms: Option<TermRows>,
 }
 
-/// Form `W = S⁻¹` of the reference from the factor's trailing block, once (the low-rank
-/// and term updates need it).
+/// Form `W = S⁻¹` of the reference from the factor's trailing block, once (the updates by
+/// unknown need it, and the term updates when their projections come from it).
 fn ensure_inverse(
     inner: &CholeskySolver,
     ctx: &mut ThreadContext,
@@ -209,7 +211,7 @@ struct Reference {
     term_values: Option<Vec<f64>>,
     /// `X = L⁻¹ Bᵀ` and `G = B W Bᵀ = Xᵀ X` of the terms, formed at the first term update
     /// (`L = L_CC`; see `interface_terms`).
-    projections: Option<(Mat<f64>, Mat<f64>)>,
+    projections: Option<TermProjections>,
     /// The last term update whose capacitance matrix was factorised whole: later updates
     /// that change few of its terms build on it.
     term_base: Option<Arc<TermBase>>,
@@ -222,10 +224,7 @@ impl Reference {
         size(&self.l_cc)
             + self.schur.as_ref().map_or(0, size)
             + self.inverse.as_ref().map_or(0, size)
-            + self
-                .projections
-                .as_ref()
-                .map_or(0, |(wb, g)| size(wb) + size(g))
+            + self.projections.as_ref().map_or(0, TermProjections::bytes)
     }
 }
 
@@ -529,7 +528,7 @@ impl InterfaceCholesky {
         };
         let m = layout.interface.len();
         let inverse = reference.inverse.as_ref();
-        let projections = reference.projections.as_ref().map(|(x, _)| x);
+        let projections = reference.projections.as_ref();
         let l_cc = reference.l_cc.as_ref();
         let mut outcome = Ok(());
         self.inner.solve_split(b, x, m, |y, par| {
@@ -576,7 +575,7 @@ impl InterfaceCholesky {
             Some(factor) => factor.solve_in_place(
                 reference.inverse.as_ref(),
                 reference.l_cc.as_ref(),
-                reference.projections.as_ref().map(|(x, _)| x),
+                reference.projections.as_ref(),
                 y,
                 par,
             ),
@@ -894,17 +893,25 @@ impl InterfaceCholesky {
         }
         if consistent && pays {
             if reference.projections.is_none() {
-                let t = Instant::now();
                 let r_total = terms.rows.len();
+                let from_factor = TermProjections::pays_from_factor(m, r_total);
+                if !from_factor {
+                    ensure_inverse(&self.inner, &mut self.ctx, &mut self.stats, reference, m)?;
+                }
+                let t = Instant::now();
                 let bytes = (m * r_total + r_total * r_total) * size_of::<f64>();
                 self.inner.check_memory(0, bytes as u64)?;
-                let l_cc = reference.l_cc.as_ref();
-                reference.projections = Some(self.ctx.run(|par, _| terms.projections(l_cc, par)));
+                let (l_cc, w) = (reference.l_cc.as_ref(), reference.inverse.as_ref());
+                reference.projections = self.ctx.run(|par, _| match w {
+                    _ if from_factor => Some(TermProjections::from_factor(terms, l_cc, par)),
+                    Some(w) => Some(TermProjections::from_inverse(terms, w)),
+                    None => None,
+                });
                 self.stats.inverse_seconds += t.elapsed().as_secs_f64();
                 self.stats.dense_bytes = reference.dense_bytes();
             }
             let base = reference.term_base.as_ref();
-            if let Some((_, g)) = &reference.projections
+            if let Some(g) = reference.projections.as_ref().map(TermProjections::g)
                 && let Some(factor) = self
                     .ctx
                     .run(|par, _| TermFactor::new(g, terms.per_term, &changed, &e, base, par))
@@ -923,7 +930,11 @@ impl InterfaceCholesky {
         }
         // unknown by unknown: the matrix's own change, or the one the terms imply
         match matrix {
-            Some(a) => self.factorise_update(a, coupling_local, false)?,
+            Some(a) => {
+                // what this call formed before falling back (the projections) is its time too
+                self.stats.update_seconds += start.elapsed().as_secs_f64();
+                self.factorise_update(a, coupling_local, false)?;
+            }
             None => self.factorise_delta(from_terms, coupling_local, false, start)?,
         }
         self.coupling = coupling_original;

@@ -7,11 +7,12 @@
 //! a matrix whose terms `J` changed by `E_J` is factorised through the `r|J| × r|J|`
 //! capacitance matrix `I + G_JJ E_J` (Sherman–Morrison–Woodbury,
 //! `(S + B_Jᵀ E_J B_J)⁻¹ = W − W B_Jᵀ E_J (I + G_JJ E_J)⁻¹ B_J W`), `2(r|J|)³/3` flops.
-//! `E_j` may be non-symmetric (the consistent slip tangent). `W` itself is never formed:
-//! with `S = L Lᵀ` (the reference's interface factor) and `X = L⁻¹ Bᵀ`, `G = Xᵀ X` and a
-//! solve is `L⁻ᵀ (v − X_J E_J C⁻¹ X_Jᵀ v)` with `v = L⁻¹ y`, two triangular solves of size
-//! `m` around the capacitance solve (`m² R + R² m` flops once per reference for `R` term
-//! rows, against `2m³/3` for `W`).
+//! `E_j` may be non-symmetric (the consistent slip tangent). `W` itself is formed only where
+//! that is cheaper ([`TermProjections`]): with `S = L Lᵀ` (the reference's interface factor)
+//! and `X = L⁻¹ Bᵀ`, `G = Xᵀ X` and a solve is `L⁻ᵀ (v − X_J E_J C⁻¹ X_Jᵀ v)` with
+//! `v = L⁻¹ y`, two triangular solves of size `m` around the capacitance solve —
+//! `m² R + R² m` flops once per reference for `R` term rows, against `2m³/3` for `W`, so
+//! while `R` is below about 0.46 `m`.
 //!
 //! From one Newton iteration to the next few terms change (the slipping nodes, and the
 //! nodes that open, close or start to slip), while the set changed from the reference stays
@@ -38,7 +39,7 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
-use crate::interface_update::Capacitance;
+use crate::interface_update::{Capacitance, apply_dense};
 
 /// A sparse row: (unknown, weight) pairs, repeats summed.
 pub type SparseRow = Vec<(usize, f64)>;
@@ -56,39 +57,6 @@ impl TermRows {
     /// Number of terms.
     pub fn terms(&self) -> usize {
         self.rows.len() / self.per_term.max(1)
-    }
-
-    /// `X = L⁻¹ Bᵀ` (`m × R`, `L` the Cholesky factor of `S`, so `W Bᵀ = L⁻ᵀ X`) and
-    /// `G = B W Bᵀ = Xᵀ X` (`R × R`): a triangular solve with `R` right-hand sides and a
-    /// symmetric product, `m² R + R² m` flops, without forming `W` (`2m³/3`).
-    pub fn projections(&self, l: MatRef<'_, f64>, par: Par) -> (Mat<f64>, Mat<f64>) {
-        let m = l.nrows();
-        let r_total = self.rows.len();
-        let mut x = Mat::<f64>::zeros(m, r_total);
-        for (p, row) in self.rows.iter().enumerate() {
-            for &(i, b) in row {
-                x[(i, p)] += b;
-            }
-        }
-        solve_lower_triangular_in_place(l, x.as_mut(), par);
-        let mut g = Mat::<f64>::zeros(r_total, r_total);
-        triangular_matmul(
-            g.as_mut(),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            x.transpose(),
-            BlockStructure::Rectangular,
-            x.as_ref(),
-            BlockStructure::Rectangular,
-            1.0,
-            par,
-        );
-        for q in 0..r_total {
-            for p in 0..q {
-                g[(p, q)] = g[(q, p)];
-            }
-        }
-        (x, g)
     }
 
     /// Appends the entries of `B_jᵀ M B_j` (local row, column, value) for term `j` with
@@ -131,6 +99,113 @@ impl TermRows {
             self.push_term(j, &coupling[j * r2..(j + 1) * r2], false, &mut out);
         }
         out
+    }
+}
+
+/// The terms' projections, formed once per reference for the term updates: `G = B W Bᵀ`
+/// (`R × R` for `R` term rows, `W = S⁻¹`) and what a solve needs besides `G`.
+pub(crate) enum TermProjections {
+    /// From the interface factor `L` (`S = L Lᵀ`): `X = L⁻¹ Bᵀ` (`m × R`, one triangular solve
+    /// with `R` right-hand sides) and `G = Xᵀ X`, `m² R + R² m` flops, `W` never formed; a
+    /// solve is `L⁻ᵀ (v − X_U E_U C⁻¹ X_Uᵀ v)` with `v = L⁻¹ y`.
+    Factor { x: Mat<f64>, g: Mat<f64> },
+    /// From `W` (`2m³/3` flops to form, held by the reference): `W Bᵀ` (`m × R`) and
+    /// `G = B (W Bᵀ)`, cheap with `B` sparse; a solve is `W y − (W Bᵀ)_U E_U C⁻¹ (W Bᵀ)_Uᵀ y`.
+    Inverse { wb: Mat<f64>, g: Mat<f64> },
+}
+
+impl TermProjections {
+    /// Whether forming them from the factor costs fewer flops than forming `W` on an
+    /// interface of `m` unknowns with `R` term rows: `m² R + R² m < 2m³/3`, i.e. `R/m` below
+    /// about 0.46.
+    pub fn pays_from_factor(m: usize, r_total: usize) -> bool {
+        let (m, r) = (m as f64, r_total as f64);
+        m * m * r + r * r * m < 2.0 * m * m * m / 3.0
+    }
+
+    /// `X = L⁻¹ Bᵀ` and `G = Xᵀ X` for the rows `rows` and the interface factor `l`.
+    pub fn from_factor(rows: &TermRows, l: MatRef<'_, f64>, par: Par) -> Self {
+        let m = l.nrows();
+        let r_total = rows.rows.len();
+        let mut x = Mat::<f64>::zeros(m, r_total);
+        for (p, row) in rows.rows.iter().enumerate() {
+            for &(i, b) in row {
+                x[(i, p)] += b;
+            }
+        }
+        solve_lower_triangular_in_place(l, x.as_mut(), par);
+        let mut g = Mat::<f64>::zeros(r_total, r_total);
+        triangular_matmul(
+            g.as_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            x.transpose(),
+            BlockStructure::Rectangular,
+            x.as_ref(),
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
+        for q in 0..r_total {
+            for p in 0..q {
+                g[(p, q)] = g[(q, p)];
+            }
+        }
+        Self::Factor { x, g }
+    }
+
+    /// `W Bᵀ` and `G = B W Bᵀ` for the rows `rows` and `w = S⁻¹`.
+    pub fn from_inverse(rows: &TermRows, w: &Mat<f64>) -> Self {
+        let m = w.nrows();
+        let r_total = rows.rows.len();
+        // column p of W Bᵀ = Σ_i b_pi W[:, i]
+        let mut data = vec![0.0; m * r_total];
+        data.par_chunks_mut(m.max(1))
+            .zip(rows.rows.par_iter())
+            .for_each(|(out, row)| {
+                for &(i, b) in row {
+                    for (o, x) in out.iter_mut().zip(w.col(i).iter()) {
+                        *o += b * x;
+                    }
+                }
+            });
+        let wb = Mat::from_fn(m, r_total, |i, p| data[i + p * m]);
+        drop(data);
+        let mut g = vec![0.0; r_total * r_total];
+        g.par_chunks_mut(r_total.max(1))
+            .enumerate()
+            .for_each(|(q, out)| {
+                let column = wb.col(q);
+                for (p, row) in rows.rows.iter().enumerate() {
+                    out[p] = row.iter().map(|&(i, b)| b * column[i]).sum();
+                }
+            });
+        let g = Mat::from_fn(r_total, r_total, |p, q| g[p + q * r_total]);
+        Self::Inverse { wb, g }
+    }
+
+    /// `G = B W Bᵀ`.
+    pub fn g(&self) -> &Mat<f64> {
+        match self {
+            Self::Factor { g, .. } | Self::Inverse { g, .. } => g,
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        let size = |a: &Mat<f64>| a.nrows() * a.ncols() * size_of::<f64>();
+        match self {
+            Self::Factor { x, g } => size(x) + size(g),
+            Self::Inverse { wb, g } => size(wb) + size(g),
+        }
+    }
+
+    /// The term rows' columns: `X` (`L⁻¹ Bᵀ`) or `W Bᵀ`.
+    fn columns(&self) -> &Mat<f64> {
+        match self {
+            Self::Factor { x, .. } => x,
+            Self::Inverse { wb, .. } => wb,
+        }
     }
 }
 
@@ -199,10 +274,10 @@ pub(crate) struct TermBase {
     lu: Capacitance,
 }
 
-/// Most changed rows, as a share of the capacitance matrix's, for which an update is
-/// factorised as a change of the base's capacitance matrix: at `d = t/8` that costs
+/// An update builds on the base's capacitance factors while its `d` rows changed since the
+/// base are at most `t / MODIFIED_ROWS_DIVISOR` of its `t` rows: at `d = t/8` that costs
 /// `2 t₀² d ≈ t³/4` flops against `2t³/3` for the LU factors of the whole.
-const MODIFIED_SHARE: usize = 8;
+const MODIFIED_ROWS_DIVISOR: usize = 8;
 
 /// How the capacitance matrix `C = I + G_UU E_U` of a term update is solved.
 enum CapacitanceSolve {
@@ -320,7 +395,7 @@ impl TermFactor {
     /// Factorises the capacitance matrix `I + G_JJ E_J` for the changed terms `changed`
     /// (ascending) with changes `e_all` (per term `r × r`, row-major, all terms); `None` when
     /// it is singular to working precision. With a `base` of the same reference whose terms
-    /// differ from these in few rows (at most `1/MODIFIED_SHARE` of them), the capacitance
+    /// differ from these in few rows (at most `t / MODIFIED_ROWS_DIVISOR`), the capacitance
     /// matrix is solved as a low-rank change of the base's ([`CapacitanceSolve::Modified`]);
     /// otherwise it is factorised whole and becomes the base of the updates that follow
     /// ([`TermFactor::base`]).
@@ -412,7 +487,7 @@ impl TermFactor {
             }
         }
         let d_rows = d_terms.len() * r;
-        if MODIFIED_SHARE * d_rows > t {
+        if MODIFIED_ROWS_DIVISOR * d_rows > t {
             return None;
         }
         // H = G_{N J₀} E₀
@@ -488,40 +563,62 @@ impl TermFactor {
         matches!(self.capacitance, CapacitanceSolve::Modified(_))
     }
 
-    /// `y ← (S + B_Uᵀ E_U B_U)⁻¹ y` with `l` the Cholesky factor of `S` and `x = L⁻¹ Bᵀ`:
-    /// by the Woodbury identity `L⁻ᵀ (v − X_U E_U C⁻¹ X_Uᵀ v)` with `v = L⁻¹ y`.
+    /// `y ← (S + B_Uᵀ E_U B_U)⁻¹ y` with the reference's projections: from the factor `l`
+    /// of `S` (`L⁻ᵀ (v − X_U E_U q)`, `v = L⁻¹ y`, `q = C⁻¹ X_Uᵀ v`) or from `w = S⁻¹`
+    /// (`W y − (W Bᵀ)_U E_U q`, `q = C⁻¹ (W Bᵀ)_Uᵀ y`).
+    ///
+    /// # Errors
+    /// [`SolverError::NotFactorised`] for projections from `W` without `w`; as the
+    /// capacitance solve.
     pub fn solve_in_place(
         &self,
         l: MatRef<'_, f64>,
-        x: &Mat<f64>,
+        w: Option<&Mat<f64>>,
+        projections: &TermProjections,
         y: &mut [f64],
         par: Par,
     ) -> Result<(), SolverError> {
         let (r, m) = (self.per_term, y.len());
-        solve_lower_triangular_in_place(l, MatMut::from_column_major_slice_mut(y, m, 1), par);
-        // q = C⁻¹ B_U W y = C⁻¹ X_Uᵀ v
-        let mut q: Vec<f64> = self
-            .rows
-            .iter()
-            .map(|&p| x.col(p).iter().zip(y.iter()).map(|(a, b)| a * b).sum())
-            .collect();
+        let columns = projections.columns();
+        let dots = |v: &[f64]| -> Vec<f64> {
+            self.rows
+                .iter()
+                .map(|&p| columns.col(p).iter().zip(v).map(|(a, b)| a * b).sum())
+                .collect()
+        };
+        // q = B_U W y (X_Uᵀ v, or (W Bᵀ)_Uᵀ y), and y replaced by v = L⁻¹ y or by W y
+        let mut q = match projections {
+            TermProjections::Factor { .. } => {
+                let v = MatMut::from_column_major_slice_mut(y, m, 1);
+                solve_lower_triangular_in_place(l, v, par);
+                dots(y)
+            }
+            TermProjections::Inverse { .. } => {
+                let w = w.ok_or(SolverError::NotFactorised)?;
+                let q = dots(y);
+                let z = apply_dense(w, y, par);
+                y.copy_from_slice(&z);
+                q
+            }
+        };
         self.capacitance.solve(&mut q, par)?;
-        // v − X_U E_U q, then L⁻ᵀ
         for (k, block) in self.e.chunks(r * r).enumerate() {
             for a in 0..r {
                 let s: f64 = (0..r).map(|b| block[a * r + b] * q[k * r + b]).sum();
                 if s != 0.0 {
-                    for (yi, xi) in y.iter_mut().zip(x.col(self.rows[k * r + a]).iter()) {
-                        *yi -= s * xi;
+                    for (yi, ci) in y.iter_mut().zip(columns.col(self.rows[k * r + a]).iter()) {
+                        *yi -= s * ci;
                     }
                 }
             }
         }
-        solve_upper_triangular_in_place(
-            l.transpose(),
-            MatMut::from_column_major_slice_mut(y, m, 1),
-            par,
-        );
+        if let TermProjections::Factor { .. } = projections {
+            solve_upper_triangular_in_place(
+                l.transpose(),
+                MatMut::from_column_major_slice_mut(y, m, 1),
+                par,
+            );
+        }
         Ok(())
     }
 }

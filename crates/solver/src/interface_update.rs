@@ -28,7 +28,7 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
 use crate::error::SolverError;
-use crate::interface_terms::TermFactor;
+use crate::interface_terms::{TermFactor, TermProjections};
 use crate::krylov::fgmres;
 
 /// Relative residual to which the dense path's GMRES resolves the coupling on the interface.
@@ -274,29 +274,29 @@ pub(crate) fn apply_dense(w: &Mat<f64>, y: &[f64], par: Par) -> Vec<f64> {
 }
 
 impl InterfaceFactor {
-    /// `y ← (S + P)⁻¹ y` on the interface; `w` is `S⁻¹` (needed by the low-rank factors)
-    /// and `x` the terms' `L⁻¹ Bᵀ` (needed by the term factor, with `l` the reference's
-    /// Cholesky factor `L` of `S`).
+    /// `y ← (S + P)⁻¹ y` on the interface; `w` is `S⁻¹` (needed by the low-rank factors,
+    /// and by the term factor when its projections came from it), `l` the reference's
+    /// Cholesky factor of `S` and `projections` the terms' (needed by the term factor).
     ///
     /// # Errors
     /// [`SolverError::NotConverged`] when GMRES on the interface misses its tolerance (a
     /// coupling too strong for the symmetric factor to precondition), or
-    /// [`SolverError::NotFactorised`] when a low-rank factor lacks `w` or `x`.
+    /// [`SolverError::NotFactorised`] when a low-rank factor lacks `w` or its projections.
     pub fn solve_in_place(
         &self,
         w: Option<&Mat<f64>>,
         l: MatRef<'_, f64>,
-        x: Option<&Mat<f64>>,
+        projections: Option<&TermProjections>,
         y: &mut [f64],
         par: Par,
     ) -> Result<(), SolverError> {
         let m = y.len();
         match self {
             Self::Terms(factor) => {
-                let Some(x) = x else {
+                let Some(projections) = projections else {
                     return Err(SolverError::NotFactorised);
                 };
-                factor.solve_in_place(l, x, y, par)
+                factor.solve_in_place(l, w, projections, y, par)
             }
             Self::Dense { factor, coupling } => {
                 let chol = |v: &mut [f64]| {
