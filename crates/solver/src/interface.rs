@@ -209,8 +209,8 @@ struct Reference {
     /// The terms' symmetric matrices at the reference (see
     /// [`InterfaceCholesky::factorise_with_terms`]), when it was factorised with them.
     term_values: Option<Vec<f64>>,
-    /// `X = L⁻¹ Bᵀ` and `G = B W Bᵀ = Xᵀ X` of the terms, formed at the first term update
-    /// (`L = L_CC`; see `interface_terms`).
+    /// The terms' projections (`G = B W Bᵀ`, with `X = L_CC⁻¹ Bᵀ` or `W Bᵀ`; see
+    /// `interface_terms::TermProjections`), formed at the first term update.
     projections: Option<TermProjections>,
     /// The last term update whose capacitance matrix was factorised whole: later updates
     /// that change few of its terms build on it.
