@@ -96,11 +96,6 @@ pub(crate) struct IncrementFailure {
     pub singular: Option<(i64, &'static str)>,
 }
 
-/// The failure reason when substituting the interior unknowns of a condensed run fails.
-fn substitution_failed(e: impl std::fmt::Display) -> String {
-    format!("the interior substitution failed: {e}")
-}
-
 /// Effective initial gap of a node at step fraction `s`.
 fn gap0(node: &ContactNode, s: f64, ramp: bool) -> f64 {
     if ramp && node.gap0 < 0.0 {
@@ -339,6 +334,12 @@ fn newton(
                 force_scale: scale,
                 singular,
             };
+        // substituting the interior unknowns of a condensed run failed
+        let substitution_failed =
+            |sys: &NewtonSystem, e: osteon_solver::SolverError, residuals: &mut Vec<f64>| {
+                let reason = format!("the interior substitution failed: {e}");
+                fail(sys, reason, std::mem::take(residuals), None)
+            };
         if !res.is_finite() {
             return Err(fail(
                 sys,
@@ -370,14 +371,8 @@ fn newton(
                         .and_then(|(k, whole)| (k + 1 == solves).then_some(whole));
                     let checked = c.whole_and_correction(interface, x, kept, &dx, last_alpha);
                     timings.solve += t.elapsed().as_secs_f64();
-                    let (now, correction) = checked.map_err(|e| {
-                        fail(
-                            sys,
-                            substitution_failed(e),
-                            std::mem::take(&mut residuals),
-                            None,
-                        )
-                    })?;
+                    let (now, correction) =
+                        checked.map_err(|e| substitution_failed(sys, e, &mut residuals))?;
                     let stalled = correction <= ctx.correction_tolerance * norm_inf(&now);
                     if stalled {
                         whole_now = Some(now);
@@ -396,14 +391,7 @@ fn newton(
                     None => c.whole(interface, x),
                 };
                 timings.solve += t.elapsed().as_secs_f64();
-                let whole = whole.map_err(|e| {
-                    fail(
-                        sys,
-                        substitution_failed(e),
-                        std::mem::take(&mut residuals),
-                        None,
-                    )
-                })?;
+                let whole = whole.map_err(|e| substitution_failed(sys, e, &mut residuals))?;
                 x.copy_from_slice(&whole);
             }
             return Ok((kin, responses, residuals, scale, solves));
