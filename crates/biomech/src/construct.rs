@@ -82,22 +82,32 @@ fn with_unit_cases(model: &Model, body_weight_n: f64) -> Result<Model, BiomechEr
     Ok(m)
 }
 
-/// (axial shortening of the plateau centre (mm), plateau rotation about z (rad)) of the
-/// two unit solutions.
-fn plateau_motion(model: &Model, cases: &[StepSolution]) -> Result<(f64, f64), BiomechError> {
+/// The rigid motion of the tibial plateau (area-weighted fit over its nodes) in each of
+/// `cases`.
+fn plateau_fits(
+    model: &Model,
+    cases: [&StepSolution; 2],
+) -> Result<[RigidMotion; 2], BiomechError> {
     let p = plateau(&model.mesh)?;
     let points: Vec<[f64; 3]> = p.nodes.iter().map(|&n| model.mesh.coords[n]).collect();
     let fit = |case: &StepSolution| {
         let u: Vec<[f64; 3]> = p.nodes.iter().map(|&n| case.displacement[n]).collect();
         RigidMotion::fit(&points, &u, Some(&p.weights))
     };
+    Ok([fit(cases[0])?, fit(cases[1])?])
+}
+
+/// (axial shortening of the plateau centre (mm), plateau rotation about z (rad)) of the
+/// two unit solutions.
+fn plateau_motion(model: &Model, cases: &[StepSolution]) -> Result<(f64, f64), BiomechError> {
     let [axial, torsion] = cases else {
         return Err(BiomechError::construction(format!(
             "construct stiffness: expected the two unit cases, got {}",
             cases.len()
         )));
     };
-    Ok((-fit(axial)?.translation[2], fit(torsion)?.rotation[2]))
+    let [axial, torsion] = plateau_fits(model, [axial, torsion])?;
+    Ok((-axial.translation[2], torsion.rotation[2]))
 }
 
 /// Solve the unit cases on both models of `setup` (with contact for a frictional
@@ -182,12 +192,7 @@ fn frictional_unit_cases(
             "construct stiffness: the frictional unit analyses returned another number of cases",
         ));
     };
-    let p = plateau(&implanted.mesh)?;
-    let points: Vec<[f64; 3]> = p.nodes.iter().map(|&n| implanted.mesh.coords[n]).collect();
-    let rotation = |case: &StepSolution| -> Result<f64, BiomechError> {
-        let u: Vec<[f64; 3]> = p.nodes.iter().map(|&n| case.displacement[n]).collect();
-        Ok(RigidMotion::fit(&points, &u, Some(&p.weights))?.rotation[2])
-    };
-    let added = rotation(&twisted)? - rotation(&pre)?;
+    let [before, after] = plateau_fits(implanted, [&pre, &twisted])?;
+    let added = after.rotation[2] - before.rotation[2];
     Ok((vec![pre, torsion], UNIT_TORQUE_NM / added.to_degrees()))
 }
